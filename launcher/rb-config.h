@@ -1,0 +1,86 @@
+/* rtsp-blur
+ * Copyright (C) 2026 rtsp-blur contributors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#ifndef __RB_CONFIG_H__
+#define __RB_CONFIG_H__
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* The launcher's configuration: a GKeyFile validated completely before any
+ * pipeline is built. No GStreamer calls here, so it is unit-testable. Every
+ * error message names the file, the group and the key:
+ *   "FILE: [group] key: what is wrong"
+ */
+
+#define RB_CONFIG_ERROR (rb_config_error_quark ())
+
+typedef enum {
+  RB_CONFIG_ERROR_PARSE,          /* not a valid key file */
+  RB_CONFIG_ERROR_UNKNOWN_GROUP,  /* a group that is not one of ours */
+  RB_CONFIG_ERROR_UNKNOWN_KEY,    /* a key that is not known in its group */
+  RB_CONFIG_ERROR_INVALID_VALUE,  /* wrong type, out of range, bad URL... */
+  RB_CONFIG_ERROR_MISSING,        /* a required group or key is missing */
+  RB_CONFIG_ERROR_DUPLICATE,      /* two listeners on one address:port... */
+} RbConfigError;
+
+GQuark rb_config_error_quark (void);
+
+typedef enum {
+  RB_TRANSPORT_AUTO,              /* TCP first, UDP when refused */
+  RB_TRANSPORT_TCP,
+  RB_TRANSPORT_UDP,
+} RbTransport;
+
+typedef struct {
+  gchar *name;                    /* [camera:NAME]: also the mount /NAME */
+  gchar *url;                     /* rtsp:// or rtsps:// URL, may hold user:pass */
+  RbTransport transport;          /* transport=auto|tcp|udp, default auto */
+  guint latency_ms;               /* latency=, rtspsrc jitterbuffer ms, default 200 */
+} RbCameraConfig;
+
+typedef struct {
+  gchar *name;                    /* [network:NAME] */
+  gchar *address;                 /* address=, an IPv4 or IPv6 literal */
+  guint port;                     /* port=, 1..65535, default 8554 */
+} RbNetworkConfig;
+
+typedef struct {
+  gchar *path;                    /* file it was loaded from */
+
+  /* [rtsp-blur] */
+  gchar *state_dir;               /* state-dir=, required; raw/, anonymized/, queue/ below it */
+  guint segment_duration_s;       /* segment-duration=, s, 1..3600, default 30 */
+  guint workers;                  /* workers=, 0..16, default 1 (0: record only) */
+  gboolean keep_raw;              /* keep-raw=, default false */
+  guint live_bitrate_kbps;        /* live-bitrate=, kbit/s, 100..50000, default 2048 */
+  guint live_key_interval_s;      /* live-key-interval=, s, 1..10, default 2 */
+
+  /* [headblur]: element properties, validated by name and syntax, applied
+   * with gst_util_set_object_arg(). Keys: model, threshold, mode, padding,
+   * fill-color, inference-width. NULL-terminated, parallel arrays. */
+  gchar **headblur_keys;
+  gchar **headblur_values;
+
+  GPtrArray *cameras;             /* of RbCameraConfig*, in file order */
+  GPtrArray *networks;            /* of RbNetworkConfig*, in file order */
+} RbConfig;
+
+RbConfig *rb_config_load (const gchar * path, GError ** error);
+RbConfig *rb_config_load_from_data (const gchar * data, gssize length,
+                                    const gchar * name, GError ** error);
+void rb_config_free (RbConfig * config);
+
+/* Returns @url with any password replaced by "***", for logs. */
+gchar *rb_config_redact_url (const gchar * url);
+
+const gchar *rb_transport_to_string (RbTransport transport);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (RbConfig, rb_config_free)
+
+G_END_DECLS
+
+#endif /* __RB_CONFIG_H__ */
