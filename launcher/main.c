@@ -1,0 +1,515 @@
+/* rtsp-blur
+ * Copyright (C) 2026 rtsp-blur contributors
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Library General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+/* rtsp-blur: the launcher. Runs every camera, the segment workers and one
+ * RTSP listener per network from one config file.
+ *
+ *   rtsp-blur --config FILE
+ *   rtsp-blur --check-config --config FILE
+ */
+
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include <errno.h>
+#include <gio/gio.h>
+#include <glib-unix.h>
+#include <glib/gstdio.h>
+#include <gst/gst.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "rb-camera.h"
+#include "rb-config.h"
+#include "rb-publisher.h"
+#include "rb-worker.h"
+
+/* sysexits(3) values, as WirePlumber uses them */
+typedef enum {
+  RB_EXIT_OK = 0,
+  RB_EXIT_USAGE = 64,           /* bad command line */
+  RB_EXIT_NOINPUT = 66,         /* a model or the config cannot be read */
+  RB_EXIT_UNAVAILABLE = 69,     /* a GStreamer element is missing */
+  RB_EXIT_SOFTWARE = 70,        /* internal error */
+  RB_EXIT_CANTCREAT = 73,       /* state-dir not writable */
+  RB_EXIT_CONFIG = 78,          /* invalid config */
+} RbExitCode;
+
+#define LISTENER_RETRY_S 10
+#define WORKER_CHECK_TIMEOUT_S 10
+
+typedef struct {
+  RbConfig *config;
+  GMainLoop *loop;
+  GPtrArray *feeds;             /* of RbLiveFeed * */
+  GPtrArray *cameras;           /* of RbCamera * */
+  GPtrArray *publishers;        /* of RbPublisher * */
+  RbWorkers *workers;
+  guint cameras_running;
+  guint signal_sources[3];
+  guint listener_retry_source;
+  gboolean stopping;
+  gint exit_code;
+} RbDaemon;
+
+static gchar *opt_config = NULL;
+static gboolean opt_check_config = FALSE;
+static gboolean opt_version = FALSE;
+
+static const GOptionEntry entries[] = {
+  {"config", 'c', 0, G_OPTION_ARG_FILENAME, &opt_config,
+      "The configuration file (GKeyFile)", "FILE"},
+  {"check-config", 0, 0, G_OPTION_ARG_NONE, &opt_check_config,
+      "Validate the configuration and the environment, then exit", NULL},
+  {"version", 'V', 0, G_OPTION_ARG_NONE, &opt_version,
+      "Print the version and exit", NULL},
+  {NULL}
+};
+
+static void
+rb_daemon_clear (RbDaemon * daemon)
+{
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (daemon->signal_sources); i++)
+    if (daemon->signal_sources[i])
+      g_source_remove (daemon->signal_sources[i]);
+  if (daemon->listener_retry_source)
+    g_source_remove (daemon->listener_retry_source);
+  g_clear_pointer (&daemon->workers, rb_workers_free);
+  g_clear_pointer (&daemon->cameras, g_ptr_array_unref);
+  g_clear_pointer (&daemon->publishers, g_ptr_array_unref);
+  g_clear_pointer (&daemon->feeds, g_ptr_array_unref);
+  g_clear_pointer (&daemon->loop, g_main_loop_unref);
+  g_clear_pointer (&daemon->config, rb_config_free);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (RbDaemon, rb_daemon_clear)
+
+/* ---- logging ---- */
+
+static GLogWriterOutput
+rb_log_writer (GLogLevelFlags level, const GLogField * fields, gsize n_fields,
+    gpointer user_data)
+{
+  const gchar *message = NULL, *prefix;
+  g_autoptr (GDateTime) now = g_date_time_new_now_utc ();
+  g_autofree gchar *stamp = g_date_time_format (now, "%H:%M:%S.%f");
+  gsize i;
+
+  if ((level & G_LOG_LEVEL_DEBUG) && g_getenv ("G_MESSAGES_DEBUG") == NULL)
+    return G_LOG_WRITER_HANDLED;
+  for (i = 0; i < n_fields; i++)
+    if (g_strcmp0 (fields[i].key, "MESSAGE") == 0)
+      message = fields[i].value;
+  if (level & (G_LOG_LEVEL_ERROR | G_LOG_LEVEL_CRITICAL))
+    prefix = "error";
+  else if (level & G_LOG_LEVEL_WARNING)
+    prefix = "warning";
+  else if (level & G_LOG_LEVEL_DEBUG)
+    prefix = "debug";
+  else
+    prefix = "info";
+  /* microseconds cut to milliseconds */
+  stamp[strlen (stamp) - 3] = '\0';
+  fprintf (stderr, "%s rtsp-blur: %s: %s\n", stamp, prefix,
+      message ? message : "");
+  fflush (stderr);
+  return G_LOG_WRITER_HANDLED;
+}
+
+/* ---- environment checks ---- */
+
+static const gchar *required_elements[] = {
+  "rtspsrc", "rtph264depay", "rtph265depay", "h264parse", "h265parse",
+  "avdec_h264", "avdec_h265", "videoconvert", "headblur", "segmentqueue",
+  "x264enc", "matroskamux", "decodebin", "appsink", "appsrc", "rtph264pay",
+  "tee", "queue", NULL
+};
+
+static gboolean
+rb_check_elements (GError ** error)
+{
+  guint i;
+
+  for (i = 0; required_elements[i] != NULL; i++) {
+    GstElementFactory *f = gst_element_factory_find (required_elements[i]);
+
+    if (f == NULL) {
+      g_set_error (error, GST_CORE_ERROR, GST_CORE_ERROR_MISSING_PLUGIN,
+          "GStreamer element '%s' is missing (run scripts/setup, and set "
+          "GST_PLUGIN_PATH to the build's plugins/ directory when running "
+          "from the build tree)", required_elements[i]);
+      return FALSE;
+    }
+    gst_object_unref (f);
+  }
+  return TRUE;
+}
+
+/* Loads the model for real with the config's [headblur] settings: a
+ * missing or corrupt model is reported now, not when a camera connects. */
+static gboolean
+rb_check_headblur (const RbConfig * config, GError ** error)
+{
+  g_autoptr (GstElement) pipeline = gst_pipeline_new ("check");
+  GstElement *blur = gst_element_factory_make ("headblur", NULL);
+  g_autoptr (GstBus) bus = gst_element_get_bus (pipeline);
+  g_autofree gchar *model = NULL;
+  GstStateChangeReturn ret;
+  guint i;
+
+  gst_bin_add (GST_BIN (pipeline), blur);
+  for (i = 0; config->headblur_keys && config->headblur_keys[i]; i++)
+    gst_util_set_object_arg (G_OBJECT (blur), config->headblur_keys[i],
+        config->headblur_values[i]);
+  g_object_get (blur, "model", &model, NULL);
+  ret = gst_element_set_state (pipeline, GST_STATE_PAUSED);
+  gst_element_set_state (pipeline, GST_STATE_NULL);
+  if (ret == GST_STATE_CHANGE_FAILURE) {
+    g_autoptr (GstMessage) msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ERROR);
+    GError *err = NULL;
+
+    if (msg != NULL)
+      gst_message_parse_error (msg, &err, NULL);
+    g_set_error (error, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_NOT_FOUND,
+        "%s: [headblur] model: cannot load the detector model %s: %s",
+        config->path, model, err ? err->message : "unknown error");
+    g_clear_error (&err);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+static gboolean
+rb_check_state_dir (const RbConfig * config, GError ** error)
+{
+  const gchar *subdirs[] = { "raw", "anonymized", "queue" };
+  g_autofree gchar *probe = NULL;
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (subdirs); i++) {
+    g_autofree gchar *dir = g_build_filename (config->state_dir, subdirs[i],
+        NULL);
+
+    if (g_mkdir_with_parents (dir, 0750) < 0) {
+      int errsv = errno;
+      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (errsv),
+          "%s: [rtsp-blur] state-dir: cannot create %s: %s", config->path,
+          dir, g_strerror (errsv));
+      return FALSE;
+    }
+  }
+  probe = g_build_filename (config->state_dir, "raw", ".write-test", NULL);
+  if (!g_file_set_contents (probe, "", 0, NULL) || g_unlink (probe) < 0) {
+    g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_ACCES,
+        "%s: [rtsp-blur] state-dir: %s is not writable", config->path,
+        config->state_dir);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+/* Binds (and releases) each listener's address and port. */
+static gboolean
+rb_check_listeners (const RbConfig * config, GError ** error)
+{
+  guint i;
+
+  for (i = 0; i < config->networks->len; i++) {
+    RbNetworkConfig *net = g_ptr_array_index (config->networks, i);
+    g_autoptr (GInetAddress) addr = g_inet_address_new_from_string
+        (net->address);
+    g_autoptr (GSocketAddress) sa = g_inet_socket_address_new (addr,
+        net->port);
+    g_autoptr (GSocket) sock = NULL;
+    GError *err = NULL;
+
+    sock = g_socket_new (g_inet_address_get_family (addr),
+        G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, &err);
+    if (sock != NULL)
+      g_socket_bind (sock, sa, TRUE, &err);
+    if (err != NULL) {
+      g_set_error (error, err->domain, err->code,
+          "%s: [network:%s] address: cannot listen on %s port %u: %s",
+          config->path, net->name, net->address, net->port, err->message);
+      g_error_free (err);
+      return FALSE;
+    }
+  }
+  return TRUE;
+}
+
+/* ---- running ---- */
+
+static void
+rb_daemon_on_segment_queued (RbCamera * camera, const gchar * location,
+    gboolean recovered, gpointer user_data)
+{
+  RbDaemon *daemon = user_data;
+
+  if (daemon->workers != NULL)
+    rb_workers_wake (daemon->workers);
+}
+
+static void
+rb_daemon_on_camera_stopped (RbCamera * camera, gpointer user_data)
+{
+  RbDaemon *daemon = user_data;
+
+  if (!daemon->stopping)
+    return;
+  g_message ("camera %s: stopped", rb_camera_get_name (camera));
+  if (--daemon->cameras_running > 0)
+    return;
+  if (daemon->workers != NULL) {
+    g_message ("stopping the segment workers");
+    rb_workers_stop (daemon->workers);
+  }
+  g_message ("stopped");
+  g_main_loop_quit (daemon->loop);
+}
+
+static void
+rb_daemon_stop (RbDaemon * daemon)
+{
+  guint i;
+
+  if (daemon->stopping) {
+    g_warning ("second stop request: exiting now");
+    daemon->exit_code = RB_EXIT_SOFTWARE;
+    g_main_loop_quit (daemon->loop);
+    return;
+  }
+  daemon->stopping = TRUE;
+  g_message ("stopping: finalizing the open segments");
+  daemon->cameras_running = daemon->cameras->len;
+  for (i = 0; i < daemon->cameras->len; i++)
+    rb_camera_stop (g_ptr_array_index (daemon->cameras, i));
+}
+
+static gboolean
+rb_daemon_on_stop_signal (gpointer user_data)
+{
+  rb_daemon_stop (user_data);
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+rb_daemon_on_sighup (gpointer user_data)
+{
+  RbDaemon *daemon = user_data;
+  guint i;
+
+  for (i = 0; i < daemon->cameras->len; i++) {
+    RbCamera *camera = g_ptr_array_index (daemon->cameras, i);
+
+    g_message ("status: camera %s %s, %u restarts, %" G_GUINT64_FORMAT
+        " live frames", rb_camera_get_name (camera),
+        rb_camera_is_receiving (camera) ? "receiving" : "not receiving",
+        rb_camera_get_restarts (camera),
+        rb_live_feed_get_samples (g_ptr_array_index (daemon->feeds, i)));
+  }
+  if (daemon->workers != NULL)
+    g_message ("status: %u segments anonymized, %u failures",
+        rb_workers_get_completed (daemon->workers),
+        rb_workers_get_failed (daemon->workers));
+  return G_SOURCE_CONTINUE;
+}
+
+/* Starts the listeners that are not serving yet; returns how many still
+ * fail. A listener whose address is not (yet) on this machine does not stop
+ * the cameras nor the other listeners: it is retried. */
+static guint
+rb_daemon_start_listeners (RbDaemon * daemon)
+{
+  guint i, j, failing = 0;
+
+  for (i = 0; i < daemon->publishers->len; i++) {
+    RbPublisher *pub = g_ptr_array_index (daemon->publishers, i);
+    RbNetworkConfig *net = g_ptr_array_index (daemon->config->networks, i);
+    GError *err = NULL;
+
+    if (rb_publisher_is_serving (pub))
+      continue;
+    if (!rb_publisher_start (pub, &err)) {
+      g_warning ("%s (%s); retrying every %d s", err->message,
+          daemon->config->path, LISTENER_RETRY_S);
+      g_error_free (err);
+      failing++;
+      continue;
+    }
+    for (j = 0; j < daemon->config->cameras->len; j++) {
+      RbCameraConfig *cam = g_ptr_array_index (daemon->config->cameras, j);
+      gboolean v6 = strchr (net->address, ':') != NULL;
+
+      g_message ("network %s: serving rtsp://%s%s%s:%u/%s", net->name,
+          v6 ? "[" : "", net->address, v6 ? "]" : "",
+          rb_publisher_get_bound_port (pub), cam->name);
+    }
+  }
+  return failing;
+}
+
+static gboolean
+rb_daemon_retry_listeners (gpointer user_data)
+{
+  RbDaemon *daemon = user_data;
+
+  if (rb_daemon_start_listeners (daemon) > 0)
+    return G_SOURCE_CONTINUE;
+  daemon->listener_retry_source = 0;
+  return G_SOURCE_REMOVE;
+}
+
+static gint
+rb_daemon_run (RbDaemon * daemon)
+{
+  const RbConfig *config = daemon->config;
+  RbCameraCallbacks callbacks = {
+    rb_daemon_on_segment_queued, rb_daemon_on_camera_stopped
+  };
+  GError *err = NULL;
+  guint i, j;
+
+  daemon->loop = g_main_loop_new (NULL, FALSE);
+  daemon->feeds = g_ptr_array_new_with_free_func ((GDestroyNotify)
+      rb_live_feed_unref);
+  daemon->cameras = g_ptr_array_new_with_free_func ((GDestroyNotify)
+      rb_camera_free);
+  daemon->publishers = g_ptr_array_new_with_free_func ((GDestroyNotify)
+      rb_publisher_free);
+
+  if (config->workers > 0) {
+    daemon->workers = rb_workers_new (config, &err);
+    if (daemon->workers == NULL) {
+      g_critical ("%s: [rtsp-blur] state-dir: %s", config->path, err->message);
+      g_error_free (err);
+      return RB_EXIT_CANTCREAT;
+    }
+  }
+
+  for (i = 0; i < config->cameras->len; i++) {
+    RbCameraConfig *cam = g_ptr_array_index (config->cameras, i);
+
+    g_ptr_array_add (daemon->feeds, rb_live_feed_new (cam->name));
+  }
+  for (i = 0; i < config->networks->len; i++) {
+    RbPublisher *pub = rb_publisher_new (g_ptr_array_index (config->networks,
+            i));
+
+    for (j = 0; j < config->cameras->len; j++) {
+      RbCameraConfig *cam = g_ptr_array_index (config->cameras, j);
+
+      rb_publisher_add_camera (pub, cam->name,
+          g_ptr_array_index (daemon->feeds, j));
+    }
+    g_ptr_array_add (daemon->publishers, pub);
+  }
+  if (rb_daemon_start_listeners (daemon) > 0)
+    daemon->listener_retry_source = g_timeout_add_seconds (LISTENER_RETRY_S,
+        rb_daemon_retry_listeners, daemon);
+
+  if (daemon->workers != NULL)
+    rb_workers_start (daemon->workers);
+  for (i = 0; i < config->cameras->len; i++) {
+    RbCamera *camera = rb_camera_new (config,
+        g_ptr_array_index (config->cameras, i),
+        g_ptr_array_index (daemon->feeds, i), &callbacks, daemon);
+
+    g_ptr_array_add (daemon->cameras, camera);
+    rb_camera_start (camera);
+  }
+
+  daemon->signal_sources[0] = g_unix_signal_add (SIGINT,
+      rb_daemon_on_stop_signal, daemon);
+  daemon->signal_sources[1] = g_unix_signal_add (SIGTERM,
+      rb_daemon_on_stop_signal, daemon);
+  daemon->signal_sources[2] = g_unix_signal_add (SIGHUP,
+      rb_daemon_on_sighup, daemon);
+
+  g_message ("running %u cameras, %u networks, %u workers; state in %s",
+      config->cameras->len, config->networks->len, config->workers,
+      config->state_dir);
+  g_main_loop_run (daemon->loop);
+
+  /* the cameras are stopped; stop serving before tearing down */
+  g_ptr_array_set_size (daemon->publishers, 0);
+  g_ptr_array_set_size (daemon->cameras, 0);
+  return daemon->exit_code;
+}
+
+int
+main (int argc, char **argv)
+{
+  g_auto (RbDaemon) daemon = { NULL, };
+  g_autoptr (GOptionContext) context = NULL;
+  GError *err = NULL;
+
+  g_log_set_writer_func (rb_log_writer, NULL, NULL);
+
+  context = g_option_context_new ("- anonymize RTSP cameras and "
+      "republish them");
+  g_option_context_add_main_entries (context, entries, NULL);
+  g_option_context_add_group (context, gst_init_get_option_group ());
+  if (!g_option_context_parse (context, &argc, &argv, &err)) {
+    fprintf (stderr, "rtsp-blur: %s\n", err->message);
+    g_error_free (err);
+    return RB_EXIT_USAGE;
+  }
+  if (opt_version) {
+    printf ("rtsp-blur %s\n", VERSION);
+    return RB_EXIT_OK;
+  }
+  if (opt_config == NULL) {
+    fprintf (stderr, "rtsp-blur: --config FILE is required (see --help)\n");
+    return RB_EXIT_USAGE;
+  }
+
+  daemon.config = rb_config_load (opt_config, &err);
+  if (daemon.config == NULL) {
+    fprintf (stderr, "rtsp-blur: error: %s\n", err->message);
+    gint code = g_error_matches (err, G_FILE_ERROR, G_FILE_ERROR_NOENT) ?
+        RB_EXIT_NOINPUT : RB_EXIT_CONFIG;
+    g_error_free (err);
+    return code;
+  }
+
+  if (!rb_check_elements (&err)) {
+    fprintf (stderr, "rtsp-blur: error: %s\n", err->message);
+    g_error_free (err);
+    return RB_EXIT_UNAVAILABLE;
+  }
+  if (!rb_check_headblur (daemon.config, &err)) {
+    fprintf (stderr, "rtsp-blur: error: %s\n", err->message);
+    g_error_free (err);
+    return RB_EXIT_NOINPUT;
+  }
+  if (!rb_check_state_dir (daemon.config, &err)) {
+    fprintf (stderr, "rtsp-blur: error: %s\n", err->message);
+    g_error_free (err);
+    return RB_EXIT_CANTCREAT;
+  }
+  if (opt_check_config) {
+    if (!rb_check_listeners (daemon.config, &err)) {
+      fprintf (stderr, "rtsp-blur: error: %s\n", err->message);
+      g_error_free (err);
+      return RB_EXIT_CONFIG;
+    }
+    printf ("rtsp-blur: %s is valid: %u cameras, %u networks\n",
+        daemon.config->path, daemon.config->cameras->len,
+        daemon.config->networks->len);
+    return RB_EXIT_OK;
+  }
+
+  return rb_daemon_run (&daemon);
+}

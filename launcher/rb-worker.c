@@ -1,0 +1,490 @@
+/* rtsp-blur
+ * Copyright (C) 2026 rtsp-blur contributors
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Library General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include "rb-worker.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <glib/gstdio.h>
+#include <unistd.h>
+
+#include "gstsegmentqueue-journal.h"
+
+/* A claim is leased for this long and renewed while the work goes on, so a
+ * crashed worker's segment returns to the queue. */
+#define LEASE_S 120
+#define RENEW_INTERVAL_US (30 * G_USEC_PER_SEC)
+#define IDLE_WAIT_US (2 * G_USEC_PER_SEC)
+#define POLL_NS (200 * GST_MSECOND)
+
+/* The anonymizing pipeline, in gst-launch syntax (pipelines/segment.txt). */
+#define ANONYMIZE_PIPELINE \
+  "filesrc name=src ! decodebin ! videoconvert ! headblur name=blur " \
+  "! videoconvert ! x264enc name=encoder speed-preset=veryfast threads=1 " \
+  "pass=qual quantizer=23 ! h264parse ! matroskamux ! filesink name=sink"
+#define VERIFY_PIPELINE \
+  "filesrc name=src ! decodebin ! fakesink name=sink sync=false"
+
+struct _RbWorkers {
+  gchar *state_dir;
+  gchar *queue_dir;
+  gboolean keep_raw;
+  guint n_threads;
+  gchar **headblur_keys;
+  gchar **headblur_values;
+  GstSegmentQueueJournal *journal;
+
+  GMutex lock;
+  GCond cond;
+  gboolean stopping;            /* protected by lock */
+  guint wakeups;                /* protected by lock */
+  guint completed;              /* protected by lock */
+  guint failed;                 /* protected by lock */
+  GPtrArray *threads;
+};
+
+typedef struct {
+  guint64 frames;
+  GstClockTime first;
+  GstClockTime end;
+} RbFrameCount;
+
+RbWorkers *
+rb_workers_new (const RbConfig * config, GError ** error)
+{
+  RbWorkers *workers;
+  gchar *queue_dir = g_build_filename (config->state_dir, "queue", NULL);
+  GstSegmentQueueJournal *journal;
+
+  journal = gst_segment_queue_journal_open (queue_dir, error);
+  if (journal == NULL) {
+    g_free (queue_dir);
+    return NULL;
+  }
+  workers = g_new0 (RbWorkers, 1);
+  workers->state_dir = g_strdup (config->state_dir);
+  workers->queue_dir = queue_dir;
+  workers->keep_raw = config->keep_raw;
+  workers->n_threads = config->workers;
+  workers->headblur_keys = g_strdupv (config->headblur_keys);
+  workers->headblur_values = g_strdupv (config->headblur_values);
+  workers->journal = journal;
+  g_mutex_init (&workers->lock);
+  g_cond_init (&workers->cond);
+  workers->threads = g_ptr_array_new ();
+  return workers;
+}
+
+void
+rb_workers_free (RbWorkers * workers)
+{
+  if (workers == NULL)
+    return;
+  rb_workers_stop (workers);
+  g_ptr_array_unref (workers->threads);
+  gst_segment_queue_journal_free (workers->journal);
+  g_mutex_clear (&workers->lock);
+  g_cond_clear (&workers->cond);
+  g_strfreev (workers->headblur_keys);
+  g_strfreev (workers->headblur_values);
+  g_free (workers->state_dir);
+  g_free (workers->queue_dir);
+  g_free (workers);
+}
+
+static gboolean
+rb_workers_is_stopping (RbWorkers * workers)
+{
+  gboolean stopping;
+
+  g_mutex_lock (&workers->lock);
+  stopping = workers->stopping;
+  g_mutex_unlock (&workers->lock);
+  return stopping;
+}
+
+static GstPadProbeReturn
+rb_count_frames (GstPad * pad, GstPadProbeInfo * info, gpointer data)
+{
+  RbFrameCount *count = data;
+  GstBuffer *buffer = GST_PAD_PROBE_INFO_BUFFER (info);
+  GstClockTime pts = GST_BUFFER_PTS (buffer);
+
+  count->frames++;
+  if (GST_CLOCK_TIME_IS_VALID (pts)) {
+    GstClockTime end = pts;
+
+    if (GST_BUFFER_DURATION_IS_VALID (buffer))
+      end += GST_BUFFER_DURATION (buffer);
+    if (!GST_CLOCK_TIME_IS_VALID (count->first) || pts < count->first)
+      count->first = pts;
+    if (!GST_CLOCK_TIME_IS_VALID (count->end) || end > count->end)
+      count->end = end;
+  }
+  return GST_PAD_PROBE_OK;
+}
+
+/* Runs @pipeline to EOS. Returns FALSE with @error on an error, on a
+ * timeout or when the workers stop (then @aborted is set). */
+static gboolean
+rb_worker_run (RbWorkers * workers, GstElement * pipeline,
+    const gchar * item_id, gint64 timeout_us, gboolean * aborted,
+    GError ** error)
+{
+  GstBus *bus = gst_element_get_bus (pipeline);
+  gint64 start = g_get_monotonic_time (), last_renew = start;
+  gboolean ok = FALSE;
+
+  *aborted = FALSE;
+  if (gst_element_set_state (pipeline, GST_STATE_PLAYING) ==
+      GST_STATE_CHANGE_FAILURE) {
+    GstMessage *msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ERROR);
+
+    if (msg != NULL) {
+      gst_message_parse_error (msg, error, NULL);
+      gst_message_unref (msg);
+    } else {
+      g_set_error (error, GST_CORE_ERROR, GST_CORE_ERROR_STATE_CHANGE,
+          "the pipeline failed to start");
+    }
+    goto done;
+  }
+  for (;;) {
+    GstMessage *msg = gst_bus_timed_pop_filtered (bus, POLL_NS,
+        GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
+    gint64 now = g_get_monotonic_time ();
+
+    if (msg != NULL) {
+      if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_ERROR) {
+        gst_message_parse_error (msg, error, NULL);
+      } else {
+        ok = TRUE;
+      }
+      gst_message_unref (msg);
+      break;
+    }
+    if (rb_workers_is_stopping (workers)) {
+      *aborted = TRUE;
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED, "stopping");
+      break;
+    }
+    if (now - start > timeout_us) {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
+          "no EOS after %" G_GINT64_FORMAT " s", timeout_us / G_USEC_PER_SEC);
+      break;
+    }
+    if (item_id != NULL && now - last_renew > RENEW_INTERVAL_US) {
+      GError *err = NULL;
+
+      if (!gst_segment_queue_journal_renew (workers->journal, item_id,
+              LEASE_S, &err)) {
+        g_warning ("worker: cannot renew the lease of %s: %s", item_id,
+            err->message);
+        g_clear_error (&err);
+      }
+      last_renew = now;
+    }
+  }
+done:
+  gst_element_set_state (pipeline, GST_STATE_NULL);
+  gst_object_unref (bus);
+  return ok;
+}
+
+static gboolean
+rb_fsync_path (const gchar * path, GError ** error)
+{
+  int fd = open (path, O_RDONLY | O_CLOEXEC);
+
+  if (fd < 0 || fsync (fd) < 0) {
+    int errsv = errno;
+
+    if (fd >= 0)
+      close (fd);
+    g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errsv),
+        "cannot sync %s: %s", path, g_strerror (errsv));
+    return FALSE;
+  }
+  close (fd);
+  return TRUE;
+}
+
+static void
+rb_watch_pad (GstElement * pipeline, const gchar * element, const gchar * pad,
+    RbFrameCount * count)
+{
+  GstElement *e = gst_bin_get_by_name (GST_BIN (pipeline), element);
+  GstPad *p = gst_element_get_static_pad (e, pad);
+
+  gst_pad_add_probe (p, GST_PAD_PROBE_TYPE_BUFFER, rb_count_frames, count,
+      NULL);
+  gst_object_unref (p);
+  gst_object_unref (e);
+}
+
+static void
+rb_set_location (GstElement * pipeline, const gchar * element,
+    const gchar * location)
+{
+  GstElement *e = gst_bin_get_by_name (GST_BIN (pipeline), element);
+
+  g_object_set (e, "location", location, NULL);
+  gst_object_unref (e);
+}
+
+/* Decodes @path and checks it holds @expected's frames and duration. */
+static gboolean
+rb_worker_verify (RbWorkers * workers, const gchar * path,
+    const RbFrameCount * expected, gboolean * aborted, GError ** error)
+{
+  GstElement *pipeline;
+  RbFrameCount got = { 0, GST_CLOCK_TIME_NONE, GST_CLOCK_TIME_NONE };
+  GstClockTime want_dur, got_dur, tolerance;
+  gboolean ok;
+
+  pipeline = gst_parse_launch (VERIFY_PIPELINE, error);
+  if (pipeline == NULL)
+    return FALSE;
+  rb_set_location (pipeline, "src", path);
+  rb_watch_pad (pipeline, "sink", "sink", &got);
+  ok = rb_worker_run (workers, pipeline, NULL, 120 * G_USEC_PER_SEC, aborted,
+      error);
+  gst_object_unref (pipeline);
+  if (!ok)
+    return FALSE;
+
+  want_dur = expected->end - expected->first;
+  got_dur = GST_CLOCK_TIME_IS_VALID (got.end) ? got.end - got.first : 0;
+  /* one frame of slack, at most 200 ms */
+  tolerance = expected->frames > 0 ? MIN (want_dur / expected->frames +
+      GST_MSECOND, 200 * GST_MSECOND) : 0;
+  if (got.frames != expected->frames ||
+      (got_dur > want_dur ? got_dur - want_dur : want_dur - got_dur) >
+      tolerance) {
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+        "verification failed: %" G_GUINT64_FORMAT " frames over %"
+        GST_TIME_FORMAT " decoded, expected %" G_GUINT64_FORMAT
+        " frames over %" GST_TIME_FORMAT, got.frames, GST_TIME_ARGS (got_dur),
+        expected->frames, GST_TIME_ARGS (want_dur));
+    return FALSE;
+  }
+  return TRUE;
+}
+
+/* Anonymizes one claimed segment. Returns FALSE with @error on failure;
+ * @aborted is set when the workers are stopping. */
+static gboolean
+rb_worker_process (RbWorkers * workers, GstSegmentQueueItem * item,
+    gchar ** out_location, gboolean * aborted, GError ** error)
+{
+  GstElement *pipeline, *blur;
+  RbFrameCount in = { 0, GST_CLOCK_TIME_NONE, GST_CLOCK_TIME_NONE };
+  g_autofree gchar *basename = g_path_get_basename (item->location);
+  g_autofree gchar *out_dir = g_build_filename (workers->state_dir,
+      "anonymized", item->source ? item->source : "unknown", NULL);
+  g_autofree gchar *final = g_build_filename (out_dir, basename, NULL);
+  g_autofree gchar *partial = g_strconcat (final, ".partial", NULL);
+  gint64 timeout_us;
+  gboolean ok;
+  guint i;
+
+  *aborted = FALSE;
+  if (!g_file_test (item->location, G_FILE_TEST_IS_REGULAR)) {
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+        "the raw segment %s is missing", item->location);
+    return FALSE;
+  }
+  if (g_mkdir_with_parents (out_dir, 0750) < 0) {
+    int errsv = errno;
+    g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errsv),
+        "cannot create %s: %s", out_dir, g_strerror (errsv));
+    return FALSE;
+  }
+
+  pipeline = gst_parse_launch (ANONYMIZE_PIPELINE, error);
+  if (pipeline == NULL)
+    return FALSE;
+  rb_set_location (pipeline, "src", item->location);
+  rb_set_location (pipeline, "sink", partial);
+  blur = gst_bin_get_by_name (GST_BIN (pipeline), "blur");
+  for (i = 0; workers->headblur_keys && workers->headblur_keys[i]; i++)
+    gst_util_set_object_arg (G_OBJECT (blur), workers->headblur_keys[i],
+        workers->headblur_values[i]);
+  gst_object_unref (blur);
+  rb_watch_pad (pipeline, "blur", "src", &in);
+
+  /* ten times the segment's duration, and at least a minute */
+  timeout_us = 60 * G_USEC_PER_SEC;
+  if (item->duration != G_MAXUINT64)
+    timeout_us = MAX (timeout_us, (gint64) (item->duration / 100));
+  ok = rb_worker_run (workers, pipeline, item->id, timeout_us, aborted, error);
+  gst_object_unref (pipeline);
+
+  if (ok && in.frames == 0) {
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+        "the raw segment %s holds no video frame", item->location);
+    ok = FALSE;
+  }
+  ok = ok && rb_fsync_path (partial, error);
+  ok = ok && rb_worker_verify (workers, partial, &in, aborted, error);
+  if (ok && g_rename (partial, final) < 0) {
+    int errsv = errno;
+    g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errsv),
+        "cannot rename %s: %s", partial, g_strerror (errsv));
+    ok = FALSE;
+  }
+  ok = ok && rb_fsync_path (out_dir, error);
+  if (!ok) {
+    g_unlink (partial);
+    return FALSE;
+  }
+  *out_location = g_steal_pointer (&final);
+  return TRUE;
+}
+
+static gpointer
+rb_worker_thread (gpointer data)
+{
+  RbWorkers *workers = data;
+
+  while (!rb_workers_is_stopping (workers)) {
+    GError *err = NULL;
+    GstSegmentQueueItem *item;
+    gchar *out = NULL;
+    gboolean aborted = FALSE;
+    gint64 started;
+
+    item = gst_segment_queue_journal_claim (workers->journal, LEASE_S, &err);
+    if (item == NULL) {
+      if (err != NULL) {
+        g_warning ("worker: cannot claim from queue %s: %s",
+            workers->queue_dir, err->message);
+        g_clear_error (&err);
+      }
+      g_mutex_lock (&workers->lock);
+      if (!workers->stopping && workers->wakeups == 0)
+        g_cond_wait_until (&workers->cond, &workers->lock,
+            g_get_monotonic_time () + IDLE_WAIT_US);
+      if (workers->wakeups > 0)
+        workers->wakeups--;
+      g_mutex_unlock (&workers->lock);
+      continue;
+    }
+
+    started = g_get_monotonic_time ();
+    if (rb_worker_process (workers, item, &out, &aborted, &err)) {
+      GError *jerr = NULL;
+
+      if (!gst_segment_queue_journal_complete (workers->journal, item->id,
+              &jerr)) {
+        g_warning ("worker: cannot complete %s: %s", item->id, jerr->message);
+        g_clear_error (&jerr);
+      } else {
+        g_message ("worker: anonymized %s into %s in %.1f s", item->location,
+            out, (g_get_monotonic_time () - started) / 1e6);
+        if (!workers->keep_raw && g_unlink (item->location) < 0)
+          g_warning ("worker: cannot delete the raw segment %s: %s",
+              item->location, g_strerror (errno));
+        g_mutex_lock (&workers->lock);
+        workers->completed++;
+        g_mutex_unlock (&workers->lock);
+      }
+      g_free (out);
+    } else if (aborted) {
+      g_clear_error (&err);
+      if (!gst_segment_queue_journal_release (workers->journal, item->id,
+              &err)) {
+        g_warning ("worker: cannot release %s: %s", item->id, err->message);
+        g_clear_error (&err);
+      }
+    } else {
+      GError *jerr = NULL;
+
+      g_warning ("worker: cannot anonymize %s (attempt %u): %s",
+          item->location, item->attempts + 1, err->message);
+      if (!gst_segment_queue_journal_fail (workers->journal, item->id,
+              err->message, &jerr)) {
+        g_warning ("worker: cannot mark %s failed: %s", item->id,
+            jerr->message);
+        g_clear_error (&jerr);
+      }
+      g_clear_error (&err);
+      g_mutex_lock (&workers->lock);
+      workers->failed++;
+      g_mutex_unlock (&workers->lock);
+    }
+    gst_segment_queue_item_free (item);
+  }
+  return NULL;
+}
+
+void
+rb_workers_start (RbWorkers * workers)
+{
+  guint i;
+
+  for (i = 0; i < workers->n_threads; i++) {
+    gchar *name = g_strdup_printf ("rb-worker-%u", i);
+
+    g_ptr_array_add (workers->threads, g_thread_new (name, rb_worker_thread,
+            workers));
+    g_free (name);
+  }
+}
+
+void
+rb_workers_wake (RbWorkers * workers)
+{
+  g_mutex_lock (&workers->lock);
+  workers->wakeups++;
+  g_cond_broadcast (&workers->cond);
+  g_mutex_unlock (&workers->lock);
+}
+
+void
+rb_workers_stop (RbWorkers * workers)
+{
+  guint i;
+
+  g_mutex_lock (&workers->lock);
+  workers->stopping = TRUE;
+  g_cond_broadcast (&workers->cond);
+  g_mutex_unlock (&workers->lock);
+  for (i = 0; i < workers->threads->len; i++)
+    g_thread_join (g_ptr_array_index (workers->threads, i));
+  g_ptr_array_set_size (workers->threads, 0);
+}
+
+guint
+rb_workers_get_completed (RbWorkers * workers)
+{
+  guint n;
+
+  g_mutex_lock (&workers->lock);
+  n = workers->completed;
+  g_mutex_unlock (&workers->lock);
+  return n;
+}
+
+guint
+rb_workers_get_failed (RbWorkers * workers)
+{
+  guint n;
+
+  g_mutex_lock (&workers->lock);
+  n = workers->failed;
+  g_mutex_unlock (&workers->lock);
+  return n;
+}

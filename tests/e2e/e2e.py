@@ -1,0 +1,227 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""End-to-end test of rtsp-blur with real peers, bounded in time.
+
+An RTSP server (rb-test-camera, gst-rtsp-server) serves a recorded clip as a
+camera with credentials. rtsp-blur runs three cameras: the good one, the same
+one with a wrong password, and one whose server does not exist; and two
+listeners, on 127.0.0.2 and 127.0.0.3. It starts before the camera server
+(a camera down at boot). Then:
+  - ffprobe (a third-party client) reads the anonymized live stream from both
+    listeners, and a listener is not reachable on the other's address;
+  - raw segments are queued, anonymized segments appear and decode, and each
+    raw segment is deleted once its anonymized copy is verified;
+  - the failing cameras are reported by name, and do not stop the good one;
+  - SIGTERM makes rtsp-blur finalize and queue the open segment and exit 0.
+"""
+
+import glob
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+LAUNCHER = os.environ["RB_LAUNCHER"]
+CAMERA = os.environ["RB_TEST_CAMERA"]
+CLIP = os.environ.get("RB_TEST_CLIP",
+                      "/usr/share/doc/opencv-doc/examples/data/vtest.avi")
+DEADLINE = time.monotonic() + float(os.environ.get("RB_E2E_TIMEOUT", "240"))
+
+failures = []
+
+
+def check(cond, what):
+    print(("ok: " if cond else "FAIL: ") + what, flush=True)
+    if not cond:
+        failures.append(what)
+    return cond
+
+
+def free_port(addr="127.0.0.1"):
+    with socket.socket() as s:
+        s.bind((addr, 0))
+        return s.getsockname()[1]
+
+
+def wait_for(pred, timeout, step=0.5):
+    end = min(time.monotonic() + timeout, DEADLINE)
+    while time.monotonic() < end:
+        v = pred()
+        if v:
+            return v
+        time.sleep(step)
+    return pred()
+
+
+def ffprobe_stream(url):
+    try:
+        out = subprocess.run(
+            ["ffprobe", "-v", "error", "-rtsp_transport", "tcp",
+             "-select_streams", "v:0", "-show_entries",
+             "stream=codec_name,width,height", "-of", "json", url],
+            capture_output=True, text=True, timeout=20)
+    except subprocess.TimeoutExpired:
+        return None
+    if out.returncode != 0:
+        return None
+    streams = json.loads(out.stdout).get("streams", [])
+    return streams[0] if streams else None
+
+
+def count_frames(path):
+    out = subprocess.run(
+        ["ffprobe", "-v", "error", "-count_frames", "-select_streams", "v:0",
+         "-show_entries", "stream=nb_read_frames,codec_name", "-of", "json",
+         path], capture_output=True, text=True, timeout=60)
+    if out.returncode != 0:
+        return 0
+    streams = json.loads(out.stdout).get("streams", [])
+    return int(streams[0].get("nb_read_frames", 0)) if streams else 0
+
+
+def connect_refused(addr, port):
+    try:
+        with socket.create_connection((addr, port), timeout=2):
+            return False
+    except OSError:
+        return True
+
+
+def main():
+    tmp = tempfile.mkdtemp(prefix="rb-e2e-")
+    state = os.path.join(tmp, "state")
+    cam_port = free_port()
+    dead_port = free_port()
+    port_a = free_port("127.0.0.2")
+    port_b = free_port("127.0.0.3")
+    conf = os.path.join(tmp, "e2e.conf")
+    with open(conf, "w") as f:
+        f.write(f"""[rtsp-blur]
+state-dir={state}
+segment-duration=3
+workers=1
+keep-raw=false
+
+[headblur]
+mode=blur
+
+[camera:lobby]
+url=rtsp://viewer:secret@127.0.0.1:{cam_port}/camera
+transport=auto
+latency=100
+
+[camera:badpass]
+url=rtsp://viewer:wrong@127.0.0.1:{cam_port}/camera
+transport=tcp
+
+[camera:gone]
+url=rtsp://127.0.0.1:{dead_port}/nothing
+transport=tcp
+
+[network:A]
+address=127.0.0.2
+port={port_a}
+
+[network:B]
+address=127.0.0.3
+port={port_b}
+""")
+
+    check(subprocess.run([LAUNCHER, "--check-config", "--config", conf],
+                         timeout=60).returncode == 0, "--check-config accepts the config")
+
+    log_path = os.path.join(tmp, "rtsp-blur.log")
+    log = open(log_path, "w")
+    launcher = subprocess.Popen([LAUNCHER, "--config", conf],
+                                stdout=log, stderr=subprocess.STDOUT)
+    camera = None
+    try:
+        # the camera is down at boot
+        time.sleep(3)
+        check(launcher.poll() is None, "rtsp-blur runs while its camera is down")
+
+        camera = subprocess.Popen(
+            [CAMERA, "--clip", CLIP, "--address", "127.0.0.1",
+             "--port", str(cam_port), "--user", "viewer",
+             "--password", "secret", "--loop"],
+            stdout=subprocess.PIPE, text=True)
+        line = camera.stdout.readline()
+        check("serving" in line, "test camera is serving: " + line.strip())
+
+        for name, addr, port in (("A", "127.0.0.2", port_a),
+                                 ("B", "127.0.0.3", port_b)):
+            url = f"rtsp://{addr}:{port}/lobby"
+            s = wait_for(lambda: ffprobe_stream(url), 90, 1)
+            check(s is not None and s.get("codec_name") == "h264"
+                  and s.get("width") == 768 and s.get("height") == 576,
+                  f"ffprobe reads the live stream of network {name}: {s}")
+        # bound to its own address only
+        if port_a != port_b:
+            check(connect_refused("127.0.0.3", port_a),
+                  "network A's port is not open on network B's address")
+
+        anon_dir = os.path.join(state, "anonymized", "lobby")
+        raw_dir = os.path.join(state, "raw", "lobby")
+        done = wait_for(lambda: len(glob.glob(os.path.join(anon_dir, "*.mkv"))) >= 2,
+                        120, 1)
+        check(done, "two anonymized segments appear")
+        for seg in sorted(glob.glob(os.path.join(anon_dir, "*.mkv")))[:2]:
+            n = count_frames(seg)
+            check(n > 0, f"anonymized segment {os.path.basename(seg)} decodes ({n} frames)")
+            raw = os.path.join(raw_dir, os.path.basename(seg))
+            check(not os.path.exists(raw),
+                  f"raw segment {os.path.basename(seg)} deleted after verification")
+        # the queue knows every completed segment
+        done_items = glob.glob(os.path.join(state, "queue", "done", "*"))
+        check(len(done_items) >= 2, f"{len(done_items)} queue items done")
+
+        # failing cameras are reported by name and do not stop the good one
+        text = open(log_path).read()
+        check("camera badpass" in text and "retrying" in text,
+              "the camera with a wrong password is reported and retried")
+        check("camera gone" in text, "the unreachable camera is reported")
+        check("secret" not in text and "wrong" not in text,
+              "no camera password appears in the log")
+        check(ffprobe_stream(f"rtsp://127.0.0.2:{port_a}/lobby") is not None,
+              "the good camera is still live")
+        check(launcher.poll() is None, "rtsp-blur still runs")
+
+        # clean shutdown: the open segment is finalized and queued
+        launcher.send_signal(signal.SIGTERM)
+        try:
+            rc = launcher.wait(timeout=40)
+        except subprocess.TimeoutExpired:
+            rc = None
+        check(rc == 0, f"rtsp-blur exits 0 on SIGTERM (got {rc})")
+        queued = set()
+        for d in ("pending", "claimed", "done", "failed"):
+            for item in glob.glob(os.path.join(state, "queue", d, "*")):
+                queued.add(open(item, errors="replace").read())
+        blob = "\n".join(queued)
+        raws = glob.glob(os.path.join(raw_dir, "*.mkv"))
+        check(all(os.path.basename(r) in blob for r in raws),
+              f"every raw segment left on disk ({len(raws)}) is in the queue")
+        text = open(log_path).read()
+        check("queued" in text.split("stopping")[-1],
+              "the last segment was queued during shutdown")
+    finally:
+        for p in (launcher, camera):
+            if p is not None and p.poll() is None:
+                p.kill()
+                p.wait()
+        log.close()
+        print("---- rtsp-blur log (tail) ----")
+        print("".join(open(log_path).readlines()[-60:]))
+
+    if failures:
+        print(f"{len(failures)} checks failed")
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
