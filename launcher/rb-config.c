@@ -328,6 +328,7 @@ raw_scan (Loader * l, const gchar * data, gsize length)
   g_autofree gchar *copy = g_strndup (data, length);
   gchar **lines = g_strsplit (copy, "\n", -1);
   RawGroup *current = NULL;
+  gboolean in_duplicate = FALSE;      /* inside a group given twice */
 
   for (guint n = 0; lines[n]; n++) {
     gchar *line = lines[n];
@@ -350,6 +351,7 @@ raw_scan (Loader * l, const gchar * data, gsize length)
         fail (l, RB_CONFIG_ERROR_PARSE, NULL, NULL, line,
             "line %u: a group header must end with ']'", n + 1);
         current = NULL;
+        in_duplicate = TRUE;
         continue;
       }
       name = g_strndup (line + 1, end - line - 1);
@@ -358,8 +360,10 @@ raw_scan (Loader * l, const gchar * data, gsize length)
         fail (l, RB_CONFIG_ERROR_DUPLICATE, name, NULL, NULL,
             "group given twice, on lines %u and %u", prev->line, n + 1);
         current = prev;
+        in_duplicate = TRUE;
         continue;
       }
+      in_duplicate = FALSE;
       current = g_new0 (RawGroup, 1);
       current->name = g_steal_pointer (&name);
       current->line = n + 1;
@@ -376,6 +380,8 @@ raw_scan (Loader * l, const gchar * data, gsize length)
             n + 1);
         continue;
       }
+      if (in_duplicate)
+        continue;
       if (current == NULL) {
         fail (l, RB_CONFIG_ERROR_PARSE, NULL, NULL, line,
             "line %u: a key=value pair before the first [group]", n + 1);
@@ -412,12 +418,14 @@ get_value (Loader * l, const gchar * group, const gchar * key)
 
   if (!g_key_file_has_key (l->kf, group, key, NULL))
     return NULL;
+  /* on a bad escape, GKeyFile sets @err and still returns a string */
   value = g_key_file_get_string (l->kf, group, key, &err);
-  if (value == NULL) {
+  if (value == NULL || err != NULL) {
     g_autofree gchar *raw = g_key_file_get_value (l->kf, group, key, NULL);
 
     /* report it, and return the raw text so that callers don't also
      * complain that the key is missing */
+    g_free (value);
     fail (l, RB_CONFIG_ERROR_INVALID_VALUE, group, key, raw,
         "not a valid string (bad escape sequence or not UTF-8)");
     return g_strdup ("");
@@ -682,7 +690,6 @@ static gboolean
 check_url (Loader * l, const gchar * g, const gchar * url)
 {
   g_autoptr (GUri) uri = NULL;
-  g_autoptr (GError) err = NULL;
   const gchar *scheme;
 
   if (*url == '\0')
@@ -692,14 +699,13 @@ check_url (Loader * l, const gchar * g, const gchar * url)
     return fail (l, RB_CONFIG_ERROR_INVALID_VALUE, g, "url", url,
         "must not contain white space (write a space as %%20)");
 
+  /* GLib's reason is not shown: it may quote the password */
   uri = g_uri_parse (url, G_URI_FLAGS_HAS_PASSWORD | G_URI_FLAGS_ENCODED,
-      &err);
-  if (uri == NULL) {
-    g_autofree gchar *why = redact_words (err->message);
-
+      NULL);
+  if (uri == NULL)
     return fail (l, RB_CONFIG_ERROR_INVALID_VALUE, g, "url", url,
-        "not a valid URL: %s", why);
-  }
+        "not a valid URL, expected "
+        "rtsp://[USER[:PASSWORD]@]HOST[:PORT]/PATH");
   scheme = g_uri_get_scheme (uri);
   if (g_ascii_strcasecmp (scheme, "rtsp") != 0
       && g_ascii_strcasecmp (scheme, "rtsps") != 0)
@@ -753,6 +759,13 @@ addresses_clash (GInetAddress * a, GInetAddress * b)
 {
   return g_inet_address_equal (a, b) || g_inet_address_get_is_any (a)
       || g_inet_address_get_is_any (b);
+}
+
+static void
+object_unref0 (gpointer object)
+{
+  if (object)
+    g_object_unref (object);
 }
 
 static void
@@ -867,7 +880,7 @@ load (const gchar * data, gsize length, const gchar * file,
   c->headblur_values = g_new0 (gchar *, 1);
   c->cameras = g_ptr_array_new_with_free_func ((GDestroyNotify) camera_free);
   c->networks = g_ptr_array_new_with_free_func ((GDestroyNotify) network_free);
-  inets = g_ptr_array_new_with_free_func (g_object_unref);
+  inets = g_ptr_array_new_with_free_func (object_unref0);
 
   raw_scan (&l, data, length);
   if (l.first_code >= 0)
