@@ -79,6 +79,13 @@ gchar *rb_config_redact_url (const gchar * url);
 
 const gchar *rb_transport_to_string (RbTransport transport);
 
+/* The live mount point of @camera: "/NAME". */
+gchar *rb_config_camera_mount (const RbCameraConfig * camera);
+
+/* The validated [headblur] value of @key, or NULL when it is not set. */
+const gchar *rb_config_get_headblur (const RbConfig * config,
+                                     const gchar * key);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RbConfig, rb_config_free)
 
 G_END_DECLS

@@ -160,6 +160,16 @@ guint gst_segment_queue_journal_recover (GstSegmentQueueJournal * journal,
 guint gst_segment_queue_journal_count (GstSegmentQueueJournal * journal,
                                        GstSegmentQueueItemState state);
 
+/* Added in 0.1.0 beside the original API (documented in the .c): */
+
+/* Absolute path of the queue directory. */
+const gchar *gst_segment_queue_journal_get_dir (GstSegmentQueueJournal * journal);
+
+/* Items in @state in enqueue order, read-only; a GList of
+ * GstSegmentQueueItem, free with g_list_free_full (l, gst_segment_queue_item_free). */
+GList *gst_segment_queue_journal_list (GstSegmentQueueJournal * journal,
+                                       GstSegmentQueueItemState state);
+
 void gst_segment_queue_item_free (GstSegmentQueueItem * item);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (GstSegmentQueueJournal, gst_segment_queue_journal_free)

@@ -1,0 +1,1040 @@
+/* rtsp-blur
+ * Copyright (C) 2026 rtsp-blur contributors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+/*
+ * The launcher's configuration file: a GKeyFile, validated completely before
+ * any pipeline is built (STYLE C35). Blank lines and lines whose first
+ * non-blank character is '#' are comments; a '#' after a value is part of
+ * the value. Values are stripped of surrounding white space.
+ *
+ * [rtsp-blur]                       required, exactly once
+ *   state-dir=PATH          required. raw/, anonymized/ and queue/ live below
+ *                           it. A relative path is resolved against the
+ *                           directory of the config file (the current
+ *                           directory for rb_config_load_from_data()) and
+ *                           stored absolute.
+ *   segment-duration=N      seconds per recorded segment, 1..3600, default 30
+ *   workers=N               blur workers, 0..16, default 1 (0: record only)
+ *   keep-raw=BOOL           keep raw segments once anonymized: true|false
+ *                           (or 1|0), default false
+ *   live-bitrate=N          live re-encode bitrate in kbit/s, 100..50000,
+ *                           default 2048
+ *   live-key-interval=N     live key-frame interval in seconds, 1..10,
+ *                           default 2
+ *
+ * [headblur]                        optional; headblur element properties,
+ *                                   kept as strings for
+ *                                   gst_util_set_object_arg(); unset keys
+ *                                   keep the element's defaults
+ *   mode=blur|pixelate|fill
+ *   threshold=X             detection confidence, a number 0..1
+ *   padding=X               box growth as a fraction of its size, 0..2
+ *   fill-color=ARGB         0xAARRGGBB (1..8 hex digits) or decimal
+ *                           0..4294967295; stored as "0xAARRGGBB"
+ *   inference-width=N       pixels, 160..3840, a multiple of 32
+ *   model=PATH              detector model; relative paths are resolved
+ *                           like state-dir and stored absolute. Existence is
+ *                           checked by headblur when it starts.
+ *
+ * [camera:NAME]                     one or more; NAME is 1..64 of
+ *                                   [A-Za-z0-9_-] and the live mount is /NAME
+ *   url=URL                 required. rtsp:// or rtsps:// with a host, may
+ *                           hold user:password (never printed: see
+ *                           rb_config_redact_url())
+ *   transport=auto|tcp|udp  default auto
+ *   latency=N               rtspsrc jitter buffer in ms, 0..10000, default 200
+ *
+ * [network:NAME]                    one or more; NAME as for cameras. Each is
+ *                                   one RTSP server bound to address:port.
+ *   address=IP              required. An IPv4 or IPv6 literal, no host name
+ *   port=N                  1..65535, default 8554
+ *
+ * Errors: unknown groups and keys, a group or key given twice, a value of
+ * the wrong type or out of range, a missing required key or group, no camera
+ * or no network, and two networks that would listen on the same
+ * address:port (a wildcard address 0.0.0.0 or :: overlaps every address on
+ * its port). Every error is one line of the form
+ *   FILE: [group] key: what is wrong (got 'VALUE')
+ * where "key" is left out for errors about a whole group and "[group] key"
+ * for errors about the whole file. All errors found are reported, one per
+ * line; the GError code is the first one's. Passwords in URLs are replaced
+ * by "***" in every message.
+ */
+
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include "rb-config.h"
+
+#include <gio/gio.h>
+#include <math.h>
+#include <string.h>
+
+#define DEFAULT_SEGMENT_DURATION_S 30
+#define DEFAULT_WORKERS 1
+#define DEFAULT_KEEP_RAW FALSE
+#define DEFAULT_LIVE_BITRATE_KBPS 2048
+#define DEFAULT_LIVE_KEY_INTERVAL_S 2
+#define DEFAULT_TRANSPORT RB_TRANSPORT_AUTO
+#define DEFAULT_LATENCY_MS 200
+#define DEFAULT_PORT 8554
+
+#define MAIN_GROUP "rtsp-blur"
+#define HEADBLUR_GROUP "headblur"
+#define CAMERA_PREFIX "camera:"
+#define NETWORK_PREFIX "network:"
+#define NAME_MAX_LEN 64
+
+G_DEFINE_QUARK (rb-config-error-quark, rb_config_error);
+
+/* *INDENT-OFF* */
+static const gchar *const main_keys[] = {
+  "state-dir", "segment-duration", "workers", "keep-raw", "live-bitrate",
+  "live-key-interval", NULL
+};
+static const gchar *const headblur_keys[] = {
+  "mode", "threshold", "padding", "fill-color", "inference-width", "model",
+  NULL
+};
+static const gchar *const camera_keys[] = { "url", "transport", "latency", NULL };
+static const gchar *const network_keys[] = { "address", "port", NULL };
+static const gchar *const transport_names[] = { "auto", "tcp", "udp", NULL };
+static const gchar *const mode_names[] = { "blur", "pixelate", "fill", NULL };
+/* *INDENT-ON* */
+
+/* A group as written in the file: name, first line, keys in file order. */
+typedef struct
+{
+  gchar *name;
+  guint line;
+  GPtrArray *keys;              /* of gchar* */
+} RawGroup;
+
+typedef struct
+{
+  const gchar *file;            /* name used in messages */
+  gchar *base_dir;              /* relative paths resolve against it */
+  GKeyFile *kf;
+  GPtrArray *groups;            /* of RawGroup*, in file order */
+  GString *messages;            /* one error per line */
+  gint first_code;              /* -1 until the first error */
+  GHashTable *reported;         /* "group\nkey" already named in a message */
+} Loader;
+
+/* ---- redaction -------------------------------------------------------- */
+
+/* Hides everything between the first ':' after the scheme and the last
+ * '@': used when @s is not a URL we can take apart safely. */
+static gchar *
+redact_conservative (const gchar * s)
+{
+  const gchar *start, *at, *colon;
+
+  start = strstr (s, "://");
+  start = start ? start + 3 : s;
+  at = strrchr (start, '@');
+  if (at == NULL)
+    return g_strdup (s);
+  colon = strchr (start, ':');
+  if (colon == NULL || colon > at)
+    return g_strdup (s);
+  return g_strdup_printf ("%.*s***%s", (int) (colon + 1 - s), s, at);
+}
+
+static gboolean
+host_is_sane (const gchar * host)
+{
+  const gchar *p;
+
+  if (host == NULL || *host == '\0')
+    return FALSE;
+  for (p = host; *p; p++) {
+    if (g_ascii_isspace (*p) || g_ascii_iscntrl (*p) || strchr ("@/?#", *p))
+      return FALSE;
+  }
+  return TRUE;
+}
+
+/**
+ * rb_config_redact_url:
+ * @url: a URL, or any string that may hold one
+ *
+ * Returns: (transfer full): @url with its password replaced by "***":
+ * "rtsp://u:secret@h/x" gives "rtsp://u:***@h/x". URLs without a password
+ * come back unchanged. A string that does not parse as a URL is redacted
+ * conservatively: everything between the first ':' after "://" and the last
+ * '@' is hidden.
+ */
+gchar *
+rb_config_redact_url (const gchar * url)
+{
+  g_autoptr (GUri) uri = NULL;
+  const gchar *user, *password, *start;
+  gsize user_len, pw_len;
+
+  if (url == NULL)
+    return NULL;
+
+  uri = g_uri_parse (url, G_URI_FLAGS_HAS_PASSWORD | G_URI_FLAGS_ENCODED,
+      NULL);
+  if (uri == NULL || !host_is_sane (g_uri_get_host (uri))
+      || strpbrk (url, " \t\r\n") != NULL)
+    return redact_conservative (url);
+
+  password = g_uri_get_password (uri);
+  if (password == NULL || *password == '\0')
+    return g_strdup (url);
+
+  /* Cut the password out of the original text so that nothing else moves.
+   * If it is not where expected (GUri re-encoded it), be conservative. */
+  user = g_uri_get_user (uri);
+  user_len = user ? strlen (user) : 0;
+  pw_len = strlen (password);
+  start = strstr (url, "://");
+  if (start == NULL)
+    return redact_conservative (url);
+  start += 3;
+  if (strlen (start) < user_len + 1 + pw_len + 1
+      || (user_len && strncmp (start, user, user_len) != 0)
+      || start[user_len] != ':'
+      || strncmp (start + user_len + 1, password, pw_len) != 0
+      || start[user_len + 1 + pw_len] != '@')
+    return redact_conservative (url);
+
+  return g_strdup_printf ("%.*s***%s", (int) (start + user_len + 1 - url),
+      url, start + user_len + 1 + pw_len);
+}
+
+/* Redacts every white-space or quote delimited word of @text that looks
+ * like it holds credentials. Used on text we did not write (GLib's). */
+static gchar *
+redact_words (const gchar * text)
+{
+  GString *out = g_string_new (NULL);
+  const gchar *p = text;
+
+  while (*p) {
+    const gchar *w = p;
+    g_autofree gchar *word = NULL, *red = NULL;
+
+    /* delimiters: ASCII space, quotes, and the UTF-8 lead byte of “ ” */
+    while (*p && !g_ascii_isspace (*p) && !strchr ("'\"`", *p)
+        && (guchar) * p != 0xe2)
+      p++;
+    word = g_strndup (w, p - w);
+    red = strchr (word, '@') ? redact_conservative (word) : g_strdup (word);
+    g_string_append (out, red);
+    if (*p)
+      g_string_append_c (out, *p++);
+  }
+  return g_string_free (out, FALSE);
+}
+
+/* ---- errors ----------------------------------------------------------- */
+
+static gchar *
+printable (const gchar * s)
+{
+  g_autofree gchar *valid = g_utf8_make_valid (s, -1);
+
+  return rb_config_redact_url (valid);
+}
+
+/* Records one error: "FILE: [group] key: what (got 'value')". @group, @key
+ * and @value may be NULL. Always returns FALSE. */
+static gboolean
+fail (Loader * l, gint code, const gchar * group, const gchar * key,
+    const gchar * value, const gchar * format, ...) G_GNUC_PRINTF (6, 7);
+
+static gboolean
+fail (Loader * l, gint code, const gchar * group, const gchar * key,
+    const gchar * value, const gchar * format, ...)
+{
+  va_list args;
+  g_autofree gchar *what = NULL;
+
+  /* one message per key: a value that cannot be read is not also reported
+   * as out of range */
+  if (group && key) {
+    gchar *id = g_strconcat (group, "\n", key, NULL);
+
+    if (!g_hash_table_add (l->reported, id))
+      return FALSE;
+  }
+
+  va_start (args, format);
+  what = g_strdup_vprintf (format, args);
+  va_end (args);
+
+  if (l->first_code < 0)
+    l->first_code = code;
+  if (l->messages->len)
+    g_string_append_c (l->messages, '\n');
+
+  g_string_append_printf (l->messages, "%s: ", l->file);
+  if (group) {
+    g_autofree gchar *g = printable (group);
+
+    g_string_append_printf (l->messages, "[%s]", g);
+    if (key) {
+      g_autofree gchar *k = printable (key);
+
+      g_string_append_printf (l->messages, " %s", k);
+    }
+    g_string_append (l->messages, ": ");
+  }
+  g_string_append (l->messages, what);
+  if (value) {
+    g_autofree gchar *v = printable (value);
+
+    g_string_append_printf (l->messages, " (got '%s')", v);
+  }
+  return FALSE;
+}
+
+/* ---- raw scan: what GKeyFile merges or hides ---------------------------- */
+
+static void
+raw_group_free (RawGroup * g)
+{
+  g_free (g->name);
+  g_ptr_array_unref (g->keys);
+  g_free (g);
+}
+
+static RawGroup *
+find_raw_group (Loader * l, const gchar * name)
+{
+  for (guint i = 0; i < l->groups->len; i++) {
+    RawGroup *g = g_ptr_array_index (l->groups, i);
+
+    if (g_str_equal (g->name, name))
+      return g;
+  }
+  return NULL;
+}
+
+/* Splits the file into groups and keys the way GKeyFile does, to catch
+ * what GKeyFile silently accepts: a group or a key given twice (it merges
+ * them, the last value wins) and localised keys such as url[fr] (it hides
+ * them from g_key_file_get_keys()). Lines that are not a group, a
+ * key=value pair or a comment are reported with their number. */
+static void
+raw_scan (Loader * l, const gchar * data, gsize length)
+{
+  g_autofree gchar *copy = g_strndup (data, length);
+  gchar **lines = g_strsplit (copy, "\n", -1);
+  RawGroup *current = NULL;
+  gboolean in_duplicate = FALSE;      /* inside a group given twice */
+
+  for (guint n = 0; lines[n]; n++) {
+    gchar *line = lines[n];
+    gsize len;
+
+    while (g_ascii_isspace (*line))
+      line++;
+    len = strlen (line);
+    if (len && line[len - 1] == '\r')
+      line[--len] = '\0';
+    if (len == 0 || line[0] == '#')
+      continue;
+
+    if (line[0] == '[') {
+      gchar *end = strrchr (line, ']');
+      g_autofree gchar *name = NULL;
+      RawGroup *prev;
+
+      if (end == NULL) {
+        fail (l, RB_CONFIG_ERROR_PARSE, NULL, NULL, line,
+            "line %u: a group header must end with ']'", n + 1);
+        current = NULL;
+        in_duplicate = TRUE;
+        continue;
+      }
+      name = g_strndup (line + 1, end - line - 1);
+      prev = find_raw_group (l, name);
+      if (prev) {
+        fail (l, RB_CONFIG_ERROR_DUPLICATE, name, NULL, NULL,
+            "group given twice, on lines %u and %u", prev->line, n + 1);
+        current = prev;
+        in_duplicate = TRUE;
+        continue;
+      }
+      in_duplicate = FALSE;
+      current = g_new0 (RawGroup, 1);
+      current->name = g_steal_pointer (&name);
+      current->line = n + 1;
+      current->keys = g_ptr_array_new_with_free_func (g_free);
+      g_ptr_array_add (l->groups, current);
+    } else {
+      gchar *eq = strchr (line, '=');
+      gchar *key_end;
+      g_autofree gchar *key = NULL;
+
+      if (eq == NULL || eq == line) {
+        fail (l, RB_CONFIG_ERROR_PARSE, current ? current->name : NULL, NULL,
+            line, "line %u is not a [group], a key=value pair or a comment",
+            n + 1);
+        continue;
+      }
+      if (in_duplicate)
+        continue;
+      if (current == NULL) {
+        fail (l, RB_CONFIG_ERROR_PARSE, NULL, NULL, line,
+            "line %u: a key=value pair before the first [group]", n + 1);
+        continue;
+      }
+      key_end = eq;
+      while (key_end > line && g_ascii_isspace (key_end[-1]))
+        key_end--;
+      key = g_strndup (line, key_end - line);
+      for (guint i = 0; i < current->keys->len; i++) {
+        if (g_str_equal (g_ptr_array_index (current->keys, i), key)) {
+          fail (l, RB_CONFIG_ERROR_DUPLICATE, current->name, key, NULL,
+              "key given twice in the group (line %u)", n + 1);
+          g_clear_pointer (&key, g_free);
+          break;
+        }
+      }
+      if (key)
+        g_ptr_array_add (current->keys, g_steal_pointer (&key));
+    }
+  }
+  g_strfreev (lines);
+}
+
+/* ---- typed values ----------------------------------------------------- */
+
+/* Returns the stripped value of @key in @group, NULL when it is not set.
+ * Escapes (\s, \t, \\ ...) are expanded. */
+static gchar *
+get_value (Loader * l, const gchar * group, const gchar * key)
+{
+  g_autoptr (GError) err = NULL;
+  gchar *value;
+
+  if (!g_key_file_has_key (l->kf, group, key, NULL))
+    return NULL;
+  /* on a bad escape, GKeyFile sets @err and still returns a string */
+  value = g_key_file_get_string (l->kf, group, key, &err);
+  if (value == NULL || err != NULL) {
+    g_autofree gchar *raw = g_key_file_get_value (l->kf, group, key, NULL);
+
+    /* report it, and return the raw text so that callers don't also
+     * complain that the key is missing */
+    g_free (value);
+    fail (l, RB_CONFIG_ERROR_INVALID_VALUE, group, key, raw,
+        "not a valid string (bad escape sequence or not UTF-8)");
+    return g_strdup ("");
+  }
+  return g_strstrip (value);
+}
+
+static const gchar *
+comment_hint (const gchar * value)
+{
+  return strchr (value, '#') ? "; comments must be on a line of their own" :
+      "";
+}
+
+/* An unsigned integer in [min, max]; @unit is "" or " seconds" etc. */
+static gboolean
+get_uint (Loader * l, const gchar * group, const gchar * key, guint min,
+    guint max, const gchar * unit, guint def, guint * out)
+{
+  g_autofree gchar *value = get_value (l, group, key);
+  guint64 v;
+
+  *out = def;
+  if (value == NULL)
+    return TRUE;
+  if (!g_ascii_string_to_unsigned (value, 10, min, max, &v, NULL)
+      || value[0] == '+')
+    return fail (l, RB_CONFIG_ERROR_INVALID_VALUE, group, key, value,
+        "must be a whole number%s from %u to %u%s", unit, min, max,
+        comment_hint (value));
+  *out = (guint) v;
+  return TRUE;
+}
+
+static gboolean
+get_boolean (Loader * l, const gchar * group, const gchar * key,
+    gboolean def, gboolean * out)
+{
+  g_autofree gchar *value = get_value (l, group, key);
+
+  *out = def;
+  if (value == NULL)
+    return TRUE;
+  if (g_str_equal (value, "true") || g_str_equal (value, "1"))
+    *out = TRUE;
+  else if (g_str_equal (value, "false") || g_str_equal (value, "0"))
+    *out = FALSE;
+  else
+    return fail (l, RB_CONFIG_ERROR_INVALID_VALUE, group, key, value,
+        "must be true or false%s", comment_hint (value));
+  return TRUE;
+}
+
+/* One of @names; returns its index in @out. */
+static gboolean
+get_choice (Loader * l, const gchar * group, const gchar * key,
+    const gchar * const *names, gint def, gint * out)
+{
+  g_autofree gchar *value = get_value (l, group, key);
+  g_autofree gchar *list = NULL;
+
+  *out = def;
+  if (value == NULL)
+    return TRUE;
+  for (gint i = 0; names[i]; i++) {
+    if (g_str_equal (value, names[i])) {
+      *out = i;
+      return TRUE;
+    }
+  }
+  list = g_strjoinv ("|", (gchar **) names);
+  return fail (l, RB_CONFIG_ERROR_INVALID_VALUE, group, key, value,
+      "must be one of %s%s", list, comment_hint (value));
+}
+
+static gboolean
+parse_double (const gchar * value, gdouble min, gdouble max)
+{
+  gchar *end = NULL;
+  gdouble d;
+
+  if (*value == '\0')
+    return FALSE;
+  d = g_ascii_strtod (value, &end);
+  return end && *end == '\0' && isfinite (d) && d >= min && d <= max;
+}
+
+/* 0xAARRGGBB (1 to 8 hex digits) or a decimal 0..0xffffffff */
+static gboolean
+parse_color (const gchar * value, guint32 * out)
+{
+  guint64 v;
+
+  if (g_ascii_strncasecmp (value, "0x", 2) == 0) {
+    const gchar *hex = value + 2;
+    gsize n = strlen (hex);
+
+    if (n == 0 || n > 8)
+      return FALSE;
+    for (gsize i = 0; i < n; i++)
+      if (!g_ascii_isxdigit (hex[i]))
+        return FALSE;
+    *out = (guint32) g_ascii_strtoull (hex, NULL, 16);
+    return TRUE;
+  }
+  if (value[0] == '+'
+      || !g_ascii_string_to_unsigned (value, 10, 0, G_MAXUINT32, &v, NULL))
+    return FALSE;
+  *out = (guint32) v;
+  return TRUE;
+}
+
+static gchar *
+resolve_path (Loader * l, const gchar * path)
+{
+  return g_canonicalize_filename (path, l->base_dir);
+}
+
+/* [A-Za-z0-9_-]{1,64} */
+static gboolean
+name_is_valid (const gchar * name)
+{
+  gsize n = strlen (name);
+
+  if (n == 0 || n > NAME_MAX_LEN)
+    return FALSE;
+  for (gsize i = 0; i < n; i++)
+    if (!g_ascii_isalnum (name[i]) && name[i] != '_' && name[i] != '-')
+      return FALSE;
+  return TRUE;
+}
+
+/* Unknown keys of @group (file order, localised keys included). */
+static void
+check_keys (Loader * l, const gchar * group, const gchar * const *known)
+{
+  RawGroup *raw = find_raw_group (l, group);
+  g_autofree gchar *list = g_strjoinv (", ", (gchar **) known);
+
+  if (raw == NULL)
+    return;
+  for (guint i = 0; i < raw->keys->len; i++) {
+    const gchar *key = g_ptr_array_index (raw->keys, i);
+
+    if (!g_strv_contains (known, key))
+      fail (l, RB_CONFIG_ERROR_UNKNOWN_KEY, group, key, NULL,
+          "unknown key; the keys of this group are %s", list);
+  }
+}
+
+/* ---- groups ----------------------------------------------------------- */
+
+static void
+load_main (Loader * l, RbConfig * c)
+{
+  const gchar *g = MAIN_GROUP;
+  g_autofree gchar *state_dir = NULL;
+
+  check_keys (l, g, main_keys);
+
+  state_dir = get_value (l, g, "state-dir");
+  if (state_dir == NULL)
+    fail (l, RB_CONFIG_ERROR_MISSING, g, "state-dir", NULL,
+        "required key is missing");
+  else if (*state_dir == '\0')
+    fail (l, RB_CONFIG_ERROR_INVALID_VALUE, g, "state-dir", state_dir,
+        "must be a directory path");
+  else
+    c->state_dir = resolve_path (l, state_dir);
+
+  get_uint (l, g, "segment-duration", 1, 3600, " of seconds",
+      DEFAULT_SEGMENT_DURATION_S, &c->segment_duration_s);
+  get_uint (l, g, "workers", 0, 16, "", DEFAULT_WORKERS, &c->workers);
+  get_boolean (l, g, "keep-raw", DEFAULT_KEEP_RAW, &c->keep_raw);
+  get_uint (l, g, "live-bitrate", 100, 50000, " of kbit/s",
+      DEFAULT_LIVE_BITRATE_KBPS, &c->live_bitrate_kbps);
+  get_uint (l, g, "live-key-interval", 1, 10, " of seconds",
+      DEFAULT_LIVE_KEY_INTERVAL_S, &c->live_key_interval_s);
+}
+
+static void
+load_headblur (Loader * l, RbConfig * c)
+{
+  const gchar *g = HEADBLUR_GROUP;
+  GPtrArray *keys = g_ptr_array_new ();
+  GPtrArray *values = g_ptr_array_new ();
+
+  check_keys (l, g, headblur_keys);
+
+  /* in the order of the file */
+  for (guint i = 0; i < find_raw_group (l, g)->keys->len; i++) {
+    const gchar *key = g_ptr_array_index (find_raw_group (l, g)->keys, i);
+    g_autofree gchar *value = NULL;
+    gchar *stored = NULL;
+
+    if (!g_strv_contains (headblur_keys, key))
+      continue;
+    value = get_value (l, g, key);
+    if (value == NULL)
+      continue;
+
+    if (g_str_equal (key, "mode")) {
+      gint mode;
+
+      if (get_choice (l, g, key, mode_names, 0, &mode))
+        stored = g_strdup (mode_names[mode]);
+    } else if (g_str_equal (key, "threshold")) {
+      if (parse_double (value, 0.0, 1.0))
+        stored = g_strdup (value);
+      else
+        fail (l, RB_CONFIG_ERROR_INVALID_VALUE, g, key, value,
+            "must be a number from 0 to 1%s", comment_hint (value));
+    } else if (g_str_equal (key, "padding")) {
+      if (parse_double (value, 0.0, 2.0))
+        stored = g_strdup (value);
+      else
+        fail (l, RB_CONFIG_ERROR_INVALID_VALUE, g, key, value,
+            "must be a number from 0 to 2%s", comment_hint (value));
+    } else if (g_str_equal (key, "fill-color")) {
+      guint32 argb;
+
+      if (parse_color (value, &argb))
+        stored = g_strdup_printf ("0x%08x", argb);
+      else
+        fail (l, RB_CONFIG_ERROR_INVALID_VALUE, g, key, value,
+            "must be an ARGB colour, 0xAARRGGBB or a decimal number%s",
+            comment_hint (value));
+    } else if (g_str_equal (key, "inference-width")) {
+      guint64 w;
+
+      if (value[0] != '+'
+          && g_ascii_string_to_unsigned (value, 10, 160, 3840, &w, NULL)
+          && w % 32 == 0)
+        stored = g_strdup_printf ("%u", (guint) w);
+      else
+        fail (l, RB_CONFIG_ERROR_INVALID_VALUE, g, key, value,
+            "must be a whole number of pixels from 160 to 3840, "
+            "a multiple of 32%s", comment_hint (value));
+    } else if (g_str_equal (key, "model")) {
+      if (*value == '\0')
+        fail (l, RB_CONFIG_ERROR_INVALID_VALUE, g, key, value,
+            "must be the path of a model file");
+      else
+        stored = resolve_path (l, value);
+    }
+
+    if (stored) {
+      g_ptr_array_add (keys, g_strdup (key));
+      g_ptr_array_add (values, stored);
+    }
+  }
+
+  g_ptr_array_add (keys, NULL);
+  g_ptr_array_add (values, NULL);
+  g_strfreev (c->headblur_keys);
+  g_strfreev (c->headblur_values);
+  c->headblur_keys = (gchar **) g_ptr_array_free (keys, FALSE);
+  c->headblur_values = (gchar **) g_ptr_array_free (values, FALSE);
+}
+
+static gboolean
+check_url (Loader * l, const gchar * g, const gchar * url)
+{
+  g_autoptr (GUri) uri = NULL;
+  const gchar *scheme;
+
+  if (*url == '\0')
+    return fail (l, RB_CONFIG_ERROR_INVALID_VALUE, g, "url", url,
+        "must be an rtsp:// or rtsps:// URL");
+  if (strpbrk (url, " \t\r\n"))
+    return fail (l, RB_CONFIG_ERROR_INVALID_VALUE, g, "url", url,
+        "must not contain white space (write a space as %%20)");
+
+  /* GLib's reason is not shown: it may quote the password */
+  uri = g_uri_parse (url, G_URI_FLAGS_HAS_PASSWORD | G_URI_FLAGS_ENCODED,
+      NULL);
+  if (uri == NULL)
+    return fail (l, RB_CONFIG_ERROR_INVALID_VALUE, g, "url", url,
+        "not a valid URL, expected "
+        "rtsp://[USER[:PASSWORD]@]HOST[:PORT]/PATH");
+  scheme = g_uri_get_scheme (uri);
+  if (g_ascii_strcasecmp (scheme, "rtsp") != 0
+      && g_ascii_strcasecmp (scheme, "rtsps") != 0)
+    return fail (l, RB_CONFIG_ERROR_INVALID_VALUE, g, "url", url,
+        "the scheme must be rtsp:// or rtsps://");
+  if (!host_is_sane (g_uri_get_host (uri)))
+    return fail (l, RB_CONFIG_ERROR_INVALID_VALUE, g, "url", url,
+        "must name a host, as in rtsp://HOST[:PORT]/PATH (write an @ in a "
+        "user name or password as %%40)");
+  if (g_uri_get_port (uri) == 0)
+    return fail (l, RB_CONFIG_ERROR_INVALID_VALUE, g, "url", url,
+        "the port must be from 1 to 65535");
+  return TRUE;
+}
+
+static void
+load_camera (Loader * l, RbConfig * c, const gchar * g)
+{
+  const gchar *name = g + strlen (CAMERA_PREFIX);
+  RbCameraConfig *cam;
+  g_autofree gchar *url = NULL;
+  gint transport;
+
+  if (!name_is_valid (name))
+    fail (l, RB_CONFIG_ERROR_INVALID_VALUE, g, NULL, name,
+        "the camera name must be 1 to 64 of A-Z a-z 0-9 _ -");
+  check_keys (l, g, camera_keys);
+
+  cam = g_new0 (RbCameraConfig, 1);
+  cam->name = g_strdup (name);
+  g_ptr_array_add (c->cameras, cam);
+
+  url = get_value (l, g, "url");
+  if (url == NULL)
+    fail (l, RB_CONFIG_ERROR_MISSING, g, "url", NULL,
+        "required key is missing");
+  else if (check_url (l, g, url))
+    cam->url = g_steal_pointer (&url);
+
+  get_choice (l, g, "transport", transport_names, DEFAULT_TRANSPORT,
+      &transport);
+  cam->transport = (RbTransport) transport;
+  get_uint (l, g, "latency", 0, 10000, " of milliseconds",
+      DEFAULT_LATENCY_MS, &cam->latency_ms);
+}
+
+/* Two listeners clash on one port when their addresses are equal or one of
+ * them is the wildcard of its family. */
+static gboolean
+addresses_clash (GInetAddress * a, GInetAddress * b)
+{
+  return g_inet_address_equal (a, b) || g_inet_address_get_is_any (a)
+      || g_inet_address_get_is_any (b);
+}
+
+static void
+object_unref0 (gpointer object)
+{
+  if (object)
+    g_object_unref (object);
+}
+
+static void
+load_network (Loader * l, RbConfig * c, const gchar * g, GPtrArray * inets)
+{
+  const gchar *name = g + strlen (NETWORK_PREFIX);
+  RbNetworkConfig *net;
+  g_autofree gchar *address = NULL;
+  g_autoptr (GInetAddress) inet = NULL;
+  gboolean port_ok;
+
+  if (!name_is_valid (name))
+    fail (l, RB_CONFIG_ERROR_INVALID_VALUE, g, NULL, name,
+        "the network name must be 1 to 64 of A-Z a-z 0-9 _ -");
+  check_keys (l, g, network_keys);
+
+  net = g_new0 (RbNetworkConfig, 1);
+  net->name = g_strdup (name);
+  g_ptr_array_add (c->networks, net);
+
+  address = get_value (l, g, "address");
+  if (address == NULL)
+    fail (l, RB_CONFIG_ERROR_MISSING, g, "address", NULL,
+        "required key is missing");
+  else if ((inet = g_inet_address_new_from_string (address)) == NULL)
+    fail (l, RB_CONFIG_ERROR_INVALID_VALUE, g, "address", address,
+        "must be an IPv4 or IPv6 address literal, not a host name");
+  else
+    net->address = g_steal_pointer (&address);
+
+  port_ok = get_uint (l, g, "port", 1, 65535, "", DEFAULT_PORT, &net->port);
+
+  /* inets[i] belongs to c->networks[i]; NULL when its address was bad */
+  if (inet && port_ok) {
+    for (guint i = 0; i < inets->len; i++) {
+      GInetAddress *other = g_ptr_array_index (inets, i);
+      RbNetworkConfig *o = g_ptr_array_index (c->networks, i);
+
+      if (other && o->port == net->port && addresses_clash (inet, other)) {
+        g_autofree gchar *got = g_strdup_printf (
+            strchr (net->address, ':') ? "[%s]:%u" : "%s:%u",
+            net->address, net->port);
+
+        fail (l, RB_CONFIG_ERROR_DUPLICATE, g, NULL, got,
+            "address:port already used by [" NETWORK_PREFIX "%s] (%s:%u)",
+            o->name, o->address, o->port);
+        break;
+      }
+    }
+  }
+  g_ptr_array_add (inets, (inet && port_ok) ? g_object_ref (inet) : NULL);
+}
+
+/* ---- entry points ----------------------------------------------------- */
+
+static void
+camera_free (RbCameraConfig * cam)
+{
+  g_free (cam->name);
+  g_free (cam->url);
+  g_free (cam);
+}
+
+static void
+network_free (RbNetworkConfig * net)
+{
+  g_free (net->name);
+  g_free (net->address);
+  g_free (net);
+}
+
+void
+rb_config_free (RbConfig * config)
+{
+  if (config == NULL)
+    return;
+  g_free (config->path);
+  g_free (config->state_dir);
+  g_strfreev (config->headblur_keys);
+  g_strfreev (config->headblur_values);
+  g_ptr_array_unref (config->cameras);
+  g_ptr_array_unref (config->networks);
+  g_free (config);
+}
+
+static RbConfig *
+load (const gchar * data, gsize length, const gchar * file,
+    const gchar * base_dir, GError ** error)
+{
+  Loader l = { 0, };
+  g_autoptr (GError) err = NULL;
+  g_autoptr (GPtrArray) inets = NULL;
+  RbConfig *c;
+  gboolean have_main = FALSE;
+
+  l.file = file;
+  l.base_dir = g_strdup (base_dir);
+  l.kf = g_key_file_new ();
+  l.groups = g_ptr_array_new_with_free_func ((GDestroyNotify) raw_group_free);
+  l.messages = g_string_new (NULL);
+  l.first_code = -1;
+  l.reported = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+
+  c = g_new0 (RbConfig, 1);
+  c->path = g_strdup (file);
+  c->segment_duration_s = DEFAULT_SEGMENT_DURATION_S;
+  c->workers = DEFAULT_WORKERS;
+  c->keep_raw = DEFAULT_KEEP_RAW;
+  c->live_bitrate_kbps = DEFAULT_LIVE_BITRATE_KBPS;
+  c->live_key_interval_s = DEFAULT_LIVE_KEY_INTERVAL_S;
+  c->headblur_keys = g_new0 (gchar *, 1);
+  c->headblur_values = g_new0 (gchar *, 1);
+  c->cameras = g_ptr_array_new_with_free_func ((GDestroyNotify) camera_free);
+  c->networks = g_ptr_array_new_with_free_func ((GDestroyNotify) network_free);
+  inets = g_ptr_array_new_with_free_func (object_unref0);
+
+  raw_scan (&l, data, length);
+  if (l.first_code >= 0)
+    goto out;
+
+  if (!g_key_file_load_from_data (l.kf, data, length, G_KEY_FILE_NONE, &err)) {
+    g_autofree gchar *why = redact_words (err->message);
+
+    fail (&l, RB_CONFIG_ERROR_PARSE, NULL, NULL, NULL,
+        "not a valid key file: %s", why);
+    goto out;
+  }
+
+  for (guint i = 0; i < l.groups->len; i++) {
+    const gchar *g = ((RawGroup *) g_ptr_array_index (l.groups, i))->name;
+
+    if (g_str_equal (g, MAIN_GROUP)) {
+      have_main = TRUE;
+      load_main (&l, c);
+    } else if (g_str_equal (g, HEADBLUR_GROUP)) {
+      load_headblur (&l, c);
+    } else if (g_str_has_prefix (g, CAMERA_PREFIX)) {
+      load_camera (&l, c, g);
+    } else if (g_str_has_prefix (g, NETWORK_PREFIX)) {
+      load_network (&l, c, g, inets);
+    } else {
+      fail (&l, RB_CONFIG_ERROR_UNKNOWN_GROUP, g, NULL, NULL,
+          "unknown group; the groups are [" MAIN_GROUP "], ["
+          HEADBLUR_GROUP "], [" CAMERA_PREFIX "NAME] and ["
+          NETWORK_PREFIX "NAME]");
+    }
+  }
+
+  if (!have_main)
+    fail (&l, RB_CONFIG_ERROR_MISSING, MAIN_GROUP, NULL, NULL,
+        "required group is missing");
+  if (c->cameras->len == 0)
+    fail (&l, RB_CONFIG_ERROR_MISSING, NULL, NULL, NULL,
+        "at least one [" CAMERA_PREFIX "NAME] group is required");
+  if (c->networks->len == 0)
+    fail (&l, RB_CONFIG_ERROR_MISSING, NULL, NULL, NULL,
+        "at least one [" NETWORK_PREFIX "NAME] group is required");
+
+out:
+  if (l.first_code >= 0) {
+    g_set_error_literal (error, RB_CONFIG_ERROR, l.first_code,
+        l.messages->str);
+    g_clear_pointer (&c, rb_config_free);
+  }
+  g_free (l.base_dir);
+  g_key_file_free (l.kf);
+  g_ptr_array_unref (l.groups);
+  g_string_free (l.messages, TRUE);
+  g_hash_table_unref (l.reported);
+  return c;
+}
+
+/**
+ * rb_config_load:
+ * @path: the config file
+ * @error: return location for an error
+ *
+ * Loads and validates @path. Relative paths inside it are resolved against
+ * the directory that holds @path.
+ *
+ * Returns: (transfer full) (nullable): the configuration, or NULL with
+ * @error set: in the G_FILE_ERROR domain when @path cannot be read, in
+ * RB_CONFIG_ERROR when its content is wrong.
+ */
+RbConfig *
+rb_config_load (const gchar * path, GError ** error)
+{
+  g_autofree gchar *data = NULL;
+  g_autofree gchar *abs = NULL;
+  g_autofree gchar *dir = NULL;
+  g_autoptr (GError) err = NULL;
+  gsize length;
+
+  g_return_val_if_fail (path != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (!g_file_get_contents (path, &data, &length, &err)) {
+    g_set_error (error, err->domain, err->code, "%s: cannot read: %s", path,
+        err->message);
+    return NULL;
+  }
+  abs = g_canonicalize_filename (path, NULL);
+  dir = g_path_get_dirname (abs);
+  return load (data, length, path, dir, error);
+}
+
+/**
+ * rb_config_load_from_data:
+ * @data: the content of a config file
+ * @length: its length, or -1 when it is NUL-terminated
+ * @name: (nullable): the name used in messages, "<data>" when NULL
+ * @error: return location for an error
+ *
+ * Like rb_config_load(); relative paths resolve against the current
+ * directory.
+ */
+RbConfig *
+rb_config_load_from_data (const gchar * data, gssize length,
+    const gchar * name, GError ** error)
+{
+  g_autofree gchar *cwd = g_get_current_dir ();
+
+  g_return_val_if_fail (data != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  return load (data, length < 0 ? strlen (data) : (gsize) length,
+      name ? name : "<data>", cwd, error);
+}
+
+const gchar *
+rb_transport_to_string (RbTransport transport)
+{
+  switch (transport) {
+    case RB_TRANSPORT_AUTO:
+      return "auto";
+    case RB_TRANSPORT_TCP:
+      return "tcp";
+    case RB_TRANSPORT_UDP:
+      return "udp";
+  }
+  return "unknown";
+}
+
+/**
+ * rb_config_camera_mount:
+ * @camera: a camera
+ *
+ * Returns: (transfer full): its RTSP mount point, "/NAME".
+ */
+gchar *
+rb_config_camera_mount (const RbCameraConfig * camera)
+{
+  g_return_val_if_fail (camera != NULL, NULL);
+  return g_strconcat ("/", camera->name, NULL);
+}
+
+/**
+ * rb_config_get_headblur:
+ * @config: a configuration
+ * @key: a [headblur] key such as "model"
+ *
+ * Returns: (nullable): the validated value of @key, NULL when it is unset.
+ */
+const gchar *
+rb_config_get_headblur (const RbConfig * config, const gchar * key)
+{
+  g_return_val_if_fail (config != NULL && key != NULL, NULL);
+  for (guint i = 0; config->headblur_keys[i]; i++)
+    if (g_str_equal (config->headblur_keys[i], key))
+      return config->headblur_values[i];
+  return NULL;
+}

@@ -1,0 +1,1153 @@
+/* rtsp-blur
+ * Copyright (C) 2026 rtsp-blur contributors
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Library General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+/**
+ * SECTION:gstsegmentqueue-journal
+ * @title: GstSegmentQueueJournal
+ * @short_description: durable, crash-safe, multi-process queue of segments
+ *
+ * The journal is a maildir-like directory:
+ *
+ * - `pending/`: items waiting for a worker, in id (= enqueue) order
+ * - `claimed/`: items leased by a worker; the file names the owner (pid,
+ *   boot id, process start time) and the lease expiry
+ * - `done/`: completed items
+ * - `failed/`: items that failed too often, and item files that could not
+ *   be parsed
+ * - `tmp/`: files being written; never counted as items
+ *
+ * Each item is one #GKeyFile named by its id. Every write goes to `tmp/`,
+ * is fsync()ed, renamed into place and the target directory is fsync()ed.
+ * State changes are rename(2) between the sub-directories, so an item is in
+ * exactly one state at any instant, and among several processes racing for
+ * the same pending item exactly one wins the claim.
+ *
+ * A claim is two steps: rename `pending/X` → `claimed/X`, then rewrite
+ * `claimed/X` with the owner and the lease. A claimed file without owner
+ * information (a crash between the two steps) is recovered by
+ * gst_segment_queue_journal_recover() once its change time is older than
+ * a grace period of 5 s (so a claim in progress in another process is not
+ * taken away from it).
+ *
+ * All functions are thread-safe: one #GMutex per journal serialises them.
+ *
+ * Since: 0.1.0
+ */
+
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include "gstsegmentqueue-journal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+#include <glib/gstdio.h>
+
+#undef G_LOG_DOMAIN
+#define G_LOG_DOMAIN "segmentqueue-journal"
+
+#define GROUP_ITEM "item"
+#define GROUP_CLAIM "claim"
+#define DEFAULT_MAX_ATTEMPTS 3
+/* Ownerless claims younger than this (s) may be a claim in progress. */
+#define OWNERLESS_CLAIM_GRACE_S 5
+/* Files in tmp/ older than this (s) are leftovers of a crash. */
+#define TMP_LEFTOVER_AGE_S 3600
+#define MAX_BASENAME_IN_ID 96
+
+static const gchar *state_dirs[] = { "pending", "claimed", "done", "failed" };
+
+struct _GstSegmentQueueJournal
+{
+  GMutex lock;
+  gchar *dir;
+  gchar *sub[4];                /* indexed by GstSegmentQueueItemState */
+  gchar *tmp;
+  /* protected by lock */
+  guint max_attempts;
+  guint counter;
+  gint64 last_ts;
+  /* identity of this process */
+  gchar *boot_id;
+  guint64 start_time;
+};
+
+G_DEFINE_QUARK (gst-segment-queue-journal-error-quark,
+    gst_segment_queue_journal_error);
+
+/* ------------------------------------------------------------------------ */
+/* Process identity                                                          */
+
+static gchar *
+read_boot_id (void)
+{
+  gchar *contents = NULL;
+
+  if (!g_file_get_contents ("/proc/sys/kernel/random/boot_id", &contents,
+          NULL, NULL))
+    return g_strdup ("");
+  g_strstrip (contents);
+  return contents;
+}
+
+/* Start time of @pid in clock ticks since boot (field 22 of
+ * /proc/<pid>/stat), or 0 if it cannot be read. */
+static guint64
+read_start_time (pid_t pid)
+{
+  gchar *path = g_strdup_printf ("/proc/%d/stat", (int) pid);
+  gchar *contents = NULL;
+  guint64 ret = 0;
+
+  if (g_file_get_contents (path, &contents, NULL, NULL)) {
+    /* comm (field 2) may contain spaces and ')': skip to the last ')' */
+    gchar *p = strrchr (contents, ')');
+    if (p) {
+      gchar **fields = g_strsplit (p + 2, " ", 0);
+      /* fields[0] is field 3 (state), so field 22 is fields[19] */
+      if (g_strv_length (fields) > 19)
+        ret = g_ascii_strtoull (fields[19], NULL, 10);
+      g_strfreev (fields);
+    }
+  }
+  g_free (contents);
+  g_free (path);
+  return ret;
+}
+
+/* ------------------------------------------------------------------------ */
+/* File helpers                                                              */
+
+static void
+set_io_error (GError ** error, const gchar * what, const gchar * path,
+    int errsv)
+{
+  g_set_error (error, GST_SEGMENT_QUEUE_JOURNAL_ERROR,
+      GST_SEGMENT_QUEUE_JOURNAL_ERROR_IO, "Cannot %s '%s': %s", what, path,
+      g_strerror (errsv));
+}
+
+static gboolean
+fsync_path (const gchar * path, gboolean is_dir, GError ** error)
+{
+  int fd = open (path, (is_dir ? O_DIRECTORY : 0) | O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    set_io_error (error, "open", path, errno);
+    return FALSE;
+  }
+  if (fsync (fd) < 0) {
+    int errsv = errno;
+    close (fd);
+    set_io_error (error, "fsync", path, errsv);
+    return FALSE;
+  }
+  close (fd);
+  return TRUE;
+}
+
+static gchar *
+item_path (GstSegmentQueueJournal * j, GstSegmentQueueItemState state,
+    const gchar * id)
+{
+  return g_build_filename (j->sub[state], id, NULL);
+}
+
+/* Writes @kf into a fresh file in tmp/ and fsyncs it. Returns its path. */
+static gchar *
+write_tmp (GstSegmentQueueJournal * j, const gchar * id, GKeyFile * kf,
+    GError ** error)
+{
+  gsize len;
+  gchar *data = g_key_file_to_data (kf, &len, NULL);
+  gchar *name = g_strdup_printf ("%s.%d.%u.tmp", id, (int) getpid (),
+      j->counter++);
+  gchar *path = g_build_filename (j->tmp, name, NULL);
+  gsize off = 0;
+  int fd;
+
+  g_free (name);
+  fd = open (path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  if (fd < 0) {
+    set_io_error (error, "create", path, errno);
+    goto fail;
+  }
+  while (off < len) {
+    ssize_t n = write (fd, data + off, len - off);
+    if (n < 0) {
+      int errsv = errno;
+      if (errsv == EINTR)
+        continue;
+      close (fd);
+      set_io_error (error, "write", path, errsv);
+      g_unlink (path);
+      goto fail;
+    }
+    off += n;
+  }
+  if (fsync (fd) < 0) {
+    int errsv = errno;
+    close (fd);
+    set_io_error (error, "fsync", path, errsv);
+    g_unlink (path);
+    goto fail;
+  }
+  if (close (fd) < 0) {
+    set_io_error (error, "close", path, errno);
+    g_unlink (path);
+    goto fail;
+  }
+  g_free (data);
+  return path;
+
+fail:
+  g_free (data);
+  g_free (path);
+  return NULL;
+}
+
+/* Atomically replaces (or creates) @state/@id with @kf. */
+static gboolean
+write_item (GstSegmentQueueJournal * j, GstSegmentQueueItemState state,
+    const gchar * id, GKeyFile * kf, GError ** error)
+{
+  gchar *tmp = write_tmp (j, id, kf, error);
+  gchar *dest;
+  gboolean ret = FALSE;
+
+  if (!tmp)
+    return FALSE;
+  dest = item_path (j, state, id);
+  if (rename (tmp, dest) < 0) {
+    set_io_error (error, "rename into", dest, errno);
+    g_unlink (tmp);
+  } else {
+    ret = fsync_path (j->sub[state], TRUE, error);
+  }
+  g_free (dest);
+  g_free (tmp);
+  return ret;
+}
+
+/* Moves @id from state @from to state @to with rename(2), then fsyncs both
+ * directories. ENOENT gives NOT_FOUND. */
+static gboolean
+move_item (GstSegmentQueueJournal * j, const gchar * id,
+    GstSegmentQueueItemState from, GstSegmentQueueItemState to,
+    GError ** error)
+{
+  gchar *src = item_path (j, from, id);
+  gchar *dst = item_path (j, to, id);
+  gboolean ret = FALSE;
+
+  if (rename (src, dst) < 0) {
+    int errsv = errno;
+    if (errsv == ENOENT)
+      g_set_error (error, GST_SEGMENT_QUEUE_JOURNAL_ERROR,
+          GST_SEGMENT_QUEUE_JOURNAL_ERROR_NOT_FOUND,
+          "No item '%s' in '%s'", id, j->sub[from]);
+    else
+      set_io_error (error, "rename", src, errsv);
+  } else {
+    ret = fsync_path (j->sub[to], TRUE, error)
+        && fsync_path (j->sub[from], TRUE, error);
+  }
+  g_free (src);
+  g_free (dst);
+  return ret;
+}
+
+static GKeyFile *
+load_item (GstSegmentQueueJournal * j, GstSegmentQueueItemState state,
+    const gchar * id, GError ** error)
+{
+  gchar *path = item_path (j, state, id);
+  GKeyFile *kf = g_key_file_new ();
+  GError *err = NULL;
+
+  if (!g_key_file_load_from_file (kf, path, G_KEY_FILE_NONE, &err)) {
+    if (g_error_matches (err, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+      g_set_error (error, GST_SEGMENT_QUEUE_JOURNAL_ERROR,
+          GST_SEGMENT_QUEUE_JOURNAL_ERROR_NOT_FOUND, "No item '%s' in '%s'",
+          id, j->sub[state]);
+    else if (err->domain == G_FILE_ERROR)
+      g_set_error (error, GST_SEGMENT_QUEUE_JOURNAL_ERROR,
+          GST_SEGMENT_QUEUE_JOURNAL_ERROR_IO, "Cannot read '%s': %s", path,
+          err->message);
+    else
+      g_set_error (error, GST_SEGMENT_QUEUE_JOURNAL_ERROR,
+          GST_SEGMENT_QUEUE_JOURNAL_ERROR_CORRUPT, "Corrupt item file '%s': %s",
+          path, err->message);
+    g_clear_error (&err);
+    g_key_file_free (kf);
+    kf = NULL;
+  } else {
+    gchar *loc = g_key_file_get_string (kf, GROUP_ITEM, "location", NULL);
+    if (!loc || !g_path_is_absolute (loc)) {
+      g_set_error (error, GST_SEGMENT_QUEUE_JOURNAL_ERROR,
+          GST_SEGMENT_QUEUE_JOURNAL_ERROR_CORRUPT,
+          "Corrupt item file '%s': no absolute location", path);
+      g_key_file_free (kf);
+      kf = NULL;
+    }
+    g_free (loc);
+  }
+  g_free (path);
+  return kf;
+}
+
+static GstSegmentQueueItem *
+item_from_keyfile (const gchar * id, GKeyFile * kf)
+{
+  GstSegmentQueueItem *item = g_new0 (GstSegmentQueueItem, 1);
+  GError *err = NULL;
+
+  item->id = g_strdup (id);
+  item->location = g_key_file_get_string (kf, GROUP_ITEM, "location", NULL);
+  item->source = g_key_file_get_string (kf, GROUP_ITEM, "source", NULL);
+  item->duration = g_key_file_get_uint64 (kf, GROUP_ITEM, "duration", &err);
+  if (err) {
+    item->duration = G_MAXUINT64;
+    g_clear_error (&err);
+  }
+  item->attempts = g_key_file_get_integer (kf, GROUP_ITEM, "attempts", NULL);
+  item->enqueued_us = g_key_file_get_int64 (kf, GROUP_ITEM, "enqueued-us",
+      NULL);
+  return item;
+}
+
+/* Moves a corrupt item file to failed/ (never aborts the queue). */
+static void
+quarantine (GstSegmentQueueJournal * j, GstSegmentQueueItemState state,
+    const gchar * id, const GError * why)
+{
+  GError *err = NULL;
+
+  g_warning ("%s; moving it to '%s'", why->message, j->sub[GST_SEGMENT_QUEUE_ITEM_FAILED]);
+  if (!move_item (j, id, state, GST_SEGMENT_QUEUE_ITEM_FAILED, &err)) {
+    g_warning ("Cannot quarantine item '%s': %s", id, err->message);
+    g_clear_error (&err);
+  }
+}
+
+static gint
+compare_str (gconstpointer a, gconstpointer b)
+{
+  return strcmp (*(const gchar * const *) a, *(const gchar * const *) b);
+}
+
+/* Sorted ids in @state (files not starting with '.'). */
+static GPtrArray *
+list_ids (GstSegmentQueueJournal * j, GstSegmentQueueItemState state)
+{
+  GPtrArray *ids = g_ptr_array_new_with_free_func (g_free);
+  GDir *d = g_dir_open (j->sub[state], 0, NULL);
+  const gchar *name;
+
+  if (!d)
+    return ids;
+  while ((name = g_dir_read_name (d))) {
+    if (name[0] == '.')
+      continue;
+    g_ptr_array_add (ids, g_strdup (name));
+  }
+  g_dir_close (d);
+  g_ptr_array_sort (ids, compare_str);
+  return ids;
+}
+
+static gchar *
+sanitize_basename (const gchar * location)
+{
+  gchar *base = g_path_get_basename (location);
+  gchar *p;
+
+  if (strlen (base) > MAX_BASENAME_IN_ID)
+    base[MAX_BASENAME_IN_ID] = '\0';
+  for (p = base; *p; p++) {
+    if (!g_ascii_isalnum (*p) && *p != '.' && *p != '_' && *p != '-')
+      *p = '_';
+  }
+  if (base[0] == '.')
+    base[0] = '_';
+  return base;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Public API                                                                */
+
+/**
+ * gst_segment_queue_journal_open:
+ * @dir: the queue directory (created with its sub-directories if missing)
+ * @error: return location for a #GError, or %NULL
+ *
+ * Opens the queue in @dir, removes stale files of crashed writers from
+ * `tmp/` (older than one hour) and recovers the claims whose owner process
+ * is dead or whose lease has expired (see
+ * gst_segment_queue_journal_recover()).
+ *
+ * Returns: (transfer full) (nullable): the journal, or %NULL with @error set
+ *   (%GST_SEGMENT_QUEUE_JOURNAL_ERROR_IO naming the directory).
+ *
+ * Since: 0.1.0
+ */
+GstSegmentQueueJournal *
+gst_segment_queue_journal_open (const gchar * dir, GError ** error)
+{
+  GstSegmentQueueJournal *j;
+  GError *err = NULL;
+  guint i;
+
+  g_return_val_if_fail (dir != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  j = g_new0 (GstSegmentQueueJournal, 1);
+  g_mutex_init (&j->lock);
+  if (g_path_is_absolute (dir)) {
+    j->dir = g_strdup (dir);
+  } else {
+    gchar *cwd = g_get_current_dir ();
+    j->dir = g_build_filename (cwd, dir, NULL);
+    g_free (cwd);
+  }
+  for (i = 0; i < G_N_ELEMENTS (state_dirs); i++)
+    j->sub[i] = g_build_filename (j->dir, state_dirs[i], NULL);
+  j->tmp = g_build_filename (j->dir, "tmp", NULL);
+  j->max_attempts = DEFAULT_MAX_ATTEMPTS;
+  j->boot_id = read_boot_id ();
+  j->start_time = read_start_time (getpid ());
+
+  for (i = 0; i <= G_N_ELEMENTS (state_dirs); i++) {
+    const gchar *d = i < G_N_ELEMENTS (state_dirs) ? j->sub[i] : j->tmp;
+    if (g_mkdir_with_parents (d, 0755) < 0) {
+      set_io_error (error, "create directory", d, errno);
+      goto fail;
+    }
+    if (g_access (d, W_OK | X_OK) < 0) {
+      set_io_error (error, "write to directory", d, errno);
+      goto fail;
+    }
+  }
+  if (!fsync_path (j->dir, TRUE, error))
+    goto fail;
+
+  /* stale tmp files */
+  {
+    GDir *d = g_dir_open (j->tmp, 0, NULL);
+    const gchar *name;
+    gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+
+    while (d && (name = g_dir_read_name (d))) {
+      gchar *p = g_build_filename (j->tmp, name, NULL);
+      GStatBuf st;
+      if (g_stat (p, &st) == 0 && now - st.st_mtime > TMP_LEFTOVER_AGE_S)
+        g_unlink (p);
+      g_free (p);
+    }
+    if (d)
+      g_dir_close (d);
+  }
+
+  gst_segment_queue_journal_recover (j, &err);
+  if (err) {
+    g_propagate_error (error, err);
+    goto fail;
+  }
+  return j;
+
+fail:
+  gst_segment_queue_journal_free (j);
+  return NULL;
+}
+
+/**
+ * gst_segment_queue_journal_free:
+ * @journal: (transfer full) (nullable): a journal
+ *
+ * Closes the journal. Items stay on disk in their state; claims of this
+ * process are not released (call gst_segment_queue_journal_release() first
+ * for a clean shutdown).
+ *
+ * Since: 0.1.0
+ */
+void
+gst_segment_queue_journal_free (GstSegmentQueueJournal * journal)
+{
+  guint i;
+
+  if (!journal)
+    return;
+  g_mutex_clear (&journal->lock);
+  for (i = 0; i < G_N_ELEMENTS (journal->sub); i++)
+    g_free (journal->sub[i]);
+  g_free (journal->tmp);
+  g_free (journal->dir);
+  g_free (journal->boot_id);
+  g_free (journal);
+}
+
+/**
+ * gst_segment_queue_journal_get_dir:
+ * @journal: a journal
+ *
+ * Returns: (transfer none): the absolute queue directory.
+ *
+ * Since: 0.1.0
+ */
+const gchar *
+gst_segment_queue_journal_get_dir (GstSegmentQueueJournal * journal)
+{
+  g_return_val_if_fail (journal != NULL, NULL);
+  return journal->dir;
+}
+
+/**
+ * gst_segment_queue_journal_set_max_attempts:
+ * @journal: a journal
+ * @max_attempts: number of failed claims (1 to G_MAXUINT) after which an
+ *   item goes to `failed/`; default 3
+ *
+ * Since: 0.1.0
+ */
+void
+gst_segment_queue_journal_set_max_attempts (GstSegmentQueueJournal * journal,
+    guint max_attempts)
+{
+  g_return_if_fail (journal != NULL);
+  g_return_if_fail (max_attempts >= 1);
+  g_mutex_lock (&journal->lock);
+  journal->max_attempts = max_attempts;
+  g_mutex_unlock (&journal->lock);
+}
+
+static gboolean
+contains_unlocked (GstSegmentQueueJournal * j, const gchar * location)
+{
+  gchar *base = sanitize_basename (location);
+  gchar *suffix = g_strconcat ("-", base, NULL);
+  gboolean found = FALSE;
+  guint s, i;
+
+  for (s = 0; s < G_N_ELEMENTS (state_dirs) && !found; s++) {
+    GPtrArray *ids = list_ids (j, s);
+    for (i = 0; i < ids->len && !found; i++) {
+      const gchar *id = g_ptr_array_index (ids, i);
+      GKeyFile *kf;
+      gchar *loc;
+
+      /* the id ends with the sanitized basename: cheap pre-filter */
+      if (!g_str_has_suffix (id, suffix))
+        continue;
+      kf = load_item (j, s, id, NULL);
+      if (!kf)
+        continue;
+      loc = g_key_file_get_string (kf, GROUP_ITEM, "location", NULL);
+      found = (g_strcmp0 (loc, location) == 0);
+      g_free (loc);
+      g_key_file_free (kf);
+    }
+    g_ptr_array_unref (ids);
+  }
+  g_free (suffix);
+  g_free (base);
+  return found;
+}
+
+/**
+ * gst_segment_queue_journal_contains:
+ * @journal: a journal
+ * @location: absolute path of a segment file
+ *
+ * Looks for @location in every state (pending, claimed, done, failed).
+ *
+ * Returns: %TRUE if @location is known to the queue.
+ *
+ * Since: 0.1.0
+ */
+gboolean
+gst_segment_queue_journal_contains (GstSegmentQueueJournal * journal,
+    const gchar * location)
+{
+  gboolean ret;
+
+  g_return_val_if_fail (journal != NULL, FALSE);
+  g_return_val_if_fail (location != NULL, FALSE);
+  g_mutex_lock (&journal->lock);
+  ret = contains_unlocked (journal, location);
+  g_mutex_unlock (&journal->lock);
+  return ret;
+}
+
+/**
+ * gst_segment_queue_journal_enqueue:
+ * @journal: a journal
+ * @location: absolute path of an existing segment file, already fsync()ed
+ *   by the caller
+ * @source: (nullable): name of the source that recorded it (a camera)
+ * @duration: duration of the segment in ns, or G_MAXUINT64 if unknown
+ * @out_id: (out) (optional) (transfer full): the new item's id
+ * @error: return location for a #GError, or %NULL
+ *
+ * Durably appends a pending item. Ids are
+ * `<16-digit µs timestamp>-<5-digit counter>-<sanitized basename>`: unique
+ * and sortable by enqueue order. When the function returns %TRUE the item
+ * survives a crash or power loss.
+ *
+ * Returns: %TRUE on success; %FALSE with %GST_SEGMENT_QUEUE_JOURNAL_ERROR_EXISTS
+ *   if @location is already queued (in any state), or
+ *   %GST_SEGMENT_QUEUE_JOURNAL_ERROR_IO naming the file and errno text.
+ *
+ * Since: 0.1.0
+ */
+gboolean
+gst_segment_queue_journal_enqueue (GstSegmentQueueJournal * journal,
+    const gchar * location, const gchar * source, guint64 duration,
+    gchar ** out_id, GError ** error)
+{
+  GstSegmentQueueJournal *j = journal;
+  GKeyFile *kf;
+  gchar *base, *id = NULL, *tmp = NULL, *dest = NULL;
+  gboolean ret = FALSE;
+  gint64 now;
+
+  g_return_val_if_fail (journal != NULL, FALSE);
+  g_return_val_if_fail (location != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!g_path_is_absolute (location)) {
+    g_set_error (error, GST_SEGMENT_QUEUE_JOURNAL_ERROR,
+        GST_SEGMENT_QUEUE_JOURNAL_ERROR_IO,
+        "Cannot enqueue '%s': not an absolute path", location);
+    return FALSE;
+  }
+  if (!g_file_test (location, G_FILE_TEST_IS_REGULAR)) {
+    set_io_error (error, "enqueue", location, ENOENT);
+    return FALSE;
+  }
+
+  g_mutex_lock (&j->lock);
+  if (contains_unlocked (j, location)) {
+    g_set_error (error, GST_SEGMENT_QUEUE_JOURNAL_ERROR,
+        GST_SEGMENT_QUEUE_JOURNAL_ERROR_EXISTS, "'%s' is already queued in '%s'",
+        location, j->dir);
+    goto out;
+  }
+
+  now = g_get_real_time ();
+  if (now <= j->last_ts)
+    now = j->last_ts + 1;
+  j->last_ts = now;
+
+  kf = g_key_file_new ();
+  g_key_file_set_string (kf, GROUP_ITEM, "location", location);
+  if (source)
+    g_key_file_set_string (kf, GROUP_ITEM, "source", source);
+  if (duration != G_MAXUINT64)
+    g_key_file_set_uint64 (kf, GROUP_ITEM, "duration", duration);
+  g_key_file_set_integer (kf, GROUP_ITEM, "attempts", 0);
+  g_key_file_set_int64 (kf, GROUP_ITEM, "enqueued-us", now);
+
+  base = sanitize_basename (location);
+  for (;;) {
+    g_free (id);
+    g_free (dest);
+    id = g_strdup_printf ("%016" G_GINT64_FORMAT "-%05u-%s", now,
+        j->counter++ % 100000, base);
+    dest = item_path (j, GST_SEGMENT_QUEUE_ITEM_PENDING, id);
+    if (!tmp) {
+      tmp = write_tmp (j, id, kf, error);
+      if (!tmp)
+        break;
+    }
+    /* link() refuses to replace: ids are unique even across processes */
+    if (link (tmp, dest) == 0) {
+      g_unlink (tmp);
+      ret = fsync_path (j->sub[GST_SEGMENT_QUEUE_ITEM_PENDING], TRUE, error);
+      break;
+    }
+    if (errno != EEXIST) {
+      set_io_error (error, "link into", dest, errno);
+      g_unlink (tmp);
+      break;
+    }
+  }
+  g_free (base);
+  g_key_file_free (kf);
+  if (ret && out_id) {
+    *out_id = id;
+    id = NULL;
+  }
+
+out:
+  g_mutex_unlock (&j->lock);
+  g_free (id);
+  g_free (tmp);
+  g_free (dest);
+  return ret;
+}
+
+/**
+ * gst_segment_queue_journal_claim:
+ * @journal: a journal
+ * @lease_s: lease in seconds (≥ 1); after it expires without
+ *   gst_segment_queue_journal_renew() the item may be recovered by anyone
+ * @error: return location for a #GError, or %NULL
+ *
+ * Takes the oldest pending item for this process (pid, boot id and process
+ * start time are written into the claimed item). Among competing threads
+ * or processes exactly one gets each item. Corrupt pending item files are
+ * moved to `failed/` with a warning and skipped.
+ *
+ * Returns: (transfer full) (nullable): the item, or %NULL with no error set
+ *   when nothing is pending, or %NULL with @error set on an I/O error.
+ *
+ * Since: 0.1.0
+ */
+GstSegmentQueueItem *
+gst_segment_queue_journal_claim (GstSegmentQueueJournal * journal,
+    guint lease_s, GError ** error)
+{
+  GstSegmentQueueJournal *j = journal;
+  GstSegmentQueueItem *item = NULL;
+  GPtrArray *ids;
+  guint i;
+
+  g_return_val_if_fail (journal != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  g_mutex_lock (&j->lock);
+  ids = list_ids (j, GST_SEGMENT_QUEUE_ITEM_PENDING);
+  for (i = 0; i < ids->len && !item; i++) {
+    const gchar *id = g_ptr_array_index (ids, i);
+    GError *err = NULL;
+    GKeyFile *kf;
+
+    if (!move_item (j, id, GST_SEGMENT_QUEUE_ITEM_PENDING,
+            GST_SEGMENT_QUEUE_ITEM_CLAIMED, &err)) {
+      if (g_error_matches (err, GST_SEGMENT_QUEUE_JOURNAL_ERROR,
+              GST_SEGMENT_QUEUE_JOURNAL_ERROR_NOT_FOUND)) {
+        /* another process won this one */
+        g_clear_error (&err);
+        continue;
+      }
+      g_propagate_error (error, err);
+      break;
+    }
+    kf = load_item (j, GST_SEGMENT_QUEUE_ITEM_CLAIMED, id, &err);
+    if (!kf) {
+      if (g_error_matches (err, GST_SEGMENT_QUEUE_JOURNAL_ERROR,
+              GST_SEGMENT_QUEUE_JOURNAL_ERROR_CORRUPT)) {
+        quarantine (j, GST_SEGMENT_QUEUE_ITEM_CLAIMED, id, err);
+        g_clear_error (&err);
+        continue;
+      }
+      g_propagate_error (error, err);
+      break;
+    }
+    g_key_file_set_int64 (kf, GROUP_CLAIM, "pid", getpid ());
+    g_key_file_set_string (kf, GROUP_CLAIM, "boot-id", j->boot_id);
+    g_key_file_set_uint64 (kf, GROUP_CLAIM, "start-time", j->start_time);
+    g_key_file_set_int64 (kf, GROUP_CLAIM, "lease-expires-us",
+        g_get_real_time () + (gint64) lease_s * G_USEC_PER_SEC);
+    if (!write_item (j, GST_SEGMENT_QUEUE_ITEM_CLAIMED, id, kf, error)) {
+      /* the item stays claimed without owner: recover() returns it */
+      g_key_file_free (kf);
+      break;
+    }
+    item = item_from_keyfile (id, kf);
+    g_key_file_free (kf);
+  }
+  g_ptr_array_unref (ids);
+  g_mutex_unlock (&j->lock);
+  return item;
+}
+
+/* Loads claimed/@id and checks that this process owns it. */
+static GKeyFile *
+load_own_claim (GstSegmentQueueJournal * j, const gchar * id, GError ** error)
+{
+  GKeyFile *kf = load_item (j, GST_SEGMENT_QUEUE_ITEM_CLAIMED, id, error);
+  gint64 pid;
+  gchar *boot;
+  guint64 st;
+
+  if (!kf)
+    return NULL;
+  pid = g_key_file_get_int64 (kf, GROUP_CLAIM, "pid", NULL);
+  boot = g_key_file_get_string (kf, GROUP_CLAIM, "boot-id", NULL);
+  st = g_key_file_get_uint64 (kf, GROUP_CLAIM, "start-time", NULL);
+  if (pid != getpid () || g_strcmp0 (boot, j->boot_id) != 0
+      || st != j->start_time) {
+    g_set_error (error, GST_SEGMENT_QUEUE_JOURNAL_ERROR,
+        GST_SEGMENT_QUEUE_JOURNAL_ERROR_NOT_FOUND,
+        "Item '%s' in '%s' is not claimed by this process", id,
+        j->sub[GST_SEGMENT_QUEUE_ITEM_CLAIMED]);
+    g_key_file_free (kf);
+    kf = NULL;
+  }
+  g_free (boot);
+  return kf;
+}
+
+/**
+ * gst_segment_queue_journal_renew:
+ * @journal: a journal
+ * @id: id of an item claimed by this process
+ * @lease_s: new lease in seconds from now
+ * @error: return location for a #GError, or %NULL
+ *
+ * Extends the lease of a claimed item. Call it well before the lease
+ * expires (e.g. at half of it) during long uploads.
+ *
+ * Returns: %TRUE on success; %FALSE with
+ *   %GST_SEGMENT_QUEUE_JOURNAL_ERROR_NOT_FOUND if the item is not claimed by
+ *   this process (any more), or an I/O error.
+ *
+ * Since: 0.1.0
+ */
+gboolean
+gst_segment_queue_journal_renew (GstSegmentQueueJournal * journal,
+    const gchar * id, guint lease_s, GError ** error)
+{
+  GKeyFile *kf;
+  gboolean ret = FALSE;
+
+  g_return_val_if_fail (journal != NULL, FALSE);
+  g_return_val_if_fail (id != NULL, FALSE);
+
+  g_mutex_lock (&journal->lock);
+  kf = load_own_claim (journal, id, error);
+  if (kf) {
+    g_key_file_set_int64 (kf, GROUP_CLAIM, "lease-expires-us",
+        g_get_real_time () + (gint64) lease_s * G_USEC_PER_SEC);
+    ret = write_item (journal, GST_SEGMENT_QUEUE_ITEM_CLAIMED, id, kf, error);
+    g_key_file_free (kf);
+  }
+  g_mutex_unlock (&journal->lock);
+  return ret;
+}
+
+/**
+ * gst_segment_queue_journal_complete:
+ * @journal: a journal
+ * @id: id of an item claimed by this process
+ * @error: return location for a #GError, or %NULL
+ *
+ * Moves a claimed item to `done/`.
+ *
+ * Returns: %TRUE on success; %FALSE with
+ *   %GST_SEGMENT_QUEUE_JOURNAL_ERROR_NOT_FOUND if the item is not claimed by
+ *   this process, or an I/O error.
+ *
+ * Since: 0.1.0
+ */
+gboolean
+gst_segment_queue_journal_complete (GstSegmentQueueJournal * journal,
+    const gchar * id, GError ** error)
+{
+  GKeyFile *kf;
+  gboolean ret = FALSE;
+
+  g_return_val_if_fail (journal != NULL, FALSE);
+  g_return_val_if_fail (id != NULL, FALSE);
+
+  g_mutex_lock (&journal->lock);
+  kf = load_own_claim (journal, id, error);
+  if (kf) {
+    ret = move_item (journal, id, GST_SEGMENT_QUEUE_ITEM_CLAIMED,
+        GST_SEGMENT_QUEUE_ITEM_DONE, error);
+    g_key_file_free (kf);
+  }
+  g_mutex_unlock (&journal->lock);
+  return ret;
+}
+
+/* Rewrites claimed/@id without the claim group (and with @attempts and
+ * @reason) and moves it to @to. The rewrite stays in claimed/ so a crash in
+ * between leaves an ownerless claim, which recover() returns to pending. */
+static gboolean
+unclaim (GstSegmentQueueJournal * j, const gchar * id, GKeyFile * kf,
+    GstSegmentQueueItemState to, GError ** error)
+{
+  g_key_file_remove_group (kf, GROUP_CLAIM, NULL);
+  if (!write_item (j, GST_SEGMENT_QUEUE_ITEM_CLAIMED, id, kf, error))
+    return FALSE;
+  return move_item (j, id, GST_SEGMENT_QUEUE_ITEM_CLAIMED, to, error);
+}
+
+/**
+ * gst_segment_queue_journal_fail:
+ * @journal: a journal
+ * @id: id of an item claimed by this process
+ * @reason: (nullable): why it failed, stored as `last-failure` in the item
+ * @error: return location for a #GError, or %NULL
+ *
+ * Counts a failed attempt: the item goes back to `pending/` with attempts
+ * + 1, or to `failed/` once attempts reach the maximum (see
+ * gst_segment_queue_journal_set_max_attempts()).
+ *
+ * Returns: %TRUE on success; %FALSE with
+ *   %GST_SEGMENT_QUEUE_JOURNAL_ERROR_NOT_FOUND if the item is not claimed by
+ *   this process, or an I/O error.
+ *
+ * Since: 0.1.0
+ */
+gboolean
+gst_segment_queue_journal_fail (GstSegmentQueueJournal * journal,
+    const gchar * id, const gchar * reason, GError ** error)
+{
+  GKeyFile *kf;
+  gboolean ret = FALSE;
+
+  g_return_val_if_fail (journal != NULL, FALSE);
+  g_return_val_if_fail (id != NULL, FALSE);
+
+  g_mutex_lock (&journal->lock);
+  kf = load_own_claim (journal, id, error);
+  if (kf) {
+    gint attempts = g_key_file_get_integer (kf, GROUP_ITEM, "attempts",
+        NULL) + 1;
+    g_key_file_set_integer (kf, GROUP_ITEM, "attempts", attempts);
+    g_key_file_set_string (kf, GROUP_ITEM, "last-failure",
+        reason ? reason : "");
+    ret = unclaim (journal, id, kf, (guint) attempts >= journal->max_attempts ?
+        GST_SEGMENT_QUEUE_ITEM_FAILED : GST_SEGMENT_QUEUE_ITEM_PENDING, error);
+    g_key_file_free (kf);
+  }
+  g_mutex_unlock (&journal->lock);
+  return ret;
+}
+
+/**
+ * gst_segment_queue_journal_release:
+ * @journal: a journal
+ * @id: id of an item claimed by this process
+ * @error: return location for a #GError, or %NULL
+ *
+ * Returns a claimed item to `pending/` without counting an attempt (for a
+ * clean shutdown in the middle of work).
+ *
+ * Returns: %TRUE on success; %FALSE with
+ *   %GST_SEGMENT_QUEUE_JOURNAL_ERROR_NOT_FOUND if the item is not claimed by
+ *   this process, or an I/O error.
+ *
+ * Since: 0.1.0
+ */
+gboolean
+gst_segment_queue_journal_release (GstSegmentQueueJournal * journal,
+    const gchar * id, GError ** error)
+{
+  GKeyFile *kf;
+  gboolean ret = FALSE;
+
+  g_return_val_if_fail (journal != NULL, FALSE);
+  g_return_val_if_fail (id != NULL, FALSE);
+
+  g_mutex_lock (&journal->lock);
+  kf = load_own_claim (journal, id, error);
+  if (kf) {
+    ret = unclaim (journal, id, kf, GST_SEGMENT_QUEUE_ITEM_PENDING, error);
+    g_key_file_free (kf);
+  }
+  g_mutex_unlock (&journal->lock);
+  return ret;
+}
+
+/* Whether the claim in @kf (of the item at @path) can be taken back. */
+static gboolean
+claim_is_stale (GstSegmentQueueJournal * j, GKeyFile * kf, const gchar * path)
+{
+  gint64 pid, expires;
+  gchar *boot;
+  guint64 st;
+  gboolean stale = FALSE;
+  GError *err = NULL;
+
+  pid = g_key_file_get_int64 (kf, GROUP_CLAIM, "pid", &err);
+  if (err) {
+    /* no owner: crash between rename and rewrite, or a claim in progress */
+    GStatBuf sb;
+    g_clear_error (&err);
+    if (g_stat (path, &sb) == 0)
+      return g_get_real_time () / G_USEC_PER_SEC - sb.st_ctime >=
+          OWNERLESS_CLAIM_GRACE_S;
+    return FALSE;
+  }
+  boot = g_key_file_get_string (kf, GROUP_CLAIM, "boot-id", NULL);
+  st = g_key_file_get_uint64 (kf, GROUP_CLAIM, "start-time", NULL);
+  expires = g_key_file_get_int64 (kf, GROUP_CLAIM, "lease-expires-us", NULL);
+
+  if (g_strcmp0 (boot, j->boot_id) != 0)
+    stale = TRUE;               /* owner ran before a reboot */
+  else if (pid <= 0 || (kill ((pid_t) pid, 0) < 0 && errno == ESRCH))
+    stale = TRUE;               /* owner is dead */
+  else if (read_start_time ((pid_t) pid) != st)
+    stale = TRUE;               /* pid reused by another process */
+  else if (g_get_real_time () > expires)
+    stale = TRUE;               /* lease expired */
+  g_free (boot);
+  return stale;
+}
+
+/**
+ * gst_segment_queue_journal_recover:
+ * @journal: a journal
+ * @error: return location for a #GError, or %NULL
+ *
+ * Returns to `pending/` every claim whose owner is dead (kill(pid, 0) gives
+ * ESRCH, another boot id, or another process start time: a reused pid),
+ * whose lease has expired, or which has no owner information and is older
+ * than 5 s. Corrupt claimed files are moved to `failed/` with a warning.
+ * Called by gst_segment_queue_journal_open(); call it periodically in a
+ * long-running consumer.
+ *
+ * Returns: how many items went back to pending (0 with @error set on an
+ *   I/O error).
+ *
+ * Since: 0.1.0
+ */
+guint
+gst_segment_queue_journal_recover (GstSegmentQueueJournal * journal,
+    GError ** error)
+{
+  GPtrArray *ids;
+  guint i, n = 0;
+
+  g_return_val_if_fail (journal != NULL, 0);
+
+  g_mutex_lock (&journal->lock);
+  ids = list_ids (journal, GST_SEGMENT_QUEUE_ITEM_CLAIMED);
+  for (i = 0; i < ids->len; i++) {
+    const gchar *id = g_ptr_array_index (ids, i);
+    gchar *path = item_path (journal, GST_SEGMENT_QUEUE_ITEM_CLAIMED, id);
+    GError *err = NULL;
+    GKeyFile *kf = load_item (journal, GST_SEGMENT_QUEUE_ITEM_CLAIMED, id,
+        &err);
+
+    if (!kf) {
+      if (g_error_matches (err, GST_SEGMENT_QUEUE_JOURNAL_ERROR,
+              GST_SEGMENT_QUEUE_JOURNAL_ERROR_CORRUPT))
+        quarantine (journal, GST_SEGMENT_QUEUE_ITEM_CLAIMED, id, err);
+      g_clear_error (&err);
+    } else {
+      if (claim_is_stale (journal, kf, path)) {
+        if (move_item (journal, id, GST_SEGMENT_QUEUE_ITEM_CLAIMED,
+                GST_SEGMENT_QUEUE_ITEM_PENDING, &err)) {
+          n++;
+        } else if (!g_error_matches (err, GST_SEGMENT_QUEUE_JOURNAL_ERROR,
+                GST_SEGMENT_QUEUE_JOURNAL_ERROR_NOT_FOUND)) {
+          g_propagate_error (error, err);
+          err = NULL;
+          g_key_file_free (kf);
+          g_free (path);
+          break;
+        }
+        g_clear_error (&err);
+      }
+      g_key_file_free (kf);
+    }
+    g_free (path);
+  }
+  g_ptr_array_unref (ids);
+  g_mutex_unlock (&journal->lock);
+  return n;
+}
+
+/**
+ * gst_segment_queue_journal_count:
+ * @journal: a journal
+ * @state: a state
+ *
+ * Returns: the number of item files in @state (files being written in
+ *   `tmp/` are never counted).
+ *
+ * Since: 0.1.0
+ */
+guint
+gst_segment_queue_journal_count (GstSegmentQueueJournal * journal,
+    GstSegmentQueueItemState state)
+{
+  GPtrArray *ids;
+  guint n;
+
+  g_return_val_if_fail (journal != NULL, 0);
+  g_return_val_if_fail (state <= GST_SEGMENT_QUEUE_ITEM_FAILED, 0);
+
+  g_mutex_lock (&journal->lock);
+  ids = list_ids (journal, state);
+  n = ids->len;
+  g_ptr_array_unref (ids);
+  g_mutex_unlock (&journal->lock);
+  return n;
+}
+
+/**
+ * gst_segment_queue_journal_list:
+ * @journal: a journal
+ * @state: a state
+ *
+ * Reads every item in @state, in enqueue order, without changing anything.
+ * Unreadable item files are skipped.
+ *
+ * Returns: (transfer full) (element-type GstSegmentQueueItem): the items;
+ *   free with `g_list_free_full (list, (GDestroyNotify) gst_segment_queue_item_free)`.
+ *
+ * Since: 0.1.0
+ */
+GList *
+gst_segment_queue_journal_list (GstSegmentQueueJournal * journal,
+    GstSegmentQueueItemState state)
+{
+  GPtrArray *ids;
+  GList *items = NULL;
+  guint i;
+
+  g_return_val_if_fail (journal != NULL, NULL);
+  g_return_val_if_fail (state <= GST_SEGMENT_QUEUE_ITEM_FAILED, NULL);
+
+  g_mutex_lock (&journal->lock);
+  ids = list_ids (journal, state);
+  for (i = 0; i < ids->len; i++) {
+    const gchar *id = g_ptr_array_index (ids, i);
+    GKeyFile *kf = load_item (journal, state, id, NULL);
+    if (kf) {
+      items = g_list_prepend (items, item_from_keyfile (id, kf));
+      g_key_file_free (kf);
+    }
+  }
+  g_ptr_array_unref (ids);
+  g_mutex_unlock (&journal->lock);
+  return g_list_reverse (items);
+}
+
+/**
+ * gst_segment_queue_item_free:
+ * @item: (transfer full) (nullable): an item
+ *
+ * Since: 0.1.0
+ */
+void
+gst_segment_queue_item_free (GstSegmentQueueItem * item)
+{
+  if (!item)
+    return;
+  g_free (item->id);
+  g_free (item->location);
+  g_free (item->source);
+  g_free (item);
+}

@@ -1,0 +1,803 @@
+/* rtsp-blur
+ * Copyright (C) 2026 rtsp-blur contributors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+/* Unit tests of launcher/rb-config.c, compiled into this test (STYLE C30):
+ * good configs and their values, every class of error with the exact
+ * message (file, group, key), password redaction, and the sample configs
+ * in pipelines/. */
+
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include <gst/check/gstcheck.h>
+#include <glib/gstdio.h>
+#include <string.h>
+
+#include "rb-config.h"
+
+#define MAIN "[rtsp-blur]\nstate-dir=/srv/state\n"
+#define CAM "[camera:lobby]\nurl=rtsp://10.0.0.10/stream1\n"
+#define NET "[network:A]\naddress=10.0.1.5\n"
+#define VALID MAIN CAM NET
+
+#define PIPELINES_DIR GST_TEST_FILES_PATH "/../../pipelines"
+
+static RbConfig *
+load_ok (const gchar * data)
+{
+  GError *err = NULL;
+  RbConfig *c = rb_config_load_from_data (data, -1, "test.conf", &err);
+
+  fail_unless (c != NULL, "unexpected error: %s\n--- config:\n%s",
+      err ? err->message : "(none)", data);
+  fail_unless (err == NULL);
+  return c;
+}
+
+/* Loading @data fails with @code and exactly @message. */
+static void
+check_error (const gchar * data, gint code, const gchar * message)
+{
+  GError *err = NULL;
+  RbConfig *c = rb_config_load_from_data (data, -1, "test.conf", &err);
+
+  fail_unless (c == NULL, "config unexpectedly valid:\n%s", data);
+  fail_unless (err != NULL);
+  fail_unless (err->domain == RB_CONFIG_ERROR);
+  assert_equals_string (err->message, message);
+  assert_equals_int (err->code, code);
+  g_error_free (err);
+}
+
+/* Loading @data fails, and the message does not hold @secret. */
+static void
+check_no_secret (const gchar * data, const gchar * secret)
+{
+  GError *err = NULL;
+  RbConfig *c = rb_config_load_from_data (data, -1, "test.conf", &err);
+
+  fail_unless (c == NULL, "config unexpectedly valid:\n%s", data);
+  fail_unless (err != NULL);
+  fail_unless (strstr (err->message, secret) == NULL,
+      "'%s' printed in: %s", secret, err->message);
+  GST_INFO ("%s", err->message);
+  g_error_free (err);
+}
+
+GST_START_TEST (test_minimal_defaults)
+{
+  g_autoptr (RbConfig) c = load_ok (VALID);
+  RbCameraConfig *cam;
+  RbNetworkConfig *net;
+
+  assert_equals_string (c->path, "test.conf");
+  assert_equals_string (c->state_dir, "/srv/state");
+  assert_equals_int (c->segment_duration_s, 30);
+  assert_equals_int (c->workers, 1);
+  fail_unless (c->keep_raw == FALSE);
+  assert_equals_int (c->live_bitrate_kbps, 2048);
+  assert_equals_int (c->live_key_interval_s, 2);
+  fail_unless (c->headblur_keys != NULL && c->headblur_keys[0] == NULL);
+  fail_unless (c->headblur_values != NULL && c->headblur_values[0] == NULL);
+
+  assert_equals_int (c->cameras->len, 1);
+  cam = g_ptr_array_index (c->cameras, 0);
+  assert_equals_string (cam->name, "lobby");
+  assert_equals_string (cam->url, "rtsp://10.0.0.10/stream1");
+  fail_unless (cam->transport == RB_TRANSPORT_AUTO);
+  assert_equals_int (cam->latency_ms, 200);
+
+  assert_equals_int (c->networks->len, 1);
+  net = g_ptr_array_index (c->networks, 0);
+  assert_equals_string (net->name, "A");
+  assert_equals_string (net->address, "10.0.1.5");
+  assert_equals_int (net->port, 8554);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_full_values)
+{
+  const gchar *data =
+      "# a comment\n"
+      "\n"
+      "[rtsp-blur]\n"
+      "  # an indented comment\n"
+      "state-dir = /var/lib/rtsp-blur   \n"
+      "segment-duration=3600\n"
+      "workers=0\r\n"
+      "keep-raw=true\n"
+      "live-bitrate=50000\n"
+      "live-key-interval=10\n"
+      "[headblur]\n"
+      "model=/opt/models/face.onnx\n"
+      "mode=pixelate\n"
+      "threshold=0.25\n"
+      "padding=2\n"
+      "fill-color=0xFF00ff00\n"
+      "inference-width=3840\n"
+      "[camera:lobby]\n"
+      "url=rtsps://user:pa%40ss@cam.example.com:322/stream1?x=1\n"
+      "transport=udp\n"
+      "latency=0\n"
+      "[camera:Dock_2-b]\n"
+      "url=RTSP://[fe80::1]:554/a\n"
+      "transport=tcp\n"
+      "latency=10000\n"
+      "[network:A]\n"
+      "address=10.0.1.5\n"
+      "port=1\n"
+      "[network:v6]\n"
+      "address=2001:db8::5\n"
+      "port=65535\n"
+      "[network:same-address-other-port]\n"
+      "address=10.0.1.5\n"
+      "port=8555\n";
+  g_autoptr (RbConfig) c = load_ok (data);
+  RbCameraConfig *cam;
+  RbNetworkConfig *net;
+  g_autofree gchar *mount = NULL;
+
+  assert_equals_string (c->state_dir, "/var/lib/rtsp-blur");
+  assert_equals_int (c->segment_duration_s, 3600);
+  assert_equals_int (c->workers, 0);
+  fail_unless (c->keep_raw == TRUE);
+  assert_equals_int (c->live_bitrate_kbps, 50000);
+  assert_equals_int (c->live_key_interval_s, 10);
+
+  /* file order, fill-color normalised */
+  assert_equals_int (g_strv_length (c->headblur_keys), 6);
+  assert_equals_int (g_strv_length (c->headblur_values), 6);
+  assert_equals_string (c->headblur_keys[0], "model");
+  assert_equals_string (c->headblur_values[0], "/opt/models/face.onnx");
+  assert_equals_string (c->headblur_keys[1], "mode");
+  assert_equals_string (c->headblur_values[1], "pixelate");
+  assert_equals_string (c->headblur_keys[2], "threshold");
+  assert_equals_string (c->headblur_values[2], "0.25");
+  assert_equals_string (c->headblur_keys[3], "padding");
+  assert_equals_string (c->headblur_values[3], "2");
+  assert_equals_string (c->headblur_keys[4], "fill-color");
+  assert_equals_string (c->headblur_values[4], "0xff00ff00");
+  assert_equals_string (c->headblur_keys[5], "inference-width");
+  assert_equals_string (c->headblur_values[5], "3840");
+  assert_equals_string (rb_config_get_headblur (c, "mode"), "pixelate");
+  fail_unless (rb_config_get_headblur (c, "nothing") == NULL);
+
+  assert_equals_int (c->cameras->len, 2);
+  cam = g_ptr_array_index (c->cameras, 0);
+  assert_equals_string (cam->name, "lobby");
+  assert_equals_string (cam->url,
+      "rtsps://user:pa%40ss@cam.example.com:322/stream1?x=1");
+  fail_unless (cam->transport == RB_TRANSPORT_UDP);
+  assert_equals_int (cam->latency_ms, 0);
+  cam = g_ptr_array_index (c->cameras, 1);
+  assert_equals_string (cam->name, "Dock_2-b");
+  fail_unless (cam->transport == RB_TRANSPORT_TCP);
+  assert_equals_string (rb_transport_to_string (cam->transport), "tcp");
+  assert_equals_int (cam->latency_ms, 10000);
+  mount = rb_config_camera_mount (cam);
+  assert_equals_string (mount, "/Dock_2-b");
+
+  assert_equals_int (c->networks->len, 3);
+  net = g_ptr_array_index (c->networks, 0);
+  assert_equals_int (net->port, 1);
+  net = g_ptr_array_index (c->networks, 1);
+  assert_equals_string (net->name, "v6");
+  assert_equals_string (net->address, "2001:db8::5");
+  assert_equals_int (net->port, 65535);
+  net = g_ptr_array_index (c->networks, 2);
+  assert_equals_int (net->port, 8555);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_other_value_forms)
+{
+  g_autoptr (RbConfig) c = load_ok (MAIN "keep-raw=0\n"
+      "[headblur]\nfill-color=4278190080\nthreshold=1\npadding=0.0\n"
+      "inference-width=160\n" CAM NET);
+  g_autoptr (RbConfig) c2 = NULL;
+
+  fail_unless (c->keep_raw == FALSE);
+  assert_equals_string (rb_config_get_headblur (c, "fill-color"),
+      "0xff000000");
+  assert_equals_string (rb_config_get_headblur (c, "threshold"), "1");
+  assert_equals_string (rb_config_get_headblur (c, "inference-width"),
+      "160");
+
+  c2 = load_ok (MAIN "keep-raw=1\n[headblur]\nfill-color=0x0\n" CAM NET);
+  fail_unless (c2->keep_raw == TRUE);
+  assert_equals_string (rb_config_get_headblur (c2, "fill-color"),
+      "0x00000000");
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_relative_paths_from_data)
+{
+  g_autofree gchar *cwd = g_get_current_dir ();
+  g_autofree gchar *state = g_build_filename (cwd, "state", NULL);
+  g_autofree gchar *model = g_build_filename (cwd, "m", "face.onnx", NULL);
+  g_autoptr (RbConfig) c = load_ok ("[rtsp-blur]\nstate-dir=./state\n"
+      "[headblur]\nmodel=m/x/../face.onnx\n" CAM NET);
+
+  assert_equals_string (c->state_dir, state);
+  assert_equals_string (rb_config_get_headblur (c, "model"), model);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_relative_paths_from_file)
+{
+  g_autofree gchar *tmp = g_dir_make_tmp ("rb-config-XXXXXX", NULL);
+  g_autofree gchar *sub = g_build_filename (tmp, "etc", NULL);
+  g_autofree gchar *file = g_build_filename (sub, "rtsp-blur.conf", NULL);
+  g_autofree gchar *state = g_build_filename (tmp, "state", NULL);
+  g_autofree gchar *model = g_build_filename (sub, "models", "f.onnx", NULL);
+  g_autofree gchar *cwd = g_get_current_dir ();
+  g_autofree gchar *rel = NULL;
+  GError *err = NULL;
+  RbConfig *c;
+
+  fail_unless (tmp != NULL);
+  fail_unless (g_mkdir (sub, 0700) == 0);
+  fail_unless (g_file_set_contents (file, "[rtsp-blur]\nstate-dir=../state\n"
+          "[headblur]\nmodel=models/f.onnx\n" CAM NET, -1, NULL));
+
+  c = rb_config_load (file, &err);
+  fail_unless (c != NULL, "%s", err ? err->message : "");
+  assert_equals_string (c->path, file);
+  assert_equals_string (c->state_dir, state);
+  assert_equals_string (rb_config_get_headblur (c, "model"), model);
+  rb_config_free (c);
+
+  /* a relative config path resolves against the current directory */
+  fail_unless (g_chdir (tmp) == 0);
+  c = rb_config_load ("etc/rtsp-blur.conf", &err);
+  fail_unless (c != NULL, "%s", err ? err->message : "");
+  assert_equals_string (c->path, "etc/rtsp-blur.conf");
+  assert_equals_string (c->state_dir, state);
+  rb_config_free (c);
+  fail_unless (g_chdir (cwd) == 0);
+
+  /* messages name the file as given */
+  fail_unless (g_file_set_contents (file, "[rtsp-blur]\n" CAM NET, -1, NULL));
+  c = rb_config_load (file, &err);
+  fail_unless (c == NULL);
+  fail_unless (g_error_matches (err, RB_CONFIG_ERROR,
+          RB_CONFIG_ERROR_MISSING));
+  rel = g_strdup_printf ("%s: [rtsp-blur] state-dir: required key is missing",
+      file);
+  assert_equals_string (err->message, rel);
+  g_clear_error (&err);
+
+  g_unlink (file);
+  g_rmdir (sub);
+  g_rmdir (tmp);
+
+  /* an unreadable file is a G_FILE_ERROR naming the file */
+  c = rb_config_load (file, &err);
+  fail_unless (c == NULL);
+  fail_unless (g_error_matches (err, G_FILE_ERROR, G_FILE_ERROR_NOENT));
+  fail_unless (g_str_has_prefix (err->message, file));
+  g_clear_error (&err);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_unknown_group)
+{
+  check_error (VALID "[rtsp_blur]\nstate-dir=/x\n",
+      RB_CONFIG_ERROR_UNKNOWN_GROUP,
+      "test.conf: [rtsp_blur]: unknown group; the groups are [rtsp-blur], "
+      "[headblur], [camera:NAME] and [network:NAME]");
+  check_error (VALID "[cameras:x]\nurl=rtsp://h/\n",
+      RB_CONFIG_ERROR_UNKNOWN_GROUP,
+      "test.conf: [cameras:x]: unknown group; the groups are [rtsp-blur], "
+      "[headblur], [camera:NAME] and [network:NAME]");
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_unknown_key)
+{
+  check_error ("[rtsp-blur]\nstate-dir=/s\nsegment-duraton=10\n" CAM NET,
+      RB_CONFIG_ERROR_UNKNOWN_KEY,
+      "test.conf: [rtsp-blur] segment-duraton: unknown key; the keys of this "
+      "group are state-dir, segment-duration, workers, keep-raw, "
+      "live-bitrate, live-key-interval");
+  check_error (MAIN "[headblur]\nmodel-file=/m.onnx\n" CAM NET,
+      RB_CONFIG_ERROR_UNKNOWN_KEY,
+      "test.conf: [headblur] model-file: unknown key; the keys of this group "
+      "are mode, threshold, padding, fill-color, inference-width, model");
+  check_error (MAIN CAM "latency-ms=100\n" NET,
+      RB_CONFIG_ERROR_UNKNOWN_KEY,
+      "test.conf: [camera:lobby] latency-ms: unknown key; the keys of this "
+      "group are url, transport, latency");
+  check_error (MAIN CAM NET "bind=1\n",
+      RB_CONFIG_ERROR_UNKNOWN_KEY,
+      "test.conf: [network:A] bind: unknown key; the keys of this group are "
+      "address, port");
+  /* GKeyFile hides localised keys from g_key_file_get_keys() */
+  check_error (MAIN CAM "url[fr]=rtsp://h/\n" NET,
+      RB_CONFIG_ERROR_UNKNOWN_KEY,
+      "test.conf: [camera:lobby] url[fr]: unknown key; the keys of this "
+      "group are url, transport, latency");
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_missing)
+{
+  check_error ("[rtsp-blur]\nworkers=1\n" CAM NET, RB_CONFIG_ERROR_MISSING,
+      "test.conf: [rtsp-blur] state-dir: required key is missing");
+  check_error (CAM NET, RB_CONFIG_ERROR_MISSING,
+      "test.conf: [rtsp-blur]: required group is missing");
+  check_error (MAIN "[camera:lobby]\ntransport=tcp\n" NET,
+      RB_CONFIG_ERROR_MISSING,
+      "test.conf: [camera:lobby] url: required key is missing");
+  check_error (MAIN CAM "[network:A]\nport=8554\n", RB_CONFIG_ERROR_MISSING,
+      "test.conf: [network:A] address: required key is missing");
+  check_error (MAIN NET, RB_CONFIG_ERROR_MISSING,
+      "test.conf: at least one [camera:NAME] group is required");
+  check_error (MAIN CAM, RB_CONFIG_ERROR_MISSING,
+      "test.conf: at least one [network:NAME] group is required");
+  check_error ("[rtsp-blur]\nstate-dir=\n" CAM NET,
+      RB_CONFIG_ERROR_INVALID_VALUE,
+      "test.conf: [rtsp-blur] state-dir: must be a directory path (got '')");
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_bad_url)
+{
+  check_error (MAIN "[camera:lobby]\nurl=http://10.0.0.10/stream1\n" NET,
+      RB_CONFIG_ERROR_INVALID_VALUE,
+      "test.conf: [camera:lobby] url: the scheme must be rtsp:// or rtsps:// "
+      "(got 'http://10.0.0.10/stream1')");
+  check_error (MAIN "[camera:lobby]\nurl=10.0.0.10/stream1\n" NET,
+      RB_CONFIG_ERROR_INVALID_VALUE,
+      "test.conf: [camera:lobby] url: not a valid URL, expected "
+      "rtsp://[USER[:PASSWORD]@]HOST[:PORT]/PATH (got '10.0.0.10/stream1')");
+  check_error (MAIN "[camera:lobby]\nurl=rtsp:///stream1\n" NET,
+      RB_CONFIG_ERROR_INVALID_VALUE,
+      "test.conf: [camera:lobby] url: must name a host, as in "
+      "rtsp://HOST[:PORT]/PATH (write an @ in a user name or password as %40)"
+      " (got 'rtsp:///stream1')");
+  check_error (MAIN "[camera:lobby]\nurl=rtsp://h:0/stream1\n" NET,
+      RB_CONFIG_ERROR_INVALID_VALUE,
+      "test.conf: [camera:lobby] url: the port must be from 1 to 65535 "
+      "(got 'rtsp://h:0/stream1')");
+  check_error (MAIN "[camera:lobby]\nurl=rtsp://h /stream1\n" NET,
+      RB_CONFIG_ERROR_INVALID_VALUE,
+      "test.conf: [camera:lobby] url: must not contain white space (write a "
+      "space as %20) (got 'rtsp://h /stream1')");
+  check_error (MAIN "[camera:lobby]\nurl=\n" NET,
+      RB_CONFIG_ERROR_INVALID_VALUE,
+      "test.conf: [camera:lobby] url: must be an rtsp:// or rtsps:// URL "
+      "(got '')");
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_bad_address)
+{
+  check_error (MAIN CAM "[network:A]\naddress=localhost\n",
+      RB_CONFIG_ERROR_INVALID_VALUE,
+      "test.conf: [network:A] address: must be an IPv4 or IPv6 address "
+      "literal, not a host name (got 'localhost')");
+  check_error (MAIN CAM "[network:A]\naddress=10.0.1\n",
+      RB_CONFIG_ERROR_INVALID_VALUE,
+      "test.conf: [network:A] address: must be an IPv4 or IPv6 address "
+      "literal, not a host name (got '10.0.1')");
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_bad_port)
+{
+  check_error (MAIN CAM NET "port=0\n", RB_CONFIG_ERROR_INVALID_VALUE,
+      "test.conf: [network:A] port: must be a whole number from 1 to 65535 "
+      "(got '0')");
+  check_error (MAIN CAM NET "port=70000\n", RB_CONFIG_ERROR_INVALID_VALUE,
+      "test.conf: [network:A] port: must be a whole number from 1 to 65535 "
+      "(got '70000')");
+  check_error (MAIN CAM NET "port=-1\n", RB_CONFIG_ERROR_INVALID_VALUE,
+      "test.conf: [network:A] port: must be a whole number from 1 to 65535 "
+      "(got '-1')");
+  check_error (MAIN CAM NET "port=8554 # live\n",
+      RB_CONFIG_ERROR_INVALID_VALUE,
+      "test.conf: [network:A] port: must be a whole number from 1 to 65535; "
+      "comments must be on a line of their own (got '8554 # live')");
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_duplicate_listener)
+{
+  check_error (MAIN CAM NET "[network:B]\naddress=10.0.1.5\nport=8554\n",
+      RB_CONFIG_ERROR_DUPLICATE,
+      "test.conf: [network:B]: address:port already used by [network:A] "
+      "(10.0.1.5:8554) (got '10.0.1.5:8554')");
+  /* the same IPv6 address written two ways */
+  check_error (MAIN CAM "[network:A]\naddress=2001:db8::5\nport=9000\n"
+      "[network:B]\naddress=2001:0db8:0:0::5\nport=9000\n",
+      RB_CONFIG_ERROR_DUPLICATE,
+      "test.conf: [network:B]: address:port already used by [network:A] "
+      "(2001:db8::5:9000) (got '[2001:0db8:0:0::5]:9000')");
+  /* a wildcard overlaps every address on its port */
+  check_error (MAIN CAM NET "[network:any]\naddress=0.0.0.0\n",
+      RB_CONFIG_ERROR_DUPLICATE,
+      "test.conf: [network:any]: address:port already used by [network:A] "
+      "(10.0.1.5:8554) (got '0.0.0.0:8554')");
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_duplicate_group_and_key)
+{
+  check_error (MAIN CAM NET "[camera:lobby]\nurl=rtsp://10.0.0.99/x\n",
+      RB_CONFIG_ERROR_DUPLICATE,
+      "test.conf: [camera:lobby]: group given twice, on lines 3 and 7");
+  check_error (MAIN CAM NET "[camera:lobby]\nurl=rtsp://10.0.0.99/x\n"
+      "[camera:lobby]\n",
+      RB_CONFIG_ERROR_DUPLICATE,
+      "test.conf: [camera:lobby]: group given twice, on lines 3 and 7\n"
+      "test.conf: [camera:lobby]: group given twice, on lines 3 and 9");
+  check_error (MAIN CAM "url=rtsp://10.0.0.99/x\n" NET,
+      RB_CONFIG_ERROR_DUPLICATE,
+      "test.conf: [camera:lobby] url: key given twice in the group (line 5)");
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_syntax)
+{
+  check_error ("state-dir=/s\n" VALID, RB_CONFIG_ERROR_PARSE,
+      "test.conf: line 1: a key=value pair before the first [group] "
+      "(got 'state-dir=/s')");
+  check_error (MAIN "segment-duration 30\n" CAM NET, RB_CONFIG_ERROR_PARSE,
+      "test.conf: [rtsp-blur]: line 3 is not a [group], a key=value pair or "
+      "a comment (got 'segment-duration 30')");
+  check_error ("[rtsp-blur\n", RB_CONFIG_ERROR_PARSE,
+      "test.conf: line 1: a group header must end with ']' "
+      "(got '[rtsp-blur')");
+  check_error (MAIN "state-dir=\\q\n" CAM NET, RB_CONFIG_ERROR_DUPLICATE,
+      "test.conf: [rtsp-blur] state-dir: key given twice in the group "
+      "(line 3)");
+  check_error ("[rtsp-blur]\nstate-dir=/a\\qb\n" CAM NET,
+      RB_CONFIG_ERROR_INVALID_VALUE,
+      "test.conf: [rtsp-blur] state-dir: not a valid string (bad escape "
+      "sequence or not UTF-8) (got '/a\\qb')");
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_bad_choices)
+{
+  check_error (MAIN CAM "transport=http\n" NET,
+      RB_CONFIG_ERROR_INVALID_VALUE,
+      "test.conf: [camera:lobby] transport: must be one of auto|tcp|udp "
+      "(got 'http')");
+  check_error (MAIN CAM "transport=TCP\n" NET,
+      RB_CONFIG_ERROR_INVALID_VALUE,
+      "test.conf: [camera:lobby] transport: must be one of auto|tcp|udp "
+      "(got 'TCP')");
+  check_error (MAIN "[headblur]\nmode=blurr\n" CAM NET,
+      RB_CONFIG_ERROR_INVALID_VALUE,
+      "test.conf: [headblur] mode: must be one of blur|pixelate|fill "
+      "(got 'blurr')");
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_bad_names)
+{
+  gchar long_name[66];
+
+  check_error (MAIN "[camera:front door]\nurl=rtsp://h/\n" NET,
+      RB_CONFIG_ERROR_INVALID_VALUE,
+      "test.conf: [camera:front door]: the camera name must be 1 to 64 of "
+      "A-Z a-z 0-9 _ - (got 'front door')");
+  check_error (MAIN "[camera:]\nurl=rtsp://h/\n" NET,
+      RB_CONFIG_ERROR_INVALID_VALUE,
+      "test.conf: [camera:]: the camera name must be 1 to 64 of "
+      "A-Z a-z 0-9 _ - (got '')");
+  check_error (MAIN "[camera:a/b]\nurl=rtsp://h/\n" NET,
+      RB_CONFIG_ERROR_INVALID_VALUE,
+      "test.conf: [camera:a/b]: the camera name must be 1 to 64 of "
+      "A-Z a-z 0-9 _ - (got 'a/b')");
+  check_error (MAIN CAM "[network:lan.1]\naddress=10.0.1.5\n",
+      RB_CONFIG_ERROR_INVALID_VALUE,
+      "test.conf: [network:lan.1]: the network name must be 1 to 64 of "
+      "A-Z a-z 0-9 _ - (got 'lan.1')");
+
+  /* 64 characters are fine, 65 are not */
+  memset (long_name, 'x', 65);
+  long_name[64] = '\0';
+  {
+    g_autofree gchar *ok = g_strdup_printf (MAIN "[camera:%s]\n"
+        "url=rtsp://h/\n" NET, long_name);
+    g_autoptr (RbConfig) c = load_ok (ok);
+  }
+  long_name[64] = 'x';
+  long_name[65] = '\0';
+  {
+    g_autofree gchar *bad = g_strdup_printf (MAIN "[camera:%s]\n"
+        "url=rtsp://h/\n" NET, long_name);
+    g_autofree gchar *msg = g_strdup_printf ("test.conf: [camera:%s]: the "
+        "camera name must be 1 to 64 of A-Z a-z 0-9 _ - (got '%s')",
+        long_name, long_name);
+
+    check_error (bad, RB_CONFIG_ERROR_INVALID_VALUE, msg);
+  }
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_ranges)
+{
+  check_error ("[rtsp-blur]\nstate-dir=/s\nsegment-duration=0\n" CAM NET,
+      RB_CONFIG_ERROR_INVALID_VALUE,
+      "test.conf: [rtsp-blur] segment-duration: must be a whole number of "
+      "seconds from 1 to 3600 (got '0')");
+  check_error ("[rtsp-blur]\nstate-dir=/s\nsegment-duration=3601\n" CAM NET,
+      RB_CONFIG_ERROR_INVALID_VALUE,
+      "test.conf: [rtsp-blur] segment-duration: must be a whole number of "
+      "seconds from 1 to 3600 (got '3601')");
+  check_error ("[rtsp-blur]\nstate-dir=/s\nsegment-duration=30s\n" CAM NET,
+      RB_CONFIG_ERROR_INVALID_VALUE,
+      "test.conf: [rtsp-blur] segment-duration: must be a whole number of "
+      "seconds from 1 to 3600 (got '30s')");
+  check_error (MAIN "workers=17\n" CAM NET, RB_CONFIG_ERROR_INVALID_VALUE,
+      "test.conf: [rtsp-blur] workers: must be a whole number from 0 to 16 "
+      "(got '17')");
+  check_error (MAIN "live-bitrate=99\n" CAM NET,
+      RB_CONFIG_ERROR_INVALID_VALUE,
+      "test.conf: [rtsp-blur] live-bitrate: must be a whole number of kbit/s "
+      "from 100 to 50000 (got '99')");
+  check_error (MAIN "live-key-interval=11\n" CAM NET,
+      RB_CONFIG_ERROR_INVALID_VALUE,
+      "test.conf: [rtsp-blur] live-key-interval: must be a whole number of "
+      "seconds from 1 to 10 (got '11')");
+  check_error (MAIN CAM "latency=10001\n" NET, RB_CONFIG_ERROR_INVALID_VALUE,
+      "test.conf: [camera:lobby] latency: must be a whole number of "
+      "milliseconds from 0 to 10000 (got '10001')");
+  check_error (MAIN "[headblur]\nthreshold=1.5\n" CAM NET,
+      RB_CONFIG_ERROR_INVALID_VALUE,
+      "test.conf: [headblur] threshold: must be a number from 0 to 1 "
+      "(got '1.5')");
+  check_error (MAIN "[headblur]\nthreshold=nan\n" CAM NET,
+      RB_CONFIG_ERROR_INVALID_VALUE,
+      "test.conf: [headblur] threshold: must be a number from 0 to 1 "
+      "(got 'nan')");
+  check_error (MAIN "[headblur]\npadding=-0.1\n" CAM NET,
+      RB_CONFIG_ERROR_INVALID_VALUE,
+      "test.conf: [headblur] padding: must be a number from 0 to 2 "
+      "(got '-0.1')");
+  check_error (MAIN "[headblur]\ninference-width=970\n" CAM NET,
+      RB_CONFIG_ERROR_INVALID_VALUE,
+      "test.conf: [headblur] inference-width: must be a whole number of "
+      "pixels from 160 to 3840, a multiple of 32 (got '970')");
+  check_error (MAIN "[headblur]\ninference-width=3872\n" CAM NET,
+      RB_CONFIG_ERROR_INVALID_VALUE,
+      "test.conf: [headblur] inference-width: must be a whole number of "
+      "pixels from 160 to 3840, a multiple of 32 (got '3872')");
+  check_error (MAIN "[headblur]\nfill-color=0x1ff000000\n" CAM NET,
+      RB_CONFIG_ERROR_INVALID_VALUE,
+      "test.conf: [headblur] fill-color: must be an ARGB colour, 0xAARRGGBB "
+      "or a decimal number (got '0x1ff000000')");
+  check_error (MAIN "[headblur]\nfill-color=black\n" CAM NET,
+      RB_CONFIG_ERROR_INVALID_VALUE,
+      "test.conf: [headblur] fill-color: must be an ARGB colour, 0xAARRGGBB "
+      "or a decimal number (got 'black')");
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_keep_raw_not_boolean)
+{
+  check_error (MAIN "keep-raw=yes\n" CAM NET, RB_CONFIG_ERROR_INVALID_VALUE,
+      "test.conf: [rtsp-blur] keep-raw: must be true or false (got 'yes')");
+  check_error (MAIN "keep-raw=\n" CAM NET, RB_CONFIG_ERROR_INVALID_VALUE,
+      "test.conf: [rtsp-blur] keep-raw: must be true or false (got '')");
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_all_errors_reported)
+{
+  check_error ("[rtsp-blur]\nstate-dir=/s\nworkers=99\n"
+      "[camera:lobby]\nurl=ftp://h/\ntransport=tcp\n"
+      "[network:A]\naddress=host\nport=0\n[extra]\n",
+      RB_CONFIG_ERROR_INVALID_VALUE,
+      "test.conf: [rtsp-blur] workers: must be a whole number from 0 to 16 "
+      "(got '99')\n"
+      "test.conf: [camera:lobby] url: the scheme must be rtsp:// or rtsps:// "
+      "(got 'ftp://h/')\n"
+      "test.conf: [network:A] address: must be an IPv4 or IPv6 address "
+      "literal, not a host name (got 'host')\n"
+      "test.conf: [network:A] port: must be a whole number from 1 to 65535 "
+      "(got '0')\n"
+      "test.conf: [extra]: unknown group; the groups are [rtsp-blur], "
+      "[headblur], [camera:NAME] and [network:NAME]");
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_password_never_printed)
+{
+  /* *INDENT-OFF* */
+  const gchar *bad[] = {
+    MAIN "[camera:lobby]\nurl=http://u:s3cr3t@h/x\n" NET,
+    MAIN "[camera:lobby]\nurl=rtsp://u:s3cr3t@h:0/x\n" NET,
+    MAIN "[camera:lobby]\nurl=rtsp://u:s3cr3t@/x\n" NET,
+    MAIN "[camera:lobby]\nurl=rtsp://u:s3cr3t@h:99999/x\n" NET,
+    MAIN "[camera:lobby]\nurl=rtsp://u:s3cr3t@h /x\n" NET,
+    MAIN "[camera:lobby]\nurl=rtsp://u:s3 cr3t@h/x\n" NET,
+    MAIN "[camera:lobby]\nurl=rtsp://u:s3/cr3t@h/x\n" NET,
+    MAIN "[camera:lobby]\nurl=rtsp://u:s3cr3t@x@h/x\n" NET,
+    MAIN "[camera:lobby]\nurl=rtsp://u:s3cr3t#@h/x\n" NET,
+    MAIN "[camera:lobby]\nurl=rtsp://u:s3%zzcr3t@h/x\n" NET,
+    MAIN "[camera:lobby]\nurl=u:s3cr3t@h/x\n" NET,
+    MAIN "[camera:lobby]\nurl rtsp://u:s3cr3t@h/x\n" NET,
+    MAIN "[camera:lobby]\nurl=rtsp://u:s3cr3t@h/x\nurl=rtsp://u:s3cr3t@h/y\n"
+        NET,
+    MAIN "[camera:lobby]\nuri=rtsp://u:s3cr3t@h/x\n" NET,
+    MAIN CAM "[network:A]\naddress=rtsp://u:s3cr3t@h/x\n",
+    MAIN CAM NET "[rtsp://u:s3cr3t@h/x]\n",
+    MAIN CAM NET "rtsp://u:s3cr3t@h/x=1\n",
+    "[camera:rtsp://u:s3cr3t@h]\nurl=rtsp://u:s3cr3t@h/\n" MAIN NET,
+    "url=rtsp://u:s3cr3t@h/x\n" VALID,
+    "[rtsp-blur]\n" CAM "url=rtsp://u:s3cr3t@h/x\n" NET,
+    NULL
+  };
+  /* *INDENT-ON* */
+
+  for (guint i = 0; bad[i]; i++)
+    check_no_secret (bad[i], "cr3t");
+
+  /* and the message still says where the problem is */
+  check_error (MAIN "[camera:lobby]\nurl=http://u:s3cr3t@h/x\n" NET,
+      RB_CONFIG_ERROR_INVALID_VALUE,
+      "test.conf: [camera:lobby] url: the scheme must be rtsp:// or rtsps:// "
+      "(got 'http://u:***@h/x')");
+  check_error (MAIN "[camera:lobby]\nurl=rtsp://u:s3 cr3t@h/x\n" NET,
+      RB_CONFIG_ERROR_INVALID_VALUE,
+      "test.conf: [camera:lobby] url: must not contain white space (write a "
+      "space as %20) (got 'rtsp://u:***@h/x')");
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_redact_url)
+{
+  /* *INDENT-OFF* */
+  const gchar *cases[][2] = {
+    { "rtsp://u:secret@h/x", "rtsp://u:***@h/x" },
+    { "rtsp://u:secret@10.0.0.1:554/a?b=c@d", "rtsp://u:***@10.0.0.1:554/a?b=c@d" },
+    { "rtsps://user:p%40ss@[::1]:322/s", "rtsps://user:***@[::1]:322/s" },
+    { "rtsp://:secret@h/x", "rtsp://:***@h/x" },
+    { "rtsp://u@h/x", "rtsp://u@h/x" },
+    { "rtsp://u:@h/x", "rtsp://u:@h/x" },
+    { "rtsp://h:554/x", "rtsp://h:554/x" },
+    { "rtsp://h:554/path@x", "rtsp://h:554/path@x" },
+    { "rtsp://u:pa/ss@h/x", "rtsp://u:***@h/x" },
+    { "rtsp://u:pa@ss@h/x", "rtsp://u:***@h/x" },
+    { "rtsp://u:pa ss@h/x", "rtsp://u:***@h/x" },
+    { "not a url", "not a url" },
+    { "", "" },
+  };
+  /* *INDENT-ON* */
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++) {
+    g_autofree gchar *r = rb_config_redact_url (cases[i][0]);
+
+    assert_equals_string (r, cases[i][1]);
+  }
+  fail_unless (rb_config_redact_url (NULL) == NULL);
+}
+
+GST_END_TEST;
+
+static RbConfig *
+load_sample (const gchar * name)
+{
+  /* tests/files need not exist: resolve the .. without the kernel */
+  g_autofree gchar *dir = g_canonicalize_filename (PIPELINES_DIR, NULL);
+  g_autofree gchar *path = g_build_filename (dir, name, NULL);
+  GError *err = NULL;
+  RbConfig *c = rb_config_load (path, &err);
+
+  fail_unless (c != NULL, "%s: %s", path, err ? err->message : "");
+  return c;
+}
+
+GST_START_TEST (test_sample_lab)
+{
+  g_autoptr (RbConfig) c = load_sample ("lab.conf");
+  g_autofree gchar *state =
+      g_canonicalize_filename (PIPELINES_DIR "/../demo-out/state", NULL);
+  RbCameraConfig *cam;
+  RbNetworkConfig *a, *b;
+
+  assert_equals_string (c->state_dir, state);
+  fail_unless (g_str_has_suffix (c->state_dir, "/demo-out/state"));
+  assert_equals_int (c->segment_duration_s, 10);
+  assert_equals_int (c->workers, 1);
+  assert_equals_int (c->cameras->len, 1);
+  cam = g_ptr_array_index (c->cameras, 0);
+  assert_equals_string (cam->url, "rtsp://127.0.0.1:8560/camera");
+  assert_equals_int (c->networks->len, 2);
+  a = g_ptr_array_index (c->networks, 0);
+  b = g_ptr_array_index (c->networks, 1);
+  assert_equals_string (a->name, "A");
+  assert_equals_string (a->address, "127.0.0.2");
+  assert_equals_int (a->port, 8554);
+  assert_equals_string (b->name, "B");
+  assert_equals_string (b->address, "127.0.0.3");
+  assert_equals_int (b->port, 8554);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_sample_two_networks)
+{
+  g_autoptr (RbConfig) c = load_sample ("two-networks.conf");
+  gboolean udp = FALSE, credentials = FALSE;
+
+  assert_equals_int (c->cameras->len, 3);
+  for (guint i = 0; i < c->cameras->len; i++) {
+    RbCameraConfig *cam = g_ptr_array_index (c->cameras, i);
+    g_autofree gchar *red = rb_config_redact_url (cam->url);
+
+    udp |= cam->transport == RB_TRANSPORT_UDP;
+    credentials |= strcmp (red, cam->url) != 0;
+  }
+  fail_unless (udp && credentials);
+  assert_equals_int (c->networks->len, 2);
+  assert_equals_string (((RbNetworkConfig *) g_ptr_array_index (c->networks,
+              0))->address, "10.0.1.5");
+  assert_equals_string (((RbNetworkConfig *) g_ptr_array_index (c->networks,
+              1))->address, "192.168.7.5");
+}
+
+GST_END_TEST;
+
+static Suite *
+config_suite (void)
+{
+  Suite *s = suite_create ("launcher-config");
+  TCase *tc = tcase_create ("general");
+
+  suite_add_tcase (s, tc);
+  tcase_add_test (tc, test_minimal_defaults);
+  tcase_add_test (tc, test_full_values);
+  tcase_add_test (tc, test_other_value_forms);
+  tcase_add_test (tc, test_relative_paths_from_data);
+  tcase_add_test (tc, test_relative_paths_from_file);
+  tcase_add_test (tc, test_unknown_group);
+  tcase_add_test (tc, test_unknown_key);
+  tcase_add_test (tc, test_missing);
+  tcase_add_test (tc, test_bad_url);
+  tcase_add_test (tc, test_bad_address);
+  tcase_add_test (tc, test_bad_port);
+  tcase_add_test (tc, test_duplicate_listener);
+  tcase_add_test (tc, test_duplicate_group_and_key);
+  tcase_add_test (tc, test_syntax);
+  tcase_add_test (tc, test_bad_choices);
+  tcase_add_test (tc, test_bad_names);
+  tcase_add_test (tc, test_ranges);
+  tcase_add_test (tc, test_keep_raw_not_boolean);
+  tcase_add_test (tc, test_all_errors_reported);
+  tcase_add_test (tc, test_password_never_printed);
+  tcase_add_test (tc, test_redact_url);
+  tcase_add_test (tc, test_sample_lab);
+  tcase_add_test (tc, test_sample_two_networks);
+  return s;
+}
+
+GST_CHECK_MAIN (config);
