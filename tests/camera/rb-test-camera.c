@@ -1,0 +1,664 @@
+/* rtsp-blur
+ * Copyright (C) 2025 rtsp-blur contributors
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Library General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+/*
+ * rb-test-camera: an RTSP server that plays a recorded clip as a live CCTV
+ * camera, for end-to-end tests and the demo.
+ *
+ * Per media (one, shared by all clients):
+ *   filesrc ! decodebin ! videoconvert ! videoscale ! videorate
+ *     ! video/x-raw,format=I420[,width,height,framerate] ! clocksync
+ *     ! x264enc tune=zerolatency speed-preset=ultrafast threads=1 ...
+ *     ! video/x-h264,profile=constrained-baseline
+ *     ! rtph264pay name=pay0 pt=96 config-interval=-1
+ *
+ * clocksync (sync=true) answers READY->PAUSED with NO_PREROLL, so the media
+ * is live and plays in real time.  With --loop an EOS coming out of
+ * decodebin is dropped, the demuxer is seeked back to 0 and the pad offset
+ * of videoconvert's sink pad grows by the clip length, so running time (and
+ * the RTP timestamps) keep increasing as from a real camera.
+ *
+ * Prints "rb-test-camera: serving rtsp://ADDR:PORT/MOUNT" on stdout once
+ * it listens.  Exit codes (sysexits): 0 on SIGINT/SIGTERM/--duration,
+ * 64 bad usage, 65 clip has no decodable video, 66 clip missing,
+ * 69 address/port unavailable, 70 internal error.
+ */
+
+#include <errno.h>
+#include <glib-unix.h>
+#include <glib/gstdio.h>
+#include <gst/gst.h>
+#include <gst/pbutils/pbutils.h>
+#include <gst/rtsp-server/rtsp-server.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#define RB_EX_OK 0
+#define RB_EX_USAGE 64
+#define RB_EX_DATAERR 65
+#define RB_EX_NOINPUT 66
+#define RB_EX_UNAVAILABLE 69
+#define RB_EX_SOFTWARE 70
+
+#define DEFAULT_CLIP "/usr/share/doc/opencv-doc/examples/data/vtest.avi"
+#define DEFAULT_ADDRESS "127.0.0.1"
+#define DEFAULT_PORT 8560
+#define DEFAULT_MOUNT "/camera"
+#define DEFAULT_BITRATE 2048
+#define DEFAULT_PROTOCOLS "tcp+udp"
+#define DEFAULT_BACKLOG 64
+
+/* Option targets: the only globals (STYLE C34). */
+static gchar *opt_clip = NULL;
+static gchar *opt_address = NULL;
+static gint opt_port = DEFAULT_PORT;
+static gchar *opt_mount = NULL;
+static gchar *opt_user = NULL;
+static gchar *opt_password = NULL;
+static gboolean opt_loop = FALSE;
+static gint opt_width = 0;
+static gint opt_height = 0;
+static gint opt_fps = 0;
+static gint opt_bitrate = DEFAULT_BITRATE;
+static gchar *opt_protocols = NULL;
+static gint opt_duration = 0;
+
+/* *INDENT-OFF* */
+static GOptionEntry entries[] = {
+  {"clip", 0, 0, G_OPTION_ARG_FILENAME, &opt_clip,
+      "Video file to play (default " DEFAULT_CLIP ")", "FILE"},
+  {"address", 0, 0, G_OPTION_ARG_STRING, &opt_address,
+      "Address to listen on (default " DEFAULT_ADDRESS ")", "ADDR"},
+  {"port", 0, 0, G_OPTION_ARG_INT, &opt_port,
+      "Port to listen on, 0 = ephemeral (default 8560)", "PORT"},
+  {"mount", 0, 0, G_OPTION_ARG_STRING, &opt_mount,
+      "Mount point (default " DEFAULT_MOUNT ")", "PATH"},
+  {"user", 0, 0, G_OPTION_ARG_STRING, &opt_user,
+      "Require RTSP basic authentication with this user", "NAME"},
+  {"password", 0, 0, G_OPTION_ARG_STRING, &opt_password,
+      "Password for --user", "PASS"},
+  {"loop", 0, 0, G_OPTION_ARG_NONE, &opt_loop,
+      "Restart the clip at its end, forever", NULL},
+  {"width", 0, 0, G_OPTION_ARG_INT, &opt_width,
+      "Scale to this width (default: clip's)", "W"},
+  {"height", 0, 0, G_OPTION_ARG_INT, &opt_height,
+      "Scale to this height (default: clip's)", "H"},
+  {"fps", 0, 0, G_OPTION_ARG_INT, &opt_fps,
+      "Frame rate (default: clip's)", "FPS"},
+  {"bitrate", 0, 0, G_OPTION_ARG_INT, &opt_bitrate,
+      "H.264 bit rate in kbit/s (default 2048)", "KBPS"},
+  {"protocols", 0, 0, G_OPTION_ARG_STRING, &opt_protocols,
+      "Lower transports accepted: tcp, udp or tcp+udp (default tcp+udp)",
+      "LIST"},
+  {"duration", 0, 0, G_OPTION_ARG_INT, &opt_duration,
+      "Exit after S seconds, 0 = run until SIGINT/SIGTERM (default 0)", "S"},
+  {NULL}
+};
+/* *INDENT-ON* */
+
+/* ------------------------------------------------------------------------ */
+/* Media factory building the per-media bin, with optional looping.         */
+
+#define RB_TYPE_CAMERA_FACTORY (rb_camera_factory_get_type ())
+G_DECLARE_FINAL_TYPE (RbCameraFactory, rb_camera_factory, RB, CAMERA_FACTORY,
+    GstRTSPMediaFactory);
+
+struct _RbCameraFactory
+{
+  GstRTSPMediaFactory parent;
+
+  /* Set once before the factory is mounted, read-only afterwards. */
+  gchar *clip;
+  gboolean loop;
+  gint width, height;
+  gint fps_n, fps_d;
+  gint bitrate;
+  guint key_int_max;
+};
+
+G_DEFINE_TYPE (RbCameraFactory, rb_camera_factory,
+    GST_TYPE_RTSP_MEDIA_FACTORY);
+
+/* State of one media's source branch, owned by the bin (qdata). */
+typedef struct
+{
+  GMutex lock;
+  gboolean loop;
+  GstElement *decodebin;        /* weak: owned by the bin */
+  GstPad *convert_sink;         /* ref */
+  /* protected by lock */
+  gboolean seeking;             /* between our loop seek and its segment */
+  GstClockTime last_end;        /* running time (before offset) of last end */
+  gint64 offset;                /* current pad offset */
+  guint loops;
+} RbLoopState;
+
+static void
+rb_loop_state_free (gpointer data)
+{
+  RbLoopState *st = data;
+
+  gst_clear_object (&st->convert_sink);
+  g_mutex_clear (&st->lock);
+  g_free (st);
+}
+
+static void
+rb_loop_seek (GstElement * element, gpointer user_data)
+{
+  RbLoopState *st = user_data;
+  GstEvent *seek;
+
+  seek = gst_event_new_seek (1.0, GST_FORMAT_TIME,
+      GST_SEEK_FLAG_FLUSH | GST_SEEK_FLAG_ACCURATE, GST_SEEK_TYPE_SET, 0,
+      GST_SEEK_TYPE_NONE, GST_CLOCK_TIME_NONE);
+  /* Upstream through decodebin's ghost pad to the demuxer. */
+  if (!gst_pad_push_event (st->convert_sink, seek)) {
+    GST_ELEMENT_ERROR (element, STREAM, FAILED, (NULL),
+        ("rb-test-camera: seek back to the clip start failed"));
+  }
+}
+
+static GstPadProbeReturn
+rb_loop_probe (GstPad * pad, GstPadProbeInfo * info, gpointer user_data)
+{
+  RbLoopState *st = user_data;
+  GstPadProbeReturn ret = GST_PAD_PROBE_OK;
+
+  if (info->type & GST_PAD_PROBE_TYPE_BUFFER) {
+    GstBuffer *buf = GST_PAD_PROBE_INFO_BUFFER (info);
+    GstEvent *ev = gst_pad_get_sticky_event (pad, GST_EVENT_SEGMENT, 0);
+
+    if (ev && GST_BUFFER_PTS_IS_VALID (buf)) {
+      const GstSegment *seg;
+      GstSegment copy;
+      GstClockTime end = GST_BUFFER_PTS (buf);
+
+      gst_event_parse_segment (ev, &seg);
+      /* Running time within this pass of the clip, whether or not the pad
+       * offset is already folded into the sticky segment: every pass
+       * starts from a flushing seek, so upstream's base is 0. */
+      gst_segment_copy_into (seg, &copy);
+      copy.base = 0;
+      if (GST_BUFFER_DURATION_IS_VALID (buf))
+        end += GST_BUFFER_DURATION (buf);
+      end = gst_segment_to_running_time (&copy, GST_FORMAT_TIME, end);
+      if (GST_CLOCK_TIME_IS_VALID (end)) {
+        g_mutex_lock (&st->lock);
+        st->last_end = end;
+        g_mutex_unlock (&st->lock);
+      }
+    }
+    gst_clear_event (&ev);
+    return GST_PAD_PROBE_OK;
+  }
+
+  GstEvent *event = GST_PAD_PROBE_INFO_EVENT (info);
+  GstElement *parent;
+
+  g_mutex_lock (&st->lock);
+  switch (GST_EVENT_TYPE (event)) {
+    case GST_EVENT_EOS:
+      if (st->loop && GST_CLOCK_TIME_IS_VALID (st->last_end)) {
+        st->offset += st->last_end;
+        st->last_end = GST_CLOCK_TIME_NONE;
+        st->seeking = TRUE;
+        st->loops++;
+        gst_pad_set_offset (pad, st->offset);
+        parent = gst_pad_get_parent_element (pad);
+        if (parent) {
+          gst_element_call_async (parent, rb_loop_seek, st, NULL);
+          gst_object_unref (parent);
+        }
+        ret = GST_PAD_PROBE_DROP;
+      }
+      break;
+    case GST_EVENT_FLUSH_START:
+    case GST_EVENT_FLUSH_STOP:
+      /* Our own seek must not flush the live part downstream. */
+      if (st->seeking)
+        ret = GST_PAD_PROBE_DROP;
+      break;
+    case GST_EVENT_SEGMENT:
+      st->seeking = FALSE;
+      break;
+    default:
+      break;
+  }
+  g_mutex_unlock (&st->lock);
+  return ret;
+}
+
+static void
+rb_on_pad_added (GstElement * decodebin, GstPad * pad, gpointer user_data)
+{
+  RbLoopState *st = user_data;
+  GstCaps *caps = gst_pad_get_current_caps (pad);
+  GstStructure *s;
+
+  if (!caps)
+    caps = gst_pad_query_caps (pad, NULL);
+  s = gst_caps_get_structure (caps, 0);
+  if (g_str_has_prefix (gst_structure_get_name (s), "video/")
+      && !gst_pad_is_linked (st->convert_sink)) {
+    if (GST_PAD_LINK_FAILED (gst_pad_link (pad, st->convert_sink))) {
+      GST_ELEMENT_ERROR (decodebin, CORE, NEGOTIATION, (NULL),
+          ("rb-test-camera: cannot link decodebin to videoconvert"));
+    }
+  }
+  gst_caps_unref (caps);
+}
+
+static GstElement *
+rb_make (GstBin * bin, const gchar * factory, const gchar * name)
+{
+  GstElement *e = gst_element_factory_make (factory, name);
+
+  if (!e) {
+    g_printerr ("rb-test-camera: missing GStreamer element '%s'\n", factory);
+    return NULL;
+  }
+  gst_bin_add (bin, e);
+  return e;
+}
+
+static GstElement *
+rb_camera_factory_create_element (GstRTSPMediaFactory * factory,
+    const GstRTSPUrl * url)
+{
+  RbCameraFactory *self = RB_CAMERA_FACTORY (factory);
+  GstBin *bin = GST_BIN (gst_bin_new ("camera"));
+  GstElement *src, *dec, *conv, *scale, *rate, *rawcaps, *sync, *enc,
+      *h264caps, *pay;
+  GstCaps *caps;
+  RbLoopState *st;
+
+  src = rb_make (bin, "filesrc", NULL);
+  dec = rb_make (bin, "decodebin", NULL);
+  conv = rb_make (bin, "videoconvert", NULL);
+  scale = rb_make (bin, "videoscale", NULL);
+  rate = rb_make (bin, "videorate", NULL);
+  rawcaps = rb_make (bin, "capsfilter", NULL);
+  sync = rb_make (bin, "clocksync", NULL);
+  enc = rb_make (bin, "x264enc", NULL);
+  h264caps = rb_make (bin, "capsfilter", NULL);
+  pay = rb_make (bin, "rtph264pay", "pay0");
+  if (!src || !dec || !conv || !scale || !rate || !rawcaps || !sync || !enc
+      || !h264caps || !pay) {
+    gst_object_unref (bin);
+    return NULL;
+  }
+
+  g_object_set (src, "location", self->clip, NULL);
+  caps = gst_caps_new_simple ("video/x-raw", "format", G_TYPE_STRING, "I420",
+      NULL);
+  if (self->width > 0)
+    gst_caps_set_simple (caps, "width", G_TYPE_INT, self->width, NULL);
+  if (self->height > 0)
+    gst_caps_set_simple (caps, "height", G_TYPE_INT, self->height, NULL);
+  if (self->fps_n > 0)
+    gst_caps_set_simple (caps, "framerate", GST_TYPE_FRACTION, self->fps_n,
+        self->fps_d, NULL);
+  g_object_set (rawcaps, "caps", caps, NULL);
+  gst_caps_unref (caps);
+  g_object_set (sync, "sync", TRUE, NULL);
+  /* Single slice (threads=1): sliced threads corrupt ffmpeg viewers. */
+  gst_util_set_object_arg (G_OBJECT (enc), "tune", "zerolatency");
+  gst_util_set_object_arg (G_OBJECT (enc), "speed-preset", "ultrafast");
+  g_object_set (enc, "threads", 1, "key-int-max", self->key_int_max,
+      "bitrate", self->bitrate, NULL);
+  caps = gst_caps_from_string ("video/x-h264,profile=constrained-baseline");
+  g_object_set (h264caps, "caps", caps, NULL);
+  gst_caps_unref (caps);
+  g_object_set (pay, "pt", 96, "config-interval", -1, NULL);
+
+  if (!gst_element_link (src, dec)
+      || !gst_element_link_many (conv, scale, rate, rawcaps, sync, enc,
+          h264caps, pay, NULL)) {
+    g_printerr ("rb-test-camera: cannot link the camera pipeline\n");
+    gst_object_unref (bin);
+    return NULL;
+  }
+
+  st = g_new0 (RbLoopState, 1);
+  g_mutex_init (&st->lock);
+  st->loop = self->loop;
+  st->decodebin = dec;
+  st->convert_sink = gst_element_get_static_pad (conv, "sink");
+  st->last_end = GST_CLOCK_TIME_NONE;
+  g_object_set_data_full (G_OBJECT (bin), "rb-loop-state", st,
+      rb_loop_state_free);
+  g_signal_connect (dec, "pad-added", G_CALLBACK (rb_on_pad_added), st);
+  gst_pad_add_probe (st->convert_sink, GST_PAD_PROBE_TYPE_BUFFER |
+      GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM | GST_PAD_PROBE_TYPE_EVENT_FLUSH,
+      rb_loop_probe, st, NULL);
+
+  return GST_ELEMENT (bin);
+}
+
+static void
+rb_camera_factory_finalize (GObject * object)
+{
+  RbCameraFactory *self = RB_CAMERA_FACTORY (object);
+
+  g_free (self->clip);
+  G_OBJECT_CLASS (rb_camera_factory_parent_class)->finalize (object);
+}
+
+static void
+rb_camera_factory_class_init (RbCameraFactoryClass * klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = rb_camera_factory_finalize;
+  GST_RTSP_MEDIA_FACTORY_CLASS (klass)->create_element =
+      rb_camera_factory_create_element;
+}
+
+static void
+rb_camera_factory_init (RbCameraFactory * self)
+{
+}
+
+/* ------------------------------------------------------------------------ */
+/* Application.                                                             */
+
+typedef struct
+{
+  GMainLoop *loop;
+  GstRTSPServer *server;
+  guint server_source;
+  guint sigint_source, sigterm_source, duration_source;
+  gint exit_code;
+} RbCamera;
+
+static void
+rb_camera_clear (RbCamera * cam)
+{
+  if (cam->sigint_source)
+    g_source_remove (cam->sigint_source);
+  if (cam->sigterm_source)
+    g_source_remove (cam->sigterm_source);
+  if (cam->duration_source)
+    g_source_remove (cam->duration_source);
+  if (cam->server_source)
+    g_source_remove (cam->server_source);
+  cam->sigint_source = cam->sigterm_source = cam->duration_source = 0;
+  cam->server_source = 0;
+  gst_clear_object (&cam->server);
+  g_clear_pointer (&cam->loop, g_main_loop_unref);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (RbCamera, rb_camera_clear);
+
+static gboolean
+rb_on_signal (gpointer user_data)
+{
+  RbCamera *cam = user_data;
+
+  g_printerr ("rb-test-camera: signal received, stopping\n");
+  g_main_loop_quit (cam->loop);
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+rb_on_duration (gpointer user_data)
+{
+  RbCamera *cam = user_data;
+
+  cam->duration_source = 0;
+  g_main_loop_quit (cam->loop);
+  return G_SOURCE_REMOVE;
+}
+
+static GstRTSPFilterResult
+rb_remove_client (GstRTSPServer * server, GstRTSPClient * client,
+    gpointer user_data)
+{
+  return GST_RTSP_FILTER_REMOVE;
+}
+
+/* Checks the clip and reads its frame rate.  Returns an exit code. */
+static gint
+rb_probe_clip (const gchar * clip, gint * fps_n, gint * fps_d)
+{
+  GError *error = NULL;
+  GstDiscoverer *disc;
+  GstDiscovererInfo *info;
+  GList *videos;
+  gchar *uri;
+  gint ret = RB_EX_OK;
+
+  if (!g_file_test (clip, G_FILE_TEST_IS_REGULAR)) {
+    g_printerr ("rb-test-camera: clip '%s' does not exist or is not a "
+        "regular file\n", clip);
+    return RB_EX_NOINPUT;
+  }
+  if (g_access (clip, R_OK) != 0) {
+    g_printerr ("rb-test-camera: clip '%s' is not readable: %s\n", clip,
+        g_strerror (errno));
+    return RB_EX_NOINPUT;
+  }
+
+  uri = gst_filename_to_uri (clip, &error);
+  disc = uri ? gst_discoverer_new (15 * GST_SECOND, &error) : NULL;
+  info = disc ? gst_discoverer_discover_uri (disc, uri, &error) : NULL;
+  if (!info || gst_discoverer_info_get_result (info) != GST_DISCOVERER_OK) {
+    g_printerr ("rb-test-camera: cannot read clip '%s': %s\n", clip,
+        error ? error->message : "unknown error");
+    ret = RB_EX_DATAERR;
+    goto out;
+  }
+  videos = gst_discoverer_info_get_video_streams (info);
+  if (!videos) {
+    g_printerr ("rb-test-camera: clip '%s' has no video stream\n", clip);
+    ret = RB_EX_DATAERR;
+    goto out;
+  }
+  *fps_n = gst_discoverer_video_info_get_framerate_num (videos->data);
+  *fps_d = gst_discoverer_video_info_get_framerate_denom (videos->data);
+  gst_discoverer_stream_info_list_free (videos);
+
+out:
+  g_clear_error (&error);
+  if (info)
+    gst_discoverer_info_unref (info);
+  if (disc)
+    g_object_unref (disc);
+  g_free (uri);
+  return ret;
+}
+
+int
+main (int argc, char **argv)
+{
+  g_auto (RbCamera) cam = { 0 };
+  GOptionContext *ctx;
+  GError *error = NULL;
+  GstRTSPMountPoints *mounts;
+  RbCameraFactory *factory;
+  GSource *source;
+  GstRTSPLowerTrans protocols;
+  gint clip_fps_n = 0, clip_fps_d = 1, ret;
+  gchar *service;
+
+  ctx = g_option_context_new ("- RTSP test camera playing a recorded clip");
+  g_option_context_add_main_entries (ctx, entries, NULL);
+  g_option_context_add_group (ctx, gst_init_get_option_group ());
+  if (!g_option_context_parse (ctx, &argc, &argv, &error)) {
+    g_printerr ("rb-test-camera: %s\n", error->message);
+    g_clear_error (&error);
+    g_option_context_free (ctx);
+    return RB_EX_USAGE;
+  }
+  g_option_context_free (ctx);
+
+  if (argc > 1) {
+    g_printerr ("rb-test-camera: unexpected argument '%s'\n", argv[1]);
+    return RB_EX_USAGE;
+  }
+  if (!opt_clip)
+    opt_clip = g_strdup (DEFAULT_CLIP);
+  if (!opt_address)
+    opt_address = g_strdup (DEFAULT_ADDRESS);
+  if (!opt_mount)
+    opt_mount = g_strdup (DEFAULT_MOUNT);
+  if (!opt_protocols)
+    opt_protocols = g_strdup (DEFAULT_PROTOCOLS);
+
+  if (opt_port < 0 || opt_port > 65535) {
+    g_printerr ("rb-test-camera: --port must be 0..65535\n");
+    return RB_EX_USAGE;
+  }
+  if (opt_mount[0] != '/') {
+    g_printerr ("rb-test-camera: --mount must start with '/'\n");
+    return RB_EX_USAGE;
+  }
+  if ((opt_user == NULL) != (opt_password == NULL)) {
+    g_printerr ("rb-test-camera: --user and --password go together\n");
+    return RB_EX_USAGE;
+  }
+  if (opt_user && strchr (opt_user, ':')) {
+    g_printerr ("rb-test-camera: --user must not contain ':'\n");
+    return RB_EX_USAGE;
+  }
+  if (opt_width < 0 || opt_height < 0 || opt_fps < 0 || opt_fps > 240
+      || opt_width > 8192 || opt_height > 8192 || (opt_width & 1)
+      || (opt_height & 1)) {
+    g_printerr ("rb-test-camera: --width/--height must be even, 0..8192; "
+        "--fps 0..240\n");
+    return RB_EX_USAGE;
+  }
+  if (opt_bitrate <= 0 || opt_bitrate > 100000) {
+    g_printerr ("rb-test-camera: --bitrate must be 1..100000 kbit/s\n");
+    return RB_EX_USAGE;
+  }
+  if (opt_duration < 0) {
+    g_printerr ("rb-test-camera: --duration must be >= 0\n");
+    return RB_EX_USAGE;
+  }
+  if (g_str_equal (opt_protocols, "tcp"))
+    protocols = GST_RTSP_LOWER_TRANS_TCP;
+  else if (g_str_equal (opt_protocols, "udp"))
+    protocols = GST_RTSP_LOWER_TRANS_UDP;
+  else if (g_str_equal (opt_protocols, "tcp+udp")
+      || g_str_equal (opt_protocols, "udp+tcp"))
+    protocols = GST_RTSP_LOWER_TRANS_TCP | GST_RTSP_LOWER_TRANS_UDP;
+  else {
+    g_printerr ("rb-test-camera: --protocols must be tcp, udp or tcp+udp\n");
+    return RB_EX_USAGE;
+  }
+
+  ret = rb_probe_clip (opt_clip, &clip_fps_n, &clip_fps_d);
+  if (ret != RB_EX_OK)
+    return ret;
+
+  factory = g_object_new (RB_TYPE_CAMERA_FACTORY, NULL);
+  factory->clip = g_strdup (opt_clip);
+  factory->loop = opt_loop;
+  factory->width = opt_width;
+  factory->height = opt_height;
+  factory->bitrate = opt_bitrate;
+  if (opt_fps > 0) {
+    factory->fps_n = opt_fps;
+    factory->fps_d = 1;
+  }
+  {
+    gdouble fps = opt_fps > 0 ? opt_fps :
+        (clip_fps_n > 0 && clip_fps_d > 0 ? (gdouble) clip_fps_n / clip_fps_d
+        : 25.0);
+    factory->key_int_max = MAX (1, (guint) (2 * fps + 0.5));
+  }
+  gst_rtsp_media_factory_set_shared (GST_RTSP_MEDIA_FACTORY (factory), TRUE);
+  gst_rtsp_media_factory_set_protocols (GST_RTSP_MEDIA_FACTORY (factory),
+      protocols);
+  /* A camera keeps running; don't stop it between clients. */
+  gst_rtsp_media_factory_set_suspend_mode (GST_RTSP_MEDIA_FACTORY (factory),
+      GST_RTSP_SUSPEND_MODE_NONE);
+
+  cam.loop = g_main_loop_new (NULL, FALSE);
+  cam.server = gst_rtsp_server_new ();
+  gst_rtsp_server_set_address (cam.server, opt_address);
+  service = g_strdup_printf ("%d", opt_port);
+  gst_rtsp_server_set_service (cam.server, service);
+  g_free (service);
+  gst_rtsp_server_set_backlog (cam.server, DEFAULT_BACKLOG);
+
+  if (opt_user) {
+    GstRTSPAuth *auth = gst_rtsp_auth_new ();
+    GstRTSPToken *token;
+    gchar *basic;
+
+    token = gst_rtsp_token_new (GST_RTSP_TOKEN_MEDIA_FACTORY_ROLE,
+        G_TYPE_STRING, "camera-user", NULL);
+    basic = gst_rtsp_auth_make_basic (opt_user, opt_password);
+    gst_rtsp_auth_add_basic (auth, basic, token);
+    g_free (basic);
+    gst_rtsp_token_unref (token);
+    gst_rtsp_server_set_auth (cam.server, auth);
+    g_object_unref (auth);
+
+    gst_rtsp_media_factory_add_role (GST_RTSP_MEDIA_FACTORY (factory),
+        "camera-user",
+        GST_RTSP_PERM_MEDIA_FACTORY_ACCESS, G_TYPE_BOOLEAN, TRUE,
+        GST_RTSP_PERM_MEDIA_FACTORY_CONSTRUCT, G_TYPE_BOOLEAN, TRUE, NULL);
+  }
+
+  mounts = gst_rtsp_server_get_mount_points (cam.server);
+  gst_rtsp_mount_points_add_factory (mounts, opt_mount,
+      GST_RTSP_MEDIA_FACTORY (factory));
+  g_object_unref (mounts);
+
+  source = gst_rtsp_server_create_source (cam.server, NULL, &error);
+  if (!source) {
+    g_printerr ("rb-test-camera: cannot listen on %s port %d: %s\n",
+        opt_address, opt_port, error ? error->message : "unknown error");
+    g_clear_error (&error);
+    return RB_EX_UNAVAILABLE;
+  }
+  cam.server_source = g_source_attach (source, NULL);
+  g_source_unref (source);
+
+  cam.sigint_source = g_unix_signal_add (SIGINT, rb_on_signal, &cam);
+  cam.sigterm_source = g_unix_signal_add (SIGTERM, rb_on_signal, &cam);
+  if (opt_duration > 0)
+    cam.duration_source = g_timeout_add_seconds (opt_duration,
+        rb_on_duration, &cam);
+
+  {
+    gchar *addr = strchr (opt_address, ':') ?
+        g_strdup_printf ("[%s]", opt_address) : g_strdup (opt_address);
+
+    printf ("rb-test-camera: serving rtsp://%s:%d%s\n", addr,
+        gst_rtsp_server_get_bound_port (cam.server), opt_mount);
+    fflush (stdout);
+    g_free (addr);
+  }
+
+  g_main_loop_run (cam.loop);
+
+  /* Tear down: stop listening, close every client (which unprepares the
+   * shared media), then drop the server. */
+  g_source_remove (cam.server_source);
+  cam.server_source = 0;
+  gst_rtsp_server_client_filter (cam.server, rb_remove_client, NULL);
+  {
+    GstRTSPSessionPool *pool = gst_rtsp_server_get_session_pool (cam.server);
+
+    gst_rtsp_session_pool_cleanup (pool);
+    g_object_unref (pool);
+  }
+  /* Let pending unprepare callbacks run. */
+  while (g_main_context_iteration (NULL, FALSE));
+
+  cam.exit_code = RB_EX_OK;
+  return cam.exit_code;
+}
