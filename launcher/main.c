@@ -478,8 +478,7 @@ main (int argc, char **argv)
   daemon.config = rb_config_load (opt_config, &err);
   if (daemon.config == NULL) {
     fprintf (stderr, "rtsp-blur: error: %s\n", err->message);
-    gint code = g_error_matches (err, G_FILE_ERROR, G_FILE_ERROR_NOENT) ?
-        RB_EXIT_NOINPUT : RB_EXIT_CONFIG;
+    gint code = err->domain == G_FILE_ERROR ? RB_EXIT_NOINPUT : RB_EXIT_CONFIG;
     g_error_free (err);
     return code;
   }

@@ -121,15 +121,13 @@ rb_live_feed_want_key_unit_locked (RbLiveFeed * feed)
   return gst_object_ref (feed->appsink);
 }
 
+/* The upstream event travels from the appsink to the encoder. */
 static void
 rb_live_feed_request_key_unit (GstElement * appsink)
 {
-  GstPad *pad = gst_element_get_static_pad (appsink, "sink");
-
-  gst_pad_send_event (pad,
+  gst_element_send_event (appsink,
       gst_video_event_new_upstream_force_key_unit (GST_CLOCK_TIME_NONE, TRUE,
           0));
-  gst_object_unref (pad);
 }
 
 /* Pushes @buffer to one media's appsrc, re-stamped with that pipeline's
