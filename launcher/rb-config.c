@@ -99,7 +99,9 @@ static const gchar *const headblur_keys[] = {
   "mode", "threshold", "padding", "fill-color", "inference-width", "model",
   NULL
 };
-static const gchar *const camera_keys[] = { "url", "transport", "latency", NULL };
+static const gchar *const camera_keys[] = {
+  "url", "transport", "latency", NULL
+};
 static const gchar *const network_keys[] = { "address", "port", NULL };
 static const gchar *const transport_names[] = { "auto", "tcp", "udp", NULL };
 static const gchar *const mode_names[] = { "blur", "pixelate", "fill", NULL };

@@ -678,7 +678,8 @@ GST_START_TEST (test_redact_url)
   /* *INDENT-OFF* */
   const gchar *cases[][2] = {
     { "rtsp://u:secret@h/x", "rtsp://u:***@h/x" },
-    { "rtsp://u:secret@10.0.0.1:554/a?b=c@d", "rtsp://u:***@10.0.0.1:554/a?b=c@d" },
+    { "rtsp://u:secret@10.0.0.1:554/a?b=c@d",
+      "rtsp://u:***@10.0.0.1:554/a?b=c@d" },
     { "rtsps://user:p%40ss@[::1]:322/s", "rtsps://user:***@[::1]:322/s" },
     { "rtsp://:secret@h/x", "rtsp://:***@h/x" },
     { "rtsp://u@h/x", "rtsp://u@h/x" },
