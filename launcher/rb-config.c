@@ -763,6 +763,14 @@ addresses_clash (GInetAddress * a, GInetAddress * b)
       || g_inet_address_get_is_any (b);
 }
 
+/* "10.0.1.5:8554" or "[2001:db8::5]:8554" */
+static gchar *
+format_listener (const gchar * address, guint port)
+{
+  return g_strdup_printf (strchr (address, ':') ? "[%s]:%u" : "%s:%u",
+      address, port);
+}
+
 static void
 object_unref0 (gpointer object)
 {
@@ -807,13 +815,12 @@ load_network (Loader * l, RbConfig * c, const gchar * g, GPtrArray * inets)
       RbNetworkConfig *o = g_ptr_array_index (c->networks, i);
 
       if (other && o->port == net->port && addresses_clash (inet, other)) {
-        g_autofree gchar *got = g_strdup_printf (
-            strchr (net->address, ':') ? "[%s]:%u" : "%s:%u",
-            net->address, net->port);
+        g_autofree gchar *got = format_listener (net->address, net->port);
+        g_autofree gchar *used = format_listener (o->address, o->port);
 
         fail (l, RB_CONFIG_ERROR_DUPLICATE, g, NULL, got,
-            "address:port already used by [" NETWORK_PREFIX "%s] (%s:%u)",
-            o->name, o->address, o->port);
+            "address:port already used by [" NETWORK_PREFIX "%s] (%s)",
+            o->name, used);
         break;
       }
     }

@@ -427,7 +427,7 @@ GST_START_TEST (test_duplicate_listener)
       "[network:B]\naddress=2001:0db8:0:0::5\nport=9000\n",
       RB_CONFIG_ERROR_DUPLICATE,
       "test.conf: [network:B]: address:port already used by [network:A] "
-      "(2001:db8::5:9000) (got '[2001:0db8:0:0::5]:9000')");
+      "([2001:db8::5]:9000) (got '[2001:0db8:0:0::5]:9000')");
   /* a wildcard overlaps every address on its port */
   check_error (MAIN CAM NET "[network:any]\naddress=0.0.0.0\n",
       RB_CONFIG_ERROR_DUPLICATE,
