@@ -433,6 +433,18 @@ GST_START_TEST (test_duplicate_listener)
       RB_CONFIG_ERROR_DUPLICATE,
       "test.conf: [network:any]: address:port already used by [network:A] "
       "(10.0.1.5:8554) (got '0.0.0.0:8554')");
+  check_error (MAIN CAM NET "[network:any6]\naddress=::\n",
+      RB_CONFIG_ERROR_DUPLICATE,
+      "test.conf: [network:any6]: address:port already used by [network:A] "
+      "(10.0.1.5:8554) (got '[::]:8554')");
+  {
+    /* but 0.0.0.0 and an IPv6 address can share a port */
+    g_autoptr (RbConfig) c = load_ok (MAIN CAM NET
+        "[network:v4any]\naddress=0.0.0.0\nport=9000\n"
+        "[network:v6]\naddress=::1\nport=9000\n");
+
+    assert_equals_int (c->networks->len, 3);
+  }
 }
 
 GST_END_TEST;
