@@ -54,8 +54,8 @@
  * Errors: unknown groups and keys, a group or key given twice, a value of
  * the wrong type or out of range, a missing required key or group, no camera
  * or no network, and two networks that would listen on the same
- * address:port (a wildcard address 0.0.0.0 or :: overlaps every address on
- * its port). Every error is one line of the form
+ * address:port (on one port, 0.0.0.0 overlaps every IPv4 address and ::
+ * every address). Every error is one line of the form
  *   FILE: [group] key: what is wrong (got 'VALUE')
  * where "key" is left out for errors about a whole group and "[group] key"
  * for errors about the whole file. All errors found are reported, one per
@@ -99,7 +99,9 @@ static const gchar *const headblur_keys[] = {
   "mode", "threshold", "padding", "fill-color", "inference-width", "model",
   NULL
 };
-static const gchar *const camera_keys[] = { "url", "transport", "latency", NULL };
+static const gchar *const camera_keys[] = {
+  "url", "transport", "latency", NULL
+};
 static const gchar *const network_keys[] = { "address", "port", NULL };
 static const gchar *const transport_names[] = { "auto", "tcp", "udp", NULL };
 static const gchar *const mode_names[] = { "blur", "pixelate", "fill", NULL };
@@ -752,13 +754,33 @@ load_camera (Loader * l, RbConfig * c, const gchar * g)
       DEFAULT_LATENCY_MS, &cam->latency_ms);
 }
 
-/* Two listeners clash on one port when their addresses are equal or one of
- * them is the wildcard of its family. */
+/* Does wildcard @any cover @other? 0.0.0.0 covers IPv4; :: covers IPv6
+ * and, on a dual-stack host, IPv4 too. */
+static gboolean
+wildcard_covers (GInetAddress * any, GInetAddress * other)
+{
+  GSocketFamily family = g_inet_address_get_family (any);
+
+  return g_inet_address_get_is_any (any)
+      && (family == G_SOCKET_FAMILY_IPV6
+      || family == g_inet_address_get_family (other));
+}
+
+/* Two listeners clash on one port when their addresses are equal or one is
+ * a wildcard that covers the other. */
 static gboolean
 addresses_clash (GInetAddress * a, GInetAddress * b)
 {
-  return g_inet_address_equal (a, b) || g_inet_address_get_is_any (a)
-      || g_inet_address_get_is_any (b);
+  return g_inet_address_equal (a, b) || wildcard_covers (a, b)
+      || wildcard_covers (b, a);
+}
+
+/* "10.0.1.5:8554" or "[2001:db8::5]:8554" */
+static gchar *
+format_listener (const gchar * address, guint port)
+{
+  return g_strdup_printf (strchr (address, ':') ? "[%s]:%u" : "%s:%u",
+      address, port);
 }
 
 static void
@@ -805,13 +827,12 @@ load_network (Loader * l, RbConfig * c, const gchar * g, GPtrArray * inets)
       RbNetworkConfig *o = g_ptr_array_index (c->networks, i);
 
       if (other && o->port == net->port && addresses_clash (inet, other)) {
-        g_autofree gchar *got = g_strdup_printf (
-            strchr (net->address, ':') ? "[%s]:%u" : "%s:%u",
-            net->address, net->port);
+        g_autofree gchar *got = format_listener (net->address, net->port);
+        g_autofree gchar *used = format_listener (o->address, o->port);
 
         fail (l, RB_CONFIG_ERROR_DUPLICATE, g, NULL, got,
-            "address:port already used by [" NETWORK_PREFIX "%s] (%s:%u)",
-            o->name, o->address, o->port);
+            "address:port already used by [" NETWORK_PREFIX "%s] (%s)",
+            o->name, used);
         break;
       }
     }

@@ -13,7 +13,12 @@ G_BEGIN_DECLS
 /* The launcher's configuration: a GKeyFile validated completely before any
  * pipeline is built. No GStreamer calls here, so it is unit-testable. Every
  * error message names the file, the group and the key:
- *   "FILE: [group] key: what is wrong"
+ *   "FILE: [group] key: what is wrong (got 'VALUE')"
+ * ("[group]:" alone for a whole group, "FILE:" alone for the whole file).
+ * All problems found are reported, one per line; the GError code is the
+ * first one's. URL passwords are printed as "***". rb_config_load() fails
+ * in the G_FILE_ERROR domain when the file cannot be read. Every key, unit,
+ * default and range is listed at the top of rb-config.c.
  */
 
 #define RB_CONFIG_ERROR (rb_config_error_quark ())

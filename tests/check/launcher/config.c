@@ -427,12 +427,24 @@ GST_START_TEST (test_duplicate_listener)
       "[network:B]\naddress=2001:0db8:0:0::5\nport=9000\n",
       RB_CONFIG_ERROR_DUPLICATE,
       "test.conf: [network:B]: address:port already used by [network:A] "
-      "(2001:db8::5:9000) (got '[2001:0db8:0:0::5]:9000')");
+      "([2001:db8::5]:9000) (got '[2001:0db8:0:0::5]:9000')");
   /* a wildcard overlaps every address on its port */
   check_error (MAIN CAM NET "[network:any]\naddress=0.0.0.0\n",
       RB_CONFIG_ERROR_DUPLICATE,
       "test.conf: [network:any]: address:port already used by [network:A] "
       "(10.0.1.5:8554) (got '0.0.0.0:8554')");
+  check_error (MAIN CAM NET "[network:any6]\naddress=::\n",
+      RB_CONFIG_ERROR_DUPLICATE,
+      "test.conf: [network:any6]: address:port already used by [network:A] "
+      "(10.0.1.5:8554) (got '[::]:8554')");
+  {
+    /* but 0.0.0.0 and an IPv6 address can share a port */
+    g_autoptr (RbConfig) c = load_ok (MAIN CAM NET
+        "[network:v4any]\naddress=0.0.0.0\nport=9000\n"
+        "[network:v6]\naddress=::1\nport=9000\n");
+
+    assert_equals_int (c->networks->len, 3);
+  }
 }
 
 GST_END_TEST;
@@ -678,7 +690,8 @@ GST_START_TEST (test_redact_url)
   /* *INDENT-OFF* */
   const gchar *cases[][2] = {
     { "rtsp://u:secret@h/x", "rtsp://u:***@h/x" },
-    { "rtsp://u:secret@10.0.0.1:554/a?b=c@d", "rtsp://u:***@10.0.0.1:554/a?b=c@d" },
+    { "rtsp://u:secret@10.0.0.1:554/a?b=c@d",
+      "rtsp://u:***@10.0.0.1:554/a?b=c@d" },
     { "rtsps://user:p%40ss@[::1]:322/s", "rtsps://user:***@[::1]:322/s" },
     { "rtsp://:secret@h/x", "rtsp://:***@h/x" },
     { "rtsp://u@h/x", "rtsp://u@h/x" },
