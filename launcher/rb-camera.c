@@ -16,6 +16,7 @@
 #include "rb-camera.h"
 
 #include <gst/rtsp/rtsp.h>
+#include <string.h>
 
 /* Backoff between two attempts: doubles from the first to the cap, and
  * falls back to the first once a camera has delivered data for a while. */
@@ -42,6 +43,7 @@ struct _RbCamera {
   gchar *name;
   gchar *url;
   gchar *url_redacted;
+  gchar *password;              /* scrubbed from every message, or NULL */
   RbTransport transport;
   guint latency_ms;
   gchar *raw_dir;
@@ -104,6 +106,8 @@ rb_camera_new (const RbConfig * config, const RbCameraConfig * cam,
   camera->name = g_strdup (cam->name);
   camera->url = g_strdup (cam->url);
   camera->url_redacted = rb_config_redact_url (cam->url);
+  g_uri_split_with_user (cam->url, G_URI_FLAGS_HAS_PASSWORD, NULL, NULL,
+      &camera->password, NULL, NULL, NULL, NULL, NULL, NULL, NULL);
   camera->transport = cam->transport;
   camera->latency_ms = cam->latency_ms;
   camera->raw_dir = g_build_filename (config->state_dir, "raw", cam->name,
@@ -140,6 +144,7 @@ rb_camera_free (RbCamera * camera)
   g_free (camera->name);
   g_free (camera->url);
   g_free (camera->url_redacted);
+  g_free (camera->password);
   g_free (camera->raw_dir);
   g_free (camera->queue_dir);
   g_mutex_clear (&camera->data_lock);
@@ -401,6 +406,40 @@ rb_camera_handle_element_message (RbCamera * camera, GstMessage * message)
   }
 }
 
+/* "what (detail, from element)": the last line of the debug text often
+ * says what really happened (e.g. "Failed to connect."); any password is
+ * scrubbed from it. */
+static gchar *
+rb_camera_describe_error (RbCamera * camera, GstMessage * message,
+    GError * err, const gchar * debug)
+{
+  const gchar *detail = NULL;
+  gchar *text, **lines = NULL;
+
+  if (debug != NULL) {
+    guint n;
+
+    lines = g_strsplit (debug, "\n", -1);
+    n = g_strv_length (lines);
+    if (n > 0 && !g_str_has_prefix (lines[n - 1], "../") &&
+        strchr (lines[n - 1], '/') == NULL)
+      detail = lines[n - 1];
+  }
+  text = g_strdup_printf ("%s%s%s (from %s)", err->message,
+      detail ? " " : "", detail ? detail : "",
+      GST_OBJECT_NAME (GST_MESSAGE_SRC (message)));
+  g_strfreev (lines);
+  if (camera->password != NULL && camera->password[0] != '\0' &&
+      strstr (text, camera->password) != NULL) {
+    gchar **parts = g_strsplit (text, camera->password, -1);
+
+    g_free (text);
+    text = g_strjoinv ("***", parts);
+    g_strfreev (parts);
+  }
+  return text;
+}
+
 static gboolean
 rb_camera_on_bus (GstBus * bus, GstMessage * message, gpointer data)
 {
@@ -412,9 +451,7 @@ rb_camera_on_bus (GstBus * bus, GstMessage * message, gpointer data)
       gchar *debug = NULL, *why;
 
       gst_message_parse_error (message, &err, &debug);
-      why = g_strdup_printf ("%s (from %s)", err->message,
-          GST_OBJECT_NAME (GST_MESSAGE_SRC (message)));
-      GST_DEBUG ("camera %s: error debug: %s", camera->name, debug);
+      why = rb_camera_describe_error (camera, message, err, debug);
       if (camera->state == RB_CAMERA_STOPPING) {
         g_warning ("camera %s: error while stopping: %s", camera->name, why);
         rb_camera_finish_stop (camera);

@@ -206,7 +206,7 @@ port={port_b}
         check(all(os.path.basename(r) in blob for r in raws),
               f"every raw segment left on disk ({len(raws)}) is in the queue")
         text = open(log_path).read()
-        check("queued" in text.split("stopping")[-1],
+        check("queued" in text.split("stopping: finalizing")[-1],
               "the last segment was queued during shutdown")
     finally:
         for p in (launcher, camera):
