@@ -160,6 +160,13 @@ gst_segment_queue_class_init (GstSegmentQueueClass * klass)
   gobject_class->set_property = gst_segment_queue_set_property;
   gobject_class->get_property = gst_segment_queue_get_property;
 
+  /*
+   * The properties flagged GST_PARAM_MUTABLE_READY are read when the element
+   * goes from NULL to READY (the queue is opened and splitmuxsink built
+   * then); set them in NULL: changes in READY or later are ignored with a
+   * warning.
+   */
+
   /**
    * GstSegmentQueue:location:
    *
@@ -170,7 +177,8 @@ gst_segment_queue_class_init (GstSegmentQueueClass * klass)
    */
   g_object_class_install_property (gobject_class, PROP_LOCATION,
       g_param_spec_string ("location", "Location",
-          "Directory for the segment files (created if missing; required)",
+          "Directory for the segment files (created if missing; required); "
+          "set in NULL state",
           DEFAULT_LOCATION,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_READY));
@@ -187,7 +195,8 @@ gst_segment_queue_class_init (GstSegmentQueueClass * klass)
   g_object_class_install_property (gobject_class, PROP_MAX_SIZE_TIME,
       g_param_spec_uint64 ("max-size-time", "Max Size Time",
           "Length of a segment in ns, cut at the next keyframe "
-          "(0 = unlimited)", 0, G_MAXUINT64, DEFAULT_MAX_SIZE_TIME,
+          "(0 = unlimited); set in NULL state", 0, G_MAXUINT64,
+          DEFAULT_MAX_SIZE_TIME,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_READY));
 
@@ -202,7 +211,8 @@ gst_segment_queue_class_init (GstSegmentQueueClass * klass)
   g_object_class_install_property (gobject_class, PROP_QUEUE,
       g_param_spec_string ("queue", "Queue",
           "Directory of the on-disk queue the segments are appended to "
-          "(created if missing; required)", DEFAULT_QUEUE,
+          "(created if missing; required); set in NULL state",
+          DEFAULT_QUEUE,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_READY));
 
@@ -218,7 +228,7 @@ gst_segment_queue_class_init (GstSegmentQueueClass * klass)
   g_object_class_install_property (gobject_class, PROP_SOURCE_NAME,
       g_param_spec_string ("source-name", "Source Name",
           "Name of the source stored with each segment and prefix of the "
-          "segment file names", DEFAULT_SOURCE_NAME,
+          "segment file names; set in NULL state", DEFAULT_SOURCE_NAME,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_READY));
 
@@ -236,7 +246,7 @@ gst_segment_queue_class_init (GstSegmentQueueClass * klass)
   g_object_class_install_property (gobject_class, PROP_MUXER_FACTORY,
       g_param_spec_string ("muxer-factory", "Muxer Factory",
           "Muxer of the segments: matroskamux or mpegtsmux (crash-safe "
-          "formats only)", DEFAULT_MUXER_FACTORY,
+          "formats only); set in NULL state", DEFAULT_MUXER_FACTORY,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_READY));
 

@@ -1,0 +1,729 @@
+/* rtsp-blur
+ * Copyright (C) 2026 rtsp-blur contributors
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Library General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+/* Unit and crash tests of the segmentqueue journal (GLib only). */
+
+#include <gst/check/gstcheck.h>
+#include <glib/gstdio.h>
+
+#include <errno.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "gstsegmentqueue-journal.h"
+
+static gchar *tmpdir = NULL;
+static gchar *qdir = NULL;
+static gchar *segdir = NULL;
+
+static void
+tempdir_setup (void)
+{
+  tmpdir = g_build_filename (g_get_tmp_dir (), "journal-test-XXXXXX", NULL);
+  fail_unless (g_mkdtemp (tmpdir) != NULL);
+  qdir = g_build_filename (tmpdir, "queue", NULL);
+  segdir = g_build_filename (tmpdir, "segments", NULL);
+  fail_unless (g_mkdir (segdir, 0755) == 0);
+}
+
+static void
+tempdir_cleanup (void)
+{
+  gchar *argv[] = { (gchar *) "rm", (gchar *) "-rf", tmpdir, NULL };
+  fail_unless (g_spawn_sync (NULL, argv, NULL, G_SPAWN_SEARCH_PATH, NULL,
+          NULL, NULL, NULL, NULL, NULL));
+  g_clear_pointer (&tmpdir, g_free);
+  g_clear_pointer (&qdir, g_free);
+  g_clear_pointer (&segdir, g_free);
+}
+
+static gchar *
+make_segment (const gchar * name)
+{
+  gchar *path = g_build_filename (segdir, name, NULL);
+  fail_unless (g_file_set_contents (path, "data", -1, NULL));
+  return path;
+}
+
+static guint
+count_files (const gchar * sub)
+{
+  gchar *d = g_build_filename (qdir, sub, NULL);
+  GDir *dir = g_dir_open (d, 0, NULL);
+  guint n = 0;
+
+  fail_unless (dir != NULL);
+  while (g_dir_read_name (dir))
+    n++;
+  g_dir_close (dir);
+  g_free (d);
+  return n;
+}
+
+static GstSegmentQueueJournal *
+open_journal (void)
+{
+  GError *err = NULL;
+  GstSegmentQueueJournal *j = gst_segment_queue_journal_open (qdir, &err);
+  fail_unless (j != NULL, "open failed: %s", err ? err->message : "?");
+  return j;
+}
+
+static gchar *
+enqueue (GstSegmentQueueJournal * j, const gchar * name, guint64 duration)
+{
+  GError *err = NULL;
+  gchar *loc = make_segment (name);
+  gchar *id = NULL;
+
+  fail_unless (gst_segment_queue_journal_enqueue (j, loc, "cam", duration,
+          &id, &err), "enqueue: %s", err ? err->message : "?");
+  fail_unless (id != NULL);
+  g_free (loc);
+  return id;
+}
+
+GST_START_TEST (test_round_trip)
+{
+  GstSegmentQueueJournal *j = open_journal ();
+  GError *err = NULL;
+  GstSegmentQueueItem *item;
+  gchar *id1, *id2, *id3, *loc1;
+  GList *list;
+
+  id1 = enqueue (j, "a.mkv", 1000);
+  id2 = enqueue (j, "b.mkv", G_MAXUINT64);
+  id3 = enqueue (j, "c.mkv", 3000);
+  fail_unless (strcmp (id1, id2) < 0 && strcmp (id2, id3) < 0);
+  fail_unless_equals_int (gst_segment_queue_journal_count (j,
+          GST_SEGMENT_QUEUE_ITEM_PENDING), 3);
+
+  loc1 = g_build_filename (segdir, "a.mkv", NULL);
+  fail_unless (gst_segment_queue_journal_contains (j, loc1));
+  fail_if (gst_segment_queue_journal_enqueue (j, loc1, "cam", 1, NULL, &err));
+  fail_unless (g_error_matches (err, GST_SEGMENT_QUEUE_JOURNAL_ERROR,
+          GST_SEGMENT_QUEUE_JOURNAL_ERROR_EXISTS));
+  g_clear_error (&err);
+  {
+    gchar *other = g_build_filename (segdir, "nope.mkv", NULL);
+    fail_if (gst_segment_queue_journal_contains (j, other));
+    g_free (other);
+  }
+
+  list = gst_segment_queue_journal_list (j, GST_SEGMENT_QUEUE_ITEM_PENDING);
+  fail_unless_equals_int (g_list_length (list), 3);
+  fail_unless_equals_string (((GstSegmentQueueItem *) list->data)->id, id1);
+  g_list_free_full (list, (GDestroyNotify) gst_segment_queue_item_free);
+
+  /* oldest first, with all fields */
+  item = gst_segment_queue_journal_claim (j, 60, &err);
+  fail_unless (item != NULL);
+  fail_unless_equals_string (item->id, id1);
+  fail_unless_equals_string (item->location, loc1);
+  fail_unless_equals_string (item->source, "cam");
+  fail_unless_equals_uint64 (item->duration, 1000);
+  fail_unless_equals_int (item->attempts, 0);
+  fail_unless (item->enqueued_us > 0);
+  fail_unless_equals_int (gst_segment_queue_journal_count (j,
+          GST_SEGMENT_QUEUE_ITEM_CLAIMED), 1);
+  fail_unless (gst_segment_queue_journal_renew (j, item->id, 120, &err));
+  fail_unless (gst_segment_queue_journal_complete (j, item->id, &err));
+  fail_unless (gst_segment_queue_journal_contains (j, loc1));  /* in done/ */
+  /* complete twice: not claimed any more */
+  fail_if (gst_segment_queue_journal_complete (j, item->id, &err));
+  fail_unless (g_error_matches (err, GST_SEGMENT_QUEUE_JOURNAL_ERROR,
+          GST_SEGMENT_QUEUE_JOURNAL_ERROR_NOT_FOUND));
+  g_clear_error (&err);
+  gst_segment_queue_item_free (item);
+
+  /* fail: back to pending with attempts + 1, still first in line */
+  item = gst_segment_queue_journal_claim (j, 60, &err);
+  fail_unless_equals_string (item->id, id2);
+  fail_unless_equals_uint64 (item->duration, G_MAXUINT64);
+  fail_unless (gst_segment_queue_journal_fail (j, item->id, "net down",
+          &err));
+  gst_segment_queue_item_free (item);
+  item = gst_segment_queue_journal_claim (j, 60, &err);
+  fail_unless_equals_string (item->id, id2);
+  fail_unless_equals_int (item->attempts, 1);
+  /* release: pending without counting */
+  fail_unless (gst_segment_queue_journal_release (j, item->id, &err));
+  gst_segment_queue_item_free (item);
+  item = gst_segment_queue_journal_claim (j, 60, &err);
+  fail_unless_equals_string (item->id, id2);
+  fail_unless_equals_int (item->attempts, 1);
+  fail_unless (gst_segment_queue_journal_complete (j, item->id, &err));
+  gst_segment_queue_item_free (item);
+
+  item = gst_segment_queue_journal_claim (j, 60, &err);
+  fail_unless_equals_string (item->id, id3);
+  fail_unless (gst_segment_queue_journal_complete (j, item->id, &err));
+  gst_segment_queue_item_free (item);
+
+  /* empty: NULL without error */
+  item = gst_segment_queue_journal_claim (j, 60, &err);
+  fail_unless (item == NULL);
+  fail_unless (err == NULL);
+  fail_unless_equals_int (gst_segment_queue_journal_count (j,
+          GST_SEGMENT_QUEUE_ITEM_DONE), 3);
+  fail_unless_equals_int (count_files ("tmp"), 0);
+
+  /* renew/release of unknown ids */
+  fail_if (gst_segment_queue_journal_renew (j, "nope", 10, &err));
+  fail_unless (g_error_matches (err, GST_SEGMENT_QUEUE_JOURNAL_ERROR,
+          GST_SEGMENT_QUEUE_JOURNAL_ERROR_NOT_FOUND));
+  g_clear_error (&err);
+
+  g_free (id1);
+  g_free (id2);
+  g_free (id3);
+  g_free (loc1);
+  gst_segment_queue_journal_free (j);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_persistence)
+{
+  GstSegmentQueueJournal *j = open_journal ();
+  GstSegmentQueueItem *item;
+  gchar *id = enqueue (j, "p.mkv", 42);
+
+  gst_segment_queue_journal_free (j);
+  j = open_journal ();
+  item = gst_segment_queue_journal_claim (j, 60, NULL);
+  fail_unless (item != NULL);
+  fail_unless_equals_string (item->id, id);
+  fail_unless_equals_uint64 (item->duration, 42);
+  gst_segment_queue_item_free (item);
+  gst_segment_queue_journal_free (j);
+  g_free (id);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_max_attempts)
+{
+  GstSegmentQueueJournal *j = open_journal ();
+  GstSegmentQueueItem *item;
+  GList *failed;
+  gchar *id = enqueue (j, "x.mkv", 1);
+  guint i;
+
+  gst_segment_queue_journal_set_max_attempts (j, 2);
+  for (i = 0; i < 2; i++) {
+    item = gst_segment_queue_journal_claim (j, 60, NULL);
+    fail_unless (item != NULL);
+    fail_unless_equals_int (item->attempts, i);
+    fail_unless (gst_segment_queue_journal_fail (j, item->id, "HTTP 500",
+            NULL));
+    gst_segment_queue_item_free (item);
+  }
+  fail_unless (gst_segment_queue_journal_claim (j, 60, NULL) == NULL);
+  fail_unless_equals_int (gst_segment_queue_journal_count (j,
+          GST_SEGMENT_QUEUE_ITEM_FAILED), 1);
+  failed = gst_segment_queue_journal_list (j, GST_SEGMENT_QUEUE_ITEM_FAILED);
+  fail_unless_equals_string (((GstSegmentQueueItem *) failed->data)->id, id);
+  fail_unless_equals_int (((GstSegmentQueueItem *) failed->data)->attempts, 2);
+  g_list_free_full (failed, (GDestroyNotify) gst_segment_queue_item_free);
+  {
+    gchar *path = g_build_filename (qdir, "failed", id, NULL);
+    gchar *contents = NULL;
+    fail_unless (g_file_get_contents (path, &contents, NULL, NULL));
+    fail_unless (strstr (contents, "last-failure=HTTP 500") != NULL);
+    g_free (contents);
+    g_free (path);
+  }
+  g_free (id);
+  gst_segment_queue_journal_free (j);
+}
+
+GST_END_TEST;
+
+typedef struct
+{
+  GMutex lock;
+  GHashTable *seen;
+  guint dups;
+} ClaimCtx;
+
+static gpointer
+claimer (gpointer data)
+{
+  ClaimCtx *ctx = data;
+  /* one journal per thread: no shared mutex, only rename(2) arbitrates */
+  GstSegmentQueueJournal *j = open_journal ();
+  GstSegmentQueueItem *item;
+
+  while ((item = gst_segment_queue_journal_claim (j, 60, NULL))) {
+    g_mutex_lock (&ctx->lock);
+    if (!g_hash_table_add (ctx->seen, g_strdup (item->id)))
+      ctx->dups++;
+    g_mutex_unlock (&ctx->lock);
+    gst_segment_queue_journal_complete (j, item->id, NULL);
+    gst_segment_queue_item_free (item);
+  }
+  gst_segment_queue_journal_free (j);
+  return NULL;
+}
+
+GST_START_TEST (test_concurrent_claims)
+{
+  GstSegmentQueueJournal *j = open_journal ();
+  ClaimCtx ctx;
+  GThread *threads[4];
+  guint i, n = 120;
+
+  g_mutex_init (&ctx.lock);
+  ctx.seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  ctx.dups = 0;
+  for (i = 0; i < n; i++) {
+    gchar *name = g_strdup_printf ("s%03u.mkv", i);
+    g_free (enqueue (j, name, i));
+    g_free (name);
+  }
+  for (i = 0; i < G_N_ELEMENTS (threads); i++)
+    threads[i] = g_thread_new ("claimer", claimer, &ctx);
+  for (i = 0; i < G_N_ELEMENTS (threads); i++)
+    g_thread_join (threads[i]);
+
+  fail_unless_equals_int (ctx.dups, 0);
+  fail_unless_equals_int (g_hash_table_size (ctx.seen), n);
+  fail_unless_equals_int (gst_segment_queue_journal_count (j,
+          GST_SEGMENT_QUEUE_ITEM_DONE), n);
+  fail_unless_equals_int (gst_segment_queue_journal_count (j,
+          GST_SEGMENT_QUEUE_ITEM_PENDING), 0);
+  fail_unless_equals_int (gst_segment_queue_journal_count (j,
+          GST_SEGMENT_QUEUE_ITEM_CLAIMED), 0);
+  g_hash_table_unref (ctx.seen);
+  g_mutex_clear (&ctx.lock);
+  gst_segment_queue_journal_free (j);
+}
+
+GST_END_TEST;
+
+static gpointer
+shared_journal_claimer (gpointer data)
+{
+  gpointer *args = data;
+  GstSegmentQueueJournal *j = args[0];
+  ClaimCtx *ctx = args[1];
+  GstSegmentQueueItem *item;
+
+  while ((item = gst_segment_queue_journal_claim (j, 60, NULL))) {
+    g_mutex_lock (&ctx->lock);
+    if (!g_hash_table_add (ctx->seen, g_strdup (item->id)))
+      ctx->dups++;
+    g_mutex_unlock (&ctx->lock);
+    gst_segment_queue_journal_complete (j, item->id, NULL);
+    gst_segment_queue_item_free (item);
+  }
+  return NULL;
+}
+
+GST_START_TEST (test_concurrent_claims_shared_handle)
+{
+  GstSegmentQueueJournal *j = open_journal ();
+  ClaimCtx ctx;
+  GThread *threads[4];
+  gpointer args[2] = { j, &ctx };
+  guint i, n = 80;
+
+  g_mutex_init (&ctx.lock);
+  ctx.seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  ctx.dups = 0;
+  for (i = 0; i < n; i++) {
+    gchar *name = g_strdup_printf ("t%03u.mkv", i);
+    g_free (enqueue (j, name, i));
+    g_free (name);
+  }
+  for (i = 0; i < G_N_ELEMENTS (threads); i++)
+    threads[i] = g_thread_new ("claimer", shared_journal_claimer, args);
+  for (i = 0; i < G_N_ELEMENTS (threads); i++)
+    g_thread_join (threads[i]);
+  fail_unless_equals_int (ctx.dups, 0);
+  fail_unless_equals_int (g_hash_table_size (ctx.seen), n);
+  fail_unless_equals_int (gst_segment_queue_journal_count (j,
+          GST_SEGMENT_QUEUE_ITEM_DONE), n);
+  g_hash_table_unref (ctx.seen);
+  g_mutex_clear (&ctx.lock);
+  gst_segment_queue_journal_free (j);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_corrupt_item)
+{
+  GstSegmentQueueJournal *j = open_journal ();
+  GstSegmentQueueItem *item;
+  GLogLevelFlags old = g_log_set_always_fatal (G_LOG_FATAL_MASK);
+  gchar *bad = g_build_filename (qdir, "pending", "0000000000000000-00000-bad",
+      NULL);
+  gchar *noloc = g_build_filename (qdir, "pending",
+      "0000000000000001-00000-noloc", NULL);
+  gchar *id;
+
+  fail_unless (g_file_set_contents (bad, "\x01garbage\n[[[", -1, NULL));
+  fail_unless (g_file_set_contents (noloc, "[item]\nsource=x\n", -1, NULL));
+  id = enqueue (j, "good.mkv", 5);
+  item = gst_segment_queue_journal_claim (j, 60, NULL);
+  fail_unless (item != NULL);
+  fail_unless_equals_string (item->id, id);
+  fail_unless_equals_int (gst_segment_queue_journal_count (j,
+          GST_SEGMENT_QUEUE_ITEM_FAILED), 2);
+  fail_unless_equals_int (gst_segment_queue_journal_count (j,
+          GST_SEGMENT_QUEUE_ITEM_PENDING), 0);
+  fail_unless (gst_segment_queue_journal_complete (j, item->id, NULL));
+  gst_segment_queue_item_free (item);
+
+  /* and still usable */
+  g_free (id);
+  id = enqueue (j, "after.mkv", 5);
+  item = gst_segment_queue_journal_claim (j, 60, NULL);
+  fail_unless_equals_string (item->id, id);
+  gst_segment_queue_item_free (item);
+
+  g_log_set_always_fatal (old);
+  g_free (id);
+  g_free (bad);
+  g_free (noloc);
+  gst_segment_queue_journal_free (j);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_open_errors)
+{
+  GError *err = NULL;
+  gchar *file = make_segment ("plainfile");
+  gchar *bad = g_build_filename (file, "queue", NULL);
+  gchar *rel = g_build_filename (segdir, "rel.mkv", NULL);
+  GstSegmentQueueJournal *j;
+
+  j = gst_segment_queue_journal_open (bad, &err);
+  fail_unless (j == NULL);
+  fail_unless (g_error_matches (err, GST_SEGMENT_QUEUE_JOURNAL_ERROR,
+          GST_SEGMENT_QUEUE_JOURNAL_ERROR_IO));
+  fail_unless (strstr (err->message, file) != NULL, "%s", err->message);
+  g_clear_error (&err);
+
+  j = open_journal ();
+  /* relative and missing files are refused */
+  fail_if (gst_segment_queue_journal_enqueue (j, "rel.mkv", NULL, 1, NULL,
+          &err));
+  g_clear_error (&err);
+  fail_if (gst_segment_queue_journal_enqueue (j, rel, NULL, 1, NULL, &err));
+  fail_unless (strstr (err->message, rel) != NULL, "%s", err->message);
+  g_clear_error (&err);
+  fail_unless_equals_int (gst_segment_queue_journal_count (j,
+          GST_SEGMENT_QUEUE_ITEM_PENDING), 0);
+  gst_segment_queue_journal_free (j);
+  g_free (file);
+  g_free (bad);
+  g_free (rel);
+}
+
+GST_END_TEST;
+
+/* ---- crash tests (STYLE C30) ---- */
+
+static void
+wait_child (pid_t pid)
+{
+  int status;
+  while (waitpid (pid, &status, 0) < 0 && errno == EINTR);
+}
+
+GST_START_TEST (test_crash_claim_exit)
+{
+  GstSegmentQueueJournal *j = open_journal ();
+  gchar *id = enqueue (j, "c.mkv", 1);
+  pid_t pid;
+
+  gst_segment_queue_journal_free (j);
+  pid = fork ();
+  fail_unless (pid >= 0);
+  if (pid == 0) {
+    GstSegmentQueueJournal *cj = gst_segment_queue_journal_open (qdir, NULL);
+    GstSegmentQueueItem *item = cj ?
+        gst_segment_queue_journal_claim (cj, 3600, NULL) : NULL;
+    _exit (item ? 0 : 1);
+  }
+  wait_child (pid);
+  fail_unless_equals_int (count_files ("claimed"), 1);
+
+  j = open_journal ();
+  fail_unless_equals_int (gst_segment_queue_journal_count (j,
+          GST_SEGMENT_QUEUE_ITEM_CLAIMED), 0);
+  fail_unless_equals_int (gst_segment_queue_journal_count (j,
+          GST_SEGMENT_QUEUE_ITEM_PENDING), 1);
+  {
+    GstSegmentQueueItem *item = gst_segment_queue_journal_claim (j, 60, NULL);
+    fail_unless_equals_string (item->id, id);
+    fail_unless_equals_int (item->attempts, 0);
+    gst_segment_queue_item_free (item);
+  }
+  g_free (id);
+  gst_segment_queue_journal_free (j);
+}
+
+GST_END_TEST;
+
+/* Child claims, tells the parent through a pipe, then waits to be killed. */
+static pid_t
+spawn_claimer (guint lease_s)
+{
+  int fds[2];
+  pid_t pid;
+  char c = 0;
+
+  fail_unless (pipe (fds) == 0);
+  pid = fork ();
+  fail_unless (pid >= 0);
+  if (pid == 0) {
+    GstSegmentQueueJournal *cj = gst_segment_queue_journal_open (qdir, NULL);
+    GstSegmentQueueItem *item = cj ?
+        gst_segment_queue_journal_claim (cj, lease_s, NULL) : NULL;
+    char ok = item ? 'y' : 'n';
+    close (fds[0]);
+    if (write (fds[1], &ok, 1) != 1)
+      _exit (2);
+    for (;;)
+      pause ();
+  }
+  close (fds[1]);
+  fail_unless (read (fds[0], &c, 1) == 1);
+  close (fds[0]);
+  fail_unless (c == 'y');
+  return pid;
+}
+
+GST_START_TEST (test_crash_claim_sigkill)
+{
+  GstSegmentQueueJournal *j = open_journal ();
+  gchar *id = enqueue (j, "k.mkv", 1);
+  pid_t pid;
+
+  gst_segment_queue_journal_free (j);
+  pid = spawn_claimer (3600);
+  kill (pid, SIGKILL);
+  wait_child (pid);
+
+  j = open_journal ();
+  fail_unless_equals_int (gst_segment_queue_journal_count (j,
+          GST_SEGMENT_QUEUE_ITEM_PENDING), 1);
+  fail_unless_equals_int (gst_segment_queue_journal_count (j,
+          GST_SEGMENT_QUEUE_ITEM_CLAIMED), 0);
+  g_free (id);
+  gst_segment_queue_journal_free (j);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_live_claim_not_recovered)
+{
+  GstSegmentQueueJournal *j = open_journal ();
+  GstSegmentQueueJournal *j2;
+  GError *err = NULL;
+  gchar *id = enqueue (j, "live.mkv", 1);
+  pid_t pid;
+
+  pid = spawn_claimer (3600);
+  /* reopening and recovering leave the live owner's claim alone */
+  j2 = open_journal ();
+  fail_unless_equals_int (gst_segment_queue_journal_count (j2,
+          GST_SEGMENT_QUEUE_ITEM_CLAIMED), 1);
+  fail_unless_equals_int (gst_segment_queue_journal_recover (j2, &err), 0);
+  fail_unless (err == NULL);
+  fail_unless (gst_segment_queue_journal_claim (j2, 60, NULL) == NULL);
+  /* nor can this process complete it */
+  fail_if (gst_segment_queue_journal_complete (j2, id, &err));
+  fail_unless (g_error_matches (err, GST_SEGMENT_QUEUE_JOURNAL_ERROR,
+          GST_SEGMENT_QUEUE_JOURNAL_ERROR_NOT_FOUND));
+  g_clear_error (&err);
+
+  kill (pid, SIGKILL);
+  wait_child (pid);
+  fail_unless_equals_int (gst_segment_queue_journal_recover (j2, &err), 1);
+  fail_unless_equals_int (gst_segment_queue_journal_count (j2,
+          GST_SEGMENT_QUEUE_ITEM_PENDING), 1);
+  g_free (id);
+  gst_segment_queue_journal_free (j2);
+  gst_segment_queue_journal_free (j);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_expired_lease)
+{
+  GstSegmentQueueJournal *j = open_journal ();
+  GstSegmentQueueJournal *j2;
+  GstSegmentQueueItem *item;
+  GError *err = NULL;
+  gchar *id = enqueue (j, "lease.mkv", 1);
+
+  item = gst_segment_queue_journal_claim (j, 1, NULL);
+  fail_unless (item != NULL);
+  j2 = open_journal ();
+  fail_unless_equals_int (gst_segment_queue_journal_count (j2,
+          GST_SEGMENT_QUEUE_ITEM_CLAIMED), 1);
+  g_usleep (2100 * 1000);
+  fail_unless_equals_int (gst_segment_queue_journal_recover (j2, NULL), 1);
+  /* the late worker finds out */
+  fail_if (gst_segment_queue_journal_complete (j, item->id, &err));
+  g_clear_error (&err);
+  fail_unless_equals_int (gst_segment_queue_journal_count (j,
+          GST_SEGMENT_QUEUE_ITEM_PENDING), 1);
+  gst_segment_queue_item_free (item);
+  g_free (id);
+  gst_segment_queue_journal_free (j2);
+  gst_segment_queue_journal_free (j);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_ownerless_claim_recovered)
+{
+  /* a crash between rename(pending → claimed) and the owner rewrite */
+  GstSegmentQueueJournal *j = open_journal ();
+  gchar *id = enqueue (j, "half.mkv", 1);
+  gchar *from = g_build_filename (qdir, "pending", id, NULL);
+  gchar *to = g_build_filename (qdir, "claimed", id, NULL);
+
+  fail_unless (g_rename (from, to) == 0);
+  /* young: might be a claim in progress in another process */
+  fail_unless_equals_int (gst_segment_queue_journal_recover (j, NULL), 0);
+  g_usleep (6 * G_USEC_PER_SEC);
+  fail_unless_equals_int (gst_segment_queue_journal_recover (j, NULL), 1);
+  fail_unless (g_file_test (from, G_FILE_TEST_EXISTS));
+  fail_unless_equals_int (count_files ("claimed"), 0);
+  g_free (from);
+  g_free (to);
+  g_free (id);
+  gst_segment_queue_journal_free (j);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_crash_during_enqueue)
+{
+  guint round;
+
+  g_random_set_seed (getpid ());
+  for (round = 0; round < 6; round++) {
+    GstSegmentQueueJournal *j;
+    GHashTable *ids;
+    GstSegmentQueueItem *item;
+    guint s, total = 0, claimed = 0, n_files = 0, this_round = 0;
+    gchar *prefix = g_strdup_printf ("r%u-", round);
+    pid_t pid = fork ();
+
+    fail_unless (pid >= 0);
+    if (pid == 0) {
+      GstSegmentQueueJournal *cj = gst_segment_queue_journal_open (qdir, NULL);
+      guint i;
+      if (!cj)
+        _exit (1);
+      for (i = 0;; i++) {
+        gchar *name = g_strdup_printf ("r%u-%06u.mkv", round, i);
+        gchar *loc = g_build_filename (segdir, name, NULL);
+        g_file_set_contents (loc, "x", -1, NULL);
+        gst_segment_queue_journal_enqueue (cj, loc, "cam", i, NULL, NULL);
+        g_free (loc);
+        g_free (name);
+      }
+    }
+    g_usleep (g_random_int_range (20, 250) * 1000);
+    kill (pid, SIGKILL);
+    wait_child (pid);
+
+    j = open_journal ();
+    /* every item in exactly one state */
+    ids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+    for (s = GST_SEGMENT_QUEUE_ITEM_PENDING; s <= GST_SEGMENT_QUEUE_ITEM_FAILED;
+        s++) {
+      GList *l, *list = gst_segment_queue_journal_list (j, s);
+      fail_unless_equals_int (g_list_length (list),
+          gst_segment_queue_journal_count (j, s));
+      for (l = list; l; l = l->next) {
+        GstSegmentQueueItem *it = l->data;
+        gchar *base = g_path_get_basename (it->location);
+        fail_unless (g_hash_table_add (ids, g_strdup (it->id)));
+        if (g_str_has_prefix (base, prefix))
+          this_round++;
+        g_free (base);
+      }
+      total += g_list_length (list);
+      g_list_free_full (list, (GDestroyNotify) gst_segment_queue_item_free);
+    }
+    fail_unless_equals_int (gst_segment_queue_journal_count (j,
+            GST_SEGMENT_QUEUE_ITEM_FAILED), 0);
+    {
+      GDir *d = g_dir_open (segdir, 0, NULL);
+      const gchar *name;
+      while ((name = g_dir_read_name (d)))
+        if (g_str_has_prefix (name, prefix))
+          n_files++;
+      g_dir_close (d);
+    }
+    /* at most the one being written when killed is missing */
+    fail_unless (this_round <= n_files && this_round + 1 >= n_files,
+        "round %u: %u items for %u files", round, this_round, n_files);
+    fail_unless (this_round > 0, "round %u: nothing enqueued", round);
+    fail_unless (total >= this_round);
+    g_free (prefix);
+
+    /* still usable: claim everything, the ids are those listed */
+    while ((item = gst_segment_queue_journal_claim (j, 60, NULL))) {
+      fail_unless (g_hash_table_contains (ids, item->id));
+      fail_unless (g_file_test (item->location, G_FILE_TEST_IS_REGULAR));
+      fail_unless (gst_segment_queue_journal_complete (j, item->id, NULL));
+      gst_segment_queue_item_free (item);
+      claimed++;
+    }
+    fail_unless_equals_int (gst_segment_queue_journal_count (j,
+            GST_SEGMENT_QUEUE_ITEM_PENDING), 0);
+    g_hash_table_unref (ids);
+    gst_segment_queue_journal_free (j);
+  }
+}
+
+GST_END_TEST;
+
+static Suite *
+journal_suite (void)
+{
+  Suite *s = suite_create ("segmentqueue-journal");
+  TCase *tc = tcase_create ("general");
+
+  suite_add_tcase (s, tc);
+  /* CK_DEFAULT_TIMEOUT from the environment may be unset or invalid */
+  tcase_set_timeout (tc, 120);
+  tcase_add_checked_fixture (tc, tempdir_setup, tempdir_cleanup);
+  tcase_add_test (tc, test_round_trip);
+  tcase_add_test (tc, test_persistence);
+  tcase_add_test (tc, test_max_attempts);
+  tcase_add_test (tc, test_concurrent_claims);
+  tcase_add_test (tc, test_concurrent_claims_shared_handle);
+  tcase_add_test (tc, test_corrupt_item);
+  tcase_add_test (tc, test_open_errors);
+  tcase_add_test (tc, test_crash_claim_exit);
+  tcase_add_test (tc, test_crash_claim_sigkill);
+  tcase_add_test (tc, test_live_claim_not_recovered);
+  tcase_add_test (tc, test_expired_lease);
+  tcase_add_test (tc, test_ownerless_claim_recovered);
+  tcase_add_test (tc, test_crash_during_enqueue);
+  return s;
+}
+
+GST_CHECK_MAIN (journal);

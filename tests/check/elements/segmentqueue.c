@@ -1,0 +1,589 @@
+/* rtsp-blur
+ * Copyright (C) 2026 rtsp-blur contributors
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Library General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+/* Tests of the segmentqueue element with real pipelines
+ * (videotestsrc ! x264enc ! h264parse ! segmentqueue). */
+
+#include <gst/check/gstcheck.h>
+#include <glib/gstdio.h>
+
+#include <errno.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "gstsegmentqueue-journal.h"
+
+static gchar *tmpdir, *recdir, *qdir;
+
+static void
+tempdir_setup (void)
+{
+  tmpdir = g_build_filename (g_get_tmp_dir (), "segmentqueue-test-XXXXXX",
+      NULL);
+  fail_unless (g_mkdtemp (tmpdir) != NULL);
+  recdir = g_build_filename (tmpdir, "rec", NULL);
+  qdir = g_build_filename (tmpdir, "queue", NULL);
+}
+
+static void
+tempdir_cleanup (void)
+{
+  gchar *argv[] = { (gchar *) "rm", (gchar *) "-rf", tmpdir, NULL };
+  fail_unless (g_spawn_sync (NULL, argv, NULL, G_SPAWN_SEARCH_PATH, NULL,
+          NULL, NULL, NULL, NULL, NULL));
+  g_clear_pointer (&tmpdir, g_free);
+  g_clear_pointer (&recdir, g_free);
+  g_clear_pointer (&qdir, g_free);
+}
+
+/* sorted names of the files in @dir */
+static GPtrArray *
+list_dir (const gchar * dir)
+{
+  GPtrArray *names = g_ptr_array_new_with_free_func (g_free);
+  GDir *d = g_dir_open (dir, 0, NULL);
+  const gchar *name;
+
+  while (d && (name = g_dir_read_name (d)))
+    g_ptr_array_add (names, g_build_filename (dir, name, NULL));
+  if (d)
+    g_dir_close (d);
+  return names;
+}
+
+typedef struct
+{
+  GList *queued;                /* GstStructure * of segment-queued, in order */
+  guint closed;                 /* splitmuxsink-fragment-closed seen */
+  guint queued_at_eos;
+  gboolean got_eos;
+  GError *error;
+  gchar *error_debug;
+} RunResult;
+
+static void
+run_result_clear (RunResult * r)
+{
+  g_list_free_full (r->queued, (GDestroyNotify) gst_structure_free);
+  g_clear_error (&r->error);
+  g_free (r->error_debug);
+  memset (r, 0, sizeof (*r));
+}
+
+/* Runs @pipeline_desc to EOS or ERROR and collects the messages. */
+static void
+run_pipeline (const gchar * pipeline_desc, RunResult * r)
+{
+  GError *err = NULL;
+  GstElement *pipeline = gst_parse_launch (pipeline_desc, &err);
+  GstBus *bus;
+  GstStateChangeReturn sret;
+
+  fail_unless (pipeline != NULL, "%s", err ? err->message : "?");
+  memset (r, 0, sizeof (*r));
+  bus = gst_element_get_bus (pipeline);
+  sret = gst_element_set_state (pipeline, GST_STATE_PLAYING);
+  while (sret != GST_STATE_CHANGE_FAILURE) {
+    GstMessage *msg = gst_bus_timed_pop_filtered (bus, 60 * GST_SECOND,
+        GST_MESSAGE_ELEMENT | GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
+    const GstStructure *s;
+
+    fail_unless (msg != NULL, "timeout");
+    if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_EOS) {
+      r->got_eos = TRUE;
+      r->queued_at_eos = g_list_length (r->queued);
+      gst_message_unref (msg);
+      break;
+    }
+    if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_ERROR) {
+      gst_message_parse_error (msg, &r->error, &r->error_debug);
+      gst_message_unref (msg);
+      break;
+    }
+    s = gst_message_get_structure (msg);
+    if (gst_structure_has_name (s, "segmentqueue-segment-queued"))
+      r->queued = g_list_append (r->queued, gst_structure_copy (s));
+    else if (gst_structure_has_name (s, "splitmuxsink-fragment-closed"))
+      r->closed++;
+    gst_message_unref (msg);
+  }
+  if (sret == GST_STATE_CHANGE_FAILURE) {
+    GstMessage *msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ERROR);
+    if (msg) {
+      gst_message_parse_error (msg, &r->error, &r->error_debug);
+      gst_message_unref (msg);
+    }
+  }
+  fail_unless_equals_int (gst_element_set_state (pipeline, GST_STATE_NULL),
+      GST_STATE_CHANGE_SUCCESS);
+  /* messages posted while going to NULL */
+  {
+    GstMessage *msg;
+    while ((msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ELEMENT))) {
+      const GstStructure *s = gst_message_get_structure (msg);
+      if (gst_structure_has_name (s, "segmentqueue-segment-queued"))
+        r->queued = g_list_append (r->queued, gst_structure_copy (s));
+      gst_message_unref (msg);
+    }
+  }
+  gst_object_unref (bus);
+  gst_object_unref (pipeline);
+}
+
+static gchar *
+record_desc (guint num_buffers, const gchar * extra)
+{
+  return g_strdup_printf ("videotestsrc num-buffers=%u ! "
+      "video/x-raw,framerate=30/1,width=160,height=120 ! "
+      "x264enc key-int-max=15 speed-preset=ultrafast threads=1 ! h264parse ! "
+      "segmentqueue location=%s queue=%s max-size-time=1000000000 %s",
+      num_buffers, recdir, qdir, extra ? extra : "");
+}
+
+static void
+assert_decodes (const gchar * location, const gchar * demux)
+{
+  gchar *desc = g_strdup_printf ("filesrc location=%s ! %s ! h264parse ! "
+      "avdec_h264 ! fakesink", location, demux);
+  RunResult r;
+
+  run_pipeline (desc, &r);
+  fail_unless (r.error == NULL, "%s does not decode: %s", location,
+      r.error ? r.error->message : "");
+  fail_unless (r.got_eos);
+  run_result_clear (&r);
+  g_free (desc);
+}
+
+static void
+check_recording (const gchar * muxer, const gchar * ext, const gchar * demux)
+{
+  gchar *extra = g_strdup_printf ("source-name=cam1 muxer-factory=%s", muxer);
+  gchar *desc = record_desc (105, extra);       /* 3.5 s */
+  GstSegmentQueueJournal *j;
+  GstSegmentQueueItem *item;
+  GPtrArray *files;
+  RunResult r;
+  GList *l;
+  guint i, n_items = 0;
+  guint64 total = 0;
+
+  run_pipeline (desc, &r);
+  fail_unless (r.error == NULL, "error: %s", r.error ? r.error->message : "");
+  fail_unless (r.got_eos);
+
+  files = list_dir (recdir);
+  fail_unless_equals_int (files->len, 4);
+  /* every closed fragment was queued, and announced before EOS */
+  fail_unless_equals_int (r.closed, 4);
+  fail_unless_equals_int (g_list_length (r.queued), 4);
+  fail_unless_equals_int (r.queued_at_eos, 4);
+
+  for (i = 0; i < files->len; i++) {
+    const gchar *f = g_ptr_array_index (files, i);
+    gchar *base = g_path_get_basename (f);
+    GRegex *re = g_regex_new ("^cam1-[0-9]{8}T[0-9]{6}\\.[0-9]{6}Z-[0-9]+\\.",
+        0, 0, NULL);
+    fail_unless (g_regex_match (re, base, 0, NULL), "bad name %s", base);
+    fail_unless (g_str_has_suffix (base, ext), "bad name %s", base);
+    g_regex_unref (re);
+    g_free (base);
+  }
+
+  for (l = r.queued; l; l = l->next) {
+    GstStructure *s = l->data;
+    guint64 d = 0;
+    gboolean rec = FALSE;
+    fail_unless (g_file_test (gst_structure_get_string (s, "location"),
+            G_FILE_TEST_IS_REGULAR));
+    fail_unless (gst_structure_get_string (s, "id") != NULL);
+    fail_unless_equals_string (gst_structure_get_string (s, "source"),
+        "cam1");
+    fail_unless (gst_structure_get_uint64 (s, "duration", &d));
+    fail_unless (d > 0 && d <= 1100 * GST_MSECOND, "duration %"
+        G_GUINT64_FORMAT, d);
+    fail_if (gst_structure_get_boolean (s, "recovered", &rec) && rec);
+  }
+
+  j = gst_segment_queue_journal_open (qdir, NULL);
+  fail_unless (j != NULL);
+  for (i = 0; i < files->len; i++)
+    fail_unless (gst_segment_queue_journal_contains (j,
+            g_ptr_array_index (files, i)));
+  l = r.queued;
+  while ((item = gst_segment_queue_journal_claim (j, 60, NULL))) {
+    GstStructure *s = l->data;
+    /* queue order is recording order and matches the messages */
+    fail_unless_equals_string (item->id, gst_structure_get_string (s, "id"));
+    fail_unless_equals_string (item->location,
+        gst_structure_get_string (s, "location"));
+    fail_unless_equals_string (item->source, "cam1");
+    total += item->duration;
+    n_items++;
+    gst_segment_queue_item_free (item);
+    l = l->next;
+  }
+  fail_unless_equals_int (n_items, 4);
+  fail_unless (total >= 3300 * GST_MSECOND && total <= 3500 * GST_MSECOND,
+      "total %" G_GUINT64_FORMAT, total);
+  gst_segment_queue_journal_free (j);
+
+  assert_decodes (g_ptr_array_index (files, 0), demux);
+  assert_decodes (g_ptr_array_index (files, files->len - 1), demux);
+
+  g_ptr_array_unref (files);
+  run_result_clear (&r);
+  g_free (desc);
+  g_free (extra);
+}
+
+GST_START_TEST (test_record_and_queue_matroska)
+{
+  check_recording ("matroskamux", ".mkv", "matroskademux");
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_record_and_queue_mpegts)
+{
+  check_recording ("mpegtsmux", ".ts", "tsdemux");
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_no_collision_across_runs)
+{
+  gchar *desc = record_desc (30, "source-name=cam1");
+  GPtrArray *files;
+  RunResult r;
+
+  run_pipeline (desc, &r);
+  fail_unless (r.got_eos);
+  run_result_clear (&r);
+  run_pipeline (desc, &r);
+  fail_unless (r.got_eos);
+  /* nothing recovered: the first run's file is already queued */
+  fail_unless_equals_int (g_list_length (r.queued), 1);
+  run_result_clear (&r);
+  files = list_dir (recdir);
+  fail_unless_equals_int (files->len, 2);
+  g_ptr_array_unref (files);
+  g_free (desc);
+}
+
+GST_END_TEST;
+
+/* Records with gst-launch-1.0 in a child process and SIGKILLs it in the
+ * middle of a segment; the next start must queue the orphan. */
+GST_START_TEST (test_recover_after_sigkill)
+{
+  gchar *location_arg = g_strdup_printf ("location=%s", recdir);
+  gchar *queue_arg = g_strdup_printf ("queue=%s", qdir);
+  gchar *argv[] = { (gchar *) "gst-launch-1.0", (gchar *) "-q",
+    (gchar *) "videotestsrc", (gchar *) "is-live=true", (gchar *) "!",
+    (gchar *) "video/x-raw,framerate=30/1,width=160,height=120",
+    (gchar *) "!", (gchar *) "x264enc", (gchar *) "key-int-max=15",
+    (gchar *) "speed-preset=ultrafast", (gchar *) "tune=zerolatency",
+    (gchar *) "!", (gchar *) "h264parse", (gchar *) "!",
+    (gchar *) "segmentqueue", location_arg, queue_arg,
+    (gchar *) "source-name=cam1", (gchar *) "max-size-time=60000000000",
+    NULL
+  };
+  GError *err = NULL;
+  GPtrArray *files;
+  gchar *orphan, *other, *unrelated, *desc;
+  GPid pid;
+  RunResult r;
+  GList *l;
+  guint recovered = 0, i;
+  GstSegmentQueueJournal *j;
+  int status;
+
+  fail_unless (g_spawn_async (NULL, argv, NULL,
+          G_SPAWN_SEARCH_PATH | G_SPAWN_DO_NOT_REAP_CHILD |
+          G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL, &pid, &err),
+      "%s", err ? err->message : "");
+  /* wait for the first segment to have data, then 1 s more */
+  for (i = 0; i < 300; i++) {
+    GStatBuf st;
+    files = list_dir (recdir);
+    if (files->len == 1
+        && g_stat (g_ptr_array_index (files, 0), &st) == 0
+        && st.st_size > 20000) {
+      g_ptr_array_unref (files);
+      break;
+    }
+    g_ptr_array_unref (files);
+    g_usleep (100 * 1000);
+  }
+  fail_unless (i < 300, "the child recorded nothing");
+  g_usleep (G_USEC_PER_SEC);
+  kill (pid, SIGKILL);
+  while (waitpid (pid, &status, 0) < 0 && errno == EINTR);
+  g_spawn_close_pid (pid);
+
+  files = list_dir (recdir);
+  fail_unless_equals_int (files->len, 1);
+  orphan = g_strdup (g_ptr_array_index (files, 0));
+  g_ptr_array_unref (files);
+  j = gst_segment_queue_journal_open (qdir, NULL);
+  fail_if (gst_segment_queue_journal_contains (j, orphan));
+  gst_segment_queue_journal_free (j);
+
+  /* files that are not ours are left alone */
+  other = g_build_filename (recdir, "cam2-20260101T000000.000000Z-0.mkv", NULL);
+  unrelated = g_build_filename (recdir, "notes.txt", NULL);
+  fail_unless (g_file_set_contents (other, "x", -1, NULL));
+  fail_unless (g_file_set_contents (unrelated, "x", -1, NULL));
+
+  desc = record_desc (30, "source-name=cam1");
+  run_pipeline (desc, &r);
+  fail_unless (r.error == NULL, "%s", r.error ? r.error->message : "");
+  fail_unless (r.got_eos);
+  fail_unless_equals_int (g_list_length (r.queued), 2);
+  for (l = r.queued; l; l = l->next) {
+    GstStructure *s = l->data;
+    gboolean rec = FALSE;
+    if (gst_structure_get_boolean (s, "recovered", &rec) && rec) {
+      guint64 d = 0;
+      recovered++;
+      fail_unless_equals_string (gst_structure_get_string (s, "location"),
+          orphan);
+      fail_unless_equals_string (gst_structure_get_string (s, "source"),
+          "cam1");
+      fail_unless (gst_structure_get_uint64 (s, "duration", &d));
+      fail_unless_equals_uint64 (d, GST_CLOCK_TIME_NONE);
+      /* announced first, at start */
+      fail_unless (l == r.queued);
+    }
+  }
+  fail_unless_equals_int (recovered, 1);
+  run_result_clear (&r);
+
+  j = gst_segment_queue_journal_open (qdir, NULL);
+  fail_unless (gst_segment_queue_journal_contains (j, orphan));
+  fail_if (gst_segment_queue_journal_contains (j, other));
+  fail_if (gst_segment_queue_journal_contains (j, unrelated));
+  fail_unless_equals_int (gst_segment_queue_journal_count (j,
+          GST_SEGMENT_QUEUE_ITEM_PENDING), 2);
+  gst_segment_queue_journal_free (j);
+
+  /* the killed segment is playable */
+  assert_decodes (orphan, "matroskademux");
+
+  g_free (desc);
+  g_free (orphan);
+  g_free (other);
+  g_free (unrelated);
+  g_free (location_arg);
+  g_free (queue_arg);
+}
+
+GST_END_TEST;
+
+static void
+assert_start_fails (const gchar * location, const gchar * queue,
+    const gchar * muxer, GQuark domain, gint code, const gchar * needle)
+{
+  GstElement *pipeline = gst_pipeline_new (NULL);
+  GstElement *sq = gst_element_factory_make ("segmentqueue", NULL);
+  GstBus *bus = gst_element_get_bus (pipeline);
+  GstMessage *msg;
+  GError *err = NULL;
+  gchar *debug = NULL;
+
+  fail_unless (sq != NULL);
+  g_object_set (sq, "location", location, "queue", queue, NULL);
+  if (muxer)
+    g_object_set (sq, "muxer-factory", muxer, NULL);
+  gst_bin_add (GST_BIN (pipeline), sq);
+  fail_unless_equals_int (gst_element_set_state (pipeline, GST_STATE_READY),
+      GST_STATE_CHANGE_FAILURE);
+  msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ERROR);
+  fail_unless (msg != NULL);
+  gst_message_parse_error (msg, &err, &debug);
+  fail_unless (g_error_matches (err, domain, code), "%s", err->message);
+  if (needle)
+    fail_unless (strstr (err->message, needle) != NULL, "'%s' lacks '%s'",
+        err->message, needle);
+  g_clear_error (&err);
+  g_free (debug);
+  gst_message_unref (msg);
+  gst_element_set_state (pipeline, GST_STATE_NULL);
+  gst_object_unref (bus);
+  gst_object_unref (pipeline);
+}
+
+GST_START_TEST (test_unwritable_dirs)
+{
+  gchar *file = g_build_filename (tmpdir, "plainfile", NULL);
+  gchar *bad = g_build_filename (file, "sub", NULL);
+
+  fail_unless (g_file_set_contents (file, "x", -1, NULL));
+  /* queue under a regular file: cannot be created (works as root too) */
+  assert_start_fails (recdir, bad, NULL, GST_RESOURCE_ERROR,
+      GST_RESOURCE_ERROR_OPEN_WRITE, bad);
+  assert_start_fails (bad, qdir, NULL, GST_RESOURCE_ERROR,
+      GST_RESOURCE_ERROR_OPEN_WRITE, bad);
+  /* plain mp4 is not crash-safe: refused */
+  assert_start_fails (recdir, qdir, "mp4mux", GST_RESOURCE_ERROR,
+      GST_RESOURCE_ERROR_SETTINGS, "mp4mux");
+  g_free (file);
+  g_free (bad);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_queue_already_queued_survives)
+{
+  /* segments already queued stay queued when a later start fails */
+  gchar *desc = record_desc (30, NULL);
+  gchar *file = g_build_filename (tmpdir, "plainfile", NULL);
+  gchar *bad = g_build_filename (file, "sub", NULL);
+  GstSegmentQueueJournal *j;
+  RunResult r;
+
+  run_pipeline (desc, &r);
+  fail_unless (r.got_eos);
+  run_result_clear (&r);
+  fail_unless (g_file_set_contents (file, "x", -1, NULL));
+  assert_start_fails (bad, qdir, NULL, GST_RESOURCE_ERROR,
+      GST_RESOURCE_ERROR_OPEN_WRITE, bad);
+  j = gst_segment_queue_journal_open (qdir, NULL);
+  fail_unless_equals_int (gst_segment_queue_journal_count (j,
+          GST_SEGMENT_QUEUE_ITEM_PENDING), 1);
+  gst_segment_queue_journal_free (j);
+  g_free (desc);
+  g_free (file);
+  g_free (bad);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_properties)
+{
+  GstElement *sq = gst_element_factory_make ("segmentqueue", NULL);
+  gchar *location, *queue, *source, *muxer;
+  guint64 mst;
+  GstPad *pad;
+
+  fail_unless (sq != NULL);
+  g_object_get (sq, "location", &location, "queue", &queue, "source-name",
+      &source, "muxer-factory", &muxer, "max-size-time", &mst, NULL);
+  fail_unless (location == NULL);
+  fail_unless (queue == NULL);
+  fail_unless_equals_string (source, "segment");
+  fail_unless_equals_string (muxer, "matroskamux");
+  fail_unless_equals_uint64 (mst, 30 * GST_SECOND);
+  g_free (location);
+  g_free (queue);
+  g_free (source);
+  g_free (muxer);
+
+  g_object_set (sq, "location", "/a", "queue", "/b", "source-name", "cam",
+      "muxer-factory", "mpegtsmux", "max-size-time", (guint64) GST_SECOND,
+      NULL);
+  g_object_get (sq, "location", &location, "queue", &queue, "source-name",
+      &source, "muxer-factory", &muxer, "max-size-time", &mst, NULL);
+  fail_unless_equals_string (location, "/a");
+  fail_unless_equals_string (queue, "/b");
+  fail_unless_equals_string (source, "cam");
+  fail_unless_equals_string (muxer, "mpegtsmux");
+  fail_unless_equals_uint64 (mst, GST_SECOND);
+  g_free (location);
+  g_free (queue);
+  g_free (source);
+  g_free (muxer);
+
+  pad = gst_element_get_static_pad (sq, "sink");
+  fail_unless (pad != NULL);
+  {
+    GstCaps *caps = gst_pad_query_caps (pad, NULL);
+    GstCaps *h264 = gst_caps_from_string ("video/x-h264,alignment=au");
+    fail_unless (gst_caps_can_intersect (caps, h264));
+    gst_caps_unref (h264);
+    gst_caps_unref (caps);
+  }
+  gst_object_unref (pad);
+  gst_object_unref (sq);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_properties_locked_while_running)
+{
+  GstElement *sq = gst_element_factory_make ("segmentqueue", NULL);
+  gchar *queue;
+
+  g_object_set (sq, "location", recdir, "queue", qdir, NULL);
+  fail_unless_equals_int (gst_element_set_state (sq, GST_STATE_READY),
+      GST_STATE_CHANGE_SUCCESS);
+  g_object_set (sq, "queue", "/elsewhere", NULL);
+  g_object_get (sq, "queue", &queue, NULL);
+  fail_unless_equals_string (queue, qdir);
+  g_free (queue);
+  fail_unless_equals_int (gst_element_set_state (sq, GST_STATE_NULL),
+      GST_STATE_CHANGE_SUCCESS);
+  gst_object_unref (sq);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_gst_inspect)
+{
+  gchar *argv[] = { (gchar *) "gst-inspect-1.0", (gchar *) "segmentqueue",
+    NULL
+  };
+  gchar *out = NULL;
+  gint status = -1;
+  const gchar *needles[] = { "Generic/Bin/Muxer", "location", "queue",
+    "source-name", "muxer-factory", "max-size-time", "video/x-h264",
+    "video/x-h265", "matroskamux or mpegtsmux", "Length of a segment in ns",
+    "Default: 30000000000", "Default: \"segment\"",
+  };
+  guint i;
+
+  fail_unless (g_spawn_sync (NULL, argv, NULL, G_SPAWN_SEARCH_PATH, NULL,
+          NULL, &out, NULL, &status, NULL));
+  fail_unless (g_spawn_check_wait_status (status, NULL), "%s", out);
+  for (i = 0; i < G_N_ELEMENTS (needles); i++)
+    fail_unless (strstr (out, needles[i]) != NULL, "missing '%s' in:\n%s",
+        needles[i], out);
+  g_free (out);
+}
+
+GST_END_TEST;
+
+static Suite *
+segmentqueue_suite (void)
+{
+  Suite *s = suite_create ("segmentqueue");
+  TCase *tc = tcase_create ("general");
+
+  suite_add_tcase (s, tc);
+  /* CK_DEFAULT_TIMEOUT from the environment may be unset or invalid */
+  tcase_set_timeout (tc, 180);
+  tcase_add_checked_fixture (tc, tempdir_setup, tempdir_cleanup);
+  tcase_add_test (tc, test_properties);
+  tcase_add_test (tc, test_properties_locked_while_running);
+  tcase_add_test (tc, test_unwritable_dirs);
+  tcase_add_test (tc, test_record_and_queue_matroska);
+  tcase_add_test (tc, test_record_and_queue_mpegts);
+  tcase_add_test (tc, test_no_collision_across_runs);
+  tcase_add_test (tc, test_queue_already_queued_survives);
+  tcase_add_test (tc, test_recover_after_sigkill);
+  tcase_add_test (tc, test_gst_inspect);
+  return s;
+}
+
+GST_CHECK_MAIN (segmentqueue);
