@@ -393,6 +393,26 @@ lc_clip_duration (const gchar * clip)
   return dur;
 }
 
+typedef struct
+{
+  gint left;                    /* streaming thread only */
+} LcLimit;
+
+/* Lets `left` buffers through, then answers EOS upstream so each remaining
+ * piece stops after one frame; concat sends EOS after the last piece. */
+static GstPadProbeReturn
+lc_limit_probe (GstPad * pad, GstPadProbeInfo * info, gpointer user_data)
+{
+  LcLimit *l = user_data;
+
+  if (l->left > 0) {
+    l->left--;
+    return GST_PAD_PROBE_OK;
+  }
+  GST_PAD_PROBE_INFO_FLOW_RETURN (info) = GST_FLOW_EOS;
+  return GST_PAD_PROBE_DROP;
+}
+
 /* Untimed: clip (repeated as needed) -> WxH@fps H.264 -> Matroska file. */
 static gboolean
 lc_prepare (const gchar * out, gint w, gint h, gint fps, gint seconds,
@@ -405,6 +425,8 @@ lc_prepare (const gchar * out, gint w, gint h, gint fps, gint seconds,
   guint n_pieces, i;
   gboolean ok;
   LcRun run = { 0 };
+  LcLimit limit_state = { 0 };
+  GstPad *pad;
 
   n_pieces = (guint) ceil ((gdouble) seconds * GST_SECOND / clip_dur) + 1;
   concat = lc_add (p, "concat", NULL);
@@ -428,7 +450,12 @@ lc_prepare (const gchar * out, gint w, gint h, gint fps, gint seconds,
       1, NULL);
   g_object_set (caps, "caps", c, NULL);
   gst_caps_unref (c);
-  g_object_set (limit, "eos-after", seconds * fps, NULL);
+  /* identity eos-after would not do: concat moves on to the next piece */
+  limit_state.left = seconds * fps;
+  pad = gst_element_get_static_pad (limit, "sink");
+  gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER, lc_limit_probe,
+      &limit_state, NULL);
+  gst_object_unref (pad);
   /* The camera's own encoder: ~4 Mbit/s at 1080p15, scaled by pixel rate. */
   gst_util_set_object_arg (G_OBJECT (enc), "tune", "zerolatency");
   gst_util_set_object_arg (G_OBJECT (enc), "speed-preset", "ultrafast");
