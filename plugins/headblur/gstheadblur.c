@@ -1,0 +1,698 @@
+/* rtsp-blur: headblur element
+ * Copyright (C) 2025 rtsp-blur contributors
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Library General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ *
+ * This library is distributed in the hope that it will be useful,
+ * but WITHOUT ANY WARRANTY; without even the implied warranty of
+ * MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the GNU
+ * Library General Public License for more details.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+/**
+ * SECTION:element-headblur
+ * @title: headblur
+ *
+ * headblur hides the heads of people in raw video, in place. Every frame is
+ * scaled down to #GstHeadBlur:inference-width (only the small copy is
+ * converted to BGR), faces are found with the YuNet-n face detector through
+ * OpenCV's dnn module, each face box is widened to a head box (width x1.6,
+ * height x1.55, centre moved up by 0.2 face heights, fitted on SCUT-HEAD),
+ * enlarged by #GstHeadBlur:padding and then blurred, pixelated or filled
+ * with a solid colour in every plane of the frame (see #GstHeadBlur:mode).
+ *
+ * The element fails closed: the model is loaded when going from READY to
+ * PAUSED and a missing model (RESOURCE/NOT_FOUND) or an unloadable one
+ * (LIBRARY/INIT) makes that state change fail. If inference fails while
+ * streaming, the element posts LIBRARY/FAILED and returns GST_FLOW_ERROR: a
+ * frame is never passed on unmasked because detection failed. Frames with
+ * nobody in them pass unchanged.
+ *
+ * Supported formats: I420, NV12, BGR, RGB, BGRx, RGBx. Nothing is posted on
+ * the bus per frame; the boxes are logged at DEBUG level in the `headblur`
+ * category (`GST_DEBUG=headblur:5`).
+ *
+ * Model: `yunet_n_640_640.onnx` (YuNet-n, 2023 output layout) from
+ * ShiqiYu/libfacedetection.train (commit 0047ac24, `onnx/`), licensed under
+ * Apache-2.0. `scripts/setup` installs it from the project's model mirror
+ * into the directory that #GstHeadBlur:model points to by default; it is
+ * never downloaded at run time. A face detector misses the backs of heads
+ * and bowed heads: headblur reduces, but does not remove, the chance that a
+ * person can be recognised.
+ *
+ * ## Example launch lines
+ * |[
+ * gst-launch-1.0 filesrc location=vtest.avi ! decodebin ! videoconvert ! headblur ! videoconvert ! autovideosink
+ * ]| Blurs every head found in the clip, with the installed model.
+ * |[
+ * gst-launch-1.0 rtspsrc location=rtsp://camera/stream ! rtph264depay ! h264parse ! avdec_h264 ! \
+ *     headblur mode=pixelate inference-width=1280 threshold=0.4 ! x264enc tune=zerolatency ! fakesink
+ * ]| Pixelates heads of a camera stream, detecting on a 1280 pixel wide copy.
+ * |[
+ * gst-launch-1.0 videotestsrc ! video/x-raw,format=NV12 ! headblur mode=fill fill-color=0xff000000 \
+ *     model=/opt/models/yunet_n_640_640.onnx ! fakesink
+ * ]| Covers heads with black boxes, using an explicit model path.
+ *
+ * Since: 0.1.0
+ */
+
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include "gstheadblur.h"
+#include "gstheadblur-dnn.h"
+
+#include <math.h>
+
+GST_DEBUG_CATEGORY_STATIC (gst_head_blur_debug);
+#define GST_CAT_DEFAULT gst_head_blur_debug
+
+/**
+ * GstHeadBlurMode:
+ * @GST_HEAD_BLUR_MODE_BLUR: blur each head region (strength scales with the
+ *   region, details finer than about 1/16 of the head are gone)
+ * @GST_HEAD_BLUR_MODE_PIXELATE: replace each head region with about 8 blocks
+ *   across (blocks at least 4 pixels), each the average of its pixels
+ * @GST_HEAD_BLUR_MODE_FILL: paint each head region with #GstHeadBlur:fill-color
+ *
+ * How headblur hides a head.
+ *
+ * Since: 0.1.0
+ */
+typedef enum
+{
+  GST_HEAD_BLUR_MODE_BLUR = GST_HEAD_BLUR_DNN_MODE_BLUR,
+  GST_HEAD_BLUR_MODE_PIXELATE = GST_HEAD_BLUR_DNN_MODE_PIXELATE,
+  GST_HEAD_BLUR_MODE_FILL = GST_HEAD_BLUR_DNN_MODE_FILL,
+} GstHeadBlurMode;
+
+#define GST_TYPE_HEAD_BLUR_MODE (gst_head_blur_mode_get_type ())
+static GType gst_head_blur_mode_get_type (void);
+
+enum
+{
+  PROP_0,
+  PROP_MODEL,
+  PROP_THRESHOLD,
+  PROP_MODE,
+  PROP_FILL_COLOR,
+  PROP_PADDING,
+  PROP_INFERENCE_WIDTH,
+  PROP_THREADS,
+};
+
+#define DEFAULT_MODEL RB_MODELS_DIR "/yunet_n_640_640.onnx"
+#define DEFAULT_THRESHOLD 0.5
+#define DEFAULT_MODE GST_HEAD_BLUR_MODE_BLUR
+#define DEFAULT_FILL_COLOR 0xff000000
+#define DEFAULT_PADDING 0.1
+#define DEFAULT_INFERENCE_WIDTH 960
+#define DEFAULT_THREADS 0
+
+#define MIN_INFERENCE_WIDTH 160
+#define MAX_INFERENCE_WIDTH 3840
+#define MAX_THREADS 64
+
+/* Face box to head box, fitted on SCUT-HEAD (models/README.md). */
+#define HEAD_SCALE_W 1.6
+#define HEAD_SCALE_H 1.55
+#define HEAD_SHIFT_UP 0.2
+
+#define VIDEO_FORMATS "{ I420, NV12, BGR, RGB, BGRx, RGBx }"
+
+/* The values of the properties, copied once per frame by the streaming
+ * thread. */
+typedef struct
+{
+  gchar *model;
+  gdouble threshold;
+  GstHeadBlurMode mode;
+  guint fill_color;
+  gdouble padding;
+  gint inference_width;
+  gint threads;
+} GstHeadBlurSettings;
+
+struct _GstHeadBlur
+{
+  GstVideoFilter parent;
+
+  /* protected by GST_OBJECT_LOCK */
+  GstHeadBlurSettings settings;
+  gboolean started;             /* between start() and stop() */
+
+  /* created in start(), freed in stop(); used by the streaming thread */
+  GstHeadBlurDnn *dnn;
+  GArray *faces;                /* GstHeadBlurBox, reused per frame */
+  GArray *heads;                /* GstHeadBlurBox, reused per frame */
+  gint applied_threads;         /* last value given to OpenCV, 0 = none */
+};
+
+static GstStaticPadTemplate gst_head_blur_sink_template =
+GST_STATIC_PAD_TEMPLATE ("sink",
+    GST_PAD_SINK,
+    GST_PAD_ALWAYS,
+    GST_STATIC_CAPS (GST_VIDEO_CAPS_MAKE (VIDEO_FORMATS)));
+
+static GstStaticPadTemplate gst_head_blur_src_template =
+GST_STATIC_PAD_TEMPLATE ("src",
+    GST_PAD_SRC,
+    GST_PAD_ALWAYS,
+    GST_STATIC_CAPS (GST_VIDEO_CAPS_MAKE (VIDEO_FORMATS)));
+
+static void gst_head_blur_set_property (GObject * object, guint prop_id,
+    const GValue * value, GParamSpec * pspec);
+static void gst_head_blur_get_property (GObject * object, guint prop_id,
+    GValue * value, GParamSpec * pspec);
+static void gst_head_blur_finalize (GObject * object);
+static gboolean gst_head_blur_start (GstBaseTransform * trans);
+static gboolean gst_head_blur_stop (GstBaseTransform * trans);
+static gboolean gst_head_blur_set_info (GstVideoFilter * filter,
+    GstCaps * incaps, GstVideoInfo * in_info, GstCaps * outcaps,
+    GstVideoInfo * out_info);
+static GstFlowReturn gst_head_blur_transform_frame_ip (GstVideoFilter *
+    filter, GstVideoFrame * frame);
+
+G_DEFINE_TYPE (GstHeadBlur, gst_head_blur, GST_TYPE_VIDEO_FILTER);
+GST_ELEMENT_REGISTER_DEFINE (headblur, "headblur", GST_RANK_NONE,
+    GST_TYPE_HEAD_BLUR);
+
+static GType
+gst_head_blur_mode_get_type (void)
+{
+  static GType mode_type = 0;
+  static const GEnumValue modes[] = {
+    {GST_HEAD_BLUR_MODE_BLUR, "Blur each head region", "blur"},
+    {GST_HEAD_BLUR_MODE_PIXELATE, "Pixelate each head region", "pixelate"},
+    {GST_HEAD_BLUR_MODE_FILL, "Fill each head region with fill-color",
+        "fill"},
+    {0, NULL, NULL},
+  };
+
+  if (g_once_init_enter (&mode_type)) {
+    GType t = g_enum_register_static ("GstHeadBlurMode", modes);
+    g_once_init_leave (&mode_type, t);
+  }
+  return mode_type;
+}
+
+static void
+gst_head_blur_class_init (GstHeadBlurClass * klass)
+{
+  GObjectClass *gobject_class = G_OBJECT_CLASS (klass);
+  GstElementClass *element_class = GST_ELEMENT_CLASS (klass);
+  GstBaseTransformClass *trans_class = GST_BASE_TRANSFORM_CLASS (klass);
+  GstVideoFilterClass *filter_class = GST_VIDEO_FILTER_CLASS (klass);
+
+  GST_DEBUG_CATEGORY_INIT (gst_head_blur_debug, "headblur", 0,
+      "Hides heads found by a face detector");
+
+  gobject_class->set_property = gst_head_blur_set_property;
+  gobject_class->get_property = gst_head_blur_get_property;
+  gobject_class->finalize = gst_head_blur_finalize;
+
+  /**
+   * GstHeadBlur:model:
+   *
+   * Path of the YuNet face detector (ONNX, 2023 output layout with outputs
+   * `cls_8` ... `bbox_32`). Read when the element goes from READY to
+   * PAUSED; changes while PAUSED or PLAYING are refused. A missing file
+   * makes that state change fail with RESOURCE/NOT_FOUND, a file that
+   * cannot be loaded with LIBRARY/INIT.
+   *
+   * Default: `yunet_n_640_640.onnx` in the project's models directory
+   * (where `scripts/setup` installs it).
+   *
+   * Since: 0.1.0
+   */
+  g_object_class_install_property (gobject_class, PROP_MODEL,
+      g_param_spec_string ("model", "Model",
+          "Path of the YuNet face detector ONNX file (2023 layout), "
+          "loaded when going to PAUSED", DEFAULT_MODEL,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          GST_PARAM_MUTABLE_READY));
+
+  /**
+   * GstHeadBlur:threshold:
+   *
+   * Minimum detector score (sqrt of class times objectness, 0 to 1) for a
+   * face to be masked. Lower values hide more heads and mask more
+   * background. Takes effect on the next frame.
+   *
+   * Since: 0.1.0
+   */
+  g_object_class_install_property (gobject_class, PROP_THRESHOLD,
+      g_param_spec_double ("threshold", "Threshold",
+          "Minimum face score for a head to be masked, 0 to 1 "
+          "(lower hides more)", 0.0, 1.0, DEFAULT_THRESHOLD,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          GST_PARAM_MUTABLE_PLAYING));
+
+  /**
+   * GstHeadBlur:mode:
+   *
+   * How a head is hidden: blurred, pixelated (about 8 blocks across a head)
+   * or filled with #GstHeadBlur:fill-color. Takes effect on the next frame.
+   *
+   * Since: 0.1.0
+   */
+  g_object_class_install_property (gobject_class, PROP_MODE,
+      g_param_spec_enum ("mode", "Mode",
+          "How heads are hidden: blur, pixelate or fill",
+          GST_TYPE_HEAD_BLUR_MODE, DEFAULT_MODE,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          GST_PARAM_MUTABLE_PLAYING));
+
+  /**
+   * GstHeadBlur:fill-color:
+   *
+   * Colour of the boxes in `mode=fill`, as 0xAARRGGBB (alpha is ignored:
+   * boxes are opaque). For YUV formats it is converted with the BT.601
+   * matrix, in the range (limited or full) of the negotiated caps.
+   * Default 0xff000000 (black). Takes effect on the next frame.
+   *
+   * Since: 0.1.0
+   */
+  g_object_class_install_property (gobject_class, PROP_FILL_COLOR,
+      g_param_spec_uint ("fill-color", "Fill Color",
+          "Colour of the boxes in fill mode, as 0xAARRGGBB "
+          "(alpha ignored, 0 to 0xffffffff)", 0, G_MAXUINT,
+          DEFAULT_FILL_COLOR,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          GST_PARAM_MUTABLE_PLAYING));
+
+  /**
+   * GstHeadBlur:padding:
+   *
+   * Margin added on every side of a head box, as a fraction of the box's
+   * width (left and right) and height (top and bottom), 0 to 2. Boxes are
+   * clipped to the frame. Takes effect on the next frame.
+   *
+   * Since: 0.1.0
+   */
+  g_object_class_install_property (gobject_class, PROP_PADDING,
+      g_param_spec_double ("padding", "Padding",
+          "Margin added on every side of a head box, as a fraction of the "
+          "box size, 0 to 2", 0.0, 2.0, DEFAULT_PADDING,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          GST_PARAM_MUTABLE_PLAYING));
+
+  /**
+   * GstHeadBlur:inference-width:
+   *
+   * Width in pixels of the scaled copy the detector runs on, 160 to 3840,
+   * rounded down to a multiple of 32. The height is scaled by the same
+   * factor and rounded up to a multiple of 32. Frames narrower than this
+   * are not scaled up (only to their width rounded up to 32). Larger values
+   * find smaller heads and cost more (about 32 ms per 1080p frame at 960 on
+   * one core). Takes effect on the next frame.
+   *
+   * Since: 0.1.0
+   */
+  g_object_class_install_property (gobject_class, PROP_INFERENCE_WIDTH,
+      g_param_spec_int ("inference-width", "Inference Width",
+          "Width in pixels of the copy the detector runs on, 160 to 3840, "
+          "rounded down to a multiple of 32", MIN_INFERENCE_WIDTH,
+          MAX_INFERENCE_WIDTH, DEFAULT_INFERENCE_WIDTH,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          GST_PARAM_MUTABLE_PLAYING));
+
+  /**
+   * GstHeadBlur:threads:
+   *
+   * Number of threads OpenCV uses, 0 to 64; 0 leaves OpenCV's default (or
+   * whatever the process set) alone. OpenCV's thread count is global to the
+   * process (cv::setNumThreads): with several headblur elements the last
+   * value applied wins, and other OpenCV users in the process are affected
+   * too. Applied on the next frame.
+   *
+   * Since: 0.1.0
+   */
+  g_object_class_install_property (gobject_class, PROP_THREADS,
+      g_param_spec_int ("threads", "Threads",
+          "Number of OpenCV threads (process-global), 0 to 64; "
+          "0 keeps OpenCV's default", 0, MAX_THREADS, DEFAULT_THREADS,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          GST_PARAM_MUTABLE_PLAYING));
+
+  gst_element_class_add_static_pad_template (element_class,
+      &gst_head_blur_sink_template);
+  gst_element_class_add_static_pad_template (element_class,
+      &gst_head_blur_src_template);
+
+  gst_element_class_set_static_metadata (element_class,
+      "Head blur", "Filter/Effect/Video",
+      "Hides heads found by the YuNet face detector by blurring, "
+      "pixelating or filling them", "rtsp-blur contributors");
+
+  trans_class->start = GST_DEBUG_FUNCPTR (gst_head_blur_start);
+  trans_class->stop = GST_DEBUG_FUNCPTR (gst_head_blur_stop);
+  filter_class->set_info = GST_DEBUG_FUNCPTR (gst_head_blur_set_info);
+  filter_class->transform_frame_ip =
+      GST_DEBUG_FUNCPTR (gst_head_blur_transform_frame_ip);
+
+  gst_type_mark_as_plugin_api (GST_TYPE_HEAD_BLUR_MODE, 0);
+}
+
+static void
+gst_head_blur_init (GstHeadBlur * self)
+{
+  self->settings.model = g_strdup (DEFAULT_MODEL);
+  self->settings.threshold = DEFAULT_THRESHOLD;
+  self->settings.mode = DEFAULT_MODE;
+  self->settings.fill_color = DEFAULT_FILL_COLOR;
+  self->settings.padding = DEFAULT_PADDING;
+  self->settings.inference_width = DEFAULT_INFERENCE_WIDTH;
+  self->settings.threads = DEFAULT_THREADS;
+  self->faces = g_array_new (FALSE, FALSE, sizeof (GstHeadBlurBox));
+  self->heads = g_array_new (FALSE, FALSE, sizeof (GstHeadBlurBox));
+}
+
+static void
+gst_head_blur_finalize (GObject * object)
+{
+  GstHeadBlur *self = GST_HEAD_BLUR (object);
+
+  g_free (self->settings.model);
+  g_clear_pointer (&self->dnn, gst_head_blur_dnn_free);
+  g_array_unref (self->faces);
+  g_array_unref (self->heads);
+
+  G_OBJECT_CLASS (gst_head_blur_parent_class)->finalize (object);
+}
+
+static void
+gst_head_blur_set_property (GObject * object, guint prop_id,
+    const GValue * value, GParamSpec * pspec)
+{
+  GstHeadBlur *self = GST_HEAD_BLUR (object);
+
+  GST_OBJECT_LOCK (self);
+  switch (prop_id) {
+    case PROP_MODEL:
+      if (self->started) {
+        GST_WARNING_OBJECT (self, "the model can only be changed in the NULL "
+            "or READY state; keeping %s", self->settings.model);
+        break;
+      }
+      g_free (self->settings.model);
+      self->settings.model = g_value_dup_string (value);
+      break;
+    case PROP_THRESHOLD:
+      self->settings.threshold = g_value_get_double (value);
+      break;
+    case PROP_MODE:
+      self->settings.mode = g_value_get_enum (value);
+      break;
+    case PROP_FILL_COLOR:
+      self->settings.fill_color = g_value_get_uint (value);
+      break;
+    case PROP_PADDING:
+      self->settings.padding = g_value_get_double (value);
+      break;
+    case PROP_INFERENCE_WIDTH:
+      self->settings.inference_width = g_value_get_int (value) / 32 * 32;
+      break;
+    case PROP_THREADS:
+      self->settings.threads = g_value_get_int (value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      break;
+  }
+  GST_OBJECT_UNLOCK (self);
+}
+
+static void
+gst_head_blur_get_property (GObject * object, guint prop_id, GValue * value,
+    GParamSpec * pspec)
+{
+  GstHeadBlur *self = GST_HEAD_BLUR (object);
+
+  GST_OBJECT_LOCK (self);
+  switch (prop_id) {
+    case PROP_MODEL:
+      g_value_set_string (value, self->settings.model);
+      break;
+    case PROP_THRESHOLD:
+      g_value_set_double (value, self->settings.threshold);
+      break;
+    case PROP_MODE:
+      g_value_set_enum (value, self->settings.mode);
+      break;
+    case PROP_FILL_COLOR:
+      g_value_set_uint (value, self->settings.fill_color);
+      break;
+    case PROP_PADDING:
+      g_value_set_double (value, self->settings.padding);
+      break;
+    case PROP_INFERENCE_WIDTH:
+      g_value_set_int (value, self->settings.inference_width);
+      break;
+    case PROP_THREADS:
+      g_value_set_int (value, self->settings.threads);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      break;
+  }
+  GST_OBJECT_UNLOCK (self);
+}
+
+static gboolean
+gst_head_blur_start (GstBaseTransform * trans)
+{
+  GstHeadBlur *self = GST_HEAD_BLUR (trans);
+  GError *err = NULL;
+  gchar *model;
+
+  GST_OBJECT_LOCK (self);
+  model = g_strdup (self->settings.model);
+  self->started = TRUE;
+  GST_OBJECT_UNLOCK (self);
+
+  GST_DEBUG_OBJECT (self, "loading model %s", GST_STR_NULL (model));
+  self->dnn = gst_head_blur_dnn_new (model, &err);
+  if (self->dnn == NULL) {
+    if (g_error_matches (err, GST_HEAD_BLUR_DNN_ERROR,
+            GST_HEAD_BLUR_DNN_ERROR_NOT_FOUND)) {
+      GST_ELEMENT_ERROR (self, RESOURCE, NOT_FOUND,
+          ("Face detector model \"%s\" not found.", GST_STR_NULL (model)),
+          ("%s", err->message));
+    } else {
+      GST_ELEMENT_ERROR (self, LIBRARY, INIT,
+          ("Could not load face detector model \"%s\".",
+              GST_STR_NULL (model)), ("%s", err->message));
+    }
+    g_clear_error (&err);
+    g_free (model);
+    GST_OBJECT_LOCK (self);
+    self->started = FALSE;
+    GST_OBJECT_UNLOCK (self);
+    return FALSE;
+  }
+  g_free (model);
+  self->applied_threads = 0;
+  return TRUE;
+}
+
+static gboolean
+gst_head_blur_stop (GstBaseTransform * trans)
+{
+  GstHeadBlur *self = GST_HEAD_BLUR (trans);
+
+  g_clear_pointer (&self->dnn, gst_head_blur_dnn_free);
+  GST_OBJECT_LOCK (self);
+  self->started = FALSE;
+  GST_OBJECT_UNLOCK (self);
+  return TRUE;
+}
+
+static gboolean
+gst_head_blur_set_info (GstVideoFilter * filter, GstCaps * incaps,
+    GstVideoInfo * in_info, GstCaps * outcaps, GstVideoInfo * out_info)
+{
+  GST_DEBUG_OBJECT (filter, "format %s %dx%d",
+      gst_video_format_to_string (GST_VIDEO_INFO_FORMAT (in_info)),
+      GST_VIDEO_INFO_WIDTH (in_info), GST_VIDEO_INFO_HEIGHT (in_info));
+  return TRUE;
+}
+
+static gboolean
+gst_head_blur_fill_image (GstVideoFrame * frame, GstHeadBlurImage * image)
+{
+  guint i;
+
+  switch (GST_VIDEO_FRAME_FORMAT (frame)) {
+    case GST_VIDEO_FORMAT_I420:
+      image->format = GST_HEAD_BLUR_DNN_FORMAT_I420;
+      break;
+    case GST_VIDEO_FORMAT_NV12:
+      image->format = GST_HEAD_BLUR_DNN_FORMAT_NV12;
+      break;
+    case GST_VIDEO_FORMAT_BGR:
+      image->format = GST_HEAD_BLUR_DNN_FORMAT_BGR;
+      break;
+    case GST_VIDEO_FORMAT_RGB:
+      image->format = GST_HEAD_BLUR_DNN_FORMAT_RGB;
+      break;
+    case GST_VIDEO_FORMAT_BGRx:
+      image->format = GST_HEAD_BLUR_DNN_FORMAT_BGRX;
+      break;
+    case GST_VIDEO_FORMAT_RGBx:
+      image->format = GST_HEAD_BLUR_DNN_FORMAT_RGBX;
+      break;
+    default:
+      return FALSE;
+  }
+  image->width = GST_VIDEO_FRAME_WIDTH (frame);
+  image->height = GST_VIDEO_FRAME_HEIGHT (frame);
+  image->n_planes = MIN (GST_VIDEO_FRAME_N_PLANES (frame), 3);
+  for (i = 0; i < image->n_planes; i++) {
+    /* The first component stored in plane i gives the plane's size. */
+    gint comp[GST_VIDEO_MAX_COMPONENTS];
+
+    gst_video_format_info_component (frame->info.finfo, i, comp);
+    image->data[i] = GST_VIDEO_FRAME_PLANE_DATA (frame, i);
+    image->stride[i] = GST_VIDEO_FRAME_PLANE_STRIDE (frame, i);
+    image->plane_width[i] = GST_VIDEO_FRAME_COMP_WIDTH (frame, comp[0]);
+    image->plane_height[i] = GST_VIDEO_FRAME_COMP_HEIGHT (frame, comp[0]);
+  }
+  return TRUE;
+}
+
+/* fill-color (0xAARRGGBB) as three bytes in the order the helper wants:
+ * Y, U, V for YUV formats (BT.601, range of the caps), R, G, B otherwise. */
+static void
+gst_head_blur_fill_bytes (const GstVideoInfo * info, guint argb,
+    guint8 out[3])
+{
+  gdouble r = (argb >> 16) & 0xff, g = (argb >> 8) & 0xff, b = argb & 0xff;
+  gdouble y, u, v;
+
+  if (!GST_VIDEO_INFO_IS_YUV (info)) {
+    out[0] = r;
+    out[1] = g;
+    out[2] = b;
+    return;
+  }
+  /* BT.601: Kr = 0.299, Kb = 0.114 */
+  y = 0.299 * r + 0.587 * g + 0.114 * b;
+  u = (b - y) / 1.772;
+  v = (r - y) / 1.402;
+  if (info->colorimetry.range == GST_VIDEO_COLOR_RANGE_0_255) {
+    u = u + 128.0;
+    v = v + 128.0;
+  } else {
+    y = 16.0 + y * 219.0 / 255.0;
+    u = 128.0 + u * 224.0 / 255.0;
+    v = 128.0 + v * 224.0 / 255.0;
+  }
+  out[0] = (guint8) CLAMP (lround (y), 0, 255);
+  out[1] = (guint8) CLAMP (lround (u), 0, 255);
+  out[2] = (guint8) CLAMP (lround (v), 0, 255);
+}
+
+/* Face boxes to head boxes, padded and clipped to the frame. */
+static void
+gst_head_blur_faces_to_heads (GstHeadBlur * self, gint width, gint height,
+    gdouble padding)
+{
+  guint i;
+
+  g_array_set_size (self->heads, 0);
+  for (i = 0; i < self->faces->len; i++) {
+    const GstHeadBlurBox *f =
+        &g_array_index (self->faces, GstHeadBlurBox, i);
+    gdouble cx = f->x + f->width / 2.0;
+    gdouble cy = f->y + f->height / 2.0 - HEAD_SHIFT_UP * f->height;
+    gdouble w = f->width * HEAD_SCALE_W * (1.0 + 2.0 * padding);
+    gdouble h = f->height * HEAD_SCALE_H * (1.0 + 2.0 * padding);
+    gint x0 = CLAMP ((gint) floor (cx - w / 2.0), 0, width);
+    gint y0 = CLAMP ((gint) floor (cy - h / 2.0), 0, height);
+    gint x1 = CLAMP ((gint) ceil (cx + w / 2.0), 0, width);
+    gint y1 = CLAMP ((gint) ceil (cy + h / 2.0), 0, height);
+    GstHeadBlurBox head;
+
+    if (x1 <= x0 || y1 <= y0)
+      continue;
+    head.x = x0;
+    head.y = y0;
+    head.width = x1 - x0;
+    head.height = y1 - y0;
+    head.score = f->score;
+    g_array_append_val (self->heads, head);
+    GST_DEBUG_OBJECT (self, "face %d,%d %dx%d score %.3f -> head %d,%d %dx%d",
+        f->x, f->y, f->width, f->height, f->score, head.x, head.y,
+        head.width, head.height);
+  }
+}
+
+static GstFlowReturn
+gst_head_blur_transform_frame_ip (GstVideoFilter * filter,
+    GstVideoFrame * frame)
+{
+  GstHeadBlur *self = GST_HEAD_BLUR (filter);
+  GstHeadBlurSettings s;
+  GstHeadBlurImage image = { 0, };
+  GError *err = NULL;
+  guint8 fill[3];
+
+  GST_OBJECT_LOCK (self);
+  s = self->settings;
+  s.model = NULL;               /* not needed per frame */
+  GST_OBJECT_UNLOCK (self);
+
+  if (G_UNLIKELY (self->dnn == NULL)) {
+    GST_ELEMENT_ERROR (self, LIBRARY, FAILED, (NULL),
+        ("no face detector loaded"));
+    return GST_FLOW_ERROR;
+  }
+
+  if (s.threads != self->applied_threads) {
+    if (!gst_head_blur_dnn_set_threads (s.threads, &err)) {
+      GST_WARNING_OBJECT (self, "%s", err->message);
+      g_clear_error (&err);
+    }
+    self->applied_threads = s.threads;
+  }
+
+  if (!gst_head_blur_fill_image (frame, &image)) {
+    GST_ELEMENT_ERROR (self, STREAM, FORMAT, (NULL),
+        ("unsupported format %s",
+            gst_video_format_to_string (GST_VIDEO_FRAME_FORMAT (frame))));
+    return GST_FLOW_ERROR;
+  }
+
+  g_array_set_size (self->faces, 0);
+  if (!gst_head_blur_dnn_detect (self->dnn, &image, s.inference_width,
+          s.threshold, self->faces, &err)) {
+    GST_ELEMENT_ERROR (self, LIBRARY, FAILED,
+        ("Face detection failed; dropping the stream rather than passing "
+            "frames through unmasked."), ("%s", err->message));
+    g_clear_error (&err);
+    return GST_FLOW_ERROR;
+  }
+
+  gst_head_blur_faces_to_heads (self, image.width, image.height, s.padding);
+  GST_LOG_OBJECT (self, "%u heads in frame %" GST_TIME_FORMAT,
+      self->heads->len, GST_TIME_ARGS (GST_BUFFER_PTS (frame->buffer)));
+  if (self->heads->len == 0)
+    return GST_FLOW_OK;
+
+  gst_head_blur_fill_bytes (&frame->info, s.fill_color, fill);
+  if (!gst_head_blur_dnn_mask (&image,
+          (const GstHeadBlurBox *) self->heads->data, self->heads->len,
+          (GstHeadBlurDnnMode) s.mode, fill, &err)) {
+    GST_ELEMENT_ERROR (self, LIBRARY, FAILED, (NULL), ("%s", err->message));
+    g_clear_error (&err);
+    return GST_FLOW_ERROR;
+  }
+  return GST_FLOW_OK;
+}

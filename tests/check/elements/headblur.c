@@ -1,0 +1,767 @@
+/* rtsp-blur: tests for the headblur element
+ * Copyright (C) 2025 rtsp-blur contributors
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Library General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ *
+ * This library is distributed in the hope that it will be useful,
+ * but WITHOUT ANY WARRANTY; without even the implied warranty of
+ * MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the GNU
+ * Library General Public License for more details.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+/* Real annotated images from RB_EVAL_DIR are decoded with jpegdec, pushed
+ * through headblur with GstHarness and compared with their Pascal VOC
+ * boxes: the large labelled faces/heads must be covered, pixels far from
+ * every labelled box must be untouched. The fail-closed paths (missing and
+ * corrupt model) must make READY->PAUSED fail with the right error and let
+ * no buffer through. */
+
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include <gst/check/gstcheck.h>
+#include <gst/check/gstharness.h>
+#include <gst/app/gstappsink.h>
+#include <gst/app/gstappsrc.h>
+#include <gst/video/video.h>
+#include <glib/gstdio.h>
+#include <string.h>
+
+/* A head box is about 2x a face box (x1.6 or x1.55, plus padding): pixels
+ * outside every labelled box enlarged this much must stay untouched. */
+#define FAR_SCALE 4.0
+
+#define DEFAULT_MODEL_PATH RB_MODELS_DIR_TEST "/yunet_n_640_640.onnx"
+
+GST_DEBUG_CATEGORY_STATIC (headblur_test_debug);
+#undef GST_CAT_DEFAULT
+#define GST_CAT_DEFAULT headblur_test_debug
+
+/* ------------------------------------------------------------------ */
+/* Pascal VOC annotations                                              */
+
+typedef struct
+{
+  gint x0, y0, x1, y1;
+} Box;
+
+typedef struct
+{
+  GArray *boxes;                /* Box */
+  const gchar *field;           /* xmin/ymin/xmax/ymax being read or NULL */
+  Box cur;
+} VocParse;
+
+static void
+voc_start (GMarkupParseContext * ctx, const gchar * name,
+    const gchar ** attr_names, const gchar ** attr_values, gpointer data,
+    GError ** error)
+{
+  VocParse *p = data;
+
+  if (g_str_equal (name, "xmin") || g_str_equal (name, "ymin")
+      || g_str_equal (name, "xmax") || g_str_equal (name, "ymax"))
+    p->field = g_intern_string (name);
+  else if (g_str_equal (name, "object"))
+    memset (&p->cur, 0, sizeof (p->cur));
+}
+
+static void
+voc_end (GMarkupParseContext * ctx, const gchar * name, gpointer data,
+    GError ** error)
+{
+  VocParse *p = data;
+
+  p->field = NULL;
+  if (g_str_equal (name, "object") && p->cur.x1 > p->cur.x0
+      && p->cur.y1 > p->cur.y0)
+    g_array_append_val (p->boxes, p->cur);
+}
+
+static void
+voc_text (GMarkupParseContext * ctx, const gchar * text, gsize len,
+    gpointer data, GError ** error)
+{
+  VocParse *p = data;
+  gchar *s;
+  gint v;
+
+  if (p->field == NULL)
+    return;
+  s = g_strndup (text, len);
+  v = (gint) (g_ascii_strtod (s, NULL) + 0.5);
+  g_free (s);
+  if (p->field == g_intern_static_string ("xmin"))
+    p->cur.x0 = v;
+  else if (p->field == g_intern_static_string ("ymin"))
+    p->cur.y0 = v;
+  else if (p->field == g_intern_static_string ("xmax"))
+    p->cur.x1 = v;
+  else if (p->field == g_intern_static_string ("ymax"))
+    p->cur.y1 = v;
+}
+
+static GArray *
+load_voc (const gchar * path)
+{
+  GMarkupParser parser = { voc_start, voc_end, voc_text, NULL, NULL };
+  VocParse p = { g_array_new (FALSE, FALSE, sizeof (Box)), NULL, {0,} };
+  GMarkupParseContext *ctx;
+  GError *err = NULL;
+  gchar *xml;
+  gsize len;
+
+  fail_unless (g_file_get_contents (path, &xml, &len, &err),
+      "cannot read %s: %s", path, err ? err->message : "");
+  ctx = g_markup_parse_context_new (&parser, 0, &p, NULL);
+  fail_unless (g_markup_parse_context_parse (ctx, xml, len, &err),
+      "cannot parse %s: %s", path, err ? err->message : "");
+  g_markup_parse_context_free (ctx);
+  g_free (xml);
+  fail_unless (p.boxes->len > 0, "no boxes in %s", path);
+  return p.boxes;
+}
+
+/* ------------------------------------------------------------------ */
+/* Decoding and running the element                                    */
+
+/* Decodes a JPEG file into one raw frame of @format. */
+static GstSample *
+decode_jpeg (const gchar * path, const gchar * format)
+{
+  GstElement *pipeline, *sink;
+  GstSample *sample;
+  GError *err = NULL;
+  gchar *desc;
+
+  desc = g_strdup_printf ("filesrc location=\"%s\" ! jpegparse ! jpegdec ! videoconvert "
+      "! video/x-raw,format=%s ! appsink name=sink sync=false", path, format);
+  pipeline = gst_parse_launch (desc, &err);
+  fail_unless (pipeline != NULL, "%s", err ? err->message : desc);
+  g_free (desc);
+  sink = gst_bin_get_by_name (GST_BIN (pipeline), "sink");
+  fail_unless (gst_element_set_state (pipeline, GST_STATE_PLAYING) !=
+      GST_STATE_CHANGE_FAILURE);
+  sample = gst_app_sink_try_pull_sample (GST_APP_SINK (sink),
+      30 * GST_SECOND);
+  fail_unless (sample != NULL, "no frame decoded from %s", path);
+  gst_element_set_state (pipeline, GST_STATE_NULL);
+  gst_object_unref (sink);
+  gst_object_unref (pipeline);
+  return sample;
+}
+
+/* Pushes a copy of @in through "headblur @props" and returns the output. */
+static GstBuffer *
+run_headblur (GstSample * in, const gchar * props)
+{
+  GstHarness *h;
+  GstBuffer *out;
+  gchar *desc = g_strdup_printf ("headblur %s", props);
+
+  h = gst_harness_new_parse (desc);
+  g_free (desc);
+  gst_harness_set_src_caps (h, gst_caps_copy (gst_sample_get_caps (in)));
+  out = gst_harness_push_and_pull (h,
+      gst_buffer_copy_deep (gst_sample_get_buffer (in)));
+  fail_unless (out != NULL);
+  gst_harness_teardown (h);
+  return out;
+}
+
+/* ------------------------------------------------------------------ */
+/* Comparing                                                           */
+
+typedef struct
+{
+  guint n_large;                /* labelled boxes with min side >= min_side */
+  guint n_covered;              /* of those, >= 70 % at the fill colour */
+  guint64 n_far;                /* pixels outside every box enlarged FAR_SCALE x */
+  guint64 n_far_changed;        /* of those, changed by the element */
+  guint64 n_changed;            /* pixels changed anywhere */
+} Measure;
+
+/* Reads pixel (x, y) of @frame as 3 bytes: Y,U,V or R,G,B. */
+static void
+get_pixel (GstVideoFrame * f, gint x, gint y, guint8 px[3])
+{
+  const GstVideoFormatInfo *fi = f->info.finfo;
+
+  if (GST_VIDEO_FORMAT_INFO_IS_YUV (fi)) {
+    guint8 *yp = GST_VIDEO_FRAME_PLANE_DATA (f, 0);
+    gint ys = GST_VIDEO_FRAME_PLANE_STRIDE (f, 0);
+    px[0] = yp[y * ys + x];
+    if (GST_VIDEO_FRAME_FORMAT (f) == GST_VIDEO_FORMAT_NV12) {
+      guint8 *uv = GST_VIDEO_FRAME_PLANE_DATA (f, 1);
+      gint s = GST_VIDEO_FRAME_PLANE_STRIDE (f, 1);
+      px[1] = uv[(y / 2) * s + (x / 2) * 2];
+      px[2] = uv[(y / 2) * s + (x / 2) * 2 + 1];
+    } else {
+      guint8 *u = GST_VIDEO_FRAME_PLANE_DATA (f, 1);
+      guint8 *v = GST_VIDEO_FRAME_PLANE_DATA (f, 2);
+      px[1] = u[(y / 2) * GST_VIDEO_FRAME_PLANE_STRIDE (f, 1) + x / 2];
+      px[2] = v[(y / 2) * GST_VIDEO_FRAME_PLANE_STRIDE (f, 2) + x / 2];
+    }
+  } else {
+    guint8 *p = GST_VIDEO_FRAME_PLANE_DATA (f, 0);
+    gint ps = GST_VIDEO_FRAME_COMP_PSTRIDE (f, 0);
+    gint s = GST_VIDEO_FRAME_PLANE_STRIDE (f, 0);
+    px[0] = p[y * s + x * ps + GST_VIDEO_FRAME_COMP_OFFSET (f, 0)];
+    px[1] = p[y * s + x * ps + GST_VIDEO_FRAME_COMP_OFFSET (f, 1)];
+    px[2] = p[y * s + x * ps + GST_VIDEO_FRAME_COMP_OFFSET (f, 2)];
+  }
+}
+
+/* Black in the colour space of @info (what fill-color=0xff000000 gives). */
+static void
+black_of (const GstVideoInfo * info, guint8 px[3])
+{
+  if (GST_VIDEO_INFO_IS_YUV (info)) {
+    px[0] = info->colorimetry.range == GST_VIDEO_COLOR_RANGE_0_255 ? 0 : 16;
+    px[1] = px[2] = 128;
+  } else {
+    px[0] = px[1] = px[2] = 0;
+  }
+}
+
+static gboolean
+near_box (const Box * b, gint x, gint y, gdouble scale)
+{
+  gdouble cx = (b->x0 + b->x1) / 2.0, cy = (b->y0 + b->y1) / 2.0;
+  gdouble hw = (b->x1 - b->x0) * scale / 2.0;
+  gdouble hh = (b->y1 - b->y0) * scale / 2.0;
+
+  return x >= cx - hw && x < cx + hw && y >= cy - hh && y < cy + hh;
+}
+
+static Measure
+measure (GstSample * in_sample, GstBuffer * out, GArray * boxes,
+    gint min_side)
+{
+  GstVideoInfo info;
+  GstVideoFrame fin, fout;
+  Measure m = { 0, };
+  guint8 black[3];
+  gint x, y;
+  guint i;
+
+  fail_unless (gst_video_info_from_caps (&info,
+          gst_sample_get_caps (in_sample)));
+  fail_unless (gst_video_frame_map (&fin, &info,
+          gst_sample_get_buffer (in_sample), GST_MAP_READ));
+  fail_unless (gst_video_frame_map (&fout, &info, out, GST_MAP_READ));
+  black_of (&info, black);
+
+  for (i = 0; i < boxes->len; i++) {
+    const Box *b = &g_array_index (boxes, Box, i);
+    guint64 n = 0, filled = 0;
+
+    if (MIN (b->x1 - b->x0, b->y1 - b->y0) < min_side)
+      continue;
+    m.n_large++;
+    for (y = MAX (b->y0, 0); y < MIN (b->y1, info.height); y++)
+      for (x = MAX (b->x0, 0); x < MIN (b->x1, info.width); x++) {
+        guint8 px[3];
+        get_pixel (&fout, x, y, px);
+        n++;
+        /* Y (or R,G,B) exactly at the fill colour */
+        if (px[0] == black[0] && (GST_VIDEO_INFO_IS_YUV (&info)
+                || (px[1] == black[1] && px[2] == black[2])))
+          filled++;
+      }
+    if (n > 0 && filled >= 0.7 * n)
+      m.n_covered++;
+  }
+
+  for (y = 0; y < info.height; y++)
+    for (x = 0; x < info.width; x++) {
+      guint8 a[3], b[3];
+      gboolean far = TRUE;
+      get_pixel (&fin, x, y, a);
+      get_pixel (&fout, x, y, b);
+      gboolean changed = memcmp (a, b, 3) != 0;
+      for (i = 0; i < boxes->len && far; i++)
+        far = !near_box (&g_array_index (boxes, Box, i), x, y, FAR_SCALE);
+      m.n_changed += changed;
+      if (far) {
+        m.n_far++;
+        m.n_far_changed += changed;
+      }
+    }
+  gst_video_frame_unmap (&fin);
+  gst_video_frame_unmap (&fout);
+  return m;
+}
+
+typedef struct
+{
+  const gchar *set;             /* sub-directory of RB_EVAL_DIR */
+  const gchar *ann_dir;
+  const gchar *img_dir;
+  const gchar *name;
+  gint min_side;                /* labelled boxes counted as "large" */
+  guint min_covered;            /* of those, at least this many covered */
+} EvalImage;
+
+/* *INDENT-OFF* */
+static const EvalImage eval_images[] = {
+  {"face-mask", "annotations", "images", "maksssksksss42", 40, 2},
+  {"face-mask", "annotations", "images", "maksssksksss666", 40, 2},
+  {"scut-head-dev/PartB", "Annotations", "JPEGImages", "PartB_01188", 60, 10},
+  {"scut-head-dev/PartA", "Annotations", "JPEGImages", "PartA_00445", 40, 1},
+};
+/* *INDENT-ON* */
+
+static Measure
+check_eval_image (const EvalImage * e, const gchar * format,
+    const gchar * props)
+{
+  gchar *xml, *jpg, *file;
+  GArray *boxes;
+  GstSample *in;
+  GstBuffer *out;
+  Measure m;
+
+  file = g_strconcat (e->name, ".xml", NULL);
+  xml = g_build_filename (RB_EVAL_DIR, e->set, e->ann_dir, file, NULL);
+  g_free (file);
+  file = g_strconcat (e->name, ".jpg", NULL);
+  jpg = g_build_filename (RB_EVAL_DIR, e->set, e->img_dir, file, NULL);
+  g_free (file);
+
+  boxes = load_voc (xml);
+  in = decode_jpeg (jpg, format);
+  out = run_headblur (in, props);
+  m = measure (in, out, boxes, e->min_side);
+  GST_INFO ("%s %s [%s]: %u/%u large boxes covered, %" G_GUINT64_FORMAT
+      " of %" G_GUINT64_FORMAT " far pixels changed, %" G_GUINT64_FORMAT
+      " changed", e->name, format, props, m.n_covered, m.n_large,
+      m.n_far_changed, m.n_far, m.n_changed);
+
+  gst_buffer_unref (out);
+  gst_sample_unref (in);
+  g_array_unref (boxes);
+  g_free (xml);
+  g_free (jpg);
+  return m;
+}
+
+static void
+check_fill_format (const gchar * format)
+{
+  guint64 n_far = 0;
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (eval_images); i++) {
+    const EvalImage *e = &eval_images[i];
+    Measure m = check_eval_image (e, format,
+        "mode=fill fill-color=0xff000000");
+
+    fail_unless (m.n_large >= e->min_covered, "%s: only %u large boxes",
+        e->name, m.n_large);
+    fail_unless (m.n_covered >= e->min_covered,
+        "%s (%s): %u of %u large boxes covered, expected >= %u", e->name,
+        format, m.n_covered, m.n_large, e->min_covered);
+    fail_unless_equals_uint64 (m.n_far_changed, 0);
+    n_far += m.n_far;
+  }
+  /* the images leave enough room far from every head for that to count */
+  fail_unless (n_far > 100000);
+}
+
+GST_START_TEST (test_fill_i420)
+{
+  check_fill_format ("I420");
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_fill_nv12)
+{
+  check_fill_format ("NV12");
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_fill_bgrx)
+{
+  check_fill_format ("BGRx");
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_fill_rgb)
+{
+  check_fill_format ("RGB");
+}
+
+GST_END_TEST;
+
+/* blur and pixelate change the pixels of the detected heads (so something
+ * changes and nothing is at the fill colour), never far away ones. */
+static void
+check_soft_mode (const gchar * mode, const gchar * format)
+{
+  const EvalImage *e = &eval_images[2];
+  gchar *props = g_strdup_printf ("mode=%s", mode);
+  Measure fill = check_eval_image (e, format, "mode=fill");
+  Measure m = check_eval_image (e, format, props);
+
+  /* the same regions are touched: at least most of what fill changed */
+  fail_unless (m.n_changed > fill.n_changed / 2,
+      "%s changed %" G_GUINT64_FORMAT " pixels, fill %" G_GUINT64_FORMAT,
+      mode, m.n_changed, fill.n_changed);
+  fail_unless (m.n_changed <= fill.n_changed);
+  fail_unless (m.n_far > 0);
+  fail_unless_equals_uint64 (m.n_far_changed, 0);
+  g_free (props);
+}
+
+GST_START_TEST (test_blur)
+{
+  check_soft_mode ("blur", "I420");
+  check_soft_mode ("blur", "BGR");
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_pixelate)
+{
+  check_soft_mode ("pixelate", "I420");
+  check_soft_mode ("pixelate", "NV12");
+}
+
+GST_END_TEST;
+
+/* A blurred head has lost its detail: the variance of the luma around a
+ * large labelled head falls sharply. */
+GST_START_TEST (test_blur_removes_detail)
+{
+  const EvalImage *e = &eval_images[2];
+  gchar *xml = g_build_filename (RB_EVAL_DIR, e->set, e->ann_dir,
+      "PartB_01188.xml", NULL);
+  gchar *jpg = g_build_filename (RB_EVAL_DIR, e->set, e->img_dir,
+      "PartB_01188.jpg", NULL);
+  GArray *boxes = load_voc (xml);
+  GstSample *in = decode_jpeg (jpg, "I420");
+  GstBuffer *out = run_headblur (in, "mode=blur");
+  GstVideoInfo info;
+  GstVideoFrame fin, fout;
+  guint i, n_smoothed = 0, n_large = 0;
+
+  gst_video_info_from_caps (&info, gst_sample_get_caps (in));
+  gst_video_frame_map (&fin, &info, gst_sample_get_buffer (in), GST_MAP_READ);
+  gst_video_frame_map (&fout, &info, out, GST_MAP_READ);
+  for (i = 0; i < boxes->len; i++) {
+    const Box *b = &g_array_index (boxes, Box, i);
+    gdouble grad_in = 0, grad_out = 0;
+    gint x, y, w = b->x1 - b->x0, bh = b->y1 - b->y0;
+
+    if (MIN (w, bh) < 60)
+      continue;
+    n_large++;
+    /* sum of horizontal second differences of luma over the centre half
+     * of the labelled head (the face): fine detail, which blurring removes
+     * (a plain gradient sum would not fall for smooth ramps) */
+    for (y = b->y0 + bh / 4; y < b->y1 - bh / 4; y++)
+      for (x = b->x0 + w / 4; x < b->x1 - w / 4; x++) {
+        guint8 a0[3], a1[3], a2[3], b0[3], b1[3], b2[3];
+        get_pixel (&fin, x - 1, y, a0);
+        get_pixel (&fin, x, y, a1);
+        get_pixel (&fin, x + 1, y, a2);
+        get_pixel (&fout, x - 1, y, b0);
+        get_pixel (&fout, x, y, b1);
+        get_pixel (&fout, x + 1, y, b2);
+        grad_in += ABS (a0[0] + a2[0] - 2 * a1[0]);
+        grad_out += ABS (b0[0] + b2[0] - 2 * b1[0]);
+      }
+    GST_DEBUG ("head %d,%d %dx%d detail %.0f -> %.0f (%.2f)", b->x0, b->y0,
+        w, bh, grad_in, grad_out, grad_out / MAX (grad_in, 1.0));
+    if (grad_out < 0.5 * grad_in)
+      n_smoothed++;
+  }
+  GST_INFO ("%u of %u large heads lost >= 50 %% of their fine detail",
+      n_smoothed, n_large);
+  fail_unless (n_smoothed >= e->min_covered, "only %u heads smoothed",
+      n_smoothed);
+  gst_video_frame_unmap (&fin);
+  gst_video_frame_unmap (&fout);
+  gst_buffer_unref (out);
+  gst_sample_unref (in);
+  g_array_unref (boxes);
+  g_free (xml);
+  g_free (jpg);
+}
+
+GST_END_TEST;
+
+/* ------------------------------------------------------------------ */
+/* Fail closed                                                         */
+
+static gchar *tmpdir;
+
+static void
+tempdir_setup (void)
+{
+  tmpdir = g_dir_make_tmp ("headblur-test-XXXXXX", NULL);
+  fail_unless (tmpdir != NULL);
+}
+
+static void
+tempdir_cleanup (void)
+{
+  GDir *d = g_dir_open (tmpdir, 0, NULL);
+  const gchar *name;
+
+  while (d && (name = g_dir_read_name (d))) {
+    gchar *p = g_build_filename (tmpdir, name, NULL);
+    g_remove (p);
+    g_free (p);
+  }
+  if (d)
+    g_dir_close (d);
+  g_rmdir (tmpdir);
+  g_clear_pointer (&tmpdir, g_free);
+}
+
+static GstFlowReturn
+count_sample (GstAppSink * sink, gpointer data)
+{
+  GstSample *s = gst_app_sink_pull_sample (sink);
+
+  if (s)
+    g_atomic_int_inc ((gint *) data);
+  if (s)
+    gst_sample_unref (s);
+  return GST_FLOW_OK;
+}
+
+/* appsrc ! headblur model=@model ! appsink must fail to reach PAUSED with
+ * an ERROR of @domain/@code, and no buffer may come out. */
+static void
+assert_model_fails_to_start (const gchar * model, GQuark domain, gint code)
+{
+  GstElement *pipeline, *src, *blur, *sink;
+  GstBus *bus;
+  GstMessage *msg;
+  GError *err = NULL;
+  GstCaps *caps;
+  gint n_out = 0;
+  GstAppSinkCallbacks cb = { NULL, NULL, count_sample, };
+
+  pipeline = gst_pipeline_new (NULL);
+  src = gst_element_factory_make ("appsrc", NULL);
+  blur = gst_element_factory_make ("headblur", NULL);
+  sink = gst_element_factory_make ("appsink", NULL);
+  fail_unless (src && blur && sink);
+  g_object_set (blur, "model", model, NULL);
+  caps = gst_caps_from_string ("video/x-raw,format=I420,width=64,height=48,"
+      "framerate=1/1");
+  g_object_set (src, "caps", caps, "format", GST_FORMAT_TIME, NULL);
+  gst_caps_unref (caps);
+  g_object_set (sink, "sync", FALSE, NULL);
+  gst_app_sink_set_callbacks (GST_APP_SINK (sink), &cb, &n_out, NULL);
+  gst_bin_add_many (GST_BIN (pipeline), src, blur, sink, NULL);
+  fail_unless (gst_element_link_many (src, blur, sink, NULL));
+
+  fail_unless_equals_int (gst_element_set_state (pipeline,
+          GST_STATE_PLAYING), GST_STATE_CHANGE_FAILURE);
+
+  bus = gst_element_get_bus (pipeline);
+  msg = gst_bus_timed_pop_filtered (bus, 5 * GST_SECOND, GST_MESSAGE_ERROR);
+  fail_unless (msg != NULL, "no ERROR posted for model %s", model);
+  fail_unless (GST_MESSAGE_SRC (msg) == GST_OBJECT (blur));
+  gst_message_parse_error (msg, &err, NULL);
+  fail_unless (g_error_matches (err, domain, code),
+      "unexpected error %s/%d: %s", g_quark_to_string (err->domain),
+      err->code, err->message);
+  g_clear_error (&err);
+  gst_message_unref (msg);
+
+  /* Whatever is pushed now, nothing reaches the sink. */
+  {
+    GstBuffer *buf = gst_buffer_new_allocate (NULL, 64 * 48 * 3 / 2, NULL);
+    gst_buffer_memset (buf, 0, 0x80, 64 * 48 * 3 / 2);
+    GST_BUFFER_PTS (buf) = 0;
+    gst_app_src_push_buffer (GST_APP_SRC (src), buf);
+    g_usleep (G_USEC_PER_SEC / 5);
+  }
+  fail_unless_equals_int (g_atomic_int_get (&n_out), 0);
+
+  gst_element_set_state (pipeline, GST_STATE_NULL);
+  gst_object_unref (bus);
+  gst_object_unref (pipeline);
+}
+
+GST_START_TEST (test_missing_model_fails)
+{
+  gchar *path = g_build_filename (tmpdir, "nonexistent.onnx", NULL);
+
+  assert_model_fails_to_start ("/nonexistent", GST_RESOURCE_ERROR,
+      GST_RESOURCE_ERROR_NOT_FOUND);
+  assert_model_fails_to_start (path, GST_RESOURCE_ERROR,
+      GST_RESOURCE_ERROR_NOT_FOUND);
+  g_free (path);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_corrupt_model_fails)
+{
+  gchar *path = g_build_filename (tmpdir, "corrupt.onnx", NULL);
+  gchar garbage[4096];
+  guint i;
+
+  for (i = 0; i < sizeof (garbage); i++)
+    garbage[i] = (gchar) g_random_int ();
+  fail_unless (g_file_set_contents (path, garbage, sizeof (garbage), NULL));
+  assert_model_fails_to_start (path, GST_LIBRARY_ERROR,
+      GST_LIBRARY_ERROR_INIT);
+
+  /* an empty file */
+  fail_unless (g_file_set_contents (path, "", 0, NULL));
+  assert_model_fails_to_start (path, GST_LIBRARY_ERROR,
+      GST_LIBRARY_ERROR_INIT);
+  g_free (path);
+
+  /* a valid ONNX network that is not YuNet (2023 layout) */
+  assert_model_fails_to_start (RB_MODELS_DIR_TEST "/ultraface_rfb_640.onnx",
+      GST_LIBRARY_ERROR, GST_LIBRARY_ERROR_INIT);
+}
+
+GST_END_TEST;
+
+/* ------------------------------------------------------------------ */
+/* Properties                                                          */
+
+GST_START_TEST (test_default_model)
+{
+  GstElement *e = gst_element_factory_make ("headblur", NULL);
+  gchar *model = NULL;
+
+  fail_unless (e != NULL);
+  g_object_get (e, "model", &model, NULL);
+  fail_unless_equals_string (model, DEFAULT_MODEL_PATH);
+  fail_unless (g_file_test (model, G_FILE_TEST_IS_REGULAR),
+      "default model %s is not installed", model);
+  g_free (model);
+  gst_object_unref (e);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_properties_round_trip)
+{
+  GstElement *e = gst_element_factory_make ("headblur", NULL);
+  gchar *model, *mode;
+  gdouble threshold, padding;
+  guint fill;
+  gint iw, threads;
+
+  g_object_set (e, "model", "/tmp/x.onnx", "threshold", 0.25,
+      "fill-color", 0xff00ff00, "padding", 0.5, "inference-width", 1280,
+      "threads", 2, NULL);
+  gst_util_set_object_arg (G_OBJECT (e), "mode", "pixelate");
+  g_object_get (e, "model", &model, "threshold", &threshold,
+      "fill-color", &fill, "padding", &padding, "inference-width", &iw,
+      "threads", &threads, NULL);
+  fail_unless_equals_string (model, "/tmp/x.onnx");
+  fail_unless_equals_float (threshold, 0.25);
+  fail_unless_equals_int (fill, 0xff00ff00);
+  fail_unless_equals_float (padding, 0.5);
+  fail_unless_equals_int (iw, 1280);
+  fail_unless_equals_int (threads, 2);
+  {
+    GParamSpec *ps = g_object_class_find_property (G_OBJECT_GET_CLASS (e),
+        "mode");
+    GValue v = G_VALUE_INIT;
+    g_value_init (&v, ps->value_type);
+    g_object_get_property (G_OBJECT (e), "mode", &v);
+    mode = g_strdup (g_enum_get_value (g_type_class_peek (ps->value_type),
+            g_value_get_enum (&v))->value_nick);
+    g_value_unset (&v);
+  }
+  fail_unless_equals_string (mode, "pixelate");
+
+  /* inference-width is rounded down to a multiple of 32 */
+  g_object_set (e, "inference-width", 1000, NULL);
+  g_object_get (e, "inference-width", &iw, NULL);
+  fail_unless_equals_int (iw, 992);
+
+  g_free (model);
+  g_free (mode);
+  gst_object_unref (e);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_model_locked_while_playing)
+{
+  GstHarness *h = gst_harness_new ("headblur");
+  gchar *model = NULL;
+  GstBuffer *out;
+  GstVideoInfo info;
+
+  gst_video_info_set_format (&info, GST_VIDEO_FORMAT_I420, 320, 240);
+  gst_harness_set_src_caps (h, gst_video_info_to_caps (&info));
+  gst_harness_play (h);
+  out = gst_harness_push_and_pull (h,
+      gst_buffer_new_allocate (NULL, info.size, NULL));
+  fail_unless (out != NULL);
+  gst_buffer_unref (out);
+
+  g_object_set (h->element, "model", "/nonexistent", NULL);
+  g_object_get (h->element, "model", &model, NULL);
+  fail_unless_equals_string (model, DEFAULT_MODEL_PATH);
+  g_free (model);
+
+  /* per-frame knobs may change while playing */
+  g_object_set (h->element, "threshold", 0.3, "padding", 0.2, NULL);
+  out = gst_harness_push_and_pull (h,
+      gst_buffer_new_allocate (NULL, info.size, NULL));
+  fail_unless (out != NULL);
+  gst_buffer_unref (out);
+  gst_harness_teardown (h);
+}
+
+GST_END_TEST;
+
+static Suite *
+headblur_suite (void)
+{
+  Suite *s = suite_create ("headblur");
+  TCase *tc_props = tcase_create ("properties");
+  TCase *tc_fail = tcase_create ("fail-closed");
+  TCase *tc_images = tcase_create ("images");
+
+  GST_DEBUG_CATEGORY_INIT (headblur_test_debug, "headblur-test", 0,
+      "headblur test");
+
+  suite_add_tcase (s, tc_props);
+  tcase_add_test (tc_props, test_default_model);
+  tcase_add_test (tc_props, test_properties_round_trip);
+  tcase_add_test (tc_props, test_model_locked_while_playing);
+
+  suite_add_tcase (s, tc_fail);
+  tcase_add_checked_fixture (tc_fail, tempdir_setup, tempdir_cleanup);
+  tcase_add_test (tc_fail, test_missing_model_fails);
+  tcase_add_test (tc_fail, test_corrupt_model_fails);
+
+  suite_add_tcase (s, tc_images);
+  tcase_add_test (tc_images, test_fill_i420);
+  tcase_add_test (tc_images, test_fill_nv12);
+  tcase_add_test (tc_images, test_fill_bgrx);
+  tcase_add_test (tc_images, test_fill_rgb);
+  tcase_add_test (tc_images, test_blur);
+  tcase_add_test (tc_images, test_pixelate);
+  tcase_add_test (tc_images, test_blur_removes_detail);
+  return s;
+}
+
+GST_CHECK_MAIN (headblur);
