@@ -75,8 +75,8 @@ gst_head_blur_dnn_init_debug (void)
   static gsize done = 0;
 
   if (g_once_init_enter (&done)) {
-    GST_DEBUG_CATEGORY_INIT (gst_head_blur_dnn_debug, "headblur-dnn", 0,
-        "headblur OpenCV helper");
+    GST_DEBUG_CATEGORY_INIT (
+        gst_head_blur_dnn_debug, "headblur-dnn", 0, "headblur OpenCV helper");
     g_once_init_leave (&done, 1);
   }
 }
@@ -134,8 +134,8 @@ check_image (const GstHeadBlurImage *image, GError **error)
   for (guint i = 0; i < needed; i++) {
     if (image->data[i] == NULL || image->plane_width[i] <= 0
         || image->plane_height[i] <= 0) {
-      g_set_error (error, GST_HEAD_BLUR_DNN_ERROR,
-          GST_HEAD_BLUR_DNN_ERROR_ARGS, "invalid plane %u", i);
+      g_set_error (error, GST_HEAD_BLUR_DNN_ERROR, GST_HEAD_BLUR_DNN_ERROR_ARGS,
+          "invalid plane %u", i);
       return FALSE;
     }
   }
@@ -144,41 +144,38 @@ check_image (const GstHeadBlurImage *image, GError **error)
 
 /* Scales the frame to iw x ih and converts only the small copy to BGR. */
 static void
-make_small_bgr (GstHeadBlurDnn *dnn, const GstHeadBlurImage *image, int iw,
-    int ih)
+make_small_bgr (
+    GstHeadBlurDnn *dnn, const GstHeadBlurImage *image, int iw, int ih)
 {
   switch (image->format) {
-    case GST_HEAD_BLUR_DNN_FORMAT_I420:
-    {
+    case GST_HEAD_BLUR_DNN_FORMAT_I420: {
       dnn->small_yuv.create (ih * 3 / 2, iw, CV_8UC1);
       uchar *base = dnn->small_yuv.data;
       cv::Mat y (ih, iw, CV_8UC1, base);
       cv::Mat u (ih / 2, iw / 2, CV_8UC1, base + iw * ih);
       cv::Mat v (ih / 2, iw / 2, CV_8UC1, base + iw * ih + iw * ih / 4);
-      cv::resize (plane_view (image, 0, CV_8UC1), y, y.size (), 0, 0,
-          cv::INTER_AREA);
-      cv::resize (plane_view (image, 1, CV_8UC1), u, u.size (), 0, 0,
-          cv::INTER_AREA);
-      cv::resize (plane_view (image, 2, CV_8UC1), v, v.size (), 0, 0,
-          cv::INTER_AREA);
+      cv::resize (
+          plane_view (image, 0, CV_8UC1), y, y.size (), 0, 0, cv::INTER_AREA);
+      cv::resize (
+          plane_view (image, 1, CV_8UC1), u, u.size (), 0, 0, cv::INTER_AREA);
+      cv::resize (
+          plane_view (image, 2, CV_8UC1), v, v.size (), 0, 0, cv::INTER_AREA);
       cv::cvtColor (dnn->small_yuv, dnn->small_bgr, cv::COLOR_YUV2BGR_I420);
       break;
     }
-    case GST_HEAD_BLUR_DNN_FORMAT_NV12:
-    {
+    case GST_HEAD_BLUR_DNN_FORMAT_NV12: {
       dnn->small_yuv.create (ih * 3 / 2, iw, CV_8UC1);
       uchar *base = dnn->small_yuv.data;
       cv::Mat y (ih, iw, CV_8UC1, base);
       cv::Mat uv (ih / 2, iw / 2, CV_8UC2, base + iw * ih);
-      cv::resize (plane_view (image, 0, CV_8UC1), y, y.size (), 0, 0,
-          cv::INTER_AREA);
-      cv::resize (plane_view (image, 1, CV_8UC2), uv, uv.size (), 0, 0,
-          cv::INTER_AREA);
+      cv::resize (
+          plane_view (image, 0, CV_8UC1), y, y.size (), 0, 0, cv::INTER_AREA);
+      cv::resize (
+          plane_view (image, 1, CV_8UC2), uv, uv.size (), 0, 0, cv::INTER_AREA);
       cv::cvtColor (dnn->small_yuv, dnn->small_bgr, cv::COLOR_YUV2BGR_NV12);
       break;
     }
-    default:
-    {
+    default: {
       int type = packed_type (image->format);
       cv::resize (plane_view (image, 0, type), dnn->small_packed,
           cv::Size (iw, ih), 0, 0, cv::INTER_AREA);
@@ -190,12 +187,10 @@ make_small_bgr (GstHeadBlurDnn *dnn, const GstHeadBlurImage *image, int iw,
           cv::cvtColor (dnn->small_packed, dnn->small_bgr, cv::COLOR_RGB2BGR);
           break;
         case GST_HEAD_BLUR_DNN_FORMAT_BGRX:
-          cv::cvtColor (dnn->small_packed, dnn->small_bgr,
-              cv::COLOR_BGRA2BGR);
+          cv::cvtColor (dnn->small_packed, dnn->small_bgr, cv::COLOR_BGRA2BGR);
           break;
-        default:                 /* RGBX */
-          cv::cvtColor (dnn->small_packed, dnn->small_bgr,
-              cv::COLOR_RGBA2BGR);
+        default: /* RGBX */
+          cv::cvtColor (dnn->small_packed, dnn->small_bgr, cv::COLOR_RGBA2BGR);
           break;
       }
       break;
@@ -227,8 +222,8 @@ run_and_decode (GstHeadBlurDnn *dnn, float threshold,
     const cv::Mat &bbox = dnn->outs[6 + i];
 
     if (cls.total () != n || obj.total () != n || bbox.total () != 4 * n)
-      throw std::runtime_error ("unexpected output size for stride "
-          + std::to_string (s));
+      throw std::runtime_error (
+          "unexpected output size for stride " + std::to_string (s));
 
     const float *pc = cls.ptr<float> ();
     const float *po = obj.ptr<float> ();
@@ -285,8 +280,9 @@ gst_head_blur_dnn_new (const gchar *model_path, GError **error)
       for (int s : yunet_strides) {
         std::string name = std::string (kind) + "_" + std::to_string (s);
         if (std::find (have.begin (), have.end (), name) == have.end ())
-          throw std::runtime_error ("output \"" + name + "\" missing: not a "
-              "YuNet (2023 layout) model");
+          throw std::runtime_error ("output \"" + name
+                                    + "\" missing: not a "
+                                      "YuNet (2023 layout) model");
         dnn->out_names.push_back (name);
       }
     }
@@ -394,8 +390,8 @@ blur_roi (cv::Mat &roi)
   cv::resize (small, big, roi.size (), 0, 0, cv::INTER_LINEAR);
   const int kw = std::max (1, roi.cols / sw) | 1;
   const int kh = std::max (1, roi.rows / sh) | 1;
-  cv::blur (big, roi, cv::Size (kw, kh), cv::Point (-1, -1),
-      cv::BORDER_REPLICATE);
+  cv::blur (
+      big, roi, cv::Size (kw, kh), cv::Point (-1, -1), cv::BORDER_REPLICATE);
 }
 
 /* Pixelate: nbx x nby blocks, each the average of its pixels. */

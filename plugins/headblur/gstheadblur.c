@@ -108,7 +108,7 @@ enum
 };
 
 #define DEFAULT_MODEL RB_MODELS_DIR "/yunet_n_640_640.onnx"
-#define DEFAULT_THRESHOLD 0.5
+#define DEFAULT_THRESHOLD 0.2
 #define DEFAULT_MODE GST_HEAD_BLUR_MODE_BLUR
 #define DEFAULT_FILL_COLOR 0xff000000
 #define DEFAULT_PADDING 0.1
@@ -244,6 +244,13 @@ gst_head_blur_class_init (GstHeadBlurClass * klass)
    * Minimum detector score (sqrt of class times objectness, 0 to 1) for a
    * face to be masked. Lower values hide more heads and mask more
    * background. Takes effect on the next frame.
+   *
+   * The default, 0.2, is lower than YuNet's usual 0.5 on purpose (privacy
+   * first): on the project's development sets (bench/eval/headblur-eval,
+   * padding 0.1) it raises head coverage from 57 % to 82 % (SCUT-HEAD
+   * PartA), 57 % to 73 % (PartB) and 84 % to 94 % (face-mask), while the
+   * share of the frame masked away from any labelled head grows from about
+   * 0.3 % to 1.8 %.
    *
    * Since: 0.1.0
    */
