@@ -53,6 +53,7 @@ struct _RbCamera {
   guint live_key_interval_s;
   gchar **headblur_keys;
   gchar **headblur_values;
+  gchar *privacy_zones;         /* [headblur] and this camera's, or NULL */
   RbLiveFeed *feed;
   RbCameraCallbacks callbacks;
   gpointer user_data;
@@ -118,6 +119,7 @@ rb_camera_new (const RbConfig * config, const RbCameraConfig * cam,
   camera->live_key_interval_s = config->live_key_interval_s;
   camera->headblur_keys = g_strdupv (config->headblur_keys);
   camera->headblur_values = g_strdupv (config->headblur_values);
+  camera->privacy_zones = rb_config_camera_zones (config, cam);
   camera->feed = rb_live_feed_ref (feed);
   if (callbacks != NULL)
     camera->callbacks = *callbacks;
@@ -141,6 +143,7 @@ rb_camera_free (RbCamera * camera)
   rb_live_feed_unref (camera->feed);
   g_strfreev (camera->headblur_keys);
   g_strfreev (camera->headblur_values);
+  g_free (camera->privacy_zones);
   g_free (camera->name);
   g_free (camera->url);
   g_free (camera->url_redacted);
@@ -282,6 +285,8 @@ rb_camera_build_branches (RbCamera * camera, GstPad * src_pad,
   for (i = 0; camera->headblur_keys && camera->headblur_keys[i]; i++)
     gst_util_set_object_arg (G_OBJECT (blur), camera->headblur_keys[i],
         camera->headblur_values[i]);
+  if (camera->privacy_zones != NULL)
+    g_object_set (blur, "privacy-zones", camera->privacy_zones, NULL);
   /* single slice (threads=1): sliced threads break ffmpeg viewers */
   gst_util_set_object_arg (G_OBJECT (encoder), "tune", "zerolatency");
   gst_util_set_object_arg (G_OBJECT (encoder), "speed-preset", "ultrafast");

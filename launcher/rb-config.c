@@ -23,6 +23,9 @@
  *                           default 2048
  *   live-key-interval=N     live key-frame interval in seconds, 1..10,
  *                           default 2
+ *   segment-lookahead=N     frames the segment workers' headblur looks
+ *                           ahead (its lookahead property), 0..300,
+ *                           default 15; workers detect on every frame
  *
  * [headblur]                        optional; headblur element properties,
  *                                   kept as strings for
@@ -37,6 +40,18 @@
  *   model=PATH              detector model; relative paths are resolved
  *                           like state-dir and stored absolute. Existence is
  *                           checked by headblur when it starts.
+ *   hold-time=S             seconds a head stays masked after its last
+ *                           detection, 0..60; stored as ns
+ *   detection-interval=N    detect on every N-th frame (live), 1..30
+ *   overload-mode=full-frame|enlarge   what masks a frame when detection
+ *                           falls behind
+ *   max-detection-age=S     seconds, 0.01..10: older detections mean
+ *                           overload; stored as ns
+ *   privacy-zones=ZONES     polygons always masked on every camera:
+ *                           "x,y x,y x,y[; ...]", coordinates 0..1
+ *   person-model=PATH       person detector weights (.cfg beside them);
+ *                           resolved like model
+ *   person-threshold=X      person detector confidence, 0..1
  *
  * [camera:NAME]                     one or more; NAME is 1..64 of
  *                                   [A-Za-z0-9_-] and the live mount is /NAME
@@ -45,6 +60,8 @@
  *                           rb_config_redact_url())
  *   transport=auto|tcp|udp  default auto
  *   latency=N               rtspsrc jitter buffer in ms, 0..10000, default 200
+ *   privacy-zones=ZONES     this camera's polygons always masked, in
+ *                           addition to [headblur] privacy-zones
  *
  * [network:NAME]                    one or more; NAME as for cameras. Each is
  *                                   one RTSP server bound to address:port.
@@ -78,6 +95,7 @@
 #define DEFAULT_KEEP_RAW FALSE
 #define DEFAULT_LIVE_BITRATE_KBPS 2048
 #define DEFAULT_LIVE_KEY_INTERVAL_S 2
+#define DEFAULT_SEGMENT_LOOKAHEAD 15
 #define DEFAULT_TRANSPORT RB_TRANSPORT_AUTO
 #define DEFAULT_LATENCY_MS 200
 #define DEFAULT_PORT 8554
@@ -93,15 +111,17 @@ G_DEFINE_QUARK (rb-config-error-quark, rb_config_error);
 /* *INDENT-OFF* */
 static const gchar *const main_keys[] = {
   "state-dir", "segment-duration", "workers", "keep-raw", "live-bitrate",
-  "live-key-interval", NULL
+  "live-key-interval", "segment-lookahead", NULL
 };
 static const gchar *const headblur_keys[] = {
   "mode", "threshold", "padding", "fill-color", "inference-width", "model",
-  NULL
+  "hold-time", "detection-interval", "overload-mode", "max-detection-age",
+  "privacy-zones", "person-model", "person-threshold", NULL
 };
 static const gchar *const camera_keys[] = {
-  "url", "transport", "latency", NULL
+  "url", "transport", "latency", "privacy-zones", NULL
 };
+static const gchar *const overload_names[] = { "full-frame", "enlarge", NULL };
 static const gchar *const network_keys[] = { "address", "port", NULL };
 static const gchar *const transport_names[] = { "auto", "tcp", "udp", NULL };
 static const gchar *const mode_names[] = { "blur", "pixelate", "fill", NULL };
@@ -606,6 +626,66 @@ load_main (Loader * l, RbConfig * c)
       DEFAULT_LIVE_BITRATE_KBPS, &c->live_bitrate_kbps);
   get_uint (l, g, "live-key-interval", 1, 10, " of seconds",
       DEFAULT_LIVE_KEY_INTERVAL_S, &c->live_key_interval_s);
+  get_uint (l, g, "segment-lookahead", 0, 300, " of frames",
+      DEFAULT_SEGMENT_LOOKAHEAD, &c->segment_lookahead);
+}
+
+/* Privacy zones: polygons of at least 3 points "x,y", coordinates 0..1
+ * (fractions of the frame), points separated by spaces, polygons by ';'. */
+gboolean
+rb_config_zones_are_valid (const gchar * zones)
+{
+  g_auto (GStrv) polygons = g_strsplit (zones, ";", -1);
+  guint n_polygons = 0;
+
+  for (guint i = 0; polygons[i]; i++) {
+    g_auto (GStrv) points = NULL;
+    guint n_points = 0;
+
+    g_strstrip (polygons[i]);
+    if (polygons[i][0] == '\0')
+      continue;
+    points = g_strsplit_set (polygons[i], " \t", -1);
+    for (guint j = 0; points[j]; j++) {
+      g_auto (GStrv) xy = NULL;
+
+      if (points[j][0] == '\0')
+        continue;
+      xy = g_strsplit (points[j], ",", -1);
+      if (g_strv_length (xy) != 2 || !parse_double (xy[0], 0.0, 1.0)
+          || !parse_double (xy[1], 0.0, 1.0))
+        return FALSE;
+      n_points++;
+    }
+    if (n_points < 3)
+      return FALSE;
+    n_polygons++;
+  }
+  return n_polygons > 0;
+}
+
+static gboolean
+check_zones (Loader * l, const gchar * g, const gchar * value)
+{
+  if (rb_config_zones_are_valid (value))
+    return TRUE;
+  return fail (l, RB_CONFIG_ERROR_INVALID_VALUE, g, "privacy-zones", value,
+      "must be polygons of at least 3 points x,y with coordinates from 0 "
+      "to 1 (fractions of the frame), as \"0,0 0.2,0 0.2,1; 0.8,0 1,0 1,1\"");
+}
+
+/* seconds (a number from @min to @max) → nanoseconds as a string */
+static gchar *
+seconds_to_ns (Loader * l, const gchar * g, const gchar * key,
+    const gchar * value, gdouble min, gdouble max)
+{
+  if (parse_double (value, min, max))
+    return g_strdup_printf ("%" G_GUINT64_FORMAT,
+        (guint64) (g_ascii_strtod (value, NULL) * 1e9 + 0.5));
+  fail (l, RB_CONFIG_ERROR_INVALID_VALUE, g, key, value,
+      "must be a number of seconds from %g to %g%s", min, max,
+      comment_hint (value));
+  return NULL;
 }
 
 static void
@@ -666,12 +746,41 @@ load_headblur (Loader * l, RbConfig * c)
         fail (l, RB_CONFIG_ERROR_INVALID_VALUE, g, key, value,
             "must be a whole number of pixels from 160 to 3840, "
             "a multiple of 32%s", comment_hint (value));
-    } else if (g_str_equal (key, "model")) {
+    } else if (g_str_equal (key, "model")
+        || g_str_equal (key, "person-model")) {
       if (*value == '\0')
         fail (l, RB_CONFIG_ERROR_INVALID_VALUE, g, key, value,
             "must be the path of a model file");
       else
         stored = resolve_path (l, value);
+    } else if (g_str_equal (key, "person-threshold")) {
+      if (parse_double (value, 0.0, 1.0))
+        stored = g_strdup (value);
+      else
+        fail (l, RB_CONFIG_ERROR_INVALID_VALUE, g, key, value,
+            "must be a number from 0 to 1%s", comment_hint (value));
+    } else if (g_str_equal (key, "hold-time")) {
+      stored = seconds_to_ns (l, g, key, value, 0.0, 60.0);
+    } else if (g_str_equal (key, "max-detection-age")) {
+      stored = seconds_to_ns (l, g, key, value, 0.01, 10.0);
+    } else if (g_str_equal (key, "detection-interval")) {
+      guint64 k;
+
+      if (value[0] != '+'
+          && g_ascii_string_to_unsigned (value, 10, 1, 30, &k, NULL))
+        stored = g_strdup_printf ("%u", (guint) k);
+      else
+        fail (l, RB_CONFIG_ERROR_INVALID_VALUE, g, key, value,
+            "must be a whole number of frames from 1 to 30%s",
+            comment_hint (value));
+    } else if (g_str_equal (key, "overload-mode")) {
+      gint mode;
+
+      if (get_choice (l, g, key, overload_names, 0, &mode))
+        stored = g_strdup (overload_names[mode]);
+    } else if (g_str_equal (key, "privacy-zones")) {
+      if (check_zones (l, g, value))
+        stored = g_strdup (value);
     }
 
     if (stored) {
@@ -752,6 +861,12 @@ load_camera (Loader * l, RbConfig * c, const gchar * g)
   cam->transport = (RbTransport) transport;
   get_uint (l, g, "latency", 0, 10000, " of milliseconds",
       DEFAULT_LATENCY_MS, &cam->latency_ms);
+  {
+    g_autofree gchar *zones = get_value (l, g, "privacy-zones");
+
+    if (zones != NULL && check_zones (l, g, zones))
+      cam->privacy_zones = g_steal_pointer (&zones);
+  }
 }
 
 /* Does wildcard @any cover @other? 0.0.0.0 covers IPv4; :: covers IPv6
@@ -847,6 +962,7 @@ camera_free (RbCameraConfig * cam)
 {
   g_free (cam->name);
   g_free (cam->url);
+  g_free (cam->privacy_zones);
   g_free (cam);
 }
 
@@ -897,6 +1013,7 @@ load (const gchar * data, gsize length, const gchar * file,
   c->keep_raw = DEFAULT_KEEP_RAW;
   c->live_bitrate_kbps = DEFAULT_LIVE_BITRATE_KBPS;
   c->live_key_interval_s = DEFAULT_LIVE_KEY_INTERVAL_S;
+  c->segment_lookahead = DEFAULT_SEGMENT_LOOKAHEAD;
   c->headblur_keys = g_new0 (gchar *, 1);
   c->headblur_values = g_new0 (gchar *, 1);
   c->cameras = g_ptr_array_new_with_free_func ((GDestroyNotify) camera_free);
@@ -1057,5 +1174,44 @@ rb_config_get_headblur (const RbConfig * config, const gchar * key)
   for (guint i = 0; config->headblur_keys[i]; i++)
     if (g_str_equal (config->headblur_keys[i], key))
       return config->headblur_values[i];
+  return NULL;
+}
+
+/**
+ * rb_config_camera_zones:
+ * @config: a config
+ * @camera: one of its cameras, or %NULL
+ *
+ * Returns: (transfer full) (nullable): the privacy zones of @camera: the
+ * [headblur] privacy-zones followed by the camera's own, joined with ';',
+ * or %NULL when there are none.
+ */
+gchar *
+rb_config_camera_zones (const RbConfig * config, const RbCameraConfig * camera)
+{
+  const gchar *global = rb_config_get_headblur (config, "privacy-zones");
+  const gchar *own = camera ? camera->privacy_zones : NULL;
+
+  if (global && own)
+    return g_strconcat (global, ";", own, NULL);
+  return g_strdup (global ? global : own);
+}
+
+/**
+ * rb_config_find_camera:
+ * @config: a config
+ * @name: a camera name
+ *
+ * Returns: (transfer none) (nullable): the camera called @name.
+ */
+const RbCameraConfig *
+rb_config_find_camera (const RbConfig * config, const gchar * name)
+{
+  for (guint i = 0; name && i < config->cameras->len; i++) {
+    const RbCameraConfig *cam = g_ptr_array_index (config->cameras, i);
+
+    if (g_str_equal (cam->name, name))
+      return cam;
+  }
   return NULL;
 }

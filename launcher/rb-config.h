@@ -45,6 +45,7 @@ typedef struct {
   gchar *url;                     /* rtsp:// or rtsps:// URL, may hold user:pass */
   RbTransport transport;          /* transport=auto|tcp|udp, default auto */
   guint latency_ms;               /* latency=, rtspsrc jitterbuffer ms, default 200 */
+  gchar *privacy_zones;           /* privacy-zones=, polygons "x,y x,y x,y[;...]" in 0..1, or NULL */
 } RbCameraConfig;
 
 typedef struct {
@@ -63,6 +64,7 @@ typedef struct {
   gboolean keep_raw;              /* keep-raw=, default false */
   guint live_bitrate_kbps;        /* live-bitrate=, kbit/s, 100..50000, default 2048 */
   guint live_key_interval_s;      /* live-key-interval=, s, 1..10, default 2 */
+  guint segment_lookahead;        /* segment-lookahead=, frames, 0..300, default 15 */
 
   /* [headblur]: element properties, validated by name and syntax, applied
    * with gst_util_set_object_arg(). Keys: model, threshold, mode, padding,
@@ -83,6 +85,14 @@ void rb_config_free (RbConfig * config);
 gchar *rb_config_redact_url (const gchar * url);
 
 const gchar *rb_transport_to_string (RbTransport transport);
+
+gchar *rb_config_camera_zones (const RbConfig * config,
+                               const RbCameraConfig * camera);
+const RbCameraConfig *rb_config_find_camera (const RbConfig * config,
+                                             const gchar * name);
+
+/* TRUE if @zones is a valid privacy-zones value. */
+gboolean rb_config_zones_are_valid (const gchar * zones);
 
 /* The live mount point of @camera: "/NAME". */
 gchar *rb_config_camera_mount (const RbCameraConfig * camera);

@@ -45,6 +45,8 @@ struct _RbWorkers {
   guint n_threads;
   gchar **headblur_keys;
   gchar **headblur_values;
+  guint lookahead;              /* frames */
+  GHashTable *zones;            /* camera name → privacy zones */
   GstSegmentQueueJournal *journal;
 
   GMutex lock;
@@ -81,6 +83,16 @@ rb_workers_new (const RbConfig * config, GError ** error)
   workers->n_threads = config->workers;
   workers->headblur_keys = g_strdupv (config->headblur_keys);
   workers->headblur_values = g_strdupv (config->headblur_values);
+  workers->lookahead = config->segment_lookahead;
+  workers->zones = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+      g_free);
+  for (guint i = 0; i < config->cameras->len; i++) {
+    const RbCameraConfig *cam = g_ptr_array_index (config->cameras, i);
+    gchar *zones = rb_config_camera_zones (config, cam);
+
+    if (zones != NULL)
+      g_hash_table_insert (workers->zones, g_strdup (cam->name), zones);
+  }
   workers->journal = journal;
   g_mutex_init (&workers->lock);
   g_cond_init (&workers->cond);
@@ -100,6 +112,7 @@ rb_workers_free (RbWorkers * workers)
   g_cond_clear (&workers->cond);
   g_strfreev (workers->headblur_keys);
   g_strfreev (workers->headblur_values);
+  g_hash_table_unref (workers->zones);
   g_free (workers->state_dir);
   g_free (workers->queue_dir);
   g_free (workers);
@@ -323,6 +336,14 @@ rb_worker_process (RbWorkers * workers, GstSegmentQueueItem * item,
   for (i = 0; workers->headblur_keys && workers->headblur_keys[i]; i++)
     gst_util_set_object_arg (G_OBJECT (blur), workers->headblur_keys[i],
         workers->headblur_values[i]);
+  /* latency does not matter for recordings: detect on every frame and look
+   * ahead, so a head first seen at frame t is hidden in the frames before */
+  g_object_set (blur, "detection-interval", 1, "lookahead", workers->lookahead,
+      NULL);
+  if (item->source != NULL && g_hash_table_contains (workers->zones,
+          item->source))
+    g_object_set (blur, "privacy-zones", g_hash_table_lookup (workers->zones,
+            item->source), NULL);
   gst_object_unref (blur);
   rb_watch_pad (pipeline, "blur", "src", &in);
 

@@ -308,15 +308,17 @@ GST_START_TEST (test_unknown_key)
       RB_CONFIG_ERROR_UNKNOWN_KEY,
       "test.conf: [rtsp-blur] segment-duraton: unknown key; the keys of this "
       "group are state-dir, segment-duration, workers, keep-raw, "
-      "live-bitrate, live-key-interval");
+      "live-bitrate, live-key-interval, segment-lookahead");
   check_error (MAIN "[headblur]\nmodel-file=/m.onnx\n" CAM NET,
       RB_CONFIG_ERROR_UNKNOWN_KEY,
       "test.conf: [headblur] model-file: unknown key; the keys of this group "
-      "are mode, threshold, padding, fill-color, inference-width, model");
+      "are mode, threshold, padding, fill-color, inference-width, model, "
+      "hold-time, detection-interval, overload-mode, max-detection-age, "
+      "privacy-zones, person-model, person-threshold");
   check_error (MAIN CAM "latency-ms=100\n" NET,
       RB_CONFIG_ERROR_UNKNOWN_KEY,
       "test.conf: [camera:lobby] latency-ms: unknown key; the keys of this "
-      "group are url, transport, latency");
+      "group are url, transport, latency, privacy-zones");
   check_error (MAIN CAM NET "bind=1\n",
       RB_CONFIG_ERROR_UNKNOWN_KEY,
       "test.conf: [network:A] bind: unknown key; the keys of this group are "
@@ -325,7 +327,7 @@ GST_START_TEST (test_unknown_key)
   check_error (MAIN CAM "url[fr]=rtsp://h/\n" NET,
       RB_CONFIG_ERROR_UNKNOWN_KEY,
       "test.conf: [camera:lobby] url[fr]: unknown key; the keys of this "
-      "group are url, transport, latency");
+      "group are url, transport, latency, privacy-zones");
 }
 
 GST_END_TEST;
@@ -716,6 +718,93 @@ GST_START_TEST (test_redact_url)
 
 GST_END_TEST;
 
+
+#define MIN_HEAD "[rtsp-blur]\nstate-dir=/s\n"
+#define MIN_TAIL "[camera:c]\nurl=rtsp://h/x\n[network:A]\naddress=10.0.0.1\n"
+
+GST_START_TEST (test_issue3_keys)
+{
+  const gchar *data = MIN_HEAD
+      "segment-lookahead=30\n"
+      "[headblur]\n"
+      "hold-time=1.5\n"
+      "detection-interval=3\n"
+      "overload-mode=enlarge\n"
+      "max-detection-age=0.25\n"
+      "privacy-zones=0,0 0.2,0 0.2,1; 0.8,0 1,0 1,1 0.8,1\n"
+      "person-model=/m/body.weights\n"
+      "person-threshold=0.3\n"
+      "[camera:c]\nurl=rtsp://h/x\nprivacy-zones=0.4,0.4 0.6,0.4 0.5,0.6\n"
+      "[network:A]\naddress=10.0.0.1\n";
+  g_autoptr (RbConfig) c = load_ok (data);
+  RbCameraConfig *cam = g_ptr_array_index (c->cameras, 0);
+
+  assert_equals_int (c->segment_lookahead, 30);
+  /* seconds become the element's nanoseconds */
+  assert_equals_string (rb_config_get_headblur (c, "hold-time"), "1500000000");
+  assert_equals_string (rb_config_get_headblur (c, "max-detection-age"),
+      "250000000");
+  assert_equals_string (rb_config_get_headblur (c, "detection-interval"), "3");
+  assert_equals_string (rb_config_get_headblur (c, "overload-mode"),
+      "enlarge");
+  assert_equals_string (rb_config_get_headblur (c, "privacy-zones"),
+      "0,0 0.2,0 0.2,1; 0.8,0 1,0 1,1 0.8,1");
+  assert_equals_string (rb_config_get_headblur (c, "person-model"),
+      "/m/body.weights");
+  assert_equals_string (rb_config_get_headblur (c, "person-threshold"), "0.3");
+  assert_equals_string (cam->privacy_zones, "0.4,0.4 0.6,0.4 0.5,0.6");
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_issue3_defaults)
+{
+  g_autoptr (RbConfig) c = load_ok (MIN_HEAD MIN_TAIL);
+
+  assert_equals_int (c->segment_lookahead, 15);
+  fail_unless (((RbCameraConfig *) g_ptr_array_index (c->cameras,
+              0))->privacy_zones == NULL);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_issue3_errors)
+{
+  check_error (MIN_HEAD "[headblur]\nprivacy-zones=0,0 1,1\n" MIN_TAIL,
+      RB_CONFIG_ERROR_INVALID_VALUE,
+      "test.conf: [headblur] privacy-zones: must be polygons of at least 3 "
+      "points x,y with coordinates from 0 to 1 (fractions of the frame), as "
+      "\"0,0 0.2,0 0.2,1; 0.8,0 1,0 1,1\" (got '0,0 1,1')");
+  check_error (MIN_HEAD "[headblur]\nprivacy-zones=0,0 1.5,0 1,1\n" MIN_TAIL,
+      RB_CONFIG_ERROR_INVALID_VALUE,
+      "test.conf: [headblur] privacy-zones: must be polygons of at least 3 "
+      "points x,y with coordinates from 0 to 1 (fractions of the frame), as "
+      "\"0,0 0.2,0 0.2,1; 0.8,0 1,0 1,1\" (got '0,0 1.5,0 1,1')");
+  check_error (MIN_HEAD "[headblur]\nhold-time=61\n" MIN_TAIL,
+      RB_CONFIG_ERROR_INVALID_VALUE,
+      "test.conf: [headblur] hold-time: must be a number of seconds from 0 "
+      "to 60 (got '61')");
+  check_error (MIN_HEAD "[headblur]\ndetection-interval=0\n" MIN_TAIL,
+      RB_CONFIG_ERROR_INVALID_VALUE,
+      "test.conf: [headblur] detection-interval: must be a whole number of "
+      "frames from 1 to 30 (got '0')");
+  check_error (MIN_HEAD "[headblur]\noverload-mode=pass\n" MIN_TAIL,
+      RB_CONFIG_ERROR_INVALID_VALUE,
+      "test.conf: [headblur] overload-mode: must be one of "
+      "full-frame|enlarge (got 'pass')");
+  check_error (MIN_HEAD "segment-lookahead=301\n" MIN_TAIL,
+      RB_CONFIG_ERROR_INVALID_VALUE,
+      "test.conf: [rtsp-blur] segment-lookahead: must be a whole number of "
+      "frames from 0 to 300 (got '301')");
+  check_error (MIN_HEAD "[camera:c]\nurl=rtsp://h/x\nprivacy-zones=x\n"
+      "[network:A]\naddress=10.0.0.1\n", RB_CONFIG_ERROR_INVALID_VALUE,
+      "test.conf: [camera:c] privacy-zones: must be polygons of at least 3 "
+      "points x,y with coordinates from 0 to 1 (fractions of the frame), as "
+      "\"0,0 0.2,0 0.2,1; 0.8,0 1,0 1,1\" (got 'x')");
+}
+
+GST_END_TEST;
+
 static RbConfig *
 load_sample (const gchar * name)
 {
@@ -808,6 +897,9 @@ config_suite (void)
   tcase_add_test (tc, test_all_errors_reported);
   tcase_add_test (tc, test_password_never_printed);
   tcase_add_test (tc, test_redact_url);
+  tcase_add_test (tc, test_issue3_keys);
+  tcase_add_test (tc, test_issue3_defaults);
+  tcase_add_test (tc, test_issue3_errors);
   tcase_add_test (tc, test_sample_lab);
   tcase_add_test (tc, test_sample_two_networks);
   return s;
