@@ -95,6 +95,7 @@ def main():
     tmp = tempfile.mkdtemp(prefix="rb-e2e-")
     state = os.path.join(tmp, "state")
     cam_port = free_port()
+    udp_cam_port = free_port()
     dead_port = free_port()
     port_a = free_port("127.0.0.2")
     port_b = free_port("127.0.0.3")
@@ -113,6 +114,10 @@ mode=blur
 url=rtsp://viewer:secret@127.0.0.1:{cam_port}/camera
 transport=auto
 latency=100
+
+[camera:udponly]
+url=rtsp://127.0.0.1:{udp_cam_port}/camera
+transport=auto
 
 [camera:badpass]
 url=rtsp://viewer:wrong@127.0.0.1:{cam_port}/camera
@@ -139,6 +144,7 @@ port={port_b}
     launcher = subprocess.Popen([LAUNCHER, "--config", conf],
                                 stdout=log, stderr=subprocess.STDOUT)
     camera = None
+    udp_camera = None
     try:
         # the camera is down at boot
         time.sleep(3)
@@ -151,6 +157,13 @@ port={port_b}
             stdout=subprocess.PIPE, text=True)
         line = camera.stdout.readline()
         check("serving" in line, "test camera is serving: " + line.strip())
+        # a camera that refuses interleaved TCP (461), as some do
+        udp_camera = subprocess.Popen(
+            [CAMERA, "--clip", CLIP, "--address", "127.0.0.1",
+             "--port", str(udp_cam_port), "--protocols", "udp", "--loop"],
+            stdout=subprocess.PIPE, text=True)
+        line = udp_camera.stdout.readline()
+        check("serving" in line, "UDP-only test camera is serving")
 
         for name, addr, port in (("A", "127.0.0.2", port_a),
                                  ("B", "127.0.0.3", port_b)):
@@ -159,6 +172,13 @@ port={port_b}
             check(s is not None and s.get("codec_name") == "h264"
                   and s.get("width") == 768 and s.get("height") == 576,
                   f"ffprobe reads the live stream of network {name}: {s}")
+        s = wait_for(lambda: ffprobe_stream(f"rtsp://127.0.0.2:{port_a}/udponly"),
+                     60, 1)
+        check(s is not None and s.get("codec_name") == "h264",
+              "transport=auto falls back to UDP for a camera that refuses TCP")
+        check("camera udponly: connecting to rtsp://127.0.0.1:"
+              f"{udp_cam_port}/camera over UDP" in open(log_path).read(),
+              "the fallback is logged")
         # bound to its own address only
         if port_a != port_b:
             check(connect_refused("127.0.0.3", port_a),
@@ -209,7 +229,7 @@ port={port_b}
         check("queued" in text.split("stopping: finalizing")[-1],
               "the last segment was queued during shutdown")
     finally:
-        for p in (launcher, camera):
+        for p in (launcher, camera, udp_camera):
             if p is not None and p.poll() is None:
                 p.kill()
                 p.wait()
