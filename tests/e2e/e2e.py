@@ -210,6 +210,25 @@ port={port_b}
               "the good camera is still live")
         check(launcher.poll() is None, "rtsp-blur still runs")
 
+        # the camera restarts: its pipeline is rebuilt and live resumes
+        camera.send_signal(signal.SIGKILL)
+        camera.wait()
+        killed_at = len(open(log_path).read())
+        time.sleep(2)
+        camera = subprocess.Popen(
+            [CAMERA, "--clip", CLIP, "--address", "127.0.0.1",
+             "--port", str(cam_port), "--user", "viewer",
+             "--password", "secret", "--loop"],
+            stdout=subprocess.PIPE, text=True)
+        camera.stdout.readline()
+        after = lambda: open(log_path).read()[killed_at:]
+        resumed = wait_for(
+            lambda: "camera lobby: recorded segment" in after()
+            and ffprobe_stream(f"rtsp://127.0.0.3:{port_b}/lobby") is not None,
+            60, 1)
+        check("camera lobby (" in after(), "the camera outage is reported")
+        check(resumed, "live and recording resume after the camera restarts")
+
         # clean shutdown: the open segment is finalized and queued
         launcher.send_signal(signal.SIGTERM)
         try:
