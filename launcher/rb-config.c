@@ -37,6 +37,16 @@
  *   model=PATH              detector model; relative paths are resolved
  *                           like state-dir and stored absolute. Existence is
  *                           checked by headblur when it starts.
+ *   hold-time=T             how long a head stays masked after its last
+ *                           detection: ns, or with a unit "ms" or "s",
+ *                           0..60 s; stored in ns
+ *   detection-interval=N    detect on every N-th frame, 1..30 (live;
+ *                           segment workers detect on every frame unless
+ *                           this is set, and always use lookahead=15)
+ *   privacy-zones=ZONES     polygons always masked, normalized 0..1:
+ *                           "x,y x,y x,y[;x,y x,y x,y ...]", >= 3 points
+ *   overload-mode=full-frame|enlarge
+ *   max-detection-age=T     like hold-time, 0..60 s
  *
  * [camera:NAME]                     one or more; NAME is 1..64 of
  *                                   [A-Za-z0-9_-] and the live mount is /NAME
@@ -97,8 +107,10 @@ static const gchar *const main_keys[] = {
 };
 static const gchar *const headblur_keys[] = {
   "mode", "threshold", "padding", "fill-color", "inference-width", "model",
-  NULL
+  "hold-time", "detection-interval", "privacy-zones", "overload-mode",
+  "max-detection-age", NULL
 };
+static const gchar *const overload_names[] = { "full-frame", "enlarge", NULL };
 static const gchar *const camera_keys[] = {
   "url", "transport", "latency", NULL
 };
@@ -608,6 +620,58 @@ load_main (Loader * l, RbConfig * c)
       DEFAULT_LIVE_KEY_INTERVAL_S, &c->live_key_interval_s);
 }
 
+/* "N" (ns), "Nms" or "Ns" (N may have a fraction with a unit), 0..60 s. */
+static gboolean
+parse_duration_ns (const gchar * value, guint64 * ns)
+{
+  gchar *end;
+  gdouble v = g_ascii_strtod (value, &end);
+
+  if (end == value || !(v >= 0.0 && v <= 60e9) || value[0] == '+')
+    return FALSE;
+  if (g_str_equal (end, "s"))
+    v *= 1e9;
+  else if (g_str_equal (end, "ms"))
+    v *= 1e6;
+  else if (*end != '\0' || v > 60e9 || v != (gdouble) (guint64) v)
+    return FALSE;
+  if (v > 60e9)
+    return FALSE;
+  *ns = (guint64) (v + 0.5);
+  return TRUE;
+}
+
+/* The syntax headblur accepts for privacy-zones. */
+static gboolean
+parse_zones (const gchar * value)
+{
+  g_auto (GStrv) polys = g_strsplit (value, ";", -1);
+
+  for (guint i = 0; polys[i]; i++) {
+    g_auto (GStrv) pts = NULL;
+    guint n = 0;
+
+    g_strstrip (polys[i]);
+    if (polys[i][0] == '\0' && polys[i + 1] == NULL && i > 0)
+      break;
+    pts = g_strsplit_set (polys[i], " \t", -1);
+    for (guint j = 0; pts[j]; j++) {
+      g_auto (GStrv) xy = NULL;
+
+      if (pts[j][0] == '\0')
+        continue;
+      xy = g_strsplit (pts[j], ",", -1);
+      if (g_strv_length (xy) != 2 || !parse_double (xy[0], 0.0, 1.0)
+          || !parse_double (xy[1], 0.0, 1.0))
+        return FALSE;
+      n++;
+    }
+    if (n < 3)
+      return FALSE;
+  }
+  return TRUE;
+}
+
 static void
 load_headblur (Loader * l, RbConfig * c)
 {
@@ -666,6 +730,37 @@ load_headblur (Loader * l, RbConfig * c)
         fail (l, RB_CONFIG_ERROR_INVALID_VALUE, g, key, value,
             "must be a whole number of pixels from 160 to 3840, "
             "a multiple of 32%s", comment_hint (value));
+    } else if (g_str_equal (key, "hold-time")
+        || g_str_equal (key, "max-detection-age")) {
+      guint64 ns;
+
+      if (parse_duration_ns (value, &ns))
+        stored = g_strdup_printf ("%" G_GUINT64_FORMAT, ns);
+      else
+        fail (l, RB_CONFIG_ERROR_INVALID_VALUE, g, key, value,
+            "must be a duration from 0 to 60 s: nanoseconds, or a number "
+            "with \"ms\" or \"s\"%s", comment_hint (value));
+    } else if (g_str_equal (key, "detection-interval")) {
+      guint64 n;
+
+      if (value[0] != '+'
+          && g_ascii_string_to_unsigned (value, 10, 1, 30, &n, NULL))
+        stored = g_strdup_printf ("%u", (guint) n);
+      else
+        fail (l, RB_CONFIG_ERROR_INVALID_VALUE, g, key, value,
+            "must be a whole number from 1 to 30%s", comment_hint (value));
+    } else if (g_str_equal (key, "privacy-zones")) {
+      if (*value == '\0' || parse_zones (value))
+        stored = g_strdup (value);
+      else
+        fail (l, RB_CONFIG_ERROR_INVALID_VALUE, g, key, value,
+            "must be polygons \"x,y x,y x,y[;x,y ...]\" with at least 3 "
+            "points each and coordinates from 0 to 1%s", comment_hint (value));
+    } else if (g_str_equal (key, "overload-mode")) {
+      gint mode;
+
+      if (get_choice (l, g, key, overload_names, 0, &mode))
+        stored = g_strdup (overload_names[mode]);
     } else if (g_str_equal (key, "model")) {
       if (*value == '\0')
         fail (l, RB_CONFIG_ERROR_INVALID_VALUE, g, key, value,

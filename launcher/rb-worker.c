@@ -29,6 +29,8 @@
 #define RENEW_INTERVAL_US (30 * G_USEC_PER_SEC)
 #define IDLE_WAIT_US (2 * G_USEC_PER_SEC)
 #define POLL_NS (200 * GST_MSECOND)
+/* headblur lookahead for recorded segments, frames (1 s at 15 fps) */
+#define SEGMENT_LOOKAHEAD 15
 
 /* The anonymizing pipeline, in gst-launch syntax (pipelines/segment.txt). */
 #define ANONYMIZE_PIPELINE \
@@ -320,9 +322,13 @@ rb_worker_process (RbWorkers * workers, GstSegmentQueueItem * item,
   rb_set_location (pipeline, "src", item->location);
   rb_set_location (pipeline, "sink", partial);
   blur = gst_bin_get_by_name (GST_BIN (pipeline), "blur");
+  /* recorded segments: latency does not matter, so detect on every frame
+   * (unless the config says otherwise) and look ahead */
+  g_object_set (blur, "detection-interval", 1, NULL);
   for (i = 0; workers->headblur_keys && workers->headblur_keys[i]; i++)
     gst_util_set_object_arg (G_OBJECT (blur), workers->headblur_keys[i],
         workers->headblur_values[i]);
+  g_object_set (blur, "lookahead", SEGMENT_LOOKAHEAD, NULL);
   gst_object_unref (blur);
   rb_watch_pad (pipeline, "blur", "src", &in);
 

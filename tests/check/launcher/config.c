@@ -288,6 +288,60 @@ GST_START_TEST (test_relative_paths_from_file)
 
 GST_END_TEST;
 
+/* Loading @data fails with INVALID_VALUE naming [headblur] @key. */
+static void
+check_invalid_headblur (const gchar * data, const gchar * key)
+{
+  GError *err = NULL;
+  RbConfig *c = rb_config_load_from_data (data, -1, "test.conf", &err);
+  gchar *prefix = g_strdup_printf ("test.conf: [headblur] %s: ", key);
+
+  fail_unless (c == NULL, "config unexpectedly valid:\n%s", data);
+  fail_unless (g_error_matches (err, RB_CONFIG_ERROR,
+          RB_CONFIG_ERROR_INVALID_VALUE));
+  fail_unless (g_str_has_prefix (err->message, prefix), "%s", err->message);
+  g_error_free (err);
+  g_free (prefix);
+}
+
+GST_START_TEST (test_headblur_temporal_keys)
+{
+  RbConfig *c = load_ok (MAIN "[headblur]\nhold-time=1.5s\n"
+      "detection-interval=3\nprivacy-zones=0,0 0.5,0 0,0.5;0.6,0.6 1,0.6 1,1\n"
+      "overload-mode=enlarge\nmax-detection-age=250ms\n" CAM NET);
+
+  assert_equals_string (rb_config_get_headblur (c, "hold-time"),
+      "1500000000");
+  assert_equals_string (rb_config_get_headblur (c, "detection-interval"),
+      "3");
+  assert_equals_string (rb_config_get_headblur (c, "privacy-zones"),
+      "0,0 0.5,0 0,0.5;0.6,0.6 1,0.6 1,1");
+  assert_equals_string (rb_config_get_headblur (c, "overload-mode"),
+      "enlarge");
+  assert_equals_string (rb_config_get_headblur (c, "max-detection-age"),
+      "250000000");
+  rb_config_free (c);
+
+  c = load_ok (MAIN "[headblur]\nhold-time=0\n" CAM NET);
+  assert_equals_string (rb_config_get_headblur (c, "hold-time"), "0");
+  rb_config_free (c);
+
+  check_invalid_headblur (MAIN "[headblur]\nprivacy-zones=0.1,0.1 0.5\n" CAM NET,
+      "privacy-zones");
+  check_invalid_headblur (MAIN "[headblur]\nprivacy-zones=0,0 2,0 0,1\n" CAM NET,
+      "privacy-zones");
+  check_invalid_headblur (MAIN "[headblur]\nhold-time=61s\n" CAM NET,
+      "hold-time");
+  check_invalid_headblur (MAIN "[headblur]\nhold-time=1 s\n" CAM NET,
+      "hold-time");
+  check_invalid_headblur (MAIN "[headblur]\ndetection-interval=0\n" CAM NET,
+      "detection-interval");
+  check_invalid_headblur (MAIN "[headblur]\noverload-mode=drop\n" CAM NET,
+      "overload-mode");
+}
+
+GST_END_TEST;
+
 GST_START_TEST (test_unknown_group)
 {
   check_error (VALID "[rtsp_blur]\nstate-dir=/x\n",
@@ -312,7 +366,9 @@ GST_START_TEST (test_unknown_key)
   check_error (MAIN "[headblur]\nmodel-file=/m.onnx\n" CAM NET,
       RB_CONFIG_ERROR_UNKNOWN_KEY,
       "test.conf: [headblur] model-file: unknown key; the keys of this group "
-      "are mode, threshold, padding, fill-color, inference-width, model");
+      "are mode, threshold, padding, fill-color, inference-width, model, "
+      "hold-time, detection-interval, privacy-zones, overload-mode, "
+      "max-detection-age");
   check_error (MAIN CAM "latency-ms=100\n" NET,
       RB_CONFIG_ERROR_UNKNOWN_KEY,
       "test.conf: [camera:lobby] latency-ms: unknown key; the keys of this "
@@ -792,6 +848,7 @@ config_suite (void)
   tcase_add_test (tc, test_other_value_forms);
   tcase_add_test (tc, test_relative_paths_from_data);
   tcase_add_test (tc, test_relative_paths_from_file);
+  tcase_add_test (tc, test_headblur_temporal_keys);
   tcase_add_test (tc, test_unknown_group);
   tcase_add_test (tc, test_unknown_key);
   tcase_add_test (tc, test_missing);
