@@ -528,3 +528,124 @@ gst_head_blur_dnn_set_threads (gint n_threads, GError **error)
 }
 
 G_END_DECLS
+
+/* Polygon masking (privacy zones): the polygon is drawn into a mask over
+ * its bounding rectangle in each plane, the rectangle is masked like a head
+ * box and only the pixels inside the polygon are copied back. */
+static void
+mask_plane_polygon (cv::Mat plane, const std::vector<cv::Point> &luma_pts,
+    int xs, int ys, GstHeadBlurDnnMode mode, const cv::Scalar &fill, int nbx,
+    int nby)
+{
+  std::vector<cv::Point> pts;
+  pts.reserve (luma_pts.size ());
+  for (const cv::Point &p : luma_pts)
+    pts.push_back (cv::Point (p.x >> xs, p.y >> ys));
+
+  cv::Rect r = cv::boundingRect (pts);
+  r.width += 1;
+  r.height += 1;
+  r &= cv::Rect (0, 0, plane.cols, plane.rows);
+  if (r.width <= 0 || r.height <= 0)
+    return;
+
+  cv::Mat mask = cv::Mat::zeros (r.size (), CV_8UC1);
+  std::vector<std::vector<cv::Point>> polys (1);
+  for (const cv::Point &p : pts)
+    polys[0].push_back (cv::Point (p.x - r.x, p.y - r.y));
+  cv::fillPoly (mask, polys, cv::Scalar (255));
+
+  cv::Mat roi = plane (r);
+  switch (mode) {
+    case GST_HEAD_BLUR_DNN_MODE_FILL:
+      roi.setTo (fill, mask);
+      break;
+    case GST_HEAD_BLUR_DNN_MODE_PIXELATE: {
+      cv::Mat tmp = roi.clone ();
+      pixelate_roi (tmp, nbx, nby);
+      tmp.copyTo (roi, mask);
+      break;
+    }
+    default: {
+      cv::Mat tmp = roi.clone ();
+      blur_roi (tmp);
+      tmp.copyTo (roi, mask);
+      break;
+    }
+  }
+}
+
+G_BEGIN_DECLS
+
+gboolean
+gst_head_blur_dnn_mask_polygon (const GstHeadBlurImage *image,
+    const gint *points, guint n_points, GstHeadBlurDnnMode mode,
+    const guint8 fill[3], GError **error)
+{
+  gst_head_blur_dnn_init_debug ();
+
+  if (!check_image (image, error))
+    return FALSE;
+  if (points == NULL || n_points < 3) {
+    g_set_error (error, GST_HEAD_BLUR_DNN_ERROR, GST_HEAD_BLUR_DNN_ERROR_ARGS,
+        "a polygon needs at least 3 points, got %u", n_points);
+    return FALSE;
+  }
+
+  try {
+    std::vector<cv::Point> pts;
+    for (guint i = 0; i < n_points; i++)
+      pts.push_back (cv::Point (points[2 * i], points[2 * i + 1]));
+    const cv::Rect br = cv::boundingRect (pts);
+    /* About 8 blocks across the polygon's box, blocks at least 4 px. */
+    const int block = std::max (4, (br.width + 4) / 8);
+    const int nbx = std::max (1, (br.width + block - 1) / block);
+    const int nby = std::max (1, (br.height + block - 1) / block);
+
+    switch (image->format) {
+      case GST_HEAD_BLUR_DNN_FORMAT_I420:
+        mask_plane_polygon (plane_view (image, 0, CV_8UC1), pts, 0, 0, mode,
+            cv::Scalar (fill[0]), nbx, nby);
+        mask_plane_polygon (plane_view (image, 1, CV_8UC1), pts, 1, 1, mode,
+            cv::Scalar (fill[1]), nbx, nby);
+        mask_plane_polygon (plane_view (image, 2, CV_8UC1), pts, 1, 1, mode,
+            cv::Scalar (fill[2]), nbx, nby);
+        break;
+      case GST_HEAD_BLUR_DNN_FORMAT_NV12:
+        mask_plane_polygon (plane_view (image, 0, CV_8UC1), pts, 0, 0, mode,
+            cv::Scalar (fill[0]), nbx, nby);
+        mask_plane_polygon (plane_view (image, 1, CV_8UC2), pts, 1, 1, mode,
+            cv::Scalar (fill[1], fill[2]), nbx, nby);
+        break;
+      case GST_HEAD_BLUR_DNN_FORMAT_BGR:
+        mask_plane_polygon (plane_view (image, 0, CV_8UC3), pts, 0, 0, mode,
+            cv::Scalar (fill[2], fill[1], fill[0]), nbx, nby);
+        break;
+      case GST_HEAD_BLUR_DNN_FORMAT_RGB:
+        mask_plane_polygon (plane_view (image, 0, CV_8UC3), pts, 0, 0, mode,
+            cv::Scalar (fill[0], fill[1], fill[2]), nbx, nby);
+        break;
+      case GST_HEAD_BLUR_DNN_FORMAT_BGRX:
+        mask_plane_polygon (plane_view (image, 0, CV_8UC4), pts, 0, 0, mode,
+            cv::Scalar (fill[2], fill[1], fill[0], 255), nbx, nby);
+        break;
+      case GST_HEAD_BLUR_DNN_FORMAT_RGBX:
+        mask_plane_polygon (plane_view (image, 0, CV_8UC4), pts, 0, 0, mode,
+            cv::Scalar (fill[0], fill[1], fill[2], 255), nbx, nby);
+        break;
+    }
+    return TRUE;
+  } catch (const cv::Exception &e) {
+    g_set_error (error, GST_HEAD_BLUR_DNN_ERROR, GST_HEAD_BLUR_DNN_ERROR_MASK,
+        "polygon masking failed: %s", e.what ());
+  } catch (const std::exception &e) {
+    g_set_error (error, GST_HEAD_BLUR_DNN_ERROR, GST_HEAD_BLUR_DNN_ERROR_MASK,
+        "polygon masking failed: %s", e.what ());
+  } catch (...) {
+    g_set_error (error, GST_HEAD_BLUR_DNN_ERROR, GST_HEAD_BLUR_DNN_ERROR_MASK,
+        "polygon masking failed: unknown error");
+  }
+  return FALSE;
+}
+
+G_END_DECLS

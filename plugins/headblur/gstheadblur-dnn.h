@@ -103,6 +103,18 @@ gboolean         gst_head_blur_dnn_mask  (const GstHeadBlurImage * image,
 gboolean         gst_head_blur_dnn_set_threads (gint n_threads,
                                           GError ** error);
 
+/* Masks the inside of one polygon of @image in place, in every plane.
+ * @points holds @n_points (>= 3) vertices as x, y pairs in frame pixels
+ * (luma plane for YUV formats); the polygon may extend past the frame.
+ * @mode and @fill as for gst_head_blur_dnn_mask(); blur and pixelate
+ * scale with the polygon's bounding box. */
+gboolean         gst_head_blur_dnn_mask_polygon (const GstHeadBlurImage * image,
+                                          const gint * points,
+                                          guint n_points,
+                                          GstHeadBlurDnnMode mode,
+                                          const guint8 fill[3],
+                                          GError ** error);
+
 G_END_DECLS
 
 #endif /* __GST_HEAD_BLUR_DNN_H__ */

@@ -33,6 +33,29 @@
  * frame is never passed on unmasked because detection failed. Frames with
  * nobody in them pass unchanged.
  *
+ * Heads are also hidden in the frames where the detector misses them.
+ * Detections are kept as tracks (associated by overlap, or by centre
+ * distance for small boxes, with a smoothed constant-velocity motion
+ * model); every frame masks each live track at its predicted position,
+ * grown by 50 % per second since its last detection, for
+ * #GstHeadBlur:hold-time after that detection. The detector runs on every
+ * #GstHeadBlur:detection-interval-th frame (the first frame after a start
+ * or flush always runs it); the frames in between are masked with the
+ * tracks. For recorded video, #GstHeadBlur:lookahead delays the output by
+ * N frames, so that a head first detected at frame t is also masked in
+ * frames t-N to t-1 (its box projected back along its motion and grown
+ * with the distance in time). #GstHeadBlur:privacy-zones are polygons that
+ * are always masked, such as doorways and windows.
+ *
+ * When the element falls behind the pipeline clock (a frame arrives more
+ * than one frame duration after its running time plus the pipeline
+ * latency), detection is skipped on that frame to catch up. If the last
+ * completed detection is then older than #GstHeadBlur:max-detection-age,
+ * the frame is masked as #GstHeadBlur:overload-mode says (by default the
+ * whole frame), never passed with only stale boxes; such frames are counted
+ * in #GstHeadBlur:stats and reported with the `headblur-overload` element
+ * message (see #GstHeadBlur:stats).
+ *
  * Supported formats: I420, NV12, BGR, RGB, BGRx, RGBx. Nothing is posted on
  * the bus per frame; the boxes are logged at DEBUG level in the `headblur`
  * category (`GST_DEBUG=headblur:5`).
@@ -57,6 +80,14 @@
  * gst-launch-1.0 videotestsrc ! video/x-raw,format=NV12 ! headblur mode=fill fill-color=0xff000000 \
  *     model=/opt/models/yunet_n_640_640.onnx ! fakesink
  * ]| Covers heads with black boxes, using an explicit model path.
+ * |[
+ * gst-launch-1.0 filesrc location=segment.mp4 ! qtdemux ! h264parse ! avdec_h264 ! \
+ *     headblur lookahead=15 detection-interval=1 hold-time=2000000000 \
+ *     privacy-zones="0.1,0.2 0.3,0.2 0.3,0.9 0.1,0.9" ! x264enc ! mp4mux ! \
+ *     filesink location=segment-anonymized.mp4
+ * ]| Anonymises a recorded segment, where latency does not matter: detects
+ * on every frame, masks heads also in the 15 frames before their first
+ * detection and for 2 s after their last one, and always masks a doorway.
  *
  * Since: 0.1.0
  */
@@ -67,6 +98,7 @@
 
 #include "gstheadblur.h"
 #include "gstheadblur-dnn.h"
+#include "gstheadblur-track.h"
 
 #include <math.h>
 
@@ -95,6 +127,29 @@ typedef enum
 #define GST_TYPE_HEAD_BLUR_MODE (gst_head_blur_mode_get_type ())
 static GType gst_head_blur_mode_get_type (void);
 
+/**
+ * GstHeadBlurOverloadMode:
+ * @GST_HEAD_BLUR_OVERLOAD_MODE_FULL_FRAME: mask the whole frame (privacy
+ *   first)
+ * @GST_HEAD_BLUR_OVERLOAD_MODE_ENLARGE: mask the last tracks, enlarged x2
+ *   around their predicted position (kept past the hold time while the
+ *   overload lasts)
+ *
+ * How headblur masks a frame when detection has fallen behind (see
+ * #GstHeadBlur:overload-mode).
+ *
+ * Since: 0.1.0
+ */
+typedef enum
+{
+  GST_HEAD_BLUR_OVERLOAD_MODE_FULL_FRAME,
+  GST_HEAD_BLUR_OVERLOAD_MODE_ENLARGE,
+} GstHeadBlurOverloadMode;
+
+#define GST_TYPE_HEAD_BLUR_OVERLOAD_MODE \
+    (gst_head_blur_overload_mode_get_type ())
+static GType gst_head_blur_overload_mode_get_type (void);
+
 enum
 {
   PROP_0,
@@ -105,6 +160,13 @@ enum
   PROP_PADDING,
   PROP_INFERENCE_WIDTH,
   PROP_THREADS,
+  PROP_HOLD_TIME,
+  PROP_DETECTION_INTERVAL,
+  PROP_LOOKAHEAD,
+  PROP_PRIVACY_ZONES,
+  PROP_OVERLOAD_MODE,
+  PROP_MAX_DETECTION_AGE,
+  PROP_STATS,
 };
 
 #define DEFAULT_MODEL RB_MODELS_DIR "/yunet_n_640_640.onnx"
@@ -114,6 +176,21 @@ enum
 #define DEFAULT_PADDING 0.1
 #define DEFAULT_INFERENCE_WIDTH 960
 #define DEFAULT_THREADS 0
+#define DEFAULT_HOLD_TIME GST_SECOND
+#define DEFAULT_DETECTION_INTERVAL 2
+#define DEFAULT_LOOKAHEAD 0
+#define DEFAULT_PRIVACY_ZONES ""
+#define DEFAULT_OVERLOAD_MODE GST_HEAD_BLUR_OVERLOAD_MODE_FULL_FRAME
+#define DEFAULT_MAX_DETECTION_AGE (500 * GST_MSECOND)
+
+#define MAX_HOLD_TIME (60 * GST_SECOND)
+#define MAX_DETECTION_INTERVAL 30
+#define MAX_LOOKAHEAD 300
+#define MAX_DETECTION_AGE (60 * GST_SECOND)
+/* enlarge factor of the tracks in overload-mode=enlarge */
+#define OVERLOAD_ENLARGE 2.0
+/* frame duration assumed when neither caps nor buffers give one */
+#define FALLBACK_FRAME_DURATION (GST_SECOND / 15)
 
 #define MIN_INFERENCE_WIDTH 160
 #define MAX_INFERENCE_WIDTH 3840
@@ -137,7 +214,25 @@ typedef struct
   gdouble padding;
   gint inference_width;
   gint threads;
+  GstClockTime hold_time;
+  guint detection_interval;
+  guint lookahead;
+  gchar *privacy_zones;         /* as set */
+  GPtrArray *zones;             /* parsed: GArray of gdouble x,y pairs,
+                                 * normalized; NULL if none or invalid */
+  gchar *zones_error;           /* why privacy_zones is invalid, or NULL */
+  GstHeadBlurOverloadMode overload_mode;
+  GstClockTime max_detection_age;
 } GstHeadBlurSettings;
+
+/* A frame held back by lookahead, with what to mask in it. */
+typedef struct
+{
+  GstBuffer *buffer;            /* writable */
+  GstClockTime pts;             /* stream time used for tracking */
+  GArray *boxes;                /* GstHeadBlurBox */
+  gboolean full_frame;
+} GstHeadBlurQueued;
 
 struct _GstHeadBlur
 {
@@ -152,6 +247,29 @@ struct _GstHeadBlur
   GArray *faces;                /* GstHeadBlurBox, reused per frame */
   GArray *heads;                /* GstHeadBlurBox, reused per frame */
   gint applied_threads;         /* last value given to OpenCV, 0 = none */
+
+  /* created in start(), freed in stop(); streaming thread only */
+  GstHeadBlurTracker *tracker;
+  GArray *track_boxes;          /* GstHeadBlurTrackBox, reused per frame */
+  GArray *hits;                 /* GstHeadBlurTrackHit, reused per frame */
+  GArray *boxes;                /* GstHeadBlurBox to mask, reused per frame */
+  guint lookahead;              /* frames, fixed between start and stop */
+  GQueue queue;                 /* GstHeadBlurQueued, oldest first */
+  gboolean detected_once;       /* a detection ran since start/flush */
+  guint frames_since_detection;
+  GstClockTime last_detection_pts;
+  GstClockTime last_pts;
+  GstClockTime frame_duration;  /* last known, or NONE */
+  gint64 last_overload_msg;     /* monotonic us, 0 = never */
+
+  /* protected by GST_OBJECT_LOCK */
+  GstClockTime pipeline_latency;        /* from the LATENCY event */
+  guint64 stat_frames;
+  guint64 stat_detections;
+  guint64 stat_detection_time;  /* ns, total */
+  guint64 stat_skipped;
+  guint64 stat_overload;
+  guint stat_tracks;
 };
 
 static GstStaticPadTemplate gst_head_blur_sink_template =
@@ -178,6 +296,18 @@ static gboolean gst_head_blur_set_info (GstVideoFilter * filter,
     GstVideoInfo * out_info);
 static GstFlowReturn gst_head_blur_transform_frame_ip (GstVideoFilter *
     filter, GstVideoFrame * frame);
+static GstFlowReturn gst_head_blur_submit_input_buffer (GstBaseTransform *
+    trans, gboolean is_discont, GstBuffer * input);
+static GstFlowReturn gst_head_blur_generate_output (GstBaseTransform * trans,
+    GstBuffer ** outbuf);
+static gboolean gst_head_blur_sink_event (GstBaseTransform * trans,
+    GstEvent * event);
+static gboolean gst_head_blur_src_event (GstBaseTransform * trans,
+    GstEvent * event);
+static gboolean gst_head_blur_query (GstBaseTransform * trans,
+    GstPadDirection direction, GstQuery * query);
+static GPtrArray *gst_head_blur_parse_zones (const gchar * str,
+    gchar ** error);
 
 G_DEFINE_TYPE (GstHeadBlur, gst_head_blur, GST_TYPE_VIDEO_FILTER);
 GST_ELEMENT_REGISTER_DEFINE (headblur, "headblur", GST_RANK_NONE,
@@ -197,6 +327,25 @@ gst_head_blur_mode_get_type (void)
 
   if (g_once_init_enter (&mode_type)) {
     GType t = g_enum_register_static ("GstHeadBlurMode", modes);
+    g_once_init_leave (&mode_type, t);
+  }
+  return mode_type;
+}
+
+static GType
+gst_head_blur_overload_mode_get_type (void)
+{
+  static GType mode_type = 0;
+  static const GEnumValue modes[] = {
+    {GST_HEAD_BLUR_OVERLOAD_MODE_FULL_FRAME, "Mask the whole frame",
+        "full-frame"},
+    {GST_HEAD_BLUR_OVERLOAD_MODE_ENLARGE, "Mask the last tracks enlarged x2",
+        "enlarge"},
+    {0, NULL, NULL},
+  };
+
+  if (g_once_init_enter (&mode_type)) {
+    GType t = g_enum_register_static ("GstHeadBlurOverloadMode", modes);
     g_once_init_leave (&mode_type, t);
   }
   return mode_type;
@@ -348,6 +497,154 @@ gst_head_blur_class_init (GstHeadBlurClass * klass)
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_PLAYING));
 
+  /**
+   * GstHeadBlur:hold-time:
+   *
+   * How long, in nanoseconds of stream time, a head stays masked after its
+   * last detection, 0 to 60 s. Meanwhile its box follows the head's
+   * estimated motion and grows by 50 % per second (at most x3). 0 masks a
+   * head only in the frames where it was detected (and, with
+   * #GstHeadBlur:detection-interval > 1, misses the frames in between).
+   * Default 1 s. Takes effect on the next frame.
+   *
+   * Since: 0.1.0
+   */
+  g_object_class_install_property (gobject_class, PROP_HOLD_TIME,
+      g_param_spec_uint64 ("hold-time", "Hold Time",
+          "How long a head stays masked after its last detection, in ns, "
+          "0 to 60 s", 0, MAX_HOLD_TIME, DEFAULT_HOLD_TIME,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          GST_PARAM_MUTABLE_PLAYING));
+
+  /**
+   * GstHeadBlur:detection-interval:
+   *
+   * Run the detector on every k-th frame, 1 to 30; the frames in between
+   * are masked with the tracks predicted to their timestamp. The first
+   * frame after starting or a flush always runs the detector. The default,
+   * 2, halves the detection cost (YuNet at 960x544 takes about 32 ms per
+   * frame on one core) and needs #GstHeadBlur:hold-time to be longer than
+   * k frames. Takes effect on the next frame.
+   *
+   * Since: 0.1.0
+   */
+  g_object_class_install_property (gobject_class, PROP_DETECTION_INTERVAL,
+      g_param_spec_uint ("detection-interval", "Detection Interval",
+          "Run the detector on every k-th frame, 1 to 30 (tracks mask the "
+          "frames in between)", 1, MAX_DETECTION_INTERVAL,
+          DEFAULT_DETECTION_INTERVAL,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          GST_PARAM_MUTABLE_PLAYING));
+
+  /**
+   * GstHeadBlur:lookahead:
+   *
+   * Delay the output by this many frames, 0 to 300, so that a head first
+   * detected (or detected again after a gap) at frame t is also masked in
+   * the frames t-N to t-1, its box projected back along its motion and
+   * grown with the distance in time. For recorded segments, where latency
+   * does not matter; 0 (the default) is for live use and masks each frame
+   * in place without any copy. Adds N frame durations to the latency
+   * reported upstream. Queued frames are masked and pushed on EOS and
+   * before a caps or segment change, and dropped on a flush. Read when the
+   * element starts; changes while PAUSED or PLAYING are refused.
+   *
+   * Since: 0.1.0
+   */
+  g_object_class_install_property (gobject_class, PROP_LOOKAHEAD,
+      g_param_spec_uint ("lookahead", "Lookahead",
+          "Delay output by this many frames (0 to 300) to mask heads also "
+          "before their first detection", 0, MAX_LOOKAHEAD, DEFAULT_LOOKAHEAD,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          GST_PARAM_MUTABLE_READY));
+
+  /**
+   * GstHeadBlur:privacy-zones:
+   *
+   * Polygons that are always masked (with #GstHeadBlur:mode), such as
+   * doorways and windows, in coordinates normalized to the frame (0 to 1,
+   * so they survive resolution changes):
+   * `"x,y x,y x,y[;x,y x,y x,y ...]"`, at least 3 points per polygon,
+   * polygons separated by `;`. Default: empty (no zone). An invalid string
+   * is never ignored: setting it logs a warning and the element then fails
+   * with RESOURCE/SETTINGS when it starts or on the next frame, until a
+   * valid string is set. Takes effect on the next frame.
+   *
+   * Since: 0.1.0
+   */
+  g_object_class_install_property (gobject_class, PROP_PRIVACY_ZONES,
+      g_param_spec_string ("privacy-zones", "Privacy Zones",
+          "Polygons always masked, normalized 0..1: "
+          "\"x,y x,y x,y[;x,y ...]\" (>= 3 points each)",
+          DEFAULT_PRIVACY_ZONES,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          GST_PARAM_MUTABLE_PLAYING));
+
+  /**
+   * GstHeadBlur:overload-mode:
+   *
+   * How a frame is masked when detection has fallen behind: the element is
+   * late (see the element description), so detection is skipped, and the
+   * last completed detection is older than
+   * #GstHeadBlur:max-detection-age. `full-frame` (the default, privacy
+   * first) masks the whole frame; `enlarge` masks the last tracks enlarged
+   * x2. Takes effect on the next frame.
+   *
+   * Since: 0.1.0
+   */
+  g_object_class_install_property (gobject_class, PROP_OVERLOAD_MODE,
+      g_param_spec_enum ("overload-mode", "Overload Mode",
+          "How frames are masked when detection falls behind: full-frame or "
+          "enlarge", GST_TYPE_HEAD_BLUR_OVERLOAD_MODE, DEFAULT_OVERLOAD_MODE,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          GST_PARAM_MUTABLE_PLAYING));
+
+  /**
+   * GstHeadBlur:max-detection-age:
+   *
+   * Age in nanoseconds of stream time, 0 to 60 s, that the last completed
+   * detection may reach on a late frame before that frame gets the
+   * #GstHeadBlur:overload-mode treatment. Default 500 ms. Takes effect on
+   * the next frame.
+   *
+   * Since: 0.1.0
+   */
+  g_object_class_install_property (gobject_class, PROP_MAX_DETECTION_AGE,
+      g_param_spec_uint64 ("max-detection-age", "Max Detection Age",
+          "Age of the last detection (ns, 0 to 60 s) after which a late "
+          "frame is masked per overload-mode", 0, MAX_DETECTION_AGE,
+          DEFAULT_MAX_DETECTION_AGE,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          GST_PARAM_MUTABLE_PLAYING));
+
+  /**
+   * GstHeadBlur:stats:
+   *
+   * Counters since the element started, as a #GstStructure named
+   * `headblur-stats` with the fields:
+   *
+   * - `frames` (#guint64): frames processed
+   * - `detections` (#guint64): runs of the detector
+   * - `detection-time-avg` (#guint64): mean time of one detector run, ns
+   * - `skipped-detections` (#guint64): detector runs that were due but
+   *   skipped because the element was late
+   * - `overload-frames` (#guint64): frames masked per
+   *   #GstHeadBlur:overload-mode
+   * - `tracks` (#guint): tracks alive after the last frame
+   *
+   * While overload frames occur, the element also posts, at most once per
+   * second, an element message named `headblur-overload` with the fields
+   * `overload-frames` and `skipped-detections` (#guint64, totals as
+   * above).
+   *
+   * Since: 0.1.0
+   */
+  g_object_class_install_property (gobject_class, PROP_STATS,
+      g_param_spec_boxed ("stats", "Statistics",
+          "Counters: frames, detections, detection-time-avg (ns), "
+          "skipped-detections, overload-frames, tracks", GST_TYPE_STRUCTURE,
+          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
+
   gst_element_class_add_static_pad_template (element_class,
       &gst_head_blur_sink_template);
   gst_element_class_add_static_pad_template (element_class,
@@ -363,8 +660,16 @@ gst_head_blur_class_init (GstHeadBlurClass * klass)
   filter_class->set_info = GST_DEBUG_FUNCPTR (gst_head_blur_set_info);
   filter_class->transform_frame_ip =
       GST_DEBUG_FUNCPTR (gst_head_blur_transform_frame_ip);
+  trans_class->submit_input_buffer =
+      GST_DEBUG_FUNCPTR (gst_head_blur_submit_input_buffer);
+  trans_class->generate_output =
+      GST_DEBUG_FUNCPTR (gst_head_blur_generate_output);
+  trans_class->sink_event = GST_DEBUG_FUNCPTR (gst_head_blur_sink_event);
+  trans_class->src_event = GST_DEBUG_FUNCPTR (gst_head_blur_src_event);
+  trans_class->query = GST_DEBUG_FUNCPTR (gst_head_blur_query);
 
   gst_type_mark_as_plugin_api (GST_TYPE_HEAD_BLUR_MODE, 0);
+  gst_type_mark_as_plugin_api (GST_TYPE_HEAD_BLUR_OVERLOAD_MODE, 0);
 }
 
 static void
@@ -377,6 +682,18 @@ gst_head_blur_init (GstHeadBlur * self)
   self->settings.padding = DEFAULT_PADDING;
   self->settings.inference_width = DEFAULT_INFERENCE_WIDTH;
   self->settings.threads = DEFAULT_THREADS;
+  self->settings.hold_time = DEFAULT_HOLD_TIME;
+  self->settings.detection_interval = DEFAULT_DETECTION_INTERVAL;
+  self->settings.lookahead = DEFAULT_LOOKAHEAD;
+  self->settings.privacy_zones = g_strdup (DEFAULT_PRIVACY_ZONES);
+  self->settings.overload_mode = DEFAULT_OVERLOAD_MODE;
+  self->settings.max_detection_age = DEFAULT_MAX_DETECTION_AGE;
+  self->pipeline_latency = 0;
+  g_queue_init (&self->queue);
+  self->track_boxes = g_array_new (FALSE, FALSE,
+      sizeof (GstHeadBlurTrackBox));
+  self->hits = g_array_new (FALSE, FALSE, sizeof (GstHeadBlurTrackHit));
+  self->boxes = g_array_new (FALSE, FALSE, sizeof (GstHeadBlurBox));
   self->faces = g_array_new (FALSE, FALSE, sizeof (GstHeadBlurBox));
   self->heads = g_array_new (FALSE, FALSE, sizeof (GstHeadBlurBox));
 }
@@ -387,7 +704,14 @@ gst_head_blur_finalize (GObject * object)
   GstHeadBlur *self = GST_HEAD_BLUR (object);
 
   g_free (self->settings.model);
+  g_free (self->settings.privacy_zones);
+  g_clear_pointer (&self->settings.zones, g_ptr_array_unref);
+  g_free (self->settings.zones_error);
   g_clear_pointer (&self->dnn, gst_head_blur_dnn_free);
+  g_clear_pointer (&self->tracker, gst_head_blur_tracker_free);
+  g_array_unref (self->track_boxes);
+  g_array_unref (self->hits);
+  g_array_unref (self->boxes);
   g_array_unref (self->faces);
   g_array_unref (self->heads);
 
@@ -429,6 +753,43 @@ gst_head_blur_set_property (GObject * object, guint prop_id,
     case PROP_THREADS:
       self->settings.threads = g_value_get_int (value);
       break;
+    case PROP_HOLD_TIME:
+      self->settings.hold_time = g_value_get_uint64 (value);
+      break;
+    case PROP_DETECTION_INTERVAL:
+      self->settings.detection_interval = g_value_get_uint (value);
+      break;
+    case PROP_LOOKAHEAD:
+      if (self->started) {
+        GST_WARNING_OBJECT (self, "lookahead can only be changed in the NULL "
+            "or READY state; keeping %u", self->settings.lookahead);
+        break;
+      }
+      self->settings.lookahead = g_value_get_uint (value);
+      break;
+    case PROP_PRIVACY_ZONES:{
+      gchar *err = NULL;
+      GPtrArray *zones;
+
+      g_free (self->settings.privacy_zones);
+      self->settings.privacy_zones = g_value_dup_string (value);
+      zones = gst_head_blur_parse_zones (self->settings.privacy_zones, &err);
+      g_clear_pointer (&self->settings.zones, g_ptr_array_unref);
+      g_clear_pointer (&self->settings.zones_error, g_free);
+      self->settings.zones = zones;
+      self->settings.zones_error = err;
+      if (err)
+        GST_WARNING_OBJECT (self, "invalid privacy-zones \"%s\": %s; the "
+            "element will fail until a valid value is set",
+            GST_STR_NULL (self->settings.privacy_zones), err);
+      break;
+    }
+    case PROP_OVERLOAD_MODE:
+      self->settings.overload_mode = g_value_get_enum (value);
+      break;
+    case PROP_MAX_DETECTION_AGE:
+      self->settings.max_detection_age = g_value_get_uint64 (value);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -465,11 +826,134 @@ gst_head_blur_get_property (GObject * object, guint prop_id, GValue * value,
     case PROP_THREADS:
       g_value_set_int (value, self->settings.threads);
       break;
+    case PROP_HOLD_TIME:
+      g_value_set_uint64 (value, self->settings.hold_time);
+      break;
+    case PROP_DETECTION_INTERVAL:
+      g_value_set_uint (value, self->settings.detection_interval);
+      break;
+    case PROP_LOOKAHEAD:
+      g_value_set_uint (value, self->settings.lookahead);
+      break;
+    case PROP_PRIVACY_ZONES:
+      g_value_set_string (value, self->settings.privacy_zones);
+      break;
+    case PROP_OVERLOAD_MODE:
+      g_value_set_enum (value, self->settings.overload_mode);
+      break;
+    case PROP_MAX_DETECTION_AGE:
+      g_value_set_uint64 (value, self->settings.max_detection_age);
+      break;
+    case PROP_STATS:{
+      guint64 avg = self->stat_detections ?
+          self->stat_detection_time / self->stat_detections : 0;
+
+      g_value_take_boxed (value, gst_structure_new ("headblur-stats",
+              "frames", G_TYPE_UINT64, self->stat_frames,
+              "detections", G_TYPE_UINT64, self->stat_detections,
+              "detection-time-avg", G_TYPE_UINT64, avg,
+              "skipped-detections", G_TYPE_UINT64, self->stat_skipped,
+              "overload-frames", G_TYPE_UINT64, self->stat_overload,
+              "tracks", G_TYPE_UINT, self->stat_tracks, NULL));
+      break;
+    }
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
   }
   GST_OBJECT_UNLOCK (self);
+}
+
+static void
+gst_head_blur_queued_free (GstHeadBlurQueued * q)
+{
+  gst_buffer_unref (q->buffer);
+  g_array_unref (q->boxes);
+  g_free (q);
+}
+
+/* Drops the frames held back by lookahead. */
+static void
+gst_head_blur_queue_clear (GstHeadBlur * self)
+{
+  GstHeadBlurQueued *q;
+
+  while ((q = g_queue_pop_head (&self->queue)))
+    gst_head_blur_queued_free (q);
+}
+
+/* Parses "x,y x,y x,y[;...]" (normalized coordinates) into a GPtrArray of
+ * GArray of gdouble x,y pairs. Returns NULL for an empty string (no zone)
+ * and on error, then with *@error set to a description. */
+static GPtrArray *
+gst_head_blur_parse_zones (const gchar * str, gchar ** error)
+{
+  GPtrArray *zones;
+  gchar **polys;
+  guint i;
+
+  *error = NULL;
+  if (str == NULL)
+    return NULL;
+  while (g_ascii_isspace (*str))
+    str++;
+  if (*str == '\0')
+    return NULL;
+
+  zones = g_ptr_array_new_with_free_func ((GDestroyNotify) g_array_unref);
+  polys = g_strsplit (str, ";", -1);
+  for (i = 0; polys[i]; i++) {
+    gchar **pts;
+    GArray *poly;
+    guint j;
+
+    g_strstrip (polys[i]);
+    if (polys[i][0] == '\0' && polys[i + 1] == NULL && i > 0)
+      break;                    /* tolerate one trailing ';' */
+    poly = g_array_new (FALSE, FALSE, sizeof (gdouble));
+    g_ptr_array_add (zones, poly);
+    pts = g_strsplit_set (polys[i], " \t", -1);
+    for (j = 0; pts[j] && *error == NULL; j++) {
+      gchar **xy;
+      gchar *end;
+      gdouble v[2];
+      guint k;
+
+      if (pts[j][0] == '\0')
+        continue;
+      xy = g_strsplit (pts[j], ",", -1);
+      if (g_strv_length (xy) != 2) {
+        *error = g_strdup_printf ("polygon %u: point \"%s\" is not x,y",
+            i + 1, pts[j]);
+        g_strfreev (xy);
+        break;
+      }
+      for (k = 0; k < 2; k++) {
+        v[k] = g_ascii_strtod (xy[k], &end);
+        if (end == xy[k] || *end != '\0' || !isfinite (v[k]) || v[k] < 0.0
+            || v[k] > 1.0) {
+          *error = g_strdup_printf ("polygon %u: \"%s\" is not a number "
+              "from 0 to 1", i + 1, xy[k]);
+          break;
+        }
+      }
+      g_strfreev (xy);
+      if (*error == NULL)
+        g_array_append_vals (poly, v, 2);
+    }
+    g_strfreev (pts);
+    if (*error == NULL && poly->len < 6)
+      *error = g_strdup_printf ("polygon %u has %u points, needs at least 3",
+          i + 1, poly->len / 2);
+    if (*error)
+      break;
+  }
+  g_strfreev (polys);
+  if (*error) {
+    g_ptr_array_unref (zones);
+    return NULL;
+  }
+  return zones;
 }
 
 static gboolean
@@ -480,9 +964,32 @@ gst_head_blur_start (GstBaseTransform * trans)
   gchar *model;
 
   GST_OBJECT_LOCK (self);
+  if (self->settings.zones_error) {
+    gchar *zones = g_strdup (self->settings.privacy_zones);
+    gchar *why = g_strdup (self->settings.zones_error);
+
+    GST_OBJECT_UNLOCK (self);
+    GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS,
+        ("Invalid privacy-zones \"%s\".", zones), ("%s", why));
+    g_free (zones);
+    g_free (why);
+    return FALSE;
+  }
   model = g_strdup (self->settings.model);
+  self->lookahead = self->settings.lookahead;
+  self->tracker = gst_head_blur_tracker_new (self->settings.hold_time);
   self->started = TRUE;
+  self->pipeline_latency = 0;
+  self->stat_frames = self->stat_detections = self->stat_detection_time = 0;
+  self->stat_skipped = self->stat_overload = 0;
+  self->stat_tracks = 0;
   GST_OBJECT_UNLOCK (self);
+  self->detected_once = FALSE;
+  self->frames_since_detection = 0;
+  self->last_detection_pts = GST_CLOCK_TIME_NONE;
+  self->last_pts = GST_CLOCK_TIME_NONE;
+  self->frame_duration = GST_CLOCK_TIME_NONE;
+  self->last_overload_msg = 0;
 
   GST_DEBUG_OBJECT (self, "loading model %s", GST_STR_NULL (model));
   self->dnn = gst_head_blur_dnn_new (model, &err);
@@ -499,6 +1006,7 @@ gst_head_blur_start (GstBaseTransform * trans)
     }
     g_clear_error (&err);
     g_free (model);
+    g_clear_pointer (&self->tracker, gst_head_blur_tracker_free);
     GST_OBJECT_LOCK (self);
     self->started = FALSE;
     GST_OBJECT_UNLOCK (self);
@@ -514,7 +1022,9 @@ gst_head_blur_stop (GstBaseTransform * trans)
 {
   GstHeadBlur *self = GST_HEAD_BLUR (trans);
 
+  gst_head_blur_queue_clear (self);
   g_clear_pointer (&self->dnn, gst_head_blur_dnn_free);
+  g_clear_pointer (&self->tracker, gst_head_blur_tracker_free);
   GST_OBJECT_LOCK (self);
   self->started = FALSE;
   GST_OBJECT_UNLOCK (self);
@@ -606,17 +1116,38 @@ gst_head_blur_fill_bytes (const GstVideoInfo * info, guint argb,
   out[2] = (guint8) CLAMP (lround (v), 0, 255);
 }
 
+/* A copy of the settings for one frame; free with
+ * gst_head_blur_settings_clear(). */
+static void
+gst_head_blur_settings_copy (GstHeadBlur * self, GstHeadBlurSettings * s)
+{
+  GST_OBJECT_LOCK (self);
+  *s = self->settings;
+  s->model = NULL;              /* not needed per frame */
+  s->privacy_zones = g_strdup (self->settings.privacy_zones);
+  s->zones = self->settings.zones ? g_ptr_array_ref (self->settings.zones) :
+      NULL;
+  s->zones_error = g_strdup (self->settings.zones_error);
+  GST_OBJECT_UNLOCK (self);
+}
+
+static void
+gst_head_blur_settings_clear (GstHeadBlurSettings * s)
+{
+  g_clear_pointer (&s->privacy_zones, g_free);
+  g_clear_pointer (&s->zones, g_ptr_array_unref);
+  g_clear_pointer (&s->zones_error, g_free);
+}
+
 /* Face boxes to head boxes, padded and clipped to the frame. */
 static void
-gst_head_blur_faces_to_heads (GstHeadBlur * self, gint width, gint height,
-    gdouble padding)
+gst_head_blur_faces_to_heads (GstHeadBlur * self, const GArray * faces,
+    GArray * heads, gint width, gint height, gdouble padding)
 {
   guint i;
 
-  g_array_set_size (self->heads, 0);
-  for (i = 0; i < self->faces->len; i++) {
-    const GstHeadBlurBox *f =
-        &g_array_index (self->faces, GstHeadBlurBox, i);
+  for (i = 0; i < faces->len; i++) {
+    const GstHeadBlurBox *f = &g_array_index (faces, GstHeadBlurBox, i);
     gdouble cx = f->x + f->width / 2.0;
     gdouble cy = f->y + f->height / 2.0 - HEAD_SHIFT_UP * f->height;
     gdouble w = f->width * HEAD_SCALE_W * (1.0 + 2.0 * padding);
@@ -634,13 +1165,322 @@ gst_head_blur_faces_to_heads (GstHeadBlur * self, gint width, gint height,
     head.width = x1 - x0;
     head.height = y1 - y0;
     head.score = f->score;
-    g_array_append_val (self->heads, head);
+    g_array_append_val (heads, head);
     GST_DEBUG_OBJECT (self, "face %d,%d %dx%d score %.3f -> head %d,%d %dx%d",
         f->x, f->y, f->width, f->height, f->score, head.x, head.y,
         head.width, head.height);
   }
 }
 
+/* The one place that runs the detector: appends the head boxes found in
+ * @image, in frame pixels, padded and clipped to the frame, to @heads. */
+static gboolean
+gst_head_blur_detect_heads (GstHeadBlur * self, GstHeadBlurImage * image,
+    const GstHeadBlurSettings * s, GArray * heads, GError ** error)
+{
+  g_array_set_size (self->faces, 0);
+  if (!gst_head_blur_dnn_detect (self->dnn, image, s->inference_width,
+          s->threshold, self->faces, error))
+    return FALSE;
+  gst_head_blur_faces_to_heads (self, self->faces, heads, image->width,
+      image->height, s->padding);
+  return TRUE;
+}
+
+/* Track box (doubles) to a GstHeadBlurBox clipped to the frame, rounded
+ * outwards. FALSE if nothing is left. */
+static gboolean
+gst_head_blur_clip_box (const GstHeadBlurTrackBox * b, gint width,
+    gint height, GstHeadBlurBox * out)
+{
+  gint x0 = (gint) CLAMP (floor (b->x), 0, width);
+  gint y0 = (gint) CLAMP (floor (b->y), 0, height);
+  gint x1 = (gint) CLAMP (ceil (b->x + b->width), 0, width);
+  gint y1 = (gint) CLAMP (ceil (b->y + b->height), 0, height);
+
+  if (x1 <= x0 || y1 <= y0)
+    return FALSE;
+  out->x = x0;
+  out->y = y0;
+  out->width = x1 - x0;
+  out->height = y1 - y0;
+  out->score = 0.0f;
+  return TRUE;
+}
+
+static GstClockTime
+gst_head_blur_get_frame_duration (GstHeadBlur * self)
+{
+  GstVideoInfo *info = &GST_VIDEO_FILTER (self)->in_info;
+
+  if (GST_CLOCK_TIME_IS_VALID (self->frame_duration))
+    return self->frame_duration;
+  if (info->fps_n > 0 && info->fps_d > 0)
+    return gst_util_uint64_scale_int (GST_SECOND, info->fps_d, info->fps_n);
+  return FALLBACK_FRAME_DURATION;
+}
+
+/* Like QoS: TRUE when the clock is already more than one frame duration
+ * past the running time of @pts plus the pipeline latency. */
+static gboolean
+gst_head_blur_is_late (GstHeadBlur * self, GstClockTime pts,
+    GstClockTime duration)
+{
+  GstBaseTransform *trans = GST_BASE_TRANSFORM (self);
+  GstClock *clock;
+  GstClockTime base, latency, now, rt;
+
+  if (!GST_CLOCK_TIME_IS_VALID (pts))
+    return FALSE;
+  GST_OBJECT_LOCK (self);
+  clock = GST_ELEMENT_CLOCK (self);
+  if (GST_STATE (self) != GST_STATE_PLAYING || clock == NULL) {
+    GST_OBJECT_UNLOCK (self);
+    return FALSE;
+  }
+  gst_object_ref (clock);
+  base = GST_ELEMENT_CAST (self)->base_time;
+  latency = self->pipeline_latency;
+  GST_OBJECT_UNLOCK (self);
+
+  now = gst_clock_get_time (clock);
+  gst_object_unref (clock);
+  rt = gst_segment_to_running_time (&trans->segment, GST_FORMAT_TIME, pts);
+  if (!GST_CLOCK_TIME_IS_VALID (rt) || !GST_CLOCK_TIME_IS_VALID (now)
+      || now < base)
+    return FALSE;
+  now -= base;
+  if (now > rt + latency + duration) {
+    GST_LOG_OBJECT (self, "late by %" GST_TIME_FORMAT,
+        GST_TIME_ARGS (now - rt - latency));
+    return TRUE;
+  }
+  return FALSE;
+}
+
+/* Decides what to mask in the frame @image (@buffer): runs the detector
+ * when it is due and the element is not late, updates the tracks, and
+ * fills self->boxes with the heads to mask (or sets *@full_frame). New and
+ * re-acquired tracks are appended to self->hits. */
+static gboolean
+gst_head_blur_analyse (GstHeadBlur * self, GstHeadBlurImage * image,
+    GstBuffer * buffer, const GstHeadBlurSettings * s, GstClockTime * pts_out,
+    gboolean * full_frame)
+{
+  GstClockTime pts = GST_BUFFER_PTS (buffer);
+  GstClockTime duration;
+  gboolean due, late, detect, overload = FALSE;
+  guint64 detect_time = 0;
+  GError *err = NULL;
+  guint i;
+
+  *full_frame = FALSE;
+  g_array_set_size (self->boxes, 0);
+  g_array_set_size (self->track_boxes, 0);
+  g_array_set_size (self->hits, 0);
+
+  if (GST_BUFFER_DURATION_IS_VALID (buffer))
+    self->frame_duration = GST_BUFFER_DURATION (buffer);
+  duration = gst_head_blur_get_frame_duration (self);
+  if (!GST_CLOCK_TIME_IS_VALID (pts))   /* tracking needs a time */
+    pts = GST_CLOCK_TIME_IS_VALID (self->last_pts) ?
+        self->last_pts + duration : 0;
+  self->last_pts = pts;
+  *pts_out = pts;
+
+  if (s->threads != self->applied_threads) {
+    if (!gst_head_blur_dnn_set_threads (s->threads, &err)) {
+      GST_WARNING_OBJECT (self, "%s", err->message);
+      g_clear_error (&err);
+    }
+    self->applied_threads = s->threads;
+  }
+  gst_head_blur_tracker_set_hold_time (self->tracker, s->hold_time);
+
+  due = !self->detected_once
+      || self->frames_since_detection + 1 >= s->detection_interval;
+  late = gst_head_blur_is_late (self, GST_BUFFER_PTS (buffer), duration);
+  /* the first frame always runs the detector: it gives the tracks */
+  detect = due && (!late || !self->detected_once);
+
+  if (detect) {
+    GArray *heads = self->boxes;
+    GArray *dets;
+    gint64 t0 = g_get_monotonic_time ();
+
+    if (!gst_head_blur_detect_heads (self, image, s, heads, &err)) {
+      GST_ELEMENT_ERROR (self, LIBRARY, FAILED,
+          ("Face detection failed; dropping the stream rather than passing "
+              "frames through unmasked."), ("%s", err->message));
+      g_clear_error (&err);
+      return FALSE;
+    }
+    detect_time = (g_get_monotonic_time () - t0) * GST_USECOND;
+    dets = g_array_sized_new (FALSE, FALSE, sizeof (GstHeadBlurTrackBox),
+        heads->len);
+    for (i = 0; i < heads->len; i++) {
+      const GstHeadBlurBox *h = &g_array_index (heads, GstHeadBlurBox, i);
+      GstHeadBlurTrackBox b = { h->x, h->y, h->width, h->height };
+
+      g_array_append_val (dets, b);
+    }
+    gst_head_blur_tracker_update (self->tracker,
+        (const GstHeadBlurTrackBox *) dets->data, dets->len, pts, self->hits);
+    g_array_unref (dets);
+    g_array_set_size (self->boxes, 0);
+    self->detected_once = TRUE;
+    self->frames_since_detection = 0;
+    self->last_detection_pts = pts;
+  } else {
+    self->frames_since_detection++;
+  }
+
+  if (late && !detect) {
+    GstClockTime age = pts > self->last_detection_pts ?
+        pts - self->last_detection_pts : self->last_detection_pts - pts;
+    overload = age > s->max_detection_age;
+  }
+
+  if (overload && s->overload_mode == GST_HEAD_BLUR_OVERLOAD_MODE_FULL_FRAME) {
+    *full_frame = TRUE;
+  } else {
+    gst_head_blur_tracker_predict (self->tracker, pts, overload,
+        self->track_boxes);
+    for (i = 0; i < self->track_boxes->len; i++) {
+      GstHeadBlurTrackBox *b =
+          &g_array_index (self->track_boxes, GstHeadBlurTrackBox, i);
+      GstHeadBlurBox box;
+
+      if (overload) {
+        gdouble cx = b->x + b->width / 2.0, cy = b->y + b->height / 2.0;
+
+        b->width *= OVERLOAD_ENLARGE;
+        b->height *= OVERLOAD_ENLARGE;
+        b->x = cx - b->width / 2.0;
+        b->y = cy - b->height / 2.0;
+      }
+      if (gst_head_blur_clip_box (b, image->width, image->height, &box))
+        g_array_append_val (self->boxes, box);
+    }
+  }
+
+  GST_LOG_OBJECT (self, "frame %" GST_TIME_FORMAT ": %s, %u boxes%s",
+      GST_TIME_ARGS (pts), detect ? "detected" : (due ? "detection skipped" :
+          "tracked"), self->boxes->len, overload ? ", overload" : "");
+
+  GST_OBJECT_LOCK (self);
+  self->stat_frames++;
+  if (detect) {
+    self->stat_detections++;
+    self->stat_detection_time += detect_time;
+  } else if (due && late) {
+    self->stat_skipped++;
+  }
+  if (overload)
+    self->stat_overload++;
+  self->stat_tracks = gst_head_blur_tracker_n_tracks (self->tracker);
+  GST_OBJECT_UNLOCK (self);
+
+  if (overload) {
+    gint64 now = g_get_monotonic_time ();
+
+    if (self->last_overload_msg == 0
+        || now - self->last_overload_msg >= G_USEC_PER_SEC) {
+      GstStructure *st;
+
+      self->last_overload_msg = now;
+      GST_OBJECT_LOCK (self);
+      st = gst_structure_new ("headblur-overload",
+          "overload-frames", G_TYPE_UINT64, self->stat_overload,
+          "skipped-detections", G_TYPE_UINT64, self->stat_skipped, NULL);
+      GST_OBJECT_UNLOCK (self);
+      GST_INFO_OBJECT (self, "overload: %" GST_PTR_FORMAT, st);
+      gst_element_post_message (GST_ELEMENT (self),
+          gst_message_new_element (GST_OBJECT (self), st));
+    }
+  }
+  return TRUE;
+}
+
+/* Masks @boxes (or the whole frame) and the privacy zones in @image. */
+static gboolean
+gst_head_blur_apply (GstHeadBlur * self, GstHeadBlurImage * image,
+    const GstVideoInfo * info, const GstHeadBlurSettings * s,
+    const GArray * boxes, gboolean full_frame)
+{
+  GError *err = NULL;
+  guint8 fill[3];
+  guint i, j;
+
+  gst_head_blur_fill_bytes (info, s->fill_color, fill);
+  if (full_frame) {
+    GstHeadBlurBox all = { 0, 0, image->width, image->height, 0.0f };
+
+    if (!gst_head_blur_dnn_mask (image, &all, 1, (GstHeadBlurDnnMode) s->mode,
+            fill, &err))
+      goto failed;
+    return TRUE;                /* nothing left to hide */
+  }
+  if (boxes->len > 0 && !gst_head_blur_dnn_mask (image,
+          (const GstHeadBlurBox *) boxes->data, boxes->len,
+          (GstHeadBlurDnnMode) s->mode, fill, &err))
+    goto failed;
+
+  for (i = 0; s->zones && i < s->zones->len; i++) {
+    GArray *poly = g_ptr_array_index (s->zones, i);
+    guint n = poly->len / 2;
+    gint *pts = g_newa (gint, poly->len);
+
+    for (j = 0; j < n; j++) {
+      pts[2 * j] = (gint) lround (g_array_index (poly, gdouble, 2 * j) *
+          image->width);
+      pts[2 * j + 1] = (gint) lround (g_array_index (poly, gdouble,
+              2 * j + 1) * image->height);
+    }
+    if (!gst_head_blur_dnn_mask_polygon (image, pts, n,
+            (GstHeadBlurDnnMode) s->mode, fill, &err))
+      goto failed;
+  }
+  return TRUE;
+
+failed:
+  GST_ELEMENT_ERROR (self, LIBRARY, FAILED, (NULL), ("%s", err->message));
+  g_clear_error (&err);
+  return FALSE;
+}
+
+/* Checks what every frame needs before it can be masked. */
+static gboolean
+gst_head_blur_check_ready (GstHeadBlur * self, const GstHeadBlurSettings * s)
+{
+  if (G_UNLIKELY (self->dnn == NULL || self->tracker == NULL)) {
+    GST_ELEMENT_ERROR (self, LIBRARY, FAILED, (NULL),
+        ("no face detector loaded"));
+    return FALSE;
+  }
+  if (G_UNLIKELY (s->zones_error != NULL)) {
+    GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS,
+        ("Invalid privacy-zones \"%s\".", GST_STR_NULL (s->privacy_zones)),
+        ("%s", s->zones_error));
+    return FALSE;
+  }
+  return TRUE;
+}
+
+static gboolean
+gst_head_blur_map_image (GstHeadBlur * self, GstVideoFrame * frame,
+    GstHeadBlurImage * image)
+{
+  if (!gst_head_blur_fill_image (frame, image)) {
+    GST_ELEMENT_ERROR (self, STREAM, FORMAT, (NULL),
+        ("unsupported format %s",
+            gst_video_format_to_string (GST_VIDEO_FRAME_FORMAT (frame))));
+    return FALSE;
+  }
+  return TRUE;
+}
+
+/* lookahead=0: analyse and mask each frame in place. */
 static GstFlowReturn
 gst_head_blur_transform_frame_ip (GstVideoFilter * filter,
     GstVideoFrame * frame)
@@ -648,58 +1488,261 @@ gst_head_blur_transform_frame_ip (GstVideoFilter * filter,
   GstHeadBlur *self = GST_HEAD_BLUR (filter);
   GstHeadBlurSettings s;
   GstHeadBlurImage image = { 0, };
-  GError *err = NULL;
-  guint8 fill[3];
+  GstFlowReturn ret = GST_FLOW_ERROR;
+  GstClockTime pts;
+  gboolean full_frame;
 
-  GST_OBJECT_LOCK (self);
-  s = self->settings;
-  s.model = NULL;               /* not needed per frame */
-  GST_OBJECT_UNLOCK (self);
+  gst_head_blur_settings_copy (self, &s);
+  if (gst_head_blur_check_ready (self, &s)
+      && gst_head_blur_map_image (self, frame, &image)
+      && gst_head_blur_analyse (self, &image, frame->buffer, &s, &pts,
+          &full_frame)
+      && gst_head_blur_apply (self, &image, &frame->info, &s, self->boxes,
+          full_frame))
+    ret = GST_FLOW_OK;
+  gst_head_blur_settings_clear (&s);
+  return ret;
+}
 
-  if (G_UNLIKELY (self->dnn == NULL)) {
-    GST_ELEMENT_ERROR (self, LIBRARY, FAILED, (NULL),
-        ("no face detector loaded"));
-    return GST_FLOW_ERROR;
-  }
+/* lookahead > 0: gives the frames already queued the boxes of the heads
+ * that were just detected for the first time, or again after a gap. */
+static void
+gst_head_blur_backproject (GstHeadBlur * self, GstClockTime pts,
+    const GstHeadBlurSettings * s, gint width, gint height)
+{
+  GstClockTime gap = gst_head_blur_get_frame_duration (self) *
+      s->detection_interval * 3 / 2;
+  guint i;
+  GList *l;
 
-  if (s.threads != self->applied_threads) {
-    if (!gst_head_blur_dnn_set_threads (s.threads, &err)) {
-      GST_WARNING_OBJECT (self, "%s", err->message);
-      g_clear_error (&err);
+  for (i = 0; i < self->hits->len; i++) {
+    const GstHeadBlurTrackHit *hit =
+        &g_array_index (self->hits, GstHeadBlurTrackHit, i);
+    gboolean is_new = hit->prev_hit == G_MAXUINT64;
+
+    if (!is_new && hit->pts <= hit->prev_hit + gap)
+      continue;                 /* tracked all along */
+    for (l = self->queue.head; l; l = l->next) {
+      GstHeadBlurQueued *q = l->data;
+      GstHeadBlurTrackBox b;
+      GstHeadBlurBox box;
+
+      if (q->full_frame || q->pts >= pts || (!is_new && q->pts <= hit->prev_hit))
+        continue;
+      gst_head_blur_track_project (hit, q->pts, &b);
+      if (gst_head_blur_clip_box (&b, width, height, &box)) {
+        GST_LOG_OBJECT (self, "track %u back to %" GST_TIME_FORMAT
+            ": %d,%d %dx%d", hit->id, GST_TIME_ARGS (q->pts), box.x, box.y,
+            box.width, box.height);
+        g_array_append_val (q->boxes, box);
+      }
     }
-    self->applied_threads = s.threads;
+  }
+}
+
+static GstFlowReturn
+gst_head_blur_submit_input_buffer (GstBaseTransform * trans,
+    gboolean is_discont, GstBuffer * input)
+{
+  GstHeadBlur *self = GST_HEAD_BLUR (trans);
+  GstVideoFilter *filter = GST_VIDEO_FILTER (trans);
+  GstHeadBlurSettings s;
+  GstHeadBlurImage image = { 0, };
+  GstVideoFrame frame;
+  GstHeadBlurQueued *q;
+  gboolean ok;
+
+  if (self->lookahead == 0)
+    return GST_BASE_TRANSFORM_CLASS (gst_head_blur_parent_class)->
+        submit_input_buffer (trans, is_discont, input);
+
+  if (!filter->negotiated) {
+    GST_ELEMENT_ERROR (self, CORE, NEGOTIATION, (NULL),
+        ("buffer before caps"));
+    gst_buffer_unref (input);
+    return GST_FLOW_NOT_NEGOTIATED;
   }
 
-  if (!gst_head_blur_fill_image (frame, &image)) {
-    GST_ELEMENT_ERROR (self, STREAM, FORMAT, (NULL),
-        ("unsupported format %s",
-            gst_video_format_to_string (GST_VIDEO_FRAME_FORMAT (frame))));
+  gst_head_blur_settings_copy (self, &s);
+  if (!gst_head_blur_check_ready (self, &s)) {
+    gst_head_blur_settings_clear (&s);
+    gst_buffer_unref (input);
     return GST_FLOW_ERROR;
   }
 
-  g_array_set_size (self->faces, 0);
-  if (!gst_head_blur_dnn_detect (self->dnn, &image, s.inference_width,
-          s.threshold, self->faces, &err)) {
-    GST_ELEMENT_ERROR (self, LIBRARY, FAILED,
-        ("Face detection failed; dropping the stream rather than passing "
-            "frames through unmasked."), ("%s", err->message));
-    g_clear_error (&err);
+  /* the frame is masked later, when it leaves the queue */
+  input = gst_buffer_make_writable (input);
+  if (!gst_video_frame_map (&frame, &filter->in_info, input, GST_MAP_READ)) {
+    GST_ELEMENT_ERROR (self, STREAM, FAILED, (NULL),
+        ("cannot map the input frame"));
+    gst_head_blur_settings_clear (&s);
+    gst_buffer_unref (input);
     return GST_FLOW_ERROR;
   }
-
-  gst_head_blur_faces_to_heads (self, image.width, image.height, s.padding);
-  GST_LOG_OBJECT (self, "%u heads in frame %" GST_TIME_FORMAT,
-      self->heads->len, GST_TIME_ARGS (GST_BUFFER_PTS (frame->buffer)));
-  if (self->heads->len == 0)
-    return GST_FLOW_OK;
-
-  gst_head_blur_fill_bytes (&frame->info, s.fill_color, fill);
-  if (!gst_head_blur_dnn_mask (&image,
-          (const GstHeadBlurBox *) self->heads->data, self->heads->len,
-          (GstHeadBlurDnnMode) s.mode, fill, &err)) {
-    GST_ELEMENT_ERROR (self, LIBRARY, FAILED, (NULL), ("%s", err->message));
-    g_clear_error (&err);
+  q = g_new0 (GstHeadBlurQueued, 1);
+  q->buffer = input;
+  ok = gst_head_blur_map_image (self, &frame, &image)
+      && gst_head_blur_analyse (self, &image, input, &s, &q->pts,
+      &q->full_frame);
+  gst_video_frame_unmap (&frame);
+  if (!ok) {
+    gst_head_blur_settings_clear (&s);
+    q->boxes = g_array_new (FALSE, FALSE, sizeof (GstHeadBlurBox));
+    gst_head_blur_queued_free (q);
     return GST_FLOW_ERROR;
   }
+  q->boxes = g_array_copy (self->boxes);
+  gst_head_blur_backproject (self, q->pts, &s, image.width, image.height);
+  g_queue_push_tail (&self->queue, q);
+  gst_head_blur_settings_clear (&s);
   return GST_FLOW_OK;
+}
+
+/* Masks the oldest queued frame and hands it out. */
+static GstFlowReturn
+gst_head_blur_pop_masked (GstHeadBlur * self, GstBuffer ** outbuf)
+{
+  GstVideoFilter *filter = GST_VIDEO_FILTER (self);
+  GstHeadBlurQueued *q = g_queue_pop_head (&self->queue);
+  GstHeadBlurSettings s;
+  GstHeadBlurImage image = { 0, };
+  GstVideoFrame frame;
+  gboolean ok;
+
+  *outbuf = NULL;
+  if (!gst_video_frame_map (&frame, &filter->in_info, q->buffer,
+          GST_MAP_READWRITE)) {
+    GST_ELEMENT_ERROR (self, STREAM, FAILED, (NULL),
+        ("cannot map a queued frame"));
+    gst_head_blur_queued_free (q);
+    return GST_FLOW_ERROR;
+  }
+  gst_head_blur_settings_copy (self, &s);
+  ok = gst_head_blur_check_ready (self, &s)
+      && gst_head_blur_map_image (self, &frame, &image)
+      && gst_head_blur_apply (self, &image, &frame.info, &s, q->boxes,
+      q->full_frame);
+  gst_head_blur_settings_clear (&s);
+  gst_video_frame_unmap (&frame);
+  if (!ok) {
+    gst_head_blur_queued_free (q);
+    return GST_FLOW_ERROR;
+  }
+  *outbuf = gst_buffer_ref (q->buffer);
+  gst_head_blur_queued_free (q);
+  return GST_FLOW_OK;
+}
+
+static GstFlowReturn
+gst_head_blur_generate_output (GstBaseTransform * trans, GstBuffer ** outbuf)
+{
+  GstHeadBlur *self = GST_HEAD_BLUR (trans);
+
+  if (self->lookahead == 0)
+    return GST_BASE_TRANSFORM_CLASS (gst_head_blur_parent_class)->
+        generate_output (trans, outbuf);
+
+  *outbuf = NULL;
+  if (self->queue.length <= self->lookahead)
+    return GST_FLOW_OK;
+  return gst_head_blur_pop_masked (self, outbuf);
+}
+
+/* Masks and pushes every queued frame (EOS, caps or segment change). */
+static GstFlowReturn
+gst_head_blur_drain (GstHeadBlur * self)
+{
+  GstFlowReturn ret = GST_FLOW_OK;
+
+  GST_DEBUG_OBJECT (self, "draining %u queued frames", self->queue.length);
+  while (self->queue.length > 0) {
+    GstBuffer *out;
+
+    ret = gst_head_blur_pop_masked (self, &out);
+    if (ret != GST_FLOW_OK)
+      break;
+    ret = gst_pad_push (GST_BASE_TRANSFORM_SRC_PAD (self), out);
+    if (ret != GST_FLOW_OK)
+      break;
+  }
+  /* whatever could not be masked or pushed is dropped, never passed */
+  gst_head_blur_queue_clear (self);
+  return ret;
+}
+
+static gboolean
+gst_head_blur_sink_event (GstBaseTransform * trans, GstEvent * event)
+{
+  GstHeadBlur *self = GST_HEAD_BLUR (trans);
+
+  switch (GST_EVENT_TYPE (event)) {
+    case GST_EVENT_FLUSH_STOP:
+      gst_head_blur_queue_clear (self);
+      if (self->tracker)
+        gst_head_blur_tracker_reset (self->tracker);
+      self->detected_once = FALSE;
+      self->frames_since_detection = 0;
+      self->last_pts = GST_CLOCK_TIME_NONE;
+      break;
+    case GST_EVENT_EOS:
+    case GST_EVENT_CAPS:
+    case GST_EVENT_SEGMENT:
+    case GST_EVENT_STREAM_START:
+      if (self->queue.length > 0)
+        gst_head_blur_drain (self);
+      break;
+    default:
+      break;
+  }
+  return GST_BASE_TRANSFORM_CLASS (gst_head_blur_parent_class)->sink_event
+      (trans, event);
+}
+
+static gboolean
+gst_head_blur_src_event (GstBaseTransform * trans, GstEvent * event)
+{
+  GstHeadBlur *self = GST_HEAD_BLUR (trans);
+
+  if (GST_EVENT_TYPE (event) == GST_EVENT_LATENCY) {
+    GstClockTime latency;
+
+    gst_event_parse_latency (event, &latency);
+    GST_OBJECT_LOCK (self);
+    self->pipeline_latency = GST_CLOCK_TIME_IS_VALID (latency) ? latency : 0;
+    GST_OBJECT_UNLOCK (self);
+  }
+  return GST_BASE_TRANSFORM_CLASS (gst_head_blur_parent_class)->src_event
+      (trans, event);
+}
+
+static gboolean
+gst_head_blur_query (GstBaseTransform * trans, GstPadDirection direction,
+    GstQuery * query)
+{
+  GstHeadBlur *self = GST_HEAD_BLUR (trans);
+  gboolean ret;
+
+  ret = GST_BASE_TRANSFORM_CLASS (gst_head_blur_parent_class)->query (trans,
+      direction, query);
+  if (ret && direction == GST_PAD_SRC
+      && GST_QUERY_TYPE (query) == GST_QUERY_LATENCY) {
+    guint lookahead;
+    gboolean live;
+    GstClockTime min, max, add;
+
+    GST_OBJECT_LOCK (self);
+    lookahead = self->settings.lookahead;
+    GST_OBJECT_UNLOCK (self);
+    if (lookahead > 0) {
+      gst_query_parse_latency (query, &live, &min, &max);
+      add = lookahead * gst_head_blur_get_frame_duration (self);
+      min += add;
+      if (GST_CLOCK_TIME_IS_VALID (max))
+        max += add;
+      GST_DEBUG_OBJECT (self, "lookahead adds %" GST_TIME_FORMAT
+          " of latency", GST_TIME_ARGS (add));
+      gst_query_set_latency (query, live, min, max);
+    }
+  }
+  return ret;
 }

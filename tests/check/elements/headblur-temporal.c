@@ -1,0 +1,683 @@
+/* rtsp-blur: tests for headblur over time (tracks, hold, lookahead,
+ * privacy zones, overload)
+ * Copyright (C) 2025 rtsp-blur contributors
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Library General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ *
+ * This library is distributed in the hope that it will be useful,
+ * but WITHOUT ANY WARRANTY; without even the implied warranty of
+ * MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the GNU
+ * Library General Public License for more details.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+/* A real image from RB_EVAL_DIR in which the detector finds faces and a
+ * flat grey frame of the same size in which it finds none are pushed
+ * through headblur (mode=fill, green) with GstHarness. The "head region"
+ * is what the element fills in the face image on its own; the grey frames
+ * must show that region filled (or not) as the temporal properties say. */
+
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include <gst/check/gstcheck.h>
+#include <gst/check/gstharness.h>
+#include <gst/app/gstappsink.h>
+#include <gst/video/video.h>
+#include <math.h>
+#include <string.h>
+
+#define FACE_IMAGE "face-mask", "images", "maksssksksss186.jpg"
+#define FILL_COLOR 0xff00ff00   /* green */
+#define FRAME_DUR (100 * GST_MSECOND)   /* 10 fps */
+#define PROPS "mode=fill fill-color=0xff00ff00 threshold=0.5 "
+
+static GstCaps *caps;           /* I420 at 10/1 */
+static GstBuffer *face;         /* the decoded image */
+static GstBuffer *grey;         /* same size, Y=U=V=128 */
+static GstVideoInfo info;
+static guint8 fill[3];          /* FILL_COLOR as Y,U,V */
+static guint8 *ref_mask;        /* pixels headblur fills in @face */
+static guint ref_count;
+
+/* Decodes a JPEG file into one raw I420 frame. */
+static GstSample *
+decode_jpeg (const gchar * path)
+{
+  GstElement *pipeline, *sink;
+  GstSample *sample;
+  GError *err = NULL;
+  gchar *desc;
+
+  desc = g_strdup_printf ("filesrc location=\"%s\" ! jpegparse ! jpegdec "
+      "! videoconvert ! video/x-raw,format=I420 ! appsink name=sink "
+      "sync=false", path);
+  pipeline = gst_parse_launch (desc, &err);
+  fail_unless (pipeline != NULL, "%s", err ? err->message : desc);
+  g_free (desc);
+  sink = gst_bin_get_by_name (GST_BIN (pipeline), "sink");
+  fail_unless (gst_element_set_state (pipeline, GST_STATE_PLAYING) !=
+      GST_STATE_CHANGE_FAILURE);
+  sample = gst_app_sink_try_pull_sample (GST_APP_SINK (sink),
+      30 * GST_SECOND);
+  fail_unless (sample != NULL, "no frame decoded from %s", path);
+  gst_element_set_state (pipeline, GST_STATE_NULL);
+  gst_object_unref (sink);
+  gst_object_unref (pipeline);
+  return sample;
+}
+
+/* FILL_COLOR as the element computes it (BT.601, range of the caps). */
+static void
+fill_bytes (const GstVideoInfo * vi, guint argb, guint8 out[3])
+{
+  gdouble r = (argb >> 16) & 0xff, g = (argb >> 8) & 0xff, b = argb & 0xff;
+  gdouble y = 0.299 * r + 0.587 * g + 0.114 * b;
+  gdouble u = (b - y) / 1.772, v = (r - y) / 1.402;
+
+  if (vi->colorimetry.range == GST_VIDEO_COLOR_RANGE_0_255) {
+    u += 128.0;
+    v += 128.0;
+  } else {
+    y = 16.0 + y * 219.0 / 255.0;
+    u = 128.0 + u * 224.0 / 255.0;
+    v = 128.0 + v * 224.0 / 255.0;
+  }
+  out[0] = CLAMP (lround (y), 0, 255);
+  out[1] = CLAMP (lround (u), 0, 255);
+  out[2] = CLAMP (lround (v), 0, 255);
+}
+
+static gboolean
+is_filled (GstVideoFrame * f, gint x, gint y)
+{
+  guint8 *yp = GST_VIDEO_FRAME_PLANE_DATA (f, 0);
+  guint8 *up = GST_VIDEO_FRAME_PLANE_DATA (f, 1);
+  guint8 *vp = GST_VIDEO_FRAME_PLANE_DATA (f, 2);
+
+  return yp[y * GST_VIDEO_FRAME_PLANE_STRIDE (f, 0) + x] == fill[0]
+      && up[(y / 2) * GST_VIDEO_FRAME_PLANE_STRIDE (f, 1) + x / 2] == fill[1]
+      && vp[(y / 2) * GST_VIDEO_FRAME_PLANE_STRIDE (f, 2) + x / 2] == fill[2];
+}
+
+/* Of the reference head pixels, how many are filled in @buf; and how many
+ * pixels are filled in all. */
+static void
+count_filled (GstBuffer * buf, guint * n_ref, guint * n_all)
+{
+  GstVideoFrame f;
+  gint x, y;
+
+  *n_ref = *n_all = 0;
+  fail_unless (gst_video_frame_map (&f, &info, buf, GST_MAP_READ));
+  for (y = 0; y < info.height; y++)
+    for (x = 0; x < info.width; x++)
+      if (is_filled (&f, x, y)) {
+        (*n_all)++;
+        if (ref_mask && ref_mask[y * info.width + x])
+          (*n_ref)++;
+      }
+  gst_video_frame_unmap (&f);
+}
+
+static gboolean
+pixel_filled (GstBuffer * buf, gdouble fx, gdouble fy)
+{
+  GstVideoFrame f;
+  gboolean r;
+
+  fail_unless (gst_video_frame_map (&f, &info, buf, GST_MAP_READ));
+  r = is_filled (&f, (gint) (fx * info.width), (gint) (fy * info.height));
+  gst_video_frame_unmap (&f);
+  return r;
+}
+
+static GstBuffer *
+stamp (GstBuffer * src, GstClockTime pts)
+{
+  GstBuffer *b = gst_buffer_copy_deep (src);
+
+  GST_BUFFER_PTS (b) = pts;
+  GST_BUFFER_DURATION (b) = FRAME_DUR;
+  return b;
+}
+
+static GstHarness *
+new_harness (const gchar * props)
+{
+  gchar *desc = g_strdup_printf ("headblur " PROPS "%s", props);
+  GstHarness *h = gst_harness_new_parse (desc);
+
+  g_free (desc);
+  gst_harness_set_src_caps (h, gst_caps_ref (caps));
+  return h;
+}
+
+static GstStructure *
+get_stats (GstHarness * h)
+{
+  GstElement *e = gst_harness_find_element (h, "headblur");
+  GstStructure *st = NULL;
+
+  fail_unless (e != NULL);
+  g_object_get (e, "stats", &st, NULL);
+  gst_object_unref (e);
+  fail_unless (st != NULL);
+  fail_unless (gst_structure_has_name (st, "headblur-stats"));
+  return st;
+}
+
+static guint64
+get_stat (GstHarness * h, const gchar * field)
+{
+  GstStructure *st = get_stats (h);
+  guint64 v = 0;
+
+  fail_unless (gst_structure_get_uint64 (st, field, &v), "no %s", field);
+  gst_structure_free (st);
+  return v;
+}
+
+/* Every reference head pixel filled in @buf (a few pixels of slack). */
+static void
+assert_heads_filled (GstBuffer * buf, const gchar * what)
+{
+  guint n_ref, n_all;
+
+  count_filled (buf, &n_ref, &n_all);
+  fail_unless (n_ref >= ref_count * 99 / 100,
+      "%s: %u of %u head pixels filled", what, n_ref, ref_count);
+}
+
+static void
+assert_nothing_filled (GstBuffer * buf, const gchar * what)
+{
+  guint n_ref, n_all;
+
+  count_filled (buf, &n_ref, &n_all);
+  fail_unless_equals_int (n_all, 0);
+  (void) what;
+}
+
+static void
+setup (void)
+{
+  gchar *path = g_build_filename (RB_EVAL_DIR, FACE_IMAGE, NULL);
+  GstSample *s = decode_jpeg (path);
+  GstHarness *h;
+  GstBuffer *out;
+  GstVideoFrame fi, fo;
+  gint x, y;
+
+  g_free (path);
+  caps = gst_caps_copy (gst_sample_get_caps (s));
+  gst_caps_set_simple (caps, "framerate", GST_TYPE_FRACTION, 10, 1, NULL);
+  fail_unless (gst_video_info_from_caps (&info, caps));
+  fill_bytes (&info, FILL_COLOR, fill);
+  face = gst_buffer_copy_deep (gst_sample_get_buffer (s));
+  grey = gst_buffer_copy_deep (face);
+  gst_buffer_memset (grey, 0, 128, gst_buffer_get_size (grey));
+  gst_sample_unref (s);
+
+  /* the reference: what a single frame gets filled */
+  ref_mask = NULL;
+  h = new_harness ("");
+  out = gst_harness_push_and_pull (h, stamp (face, 0));
+  fail_unless (out != NULL);
+  ref_mask = g_malloc0 (info.width * info.height);
+  ref_count = 0;
+  fail_unless (gst_video_frame_map (&fi, &info, face, GST_MAP_READ));
+  fail_unless (gst_video_frame_map (&fo, &info, out, GST_MAP_READ));
+  for (y = 0; y < info.height; y++)
+    for (x = 0; x < info.width; x++)
+      if (is_filled (&fo, x, y) && !is_filled (&fi, x, y)) {
+        ref_mask[y * info.width + x] = 1;
+        ref_count++;
+      }
+  gst_video_frame_unmap (&fi);
+  gst_video_frame_unmap (&fo);
+  gst_buffer_unref (out);
+  gst_harness_teardown (h);
+  GST_INFO ("%dx%d, %u head pixels in the reference", info.width,
+      info.height, ref_count);
+  /* the detector must find heads there, and none in grey */
+  fail_unless (ref_count > 500, "only %u head pixels", ref_count);
+
+  h = new_harness ("");
+  out = gst_harness_push_and_pull (h, stamp (grey, 0));
+  assert_nothing_filled (out, "grey");
+  gst_buffer_unref (out);
+  gst_harness_teardown (h);
+}
+
+static void
+teardown (void)
+{
+  gst_caps_unref (caps);
+  gst_buffer_unref (face);
+  gst_buffer_unref (grey);
+  g_clear_pointer (&ref_mask, g_free);
+}
+
+/* 1. A head detected at t=0 stays masked for hold-time in grey frames. */
+GST_START_TEST (test_hold)
+{
+  GstHarness *h = new_harness ("hold-time=1000000000");
+  GstBuffer *out;
+  guint k;
+
+  out = gst_harness_push_and_pull (h, stamp (face, 0));
+  assert_heads_filled (out, "face frame");
+  gst_buffer_unref (out);
+  for (k = 1; k <= 20; k++) {
+    gchar *what = g_strdup_printf ("grey frame at %u ms", k * 100);
+
+    out = gst_harness_push_and_pull (h, stamp (grey, k * FRAME_DUR));
+    fail_unless (out != NULL);
+    if (k * FRAME_DUR <= GST_SECOND)
+      assert_heads_filled (out, what);
+    else
+      assert_nothing_filled (out, what);
+    gst_buffer_unref (out);
+    g_free (what);
+  }
+  fail_unless_equals_uint64 (get_stat (h, "frames"), 21);
+  gst_harness_teardown (h);
+}
+
+GST_END_TEST;
+
+/* hold-time=0: only the detected frame is masked */
+GST_START_TEST (test_hold_zero)
+{
+  GstHarness *h = new_harness ("hold-time=0 detection-interval=1");
+  GstBuffer *out;
+
+  out = gst_harness_push_and_pull (h, stamp (face, 0));
+  assert_heads_filled (out, "face frame");
+  gst_buffer_unref (out);
+  out = gst_harness_push_and_pull (h, stamp (grey, FRAME_DUR));
+  assert_nothing_filled (out, "grey frame");
+  gst_buffer_unref (out);
+  gst_harness_teardown (h);
+}
+
+GST_END_TEST;
+
+/* 2. detection-interval=3: frames 1 and 2 are masked by the tracks. */
+GST_START_TEST (test_detection_interval)
+{
+  GstHarness *h = new_harness ("detection-interval=3");
+  GstStructure *st;
+  GstBuffer *out;
+  guint k;
+
+  for (k = 0; k < 3; k++) {
+    out = gst_harness_push_and_pull (h, stamp (face, k * FRAME_DUR));
+    assert_heads_filled (out, "face frame");
+    gst_buffer_unref (out);
+  }
+  fail_unless_equals_uint64 (get_stat (h, "detections"), 1);
+  fail_unless_equals_uint64 (get_stat (h, "frames"), 3);
+  /* also with grey frames: only the tracks can fill them */
+  for (k = 3; k < 6; k++) {
+    out = gst_harness_push_and_pull (h, stamp (k == 3 ? face : grey,
+            k * FRAME_DUR));
+    assert_heads_filled (out, "frame after a detection");
+    gst_buffer_unref (out);
+  }
+  fail_unless_equals_uint64 (get_stat (h, "detections"), 2);
+  st = get_stats (h);
+  {
+    guint tracks = 0;
+    guint64 avg = 0;
+
+    fail_unless (gst_structure_get_uint (st, "tracks", &tracks));
+    fail_unless (tracks >= 1);
+    fail_unless (gst_structure_get_uint64 (st, "detection-time-avg", &avg));
+    fail_unless (avg > 0);
+  }
+  gst_structure_free (st);
+  gst_harness_teardown (h);
+}
+
+GST_END_TEST;
+
+/* 3. lookahead=5: grey frames before the first detection get the head. */
+GST_START_TEST (test_lookahead)
+{
+  GstHarness *h = new_harness ("lookahead=5 detection-interval=1");
+  GstBuffer *out;
+  guint k;
+
+  fail_unless_equals_uint64 (gst_harness_query_latency (h), 5 * FRAME_DUR);
+
+  for (k = 0; k < 5; k++) {
+    fail_unless_equals_int (gst_harness_push (h, stamp (grey, k * FRAME_DUR)),
+        GST_FLOW_OK);
+    fail_unless_equals_int (gst_harness_buffers_received (h), 0);
+  }
+  fail_unless_equals_int (gst_harness_push (h, stamp (face, 5 * FRAME_DUR)),
+      GST_FLOW_OK);
+  fail_unless_equals_int (gst_harness_buffers_received (h), 1);
+  /* EOS drains the queue */
+  fail_unless (gst_harness_push_event (h, gst_event_new_eos ()));
+  fail_unless_equals_int (gst_harness_buffers_received (h), 6);
+
+  for (k = 0; k < 6; k++) {
+    gchar *what = g_strdup_printf ("frame %u", k);
+
+    out = gst_harness_pull (h);
+    fail_unless (out != NULL);
+    fail_unless_equals_uint64 (GST_BUFFER_PTS (out), k * FRAME_DUR);
+    assert_heads_filled (out, what);
+    gst_buffer_unref (out);
+    g_free (what);
+  }
+  gst_harness_teardown (h);
+}
+
+GST_END_TEST;
+
+/* lookahead: grey frames stay clean when no head shows up, and a flush
+ * drops the queue */
+GST_START_TEST (test_lookahead_no_head_and_flush)
+{
+  GstHarness *h = new_harness ("lookahead=3 detection-interval=1");
+  GstBuffer *out;
+  guint k;
+
+  for (k = 0; k < 5; k++)
+    fail_unless_equals_int (gst_harness_push (h, stamp (grey, k * FRAME_DUR)),
+        GST_FLOW_OK);
+  fail_unless_equals_int (gst_harness_buffers_received (h), 2);
+  for (k = 0; k < 2; k++) {
+    out = gst_harness_pull (h);
+    fail_unless_equals_uint64 (GST_BUFFER_PTS (out), k * FRAME_DUR);
+    assert_nothing_filled (out, "grey");
+    gst_buffer_unref (out);
+  }
+  fail_unless (gst_harness_push_event (h, gst_event_new_flush_start ()));
+  fail_unless (gst_harness_push_event (h, gst_event_new_flush_stop (TRUE)));
+  fail_unless (gst_harness_push_event (h, gst_event_new_eos ()));
+  fail_unless_equals_int (gst_harness_buffers_received (h), 2);
+  gst_harness_teardown (h);
+}
+
+GST_END_TEST;
+
+/* 4. privacy zones are always masked */
+GST_START_TEST (test_privacy_zones)
+{
+  /* a triangle with its right angle at the top left, and a square */
+  GstHarness *h = new_harness ("privacy-zones=\"0.1,0.1 0.5,0.1 0.1,0.5;"
+      "0.7,0.7 0.9,0.7 0.9,0.9 0.7,0.9\"");
+  GstBuffer *out;
+
+  out = gst_harness_push_and_pull (h, stamp (grey, 0));
+  fail_unless (pixel_filled (out, 0.2, 0.2));
+  fail_unless (pixel_filled (out, 0.12, 0.45));
+  fail_unless (pixel_filled (out, 0.45, 0.12));
+  /* inside the triangle's bounding box, outside the triangle */
+  fail_unless (!pixel_filled (out, 0.45, 0.45));
+  fail_unless (!pixel_filled (out, 0.35, 0.35));
+  fail_unless (pixel_filled (out, 0.8, 0.8));
+  fail_unless (!pixel_filled (out, 0.6, 0.6));
+  fail_unless (!pixel_filled (out, 0.05, 0.05));
+  fail_unless (!pixel_filled (out, 0.95, 0.95));
+  gst_buffer_unref (out);
+
+  /* also on top of the heads, with blur and pixelate */
+  out = gst_harness_push_and_pull (h, stamp (face, FRAME_DUR));
+  fail_unless (pixel_filled (out, 0.2, 0.2));
+  gst_buffer_unref (out);
+  gst_harness_teardown (h);
+}
+
+GST_END_TEST;
+
+static void
+assert_settings_error (GstBus * bus, GstElement * blur)
+{
+  GstMessage *msg;
+  GError *err = NULL;
+  gchar *dbg = NULL;
+
+  msg = gst_bus_timed_pop_filtered (bus, 5 * GST_SECOND, GST_MESSAGE_ERROR);
+  fail_unless (msg != NULL, "no ERROR posted");
+  fail_unless (GST_MESSAGE_SRC (msg) == GST_OBJECT (blur));
+  gst_message_parse_error (msg, &err, &dbg);
+  fail_unless (g_error_matches (err, GST_RESOURCE_ERROR,
+          GST_RESOURCE_ERROR_SETTINGS), "unexpected error %s", err->message);
+  fail_unless (strstr (err->message, "0.1,0.1 0.5") != NULL,
+      "error does not name the string: %s", err->message);
+  g_clear_error (&err);
+  g_free (dbg);
+  gst_message_unref (msg);
+}
+
+GST_START_TEST (test_privacy_zones_invalid)
+{
+  const gchar *bad[] = { "0.1,0.1 0.5", "0.1,0.1 0.5,0.1", "a,b c,d e,f",
+    "0.1,0.1 0.5,0.1 0.1,1.5", "0.1,0.1 0.5,0.1 0.1,0.5;;0.2,0.2 0.3,0.3",
+  };
+  GstElement *blur;
+  GstHarness *h;
+  GstBus *bus;
+  GstFlowReturn ret;
+  guint i;
+
+  /* each invalid string makes READY->PAUSED fail */
+  for (i = 0; i < G_N_ELEMENTS (bad); i++) {
+    gchar *val = g_strdup (bad[i]);
+    gchar *got = NULL;
+
+    blur = gst_element_factory_make ("headblur", NULL);
+    bus = gst_bus_new ();
+    gst_element_set_bus (blur, bus);
+    g_object_set (blur, "privacy-zones", val, NULL);
+    g_object_get (blur, "privacy-zones", &got, NULL);
+    fail_unless_equals_string (got, val);
+    fail_unless_equals_int (gst_element_set_state (blur, GST_STATE_PAUSED),
+        GST_STATE_CHANGE_FAILURE);
+    if (i == 0)
+      assert_settings_error (bus, blur);
+    gst_element_set_state (blur, GST_STATE_NULL);
+    gst_element_set_bus (blur, NULL);
+    gst_object_unref (bus);
+    gst_object_unref (blur);
+    g_free (got);
+    g_free (val);
+  }
+
+  /* set while playing: the next frame fails, nothing comes out */
+  h = new_harness ("");
+  blur = gst_harness_find_element (h, "headblur");
+  bus = gst_bus_new ();
+  gst_element_set_bus (h->element, bus);
+  g_object_set (blur, "privacy-zones", "0.1,0.1 0.5", NULL);
+  ret = gst_harness_push (h, stamp (grey, 0));
+  fail_unless_equals_int (ret, GST_FLOW_ERROR);
+  fail_unless_equals_int (gst_harness_buffers_received (h), 0);
+  assert_settings_error (bus, blur);
+  /* a valid value again and frames flow */
+  g_object_set (blur, "privacy-zones", "", NULL);
+  fail_unless_equals_int (gst_harness_push (h, stamp (grey, FRAME_DUR)),
+      GST_FLOW_OK);
+  fail_unless_equals_int (gst_harness_buffers_received (h), 1);
+  gst_element_set_bus (h->element, NULL);
+  gst_object_unref (bus);
+  gst_object_unref (blur);
+  gst_harness_teardown (h);
+}
+
+GST_END_TEST;
+
+/* 5. overload: a late element skips detection and masks anyway. */
+GST_START_TEST (test_overload_full_frame)
+{
+  GstHarness *h = new_harness ("overload-mode=full-frame");
+  GstBus *bus = gst_bus_new ();
+  GstMessage *msg;
+  GstBuffer *out;
+  guint n_ref, n_all;
+  guint64 v;
+
+  gst_element_set_bus (h->element, bus);
+  out = gst_harness_push_and_pull (h, stamp (face, 0));
+  assert_heads_filled (out, "face frame");
+  gst_buffer_unref (out);
+
+  /* the clock is far ahead of the buffers: late */
+  fail_unless (gst_harness_set_time (h, 100 * GST_SECOND));
+  out = gst_harness_push_and_pull (h, stamp (grey, 8 * FRAME_DUR));
+  count_filled (out, &n_ref, &n_all);
+  fail_unless_equals_int (n_all, info.width * info.height);
+  gst_buffer_unref (out);
+  out = gst_harness_push_and_pull (h, stamp (face, 9 * FRAME_DUR));
+  count_filled (out, &n_ref, &n_all);
+  fail_unless_equals_int (n_all, info.width * info.height);
+  gst_buffer_unref (out);
+
+  fail_unless_equals_uint64 (get_stat (h, "overload-frames"), 2);
+  fail_unless_equals_uint64 (get_stat (h, "skipped-detections"), 1);
+  fail_unless_equals_uint64 (get_stat (h, "detections"), 1);
+
+  msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ELEMENT);
+  fail_unless (msg != NULL, "no headblur-overload message");
+  fail_unless (gst_structure_has_name (gst_message_get_structure (msg),
+          "headblur-overload"));
+  fail_unless (gst_structure_get_uint64 (gst_message_get_structure (msg),
+          "overload-frames", &v));
+  fail_unless_equals_uint64 (v, 1);
+  fail_unless (gst_structure_get_uint64 (gst_message_get_structure (msg),
+          "skipped-detections", &v));
+  gst_message_unref (msg);
+  /* at most one per second */
+  fail_unless (gst_bus_pop_filtered (bus, GST_MESSAGE_ELEMENT) == NULL);
+
+  /* caught up (buffers at the clock again): detection, no overload */
+  out = gst_harness_push_and_pull (h, stamp (grey, 100 * GST_SECOND));
+  count_filled (out, &n_ref, &n_all);
+  fail_unless (n_all < (guint) (info.width * info.height));
+  gst_buffer_unref (out);
+  fail_unless_equals_uint64 (get_stat (h, "overload-frames"), 2);
+
+  gst_element_set_bus (h->element, NULL);
+  gst_object_unref (bus);
+  gst_harness_teardown (h);
+}
+
+GST_END_TEST;
+
+/* late, but the last detection is recent: the tracks mask, no overload */
+GST_START_TEST (test_late_recent_detection)
+{
+  GstHarness *h = new_harness ("");
+  GstBuffer *out;
+
+  out = gst_harness_push_and_pull (h, stamp (face, 0));
+  gst_buffer_unref (out);
+  fail_unless (gst_harness_set_time (h, 100 * GST_SECOND));
+  out = gst_harness_push_and_pull (h, stamp (grey, FRAME_DUR));
+  assert_heads_filled (out, "tracked frame");
+  gst_buffer_unref (out);
+  out = gst_harness_push_and_pull (h, stamp (grey, 2 * FRAME_DUR));
+  assert_heads_filled (out, "skipped frame");
+  gst_buffer_unref (out);
+  fail_unless_equals_uint64 (get_stat (h, "skipped-detections"), 1);
+  fail_unless_equals_uint64 (get_stat (h, "overload-frames"), 0);
+  gst_harness_teardown (h);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_overload_enlarge)
+{
+  GstHarness *h = new_harness ("overload-mode=enlarge");
+  GstBuffer *out, *normal;
+  guint n_ref, n_all, n_normal;
+
+  out = gst_harness_push_and_pull (h, stamp (face, 0));
+  gst_buffer_unref (out);
+  /* not late: the held tracks */
+  normal = gst_harness_push_and_pull (h, stamp (grey, FRAME_DUR));
+  count_filled (normal, &n_ref, &n_normal);
+  gst_buffer_unref (normal);
+
+  fail_unless (gst_harness_set_time (h, 100 * GST_SECOND));
+  out = gst_harness_push_and_pull (h, stamp (grey, 8 * FRAME_DUR));
+  assert_heads_filled (out, "enlarged");
+  count_filled (out, &n_ref, &n_all);
+  /* enlarged x2 (and grown with time), but not the whole frame */
+  fail_unless (n_all > 2 * n_normal, "%u filled, %u when not late", n_all,
+      n_normal);
+  fail_unless (n_all < (guint) (info.width * info.height));
+  gst_buffer_unref (out);
+  fail_unless_equals_uint64 (get_stat (h, "overload-frames"), 1);
+
+  /* past the hold time the last tracks are still used while overloaded */
+  out = gst_harness_push_and_pull (h, stamp (grey, 30 * FRAME_DUR));
+  assert_heads_filled (out, "enlarged after hold");
+  gst_buffer_unref (out);
+  gst_harness_teardown (h);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_properties)
+{
+  GstElement *e = gst_element_factory_make ("headblur", NULL);
+  guint64 hold, age;
+  guint interval, lookahead;
+  gchar *zones;
+  gint mode;
+
+  g_object_get (e, "hold-time", &hold, "detection-interval", &interval,
+      "lookahead", &lookahead, "privacy-zones", &zones, "overload-mode",
+      &mode, "max-detection-age", &age, NULL);
+  fail_unless_equals_uint64 (hold, GST_SECOND);
+  fail_unless_equals_int (interval, 2);
+  fail_unless_equals_int (lookahead, 0);
+  fail_unless_equals_string (zones, "");
+  fail_unless_equals_int (mode, 0);
+  fail_unless_equals_uint64 (age, 500 * GST_MSECOND);
+  g_free (zones);
+  gst_util_set_object_arg (G_OBJECT (e), "overload-mode", "enlarge");
+  g_object_get (e, "overload-mode", &mode, NULL);
+  fail_unless_equals_int (mode, 1);
+  gst_object_unref (e);
+}
+
+GST_END_TEST;
+
+static Suite *
+headblur_temporal_suite (void)
+{
+  Suite *s = suite_create ("headblur-temporal");
+  TCase *tc = tcase_create ("general");
+  TCase *tp = tcase_create ("properties");
+
+  tcase_add_checked_fixture (tc, setup, teardown);
+  tcase_add_test (tc, test_hold);
+  tcase_add_test (tc, test_hold_zero);
+  tcase_add_test (tc, test_detection_interval);
+  tcase_add_test (tc, test_lookahead);
+  tcase_add_test (tc, test_lookahead_no_head_and_flush);
+  tcase_add_test (tc, test_privacy_zones);
+  tcase_add_test (tc, test_privacy_zones_invalid);
+  tcase_add_test (tc, test_overload_full_frame);
+  tcase_add_test (tc, test_late_recent_detection);
+  tcase_add_test (tc, test_overload_enlarge);
+  suite_add_tcase (s, tc);
+  tcase_add_test (tp, test_properties);
+  suite_add_tcase (s, tp);
+  return s;
+}
+
+GST_CHECK_MAIN (headblur_temporal);
