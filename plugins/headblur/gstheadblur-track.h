@@ -51,7 +51,7 @@ typedef struct {
 /* Else centres closer than this times the box size match. */
 #define GST_HEAD_BLUR_TRACK_MAX_CENTRE_DIST 0.75
 /* Growth of a predicted box per second since its detection, and the cap. */
-#define GST_HEAD_BLUR_TRACK_GROWTH_PER_S 0.5
+#define GST_HEAD_BLUR_TRACK_GROWTH_PER_S 1.0
 #define GST_HEAD_BLUR_TRACK_MAX_GROWTH 3.0
 
 GstHeadBlurTracker * gst_head_blur_tracker_new (guint64 hold_time);

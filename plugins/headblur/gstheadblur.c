@@ -37,7 +37,7 @@
  * Detections are kept as tracks (associated by overlap, or by centre
  * distance for small boxes, with a smoothed constant-velocity motion
  * model); every frame masks each live track at its predicted position,
- * grown by 50 % per second since its last detection, for
+ * grown by 100 % per second since its last detection, for
  * #GstHeadBlur:hold-time after that detection. The detector runs on every
  * #GstHeadBlur:detection-interval-th frame (the first frame after a start
  * or flush always runs it); the frames in between are masked with the
@@ -225,6 +225,15 @@ typedef struct
   GstClockTime max_detection_age;
 } GstHeadBlurSettings;
 
+/* The current run of detections of one track, for lookahead: the frames
+ * queued before @start (and after @gap_start, the end of the previous run)
+ * never saw this head detected, and get it back-projected from every later
+ * detection of the run, as its velocity becomes known. */
+typedef struct {
+  guint64 start;
+  guint64 gap_start;
+} GstHeadBlurRun;
+
 /* A frame held back by lookahead, with what to mask in it. */
 typedef struct
 {
@@ -252,6 +261,7 @@ struct _GstHeadBlur
   GstHeadBlurTracker *tracker;
   GArray *track_boxes;          /* GstHeadBlurTrackBox, reused per frame */
   GArray *hits;                 /* GstHeadBlurTrackHit, reused per frame */
+  GHashTable *runs;             /* track id → GstHeadBlurRun (lookahead) */
   GArray *boxes;                /* GstHeadBlurBox to mask, reused per frame */
   guint lookahead;              /* frames, fixed between start and stop */
   GQueue queue;                 /* GstHeadBlurQueued, oldest first */
@@ -502,7 +512,7 @@ gst_head_blur_class_init (GstHeadBlurClass * klass)
    *
    * How long, in nanoseconds of stream time, a head stays masked after its
    * last detection, 0 to 60 s. Meanwhile its box follows the head's
-   * estimated motion and grows by 50 % per second (at most x3). 0 masks a
+   * estimated motion and grows by 100 % per second (at most x3). 0 masks a
    * head only in the frames where it was detected (and, with
    * #GstHeadBlur:detection-interval > 1, misses the frames in between).
    * Default 1 s. Takes effect on the next frame.
@@ -709,6 +719,7 @@ gst_head_blur_finalize (GObject * object)
   g_free (self->settings.zones_error);
   g_clear_pointer (&self->dnn, gst_head_blur_dnn_free);
   g_clear_pointer (&self->tracker, gst_head_blur_tracker_free);
+  g_clear_pointer (&self->runs, g_hash_table_unref);
   g_array_unref (self->track_boxes);
   g_array_unref (self->hits);
   g_array_unref (self->boxes);
@@ -978,6 +989,7 @@ gst_head_blur_start (GstBaseTransform * trans)
   model = g_strdup (self->settings.model);
   self->lookahead = self->settings.lookahead;
   self->tracker = gst_head_blur_tracker_new (self->settings.hold_time);
+  self->runs = g_hash_table_new_full (NULL, NULL, NULL, g_free);
   self->started = TRUE;
   self->pipeline_latency = 0;
   self->stat_frames = self->stat_detections = self->stat_detection_time = 0;
@@ -1007,6 +1019,8 @@ gst_head_blur_start (GstBaseTransform * trans)
     g_clear_error (&err);
     g_free (model);
     g_clear_pointer (&self->tracker, gst_head_blur_tracker_free);
+  g_clear_pointer (&self->runs, g_hash_table_unref);
+    g_clear_pointer (&self->runs, g_hash_table_unref);
     GST_OBJECT_LOCK (self);
     self->started = FALSE;
     GST_OBJECT_UNLOCK (self);
@@ -1025,6 +1039,7 @@ gst_head_blur_stop (GstBaseTransform * trans)
   gst_head_blur_queue_clear (self);
   g_clear_pointer (&self->dnn, gst_head_blur_dnn_free);
   g_clear_pointer (&self->tracker, gst_head_blur_tracker_free);
+  g_clear_pointer (&self->runs, g_hash_table_unref);
   GST_OBJECT_LOCK (self);
   self->started = FALSE;
   GST_OBJECT_UNLOCK (self);
@@ -1504,8 +1519,12 @@ gst_head_blur_transform_frame_ip (GstVideoFilter * filter,
   return ret;
 }
 
-/* lookahead > 0: gives the frames already queued the boxes of the heads
- * that were just detected for the first time, or again after a gap. */
+/* lookahead > 0: gives the frames already queued before a track's current
+ * run of detections began the box of that head, projected back along the
+ * track's velocity and grown with the distance in time. Every detection of
+ * the run does it again, so a head first seen with an unknown velocity is
+ * projected again once its motion is known: the boxes add up (privacy
+ * first: a queued frame is masked with all of them). */
 static void
 gst_head_blur_backproject (GstHeadBlur * self, GstClockTime pts,
     const GstHeadBlurSettings * s, gint width, gint height)
@@ -1519,15 +1538,29 @@ gst_head_blur_backproject (GstHeadBlur * self, GstClockTime pts,
     const GstHeadBlurTrackHit *hit =
         &g_array_index (self->hits, GstHeadBlurTrackHit, i);
     gboolean is_new = hit->prev_hit == G_MAXUINT64;
+    GstHeadBlurRun *run = g_hash_table_lookup (self->runs,
+        GUINT_TO_POINTER (hit->id));
 
-    if (!is_new && hit->pts <= hit->prev_hit + gap)
-      continue;                 /* tracked all along */
+    if (run == NULL) {
+      run = g_new0 (GstHeadBlurRun, 1);
+      g_hash_table_insert (self->runs, GUINT_TO_POINTER (hit->id), run);
+      is_new = TRUE;
+    }
+    if (is_new) {
+      run->start = hit->pts;
+      run->gap_start = G_MAXUINT64;     /* no previous run */
+    } else if (hit->pts > hit->prev_hit + gap) {
+      run->start = hit->pts;    /* re-acquired after a gap */
+      run->gap_start = hit->prev_hit;
+    }
+
     for (l = self->queue.head; l; l = l->next) {
       GstHeadBlurQueued *q = l->data;
       GstHeadBlurTrackBox b;
       GstHeadBlurBox box;
 
-      if (q->full_frame || q->pts >= pts || (!is_new && q->pts <= hit->prev_hit))
+      if (q->full_frame || q->pts >= run->start ||
+          (run->gap_start != G_MAXUINT64 && q->pts <= run->gap_start))
         continue;
       gst_head_blur_track_project (hit, q->pts, &b);
       if (gst_head_blur_clip_box (&b, width, height, &box)) {
@@ -1680,6 +1713,8 @@ gst_head_blur_sink_event (GstBaseTransform * trans, GstEvent * event)
       gst_head_blur_queue_clear (self);
       if (self->tracker)
         gst_head_blur_tracker_reset (self->tracker);
+      if (self->runs)
+        g_hash_table_remove_all (self->runs);
       self->detected_once = FALSE;
       self->frames_since_detection = 0;
       self->last_pts = GST_CLOCK_TIME_NONE;

@@ -26,6 +26,8 @@
 #endif
 
 #include <gst/check/gstcheck.h>
+
+#include "gstheadblur-track.h"
 #include <gst/check/gstharness.h>
 #include <gst/app/gstappsink.h>
 #include <gst/video/video.h>
@@ -386,6 +388,96 @@ GST_END_TEST;
 
 /* lookahead: grey frames stay clean when no head shows up, and a flush
  * drops the queue */
+/* @face shifted right by @dx pixels (even), the uncovered part grey. */
+static GstBuffer *
+shifted_face (gint dx)
+{
+  GstBuffer *b = gst_buffer_copy_deep (grey);
+  GstVideoFrame fi, fo;
+  guint p;
+
+  fail_unless (gst_video_frame_map (&fi, &info, face, GST_MAP_READ));
+  fail_unless (gst_video_frame_map (&fo, &info, b, GST_MAP_WRITE));
+  for (p = 0; p < GST_VIDEO_FRAME_N_PLANES (&fi); p++) {
+    gint w = GST_VIDEO_FRAME_COMP_WIDTH (&fi, p);
+    gint h = GST_VIDEO_FRAME_COMP_HEIGHT (&fi, p);
+    gint d = p == 0 ? dx : dx / 2, x, y;
+
+    for (y = 0; y < h; y++) {
+      guint8 *in = (guint8 *) GST_VIDEO_FRAME_PLANE_DATA (&fi, p) +
+          y * GST_VIDEO_FRAME_PLANE_STRIDE (&fi, p);
+      guint8 *out = (guint8 *) GST_VIDEO_FRAME_PLANE_DATA (&fo, p) +
+          y * GST_VIDEO_FRAME_PLANE_STRIDE (&fo, p);
+
+      for (x = 0; x < w; x++)
+        if (x - d >= 0 && x - d < w)
+          out[x] = in[x - d];
+    }
+  }
+  gst_video_frame_unmap (&fo);
+  gst_video_frame_unmap (&fi);
+  return b;
+}
+
+/* A head that moves at constant speed, first detected at frame 5: the grey
+ * frames before it are masked where the head would have been along its
+ * motion (projected again once the velocity is known), not only around the
+ * first detection. */
+GST_START_TEST (test_lookahead_moving)
+{
+  GstHarness *h = new_harness ("lookahead=9 detection-interval=1");
+  gint x0 = info.width, x1 = -1, y0 = info.height, y1 = -1, x, y;
+  gint w, step, sign;
+  gdouble cx, cy, px;
+  GstBuffer *out;
+  guint k;
+
+  /* the reference head's box */
+  for (y = 0; y < info.height; y++)
+    for (x = 0; x < info.width; x++)
+      if (ref_mask[y * info.width + x]) {
+        x0 = MIN (x0, x);
+        x1 = MAX (x1, x);
+        y0 = MIN (y0, y);
+        y1 = MAX (y1, y);
+      }
+  w = x1 - x0 + 1;
+  cx = (x0 + x1) / 2.0;
+  cy = (y0 + y1) / 2.0;
+  /* a quarter of a head per frame, away from the nearer border so that the
+   * place the head came from stays in the frame */
+  sign = cx < info.width / 2.0 ? -1 : 1;
+  step = sign * MAX (2, (w / 4) & ~1);
+  /* where the head was at frame 0: 5 steps before its first detection */
+  px = cx - 5 * step;
+  GST_INFO ("head %d px wide at %.0f,%.0f, step %d, frame 0 at %.0f", w, cx,
+      cy, step, px);
+  fail_unless (px >= 0 && px < info.width);
+  /* farther than a zero-velocity projection grown over 0.5 s reaches */
+  fail_unless (ABS (px - cx) > w / 2.0 * (1.0 +
+          GST_HEAD_BLUR_TRACK_GROWTH_PER_S * 0.5));
+
+  for (k = 0; k < 5; k++)
+    fail_unless_equals_int (gst_harness_push (h, stamp (grey, k * FRAME_DUR)),
+        GST_FLOW_OK);
+  for (k = 5; k < 10; k++) {
+    GstBuffer *b = shifted_face ((k - 5) * step);
+
+    fail_unless_equals_int (gst_harness_push (h, stamp (b, k * FRAME_DUR)),
+        GST_FLOW_OK);
+    gst_buffer_unref (b);
+  }
+  fail_unless (gst_harness_push_event (h, gst_event_new_eos ()));
+  out = gst_harness_pull (h);
+  fail_unless_equals_uint64 (GST_BUFFER_PTS (out), 0);
+  fail_unless (pixel_filled (out, px / info.width, cy / info.height),
+      "frame 0 not masked where the head came from (%.0f,%.0f)", px, cy);
+  gst_buffer_unref (out);
+  gst_harness_teardown (h);
+}
+
+GST_END_TEST;
+
 GST_START_TEST (test_lookahead_no_head_and_flush)
 {
   GstHarness *h = new_harness ("lookahead=3 detection-interval=1");
@@ -668,6 +760,7 @@ headblur_temporal_suite (void)
   tcase_add_test (tc, test_hold_zero);
   tcase_add_test (tc, test_detection_interval);
   tcase_add_test (tc, test_lookahead);
+  tcase_add_test (tc, test_lookahead_moving);
   tcase_add_test (tc, test_lookahead_no_head_and_flush);
   tcase_add_test (tc, test_privacy_zones);
   tcase_add_test (tc, test_privacy_zones_invalid);
