@@ -406,6 +406,14 @@ rb_camera_handle_element_message (RbCamera * camera, GstMessage * message)
     if (camera->callbacks.segment_queued)
       camera->callbacks.segment_queued (camera, location, recovered,
           camera->user_data);
+  } else if (gst_structure_has_name (s, "headblur-overload")) {
+    guint64 frames = 0, skipped = 0;
+
+    gst_structure_get_uint64 (s, "overload-frames", &frames);
+    gst_structure_get_uint64 (s, "skipped-detections", &skipped);
+    g_warning ("camera %s: anonymization falls behind: %" G_GUINT64_FORMAT
+        " frames masked by the overload policy, %" G_GUINT64_FORMAT
+        " detections skipped so far", camera->name, frames, skipped);
   } else if (gst_structure_has_name (s, "GstRTSPSrcTimeout")) {
     rb_camera_schedule_restart (camera, "the camera stopped sending (timeout)");
   }
