@@ -105,6 +105,10 @@ enum
   PROP_PADDING,
   PROP_INFERENCE_WIDTH,
   PROP_THREADS,
+  /* person detector */
+  PROP_PERSON_MODEL,
+  PROP_PERSON_THRESHOLD,
+  PROP_PERSON_INFERENCE_WIDTH,
 };
 
 #define DEFAULT_MODEL RB_MODELS_DIR "/yunet_n_640_640.onnx"
@@ -115,14 +119,15 @@ enum
 #define DEFAULT_INFERENCE_WIDTH 960
 #define DEFAULT_THREADS 0
 
+/* person detector */
+#define DEFAULT_PERSON_MODEL RB_MODELS_DIR "/yolo-fastest-1.1_body.weights"
+#define DEFAULT_PERSON_THRESHOLD 0.3
+#define DEFAULT_PERSON_INFERENCE_WIDTH 640
+#define MAX_PERSON_INFERENCE_WIDTH 1920
+
 #define MIN_INFERENCE_WIDTH 160
 #define MAX_INFERENCE_WIDTH 3840
 #define MAX_THREADS 64
-
-/* Face box to head box, fitted on SCUT-HEAD (models/README.md). */
-#define HEAD_SCALE_W 1.6
-#define HEAD_SCALE_H 1.55
-#define HEAD_SHIFT_UP 0.2
 
 #define VIDEO_FORMATS "{ I420, NV12, BGR, RGB, BGRx, RGBx }"
 
@@ -137,6 +142,10 @@ typedef struct
   gdouble padding;
   gint inference_width;
   gint threads;
+  /* person detector */
+  gchar *person_model;
+  gdouble person_threshold;
+  gint person_inference_width;
 } GstHeadBlurSettings;
 
 struct _GstHeadBlur
@@ -348,6 +357,84 @@ gst_head_blur_class_init (GstHeadBlurClass * klass)
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_PLAYING));
 
+  /* person detector */
+
+  /**
+   * GstHeadBlur:person-model:
+   *
+   * Path of the Yolo-Fastest 1.1 person ("body") detector weights, in
+   * Darknet format; the network description must sit beside it with the
+   * same base name and the extension `.cfg` (`x.weights` -> `x.cfg`). The
+   * person detector finds people whose face is not visible (backs of heads,
+   * bowed or turned heads); a head box is placed at the top of every person
+   * box that no face explains. Read when the element goes from READY to
+   * PAUSED; changes while PAUSED or PLAYING are refused. A missing
+   * `.weights` or `.cfg` makes that state change fail with
+   * RESOURCE/NOT_FOUND (the message names the file), a file that cannot be
+   * loaded with LIBRARY/INIT.
+   *
+   * An explicitly empty string disables the person detector: heads are then
+   * found from faces only, which lowers head coverage (on the development
+   * sets most on crowds and heads seen from behind).
+   *
+   * Default: `yolo-fastest-1.1_body.weights` in the project's models
+   * directory (where `scripts/setup` installs it with its `.cfg`).
+   * Model: dog-qiuqiu/Yolo-Fastest (commit 96a2900d,
+   * `ModelZoo/yolo-fastest-1.1_body/`), public domain.
+   *
+   * Since: 0.1.0
+   */
+  g_object_class_install_property (gobject_class, PROP_PERSON_MODEL,
+      g_param_spec_string ("person-model", "Person Model",
+          "Path of the Yolo-Fastest person detector .weights (Darknet, "
+          ".cfg beside it), loaded when going to PAUSED; empty disables it",
+          DEFAULT_PERSON_MODEL,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          GST_PARAM_MUTABLE_READY));
+
+  /**
+   * GstHeadBlur:person-threshold:
+   *
+   * Minimum person score (Yolo-Fastest objectness times class probability,
+   * 0 to 1) for a person box to add a head box. Lower values hide more
+   * heads and mask more background; 1 turns the person detector off. Note
+   * that OpenCV's YOLO layer reports scores below 0.2 as 0, so values under
+   * 0.2 act like 0.2. Takes effect on the next frame.
+   *
+   * Default: 0.3.
+   *
+   * Since: 0.1.0
+   */
+  g_object_class_install_property (gobject_class, PROP_PERSON_THRESHOLD,
+      g_param_spec_double ("person-threshold", "Person Threshold",
+          "Minimum person score for a head box to be added at the top of a "
+          "person, 0 to 1 (lower hides more)", 0.0, 1.0,
+          DEFAULT_PERSON_THRESHOLD,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          GST_PARAM_MUTABLE_PLAYING));
+
+  /**
+   * GstHeadBlur:person-inference-width:
+   *
+   * Width in pixels of the scaled copy the person detector runs on, 0 or
+   * 160 to 1920, rounded down to a multiple of 32 (the height is scaled
+   * alike and rounded up to a multiple of 32; frames are never scaled up
+   * beyond their width rounded up to 32). 0 skips the person detector.
+   * Larger values find smaller people and cost more. Takes effect on the
+   * next frame.
+   *
+   * Default: 640.
+   *
+   * Since: 0.1.0
+   */
+  g_object_class_install_property (gobject_class, PROP_PERSON_INFERENCE_WIDTH,
+      g_param_spec_int ("person-inference-width", "Person Inference Width",
+          "Width in pixels of the copy the person detector runs on, 0 (off) "
+          "or 160 to 1920, rounded down to a multiple of 32", 0,
+          MAX_PERSON_INFERENCE_WIDTH, DEFAULT_PERSON_INFERENCE_WIDTH,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          GST_PARAM_MUTABLE_PLAYING));
+
   gst_element_class_add_static_pad_template (element_class,
       &gst_head_blur_sink_template);
   gst_element_class_add_static_pad_template (element_class,
@@ -377,6 +464,9 @@ gst_head_blur_init (GstHeadBlur * self)
   self->settings.padding = DEFAULT_PADDING;
   self->settings.inference_width = DEFAULT_INFERENCE_WIDTH;
   self->settings.threads = DEFAULT_THREADS;
+  self->settings.person_model = g_strdup (DEFAULT_PERSON_MODEL);
+  self->settings.person_threshold = DEFAULT_PERSON_THRESHOLD;
+  self->settings.person_inference_width = DEFAULT_PERSON_INFERENCE_WIDTH;
   self->faces = g_array_new (FALSE, FALSE, sizeof (GstHeadBlurBox));
   self->heads = g_array_new (FALSE, FALSE, sizeof (GstHeadBlurBox));
 }
@@ -387,6 +477,7 @@ gst_head_blur_finalize (GObject * object)
   GstHeadBlur *self = GST_HEAD_BLUR (object);
 
   g_free (self->settings.model);
+  g_free (self->settings.person_model);
   g_clear_pointer (&self->dnn, gst_head_blur_dnn_free);
   g_array_unref (self->faces);
   g_array_unref (self->heads);
@@ -429,6 +520,23 @@ gst_head_blur_set_property (GObject * object, guint prop_id,
     case PROP_THREADS:
       self->settings.threads = g_value_get_int (value);
       break;
+    case PROP_PERSON_MODEL:
+      if (self->started) {
+        GST_WARNING_OBJECT (self, "the person model can only be changed in "
+            "the NULL or READY state; keeping %s",
+            GST_STR_NULL (self->settings.person_model));
+        break;
+      }
+      g_free (self->settings.person_model);
+      self->settings.person_model = g_value_dup_string (value);
+      break;
+    case PROP_PERSON_THRESHOLD:
+      self->settings.person_threshold = g_value_get_double (value);
+      break;
+    case PROP_PERSON_INFERENCE_WIDTH:
+      self->settings.person_inference_width =
+          g_value_get_int (value) / 32 * 32;
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -465,6 +573,15 @@ gst_head_blur_get_property (GObject * object, guint prop_id, GValue * value,
     case PROP_THREADS:
       g_value_set_int (value, self->settings.threads);
       break;
+    case PROP_PERSON_MODEL:
+      g_value_set_string (value, self->settings.person_model);
+      break;
+    case PROP_PERSON_THRESHOLD:
+      g_value_set_double (value, self->settings.person_threshold);
+      break;
+    case PROP_PERSON_INFERENCE_WIDTH:
+      g_value_set_int (value, self->settings.person_inference_width);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -477,10 +594,11 @@ gst_head_blur_start (GstBaseTransform * trans)
 {
   GstHeadBlur *self = GST_HEAD_BLUR (trans);
   GError *err = NULL;
-  gchar *model;
+  gchar *model, *person_model;
 
   GST_OBJECT_LOCK (self);
   model = g_strdup (self->settings.model);
+  person_model = g_strdup (self->settings.person_model);
   self->started = TRUE;
   GST_OBJECT_UNLOCK (self);
 
@@ -497,16 +615,42 @@ gst_head_blur_start (GstBaseTransform * trans)
           ("Could not load face detector model \"%s\".",
               GST_STR_NULL (model)), ("%s", err->message));
     }
-    g_clear_error (&err);
-    g_free (model);
-    GST_OBJECT_LOCK (self);
-    self->started = FALSE;
-    GST_OBJECT_UNLOCK (self);
-    return FALSE;
+    goto failed;
   }
+
+  GST_DEBUG_OBJECT (self, "loading person model %s",
+      GST_STR_NULL (person_model));
+  if (!gst_head_blur_dnn_load_person (self->dnn, person_model, &err)) {
+    if (g_error_matches (err, GST_HEAD_BLUR_DNN_ERROR,
+            GST_HEAD_BLUR_DNN_ERROR_NOT_FOUND)) {
+      GST_ELEMENT_ERROR (self, RESOURCE, NOT_FOUND,
+          ("Person detector model \"%s\" not found.",
+              GST_STR_NULL (person_model)), ("%s", err->message));
+    } else {
+      GST_ELEMENT_ERROR (self, LIBRARY, INIT,
+          ("Could not load person detector model \"%s\".",
+              GST_STR_NULL (person_model)), ("%s", err->message));
+    }
+    g_clear_pointer (&self->dnn, gst_head_blur_dnn_free);
+    goto failed;
+  }
+  if (person_model == NULL || person_model[0] == '\0')
+    GST_INFO_OBJECT (self, "person detector disabled (person-model is "
+        "empty): heads are found from faces only");
+
   g_free (model);
+  g_free (person_model);
   self->applied_threads = 0;
   return TRUE;
+
+failed:
+  g_clear_error (&err);
+  g_free (model);
+  g_free (person_model);
+  GST_OBJECT_LOCK (self);
+  self->started = FALSE;
+  GST_OBJECT_UNLOCK (self);
+  return FALSE;
 }
 
 static gboolean
@@ -606,41 +750,6 @@ gst_head_blur_fill_bytes (const GstVideoInfo * info, guint argb,
   out[2] = (guint8) CLAMP (lround (v), 0, 255);
 }
 
-/* Face boxes to head boxes, padded and clipped to the frame. */
-static void
-gst_head_blur_faces_to_heads (GstHeadBlur * self, gint width, gint height,
-    gdouble padding)
-{
-  guint i;
-
-  g_array_set_size (self->heads, 0);
-  for (i = 0; i < self->faces->len; i++) {
-    const GstHeadBlurBox *f =
-        &g_array_index (self->faces, GstHeadBlurBox, i);
-    gdouble cx = f->x + f->width / 2.0;
-    gdouble cy = f->y + f->height / 2.0 - HEAD_SHIFT_UP * f->height;
-    gdouble w = f->width * HEAD_SCALE_W * (1.0 + 2.0 * padding);
-    gdouble h = f->height * HEAD_SCALE_H * (1.0 + 2.0 * padding);
-    gint x0 = CLAMP ((gint) floor (cx - w / 2.0), 0, width);
-    gint y0 = CLAMP ((gint) floor (cy - h / 2.0), 0, height);
-    gint x1 = CLAMP ((gint) ceil (cx + w / 2.0), 0, width);
-    gint y1 = CLAMP ((gint) ceil (cy + h / 2.0), 0, height);
-    GstHeadBlurBox head;
-
-    if (x1 <= x0 || y1 <= y0)
-      continue;
-    head.x = x0;
-    head.y = y0;
-    head.width = x1 - x0;
-    head.height = y1 - y0;
-    head.score = f->score;
-    g_array_append_val (self->heads, head);
-    GST_DEBUG_OBJECT (self, "face %d,%d %dx%d score %.3f -> head %d,%d %dx%d",
-        f->x, f->y, f->width, f->height, f->score, head.x, head.y,
-        head.width, head.height);
-  }
-}
-
 static GstFlowReturn
 gst_head_blur_transform_frame_ip (GstVideoFilter * filter,
     GstVideoFrame * frame)
@@ -654,6 +763,7 @@ gst_head_blur_transform_frame_ip (GstVideoFilter * filter,
   GST_OBJECT_LOCK (self);
   s = self->settings;
   s.model = NULL;               /* not needed per frame */
+  s.person_model = NULL;
   GST_OBJECT_UNLOCK (self);
 
   if (G_UNLIKELY (self->dnn == NULL)) {
@@ -677,17 +787,26 @@ gst_head_blur_transform_frame_ip (GstVideoFilter * filter,
     return GST_FLOW_ERROR;
   }
 
-  g_array_set_size (self->faces, 0);
-  if (!gst_head_blur_dnn_detect (self->dnn, &image, s.inference_width,
-          s.threshold, self->faces, &err)) {
-    GST_ELEMENT_ERROR (self, LIBRARY, FAILED,
-        ("Face detection failed; dropping the stream rather than passing "
-            "frames through unmasked."), ("%s", err->message));
-    g_clear_error (&err);
-    return GST_FLOW_ERROR;
+  g_array_set_size (self->heads, 0);
+  {
+    GstHeadBlurDetectParams params = {
+      .inference_width = s.inference_width,
+      .threshold = s.threshold,
+      .person_inference_width = s.person_inference_width,
+      .person_threshold = s.person_threshold,
+      .padding = s.padding,
+    };
+
+    if (!gst_head_blur_dnn_detect_heads (self->dnn, &image, &params,
+            self->heads, &err)) {
+      GST_ELEMENT_ERROR (self, LIBRARY, FAILED,
+          ("Head detection failed; dropping the stream rather than passing "
+              "frames through unmasked."), ("%s", err->message));
+      g_clear_error (&err);
+      return GST_FLOW_ERROR;
+    }
   }
 
-  gst_head_blur_faces_to_heads (self, image.width, image.height, s.padding);
   GST_LOG_OBJECT (self, "%u heads in frame %" GST_TIME_FORMAT,
       self->heads->len, GST_TIME_ARGS (GST_BUFFER_PTS (frame->buffer)));
   if (self->heads->len == 0)
