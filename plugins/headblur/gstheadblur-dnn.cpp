@@ -538,10 +538,48 @@ gst_head_blur_dnn_load_person (
       throw std::runtime_error ("network is empty");
     net.setPreferableBackend (cv::dnn::DNN_BACKEND_OPENCV);
     net.setPreferableTarget (cv::dnn::DNN_TARGET_CPU);
+    /* OpenCV reads the weights without checking the file's length, so a
+     * truncated or foreign file can "load": the file must hold exactly the
+     * network's parameters after Darknet's header (major, minor, revision
+     * as int32, then "seen" as int64 from version 0.2 on, else int32). The
+     * YOLO layers' anchors come from the .cfg, not from the file. */
+    {
+      std::vector<int> ids = net.getUnconnectedOutLayers ();
+      size_t n_params = 0;
+      for (const cv::String &name : net.getLayerNames ()) {
+        cv::Ptr<cv::dnn::Layer> l = net.getLayer (name);
+        if (l->type == "Region")
+          continue;
+        for (const cv::Mat &b : l->blobs)
+          n_params += b.total ();
+      }
+      if (ids.empty ())
+        throw std::runtime_error ("network has no outputs");
+      for (int id : ids)
+        if (net.getLayer (id)->type != "Region")
+          throw std::runtime_error ("output layer \""
+                                    + net.getLayer (id)->name
+                                    + "\" is not a YOLO layer");
+      gchar *contents = NULL;
+      gsize len = 0;
+      if (!g_file_get_contents (weights_path, &contents, &len, NULL))
+        throw std::runtime_error ("cannot read the weights");
+      gint32 hdr[3] = { 0, 0, 0 };
+      if (len >= sizeof (hdr))
+        memcpy (hdr, contents, sizeof (hdr));
+      g_free (contents);
+      size_t hlen = 12 + ((hdr[0] * 10 + hdr[1] >= 2 && hdr[0] < 1000
+                              && hdr[1] < 1000)
+                                 ? 8
+                                 : 4);
+      if (len != hlen + 4 * n_params)
+        throw std::runtime_error ("weights file has " + std::to_string (len)
+                                  + " bytes, the network described by the "
+                                    ".cfg needs "
+                                  + std::to_string (hlen + 4 * n_params));
+    }
     dnn->person_net = net;
     dnn->person_out_names = net.getUnconnectedOutLayersNames ();
-    if (dnn->person_out_names.empty ())
-      throw std::runtime_error ("network has no outputs");
 
     /* One small forward pass, so that a model that loads but cannot run
      * fails in start() rather than on the first frame. */

@@ -565,15 +565,18 @@ count_sample (GstAppSink * sink, gpointer data)
   return GST_FLOW_OK;
 }
 
-/* appsrc ! headblur model=@model ! appsink must fail to reach PAUSED with
- * an ERROR of @domain/@code, and no buffer may come out. */
+/* appsrc ! headblur @prop=@model ! appsink must fail to reach PAUSED with
+ * an ERROR of @domain/@code naming @names (in its message or debug text),
+ * and no buffer may come out. */
 static void
-assert_model_fails_to_start (const gchar * model, GQuark domain, gint code)
+assert_fails_to_start (const gchar * prop, const gchar * model,
+    const gchar * names, GQuark domain, gint code)
 {
   GstElement *pipeline, *src, *blur, *sink;
   GstBus *bus;
   GstMessage *msg;
   GError *err = NULL;
+  gchar *debug = NULL;
   GstCaps *caps;
   gint n_out = 0;
   GstAppSinkCallbacks cb = { NULL, NULL, count_sample, };
@@ -583,7 +586,7 @@ assert_model_fails_to_start (const gchar * model, GQuark domain, gint code)
   blur = gst_element_factory_make ("headblur", NULL);
   sink = gst_element_factory_make ("appsink", NULL);
   fail_unless (src && blur && sink);
-  g_object_set (blur, "model", model, NULL);
+  g_object_set (blur, prop, model, NULL);
   caps = gst_caps_from_string ("video/x-raw,format=I420,width=64,height=48,"
       "framerate=1/1");
   g_object_set (src, "caps", caps, "format", GST_FORMAT_TIME, NULL);
@@ -600,11 +603,16 @@ assert_model_fails_to_start (const gchar * model, GQuark domain, gint code)
   msg = gst_bus_timed_pop_filtered (bus, 5 * GST_SECOND, GST_MESSAGE_ERROR);
   fail_unless (msg != NULL, "no ERROR posted for model %s", model);
   fail_unless (GST_MESSAGE_SRC (msg) == GST_OBJECT (blur));
-  gst_message_parse_error (msg, &err, NULL);
+  gst_message_parse_error (msg, &err, &debug);
   fail_unless (g_error_matches (err, domain, code),
       "unexpected error %s/%d: %s", g_quark_to_string (err->domain),
       err->code, err->message);
+  fail_unless (strstr (err->message, names) != NULL
+      || (debug && strstr (debug, names) != NULL),
+      "error does not name %s: %s (%s)", names, err->message,
+      GST_STR_NULL (debug));
   g_clear_error (&err);
+  g_free (debug);
   gst_message_unref (msg);
 
   /* Whatever is pushed now, nothing reaches the sink. */
@@ -620,6 +628,12 @@ assert_model_fails_to_start (const gchar * model, GQuark domain, gint code)
   gst_element_set_state (pipeline, GST_STATE_NULL);
   gst_object_unref (bus);
   gst_object_unref (pipeline);
+}
+
+static void
+assert_model_fails_to_start (const gchar * model, GQuark domain, gint code)
+{
+  assert_fails_to_start ("model", model, model, domain, code);
 }
 
 GST_START_TEST (test_missing_model_fails)
@@ -656,6 +670,82 @@ GST_START_TEST (test_corrupt_model_fails)
   /* a valid ONNX network that is not YuNet (2023 layout) */
   assert_model_fails_to_start (RB_MODELS_DIR_TEST "/ultraface_rfb_640.onnx",
       GST_LIBRARY_ERROR, GST_LIBRARY_ERROR_INIT);
+}
+
+GST_END_TEST;
+
+/* Writes @len random bytes to @path. */
+static void
+write_garbage (const gchar * path, gsize len)
+{
+  gchar *garbage = g_malloc (len);
+  gsize i;
+
+  for (i = 0; i < len; i++)
+    garbage[i] = (gchar) g_random_int ();
+  fail_unless (g_file_set_contents (path, garbage, len, NULL));
+  g_free (garbage);
+}
+
+static void
+copy_file (const gchar * from, const gchar * to)
+{
+  gchar *data;
+  gsize len;
+
+  fail_unless (g_file_get_contents (from, &data, &len, NULL), "%s", from);
+  fail_unless (g_file_set_contents (to, data, len, NULL));
+  g_free (data);
+}
+
+GST_START_TEST (test_missing_person_model_fails)
+{
+  gchar *weights = g_build_filename (tmpdir, "body.weights", NULL);
+  gchar *cfg = g_build_filename (tmpdir, "body.cfg", NULL);
+
+  /* neither file */
+  assert_fails_to_start ("person-model", "/nonexistent.weights",
+      "/nonexistent.weights", GST_RESOURCE_ERROR,
+      GST_RESOURCE_ERROR_NOT_FOUND);
+  assert_fails_to_start ("person-model", weights, weights,
+      GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_NOT_FOUND);
+
+  /* the real weights without the .cfg beside them: the .cfg is named */
+  copy_file (RB_MODELS_DIR_TEST "/yolo-fastest-1.1_body.weights", weights);
+  assert_fails_to_start ("person-model", weights, cfg, GST_RESOURCE_ERROR,
+      GST_RESOURCE_ERROR_NOT_FOUND);
+  g_free (weights);
+  g_free (cfg);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_corrupt_person_model_fails)
+{
+  gchar *weights = g_build_filename (tmpdir, "body.weights", NULL);
+  gchar *cfg = g_build_filename (tmpdir, "body.cfg", NULL);
+
+  /* garbage weights beside the real .cfg */
+  copy_file (RB_MODELS_DIR_TEST "/yolo-fastest-1.1_body.cfg", cfg);
+  write_garbage (weights, 4096);
+  assert_fails_to_start ("person-model", weights, weights, GST_LIBRARY_ERROR,
+      GST_LIBRARY_ERROR_INIT);
+  /* empty weights */
+  fail_unless (g_file_set_contents (weights, "", 0, NULL));
+  assert_fails_to_start ("person-model", weights, weights, GST_LIBRARY_ERROR,
+      GST_LIBRARY_ERROR_INIT);
+  /* the real weights beside a garbage .cfg */
+  copy_file (RB_MODELS_DIR_TEST "/yolo-fastest-1.1_body.weights", weights);
+  write_garbage (cfg, 4096);
+  assert_fails_to_start ("person-model", weights, weights, GST_LIBRARY_ERROR,
+      GST_LIBRARY_ERROR_INIT);
+  /* a file of another format (the YuNet ONNX model) */
+  assert_fails_to_start ("person-model",
+      RB_MODELS_DIR_TEST "/yunet_n_640_640.onnx",
+      RB_MODELS_DIR_TEST "/yunet_n_640_640.onnx", GST_RESOURCE_ERROR,
+      GST_RESOURCE_ERROR_NOT_FOUND);
+  g_free (weights);
+  g_free (cfg);
 }
 
 GST_END_TEST;
@@ -775,6 +865,8 @@ headblur_suite (void)
   tcase_add_checked_fixture (tc_fail, tempdir_setup, tempdir_cleanup);
   tcase_add_test (tc_fail, test_missing_model_fails);
   tcase_add_test (tc_fail, test_corrupt_model_fails);
+  tcase_add_test (tc_fail, test_missing_person_model_fails);
+  tcase_add_test (tc_fail, test_corrupt_person_model_fails);
 
   suite_add_tcase (s, tc_images);
   tcase_add_test (tc_images, test_fill_i420);
