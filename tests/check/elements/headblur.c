@@ -524,6 +524,80 @@ GST_START_TEST (test_blur_removes_detail)
 
 GST_END_TEST;
 
+/* Share of @b's pixels at the fill colour (black, Y only for YUV). */
+static gdouble
+box_filled (GstSample * in_sample, GstBuffer * out, const Box * b)
+{
+  GstVideoInfo info;
+  GstVideoFrame f;
+  guint8 black[3];
+  guint64 n = 0, filled = 0;
+  gint x, y;
+
+  fail_unless (gst_video_info_from_caps (&info,
+          gst_sample_get_caps (in_sample)));
+  fail_unless (gst_video_frame_map (&f, &info, out, GST_MAP_READ));
+  black_of (&info, black);
+  for (y = MAX (b->y0, 0); y < MIN (b->y1, info.height); y++)
+    for (x = MAX (b->x0, 0); x < MIN (b->x1, info.width); x++) {
+      guint8 px[3];
+      get_pixel (&f, x, y, px);
+      n++;
+      filled += px[0] == black[0];
+    }
+  gst_video_frame_unmap (&f);
+  return n ? (gdouble) filled / n : 0.0;
+}
+
+/* SCUT-HEAD PartB_00420: a woman seen from behind, head labelled at
+ * (659,660)-(838,857), no face visible. The face detector alone does not
+ * mask it; the person detector (default person-model) does. */
+GST_START_TEST (test_person_detector_masks_back_of_head)
+{
+  const Box head = { 659, 660, 838, 857 };
+  gchar *jpg = g_build_filename (RB_EVAL_DIR, "scut-head-dev", "PartB",
+      "JPEGImages", "PartB_00420.jpg", NULL);
+  gchar *xml = g_build_filename (RB_EVAL_DIR, "scut-head-dev", "PartB",
+      "Annotations", "PartB_00420.xml", NULL);
+  GArray *boxes = load_voc (xml);
+  GstSample *in;
+  GstBuffer *out;
+  gdouble with_person, faces_only;
+  gboolean labelled = FALSE;
+  guint i;
+
+  /* the box is one of the labelled heads */
+  for (i = 0; i < boxes->len; i++) {
+    const Box *b = &g_array_index (boxes, Box, i);
+    labelled |= b->x0 == head.x0 && b->y0 == head.y0 && b->x1 == head.x1
+        && b->y1 == head.y1;
+  }
+  fail_unless (labelled);
+
+  in = decode_jpeg (jpg, "I420");
+  out = run_headblur (in, "mode=fill fill-color=0xff000000");
+  with_person = box_filled (in, out, &head);
+  gst_buffer_unref (out);
+  out = run_headblur (in, "mode=fill fill-color=0xff000000 "
+      "person-model=\"\"");
+  faces_only = box_filled (in, out, &head);
+  gst_buffer_unref (out);
+  GST_INFO ("back of head: %.2f masked with the person detector, %.2f "
+      "without", with_person, faces_only);
+
+  fail_unless (with_person >= 0.7, "back of head only %.2f masked",
+      with_person);
+  fail_unless (faces_only < 0.7, "faces alone masked %.2f of the back of "
+      "the head: pick another example", faces_only);
+
+  gst_sample_unref (in);
+  g_array_unref (boxes);
+  g_free (jpg);
+  g_free (xml);
+}
+
+GST_END_TEST;
+
 /* ------------------------------------------------------------------ */
 /* Fail closed                                                         */
 
@@ -734,6 +808,18 @@ GST_START_TEST (test_corrupt_person_model_fails)
   fail_unless (g_file_set_contents (weights, "", 0, NULL));
   assert_fails_to_start ("person-model", weights, weights, GST_LIBRARY_ERROR,
       GST_LIBRARY_ERROR_INIT);
+  /* the real weights cut in half (OpenCV alone would load them) */
+  {
+    gchar *data;
+    gsize len;
+
+    fail_unless (g_file_get_contents (RB_MODELS_DIR_TEST
+            "/yolo-fastest-1.1_body.weights", &data, &len, NULL));
+    fail_unless (g_file_set_contents (weights, data, len / 2, NULL));
+    g_free (data);
+  }
+  assert_fails_to_start ("person-model", weights, weights, GST_LIBRARY_ERROR,
+      GST_LIBRARY_ERROR_INIT);
   /* the real weights beside a garbage .cfg */
   copy_file (RB_MODELS_DIR_TEST "/yolo-fastest-1.1_body.weights", weights);
   write_garbage (cfg, 4096);
@@ -763,6 +849,14 @@ GST_START_TEST (test_default_model)
   fail_unless_equals_string (model, DEFAULT_MODEL_PATH);
   fail_unless (g_file_test (model, G_FILE_TEST_IS_REGULAR),
       "default model %s is not installed", model);
+  g_free (model);
+  g_object_get (e, "person-model", &model, NULL);
+  fail_unless_equals_string (model,
+      RB_MODELS_DIR_TEST "/yolo-fastest-1.1_body.weights");
+  fail_unless (g_file_test (model, G_FILE_TEST_IS_REGULAR),
+      "default person model %s is not installed", model);
+  fail_unless (g_file_test (RB_MODELS_DIR_TEST "/yolo-fastest-1.1_body.cfg",
+          G_FILE_TEST_IS_REGULAR));
   g_free (model);
   gst_object_unref (e);
 }
@@ -877,6 +971,7 @@ headblur_suite (void)
   tcase_add_test (tc_images, test_blur);
   tcase_add_test (tc_images, test_pixelate);
   tcase_add_test (tc_images, test_blur_removes_detail);
+  tcase_add_test (tc_images, test_person_detector_masks_back_of_head);
   return s;
 }
 
