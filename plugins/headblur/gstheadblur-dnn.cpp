@@ -33,8 +33,8 @@
 #include <opencv2/imgproc.hpp>
 
 #include <algorithm>
-#include <cstring>
 #include <cmath>
+#include <cstring>
 #include <exception>
 #include <stdexcept>
 #include <string>
@@ -371,7 +371,8 @@ append_head (GArray *heads, const cv::Rect2d &r, double padding, float score,
 static cv::Size
 input_size (const GstHeadBlurImage *image, int width)
 {
-  int iw = std::min (std::max (width / 32 * 32, 32), round_up_32 (image->width));
+  int iw
+      = std::min (std::max (width / 32 * 32, 32), round_up_32 (image->width));
   int ih = round_up_32 (
       (int) std::ceil (image->height * (double) iw / image->width));
 
@@ -513,19 +514,20 @@ gst_head_blur_dnn_load_person (
 
   gchar *cfg_path = NULL;
   if (g_str_has_suffix (weights_path, ".weights")) {
-    gchar *base = g_strndup (
-        weights_path, strlen (weights_path) - strlen (".weights"));
+    gchar *base
+        = g_strndup (weights_path, strlen (weights_path) - strlen (".weights"));
     cfg_path = g_strconcat (base, ".cfg", NULL);
     g_free (base);
   } else {
     cfg_path = g_strconcat (weights_path, ".cfg", NULL);
   }
 
-  for (const gchar *p : { (const gchar *) weights_path, (const gchar *) cfg_path }) {
+  for (const gchar *p :
+      { (const gchar *) weights_path, (const gchar *) cfg_path }) {
     if (!g_file_test (p, G_FILE_TEST_IS_REGULAR)) {
       g_set_error (error, GST_HEAD_BLUR_DNN_ERROR,
-          GST_HEAD_BLUR_DNN_ERROR_NOT_FOUND, "person model file \"%s\" not found",
-          p);
+          GST_HEAD_BLUR_DNN_ERROR_NOT_FOUND,
+          "person model file \"%s\" not found", p);
       g_free (cfg_path);
       return FALSE;
     }
@@ -557,8 +559,7 @@ gst_head_blur_dnn_load_person (
         throw std::runtime_error ("network has no outputs");
       for (int id : ids)
         if (net.getLayer (id)->type != "Region")
-          throw std::runtime_error ("output layer \""
-                                    + net.getLayer (id)->name
+          throw std::runtime_error ("output layer \"" + net.getLayer (id)->name
                                     + "\" is not a YOLO layer");
       gchar *contents = NULL;
       gsize len = 0;
@@ -568,10 +569,11 @@ gst_head_blur_dnn_load_person (
       if (len >= sizeof (hdr))
         memcpy (hdr, contents, sizeof (hdr));
       g_free (contents);
-      size_t hlen = 12 + ((hdr[0] * 10 + hdr[1] >= 2 && hdr[0] < 1000
-                              && hdr[1] < 1000)
-                                 ? 8
-                                 : 4);
+      size_t hlen
+          = 12
+            + ((hdr[0] * 10 + hdr[1] >= 2 && hdr[0] < 1000 && hdr[1] < 1000)
+                    ? 8
+                    : 4);
       if (len != hlen + 4 * n_params)
         throw std::runtime_error ("weights file has " + std::to_string (len)
                                   + " bytes, the network described by the "
@@ -642,8 +644,8 @@ gst_head_blur_dnn_detect_heads (GstHeadBlurDnn *dnn,
       cv::Rect2d r = head_from_face (f);
       face_heads.push_back (r);
       append_head (heads, r, params->padding, f.score, W, H);
-      GST_LOG ("face %d,%d %dx%d score %.3f", f.x, f.y, f.width, f.height,
-          f.score);
+      GST_LOG (
+          "face %d,%d %dx%d score %.3f", f.x, f.y, f.width, f.height, f.score);
     }
 
     if (!dnn->person_out_names.empty () && params->person_inference_width > 0
@@ -683,8 +685,8 @@ gst_head_blur_dnn_detect_heads (GstHeadBlurDnn *dnn,
             break;
           }
         }
-        GST_LOG ("person %.0f,%.0f %.0fx%.0f score %.3f%s", p.x, p.y,
-            p.width, p.height, scores[k], dup ? " (face found)" : "");
+        GST_LOG ("person %.0f,%.0f %.0fx%.0f score %.3f%s", p.x, p.y, p.width,
+            p.height, scores[k], dup ? " (face found)" : "");
         if (dup)
           continue;
         append_head (heads, r, params->padding, scores[k], W, H);
