@@ -84,6 +84,7 @@ struct _GstHeadBlurDnn
   std::vector<cv::String> out_names; /* cls_8,16,32, obj_.., bbox_.. */
   cv::Mat small_yuv;                 /* scratch: scaled I420/NV12 */
   cv::Mat small_packed;              /* scratch: scaled packed RGB */
+  cv::Mat small_content;             /* scratch: the scaled frame, BGR */
   cv::Mat small_bgr;                 /* network input image */
   cv::Mat blob;
   std::vector<cv::Mat> outs;
@@ -91,7 +92,8 @@ struct _GstHeadBlurDnn
   /* Yolo-Fastest person detector; empty when not loaded */
   cv::dnn::Net person_net;
   std::vector<cv::String> person_out_names;
-  cv::Mat person_bgr; /* person network input image */
+  cv::Mat person_content; /* scratch: the scaled frame, BGR */
+  cv::Mat person_bgr;     /* person network input image */
   cv::Mat person_blob;
   std::vector<cv::Mat> person_outs;
 };
@@ -179,7 +181,32 @@ check_image (const GstHeadBlurImage *image, GError **error)
   return TRUE;
 }
 
-/* Scales the frame to iw x ih and converts only the small copy to BGR. */
+/* Size of the frame scaled to width @iw (aspect kept, height even and at
+ * most @ih). A 1920x1080 frame at 960 gives 960x540, an exact halving,
+ * for which cv::resize (INTER_AREA) takes its fast path: stretching to
+ * 960x544 instead costs 3x as much (6.6 vs 2.2 ms on one core). */
+static cv::Size
+content_size (const GstHeadBlurImage *image, int iw, int ih)
+{
+  int ch = (int) std::lround (image->height * (double) iw / image->width);
+
+  return cv::Size (iw, std::min (ih, std::max (2, ch & ~1)));
+}
+
+/* Pads @content with black on the right and at the bottom to iw x ih. */
+static void
+pad_to (const cv::Mat &content, int iw, int ih, cv::Mat &out)
+{
+  if (content.cols == iw && content.rows == ih) {
+    content.copyTo (out);
+    return;
+  }
+  cv::copyMakeBorder (content, out, 0, ih - content.rows, 0, iw - content.cols,
+      cv::BORDER_CONSTANT, cv::Scalar::all (0));
+}
+
+/* Scales the frame to @iw x @ih (content_size()) and converts only the
+ * small copy to BGR, into @small_bgr. */
 static void
 make_small_bgr (GstHeadBlurDnn *dnn, const GstHeadBlurImage *image, int iw,
     int ih, cv::Mat &small_bgr)
@@ -462,10 +489,13 @@ gst_head_blur_dnn_detect (GstHeadBlurDnn *dnn, const GstHeadBlurImage *image,
         round_up_32 (image->width));
     double scale = (double) iw / image->width;
     int ih = round_up_32 ((int) std::ceil (image->height * scale));
-    double sx = (double) image->width / iw;
-    double sy = (double) image->height / ih;
+    cv::Size cs = content_size (image, iw, ih);
+    double sx = (double) image->width / cs.width;
+    double sy = (double) image->height / cs.height;
 
-    make_small_bgr (dnn, image, iw, ih, dnn->small_bgr);
+    /* the frame scaled with its aspect kept, padded to iw x ih */
+    make_small_bgr (dnn, image, cs.width, cs.height, dnn->small_content);
+    pad_to (dnn->small_content, iw, ih, dnn->small_bgr);
 
     std::vector<cv::Rect2d> rects;
     std::vector<float> scores;
@@ -649,17 +679,23 @@ gst_head_blur_dnn_detect_heads (GstHeadBlurDnn *dnn,
     }
 
     if (!dnn->person_out_names.empty () && params->person_inference_width > 0
-        && params->person_threshold <= 1.0) {
+        && params->person_threshold < 1.0) {
       cv::Size ps = input_size (image, params->person_inference_width);
-      const cv::Mat &face_in = dnn->small_bgr;
+      cv::Size pcs = content_size (image, ps.width, ps.height);
+      const cv::Mat &face_in = dnn->small_content;
 
-      /* Scale down from the face network's input when it is at least as
-       * large (cheap), else from the frame. */
-      if (!face_in.empty () && face_in.cols >= ps.width
-          && face_in.rows >= ps.height)
-        cv::resize (face_in, dnn->person_bgr, ps, 0, 0, cv::INTER_AREA);
+      /* Scale down from the face network's copy of the frame when it is at
+       * least as large (cheap), else from the frame; pad like the face
+       * input. */
+      if (!face_in.empty () && face_in.cols >= pcs.width
+          && face_in.rows >= pcs.height)
+        cv::resize (face_in, dnn->person_content, pcs, 0, 0, cv::INTER_AREA);
       else
-        make_small_bgr (dnn, image, ps.width, ps.height, dnn->person_bgr);
+        make_small_bgr (dnn, image, pcs.width, pcs.height, dnn->person_content);
+      pad_to (dnn->person_content, ps.width, ps.height, dnn->person_bgr);
+      /* normalised network coordinates to frame pixels */
+      const double nx = (double) ps.width * W / pcs.width;
+      const double ny = (double) ps.height * H / pcs.height;
 
       std::vector<cv::Rect2d> rects;
       std::vector<float> scores;
@@ -672,7 +708,7 @@ gst_head_blur_dnn_detect_heads (GstHeadBlurDnn *dnn,
       guint n_person = 0;
       for (int k : keep) {
         const cv::Rect2d &n = rects[k];
-        cv::Rect2d p (n.x * W, n.y * H, n.width * W, n.height * H);
+        cv::Rect2d p (n.x * nx, n.y * ny, n.width * nx, n.height * ny);
         cv::Rect2d r = head_from_person (p);
         bool dup = false;
 
