@@ -349,11 +349,13 @@ gst_head_blur_class_init (GstHeadBlurClass * klass)
    * GstHeadBlur:inference-width:
    *
    * Width in pixels of the scaled copy the detector runs on, 160 to 3840,
-   * rounded down to a multiple of 32. The height is scaled by the same
-   * factor and rounded up to a multiple of 32. Frames narrower than this
-   * are not scaled up (only to their width rounded up to 32). Larger values
-   * find smaller heads and cost more (about 32 ms per 1080p frame at 960 on
-   * one core). Takes effect on the next frame.
+   * rounded down to a multiple of 32. The frame is scaled with its aspect
+   * kept and padded with black at the bottom to a height that is a
+   * multiple of 32 (1080p at 960 is halved exactly, 960x540, and padded to
+   * 960x544). Frames narrower than this are not scaled up (only to their
+   * width rounded up to 32). Larger values find smaller heads and cost more
+   * (the face network alone about 34 ms per 1080p frame at 960 on one
+   * core). Takes effect on the next frame.
    *
    * Since: 0.1.0
    */
@@ -443,11 +445,11 @@ gst_head_blur_class_init (GstHeadBlurClass * klass)
    * GstHeadBlur:person-inference-width:
    *
    * Width in pixels of the scaled copy the person detector runs on, 0 or
-   * 160 to 1920, rounded down to a multiple of 32 (the height is scaled
-   * alike and rounded up to a multiple of 32; frames are never scaled up
-   * beyond their width rounded up to 32). 0 skips the person detector.
-   * Larger values find smaller people and cost more. Takes effect on the
-   * next frame.
+   * 160 to 1920 (1 to 159 count as 160), rounded down to a multiple of 32;
+   * the frame is scaled and padded like for #GstHeadBlur:inference-width
+   * and never scaled up beyond its width rounded up to 32. 0 skips the
+   * person detector. Larger values find smaller people and cost more.
+   * Takes effect on the next frame.
    *
    * Default: 480 (about 13 ms of one core per frame for the network; on
    * the development sets 640 found no more heads).
@@ -560,10 +562,15 @@ gst_head_blur_set_property (GObject * object, guint prop_id,
     case PROP_PERSON_THRESHOLD:
       self->settings.person_threshold = g_value_get_double (value);
       break;
-    case PROP_PERSON_INFERENCE_WIDTH:
-      self->settings.person_inference_width =
-          g_value_get_int (value) / 32 * 32;
+    case PROP_PERSON_INFERENCE_WIDTH:{
+      gint w = g_value_get_int (value);
+
+      /* 1..159 mean the smallest width, 160 */
+      if (w > 0 && w < MIN_INFERENCE_WIDTH)
+        w = MIN_INFERENCE_WIDTH;
+      self->settings.person_inference_width = w / 32 * 32;
       break;
+    }
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;

@@ -901,6 +901,22 @@ GST_START_TEST (test_properties_round_trip)
   g_object_get (e, "inference-width", &iw, NULL);
   fail_unless_equals_int (iw, 992);
 
+  /* person detector knobs */
+  g_free (model);
+  g_object_set (e, "person-model", "/tmp/body.weights", "person-threshold",
+      0.45, "person-inference-width", 700, NULL);
+  g_object_get (e, "person-model", &model, "person-threshold", &threshold,
+      "person-inference-width", &iw, NULL);
+  fail_unless_equals_string (model, "/tmp/body.weights");
+  fail_unless_equals_float (threshold, 0.45);
+  fail_unless_equals_int (iw, 672);
+  g_object_set (e, "person-inference-width", 100, NULL);
+  g_object_get (e, "person-inference-width", &iw, NULL);
+  fail_unless_equals_int (iw, 160);
+  g_object_set (e, "person-inference-width", 0, NULL);
+  g_object_get (e, "person-inference-width", &iw, NULL);
+  fail_unless_equals_int (iw, 0);
+
   g_free (model);
   g_free (mode);
   gst_object_unref (e);
@@ -927,9 +943,15 @@ GST_START_TEST (test_model_locked_while_playing)
   g_object_get (h->element, "model", &model, NULL);
   fail_unless_equals_string (model, DEFAULT_MODEL_PATH);
   g_free (model);
+  g_object_set (h->element, "person-model", "", NULL);
+  g_object_get (h->element, "person-model", &model, NULL);
+  fail_unless_equals_string (model,
+      RB_MODELS_DIR_TEST "/yolo-fastest-1.1_body.weights");
+  g_free (model);
 
   /* per-frame knobs may change while playing */
-  g_object_set (h->element, "threshold", 0.3, "padding", 0.2, NULL);
+  g_object_set (h->element, "threshold", 0.3, "padding", 0.2,
+      "person-threshold", 0.5, "person-inference-width", 320, NULL);
   out = gst_harness_push_and_pull (h,
       gst_buffer_new_allocate (NULL, info.size, NULL));
   fail_unless (out != NULL);
