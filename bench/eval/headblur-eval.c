@@ -40,6 +40,14 @@
  *    then count as unmasked). Its cascade is set explicitly
  *    (Debian's default profile path is broken).
  *
+ * Each image is a first frame: the headblur pipeline goes back to READY and
+ * to PLAYING between images (models are reloaded, nothing learnt from the
+ * previous image survives), so detection always runs. The cost is that of
+ * one detection per frame: if the element has a `detection-interval`
+ * property it is set to 1 for the timing. --person-model, --person-threshold
+ * and --person-inference-width pass the person detector's knobs
+ * (--person-model "" measures faces only).
+ *
  * OpenCV's thread count is process-global: for the cost of faceblur with N
  * threads, a headblur with threads=N runs first in the same process and
  * leaves cv::setNumThreads(N) in force.
