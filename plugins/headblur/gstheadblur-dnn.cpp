@@ -34,6 +34,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <exception>
 #include <stdexcept>
 #include <string>
@@ -46,7 +47,36 @@ GST_DEBUG_CATEGORY_STATIC (gst_head_blur_dnn_debug);
 #define HEAD_BLUR_NMS_THRESHOLD 0.3f
 #define HEAD_BLUR_TOP_K 5000
 
+/* Yolo-Fastest person boxes overlapping more than this are one person. */
+#define HEAD_BLUR_PERSON_NMS_THRESHOLD 0.45f
+
 static const int yunet_strides[] = { 8, 16, 32 };
+
+/* Face box to head box, fitted on SCUT-HEAD matches (models/README.md):
+ * width x1.6, height x1.55, centre moved up by 0.2 face heights. */
+#define HEAD_FROM_FACE_W 1.6
+#define HEAD_FROM_FACE_H 1.55
+#define HEAD_FROM_FACE_UP 0.2
+
+/* Person box to head box, fitted on SCUT-HEAD matches (models/README.md):
+ * the head is centred on the person box, its width and height are fixed
+ * fractions of the person box's WIDTH (the box's height varies with how
+ * much of the body is visible, its width hardly), its top a fixed fraction
+ * of the width above the box's top. The height is capped at the box's own
+ * height. */
+#define HEAD_FROM_PERSON_W 0.6
+#define HEAD_FROM_PERSON_H 0.7
+#define HEAD_FROM_PERSON_TOP -0.06
+
+/* A person-derived head box is dropped when a face-derived head box covers
+ * at least HEAD_BLUR_FUSE_COVER of it or when their IoU exceeds
+ * HEAD_BLUR_FUSE_IOU: the face box is better placed, and one head needs
+ * one box. A person head box that merely contains a (smaller) face head box
+ * is kept: on SCUT-HEAD PartB dropping it too halves the added over-masking
+ * but loses 8 points of coverage, because face-derived boxes often cover
+ * less than 70 % of large heads. */
+#define HEAD_BLUR_FUSE_COVER 0.5
+#define HEAD_BLUR_FUSE_IOU 0.3
 
 struct _GstHeadBlurDnn
 {
@@ -54,9 +84,18 @@ struct _GstHeadBlurDnn
   std::vector<cv::String> out_names; /* cls_8,16,32, obj_.., bbox_.. */
   cv::Mat small_yuv;                 /* scratch: scaled I420/NV12 */
   cv::Mat small_packed;              /* scratch: scaled packed RGB */
+  cv::Mat small_content;             /* scratch: the scaled frame, BGR */
   cv::Mat small_bgr;                 /* network input image */
   cv::Mat blob;
   std::vector<cv::Mat> outs;
+
+  /* Yolo-Fastest person detector; empty when not loaded */
+  cv::dnn::Net person_net;
+  std::vector<cv::String> person_out_names;
+  cv::Mat person_content; /* scratch: the scaled frame, BGR */
+  cv::Mat person_bgr;     /* person network input image */
+  cv::Mat person_blob;
+  std::vector<cv::Mat> person_outs;
 };
 
 G_BEGIN_DECLS
@@ -142,10 +181,35 @@ check_image (const GstHeadBlurImage *image, GError **error)
   return TRUE;
 }
 
-/* Scales the frame to iw x ih and converts only the small copy to BGR. */
+/* Size of the frame scaled to width @iw (aspect kept, height even and at
+ * most @ih). A 1920x1080 frame at 960 gives 960x540, an exact halving,
+ * for which cv::resize (INTER_AREA) takes its fast path: stretching to
+ * 960x544 instead costs 3x as much (6.6 vs 2.2 ms on one core). */
+static cv::Size
+content_size (const GstHeadBlurImage *image, int iw, int ih)
+{
+  int ch = (int) std::lround (image->height * (double) iw / image->width);
+
+  return cv::Size (iw, std::min (ih, std::max (2, ch & ~1)));
+}
+
+/* Pads @content with black on the right and at the bottom to iw x ih. */
 static void
-make_small_bgr (
-    GstHeadBlurDnn *dnn, const GstHeadBlurImage *image, int iw, int ih)
+pad_to (const cv::Mat &content, int iw, int ih, cv::Mat &out)
+{
+  if (content.cols == iw && content.rows == ih) {
+    content.copyTo (out);
+    return;
+  }
+  cv::copyMakeBorder (content, out, 0, ih - content.rows, 0, iw - content.cols,
+      cv::BORDER_CONSTANT, cv::Scalar::all (0));
+}
+
+/* Scales the frame to @iw x @ih (content_size()) and converts only the
+ * small copy to BGR, into @small_bgr. */
+static void
+make_small_bgr (GstHeadBlurDnn *dnn, const GstHeadBlurImage *image, int iw,
+    int ih, cv::Mat &small_bgr)
 {
   switch (image->format) {
     case GST_HEAD_BLUR_DNN_FORMAT_I420: {
@@ -160,7 +224,7 @@ make_small_bgr (
           plane_view (image, 1, CV_8UC1), u, u.size (), 0, 0, cv::INTER_AREA);
       cv::resize (
           plane_view (image, 2, CV_8UC1), v, v.size (), 0, 0, cv::INTER_AREA);
-      cv::cvtColor (dnn->small_yuv, dnn->small_bgr, cv::COLOR_YUV2BGR_I420);
+      cv::cvtColor (dnn->small_yuv, small_bgr, cv::COLOR_YUV2BGR_I420);
       break;
     }
     case GST_HEAD_BLUR_DNN_FORMAT_NV12: {
@@ -172,7 +236,7 @@ make_small_bgr (
           plane_view (image, 0, CV_8UC1), y, y.size (), 0, 0, cv::INTER_AREA);
       cv::resize (
           plane_view (image, 1, CV_8UC2), uv, uv.size (), 0, 0, cv::INTER_AREA);
-      cv::cvtColor (dnn->small_yuv, dnn->small_bgr, cv::COLOR_YUV2BGR_NV12);
+      cv::cvtColor (dnn->small_yuv, small_bgr, cv::COLOR_YUV2BGR_NV12);
       break;
     }
     default: {
@@ -181,16 +245,16 @@ make_small_bgr (
           cv::Size (iw, ih), 0, 0, cv::INTER_AREA);
       switch (image->format) {
         case GST_HEAD_BLUR_DNN_FORMAT_BGR:
-          dnn->small_packed.copyTo (dnn->small_bgr);
+          dnn->small_packed.copyTo (small_bgr);
           break;
         case GST_HEAD_BLUR_DNN_FORMAT_RGB:
-          cv::cvtColor (dnn->small_packed, dnn->small_bgr, cv::COLOR_RGB2BGR);
+          cv::cvtColor (dnn->small_packed, small_bgr, cv::COLOR_RGB2BGR);
           break;
         case GST_HEAD_BLUR_DNN_FORMAT_BGRX:
-          cv::cvtColor (dnn->small_packed, dnn->small_bgr, cv::COLOR_BGRA2BGR);
+          cv::cvtColor (dnn->small_packed, small_bgr, cv::COLOR_BGRA2BGR);
           break;
         default: /* RGBX */
-          cv::cvtColor (dnn->small_packed, dnn->small_bgr, cv::COLOR_RGBA2BGR);
+          cv::cvtColor (dnn->small_packed, small_bgr, cv::COLOR_RGBA2BGR);
           break;
       }
       break;
@@ -250,6 +314,96 @@ run_and_decode (GstHeadBlurDnn *dnn, float threshold,
       }
     }
   }
+}
+
+/* Runs Yolo-Fastest on dnn->person_bgr and decodes its two YOLO outputs
+ * (one row per anchor and cell: cx, cy, w, h normalised to the input,
+ * objectness, then the person score, which OpenCV's region layer already
+ * multiplies by the objectness) into boxes normalised to 0..1. */
+static void
+run_person (GstHeadBlurDnn *dnn, float threshold,
+    std::vector<cv::Rect2d> &rects, std::vector<float> &scores)
+{
+  cv::dnn::blobFromImage (dnn->person_bgr, dnn->person_blob, 1.0 / 255.0,
+      cv::Size (), cv::Scalar (), true, false);
+  dnn->person_net.setInput (dnn->person_blob);
+  dnn->person_net.forward (dnn->person_outs, dnn->person_out_names);
+
+  for (const cv::Mat &out : dnn->person_outs) {
+    if (out.dims != 2 || out.cols < 6)
+      throw std::runtime_error ("unexpected person network output shape");
+    for (int r = 0; r < out.rows; r++) {
+      const float *d = out.ptr<float> (r);
+      float score = d[5];
+
+      if (!(score >= threshold) || d[2] <= 0.f || d[3] <= 0.f)
+        continue;
+      rects.emplace_back (d[0] - d[2] / 2, d[1] - d[3] / 2, d[2], d[3]);
+      scores.push_back (score);
+    }
+  }
+}
+
+/* Head box from a person box (frame pixels), see HEAD_FROM_PERSON_*. */
+static cv::Rect2d
+head_from_person (const cv::Rect2d &p)
+{
+  double w = HEAD_FROM_PERSON_W * p.width;
+  double h = std::min (HEAD_FROM_PERSON_H * p.width, p.height);
+  double cx = p.x + p.width / 2;
+  double top = p.y + HEAD_FROM_PERSON_TOP * p.width;
+
+  return cv::Rect2d (cx - w / 2, top, w, h);
+}
+
+static cv::Rect2d
+head_from_face (const GstHeadBlurBox &f)
+{
+  double cx = f.x + f.width / 2.0;
+  double cy = f.y + f.height / 2.0 - HEAD_FROM_FACE_UP * f.height;
+  double w = f.width * HEAD_FROM_FACE_W;
+  double h = f.height * HEAD_FROM_FACE_H;
+
+  return cv::Rect2d (cx - w / 2, cy - h / 2, w, h);
+}
+
+/* Pads a head box by @padding of its size on every side, clips it to the
+ * frame and appends it to @heads (unless nothing is left). */
+static void
+append_head (GArray *heads, const cv::Rect2d &r, double padding, float score,
+    int width, int height)
+{
+  double w = r.width * (1.0 + 2.0 * padding);
+  double h = r.height * (1.0 + 2.0 * padding);
+  double cx = r.x + r.width / 2, cy = r.y + r.height / 2;
+  int x0 = std::clamp ((int) std::floor (cx - w / 2), 0, width);
+  int y0 = std::clamp ((int) std::floor (cy - h / 2), 0, height);
+  int x1 = std::clamp ((int) std::ceil (cx + w / 2), 0, width);
+  int y1 = std::clamp ((int) std::ceil (cy + h / 2), 0, height);
+  GstHeadBlurBox box;
+
+  if (x1 <= x0 || y1 <= y0)
+    return;
+  box.x = x0;
+  box.y = y0;
+  box.width = x1 - x0;
+  box.height = y1 - y0;
+  box.score = score;
+  g_array_append_val (heads, box);
+}
+
+/* Person network input size for a frame: @width rounded down to a multiple
+ * of 32 (never above the frame's width rounded up to 32), height scaled
+ * alike and rounded up to a multiple of 32. */
+static cv::Size
+input_size (const GstHeadBlurImage *image, int width)
+{
+  int iw
+      = std::min (std::max (width / 32 * 32, 32), round_up_32 (image->width));
+  int ih = round_up_32 (
+      (int) std::ceil (image->height * (double) iw / image->width));
+
+  return cv::Size (iw, ih);
 }
 
 G_BEGIN_DECLS
@@ -335,10 +489,13 @@ gst_head_blur_dnn_detect (GstHeadBlurDnn *dnn, const GstHeadBlurImage *image,
         round_up_32 (image->width));
     double scale = (double) iw / image->width;
     int ih = round_up_32 ((int) std::ceil (image->height * scale));
-    double sx = (double) image->width / iw;
-    double sy = (double) image->height / ih;
+    cv::Size cs = content_size (image, iw, ih);
+    double sx = (double) image->width / cs.width;
+    double sy = (double) image->height / cs.height;
 
-    make_small_bgr (dnn, image, iw, ih);
+    /* the frame scaled with its aspect kept, padded to iw x ih */
+    make_small_bgr (dnn, image, cs.width, cs.height, dnn->small_content);
+    pad_to (dnn->small_content, iw, ih, dnn->small_bgr);
 
     std::vector<cv::Rect2d> rects;
     std::vector<float> scores;
@@ -370,6 +527,222 @@ gst_head_blur_dnn_detect (GstHeadBlurDnn *dnn, const GstHeadBlurImage *image,
     g_set_error (error, GST_HEAD_BLUR_DNN_ERROR,
         GST_HEAD_BLUR_DNN_ERROR_INFERENCE, "inference failed: unknown error");
   }
+  return FALSE;
+}
+
+gboolean
+gst_head_blur_dnn_load_person (
+    GstHeadBlurDnn *dnn, const gchar *weights_path, GError **error)
+{
+  g_return_val_if_fail (dnn != NULL, FALSE);
+
+  if (weights_path == NULL || weights_path[0] == '\0') {
+    dnn->person_net = cv::dnn::Net ();
+    dnn->person_out_names.clear ();
+    return TRUE;
+  }
+
+  gchar *cfg_path = NULL;
+  if (g_str_has_suffix (weights_path, ".weights")) {
+    gchar *base
+        = g_strndup (weights_path, strlen (weights_path) - strlen (".weights"));
+    cfg_path = g_strconcat (base, ".cfg", NULL);
+    g_free (base);
+  } else {
+    cfg_path = g_strconcat (weights_path, ".cfg", NULL);
+  }
+
+  for (const gchar *p :
+      { (const gchar *) weights_path, (const gchar *) cfg_path }) {
+    if (!g_file_test (p, G_FILE_TEST_IS_REGULAR)) {
+      g_set_error (error, GST_HEAD_BLUR_DNN_ERROR,
+          GST_HEAD_BLUR_DNN_ERROR_NOT_FOUND,
+          "person model file \"%s\" not found", p);
+      g_free (cfg_path);
+      return FALSE;
+    }
+  }
+
+  std::string msg;
+  try {
+    cv::dnn::Net net = cv::dnn::readNetFromDarknet (cfg_path, weights_path);
+    if (net.empty ())
+      throw std::runtime_error ("network is empty");
+    net.setPreferableBackend (cv::dnn::DNN_BACKEND_OPENCV);
+    net.setPreferableTarget (cv::dnn::DNN_TARGET_CPU);
+    /* OpenCV reads the weights without checking the file's length, so a
+     * truncated or foreign file can "load": the file must hold exactly the
+     * network's parameters after Darknet's header (major, minor, revision
+     * as int32, then "seen" as int64 from version 0.2 on, else int32). The
+     * YOLO layers' anchors come from the .cfg, not from the file. */
+    {
+      std::vector<int> ids = net.getUnconnectedOutLayers ();
+      size_t n_params = 0;
+      for (const cv::String &name : net.getLayerNames ()) {
+        cv::Ptr<cv::dnn::Layer> l = net.getLayer (name);
+        if (l->type == "Region")
+          continue;
+        for (const cv::Mat &b : l->blobs)
+          n_params += b.total ();
+      }
+      if (ids.empty ())
+        throw std::runtime_error ("network has no outputs");
+      for (int id : ids)
+        if (net.getLayer (id)->type != "Region")
+          throw std::runtime_error ("output layer \"" + net.getLayer (id)->name
+                                    + "\" is not a YOLO layer");
+      gchar *contents = NULL;
+      gsize len = 0;
+      if (!g_file_get_contents (weights_path, &contents, &len, NULL))
+        throw std::runtime_error ("cannot read the weights");
+      gint32 hdr[3] = { 0, 0, 0 };
+      if (len >= sizeof (hdr))
+        memcpy (hdr, contents, sizeof (hdr));
+      g_free (contents);
+      size_t hlen
+          = 12
+            + ((hdr[0] * 10 + hdr[1] >= 2 && hdr[0] < 1000 && hdr[1] < 1000)
+                    ? 8
+                    : 4);
+      if (len != hlen + 4 * n_params)
+        throw std::runtime_error ("weights file has " + std::to_string (len)
+                                  + " bytes, the network described by the "
+                                    ".cfg needs "
+                                  + std::to_string (hlen + 4 * n_params));
+    }
+    dnn->person_net = net;
+    dnn->person_out_names = net.getUnconnectedOutLayersNames ();
+
+    /* One small forward pass, so that a model that loads but cannot run
+     * fails in start() rather than on the first frame. */
+    dnn->person_bgr = cv::Mat::zeros (96, 160, CV_8UC3);
+    std::vector<cv::Rect2d> rects;
+    std::vector<float> scores;
+    run_person (dnn, 1.1f, rects, scores);
+    GST_INFO ("loaded person model %s (%s)", weights_path, cfg_path);
+    g_free (cfg_path);
+    return TRUE;
+  } catch (const cv::Exception &e) {
+    msg = e.what ();
+  } catch (const std::exception &e) {
+    msg = e.what ();
+  } catch (...) {
+    msg = "unknown exception";
+  }
+  dnn->person_net = cv::dnn::Net ();
+  dnn->person_out_names.clear ();
+  g_set_error (error, GST_HEAD_BLUR_DNN_ERROR, GST_HEAD_BLUR_DNN_ERROR_LOAD,
+      "cannot load person model \"%s\" (config \"%s\"): %s", weights_path,
+      cfg_path, msg.c_str ());
+  g_free (cfg_path);
+  return FALSE;
+}
+
+gboolean
+gst_head_blur_dnn_has_person (GstHeadBlurDnn *dnn)
+{
+  g_return_val_if_fail (dnn != NULL, FALSE);
+  return !dnn->person_out_names.empty ();
+}
+
+gboolean
+gst_head_blur_dnn_detect_heads (GstHeadBlurDnn *dnn,
+    const GstHeadBlurImage *image, const GstHeadBlurDetectParams *params,
+    GArray *heads, GError **error)
+{
+  g_return_val_if_fail (dnn != NULL, FALSE);
+  g_return_val_if_fail (params != NULL, FALSE);
+  g_return_val_if_fail (heads != NULL, FALSE);
+
+  if (!check_image (image, error))
+    return FALSE;
+
+  GArray *faces = g_array_new (FALSE, FALSE, sizeof (GstHeadBlurBox));
+  if (!gst_head_blur_dnn_detect (dnn, image, params->inference_width,
+          params->threshold, faces, error)) {
+    g_array_unref (faces);
+    return FALSE;
+  }
+
+  std::string msg;
+  try {
+    const int W = image->width, H = image->height;
+    std::vector<cv::Rect2d> face_heads;
+
+    for (guint i = 0; i < faces->len; i++) {
+      const GstHeadBlurBox &f = g_array_index (faces, GstHeadBlurBox, i);
+      cv::Rect2d r = head_from_face (f);
+      face_heads.push_back (r);
+      append_head (heads, r, params->padding, f.score, W, H);
+      GST_LOG (
+          "face %d,%d %dx%d score %.3f", f.x, f.y, f.width, f.height, f.score);
+    }
+
+    if (!dnn->person_out_names.empty () && params->person_inference_width > 0
+        && params->person_threshold < 1.0) {
+      cv::Size ps = input_size (image, params->person_inference_width);
+      cv::Size pcs = content_size (image, ps.width, ps.height);
+      const cv::Mat &face_in = dnn->small_content;
+
+      /* Scale down from the face network's copy of the frame when it is at
+       * least as large (cheap), else from the frame; pad like the face
+       * input. */
+      if (!face_in.empty () && face_in.cols >= pcs.width
+          && face_in.rows >= pcs.height)
+        cv::resize (face_in, dnn->person_content, pcs, 0, 0, cv::INTER_AREA);
+      else
+        make_small_bgr (dnn, image, pcs.width, pcs.height, dnn->person_content);
+      pad_to (dnn->person_content, ps.width, ps.height, dnn->person_bgr);
+      /* normalised network coordinates to frame pixels */
+      const double nx = (double) ps.width * W / pcs.width;
+      const double ny = (double) ps.height * H / pcs.height;
+
+      std::vector<cv::Rect2d> rects;
+      std::vector<float> scores;
+      std::vector<int> keep;
+      float thr = (float) params->person_threshold;
+      run_person (dnn, thr, rects, scores);
+      cv::dnn::NMSBoxes (rects, scores, thr, HEAD_BLUR_PERSON_NMS_THRESHOLD,
+          keep, 1.f, HEAD_BLUR_TOP_K);
+
+      guint n_person = 0;
+      for (int k : keep) {
+        const cv::Rect2d &n = rects[k];
+        cv::Rect2d p (n.x * nx, n.y * ny, n.width * nx, n.height * ny);
+        cv::Rect2d r = head_from_person (p);
+        bool dup = false;
+
+        for (const cv::Rect2d &fh : face_heads) {
+          double inter = (r & fh).area ();
+          double uni = r.area () + fh.area () - inter;
+          if (inter >= HEAD_BLUR_FUSE_COVER * r.area ()
+              || (uni > 0 && inter / uni > HEAD_BLUR_FUSE_IOU)) {
+            dup = true;
+            break;
+          }
+        }
+        GST_LOG ("person %.0f,%.0f %.0fx%.0f score %.3f%s", p.x, p.y, p.width,
+            p.height, scores[k], dup ? " (face found)" : "");
+        if (dup)
+          continue;
+        append_head (heads, r, params->padding, scores[k], W, H);
+        n_person++;
+      }
+      GST_LOG ("%u faces, %zu persons (%u heads added)", faces->len,
+          keep.size (), n_person);
+    }
+    g_array_unref (faces);
+    return TRUE;
+  } catch (const cv::Exception &e) {
+    msg = e.what ();
+  } catch (const std::exception &e) {
+    msg = e.what ();
+  } catch (...) {
+    msg = "unknown error";
+  }
+  g_array_unref (faces);
+  g_set_error (error, GST_HEAD_BLUR_DNN_ERROR,
+      GST_HEAD_BLUR_DNN_ERROR_INFERENCE, "inference failed: %s", msg.c_str ());
   return FALSE;
 }
 

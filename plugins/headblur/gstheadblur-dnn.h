@@ -21,7 +21,9 @@
 
 G_BEGIN_DECLS
 
-/* Opaque detector: a cv::dnn::Net holding YuNet plus scratch buffers.
+/* Opaque detector: cv::dnn::Nets holding YuNet (faces) and, once
+ * gst_head_blur_dnn_load_person() succeeded, Yolo-Fastest (persons), plus
+ * scratch buffers.
  * Not thread-safe: use one instance from one thread at a time. */
 typedef struct _GstHeadBlurDnn GstHeadBlurDnn;
 
@@ -73,12 +75,46 @@ typedef struct {
   gint plane_height[3];
 } GstHeadBlurImage;
 
+/* Parameters of one gst_head_blur_dnn_detect_heads() call. */
+typedef struct {
+  gint inference_width;         /* face network input width, px (multiple of 32) */
+  gdouble threshold;            /* minimum face score, 0..1 */
+  gint person_inference_width;  /* person network input width, px; 0 = off */
+  gdouble person_threshold;     /* minimum person score, 0..1 */
+  gdouble padding;              /* margin on every side, fraction of the head box */
+} GstHeadBlurDetectParams;
+
 GQuark           gst_head_blur_dnn_error_quark (void);
 
 GstHeadBlurDnn * gst_head_blur_dnn_new   (const gchar * model_path,
                                           GError ** error);
 
 void             gst_head_blur_dnn_free  (GstHeadBlurDnn * dnn);
+
+/* Loads the Yolo-Fastest person detector (Darknet) from @weights_path and
+ * the .cfg file beside it with the same base name (x.weights -> x.cfg).
+ * NULL or "" unloads it (heads then come from faces only). Errors:
+ * GST_HEAD_BLUR_DNN_ERROR_NOT_FOUND (either file missing, the message
+ * names it) or GST_HEAD_BLUR_DNN_ERROR_LOAD; on error no person detector
+ * is loaded. */
+gboolean         gst_head_blur_dnn_load_person (GstHeadBlurDnn * dnn,
+                                          const gchar * weights_path,
+                                          GError ** error);
+
+/* TRUE when a person detector is loaded. */
+gboolean         gst_head_blur_dnn_has_person (GstHeadBlurDnn * dnn);
+
+/* Finds heads: faces (YuNet at @params->inference_width) turned into head
+ * boxes, plus, when a person detector is loaded and
+ * @params->person_inference_width > 0, a head box at the top of each person
+ * box (Yolo-Fastest at that width) unless a face-derived head box already
+ * covers it. Boxes are padded by @params->padding, clipped to the frame and
+ * appended to @heads (GstHeadBlurBox, frame pixels). */
+gboolean         gst_head_blur_dnn_detect_heads (GstHeadBlurDnn * dnn,
+                                          const GstHeadBlurImage * image,
+                                          const GstHeadBlurDetectParams * params,
+                                          GArray * heads,
+                                          GError ** error);
 
 /* Detects faces on a copy of @image scaled to @inference_width (a multiple
  * of 32). Appends GstHeadBlurBox face boxes in frame pixels to @faces. */

@@ -18,17 +18,26 @@
  * SECTION:element-headblur
  * @title: headblur
  *
- * headblur hides the heads of people in raw video, in place. Every frame is
- * scaled down to #GstHeadBlur:inference-width (only the small copy is
- * converted to BGR), faces are found with the YuNet-n face detector through
- * OpenCV's dnn module, each face box is widened to a head box (width x1.6,
- * height x1.55, centre moved up by 0.2 face heights, fitted on SCUT-HEAD),
- * enlarged by #GstHeadBlur:padding and then blurred, pixelated or filled
- * with a solid colour in every plane of the frame (see #GstHeadBlur:mode).
+ * headblur hides the heads of people in raw video, in place. Heads are found
+ * by two detectors that run through OpenCV's dnn module on scaled-down
+ * copies of the frame (only the small copies are converted to BGR/RGB):
  *
- * The element fails closed: the model is loaded when going from READY to
+ * - the YuNet-n face detector, on a copy #GstHeadBlur:inference-width wide;
+ *   each face box is widened to a head box (width x1.6, height x1.55,
+ *   centre moved up by 0.2 face heights, fitted on SCUT-HEAD);
+ * - the Yolo-Fastest person detector, on a copy
+ *   #GstHeadBlur:person-inference-width wide; a head box is placed at the
+ *   top of each person box (centred, 0.6 x 0.7 box widths, fitted on
+ *   SCUT-HEAD), unless a face-derived head box already covers it. This finds
+ *   the heads a face detector misses: backs of heads, bowed and turned heads.
+ *
+ * Every head box is enlarged by #GstHeadBlur:padding and then blurred,
+ * pixelated or filled with a solid colour in every plane of the frame (see
+ * #GstHeadBlur:mode).
+ *
+ * The element fails closed: the models are loaded when going from READY to
  * PAUSED and a missing model (RESOURCE/NOT_FOUND) or an unloadable one
- * (LIBRARY/INIT) makes that state change fail. If inference fails while
+ * (LIBRARY/INIT), face or person, makes that state change fail. If inference fails while
  * streaming, the element posts LIBRARY/FAILED and returns GST_FLOW_ERROR: a
  * frame is never passed on unmasked because detection failed. Frames with
  * nobody in them pass unchanged.
@@ -60,13 +69,26 @@
  * the bus per frame; the boxes are logged at DEBUG level in the `headblur`
  * category (`GST_DEBUG=headblur:5`).
  *
- * Model: `yunet_n_640_640.onnx` (YuNet-n, 2023 output layout) from
- * ShiqiYu/libfacedetection.train (commit 0047ac24, `onnx/`), licensed under
- * Apache-2.0. `scripts/setup` installs it from the project's model mirror
- * into the directory that #GstHeadBlur:model points to by default; it is
- * never downloaded at run time. A face detector misses the backs of heads
- * and bowed heads: headblur reduces, but does not remove, the chance that a
- * person can be recognised.
+ * Models (installed by `scripts/setup` from the project's model mirror into
+ * the directory the defaults point to; never downloaded at run time):
+ *
+ * - #GstHeadBlur:model: `yunet_n_640_640.onnx` (YuNet-n, 2023 output layout)
+ *   from ShiqiYu/libfacedetection.train (commit 0047ac24, `onnx/`),
+ *   licensed under Apache-2.0;
+ * - #GstHeadBlur:person-model: `yolo-fastest-1.1_body.weights` with
+ *   `yolo-fastest-1.1_body.cfg` (Yolo-Fastest 1.1 one-class person
+ *   detector, Darknet format) from dog-qiuqiu/Yolo-Fastest (commit
+ *   96a2900d, `ModelZoo/yolo-fastest-1.1_body/`), public domain.
+ *
+ * A missing or unloadable person model fails exactly like a missing or
+ * unloadable face model; an explicitly empty #GstHeadBlur:person-model
+ * turns the person detector off (faces only), which lowers head coverage.
+ * On the project's development sets (bench/eval/headblur-eval) the defaults
+ * mask about 82 % of the heads in classroom CCTV frames (SCUT-HEAD PartA)
+ * and 85-90 % in crowd photos (PartB), and detection costs about 55-60 ms
+ * of one core per 1080p frame. headblur reduces, but does not remove, the
+ * chance that a person can be recognised: small, far and heavily occluded
+ * heads are still missed.
  *
  * ## Example launch lines
  * |[
@@ -88,6 +110,8 @@
  * ]| Anonymises a recorded segment, where latency does not matter: detects
  * on every frame, masks heads also in the 15 frames before their first
  * detection and for 2 s after their last one, and always masks a doorway.
+ * gst-launch-1.0 videotestsrc ! headblur person-model="" ! fakesink
+ * ]| Faces only, without the person detector (finds fewer heads).
  *
  * Since: 0.1.0
  */
@@ -167,6 +191,10 @@ enum
   PROP_OVERLOAD_MODE,
   PROP_MAX_DETECTION_AGE,
   PROP_STATS,
+  /* person detector */
+  PROP_PERSON_MODEL,
+  PROP_PERSON_THRESHOLD,
+  PROP_PERSON_INFERENCE_WIDTH,
 };
 
 #define DEFAULT_MODEL RB_MODELS_DIR "/yunet_n_640_640.onnx"
@@ -192,14 +220,15 @@ enum
 /* frame duration assumed when neither caps nor buffers give one */
 #define FALLBACK_FRAME_DURATION (GST_SECOND / 15)
 
+/* person detector */
+#define DEFAULT_PERSON_MODEL RB_MODELS_DIR "/yolo-fastest-1.1_body.weights"
+#define DEFAULT_PERSON_THRESHOLD 0.3
+#define DEFAULT_PERSON_INFERENCE_WIDTH 480
+#define MAX_PERSON_INFERENCE_WIDTH 1920
+
 #define MIN_INFERENCE_WIDTH 160
 #define MAX_INFERENCE_WIDTH 3840
 #define MAX_THREADS 64
-
-/* Face box to head box, fitted on SCUT-HEAD (models/README.md). */
-#define HEAD_SCALE_W 1.6
-#define HEAD_SCALE_H 1.55
-#define HEAD_SHIFT_UP 0.2
 
 #define VIDEO_FORMATS "{ I420, NV12, BGR, RGB, BGRx, RGBx }"
 
@@ -223,6 +252,10 @@ typedef struct
   gchar *zones_error;           /* why privacy_zones is invalid, or NULL */
   GstHeadBlurOverloadMode overload_mode;
   GstClockTime max_detection_age;
+  /* person detector */
+  gchar *person_model;
+  gdouble person_threshold;
+  gint person_inference_width;
 } GstHeadBlurSettings;
 
 /* The current run of detections of one track, for lookahead: the frames
@@ -253,7 +286,6 @@ struct _GstHeadBlur
 
   /* created in start(), freed in stop(); used by the streaming thread */
   GstHeadBlurDnn *dnn;
-  GArray *faces;                /* GstHeadBlurBox, reused per frame */
   GArray *heads;                /* GstHeadBlurBox, reused per frame */
   gint applied_threads;         /* last value given to OpenCV, 0 = none */
 
@@ -370,7 +402,7 @@ gst_head_blur_class_init (GstHeadBlurClass * klass)
   GstVideoFilterClass *filter_class = GST_VIDEO_FILTER_CLASS (klass);
 
   GST_DEBUG_CATEGORY_INIT (gst_head_blur_debug, "headblur", 0,
-      "Hides heads found by a face detector");
+      "Hides heads found by face and person detectors");
 
   gobject_class->set_property = gst_head_blur_set_property;
   gobject_class->get_property = gst_head_blur_get_property;
@@ -409,7 +441,8 @@ gst_head_blur_class_init (GstHeadBlurClass * klass)
    * padding 0.1) it raises head coverage from 57 % to 82 % (SCUT-HEAD
    * PartA), 57 % to 73 % (PartB) and 84 % to 94 % (face-mask), while the
    * share of the frame masked away from any labelled head grows from about
-   * 0.3 % to 1.8 %.
+   * 0.3 % to 1.8 %. (Those figures are for the face detector alone; the
+   * person detector adds heads on top, see #GstHeadBlur:person-model.)
    *
    * Since: 0.1.0
    */
@@ -473,11 +506,13 @@ gst_head_blur_class_init (GstHeadBlurClass * klass)
    * GstHeadBlur:inference-width:
    *
    * Width in pixels of the scaled copy the detector runs on, 160 to 3840,
-   * rounded down to a multiple of 32. The height is scaled by the same
-   * factor and rounded up to a multiple of 32. Frames narrower than this
-   * are not scaled up (only to their width rounded up to 32). Larger values
-   * find smaller heads and cost more (about 32 ms per 1080p frame at 960 on
-   * one core). Takes effect on the next frame.
+   * rounded down to a multiple of 32. The frame is scaled with its aspect
+   * kept and padded with black at the bottom to a height that is a
+   * multiple of 32 (1080p at 960 is halved exactly, 960x540, and padded to
+   * 960x544). Frames narrower than this are not scaled up (only to their
+   * width rounded up to 32). Larger values find smaller heads and cost more
+   * (the face network alone about 34 ms per 1080p frame at 960 on one
+   * core). Takes effect on the next frame.
    *
    * Since: 0.1.0
    */
@@ -655,6 +690,85 @@ gst_head_blur_class_init (GstHeadBlurClass * klass)
           "skipped-detections, overload-frames, tracks", GST_TYPE_STRUCTURE,
           G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
 
+  /* person detector */
+
+  /**
+   * GstHeadBlur:person-model:
+   *
+   * Path of the Yolo-Fastest 1.1 person ("body") detector weights, in
+   * Darknet format; the network description must sit beside it with the
+   * same base name and the extension `.cfg` (`x.weights` -> `x.cfg`). The
+   * person detector finds people whose face is not visible (backs of heads,
+   * bowed or turned heads); a head box is placed at the top of every person
+   * box that no face explains. Read when the element goes from READY to
+   * PAUSED; changes while PAUSED or PLAYING are refused. A missing
+   * `.weights` or `.cfg` makes that state change fail with
+   * RESOURCE/NOT_FOUND (the message names the file), a file that cannot be
+   * loaded with LIBRARY/INIT.
+   *
+   * An explicitly empty string disables the person detector: heads are then
+   * found from faces only, which lowers head coverage (on the development
+   * sets most on crowds and heads seen from behind).
+   *
+   * Default: `yolo-fastest-1.1_body.weights` in the project's models
+   * directory (where `scripts/setup` installs it with its `.cfg`).
+   * Model: dog-qiuqiu/Yolo-Fastest (commit 96a2900d,
+   * `ModelZoo/yolo-fastest-1.1_body/`), public domain.
+   *
+   * Since: 0.1.0
+   */
+  g_object_class_install_property (gobject_class, PROP_PERSON_MODEL,
+      g_param_spec_string ("person-model", "Person Model",
+          "Path of the Yolo-Fastest person detector .weights (Darknet, "
+          ".cfg beside it), loaded when going to PAUSED; empty disables it",
+          DEFAULT_PERSON_MODEL,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          GST_PARAM_MUTABLE_READY));
+
+  /**
+   * GstHeadBlur:person-threshold:
+   *
+   * Minimum person score (Yolo-Fastest objectness times class probability,
+   * 0 to 1) for a person box to add a head box. Lower values hide more
+   * heads and mask more background; 1 turns the person detector off. Note
+   * that OpenCV's YOLO layer reports scores below 0.2 as 0, so values under
+   * 0.2 act like 0.2. Takes effect on the next frame.
+   *
+   * Default: 0.3.
+   *
+   * Since: 0.1.0
+   */
+  g_object_class_install_property (gobject_class, PROP_PERSON_THRESHOLD,
+      g_param_spec_double ("person-threshold", "Person Threshold",
+          "Minimum person score for a head box to be added at the top of a "
+          "person, 0 to 1 (lower hides more)", 0.0, 1.0,
+          DEFAULT_PERSON_THRESHOLD,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          GST_PARAM_MUTABLE_PLAYING));
+
+  /**
+   * GstHeadBlur:person-inference-width:
+   *
+   * Width in pixels of the scaled copy the person detector runs on, 0 or
+   * 160 to 1920 (1 to 159 count as 160), rounded down to a multiple of 32;
+   * the frame is scaled and padded like for #GstHeadBlur:inference-width
+   * and never scaled up beyond its width rounded up to 32. 0 skips the
+   * person detector. Larger values find smaller people and cost more.
+   * Takes effect on the next frame.
+   *
+   * Default: 480 (about 13 ms of one core per frame for the network; on
+   * the development sets 640 found no more heads).
+   *
+   * Since: 0.1.0
+   */
+  g_object_class_install_property (gobject_class, PROP_PERSON_INFERENCE_WIDTH,
+      g_param_spec_int ("person-inference-width", "Person Inference Width",
+          "Width in pixels of the copy the person detector runs on, 0 (off) "
+          "or 160 to 1920, rounded down to a multiple of 32", 0,
+          MAX_PERSON_INFERENCE_WIDTH, DEFAULT_PERSON_INFERENCE_WIDTH,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          GST_PARAM_MUTABLE_PLAYING));
+
   gst_element_class_add_static_pad_template (element_class,
       &gst_head_blur_sink_template);
   gst_element_class_add_static_pad_template (element_class,
@@ -662,8 +776,8 @@ gst_head_blur_class_init (GstHeadBlurClass * klass)
 
   gst_element_class_set_static_metadata (element_class,
       "Head blur", "Filter/Effect/Video",
-      "Hides heads found by the YuNet face detector by blurring, "
-      "pixelating or filling them", "rtsp-blur contributors");
+      "Hides heads found by the YuNet face and Yolo-Fastest person "
+      "detectors by blurring, pixelating or filling them", "rtsp-blur contributors");
 
   trans_class->start = GST_DEBUG_FUNCPTR (gst_head_blur_start);
   trans_class->stop = GST_DEBUG_FUNCPTR (gst_head_blur_stop);
@@ -704,7 +818,9 @@ gst_head_blur_init (GstHeadBlur * self)
       sizeof (GstHeadBlurTrackBox));
   self->hits = g_array_new (FALSE, FALSE, sizeof (GstHeadBlurTrackHit));
   self->boxes = g_array_new (FALSE, FALSE, sizeof (GstHeadBlurBox));
-  self->faces = g_array_new (FALSE, FALSE, sizeof (GstHeadBlurBox));
+  self->settings.person_model = g_strdup (DEFAULT_PERSON_MODEL);
+  self->settings.person_threshold = DEFAULT_PERSON_THRESHOLD;
+  self->settings.person_inference_width = DEFAULT_PERSON_INFERENCE_WIDTH;
   self->heads = g_array_new (FALSE, FALSE, sizeof (GstHeadBlurBox));
 }
 
@@ -717,13 +833,13 @@ gst_head_blur_finalize (GObject * object)
   g_free (self->settings.privacy_zones);
   g_clear_pointer (&self->settings.zones, g_ptr_array_unref);
   g_free (self->settings.zones_error);
+  g_free (self->settings.person_model);
   g_clear_pointer (&self->dnn, gst_head_blur_dnn_free);
   g_clear_pointer (&self->tracker, gst_head_blur_tracker_free);
   g_clear_pointer (&self->runs, g_hash_table_unref);
   g_array_unref (self->track_boxes);
   g_array_unref (self->hits);
   g_array_unref (self->boxes);
-  g_array_unref (self->faces);
   g_array_unref (self->heads);
 
   G_OBJECT_CLASS (gst_head_blur_parent_class)->finalize (object);
@@ -801,6 +917,28 @@ gst_head_blur_set_property (GObject * object, guint prop_id,
     case PROP_MAX_DETECTION_AGE:
       self->settings.max_detection_age = g_value_get_uint64 (value);
       break;
+    case PROP_PERSON_MODEL:
+      if (self->started) {
+        GST_WARNING_OBJECT (self, "the person model can only be changed in "
+            "the NULL or READY state; keeping %s",
+            GST_STR_NULL (self->settings.person_model));
+        break;
+      }
+      g_free (self->settings.person_model);
+      self->settings.person_model = g_value_dup_string (value);
+      break;
+    case PROP_PERSON_THRESHOLD:
+      self->settings.person_threshold = g_value_get_double (value);
+      break;
+    case PROP_PERSON_INFERENCE_WIDTH:{
+      gint w = g_value_get_int (value);
+
+      /* 1..159 mean the smallest width, 160 */
+      if (w > 0 && w < MIN_INFERENCE_WIDTH)
+        w = MIN_INFERENCE_WIDTH;
+      self->settings.person_inference_width = w / 32 * 32;
+      break;
+    }
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -868,6 +1006,15 @@ gst_head_blur_get_property (GObject * object, guint prop_id, GValue * value,
               "tracks", G_TYPE_UINT, self->stat_tracks, NULL));
       break;
     }
+    case PROP_PERSON_MODEL:
+      g_value_set_string (value, self->settings.person_model);
+      break;
+    case PROP_PERSON_THRESHOLD:
+      g_value_set_double (value, self->settings.person_threshold);
+      break;
+    case PROP_PERSON_INFERENCE_WIDTH:
+      g_value_set_int (value, self->settings.person_inference_width);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -972,7 +1119,7 @@ gst_head_blur_start (GstBaseTransform * trans)
 {
   GstHeadBlur *self = GST_HEAD_BLUR (trans);
   GError *err = NULL;
-  gchar *model;
+  gchar *model, *person_model;
 
   GST_OBJECT_LOCK (self);
   if (self->settings.zones_error) {
@@ -990,6 +1137,7 @@ gst_head_blur_start (GstBaseTransform * trans)
   self->lookahead = self->settings.lookahead;
   self->tracker = gst_head_blur_tracker_new (self->settings.hold_time);
   self->runs = g_hash_table_new_full (NULL, NULL, NULL, g_free);
+  person_model = g_strdup (self->settings.person_model);
   self->started = TRUE;
   self->pipeline_latency = 0;
   self->stat_frames = self->stat_detections = self->stat_detection_time = 0;
@@ -1016,19 +1164,44 @@ gst_head_blur_start (GstBaseTransform * trans)
           ("Could not load face detector model \"%s\".",
               GST_STR_NULL (model)), ("%s", err->message));
     }
-    g_clear_error (&err);
-    g_free (model);
-    g_clear_pointer (&self->tracker, gst_head_blur_tracker_free);
-  g_clear_pointer (&self->runs, g_hash_table_unref);
-    g_clear_pointer (&self->runs, g_hash_table_unref);
-    GST_OBJECT_LOCK (self);
-    self->started = FALSE;
-    GST_OBJECT_UNLOCK (self);
-    return FALSE;
+    goto failed;
   }
+
+  GST_DEBUG_OBJECT (self, "loading person model %s",
+      GST_STR_NULL (person_model));
+  if (!gst_head_blur_dnn_load_person (self->dnn, person_model, &err)) {
+    if (g_error_matches (err, GST_HEAD_BLUR_DNN_ERROR,
+            GST_HEAD_BLUR_DNN_ERROR_NOT_FOUND)) {
+      GST_ELEMENT_ERROR (self, RESOURCE, NOT_FOUND,
+          ("Person detector model \"%s\" not found.",
+              GST_STR_NULL (person_model)), ("%s", err->message));
+    } else {
+      GST_ELEMENT_ERROR (self, LIBRARY, INIT,
+          ("Could not load person detector model \"%s\".",
+              GST_STR_NULL (person_model)), ("%s", err->message));
+    }
+    g_clear_pointer (&self->dnn, gst_head_blur_dnn_free);
+    goto failed;
+  }
+  if (person_model == NULL || person_model[0] == '\0')
+    GST_INFO_OBJECT (self, "person detector disabled (person-model is "
+        "empty): heads are found from faces only");
+
   g_free (model);
+  g_free (person_model);
   self->applied_threads = 0;
   return TRUE;
+
+failed:
+  g_clear_error (&err);
+  g_free (model);
+  g_free (person_model);
+  g_clear_pointer (&self->tracker, gst_head_blur_tracker_free);
+  g_clear_pointer (&self->runs, g_hash_table_unref);
+  GST_OBJECT_LOCK (self);
+  self->started = FALSE;
+  GST_OBJECT_UNLOCK (self);
+  return FALSE;
 }
 
 static gboolean
@@ -1139,6 +1312,7 @@ gst_head_blur_settings_copy (GstHeadBlur * self, GstHeadBlurSettings * s)
   GST_OBJECT_LOCK (self);
   *s = self->settings;
   s->model = NULL;              /* not needed per frame */
+  s->person_model = NULL;
   s->privacy_zones = g_strdup (self->settings.privacy_zones);
   s->zones = self->settings.zones ? g_ptr_array_ref (self->settings.zones) :
       NULL;
@@ -1154,52 +1328,23 @@ gst_head_blur_settings_clear (GstHeadBlurSettings * s)
   g_clear_pointer (&s->zones_error, g_free);
 }
 
-/* Face boxes to head boxes, padded and clipped to the frame. */
-static void
-gst_head_blur_faces_to_heads (GstHeadBlur * self, const GArray * faces,
-    GArray * heads, gint width, gint height, gdouble padding)
-{
-  guint i;
-
-  for (i = 0; i < faces->len; i++) {
-    const GstHeadBlurBox *f = &g_array_index (faces, GstHeadBlurBox, i);
-    gdouble cx = f->x + f->width / 2.0;
-    gdouble cy = f->y + f->height / 2.0 - HEAD_SHIFT_UP * f->height;
-    gdouble w = f->width * HEAD_SCALE_W * (1.0 + 2.0 * padding);
-    gdouble h = f->height * HEAD_SCALE_H * (1.0 + 2.0 * padding);
-    gint x0 = CLAMP ((gint) floor (cx - w / 2.0), 0, width);
-    gint y0 = CLAMP ((gint) floor (cy - h / 2.0), 0, height);
-    gint x1 = CLAMP ((gint) ceil (cx + w / 2.0), 0, width);
-    gint y1 = CLAMP ((gint) ceil (cy + h / 2.0), 0, height);
-    GstHeadBlurBox head;
-
-    if (x1 <= x0 || y1 <= y0)
-      continue;
-    head.x = x0;
-    head.y = y0;
-    head.width = x1 - x0;
-    head.height = y1 - y0;
-    head.score = f->score;
-    g_array_append_val (heads, head);
-    GST_DEBUG_OBJECT (self, "face %d,%d %dx%d score %.3f -> head %d,%d %dx%d",
-        f->x, f->y, f->width, f->height, f->score, head.x, head.y,
-        head.width, head.height);
-  }
-}
-
-/* The one place that runs the detector: appends the head boxes found in
- * @image, in frame pixels, padded and clipped to the frame, to @heads. */
+/* The one place that runs the detectors (faces and persons, fused in the
+ * helper): appends the head boxes found in @image, in frame pixels, padded
+ * and clipped to the frame, to @heads. */
 static gboolean
 gst_head_blur_detect_heads (GstHeadBlur * self, GstHeadBlurImage * image,
     const GstHeadBlurSettings * s, GArray * heads, GError ** error)
 {
-  g_array_set_size (self->faces, 0);
-  if (!gst_head_blur_dnn_detect (self->dnn, image, s->inference_width,
-          s->threshold, self->faces, error))
-    return FALSE;
-  gst_head_blur_faces_to_heads (self, self->faces, heads, image->width,
-      image->height, s->padding);
-  return TRUE;
+  GstHeadBlurDetectParams params = {
+    .inference_width = s->inference_width,
+    .threshold = s->threshold,
+    .person_inference_width = s->person_inference_width,
+    .person_threshold = s->person_threshold,
+    .padding = s->padding,
+  };
+
+  return gst_head_blur_dnn_detect_heads (self->dnn, image, &params, heads,
+      error);
 }
 
 /* Track box (doubles) to a GstHeadBlurBox clipped to the frame, rounded

@@ -37,7 +37,8 @@
 #define FACE_IMAGE "face-mask", "images", "maksssksksss186.jpg"
 #define FILL_COLOR 0xff00ff00   /* green */
 #define FRAME_DUR (100 * GST_MSECOND)   /* 10 fps */
-#define PROPS "mode=fill fill-color=0xff00ff00 threshold=0.5 "
+/* faces only: these tests are about what happens between detections */
+#define PROPS "mode=fill fill-color=0xff00ff00 threshold=0.5 person-model=\"\" "
 
 static GstCaps *caps;           /* I420 at 10/1 */
 static GstBuffer *face;         /* the decoded image */

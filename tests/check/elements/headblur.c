@@ -360,11 +360,13 @@ check_fill_format (const gchar * format)
 
   for (i = 0; i < G_N_ELEMENTS (eval_images); i++) {
     const EvalImage *e = &eval_images[i];
-    /* threshold pinned at YuNet's usual 0.5: this checks the masking of
-     * each format, and keeps the far-pixel check independent of the tuned
-     * default (which also masks some unlabelled background on purpose) */
+    /* thresholds pinned at 0.5 (YuNet's usual value, and the person
+     * detector's alike): this checks the masking of each format, and keeps
+     * the far-pixel check independent of the tuned defaults (which also
+     * mask some unlabelled background on purpose) */
     Measure m = check_eval_image (e, format,
-        "mode=fill fill-color=0xff000000 threshold=0.5");
+        "mode=fill fill-color=0xff000000 threshold=0.5 "
+        "person-threshold=0.5");
 
     fail_unless (m.n_large >= e->min_covered, "%s: only %u large boxes",
         e->name, m.n_large);
@@ -522,6 +524,80 @@ GST_START_TEST (test_blur_removes_detail)
 
 GST_END_TEST;
 
+/* Share of @b's pixels at the fill colour (black, Y only for YUV). */
+static gdouble
+box_filled (GstSample * in_sample, GstBuffer * out, const Box * b)
+{
+  GstVideoInfo info;
+  GstVideoFrame f;
+  guint8 black[3];
+  guint64 n = 0, filled = 0;
+  gint x, y;
+
+  fail_unless (gst_video_info_from_caps (&info,
+          gst_sample_get_caps (in_sample)));
+  fail_unless (gst_video_frame_map (&f, &info, out, GST_MAP_READ));
+  black_of (&info, black);
+  for (y = MAX (b->y0, 0); y < MIN (b->y1, info.height); y++)
+    for (x = MAX (b->x0, 0); x < MIN (b->x1, info.width); x++) {
+      guint8 px[3];
+      get_pixel (&f, x, y, px);
+      n++;
+      filled += px[0] == black[0];
+    }
+  gst_video_frame_unmap (&f);
+  return n ? (gdouble) filled / n : 0.0;
+}
+
+/* SCUT-HEAD PartB_00420: a woman seen from behind, head labelled at
+ * (659,660)-(838,857), no face visible. The face detector alone does not
+ * mask it; the person detector (default person-model) does. */
+GST_START_TEST (test_person_detector_masks_back_of_head)
+{
+  const Box head = { 659, 660, 838, 857 };
+  gchar *jpg = g_build_filename (RB_EVAL_DIR, "scut-head-dev", "PartB",
+      "JPEGImages", "PartB_00420.jpg", NULL);
+  gchar *xml = g_build_filename (RB_EVAL_DIR, "scut-head-dev", "PartB",
+      "Annotations", "PartB_00420.xml", NULL);
+  GArray *boxes = load_voc (xml);
+  GstSample *in;
+  GstBuffer *out;
+  gdouble with_person, faces_only;
+  gboolean labelled = FALSE;
+  guint i;
+
+  /* the box is one of the labelled heads */
+  for (i = 0; i < boxes->len; i++) {
+    const Box *b = &g_array_index (boxes, Box, i);
+    labelled |= b->x0 == head.x0 && b->y0 == head.y0 && b->x1 == head.x1
+        && b->y1 == head.y1;
+  }
+  fail_unless (labelled);
+
+  in = decode_jpeg (jpg, "I420");
+  out = run_headblur (in, "mode=fill fill-color=0xff000000");
+  with_person = box_filled (in, out, &head);
+  gst_buffer_unref (out);
+  out = run_headblur (in, "mode=fill fill-color=0xff000000 "
+      "person-model=\"\"");
+  faces_only = box_filled (in, out, &head);
+  gst_buffer_unref (out);
+  GST_INFO ("back of head: %.2f masked with the person detector, %.2f "
+      "without", with_person, faces_only);
+
+  fail_unless (with_person >= 0.7, "back of head only %.2f masked",
+      with_person);
+  fail_unless (faces_only < 0.7, "faces alone masked %.2f of the back of "
+      "the head: pick another example", faces_only);
+
+  gst_sample_unref (in);
+  g_array_unref (boxes);
+  g_free (jpg);
+  g_free (xml);
+}
+
+GST_END_TEST;
+
 /* ------------------------------------------------------------------ */
 /* Fail closed                                                         */
 
@@ -563,15 +639,18 @@ count_sample (GstAppSink * sink, gpointer data)
   return GST_FLOW_OK;
 }
 
-/* appsrc ! headblur model=@model ! appsink must fail to reach PAUSED with
- * an ERROR of @domain/@code, and no buffer may come out. */
+/* appsrc ! headblur @prop=@model ! appsink must fail to reach PAUSED with
+ * an ERROR of @domain/@code naming @names (in its message or debug text),
+ * and no buffer may come out. */
 static void
-assert_model_fails_to_start (const gchar * model, GQuark domain, gint code)
+assert_fails_to_start (const gchar * prop, const gchar * model,
+    const gchar * names, GQuark domain, gint code)
 {
   GstElement *pipeline, *src, *blur, *sink;
   GstBus *bus;
   GstMessage *msg;
   GError *err = NULL;
+  gchar *debug = NULL;
   GstCaps *caps;
   gint n_out = 0;
   GstAppSinkCallbacks cb = { NULL, NULL, count_sample, };
@@ -581,7 +660,7 @@ assert_model_fails_to_start (const gchar * model, GQuark domain, gint code)
   blur = gst_element_factory_make ("headblur", NULL);
   sink = gst_element_factory_make ("appsink", NULL);
   fail_unless (src && blur && sink);
-  g_object_set (blur, "model", model, NULL);
+  g_object_set (blur, prop, model, NULL);
   caps = gst_caps_from_string ("video/x-raw,format=I420,width=64,height=48,"
       "framerate=1/1");
   g_object_set (src, "caps", caps, "format", GST_FORMAT_TIME, NULL);
@@ -598,11 +677,16 @@ assert_model_fails_to_start (const gchar * model, GQuark domain, gint code)
   msg = gst_bus_timed_pop_filtered (bus, 5 * GST_SECOND, GST_MESSAGE_ERROR);
   fail_unless (msg != NULL, "no ERROR posted for model %s", model);
   fail_unless (GST_MESSAGE_SRC (msg) == GST_OBJECT (blur));
-  gst_message_parse_error (msg, &err, NULL);
+  gst_message_parse_error (msg, &err, &debug);
   fail_unless (g_error_matches (err, domain, code),
       "unexpected error %s/%d: %s", g_quark_to_string (err->domain),
       err->code, err->message);
+  fail_unless (strstr (err->message, names) != NULL
+      || (debug && strstr (debug, names) != NULL),
+      "error does not name %s: %s (%s)", names, err->message,
+      GST_STR_NULL (debug));
   g_clear_error (&err);
+  g_free (debug);
   gst_message_unref (msg);
 
   /* Whatever is pushed now, nothing reaches the sink. */
@@ -618,6 +702,12 @@ assert_model_fails_to_start (const gchar * model, GQuark domain, gint code)
   gst_element_set_state (pipeline, GST_STATE_NULL);
   gst_object_unref (bus);
   gst_object_unref (pipeline);
+}
+
+static void
+assert_model_fails_to_start (const gchar * model, GQuark domain, gint code)
+{
+  assert_fails_to_start ("model", model, model, domain, code);
 }
 
 GST_START_TEST (test_missing_model_fails)
@@ -658,6 +748,94 @@ GST_START_TEST (test_corrupt_model_fails)
 
 GST_END_TEST;
 
+/* Writes @len random bytes to @path. */
+static void
+write_garbage (const gchar * path, gsize len)
+{
+  gchar *garbage = g_malloc (len);
+  gsize i;
+
+  for (i = 0; i < len; i++)
+    garbage[i] = (gchar) g_random_int ();
+  fail_unless (g_file_set_contents (path, garbage, len, NULL));
+  g_free (garbage);
+}
+
+static void
+copy_file (const gchar * from, const gchar * to)
+{
+  gchar *data;
+  gsize len;
+
+  fail_unless (g_file_get_contents (from, &data, &len, NULL), "%s", from);
+  fail_unless (g_file_set_contents (to, data, len, NULL));
+  g_free (data);
+}
+
+GST_START_TEST (test_missing_person_model_fails)
+{
+  gchar *weights = g_build_filename (tmpdir, "body.weights", NULL);
+  gchar *cfg = g_build_filename (tmpdir, "body.cfg", NULL);
+
+  /* neither file */
+  assert_fails_to_start ("person-model", "/nonexistent.weights",
+      "/nonexistent.weights", GST_RESOURCE_ERROR,
+      GST_RESOURCE_ERROR_NOT_FOUND);
+  assert_fails_to_start ("person-model", weights, weights,
+      GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_NOT_FOUND);
+
+  /* the real weights without the .cfg beside them: the .cfg is named */
+  copy_file (RB_MODELS_DIR_TEST "/yolo-fastest-1.1_body.weights", weights);
+  assert_fails_to_start ("person-model", weights, cfg, GST_RESOURCE_ERROR,
+      GST_RESOURCE_ERROR_NOT_FOUND);
+  g_free (weights);
+  g_free (cfg);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_corrupt_person_model_fails)
+{
+  gchar *weights = g_build_filename (tmpdir, "body.weights", NULL);
+  gchar *cfg = g_build_filename (tmpdir, "body.cfg", NULL);
+
+  /* garbage weights beside the real .cfg */
+  copy_file (RB_MODELS_DIR_TEST "/yolo-fastest-1.1_body.cfg", cfg);
+  write_garbage (weights, 4096);
+  assert_fails_to_start ("person-model", weights, weights, GST_LIBRARY_ERROR,
+      GST_LIBRARY_ERROR_INIT);
+  /* empty weights */
+  fail_unless (g_file_set_contents (weights, "", 0, NULL));
+  assert_fails_to_start ("person-model", weights, weights, GST_LIBRARY_ERROR,
+      GST_LIBRARY_ERROR_INIT);
+  /* the real weights cut in half (OpenCV alone would load them) */
+  {
+    gchar *data;
+    gsize len;
+
+    fail_unless (g_file_get_contents (RB_MODELS_DIR_TEST
+            "/yolo-fastest-1.1_body.weights", &data, &len, NULL));
+    fail_unless (g_file_set_contents (weights, data, len / 2, NULL));
+    g_free (data);
+  }
+  assert_fails_to_start ("person-model", weights, weights, GST_LIBRARY_ERROR,
+      GST_LIBRARY_ERROR_INIT);
+  /* the real weights beside a garbage .cfg */
+  copy_file (RB_MODELS_DIR_TEST "/yolo-fastest-1.1_body.weights", weights);
+  write_garbage (cfg, 4096);
+  assert_fails_to_start ("person-model", weights, weights, GST_LIBRARY_ERROR,
+      GST_LIBRARY_ERROR_INIT);
+  /* a file of another format (the YuNet ONNX model) */
+  assert_fails_to_start ("person-model",
+      RB_MODELS_DIR_TEST "/yunet_n_640_640.onnx",
+      RB_MODELS_DIR_TEST "/yunet_n_640_640.onnx", GST_RESOURCE_ERROR,
+      GST_RESOURCE_ERROR_NOT_FOUND);
+  g_free (weights);
+  g_free (cfg);
+}
+
+GST_END_TEST;
+
 /* ------------------------------------------------------------------ */
 /* Properties                                                          */
 
@@ -671,6 +849,14 @@ GST_START_TEST (test_default_model)
   fail_unless_equals_string (model, DEFAULT_MODEL_PATH);
   fail_unless (g_file_test (model, G_FILE_TEST_IS_REGULAR),
       "default model %s is not installed", model);
+  g_free (model);
+  g_object_get (e, "person-model", &model, NULL);
+  fail_unless_equals_string (model,
+      RB_MODELS_DIR_TEST "/yolo-fastest-1.1_body.weights");
+  fail_unless (g_file_test (model, G_FILE_TEST_IS_REGULAR),
+      "default person model %s is not installed", model);
+  fail_unless (g_file_test (RB_MODELS_DIR_TEST "/yolo-fastest-1.1_body.cfg",
+          G_FILE_TEST_IS_REGULAR));
   g_free (model);
   gst_object_unref (e);
 }
@@ -715,6 +901,22 @@ GST_START_TEST (test_properties_round_trip)
   g_object_get (e, "inference-width", &iw, NULL);
   fail_unless_equals_int (iw, 992);
 
+  /* person detector knobs */
+  g_free (model);
+  g_object_set (e, "person-model", "/tmp/body.weights", "person-threshold",
+      0.45, "person-inference-width", 700, NULL);
+  g_object_get (e, "person-model", &model, "person-threshold", &threshold,
+      "person-inference-width", &iw, NULL);
+  fail_unless_equals_string (model, "/tmp/body.weights");
+  fail_unless_equals_float (threshold, 0.45);
+  fail_unless_equals_int (iw, 672);
+  g_object_set (e, "person-inference-width", 100, NULL);
+  g_object_get (e, "person-inference-width", &iw, NULL);
+  fail_unless_equals_int (iw, 160);
+  g_object_set (e, "person-inference-width", 0, NULL);
+  g_object_get (e, "person-inference-width", &iw, NULL);
+  fail_unless_equals_int (iw, 0);
+
   g_free (model);
   g_free (mode);
   gst_object_unref (e);
@@ -741,9 +943,15 @@ GST_START_TEST (test_model_locked_while_playing)
   g_object_get (h->element, "model", &model, NULL);
   fail_unless_equals_string (model, DEFAULT_MODEL_PATH);
   g_free (model);
+  g_object_set (h->element, "person-model", "", NULL);
+  g_object_get (h->element, "person-model", &model, NULL);
+  fail_unless_equals_string (model,
+      RB_MODELS_DIR_TEST "/yolo-fastest-1.1_body.weights");
+  g_free (model);
 
   /* per-frame knobs may change while playing */
-  g_object_set (h->element, "threshold", 0.3, "padding", 0.2, NULL);
+  g_object_set (h->element, "threshold", 0.3, "padding", 0.2,
+      "person-threshold", 0.5, "person-inference-width", 320, NULL);
   out = gst_harness_push_and_pull (h,
       gst_buffer_new_allocate (NULL, info.size, NULL));
   fail_unless (out != NULL);
@@ -773,6 +981,8 @@ headblur_suite (void)
   tcase_add_checked_fixture (tc_fail, tempdir_setup, tempdir_cleanup);
   tcase_add_test (tc_fail, test_missing_model_fails);
   tcase_add_test (tc_fail, test_corrupt_model_fails);
+  tcase_add_test (tc_fail, test_missing_person_model_fails);
+  tcase_add_test (tc_fail, test_corrupt_person_model_fails);
 
   suite_add_tcase (s, tc_images);
   tcase_add_test (tc_images, test_fill_i420);
@@ -783,6 +993,7 @@ headblur_suite (void)
   tcase_add_test (tc_images, test_blur);
   tcase_add_test (tc_images, test_pixelate);
   tcase_add_test (tc_images, test_blur_removes_detail);
+  tcase_add_test (tc_images, test_person_detector_masks_back_of_head);
   return s;
 }
 
