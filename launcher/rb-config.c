@@ -52,6 +52,7 @@
  *   person-model=PATH       person detector weights (.cfg beside them);
  *                           resolved like model
  *   person-threshold=X      person detector confidence, 0..1
+ *   person-inference-width=N  pixels, 0 (off) or 160..1920, multiple of 32
  *
  * [camera:NAME]                     one or more; NAME is 1..64 of
  *                                   [A-Za-z0-9_-] and the live mount is /NAME
@@ -116,7 +117,8 @@ static const gchar *const main_keys[] = {
 static const gchar *const headblur_keys[] = {
   "mode", "threshold", "padding", "fill-color", "inference-width", "model",
   "hold-time", "detection-interval", "overload-mode", "max-detection-age",
-  "privacy-zones", "person-model", "person-threshold", NULL
+  "privacy-zones", "person-model", "person-threshold",
+  "person-inference-width", NULL
 };
 static const gchar *const camera_keys[] = {
   "url", "transport", "latency", "privacy-zones", NULL
@@ -759,6 +761,17 @@ load_headblur (Loader * l, RbConfig * c)
       else
         fail (l, RB_CONFIG_ERROR_INVALID_VALUE, g, key, value,
             "must be a number from 0 to 1%s", comment_hint (value));
+    } else if (g_str_equal (key, "person-inference-width")) {
+      guint64 w;
+
+      if (value[0] != '+'
+          && g_ascii_string_to_unsigned (value, 10, 0, 1920, &w, NULL)
+          && (w == 0 || (w >= 160 && w % 32 == 0)))
+        stored = g_strdup_printf ("%u", (guint) w);
+      else
+        fail (l, RB_CONFIG_ERROR_INVALID_VALUE, g, key, value,
+            "must be 0 (off) or a whole number of pixels from 160 to 1920, "
+            "a multiple of 32%s", comment_hint (value));
     } else if (g_str_equal (key, "hold-time")) {
       stored = seconds_to_ns (l, g, key, value, 0.0, 60.0);
     } else if (g_str_equal (key, "max-detection-age")) {

@@ -314,7 +314,8 @@ GST_START_TEST (test_unknown_key)
       "test.conf: [headblur] model-file: unknown key; the keys of this group "
       "are mode, threshold, padding, fill-color, inference-width, model, "
       "hold-time, detection-interval, overload-mode, max-detection-age, "
-      "privacy-zones, person-model, person-threshold");
+      "privacy-zones, person-model, person-threshold, "
+      "person-inference-width");
   check_error (MAIN CAM "latency-ms=100\n" NET,
       RB_CONFIG_ERROR_UNKNOWN_KEY,
       "test.conf: [camera:lobby] latency-ms: unknown key; the keys of this "
@@ -734,6 +735,7 @@ GST_START_TEST (test_issue3_keys)
       "privacy-zones=0,0 0.2,0 0.2,1; 0.8,0 1,0 1,1 0.8,1\n"
       "person-model=/m/body.weights\n"
       "person-threshold=0.3\n"
+      "person-inference-width=640\n"
       "[camera:c]\nurl=rtsp://h/x\nprivacy-zones=0.4,0.4 0.6,0.4 0.5,0.6\n"
       "[network:A]\naddress=10.0.0.1\n";
   g_autoptr (RbConfig) c = load_ok (data);
@@ -752,6 +754,8 @@ GST_START_TEST (test_issue3_keys)
   assert_equals_string (rb_config_get_headblur (c, "person-model"),
       "/m/body.weights");
   assert_equals_string (rb_config_get_headblur (c, "person-threshold"), "0.3");
+  assert_equals_string (rb_config_get_headblur (c, "person-inference-width"),
+      "640");
   assert_equals_string (cam->privacy_zones, "0.4,0.4 0.6,0.4 0.5,0.6");
 }
 
