@@ -306,6 +306,8 @@ struct _GstHeadBlur
 
   /* protected by GST_OBJECT_LOCK */
   GstClockTime pipeline_latency;        /* from the LATENCY event */
+  gboolean live;                /* upstream is live (latency query at the
+                                 * LATENCY event): lateness means something */
   guint64 stat_frames;
   guint64 stat_detections;
   guint64 stat_detection_time;  /* ns, total */
@@ -1140,6 +1142,7 @@ gst_head_blur_start (GstBaseTransform * trans)
   person_model = g_strdup (self->settings.person_model);
   self->started = TRUE;
   self->pipeline_latency = 0;
+  self->live = FALSE;
   self->stat_frames = self->stat_detections = self->stat_detection_time = 0;
   self->stat_skipped = self->stat_overload = 0;
   self->stat_tracks = 0;
@@ -1381,7 +1384,10 @@ gst_head_blur_get_frame_duration (GstHeadBlur * self)
 }
 
 /* Like QoS: TRUE when the clock is already more than one frame duration
- * past the running time of @pts plus the pipeline latency. */
+ * past the running time of @pts plus the pipeline latency. Only in a live
+ * pipeline (upstream says so): a non-live one, such as a
+ * recorded segment run as fast as possible, is never late, however slowly
+ * it runs, and always gets its detections. */
 static gboolean
 gst_head_blur_is_late (GstHeadBlur * self, GstClockTime pts,
     GstClockTime duration)
@@ -1394,7 +1400,7 @@ gst_head_blur_is_late (GstHeadBlur * self, GstClockTime pts,
     return FALSE;
   GST_OBJECT_LOCK (self);
   clock = GST_ELEMENT_CLOCK (self);
-  if (GST_STATE (self) != GST_STATE_PLAYING || clock == NULL) {
+  if (!self->live || GST_STATE (self) != GST_STATE_PLAYING || clock == NULL) {
     GST_OBJECT_UNLOCK (self);
     return FALSE;
   }
@@ -1885,11 +1891,21 @@ gst_head_blur_src_event (GstBaseTransform * trans, GstEvent * event)
 
   if (GST_EVENT_TYPE (event) == GST_EVENT_LATENCY) {
     GstClockTime latency;
+    GstQuery *query = gst_query_new_latency ();
+    gboolean live = FALSE;
 
+    /* bins send a LATENCY event to non-live pipelines too: whether the
+     * stream is live is what upstream answers to a latency query */
+    if (gst_pad_peer_query (GST_BASE_TRANSFORM_SINK_PAD (trans), query))
+      gst_query_parse_latency (query, &live, NULL, NULL);
+    gst_query_unref (query);
     gst_event_parse_latency (event, &latency);
     GST_OBJECT_LOCK (self);
     self->pipeline_latency = GST_CLOCK_TIME_IS_VALID (latency) ? latency : 0;
+    self->live = live;
     GST_OBJECT_UNLOCK (self);
+    GST_DEBUG_OBJECT (self, "%s pipeline, latency %" GST_TIME_FORMAT,
+        live ? "live" : "non-live", GST_TIME_ARGS (latency));
   }
   return GST_BASE_TRANSFORM_CLASS (gst_head_blur_parent_class)->src_event
       (trans, event);

@@ -30,6 +30,7 @@
 #include "gstheadblur-track.h"
 #include <gst/check/gstharness.h>
 #include <gst/app/gstappsink.h>
+#include <gst/app/gstappsrc.h>
 #include <gst/video/video.h>
 #include <math.h>
 #include <string.h>
@@ -611,6 +612,76 @@ GST_START_TEST (test_privacy_zones_invalid)
 
 GST_END_TEST;
 
+/* Runs 4 face frames, stamped 0 to 300 ms, through a real pipeline with a
+ * one-second stall after the first, so the running time of the others lags
+ * the clock by a second; returns the element's stats. */
+static GstStructure *
+run_lagging_pipeline (gboolean live)
+{
+  gchar *desc = g_strdup_printf ("appsrc name=src format=time is-live=%s ! "
+      "headblur name=blur " PROPS "detection-interval=1 "
+      "overload-mode=full-frame max-detection-age=0 ! "
+      "appsink name=sink sync=false", live ? "true" : "false");
+  GstElement *pipeline = gst_parse_launch (desc, NULL);
+  GstElement *src = gst_bin_get_by_name (GST_BIN (pipeline), "src");
+  GstElement *sink = gst_bin_get_by_name (GST_BIN (pipeline), "sink");
+  GstElement *blur = gst_bin_get_by_name (GST_BIN (pipeline), "blur");
+  GstStructure *stats = NULL;
+  guint k;
+
+  g_free (desc);
+  g_object_set (src, "caps", caps, NULL);
+  fail_unless (gst_element_set_state (pipeline, GST_STATE_PLAYING) !=
+      GST_STATE_CHANGE_FAILURE);
+  for (k = 0; k < 4; k++) {
+    GstSample *sample;
+
+    /* a non-live pipeline only starts its clock once the first frame has
+     * prerolled: stall after it, as a slow worker would */
+    if (k == 1)
+      g_usleep (G_USEC_PER_SEC);
+    fail_unless_equals_int (gst_app_src_push_buffer (GST_APP_SRC (src),
+            stamp (face, k * FRAME_DUR)), GST_FLOW_OK);
+    sample = gst_app_sink_try_pull_sample (GST_APP_SINK (sink),
+        10 * GST_SECOND);
+    fail_unless (sample != NULL);
+    gst_sample_unref (sample);
+  }
+  g_object_get (blur, "stats", &stats, NULL);
+  GST_INFO ("live=%d: %" GST_PTR_FORMAT, live, stats);
+  gst_element_set_state (pipeline, GST_STATE_NULL);
+  gst_object_unref (blur);
+  gst_object_unref (sink);
+  gst_object_unref (src);
+  gst_object_unref (pipeline);
+  return stats;
+}
+
+/* A non-live pipeline, such as a recorded segment run as fast as possible,
+ * is never late however slowly it runs: every due detection runs and no
+ * frame is masked by the overload policy. A live one lagging the clock the
+ * same way is late, and skips detections. */
+GST_START_TEST (test_late_only_when_live)
+{
+  GstStructure *stats = run_lagging_pipeline (FALSE);
+  guint64 v;
+
+  fail_unless (gst_structure_get_uint64 (stats, "detections", &v));
+  fail_unless_equals_uint64 (v, 4);
+  fail_unless (gst_structure_get_uint64 (stats, "skipped-detections", &v));
+  fail_unless_equals_uint64 (v, 0);
+  fail_unless (gst_structure_get_uint64 (stats, "overload-frames", &v));
+  fail_unless_equals_uint64 (v, 0);
+  gst_structure_free (stats);
+
+  stats = run_lagging_pipeline (TRUE);
+  fail_unless (gst_structure_get_uint64 (stats, "skipped-detections", &v));
+  fail_unless (v > 0, "a live pipeline lagging by 1 s skipped nothing");
+  gst_structure_free (stats);
+}
+
+GST_END_TEST;
+
 /* 5. overload: a late element skips detection and masks anyway. */
 GST_START_TEST (test_overload_full_frame)
 {
@@ -627,6 +698,9 @@ GST_START_TEST (test_overload_full_frame)
   gst_buffer_unref (out);
 
   /* the clock is far ahead of the buffers: late */
+  /* a live pipeline announces its latency; then the clock far ahead of
+   * the frames makes the element late */
+  fail_unless (gst_harness_push_upstream_event (h, gst_event_new_latency (0)));
   fail_unless (gst_harness_set_time (h, 100 * GST_SECOND));
   out = gst_harness_push_and_pull (h, stamp (grey, 8 * FRAME_DUR));
   count_filled (out, &n_ref, &n_all);
@@ -676,6 +750,9 @@ GST_START_TEST (test_late_recent_detection)
 
   out = gst_harness_push_and_pull (h, stamp (face, 0));
   gst_buffer_unref (out);
+  /* a live pipeline announces its latency; then the clock far ahead of
+   * the frames makes the element late */
+  fail_unless (gst_harness_push_upstream_event (h, gst_event_new_latency (0)));
   fail_unless (gst_harness_set_time (h, 100 * GST_SECOND));
   out = gst_harness_push_and_pull (h, stamp (grey, FRAME_DUR));
   assert_heads_filled (out, "tracked frame");
@@ -703,6 +780,9 @@ GST_START_TEST (test_overload_enlarge)
   count_filled (normal, &n_ref, &n_normal);
   gst_buffer_unref (normal);
 
+  /* a live pipeline announces its latency; then the clock far ahead of
+   * the frames makes the element late */
+  fail_unless (gst_harness_push_upstream_event (h, gst_event_new_latency (0)));
   fail_unless (gst_harness_set_time (h, 100 * GST_SECOND));
   out = gst_harness_push_and_pull (h, stamp (grey, 8 * FRAME_DUR));
   assert_heads_filled (out, "enlarged");
@@ -766,6 +846,7 @@ headblur_temporal_suite (void)
   tcase_add_test (tc, test_privacy_zones);
   tcase_add_test (tc, test_privacy_zones_invalid);
   tcase_add_test (tc, test_overload_full_frame);
+  tcase_add_test (tc, test_late_only_when_live);
   tcase_add_test (tc, test_late_recent_detection);
   tcase_add_test (tc, test_overload_enlarge);
   suite_add_tcase (s, tc);
