@@ -287,6 +287,9 @@ rb_camera_build_branches (RbCamera * camera, GstPad * src_pad,
         camera->headblur_values[i]);
   if (camera->privacy_zones != NULL)
     g_object_set (blur, "privacy-zones", camera->privacy_zones, NULL);
+  /* one inference thread: with several cameras and workers in one process,
+   * OpenCV's (process-wide) thread pool only adds overhead */
+  g_object_set (blur, "threads", 1, NULL);
   /* single slice (threads=1): sliced threads break ffmpeg viewers */
   gst_util_set_object_arg (G_OBJECT (encoder), "tune", "zerolatency");
   gst_util_set_object_arg (G_OBJECT (encoder), "speed-preset", "ultrafast");

@@ -339,7 +339,7 @@ rb_worker_process (RbWorkers * workers, GstSegmentQueueItem * item,
   /* latency does not matter for recordings: detect on every frame and look
    * ahead, so a head first seen at frame t is hidden in the frames before */
   g_object_set (blur, "detection-interval", 1, "lookahead", workers->lookahead,
-      NULL);
+      "threads", 1, NULL);
   if (item->source != NULL && g_hash_table_contains (workers->zones,
           item->source))
     g_object_set (blur, "privacy-zones", g_hash_table_lookup (workers->zones,

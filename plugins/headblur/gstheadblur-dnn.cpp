@@ -133,6 +133,42 @@ plane_view (const GstHeadBlurImage *image, guint plane, int type)
       image->data[plane], (size_t) image->stride[plane]);
 }
 
+/* Calls @f (plane view, x and y subsampling shifts, @fill in the plane's
+ * channel order) for every plane of @image: the one place that knows how
+ * each format lays out its planes and channels. @fill is Y,U,V or R,G,B. */
+template <typename F>
+static void
+for_each_plane (const GstHeadBlurImage *image, const guint8 fill[3], F f)
+{
+  switch (image->format) {
+    case GST_HEAD_BLUR_DNN_FORMAT_I420:
+      f (plane_view (image, 0, CV_8UC1), 0, 0, cv::Scalar (fill[0]));
+      f (plane_view (image, 1, CV_8UC1), 1, 1, cv::Scalar (fill[1]));
+      f (plane_view (image, 2, CV_8UC1), 1, 1, cv::Scalar (fill[2]));
+      break;
+    case GST_HEAD_BLUR_DNN_FORMAT_NV12:
+      f (plane_view (image, 0, CV_8UC1), 0, 0, cv::Scalar (fill[0]));
+      f (plane_view (image, 1, CV_8UC2), 1, 1, cv::Scalar (fill[1], fill[2]));
+      break;
+    case GST_HEAD_BLUR_DNN_FORMAT_BGR:
+      f (plane_view (image, 0, CV_8UC3), 0, 0,
+          cv::Scalar (fill[2], fill[1], fill[0]));
+      break;
+    case GST_HEAD_BLUR_DNN_FORMAT_RGB:
+      f (plane_view (image, 0, CV_8UC3), 0, 0,
+          cv::Scalar (fill[0], fill[1], fill[2]));
+      break;
+    case GST_HEAD_BLUR_DNN_FORMAT_BGRX:
+      f (plane_view (image, 0, CV_8UC4), 0, 0,
+          cv::Scalar (fill[2], fill[1], fill[0], 255));
+      break;
+    case GST_HEAD_BLUR_DNN_FORMAT_RGBX:
+      f (plane_view (image, 0, CV_8UC4), 0, 0,
+          cv::Scalar (fill[0], fill[1], fill[2], 255));
+      break;
+  }
+}
+
 static int
 packed_type (GstHeadBlurDnnFormat format)
 {
@@ -837,38 +873,10 @@ gst_head_blur_dnn_mask (const GstHeadBlurImage *image,
       const int nbx = std::max (1, (b.width + block - 1) / block);
       const int nby = std::max (1, (b.height + block - 1) / block);
 
-      switch (image->format) {
-        case GST_HEAD_BLUR_DNN_FORMAT_I420:
-          mask_plane (plane_view (image, 0, CV_8UC1), b, 0, 0, mode,
-              cv::Scalar (fill[0]), nbx, nby);
-          mask_plane (plane_view (image, 1, CV_8UC1), b, 1, 1, mode,
-              cv::Scalar (fill[1]), nbx, nby);
-          mask_plane (plane_view (image, 2, CV_8UC1), b, 1, 1, mode,
-              cv::Scalar (fill[2]), nbx, nby);
-          break;
-        case GST_HEAD_BLUR_DNN_FORMAT_NV12:
-          mask_plane (plane_view (image, 0, CV_8UC1), b, 0, 0, mode,
-              cv::Scalar (fill[0]), nbx, nby);
-          mask_plane (plane_view (image, 1, CV_8UC2), b, 1, 1, mode,
-              cv::Scalar (fill[1], fill[2]), nbx, nby);
-          break;
-        case GST_HEAD_BLUR_DNN_FORMAT_BGR:
-          mask_plane (plane_view (image, 0, CV_8UC3), b, 0, 0, mode,
-              cv::Scalar (fill[2], fill[1], fill[0]), nbx, nby);
-          break;
-        case GST_HEAD_BLUR_DNN_FORMAT_RGB:
-          mask_plane (plane_view (image, 0, CV_8UC3), b, 0, 0, mode,
-              cv::Scalar (fill[0], fill[1], fill[2]), nbx, nby);
-          break;
-        case GST_HEAD_BLUR_DNN_FORMAT_BGRX:
-          mask_plane (plane_view (image, 0, CV_8UC4), b, 0, 0, mode,
-              cv::Scalar (fill[2], fill[1], fill[0], 255), nbx, nby);
-          break;
-        case GST_HEAD_BLUR_DNN_FORMAT_RGBX:
-          mask_plane (plane_view (image, 0, CV_8UC4), b, 0, 0, mode,
-              cv::Scalar (fill[0], fill[1], fill[2], 255), nbx, nby);
-          break;
-      }
+      for_each_plane (image, fill, [&] (cv::Mat plane, int xs, int ys,
+              const cv::Scalar &colour) {
+            mask_plane (plane, b, xs, ys, mode, colour, nbx, nby);
+          });
     }
     return TRUE;
   } catch (const cv::Exception &e) {
@@ -975,38 +983,10 @@ gst_head_blur_dnn_mask_polygon (const GstHeadBlurImage *image,
     const int nbx = std::max (1, (br.width + block - 1) / block);
     const int nby = std::max (1, (br.height + block - 1) / block);
 
-    switch (image->format) {
-      case GST_HEAD_BLUR_DNN_FORMAT_I420:
-        mask_plane_polygon (plane_view (image, 0, CV_8UC1), pts, 0, 0, mode,
-            cv::Scalar (fill[0]), nbx, nby);
-        mask_plane_polygon (plane_view (image, 1, CV_8UC1), pts, 1, 1, mode,
-            cv::Scalar (fill[1]), nbx, nby);
-        mask_plane_polygon (plane_view (image, 2, CV_8UC1), pts, 1, 1, mode,
-            cv::Scalar (fill[2]), nbx, nby);
-        break;
-      case GST_HEAD_BLUR_DNN_FORMAT_NV12:
-        mask_plane_polygon (plane_view (image, 0, CV_8UC1), pts, 0, 0, mode,
-            cv::Scalar (fill[0]), nbx, nby);
-        mask_plane_polygon (plane_view (image, 1, CV_8UC2), pts, 1, 1, mode,
-            cv::Scalar (fill[1], fill[2]), nbx, nby);
-        break;
-      case GST_HEAD_BLUR_DNN_FORMAT_BGR:
-        mask_plane_polygon (plane_view (image, 0, CV_8UC3), pts, 0, 0, mode,
-            cv::Scalar (fill[2], fill[1], fill[0]), nbx, nby);
-        break;
-      case GST_HEAD_BLUR_DNN_FORMAT_RGB:
-        mask_plane_polygon (plane_view (image, 0, CV_8UC3), pts, 0, 0, mode,
-            cv::Scalar (fill[0], fill[1], fill[2]), nbx, nby);
-        break;
-      case GST_HEAD_BLUR_DNN_FORMAT_BGRX:
-        mask_plane_polygon (plane_view (image, 0, CV_8UC4), pts, 0, 0, mode,
-            cv::Scalar (fill[2], fill[1], fill[0], 255), nbx, nby);
-        break;
-      case GST_HEAD_BLUR_DNN_FORMAT_RGBX:
-        mask_plane_polygon (plane_view (image, 0, CV_8UC4), pts, 0, 0, mode,
-            cv::Scalar (fill[0], fill[1], fill[2], 255), nbx, nby);
-        break;
-    }
+    for_each_plane (image, fill, [&] (cv::Mat plane, int xs, int ys,
+            const cv::Scalar &colour) {
+          mask_plane_polygon (plane, pts, xs, ys, mode, colour, nbx, nby);
+        });
     return TRUE;
   } catch (const cv::Exception &e) {
     g_set_error (error, GST_HEAD_BLUR_DNN_ERROR, GST_HEAD_BLUR_DNN_ERROR_MASK,

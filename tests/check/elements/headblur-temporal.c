@@ -685,7 +685,7 @@ GST_END_TEST;
 /* 5. overload: a late element skips detection and masks anyway. */
 GST_START_TEST (test_overload_full_frame)
 {
-  GstHarness *h = new_harness ("overload-mode=full-frame");
+  GstHarness *h = new_harness ("overload-mode=full-frame detection-interval=2");
   GstBus *bus = gst_bus_new ();
   GstMessage *msg;
   GstBuffer *out;
@@ -745,7 +745,7 @@ GST_END_TEST;
 /* late, but the last detection is recent: the tracks mask, no overload */
 GST_START_TEST (test_late_recent_detection)
 {
-  GstHarness *h = new_harness ("");
+  GstHarness *h = new_harness ("detection-interval=2");
   GstBuffer *out;
 
   out = gst_harness_push_and_pull (h, stamp (face, 0));
@@ -769,7 +769,7 @@ GST_END_TEST;
 
 GST_START_TEST (test_overload_enlarge)
 {
-  GstHarness *h = new_harness ("overload-mode=enlarge");
+  GstHarness *h = new_harness ("overload-mode=enlarge detection-interval=2");
   GstBuffer *out, *normal;
   guint n_ref, n_all, n_normal;
 
@@ -815,7 +815,7 @@ GST_START_TEST (test_properties)
       "lookahead", &lookahead, "privacy-zones", &zones, "overload-mode",
       &mode, "max-detection-age", &age, NULL);
   fail_unless_equals_uint64 (hold, GST_SECOND);
-  fail_unless_equals_int (interval, 2);
+  fail_unless_equals_int (interval, 3);
   fail_unless_equals_int (lookahead, 0);
   fail_unless_equals_string (zones, "");
   fail_unless_equals_int (mode, 0);
