@@ -17,8 +17,9 @@
 /* The only C++ file of the plugin (STYLE C21): YuNet (2023 layout) through
  * cv::dnn, with the output decoding done here because cv::FaceDetectorYN in
  * OpenCV 4.6 cannot run that layout, and the in-place masking of rectangles.
- * Every exported function catches cv::Exception and std::exception and
- * turns them into a GError: no exception crosses into C frames. */
+ * Every exported function catches every exception (cv::Exception and
+ * std::exception, named by caught_text()) and turns it into a GError: no
+ * exception crosses into C frames. */
 
 #ifdef HAVE_CONFIG_H
 #include "config.h"
@@ -126,11 +127,36 @@ round_up_32 (int v)
   return (v + 31) / 32 * 32;
 }
 
+/* The text of the exception being handled (cv::Exception is a
+ * std::exception): call only inside a catch block. */
+static std::string
+caught_text (void)
+{
+  try {
+    throw;
+  } catch (const std::exception &e) {
+    return e.what ();
+  } catch (...) {
+    return "unknown error";
+  }
+}
+
 static cv::Mat
 plane_view (const GstHeadBlurImage *image, guint plane, int type)
 {
   return cv::Mat (image->plane_height[plane], image->plane_width[plane], type,
       image->data[plane], (size_t) image->stride[plane]);
+}
+
+/* The pixelate grid of a @width x @height region: about 8 blocks across,
+ * blocks at least 4 px, so the blocks scale with the head. */
+static void
+pixelate_grid (int width, int height, int *nbx, int *nby)
+{
+  const int block = std::max (4, (width + 4) / 8);
+
+  *nbx = std::max (1, (width + block - 1) / block);
+  *nby = std::max (1, (height + block - 1) / block);
 }
 
 /* Calls @f (plane view, x and y subsampling shifts, @fill in the plane's
@@ -485,17 +511,10 @@ gst_head_blur_dnn_new (const gchar *model_path, GError **error)
     run_and_decode (dnn, 1.0f, rects, scores);
     GST_INFO ("loaded YuNet model %s", model_path);
     return dnn;
-  } catch (const cv::Exception &e) {
-    g_set_error (error, GST_HEAD_BLUR_DNN_ERROR, GST_HEAD_BLUR_DNN_ERROR_LOAD,
-        "cannot load model \"%s\": %s", model_path, e.what ());
-  } catch (const std::exception &e) {
-    g_set_error (error, GST_HEAD_BLUR_DNN_ERROR, GST_HEAD_BLUR_DNN_ERROR_LOAD,
-        "cannot load model \"%s\": %s", model_path, e.what ());
   } catch (...) {
     g_set_error (error, GST_HEAD_BLUR_DNN_ERROR, GST_HEAD_BLUR_DNN_ERROR_LOAD,
-        "cannot load model \"%s\": unknown exception", model_path);
-  }
-  delete dnn;
+        "cannot load model \"%s\": %s", model_path, caught_text ().c_str ());
+  }  delete dnn;
   return NULL;
 }
 
@@ -553,15 +572,10 @@ gst_head_blur_dnn_detect (GstHeadBlurDnn *dnn, const GstHeadBlurImage *image,
     GST_LOG ("%dx%d -> %dx%d: %zu candidates, %zu faces", image->width,
         image->height, iw, ih, rects.size (), keep.size ());
     return TRUE;
-  } catch (const cv::Exception &e) {
-    g_set_error (error, GST_HEAD_BLUR_DNN_ERROR,
-        GST_HEAD_BLUR_DNN_ERROR_INFERENCE, "inference failed: %s", e.what ());
-  } catch (const std::exception &e) {
-    g_set_error (error, GST_HEAD_BLUR_DNN_ERROR,
-        GST_HEAD_BLUR_DNN_ERROR_INFERENCE, "inference failed: %s", e.what ());
   } catch (...) {
     g_set_error (error, GST_HEAD_BLUR_DNN_ERROR,
-        GST_HEAD_BLUR_DNN_ERROR_INFERENCE, "inference failed: unknown error");
+        GST_HEAD_BLUR_DNN_ERROR_INFERENCE, "inference failed: %s",
+        caught_text ().c_str ());
   }
   return FALSE;
 }
@@ -658,12 +672,8 @@ gst_head_blur_dnn_load_person (
     GST_INFO ("loaded person model %s (%s)", weights_path, cfg_path);
     g_free (cfg_path);
     return TRUE;
-  } catch (const cv::Exception &e) {
-    msg = e.what ();
-  } catch (const std::exception &e) {
-    msg = e.what ();
   } catch (...) {
-    msg = "unknown exception";
+    msg = caught_text ();
   }
   dnn->person_net = cv::dnn::Net ();
   dnn->person_out_names.clear ();
@@ -769,12 +779,8 @@ gst_head_blur_dnn_detect_heads (GstHeadBlurDnn *dnn,
     }
     g_array_unref (faces);
     return TRUE;
-  } catch (const cv::Exception &e) {
-    msg = e.what ();
-  } catch (const std::exception &e) {
-    msg = e.what ();
   } catch (...) {
-    msg = "unknown error";
+    msg = caught_text ();
   }
   g_array_unref (faces);
   g_set_error (error, GST_HEAD_BLUR_DNN_ERROR,
@@ -868,10 +874,8 @@ gst_head_blur_dnn_mask (const GstHeadBlurImage *image,
   try {
     for (guint i = 0; i < n_boxes; i++) {
       const GstHeadBlurBox &b = boxes[i];
-      /* About 8 blocks across a head, blocks at least 4 px. */
-      const int block = std::max (4, (b.width + 4) / 8);
-      const int nbx = std::max (1, (b.width + block - 1) / block);
-      const int nby = std::max (1, (b.height + block - 1) / block);
+      int nbx, nby;
+      pixelate_grid (b.width, b.height, &nbx, &nby);
 
       for_each_plane (image, fill, [&] (cv::Mat plane, int xs, int ys,
               const cv::Scalar &colour) {
@@ -879,15 +883,10 @@ gst_head_blur_dnn_mask (const GstHeadBlurImage *image,
           });
     }
     return TRUE;
-  } catch (const cv::Exception &e) {
-    g_set_error (error, GST_HEAD_BLUR_DNN_ERROR, GST_HEAD_BLUR_DNN_ERROR_MASK,
-        "masking failed: %s", e.what ());
-  } catch (const std::exception &e) {
-    g_set_error (error, GST_HEAD_BLUR_DNN_ERROR, GST_HEAD_BLUR_DNN_ERROR_MASK,
-        "masking failed: %s", e.what ());
   } catch (...) {
     g_set_error (error, GST_HEAD_BLUR_DNN_ERROR, GST_HEAD_BLUR_DNN_ERROR_MASK,
-        "masking failed: unknown error");
+        "masking failed: %s",
+        caught_text ().c_str ());
   }
   return FALSE;
 }
@@ -898,12 +897,9 @@ gst_head_blur_dnn_set_threads (gint n_threads, GError **error)
   try {
     cv::setNumThreads (n_threads > 0 ? n_threads : -1);
     return TRUE;
-  } catch (const std::exception &e) {
-    g_set_error (error, GST_HEAD_BLUR_DNN_ERROR, GST_HEAD_BLUR_DNN_ERROR_ARGS,
-        "cannot set thread count: %s", e.what ());
   } catch (...) {
     g_set_error (error, GST_HEAD_BLUR_DNN_ERROR, GST_HEAD_BLUR_DNN_ERROR_ARGS,
-        "cannot set thread count: unknown error");
+        "cannot set thread count: %s", caught_text ().c_str ());
   }
   return FALSE;
 }
@@ -978,25 +974,18 @@ gst_head_blur_dnn_mask_polygon (const GstHeadBlurImage *image,
     for (guint i = 0; i < n_points; i++)
       pts.push_back (cv::Point (points[2 * i], points[2 * i + 1]));
     const cv::Rect br = cv::boundingRect (pts);
-    /* About 8 blocks across the polygon's box, blocks at least 4 px. */
-    const int block = std::max (4, (br.width + 4) / 8);
-    const int nbx = std::max (1, (br.width + block - 1) / block);
-    const int nby = std::max (1, (br.height + block - 1) / block);
+    int nbx, nby;
+    pixelate_grid (br.width, br.height, &nbx, &nby);
 
     for_each_plane (image, fill, [&] (cv::Mat plane, int xs, int ys,
             const cv::Scalar &colour) {
           mask_plane_polygon (plane, pts, xs, ys, mode, colour, nbx, nby);
         });
     return TRUE;
-  } catch (const cv::Exception &e) {
-    g_set_error (error, GST_HEAD_BLUR_DNN_ERROR, GST_HEAD_BLUR_DNN_ERROR_MASK,
-        "polygon masking failed: %s", e.what ());
-  } catch (const std::exception &e) {
-    g_set_error (error, GST_HEAD_BLUR_DNN_ERROR, GST_HEAD_BLUR_DNN_ERROR_MASK,
-        "polygon masking failed: %s", e.what ());
   } catch (...) {
     g_set_error (error, GST_HEAD_BLUR_DNN_ERROR, GST_HEAD_BLUR_DNN_ERROR_MASK,
-        "polygon masking failed: unknown error");
+        "polygon masking failed: %s",
+        caught_text ().c_str ());
   }
   return FALSE;
 }
