@@ -62,6 +62,8 @@
 #include <gst/gst.h>
 #include <gst/app/gstappsink.h>
 #include <gst/app/gstappsrc.h>
+
+#include "rb-eval-data.h"
 #include <gst/video/video.h>
 #include <math.h>
 #include <stdlib.h>
@@ -107,89 +109,12 @@ static gboolean opt_verbose = FALSE;
 
 /* ------------------------------------------------------------------ */
 
-typedef struct
-{
-  gint x0, y0, x1, y1;
-} Box;
-
-typedef struct
-{
-  GArray *boxes;
-  const gchar *field;
-  Box cur;
-} VocParse;
-
-static void
-voc_start (GMarkupParseContext * ctx, const gchar * name,
-    const gchar ** an, const gchar ** av, gpointer data, GError ** error)
-{
-  VocParse *p = data;
-
-  if (g_str_equal (name, "xmin") || g_str_equal (name, "ymin")
-      || g_str_equal (name, "xmax") || g_str_equal (name, "ymax"))
-    p->field = g_intern_string (name);
-  else if (g_str_equal (name, "object"))
-    memset (&p->cur, 0, sizeof (p->cur));
-}
-
-static void
-voc_end (GMarkupParseContext * ctx, const gchar * name, gpointer data,
-    GError ** error)
-{
-  VocParse *p = data;
-
-  p->field = NULL;
-  if (g_str_equal (name, "object") && p->cur.x1 > p->cur.x0
-      && p->cur.y1 > p->cur.y0)
-    g_array_append_val (p->boxes, p->cur);
-}
-
-static void
-voc_text (GMarkupParseContext * ctx, const gchar * text, gsize len,
-    gpointer data, GError ** error)
-{
-  VocParse *p = data;
-  gchar *s;
-  gint v;
-
-  if (p->field == NULL)
-    return;
-  s = g_strndup (text, len);
-  v = (gint) lround (g_ascii_strtod (s, NULL));
-  g_free (s);
-  if (p->field == g_intern_static_string ("xmin"))
-    p->cur.x0 = v;
-  else if (p->field == g_intern_static_string ("ymin"))
-    p->cur.y0 = v;
-  else if (p->field == g_intern_static_string ("xmax"))
-    p->cur.x1 = v;
-  else if (p->field == g_intern_static_string ("ymax"))
-    p->cur.y1 = v;
-}
+typedef RbEvalBox Box;
 
 static GArray *
 load_voc (const gchar * path, GError ** error)
 {
-  GMarkupParser parser = { voc_start, voc_end, voc_text, NULL, NULL };
-  VocParse p = { g_array_new (FALSE, FALSE, sizeof (Box)), NULL, {0,} };
-  GMarkupParseContext *ctx;
-  gchar *xml;
-  gsize len;
-  gboolean ok;
-
-  if (!g_file_get_contents (path, &xml, &len, error)) {
-    g_array_unref (p.boxes);
-    return NULL;
-  }
-  ctx = g_markup_parse_context_new (&parser, 0, &p, NULL);
-  ok = g_markup_parse_context_parse (ctx, xml, len, error);
-  g_markup_parse_context_free (ctx);
-  g_free (xml);
-  if (!ok) {
-    g_array_unref (p.boxes);
-    return NULL;
-  }
-  return p.boxes;
+  return rb_eval_load_voc (path, error);
 }
 
 /* ------------------------------------------------------------------ */
@@ -198,30 +123,13 @@ load_voc (const gchar * path, GError ** error)
 static GstSample *
 decode_jpeg (const gchar * path, const gchar * caps)
 {
-  GstElement *pipeline, *sink;
-  GstSample *sample;
   GError *err = NULL;
-  gchar *desc;
+  GstSample *sample = rb_eval_decode_jpeg (path, caps, &err);
 
-  desc = g_strdup_printf ("filesrc location=\"%s\" ! jpegparse ! jpegdec ! "
-      "videoconvert ! videoscale ! %s ! appsink name=sink sync=false", path,
-      caps);
-  pipeline = gst_parse_launch (desc, &err);
-  g_free (desc);
-  if (pipeline == NULL) {
-    g_printerr ("decode %s: %s\n", path, err->message);
+  if (sample == NULL) {
+    g_printerr ("decode %s: %s\n", path, err ? err->message : "failed");
     g_clear_error (&err);
-    return NULL;
   }
-  sink = gst_bin_get_by_name (GST_BIN (pipeline), "sink");
-  gst_element_set_state (pipeline, GST_STATE_PLAYING);
-  sample = gst_app_sink_try_pull_sample (GST_APP_SINK (sink),
-      60 * GST_SECOND);
-  gst_element_set_state (pipeline, GST_STATE_NULL);
-  gst_object_unref (sink);
-  gst_object_unref (pipeline);
-  if (sample == NULL)
-    g_printerr ("decode %s: no frame\n", path);
   return sample;
 }
 

@@ -804,6 +804,52 @@ load_own_claim (GstSegmentQueueJournal * j, const gchar * id, GError ** error)
   return kf;
 }
 
+/* What renew, complete, fail and release do to the key file @kf of the item
+ * @id that this process has claimed; called with the journal locked. */
+typedef gboolean (*ClaimAction) (GstSegmentQueueJournal * j, const gchar * id,
+    GKeyFile * kf, gpointer data, GError ** error);
+
+/* Locks the journal, loads the item @id if this process claimed it and
+ * runs @action on it. */
+static gboolean
+with_own_claim (GstSegmentQueueJournal * j, const gchar * id,
+    ClaimAction action, gpointer data, GError ** error)
+{
+  GKeyFile *kf;
+  gboolean ret = FALSE;
+
+  g_return_val_if_fail (j != NULL, FALSE);
+  g_return_val_if_fail (id != NULL, FALSE);
+
+  g_mutex_lock (&j->lock);
+  kf = load_own_claim (j, id, error);
+  if (kf) {
+    ret = action (j, id, kf, data, error);
+    g_key_file_free (kf);
+  }
+  g_mutex_unlock (&j->lock);
+  return ret;
+}
+
+static gboolean
+renew_action (GstSegmentQueueJournal * j, const gchar * id, GKeyFile * kf,
+    gpointer data, GError ** error)
+{
+  guint lease_s = GPOINTER_TO_UINT (data);
+
+  g_key_file_set_int64 (kf, GROUP_CLAIM, "lease-expires-us",
+      g_get_real_time () + (gint64) lease_s * G_USEC_PER_SEC);
+  return write_item (j, GST_SEGMENT_QUEUE_ITEM_CLAIMED, id, kf, error);
+}
+
+static gboolean
+complete_action (GstSegmentQueueJournal * j, const gchar * id, GKeyFile * kf,
+    gpointer data, GError ** error)
+{
+  return move_item (j, id, GST_SEGMENT_QUEUE_ITEM_CLAIMED,
+      GST_SEGMENT_QUEUE_ITEM_DONE, error);
+}
+
 /**
  * gst_segment_queue_journal_renew:
  * @journal: a journal
@@ -824,22 +870,8 @@ gboolean
 gst_segment_queue_journal_renew (GstSegmentQueueJournal * journal,
     const gchar * id, guint lease_s, GError ** error)
 {
-  GKeyFile *kf;
-  gboolean ret = FALSE;
-
-  g_return_val_if_fail (journal != NULL, FALSE);
-  g_return_val_if_fail (id != NULL, FALSE);
-
-  g_mutex_lock (&journal->lock);
-  kf = load_own_claim (journal, id, error);
-  if (kf) {
-    g_key_file_set_int64 (kf, GROUP_CLAIM, "lease-expires-us",
-        g_get_real_time () + (gint64) lease_s * G_USEC_PER_SEC);
-    ret = write_item (journal, GST_SEGMENT_QUEUE_ITEM_CLAIMED, id, kf, error);
-    g_key_file_free (kf);
-  }
-  g_mutex_unlock (&journal->lock);
-  return ret;
+  return with_own_claim (journal, id, renew_action, GUINT_TO_POINTER (lease_s),
+      error);
 }
 
 /**
@@ -860,21 +892,7 @@ gboolean
 gst_segment_queue_journal_complete (GstSegmentQueueJournal * journal,
     const gchar * id, GError ** error)
 {
-  GKeyFile *kf;
-  gboolean ret = FALSE;
-
-  g_return_val_if_fail (journal != NULL, FALSE);
-  g_return_val_if_fail (id != NULL, FALSE);
-
-  g_mutex_lock (&journal->lock);
-  kf = load_own_claim (journal, id, error);
-  if (kf) {
-    ret = move_item (journal, id, GST_SEGMENT_QUEUE_ITEM_CLAIMED,
-        GST_SEGMENT_QUEUE_ITEM_DONE, error);
-    g_key_file_free (kf);
-  }
-  g_mutex_unlock (&journal->lock);
-  return ret;
+  return with_own_claim (journal, id, complete_action, NULL, error);
 }
 
 /* Rewrites claimed/@id without the claim group (and with @attempts and
@@ -888,6 +906,27 @@ unclaim (GstSegmentQueueJournal * j, const gchar * id, GKeyFile * kf,
   if (!write_item (j, GST_SEGMENT_QUEUE_ITEM_CLAIMED, id, kf, error))
     return FALSE;
   return move_item (j, id, GST_SEGMENT_QUEUE_ITEM_CLAIMED, to, error);
+}
+
+static gboolean
+fail_action (GstSegmentQueueJournal * j, const gchar * id, GKeyFile * kf,
+    gpointer data, GError ** error)
+{
+  const gchar *reason = data;
+  gint attempts = g_key_file_get_integer (kf, GROUP_ITEM, "attempts",
+      NULL) + 1;
+
+  g_key_file_set_integer (kf, GROUP_ITEM, "attempts", attempts);
+  g_key_file_set_string (kf, GROUP_ITEM, "last-failure", reason ? reason : "");
+  return unclaim (j, id, kf, (guint) attempts >= j->max_attempts ?
+      GST_SEGMENT_QUEUE_ITEM_FAILED : GST_SEGMENT_QUEUE_ITEM_PENDING, error);
+}
+
+static gboolean
+release_action (GstSegmentQueueJournal * j, const gchar * id, GKeyFile * kf,
+    gpointer data, GError ** error)
+{
+  return unclaim (j, id, kf, GST_SEGMENT_QUEUE_ITEM_PENDING, error);
 }
 
 /**
@@ -911,26 +950,7 @@ gboolean
 gst_segment_queue_journal_fail (GstSegmentQueueJournal * journal,
     const gchar * id, const gchar * reason, GError ** error)
 {
-  GKeyFile *kf;
-  gboolean ret = FALSE;
-
-  g_return_val_if_fail (journal != NULL, FALSE);
-  g_return_val_if_fail (id != NULL, FALSE);
-
-  g_mutex_lock (&journal->lock);
-  kf = load_own_claim (journal, id, error);
-  if (kf) {
-    gint attempts = g_key_file_get_integer (kf, GROUP_ITEM, "attempts",
-        NULL) + 1;
-    g_key_file_set_integer (kf, GROUP_ITEM, "attempts", attempts);
-    g_key_file_set_string (kf, GROUP_ITEM, "last-failure",
-        reason ? reason : "");
-    ret = unclaim (journal, id, kf, (guint) attempts >= journal->max_attempts ?
-        GST_SEGMENT_QUEUE_ITEM_FAILED : GST_SEGMENT_QUEUE_ITEM_PENDING, error);
-    g_key_file_free (kf);
-  }
-  g_mutex_unlock (&journal->lock);
-  return ret;
+  return with_own_claim (journal, id, fail_action, (gpointer) reason, error);
 }
 
 /**
@@ -952,20 +972,7 @@ gboolean
 gst_segment_queue_journal_release (GstSegmentQueueJournal * journal,
     const gchar * id, GError ** error)
 {
-  GKeyFile *kf;
-  gboolean ret = FALSE;
-
-  g_return_val_if_fail (journal != NULL, FALSE);
-  g_return_val_if_fail (id != NULL, FALSE);
-
-  g_mutex_lock (&journal->lock);
-  kf = load_own_claim (journal, id, error);
-  if (kf) {
-    ret = unclaim (journal, id, kf, GST_SEGMENT_QUEUE_ITEM_PENDING, error);
-    g_key_file_free (kf);
-  }
-  g_mutex_unlock (&journal->lock);
-  return ret;
+  return with_own_claim (journal, id, release_action, NULL, error);
 }
 
 /* Whether the claim in @kf (of the item at @path) can be taken back. */

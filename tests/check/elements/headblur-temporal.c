@@ -28,6 +28,7 @@
 #include <gst/check/gstcheck.h>
 
 #include "gstheadblur-track.h"
+#include "rb-eval-data.h"
 #include <gst/check/gstharness.h>
 #include <gst/app/gstappsink.h>
 #include <gst/app/gstappsrc.h>
@@ -53,26 +54,11 @@ static guint ref_count;
 static GstSample *
 decode_jpeg (const gchar * path)
 {
-  GstElement *pipeline, *sink;
-  GstSample *sample;
   GError *err = NULL;
-  gchar *desc;
+  GstSample *sample = rb_eval_decode_jpeg (path, "video/x-raw,format=I420",
+      &err);
 
-  desc = g_strdup_printf ("filesrc location=\"%s\" ! jpegparse ! jpegdec "
-      "! videoconvert ! video/x-raw,format=I420 ! appsink name=sink "
-      "sync=false", path);
-  pipeline = gst_parse_launch (desc, &err);
-  fail_unless (pipeline != NULL, "%s", err ? err->message : desc);
-  g_free (desc);
-  sink = gst_bin_get_by_name (GST_BIN (pipeline), "sink");
-  fail_unless (gst_element_set_state (pipeline, GST_STATE_PLAYING) !=
-      GST_STATE_CHANGE_FAILURE);
-  sample = gst_app_sink_try_pull_sample (GST_APP_SINK (sink),
-      30 * GST_SECOND);
-  fail_unless (sample != NULL, "no frame decoded from %s", path);
-  gst_element_set_state (pipeline, GST_STATE_NULL);
-  gst_object_unref (sink);
-  gst_object_unref (pipeline);
+  fail_unless (sample != NULL, "%s", err ? err->message : path);
   return sample;
 }
 

@@ -26,6 +26,8 @@
 #endif
 
 #include <gst/check/gstcheck.h>
+
+#include "rb-eval-data.h"
 #include <gst/check/gstharness.h>
 #include <gst/app/gstappsink.h>
 #include <gst/app/gstappsrc.h>
@@ -46,86 +48,18 @@ GST_DEBUG_CATEGORY_STATIC (headblur_test_debug);
 /* ------------------------------------------------------------------ */
 /* Pascal VOC annotations                                              */
 
-typedef struct
-{
-  gint x0, y0, x1, y1;
-} Box;
-
-typedef struct
-{
-  GArray *boxes;                /* Box */
-  const gchar *field;           /* xmin/ymin/xmax/ymax being read or NULL */
-  Box cur;
-} VocParse;
-
-static void
-voc_start (GMarkupParseContext * ctx, const gchar * name,
-    const gchar ** attr_names, const gchar ** attr_values, gpointer data,
-    GError ** error)
-{
-  VocParse *p = data;
-
-  if (g_str_equal (name, "xmin") || g_str_equal (name, "ymin")
-      || g_str_equal (name, "xmax") || g_str_equal (name, "ymax"))
-    p->field = g_intern_string (name);
-  else if (g_str_equal (name, "object"))
-    memset (&p->cur, 0, sizeof (p->cur));
-}
-
-static void
-voc_end (GMarkupParseContext * ctx, const gchar * name, gpointer data,
-    GError ** error)
-{
-  VocParse *p = data;
-
-  p->field = NULL;
-  if (g_str_equal (name, "object") && p->cur.x1 > p->cur.x0
-      && p->cur.y1 > p->cur.y0)
-    g_array_append_val (p->boxes, p->cur);
-}
-
-static void
-voc_text (GMarkupParseContext * ctx, const gchar * text, gsize len,
-    gpointer data, GError ** error)
-{
-  VocParse *p = data;
-  gchar *s;
-  gint v;
-
-  if (p->field == NULL)
-    return;
-  s = g_strndup (text, len);
-  v = (gint) (g_ascii_strtod (s, NULL) + 0.5);
-  g_free (s);
-  if (p->field == g_intern_static_string ("xmin"))
-    p->cur.x0 = v;
-  else if (p->field == g_intern_static_string ("ymin"))
-    p->cur.y0 = v;
-  else if (p->field == g_intern_static_string ("xmax"))
-    p->cur.x1 = v;
-  else if (p->field == g_intern_static_string ("ymax"))
-    p->cur.y1 = v;
-}
+typedef RbEvalBox Box;
 
 static GArray *
 load_voc (const gchar * path)
 {
-  GMarkupParser parser = { voc_start, voc_end, voc_text, NULL, NULL };
-  VocParse p = { g_array_new (FALSE, FALSE, sizeof (Box)), NULL, {0,} };
-  GMarkupParseContext *ctx;
   GError *err = NULL;
-  gchar *xml;
-  gsize len;
+  GArray *boxes = rb_eval_load_voc (path, &err);
 
-  fail_unless (g_file_get_contents (path, &xml, &len, &err),
-      "cannot read %s: %s", path, err ? err->message : "");
-  ctx = g_markup_parse_context_new (&parser, 0, &p, NULL);
-  fail_unless (g_markup_parse_context_parse (ctx, xml, len, &err),
-      "cannot parse %s: %s", path, err ? err->message : "");
-  g_markup_parse_context_free (ctx);
-  g_free (xml);
-  fail_unless (p.boxes->len > 0, "no boxes in %s", path);
-  return p.boxes;
+  fail_unless (boxes != NULL, "cannot read %s: %s", path,
+      err ? err->message : "");
+  fail_unless (boxes->len > 0, "no boxes in %s", path);
+  return boxes;
 }
 
 /* ------------------------------------------------------------------ */
@@ -135,25 +69,12 @@ load_voc (const gchar * path)
 static GstSample *
 decode_jpeg (const gchar * path, const gchar * format)
 {
-  GstElement *pipeline, *sink;
-  GstSample *sample;
+  gchar *caps = g_strdup_printf ("video/x-raw,format=%s", format);
   GError *err = NULL;
-  gchar *desc;
+  GstSample *sample = rb_eval_decode_jpeg (path, caps, &err);
 
-  desc = g_strdup_printf ("filesrc location=\"%s\" ! jpegparse ! jpegdec ! videoconvert "
-      "! video/x-raw,format=%s ! appsink name=sink sync=false", path, format);
-  pipeline = gst_parse_launch (desc, &err);
-  fail_unless (pipeline != NULL, "%s", err ? err->message : desc);
-  g_free (desc);
-  sink = gst_bin_get_by_name (GST_BIN (pipeline), "sink");
-  fail_unless (gst_element_set_state (pipeline, GST_STATE_PLAYING) !=
-      GST_STATE_CHANGE_FAILURE);
-  sample = gst_app_sink_try_pull_sample (GST_APP_SINK (sink),
-      30 * GST_SECOND);
-  fail_unless (sample != NULL, "no frame decoded from %s", path);
-  gst_element_set_state (pipeline, GST_STATE_NULL);
-  gst_object_unref (sink);
-  gst_object_unref (pipeline);
+  fail_unless (sample != NULL, "%s", err ? err->message : path);
+  g_free (caps);
   return sample;
 }
 
