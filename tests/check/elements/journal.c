@@ -707,8 +707,6 @@ journal_suite (void)
   TCase *tc = tcase_create ("general");
 
   suite_add_tcase (s, tc);
-  /* CK_DEFAULT_TIMEOUT from the environment may be unset or invalid */
-  tcase_set_timeout (tc, 120);
   tcase_add_checked_fixture (tc, tempdir_setup, tempdir_cleanup);
   tcase_add_test (tc, test_round_trip);
   tcase_add_test (tc, test_persistence);

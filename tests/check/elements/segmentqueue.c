@@ -575,8 +575,6 @@ segmentqueue_suite (void)
   TCase *tc = tcase_create ("general");
 
   suite_add_tcase (s, tc);
-  /* CK_DEFAULT_TIMEOUT from the environment may be unset or invalid */
-  tcase_set_timeout (tc, 180);
   tcase_add_checked_fixture (tc, tempdir_setup, tempdir_cleanup);
   tcase_add_test (tc, test_properties);
   tcase_add_test (tc, test_properties_locked_while_running);
