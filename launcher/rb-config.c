@@ -86,6 +86,7 @@
 #endif
 
 #include "rb-config.h"
+#include "rb-zones.h"
 
 #include <gio/gio.h>
 #include <math.h>
@@ -632,48 +633,19 @@ load_main (Loader * l, RbConfig * c)
       DEFAULT_SEGMENT_LOOKAHEAD, &c->segment_lookahead);
 }
 
-/* Privacy zones: polygons of at least 3 points "x,y", coordinates 0..1
- * (fractions of the frame), points separated by spaces, polygons by ';'. */
-gboolean
-rb_config_zones_are_valid (const gchar * zones)
-{
-  g_auto (GStrv) polygons = g_strsplit (zones, ";", -1);
-  guint n_polygons = 0;
-
-  for (guint i = 0; polygons[i]; i++) {
-    g_auto (GStrv) points = NULL;
-    guint n_points = 0;
-
-    g_strstrip (polygons[i]);
-    if (polygons[i][0] == '\0')
-      continue;
-    points = g_strsplit_set (polygons[i], " \t", -1);
-    for (guint j = 0; points[j]; j++) {
-      g_auto (GStrv) xy = NULL;
-
-      if (points[j][0] == '\0')
-        continue;
-      xy = g_strsplit (points[j], ",", -1);
-      if (g_strv_length (xy) != 2 || !parse_double (xy[0], 0.0, 1.0)
-          || !parse_double (xy[1], 0.0, 1.0))
-        return FALSE;
-      n_points++;
-    }
-    if (n_points < 3)
-      return FALSE;
-    n_polygons++;
-  }
-  return n_polygons > 0;
-}
-
+/* Privacy zones, parsed by the one parser headblur uses (lib/rb-zones). */
 static gboolean
 check_zones (Loader * l, const gchar * g, const gchar * value)
 {
-  if (rb_config_zones_are_valid (value))
+  g_autoptr (GError) err = NULL;
+  g_autoptr (GPtrArray) zones = rb_zones_parse (value, &err);
+
+  if (zones != NULL && zones->len > 0)
     return TRUE;
   return fail (l, RB_CONFIG_ERROR_INVALID_VALUE, g, "privacy-zones", value,
       "must be polygons of at least 3 points x,y with coordinates from 0 "
-      "to 1 (fractions of the frame), as \"0,0 0.2,0 0.2,1; 0.8,0 1,0 1,1\"");
+      "to 1 (fractions of the frame), as \"0,0 0.2,0 0.2,1; 0.8,0 1,0 1,1\"%s%s",
+      err ? ": " : "", err ? err->message : "");
 }
 
 /* seconds (a number from @min to @max) → nanoseconds as a string */
@@ -1208,23 +1180,4 @@ rb_config_camera_zones (const RbConfig * config, const RbCameraConfig * camera)
   if (global && own)
     return g_strconcat (global, ";", own, NULL);
   return g_strdup (global ? global : own);
-}
-
-/**
- * rb_config_find_camera:
- * @config: a config
- * @name: a camera name
- *
- * Returns: (transfer none) (nullable): the camera called @name.
- */
-const RbCameraConfig *
-rb_config_find_camera (const RbConfig * config, const gchar * name)
-{
-  for (guint i = 0; name && i < config->cameras->len; i++) {
-    const RbCameraConfig *cam = g_ptr_array_index (config->cameras, i);
-
-    if (g_str_equal (cam->name, name))
-      return cam;
-  }
-  return NULL;
 }

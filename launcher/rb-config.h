@@ -88,11 +88,6 @@ const gchar *rb_transport_to_string (RbTransport transport);
 
 gchar *rb_config_camera_zones (const RbConfig * config,
                                const RbCameraConfig * camera);
-const RbCameraConfig *rb_config_find_camera (const RbConfig * config,
-                                             const gchar * name);
-
-/* TRUE if @zones is a valid privacy-zones value. */
-gboolean rb_config_zones_are_valid (const gchar * zones);
 
 /* The live mount point of @camera: "/NAME". */
 gchar *rb_config_camera_mount (const RbCameraConfig * camera);

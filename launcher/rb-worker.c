@@ -21,7 +21,8 @@
 #include <glib/gstdio.h>
 #include <unistd.h>
 
-#include "gstsegmentqueue-journal.h"
+#include "rb-durable.h"
+#include "rb-journal.h"
 
 /* A claim is leased for this long and renewed while the work goes on, so a
  * crashed worker's segment returns to the queue. */
@@ -47,7 +48,7 @@ struct _RbWorkers {
   gchar **headblur_values;
   guint lookahead;              /* frames */
   GHashTable *zones;            /* camera name → privacy zones */
-  GstSegmentQueueJournal *journal;
+  RbJournal *journal;
 
   GMutex lock;
   GCond cond;
@@ -69,9 +70,9 @@ rb_workers_new (const RbConfig * config, GError ** error)
 {
   RbWorkers *workers;
   gchar *queue_dir = g_build_filename (config->state_dir, "queue", NULL);
-  GstSegmentQueueJournal *journal;
+  RbJournal *journal;
 
-  journal = gst_segment_queue_journal_open (queue_dir, error);
+  journal = rb_journal_open (queue_dir, error);
   if (journal == NULL) {
     g_free (queue_dir);
     return NULL;
@@ -107,7 +108,7 @@ rb_workers_free (RbWorkers * workers)
     return;
   rb_workers_stop (workers);
   g_ptr_array_unref (workers->threads);
-  gst_segment_queue_journal_free (workers->journal);
+  rb_journal_free (workers->journal);
   g_mutex_clear (&workers->lock);
   g_cond_clear (&workers->cond);
   g_strfreev (workers->headblur_keys);
@@ -202,7 +203,7 @@ rb_worker_run (RbWorkers * workers, GstElement * pipeline,
     if (item_id != NULL && now - last_renew > RENEW_INTERVAL_US) {
       GError *err = NULL;
 
-      if (!gst_segment_queue_journal_renew (workers->journal, item_id,
+      if (!rb_journal_renew (workers->journal, item_id,
               LEASE_S, &err)) {
         g_warning ("worker: cannot renew the lease of %s: %s", item_id,
             err->message);
@@ -215,24 +216,6 @@ done:
   gst_element_set_state (pipeline, GST_STATE_NULL);
   gst_object_unref (bus);
   return ok;
-}
-
-static gboolean
-rb_fsync_path (const gchar * path, GError ** error)
-{
-  int fd = open (path, O_RDONLY | O_CLOEXEC);
-
-  if (fd < 0 || fsync (fd) < 0) {
-    int errsv = errno;
-
-    if (fd >= 0)
-      close (fd);
-    g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errsv),
-        "cannot sync %s: %s", path, g_strerror (errsv));
-    return FALSE;
-  }
-  close (fd);
-  return TRUE;
 }
 
 static void
@@ -300,7 +283,7 @@ rb_worker_verify (RbWorkers * workers, const gchar * path,
 /* Anonymizes one claimed segment. Returns FALSE with @error on failure;
  * @aborted is set when the workers are stopping. */
 static gboolean
-rb_worker_process (RbWorkers * workers, GstSegmentQueueItem * item,
+rb_worker_process (RbWorkers * workers, RbJournalItem * item,
     gchar ** out_location, gboolean * aborted, GError ** error)
 {
   GstElement *pipeline, *blur;
@@ -359,15 +342,9 @@ rb_worker_process (RbWorkers * workers, GstSegmentQueueItem * item,
         "the raw segment %s holds no video frame", item->location);
     ok = FALSE;
   }
-  ok = ok && rb_fsync_path (partial, error);
+  ok = ok && rb_durable_fsync (partial, error);
   ok = ok && rb_worker_verify (workers, partial, &in, aborted, error);
-  if (ok && g_rename (partial, final) < 0) {
-    int errsv = errno;
-    g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errsv),
-        "cannot rename %s: %s", partial, g_strerror (errsv));
-    ok = FALSE;
-  }
-  ok = ok && rb_fsync_path (out_dir, error);
+  ok = ok && rb_durable_rename (partial, final, error);
   if (!ok) {
     g_unlink (partial);
     return FALSE;
@@ -383,12 +360,12 @@ rb_worker_thread (gpointer data)
 
   while (!rb_workers_is_stopping (workers)) {
     GError *err = NULL;
-    GstSegmentQueueItem *item;
+    RbJournalItem *item;
     gchar *out = NULL;
     gboolean aborted = FALSE;
     gint64 started;
 
-    item = gst_segment_queue_journal_claim (workers->journal, LEASE_S, &err);
+    item = rb_journal_claim (workers->journal, LEASE_S, &err);
     if (item == NULL) {
       if (err != NULL) {
         g_warning ("worker: cannot claim from queue %s: %s",
@@ -409,7 +386,7 @@ rb_worker_thread (gpointer data)
     if (rb_worker_process (workers, item, &out, &aborted, &err)) {
       GError *jerr = NULL;
 
-      if (!gst_segment_queue_journal_complete (workers->journal, item->id,
+      if (!rb_journal_complete (workers->journal, item->id,
               &jerr)) {
         g_warning ("worker: cannot complete %s: %s", item->id, jerr->message);
         g_clear_error (&jerr);
@@ -426,7 +403,7 @@ rb_worker_thread (gpointer data)
       g_free (out);
     } else if (aborted) {
       g_clear_error (&err);
-      if (!gst_segment_queue_journal_release (workers->journal, item->id,
+      if (!rb_journal_release (workers->journal, item->id,
               &err)) {
         g_warning ("worker: cannot release %s: %s", item->id, err->message);
         g_clear_error (&err);
@@ -436,7 +413,7 @@ rb_worker_thread (gpointer data)
 
       g_warning ("worker: cannot anonymize %s (attempt %u): %s",
           item->location, item->attempts + 1, err->message);
-      if (!gst_segment_queue_journal_fail (workers->journal, item->id,
+      if (!rb_journal_fail (workers->journal, item->id,
               err->message, &jerr)) {
         g_warning ("worker: cannot mark %s failed: %s", item->id,
             jerr->message);
@@ -447,7 +424,7 @@ rb_worker_thread (gpointer data)
       workers->failed++;
       g_mutex_unlock (&workers->lock);
     }
-    gst_segment_queue_item_free (item);
+    rb_journal_item_free (item);
   }
   return NULL;
 }

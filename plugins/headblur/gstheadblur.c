@@ -123,6 +123,7 @@
 #include "gstheadblur.h"
 #include "gstheadblur-dnn.h"
 #include "gstheadblur-track.h"
+#include "rb-zones.h"
 
 #include <math.h>
 
@@ -350,8 +351,6 @@ static gboolean gst_head_blur_src_event (GstBaseTransform * trans,
     GstEvent * event);
 static gboolean gst_head_blur_query (GstBaseTransform * trans,
     GstPadDirection direction, GstQuery * query);
-static GPtrArray *gst_head_blur_parse_zones (const gchar * str,
-    gchar ** error);
 
 G_DEFINE_TYPE (GstHeadBlur, gst_head_blur, GST_TYPE_VIDEO_FILTER);
 GST_ELEMENT_REGISTER_DEFINE (headblur, "headblur", GST_RANK_NONE,
@@ -899,20 +898,22 @@ gst_head_blur_set_property (GObject * object, guint prop_id,
       self->settings.lookahead = g_value_get_uint (value);
       break;
     case PROP_PRIVACY_ZONES:{
-      gchar *err = NULL;
+      GError *err = NULL;
       GPtrArray *zones;
 
       g_free (self->settings.privacy_zones);
       self->settings.privacy_zones = g_value_dup_string (value);
-      zones = gst_head_blur_parse_zones (self->settings.privacy_zones, &err);
+      zones = rb_zones_parse (self->settings.privacy_zones, &err);
       g_clear_pointer (&self->settings.zones, g_ptr_array_unref);
       g_clear_pointer (&self->settings.zones_error, g_free);
       self->settings.zones = zones;
-      self->settings.zones_error = err;
-      if (err)
+      if (err) {
         GST_WARNING_OBJECT (self, "invalid privacy-zones \"%s\": %s; the "
             "element will fail until a valid value is set",
-            GST_STR_NULL (self->settings.privacy_zones), err);
+            GST_STR_NULL (self->settings.privacy_zones), err->message);
+        self->settings.zones_error = g_strdup (err->message);
+        g_error_free (err);
+      }
       break;
     }
     case PROP_OVERLOAD_MODE:
@@ -1042,80 +1043,6 @@ gst_head_blur_queue_clear (GstHeadBlur * self)
 
   while ((q = g_queue_pop_head (&self->queue)))
     gst_head_blur_queued_free (q);
-}
-
-/* Parses "x,y x,y x,y[;...]" (normalized coordinates) into a GPtrArray of
- * GArray of gdouble x,y pairs. Returns NULL for an empty string (no zone)
- * and on error, then with *@error set to a description. */
-static GPtrArray *
-gst_head_blur_parse_zones (const gchar * str, gchar ** error)
-{
-  GPtrArray *zones;
-  gchar **polys;
-  guint i;
-
-  *error = NULL;
-  if (str == NULL)
-    return NULL;
-  while (g_ascii_isspace (*str))
-    str++;
-  if (*str == '\0')
-    return NULL;
-
-  zones = g_ptr_array_new_with_free_func ((GDestroyNotify) g_array_unref);
-  polys = g_strsplit (str, ";", -1);
-  for (i = 0; polys[i]; i++) {
-    gchar **pts;
-    GArray *poly;
-    guint j;
-
-    g_strstrip (polys[i]);
-    if (polys[i][0] == '\0' && polys[i + 1] == NULL && i > 0)
-      break;                    /* tolerate one trailing ';' */
-    poly = g_array_new (FALSE, FALSE, sizeof (gdouble));
-    g_ptr_array_add (zones, poly);
-    pts = g_strsplit_set (polys[i], " \t", -1);
-    for (j = 0; pts[j] && *error == NULL; j++) {
-      gchar **xy;
-      gchar *end;
-      gdouble v[2];
-      guint k;
-
-      if (pts[j][0] == '\0')
-        continue;
-      xy = g_strsplit (pts[j], ",", -1);
-      if (g_strv_length (xy) != 2) {
-        *error = g_strdup_printf ("polygon %u: point \"%s\" is not x,y",
-            i + 1, pts[j]);
-        g_strfreev (xy);
-        break;
-      }
-      for (k = 0; k < 2; k++) {
-        v[k] = g_ascii_strtod (xy[k], &end);
-        if (end == xy[k] || *end != '\0' || !isfinite (v[k]) || v[k] < 0.0
-            || v[k] > 1.0) {
-          *error = g_strdup_printf ("polygon %u: \"%s\" is not a number "
-              "from 0 to 1", i + 1, xy[k]);
-          break;
-        }
-      }
-      g_strfreev (xy);
-      if (*error == NULL)
-        g_array_append_vals (poly, v, 2);
-    }
-    g_strfreev (pts);
-    if (*error == NULL && poly->len < 6)
-      *error = g_strdup_printf ("polygon %u has %u points, needs at least 3",
-          i + 1, poly->len / 2);
-    if (*error)
-      break;
-  }
-  g_strfreev (polys);
-  if (*error) {
-    g_ptr_array_unref (zones);
-    return NULL;
-  }
-  return zones;
 }
 
 static gboolean

@@ -16,7 +16,7 @@
  * segmentqueue records a parsed H.264 or H.265 stream into crash-safe
  * segment files with splitmuxsink (`async-finalize=true`, Matroska or
  * MPEG-TS, never plain MP4) and appends every finished segment to a durable
- * on-disk queue (#GstSegmentQueueJournal) for an uploader to consume.
+ * on-disk queue (#RbJournal) for an uploader to consume.
  *
  * Segment files are named
  * `<source-name>-<UTC YYYYmmddTHHMMSS.uuuuuuZ>-<fragment id>.mkv` (or `.ts`)
@@ -65,7 +65,8 @@
 #endif
 
 #include "gstsegmentqueue.h"
-#include "gstsegmentqueue-journal.h"
+#include "rb-durable.h"
+#include "rb-journal.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -120,7 +121,7 @@ struct _GstSegmentQueue
 
   /* State, protected by state_lock; set up in start(), freed in stop() */
   GMutex state_lock;
-  GstSegmentQueueJournal *journal;
+  RbJournal *journal;
   gchar *run_location;          /* absolute */
   gchar *run_source;
   const gchar *run_ext;
@@ -203,7 +204,7 @@ gst_segment_queue_class_init (GstSegmentQueueClass * klass)
   /**
    * GstSegmentQueue:queue:
    *
-   * Directory of the durable queue (#GstSegmentQueueJournal) the finished
+   * Directory of the durable queue (#RbJournal) the finished
    * segments are appended to. Created if missing. Required.
    *
    * Since: 0.1.0
@@ -338,7 +339,7 @@ gst_segment_queue_finalize (GObject * object)
   g_free (self->muxer_factory);
   g_free (self->run_location);
   g_free (self->run_source);
-  g_clear_pointer (&self->journal, gst_segment_queue_journal_free);
+  g_clear_pointer (&self->journal, rb_journal_free);
   g_clear_pointer (&self->name_regex, g_regex_unref);
   g_clear_pointer (&self->open_fragments, g_hash_table_unref);
   gst_clear_message (&self->held_eos);
@@ -436,21 +437,6 @@ sanitize_name (const gchar * name)
   return s;
 }
 
-/* fsync()s @path; returns 0 or an errno value */
-static int
-fsync_path (const gchar * path, gboolean is_dir)
-{
-  int fd = open (path, O_RDONLY | O_CLOEXEC | (is_dir ? O_DIRECTORY : 0));
-  int ret = 0;
-
-  if (fd < 0)
-    return errno;
-  if (fsync (fd) < 0)
-    ret = errno;
-  close (fd);
-  return ret;
-}
-
 static void
 post_queued (GstSegmentQueue * self, const gchar * location, const gchar * id,
     guint64 duration, const gchar * source, gboolean recovered)
@@ -474,9 +460,7 @@ queue_segment (GstSegmentQueue * self, const gchar * location,
     guint64 duration)
 {
   GError *err = NULL;
-  gchar *dir = g_path_get_dirname (location);
   gchar *id = NULL;
-  int e;
 
   if (!self->journal) {
     GST_ELEMENT_ERROR (self, RESOURCE, WRITE,
@@ -484,17 +468,18 @@ queue_segment (GstSegmentQueue * self, const gchar * location,
         ("the queue is not open"));
     goto out;
   }
-  if ((e = fsync_path (location, FALSE)) != 0 ||
-      (e = fsync_path (dir, TRUE)) != 0) {
+  if (!rb_durable_fsync (location, &err)
+      || !rb_durable_fsync_parent (location, &err)) {
     GST_ELEMENT_ERROR (self, RESOURCE, WRITE,
         ("Could not write segment \"%s\" to disk.", location),
-        ("fsync of \"%s\" failed: %s", location, g_strerror (e)));
+        ("%s", err->message));
+    g_clear_error (&err);
     goto out;
   }
-  if (!gst_segment_queue_journal_enqueue (self->journal, location,
+  if (!rb_journal_enqueue (self->journal, location,
           self->run_source, duration, &id, &err)) {
-    if (g_error_matches (err, GST_SEGMENT_QUEUE_JOURNAL_ERROR,
-            GST_SEGMENT_QUEUE_JOURNAL_ERROR_EXISTS)) {
+    if (g_error_matches (err, RB_JOURNAL_ERROR,
+            RB_JOURNAL_ERROR_EXISTS)) {
       GST_WARNING_OBJECT (self, "%s", err->message);
     } else {
       GST_ELEMENT_ERROR (self, RESOURCE, WRITE,
@@ -507,7 +492,6 @@ queue_segment (GstSegmentQueue * self, const gchar * location,
   GST_INFO_OBJECT (self, "queued %s as %s", location, id);
 
 out:
-  g_free (dir);
   return id;
 }
 
@@ -549,7 +533,7 @@ recover_segments (GstSegmentQueue * self)
     GStatBuf st;
 
     if (g_stat (path, &st) < 0 || !S_ISREG (st.st_mode)
-        || gst_segment_queue_journal_contains (self->journal, path)) {
+        || rb_journal_contains (self->journal, path)) {
       g_free (path);
       continue;
     }
@@ -631,7 +615,7 @@ gst_segment_queue_start (GstSegmentQueue * self)
   }
 
   g_mutex_lock (&self->state_lock);
-  self->journal = gst_segment_queue_journal_open (queue, &err);
+  self->journal = rb_journal_open (queue, &err);
   if (!self->journal) {
     g_mutex_unlock (&self->state_lock);
     GST_ELEMENT_ERROR (self, RESOURCE, OPEN_WRITE,
@@ -698,7 +682,7 @@ static void
 gst_segment_queue_stop (GstSegmentQueue * self)
 {
   g_mutex_lock (&self->state_lock);
-  g_clear_pointer (&self->journal, gst_segment_queue_journal_free);
+  g_clear_pointer (&self->journal, rb_journal_free);
   g_clear_pointer (&self->open_fragments, g_hash_table_unref);
   g_clear_pointer (&self->name_regex, g_regex_unref);
   gst_clear_message (&self->held_eos);

@@ -21,7 +21,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "gstsegmentqueue-journal.h"
+#include "rb-journal.h"
 
 static gchar *tmpdir, *recdir, *qdir;
 
@@ -170,8 +170,8 @@ check_recording (const gchar * muxer, const gchar * ext, const gchar * demux)
 {
   gchar *extra = g_strdup_printf ("source-name=cam1 muxer-factory=%s", muxer);
   gchar *desc = record_desc (105, extra);       /* 3.5 s */
-  GstSegmentQueueJournal *j;
-  GstSegmentQueueItem *item;
+  RbJournal *j;
+  RbJournalItem *item;
   GPtrArray *files;
   RunResult r;
   GList *l;
@@ -215,13 +215,13 @@ check_recording (const gchar * muxer, const gchar * ext, const gchar * demux)
     fail_if (gst_structure_get_boolean (s, "recovered", &rec) && rec);
   }
 
-  j = gst_segment_queue_journal_open (qdir, NULL);
+  j = rb_journal_open (qdir, NULL);
   fail_unless (j != NULL);
   for (i = 0; i < files->len; i++)
-    fail_unless (gst_segment_queue_journal_contains (j,
+    fail_unless (rb_journal_contains (j,
             g_ptr_array_index (files, i)));
   l = r.queued;
-  while ((item = gst_segment_queue_journal_claim (j, 60, NULL))) {
+  while ((item = rb_journal_claim (j, 60, NULL))) {
     GstStructure *s = l->data;
     /* queue order is recording order and matches the messages */
     fail_unless_equals_string (item->id, gst_structure_get_string (s, "id"));
@@ -230,7 +230,7 @@ check_recording (const gchar * muxer, const gchar * ext, const gchar * demux)
     fail_unless_equals_string (item->source, "cam1");
     total += item->duration;
     n_items++;
-    gst_segment_queue_item_free (item);
+    rb_journal_item_free (item);
     l = l->next;
   }
   fail_unless_equals_int (n_items, 4);
@@ -240,7 +240,7 @@ check_recording (const gchar * muxer, const gchar * ext, const gchar * demux)
    * and must account for more than two of the four fragments. */
   fail_unless (total > 2000 * GST_MSECOND && total <= 3500 * GST_MSECOND,
       "total %" G_GUINT64_FORMAT, total);
-  gst_segment_queue_journal_free (j);
+  rb_journal_free (j);
 
   assert_decodes (g_ptr_array_index (files, 0), demux);
   assert_decodes (g_ptr_array_index (files, files->len - 1), demux);
@@ -310,7 +310,7 @@ GST_START_TEST (test_recover_after_sigkill)
   RunResult r;
   GList *l;
   guint recovered = 0, i;
-  GstSegmentQueueJournal *j;
+  RbJournal *j;
   int status;
 
   fail_unless (g_spawn_async (NULL, argv, NULL,
@@ -340,9 +340,9 @@ GST_START_TEST (test_recover_after_sigkill)
   fail_unless_equals_int (files->len, 1);
   orphan = g_strdup (g_ptr_array_index (files, 0));
   g_ptr_array_unref (files);
-  j = gst_segment_queue_journal_open (qdir, NULL);
-  fail_if (gst_segment_queue_journal_contains (j, orphan));
-  gst_segment_queue_journal_free (j);
+  j = rb_journal_open (qdir, NULL);
+  fail_if (rb_journal_contains (j, orphan));
+  rb_journal_free (j);
 
   /* files that are not ours are left alone */
   other = g_build_filename (recdir, "cam2-20260101T000000.000000Z-0.mkv", NULL);
@@ -374,13 +374,13 @@ GST_START_TEST (test_recover_after_sigkill)
   fail_unless_equals_int (recovered, 1);
   run_result_clear (&r);
 
-  j = gst_segment_queue_journal_open (qdir, NULL);
-  fail_unless (gst_segment_queue_journal_contains (j, orphan));
-  fail_if (gst_segment_queue_journal_contains (j, other));
-  fail_if (gst_segment_queue_journal_contains (j, unrelated));
-  fail_unless_equals_int (gst_segment_queue_journal_count (j,
-          GST_SEGMENT_QUEUE_ITEM_PENDING), 2);
-  gst_segment_queue_journal_free (j);
+  j = rb_journal_open (qdir, NULL);
+  fail_unless (rb_journal_contains (j, orphan));
+  fail_if (rb_journal_contains (j, other));
+  fail_if (rb_journal_contains (j, unrelated));
+  fail_unless_equals_int (rb_journal_count (j,
+          RB_JOURNAL_ITEM_PENDING), 2);
+  rb_journal_free (j);
 
   /* the killed segment is playable */
   assert_decodes (orphan, "matroskademux");
@@ -454,7 +454,7 @@ GST_START_TEST (test_queue_already_queued_survives)
   gchar *desc = record_desc (30, NULL);
   gchar *file = g_build_filename (tmpdir, "plainfile", NULL);
   gchar *bad = g_build_filename (file, "sub", NULL);
-  GstSegmentQueueJournal *j;
+  RbJournal *j;
   RunResult r;
 
   run_pipeline (desc, &r);
@@ -463,10 +463,10 @@ GST_START_TEST (test_queue_already_queued_survives)
   fail_unless (g_file_set_contents (file, "x", -1, NULL));
   assert_start_fails (bad, qdir, NULL, GST_RESOURCE_ERROR,
       GST_RESOURCE_ERROR_OPEN_WRITE, bad);
-  j = gst_segment_queue_journal_open (qdir, NULL);
-  fail_unless_equals_int (gst_segment_queue_journal_count (j,
-          GST_SEGMENT_QUEUE_ITEM_PENDING), 1);
-  gst_segment_queue_journal_free (j);
+  j = rb_journal_open (qdir, NULL);
+  fail_unless_equals_int (rb_journal_count (j,
+          RB_JOURNAL_ITEM_PENDING), 1);
+  rb_journal_free (j);
   g_free (desc);
   g_free (file);
   g_free (bad);

@@ -778,12 +778,14 @@ GST_START_TEST (test_issue3_errors)
       RB_CONFIG_ERROR_INVALID_VALUE,
       "test.conf: [headblur] privacy-zones: must be polygons of at least 3 "
       "points x,y with coordinates from 0 to 1 (fractions of the frame), as "
-      "\"0,0 0.2,0 0.2,1; 0.8,0 1,0 1,1\" (got '0,0 1,1')");
+      "\"0,0 0.2,0 0.2,1; 0.8,0 1,0 1,1\": polygon 1 has 2 points, needs at "
+      "least 3 (got '0,0 1,1')");
   check_error (MIN_HEAD "[headblur]\nprivacy-zones=0,0 1.5,0 1,1\n" MIN_TAIL,
       RB_CONFIG_ERROR_INVALID_VALUE,
       "test.conf: [headblur] privacy-zones: must be polygons of at least 3 "
       "points x,y with coordinates from 0 to 1 (fractions of the frame), as "
-      "\"0,0 0.2,0 0.2,1; 0.8,0 1,0 1,1\" (got '0,0 1.5,0 1,1')");
+      "\"0,0 0.2,0 0.2,1; 0.8,0 1,0 1,1\": polygon 1: \"1.5\" is not a "
+      "number from 0 to 1 (got '0,0 1.5,0 1,1')");
   check_error (MIN_HEAD "[headblur]\nhold-time=61\n" MIN_TAIL,
       RB_CONFIG_ERROR_INVALID_VALUE,
       "test.conf: [headblur] hold-time: must be a number of seconds from 0 "
@@ -804,7 +806,8 @@ GST_START_TEST (test_issue3_errors)
       "[network:A]\naddress=10.0.0.1\n", RB_CONFIG_ERROR_INVALID_VALUE,
       "test.conf: [camera:c] privacy-zones: must be polygons of at least 3 "
       "points x,y with coordinates from 0 to 1 (fractions of the frame), as "
-      "\"0,0 0.2,0 0.2,1; 0.8,0 1,0 1,1\" (got 'x')");
+      "\"0,0 0.2,0 0.2,1; 0.8,0 1,0 1,1\": polygon 1: point \"x\" is not x,y "
+      "(got 'x')");
 }
 
 GST_END_TEST;

@@ -10,8 +10,8 @@
  */
 
 /**
- * SECTION:gstsegmentqueue-journal
- * @title: GstSegmentQueueJournal
+ * SECTION:rb-journal
+ * @title: RbJournal
  * @short_description: durable, crash-safe, multi-process queue of segments
  *
  * The journal is a maildir-like directory:
@@ -33,7 +33,7 @@
  * A claim is two steps: rename `pending/X` → `claimed/X`, then rewrite
  * `claimed/X` with the owner and the lease. A claimed file without owner
  * information (a crash between the two steps) is recovered by
- * gst_segment_queue_journal_recover() once its change time is older than
+ * rb_journal_recover() once its change time is older than
  * a grace period of 5 s (so a claim in progress in another process is not
  * taken away from it).
  *
@@ -46,7 +46,8 @@
 #include "config.h"
 #endif
 
-#include "gstsegmentqueue-journal.h"
+#include "rb-journal.h"
+#include "rb-durable.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -57,6 +58,7 @@
 #include <sys/types.h>
 #include <unistd.h>
 
+#include <gio/gio.h>
 #include <glib/gstdio.h>
 
 #undef G_LOG_DOMAIN
@@ -73,11 +75,11 @@
 
 static const gchar *state_dirs[] = { "pending", "claimed", "done", "failed" };
 
-struct _GstSegmentQueueJournal
+struct _RbJournal
 {
   GMutex lock;
   gchar *dir;
-  gchar *sub[4];                /* indexed by GstSegmentQueueItemState */
+  gchar *sub[4];                /* indexed by RbJournalItemState */
   gchar *tmp;
   /* protected by lock */
   guint max_attempts;
@@ -88,8 +90,8 @@ struct _GstSegmentQueueJournal
   guint64 start_time;
 };
 
-G_DEFINE_QUARK (gst-segment-queue-journal-error-quark,
-    gst_segment_queue_journal_error);
+G_DEFINE_QUARK (rb-journal-error-quark,
+    rb_journal_error);
 
 /* ------------------------------------------------------------------------ */
 /* Process identity                                                          */
@@ -134,35 +136,8 @@ read_start_time (pid_t pid)
 /* ------------------------------------------------------------------------ */
 /* File helpers                                                              */
 
-static void
-set_io_error (GError ** error, const gchar * what, const gchar * path,
-    int errsv)
-{
-  g_set_error (error, GST_SEGMENT_QUEUE_JOURNAL_ERROR,
-      GST_SEGMENT_QUEUE_JOURNAL_ERROR_IO, "Cannot %s '%s': %s", what, path,
-      g_strerror (errsv));
-}
-
-static gboolean
-fsync_path (const gchar * path, gboolean is_dir, GError ** error)
-{
-  int fd = open (path, (is_dir ? O_DIRECTORY : 0) | O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    set_io_error (error, "open", path, errno);
-    return FALSE;
-  }
-  if (fsync (fd) < 0) {
-    int errsv = errno;
-    close (fd);
-    set_io_error (error, "fsync", path, errsv);
-    return FALSE;
-  }
-  close (fd);
-  return TRUE;
-}
-
 static gchar *
-item_path (GstSegmentQueueJournal * j, GstSegmentQueueItemState state,
+item_path (RbJournal * j, RbJournalItemState state,
     const gchar * id)
 {
   return g_build_filename (j->sub[state], id, NULL);
@@ -170,60 +145,19 @@ item_path (GstSegmentQueueJournal * j, GstSegmentQueueItemState state,
 
 /* Writes @kf into a fresh file in tmp/ and fsyncs it. Returns its path. */
 static gchar *
-write_tmp (GstSegmentQueueJournal * j, const gchar * id, GKeyFile * kf,
-    GError ** error)
+write_tmp (RbJournal * j, const gchar * id, GKeyFile * kf, GError ** error)
 {
   gsize len;
-  gchar *data = g_key_file_to_data (kf, &len, NULL);
-  gchar *name = g_strdup_printf ("%s.%d.%u.tmp", id, (int) getpid (),
-      j->counter++);
-  gchar *path = g_build_filename (j->tmp, name, NULL);
-  gsize off = 0;
-  int fd;
+  g_autofree gchar *data = g_key_file_to_data (kf, &len, NULL);
+  g_autofree gchar *name = g_strdup_printf ("%s.%d.%u.tmp", id,
+      (int) getpid (), j->counter++);
 
-  g_free (name);
-  fd = open (path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-  if (fd < 0) {
-    set_io_error (error, "create", path, errno);
-    goto fail;
-  }
-  while (off < len) {
-    ssize_t n = write (fd, data + off, len - off);
-    if (n < 0) {
-      int errsv = errno;
-      if (errsv == EINTR)
-        continue;
-      close (fd);
-      set_io_error (error, "write", path, errsv);
-      g_unlink (path);
-      goto fail;
-    }
-    off += n;
-  }
-  if (fsync (fd) < 0) {
-    int errsv = errno;
-    close (fd);
-    set_io_error (error, "fsync", path, errsv);
-    g_unlink (path);
-    goto fail;
-  }
-  if (close (fd) < 0) {
-    set_io_error (error, "close", path, errno);
-    g_unlink (path);
-    goto fail;
-  }
-  g_free (data);
-  return path;
-
-fail:
-  g_free (data);
-  g_free (path);
-  return NULL;
+  return rb_durable_write_new (j->tmp, name, data, len, error);
 }
 
 /* Atomically replaces (or creates) @state/@id with @kf. */
 static gboolean
-write_item (GstSegmentQueueJournal * j, GstSegmentQueueItemState state,
+write_item (RbJournal * j, RbJournalItemState state,
     const gchar * id, GKeyFile * kf, GError ** error)
 {
   gchar *tmp = write_tmp (j, id, kf, error);
@@ -234,10 +168,10 @@ write_item (GstSegmentQueueJournal * j, GstSegmentQueueItemState state,
     return FALSE;
   dest = item_path (j, state, id);
   if (rename (tmp, dest) < 0) {
-    set_io_error (error, "rename into", dest, errno);
+    rb_durable_set_error (error, "rename into", dest, errno);
     g_unlink (tmp);
   } else {
-    ret = fsync_path (j->sub[state], TRUE, error);
+    ret = rb_durable_fsync (j->sub[state], error);
   }
   g_free (dest);
   g_free (tmp);
@@ -247,8 +181,8 @@ write_item (GstSegmentQueueJournal * j, GstSegmentQueueItemState state,
 /* Moves @id from state @from to state @to with rename(2), then fsyncs both
  * directories. ENOENT gives NOT_FOUND. */
 static gboolean
-move_item (GstSegmentQueueJournal * j, const gchar * id,
-    GstSegmentQueueItemState from, GstSegmentQueueItemState to,
+move_item (RbJournal * j, const gchar * id,
+    RbJournalItemState from, RbJournalItemState to,
     GError ** error)
 {
   gchar *src = item_path (j, from, id);
@@ -258,14 +192,14 @@ move_item (GstSegmentQueueJournal * j, const gchar * id,
   if (rename (src, dst) < 0) {
     int errsv = errno;
     if (errsv == ENOENT)
-      g_set_error (error, GST_SEGMENT_QUEUE_JOURNAL_ERROR,
-          GST_SEGMENT_QUEUE_JOURNAL_ERROR_NOT_FOUND,
+      g_set_error (error, RB_JOURNAL_ERROR,
+          RB_JOURNAL_ERROR_NOT_FOUND,
           "No item '%s' in '%s'", id, j->sub[from]);
     else
-      set_io_error (error, "rename", src, errsv);
+      rb_durable_set_error (error, "rename", src, errsv);
   } else {
-    ret = fsync_path (j->sub[to], TRUE, error)
-        && fsync_path (j->sub[from], TRUE, error);
+    ret = rb_durable_fsync (j->sub[to], error)
+        && rb_durable_fsync (j->sub[from], error);
   }
   g_free (src);
   g_free (dst);
@@ -273,7 +207,7 @@ move_item (GstSegmentQueueJournal * j, const gchar * id,
 }
 
 static GKeyFile *
-load_item (GstSegmentQueueJournal * j, GstSegmentQueueItemState state,
+load_item (RbJournal * j, RbJournalItemState state,
     const gchar * id, GError ** error)
 {
   gchar *path = item_path (j, state, id);
@@ -282,16 +216,15 @@ load_item (GstSegmentQueueJournal * j, GstSegmentQueueItemState state,
 
   if (!g_key_file_load_from_file (kf, path, G_KEY_FILE_NONE, &err)) {
     if (g_error_matches (err, G_FILE_ERROR, G_FILE_ERROR_NOENT))
-      g_set_error (error, GST_SEGMENT_QUEUE_JOURNAL_ERROR,
-          GST_SEGMENT_QUEUE_JOURNAL_ERROR_NOT_FOUND, "No item '%s' in '%s'",
+      g_set_error (error, RB_JOURNAL_ERROR,
+          RB_JOURNAL_ERROR_NOT_FOUND, "No item '%s' in '%s'",
           id, j->sub[state]);
     else if (err->domain == G_FILE_ERROR)
-      g_set_error (error, GST_SEGMENT_QUEUE_JOURNAL_ERROR,
-          GST_SEGMENT_QUEUE_JOURNAL_ERROR_IO, "Cannot read '%s': %s", path,
-          err->message);
+      g_set_error (error, G_IO_ERROR, g_io_error_from_file_error (err->code),
+          "cannot read '%s': %s", path, err->message);
     else
-      g_set_error (error, GST_SEGMENT_QUEUE_JOURNAL_ERROR,
-          GST_SEGMENT_QUEUE_JOURNAL_ERROR_CORRUPT, "Corrupt item file '%s': %s",
+      g_set_error (error, RB_JOURNAL_ERROR,
+          RB_JOURNAL_ERROR_CORRUPT, "Corrupt item file '%s': %s",
           path, err->message);
     g_clear_error (&err);
     g_key_file_free (kf);
@@ -299,8 +232,8 @@ load_item (GstSegmentQueueJournal * j, GstSegmentQueueItemState state,
   } else {
     gchar *loc = g_key_file_get_string (kf, GROUP_ITEM, "location", NULL);
     if (!loc || !g_path_is_absolute (loc)) {
-      g_set_error (error, GST_SEGMENT_QUEUE_JOURNAL_ERROR,
-          GST_SEGMENT_QUEUE_JOURNAL_ERROR_CORRUPT,
+      g_set_error (error, RB_JOURNAL_ERROR,
+          RB_JOURNAL_ERROR_CORRUPT,
           "Corrupt item file '%s': no absolute location", path);
       g_key_file_free (kf);
       kf = NULL;
@@ -311,10 +244,10 @@ load_item (GstSegmentQueueJournal * j, GstSegmentQueueItemState state,
   return kf;
 }
 
-static GstSegmentQueueItem *
+static RbJournalItem *
 item_from_keyfile (const gchar * id, GKeyFile * kf)
 {
-  GstSegmentQueueItem *item = g_new0 (GstSegmentQueueItem, 1);
+  RbJournalItem *item = g_new0 (RbJournalItem, 1);
   GError *err = NULL;
 
   item->id = g_strdup (id);
@@ -333,13 +266,13 @@ item_from_keyfile (const gchar * id, GKeyFile * kf)
 
 /* Moves a corrupt item file to failed/ (never aborts the queue). */
 static void
-quarantine (GstSegmentQueueJournal * j, GstSegmentQueueItemState state,
+quarantine (RbJournal * j, RbJournalItemState state,
     const gchar * id, const GError * why)
 {
   GError *err = NULL;
 
-  g_warning ("%s; moving it to '%s'", why->message, j->sub[GST_SEGMENT_QUEUE_ITEM_FAILED]);
-  if (!move_item (j, id, state, GST_SEGMENT_QUEUE_ITEM_FAILED, &err)) {
+  g_warning ("%s; moving it to '%s'", why->message, j->sub[RB_JOURNAL_ITEM_FAILED]);
+  if (!move_item (j, id, state, RB_JOURNAL_ITEM_FAILED, &err)) {
     g_warning ("Cannot quarantine item '%s': %s", id, err->message);
     g_clear_error (&err);
   }
@@ -353,7 +286,7 @@ compare_str (gconstpointer a, gconstpointer b)
 
 /* Sorted ids in @state (files not starting with '.'). */
 static GPtrArray *
-list_ids (GstSegmentQueueJournal * j, GstSegmentQueueItemState state)
+list_ids (RbJournal * j, RbJournalItemState state)
 {
   GPtrArray *ids = g_ptr_array_new_with_free_func (g_free);
   GDir *d = g_dir_open (j->sub[state], 0, NULL);
@@ -392,31 +325,31 @@ sanitize_basename (const gchar * location)
 /* Public API                                                                */
 
 /**
- * gst_segment_queue_journal_open:
+ * rb_journal_open:
  * @dir: the queue directory (created with its sub-directories if missing)
  * @error: return location for a #GError, or %NULL
  *
  * Opens the queue in @dir, removes stale files of crashed writers from
  * `tmp/` (older than one hour) and recovers the claims whose owner process
  * is dead or whose lease has expired (see
- * gst_segment_queue_journal_recover()).
+ * rb_journal_recover()).
  *
  * Returns: (transfer full) (nullable): the journal, or %NULL with @error set
- *   (%GST_SEGMENT_QUEUE_JOURNAL_ERROR_IO naming the directory).
+ *   (a G_IO_ERROR naming the directory).
  *
  * Since: 0.1.0
  */
-GstSegmentQueueJournal *
-gst_segment_queue_journal_open (const gchar * dir, GError ** error)
+RbJournal *
+rb_journal_open (const gchar * dir, GError ** error)
 {
-  GstSegmentQueueJournal *j;
+  RbJournal *j;
   GError *err = NULL;
   guint i;
 
   g_return_val_if_fail (dir != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  j = g_new0 (GstSegmentQueueJournal, 1);
+  j = g_new0 (RbJournal, 1);
   g_mutex_init (&j->lock);
   if (g_path_is_absolute (dir)) {
     j->dir = g_strdup (dir);
@@ -435,15 +368,15 @@ gst_segment_queue_journal_open (const gchar * dir, GError ** error)
   for (i = 0; i <= G_N_ELEMENTS (state_dirs); i++) {
     const gchar *d = i < G_N_ELEMENTS (state_dirs) ? j->sub[i] : j->tmp;
     if (g_mkdir_with_parents (d, 0755) < 0) {
-      set_io_error (error, "create directory", d, errno);
+      rb_durable_set_error (error, "create directory", d, errno);
       goto fail;
     }
     if (g_access (d, W_OK | X_OK) < 0) {
-      set_io_error (error, "write to directory", d, errno);
+      rb_durable_set_error (error, "write to directory", d, errno);
       goto fail;
     }
   }
-  if (!fsync_path (j->dir, TRUE, error))
+  if (!rb_durable_fsync (j->dir, error))
     goto fail;
 
   /* stale tmp files */
@@ -463,7 +396,7 @@ gst_segment_queue_journal_open (const gchar * dir, GError ** error)
       g_dir_close (d);
   }
 
-  gst_segment_queue_journal_recover (j, &err);
+  rb_journal_recover (j, &err);
   if (err) {
     g_propagate_error (error, err);
     goto fail;
@@ -471,22 +404,22 @@ gst_segment_queue_journal_open (const gchar * dir, GError ** error)
   return j;
 
 fail:
-  gst_segment_queue_journal_free (j);
+  rb_journal_free (j);
   return NULL;
 }
 
 /**
- * gst_segment_queue_journal_free:
+ * rb_journal_free:
  * @journal: (transfer full) (nullable): a journal
  *
  * Closes the journal. Items stay on disk in their state; claims of this
- * process are not released (call gst_segment_queue_journal_release() first
+ * process are not released (call rb_journal_release() first
  * for a clean shutdown).
  *
  * Since: 0.1.0
  */
 void
-gst_segment_queue_journal_free (GstSegmentQueueJournal * journal)
+rb_journal_free (RbJournal * journal)
 {
   guint i;
 
@@ -502,7 +435,7 @@ gst_segment_queue_journal_free (GstSegmentQueueJournal * journal)
 }
 
 /**
- * gst_segment_queue_journal_get_dir:
+ * rb_journal_get_dir:
  * @journal: a journal
  *
  * Returns: (transfer none): the absolute queue directory.
@@ -510,14 +443,14 @@ gst_segment_queue_journal_free (GstSegmentQueueJournal * journal)
  * Since: 0.1.0
  */
 const gchar *
-gst_segment_queue_journal_get_dir (GstSegmentQueueJournal * journal)
+rb_journal_get_dir (RbJournal * journal)
 {
   g_return_val_if_fail (journal != NULL, NULL);
   return journal->dir;
 }
 
 /**
- * gst_segment_queue_journal_set_max_attempts:
+ * rb_journal_set_max_attempts:
  * @journal: a journal
  * @max_attempts: number of failed claims (1 to G_MAXUINT) after which an
  *   item goes to `failed/`; default 3
@@ -525,7 +458,7 @@ gst_segment_queue_journal_get_dir (GstSegmentQueueJournal * journal)
  * Since: 0.1.0
  */
 void
-gst_segment_queue_journal_set_max_attempts (GstSegmentQueueJournal * journal,
+rb_journal_set_max_attempts (RbJournal * journal,
     guint max_attempts)
 {
   g_return_if_fail (journal != NULL);
@@ -536,7 +469,7 @@ gst_segment_queue_journal_set_max_attempts (GstSegmentQueueJournal * journal,
 }
 
 static gboolean
-contains_unlocked (GstSegmentQueueJournal * j, const gchar * location)
+contains_unlocked (RbJournal * j, const gchar * location)
 {
   gchar *base = sanitize_basename (location);
   gchar *suffix = g_strconcat ("-", base, NULL);
@@ -569,7 +502,7 @@ contains_unlocked (GstSegmentQueueJournal * j, const gchar * location)
 }
 
 /**
- * gst_segment_queue_journal_contains:
+ * rb_journal_contains:
  * @journal: a journal
  * @location: absolute path of a segment file
  *
@@ -580,7 +513,7 @@ contains_unlocked (GstSegmentQueueJournal * j, const gchar * location)
  * Since: 0.1.0
  */
 gboolean
-gst_segment_queue_journal_contains (GstSegmentQueueJournal * journal,
+rb_journal_contains (RbJournal * journal,
     const gchar * location)
 {
   gboolean ret;
@@ -594,7 +527,7 @@ gst_segment_queue_journal_contains (GstSegmentQueueJournal * journal,
 }
 
 /**
- * gst_segment_queue_journal_enqueue:
+ * rb_journal_enqueue:
  * @journal: a journal
  * @location: absolute path of an existing segment file, already fsync()ed
  *   by the caller
@@ -608,18 +541,18 @@ gst_segment_queue_journal_contains (GstSegmentQueueJournal * journal,
  * and sortable by enqueue order. When the function returns %TRUE the item
  * survives a crash or power loss.
  *
- * Returns: %TRUE on success; %FALSE with %GST_SEGMENT_QUEUE_JOURNAL_ERROR_EXISTS
+ * Returns: %TRUE on success; %FALSE with %RB_JOURNAL_ERROR_EXISTS
  *   if @location is already queued (in any state), or
- *   %GST_SEGMENT_QUEUE_JOURNAL_ERROR_IO naming the file and errno text.
+ *   a G_IO_ERROR naming the file and the errno text.
  *
  * Since: 0.1.0
  */
 gboolean
-gst_segment_queue_journal_enqueue (GstSegmentQueueJournal * journal,
+rb_journal_enqueue (RbJournal * journal,
     const gchar * location, const gchar * source, guint64 duration,
     gchar ** out_id, GError ** error)
 {
-  GstSegmentQueueJournal *j = journal;
+  RbJournal *j = journal;
   GKeyFile *kf;
   gchar *base, *id = NULL, *tmp = NULL, *dest = NULL;
   gboolean ret = FALSE;
@@ -630,20 +563,19 @@ gst_segment_queue_journal_enqueue (GstSegmentQueueJournal * journal,
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   if (!g_path_is_absolute (location)) {
-    g_set_error (error, GST_SEGMENT_QUEUE_JOURNAL_ERROR,
-        GST_SEGMENT_QUEUE_JOURNAL_ERROR_IO,
-        "Cannot enqueue '%s': not an absolute path", location);
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_FILENAME,
+        "cannot enqueue '%s': not an absolute path", location);
     return FALSE;
   }
   if (!g_file_test (location, G_FILE_TEST_IS_REGULAR)) {
-    set_io_error (error, "enqueue", location, ENOENT);
+    rb_durable_set_error (error, "enqueue", location, ENOENT);
     return FALSE;
   }
 
   g_mutex_lock (&j->lock);
   if (contains_unlocked (j, location)) {
-    g_set_error (error, GST_SEGMENT_QUEUE_JOURNAL_ERROR,
-        GST_SEGMENT_QUEUE_JOURNAL_ERROR_EXISTS, "'%s' is already queued in '%s'",
+    g_set_error (error, RB_JOURNAL_ERROR,
+        RB_JOURNAL_ERROR_EXISTS, "'%s' is already queued in '%s'",
         location, j->dir);
     goto out;
   }
@@ -668,7 +600,7 @@ gst_segment_queue_journal_enqueue (GstSegmentQueueJournal * journal,
     g_free (dest);
     id = g_strdup_printf ("%016" G_GINT64_FORMAT "-%05u-%s", now,
         j->counter++ % 100000, base);
-    dest = item_path (j, GST_SEGMENT_QUEUE_ITEM_PENDING, id);
+    dest = item_path (j, RB_JOURNAL_ITEM_PENDING, id);
     if (!tmp) {
       tmp = write_tmp (j, id, kf, error);
       if (!tmp)
@@ -677,11 +609,11 @@ gst_segment_queue_journal_enqueue (GstSegmentQueueJournal * journal,
     /* link() refuses to replace: ids are unique even across processes */
     if (link (tmp, dest) == 0) {
       g_unlink (tmp);
-      ret = fsync_path (j->sub[GST_SEGMENT_QUEUE_ITEM_PENDING], TRUE, error);
+      ret = rb_durable_fsync (j->sub[RB_JOURNAL_ITEM_PENDING], error);
       break;
     }
     if (errno != EEXIST) {
-      set_io_error (error, "link into", dest, errno);
+      rb_durable_set_error (error, "link into", dest, errno);
       g_unlink (tmp);
       break;
     }
@@ -702,10 +634,10 @@ out:
 }
 
 /**
- * gst_segment_queue_journal_claim:
+ * rb_journal_claim:
  * @journal: a journal
  * @lease_s: lease in seconds (≥ 1); after it expires without
- *   gst_segment_queue_journal_renew() the item may be recovered by anyone
+ *   rb_journal_renew() the item may be recovered by anyone
  * @error: return location for a #GError, or %NULL
  *
  * Takes the oldest pending item for this process (pid, boot id and process
@@ -718,12 +650,12 @@ out:
  *
  * Since: 0.1.0
  */
-GstSegmentQueueItem *
-gst_segment_queue_journal_claim (GstSegmentQueueJournal * journal,
+RbJournalItem *
+rb_journal_claim (RbJournal * journal,
     guint lease_s, GError ** error)
 {
-  GstSegmentQueueJournal *j = journal;
-  GstSegmentQueueItem *item = NULL;
+  RbJournal *j = journal;
+  RbJournalItem *item = NULL;
   GPtrArray *ids;
   guint i;
 
@@ -731,16 +663,16 @@ gst_segment_queue_journal_claim (GstSegmentQueueJournal * journal,
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   g_mutex_lock (&j->lock);
-  ids = list_ids (j, GST_SEGMENT_QUEUE_ITEM_PENDING);
+  ids = list_ids (j, RB_JOURNAL_ITEM_PENDING);
   for (i = 0; i < ids->len && !item; i++) {
     const gchar *id = g_ptr_array_index (ids, i);
     GError *err = NULL;
     GKeyFile *kf;
 
-    if (!move_item (j, id, GST_SEGMENT_QUEUE_ITEM_PENDING,
-            GST_SEGMENT_QUEUE_ITEM_CLAIMED, &err)) {
-      if (g_error_matches (err, GST_SEGMENT_QUEUE_JOURNAL_ERROR,
-              GST_SEGMENT_QUEUE_JOURNAL_ERROR_NOT_FOUND)) {
+    if (!move_item (j, id, RB_JOURNAL_ITEM_PENDING,
+            RB_JOURNAL_ITEM_CLAIMED, &err)) {
+      if (g_error_matches (err, RB_JOURNAL_ERROR,
+              RB_JOURNAL_ERROR_NOT_FOUND)) {
         /* another process won this one */
         g_clear_error (&err);
         continue;
@@ -748,11 +680,11 @@ gst_segment_queue_journal_claim (GstSegmentQueueJournal * journal,
       g_propagate_error (error, err);
       break;
     }
-    kf = load_item (j, GST_SEGMENT_QUEUE_ITEM_CLAIMED, id, &err);
+    kf = load_item (j, RB_JOURNAL_ITEM_CLAIMED, id, &err);
     if (!kf) {
-      if (g_error_matches (err, GST_SEGMENT_QUEUE_JOURNAL_ERROR,
-              GST_SEGMENT_QUEUE_JOURNAL_ERROR_CORRUPT)) {
-        quarantine (j, GST_SEGMENT_QUEUE_ITEM_CLAIMED, id, err);
+      if (g_error_matches (err, RB_JOURNAL_ERROR,
+              RB_JOURNAL_ERROR_CORRUPT)) {
+        quarantine (j, RB_JOURNAL_ITEM_CLAIMED, id, err);
         g_clear_error (&err);
         continue;
       }
@@ -764,7 +696,7 @@ gst_segment_queue_journal_claim (GstSegmentQueueJournal * journal,
     g_key_file_set_uint64 (kf, GROUP_CLAIM, "start-time", j->start_time);
     g_key_file_set_int64 (kf, GROUP_CLAIM, "lease-expires-us",
         g_get_real_time () + (gint64) lease_s * G_USEC_PER_SEC);
-    if (!write_item (j, GST_SEGMENT_QUEUE_ITEM_CLAIMED, id, kf, error)) {
+    if (!write_item (j, RB_JOURNAL_ITEM_CLAIMED, id, kf, error)) {
       /* the item stays claimed without owner: recover() returns it */
       g_key_file_free (kf);
       break;
@@ -779,9 +711,9 @@ gst_segment_queue_journal_claim (GstSegmentQueueJournal * journal,
 
 /* Loads claimed/@id and checks that this process owns it. */
 static GKeyFile *
-load_own_claim (GstSegmentQueueJournal * j, const gchar * id, GError ** error)
+load_own_claim (RbJournal * j, const gchar * id, GError ** error)
 {
-  GKeyFile *kf = load_item (j, GST_SEGMENT_QUEUE_ITEM_CLAIMED, id, error);
+  GKeyFile *kf = load_item (j, RB_JOURNAL_ITEM_CLAIMED, id, error);
   gint64 pid;
   gchar *boot;
   guint64 st;
@@ -793,10 +725,10 @@ load_own_claim (GstSegmentQueueJournal * j, const gchar * id, GError ** error)
   st = g_key_file_get_uint64 (kf, GROUP_CLAIM, "start-time", NULL);
   if (pid != getpid () || g_strcmp0 (boot, j->boot_id) != 0
       || st != j->start_time) {
-    g_set_error (error, GST_SEGMENT_QUEUE_JOURNAL_ERROR,
-        GST_SEGMENT_QUEUE_JOURNAL_ERROR_NOT_FOUND,
+    g_set_error (error, RB_JOURNAL_ERROR,
+        RB_JOURNAL_ERROR_NOT_FOUND,
         "Item '%s' in '%s' is not claimed by this process", id,
-        j->sub[GST_SEGMENT_QUEUE_ITEM_CLAIMED]);
+        j->sub[RB_JOURNAL_ITEM_CLAIMED]);
     g_key_file_free (kf);
     kf = NULL;
   }
@@ -806,13 +738,13 @@ load_own_claim (GstSegmentQueueJournal * j, const gchar * id, GError ** error)
 
 /* What renew, complete, fail and release do to the key file @kf of the item
  * @id that this process has claimed; called with the journal locked. */
-typedef gboolean (*ClaimAction) (GstSegmentQueueJournal * j, const gchar * id,
+typedef gboolean (*ClaimAction) (RbJournal * j, const gchar * id,
     GKeyFile * kf, gpointer data, GError ** error);
 
 /* Locks the journal, loads the item @id if this process claimed it and
  * runs @action on it. */
 static gboolean
-with_own_claim (GstSegmentQueueJournal * j, const gchar * id,
+with_own_claim (RbJournal * j, const gchar * id,
     ClaimAction action, gpointer data, GError ** error)
 {
   GKeyFile *kf;
@@ -832,26 +764,26 @@ with_own_claim (GstSegmentQueueJournal * j, const gchar * id,
 }
 
 static gboolean
-renew_action (GstSegmentQueueJournal * j, const gchar * id, GKeyFile * kf,
+renew_action (RbJournal * j, const gchar * id, GKeyFile * kf,
     gpointer data, GError ** error)
 {
   guint lease_s = GPOINTER_TO_UINT (data);
 
   g_key_file_set_int64 (kf, GROUP_CLAIM, "lease-expires-us",
       g_get_real_time () + (gint64) lease_s * G_USEC_PER_SEC);
-  return write_item (j, GST_SEGMENT_QUEUE_ITEM_CLAIMED, id, kf, error);
+  return write_item (j, RB_JOURNAL_ITEM_CLAIMED, id, kf, error);
 }
 
 static gboolean
-complete_action (GstSegmentQueueJournal * j, const gchar * id, GKeyFile * kf,
+complete_action (RbJournal * j, const gchar * id, GKeyFile * kf,
     gpointer data, GError ** error)
 {
-  return move_item (j, id, GST_SEGMENT_QUEUE_ITEM_CLAIMED,
-      GST_SEGMENT_QUEUE_ITEM_DONE, error);
+  return move_item (j, id, RB_JOURNAL_ITEM_CLAIMED,
+      RB_JOURNAL_ITEM_DONE, error);
 }
 
 /**
- * gst_segment_queue_journal_renew:
+ * rb_journal_renew:
  * @journal: a journal
  * @id: id of an item claimed by this process
  * @lease_s: new lease in seconds from now
@@ -861,13 +793,13 @@ complete_action (GstSegmentQueueJournal * j, const gchar * id, GKeyFile * kf,
  * expires (e.g. at half of it) during long uploads.
  *
  * Returns: %TRUE on success; %FALSE with
- *   %GST_SEGMENT_QUEUE_JOURNAL_ERROR_NOT_FOUND if the item is not claimed by
+ *   %RB_JOURNAL_ERROR_NOT_FOUND if the item is not claimed by
  *   this process (any more), or an I/O error.
  *
  * Since: 0.1.0
  */
 gboolean
-gst_segment_queue_journal_renew (GstSegmentQueueJournal * journal,
+rb_journal_renew (RbJournal * journal,
     const gchar * id, guint lease_s, GError ** error)
 {
   return with_own_claim (journal, id, renew_action, GUINT_TO_POINTER (lease_s),
@@ -875,7 +807,7 @@ gst_segment_queue_journal_renew (GstSegmentQueueJournal * journal,
 }
 
 /**
- * gst_segment_queue_journal_complete:
+ * rb_journal_complete:
  * @journal: a journal
  * @id: id of an item claimed by this process
  * @error: return location for a #GError, or %NULL
@@ -883,13 +815,13 @@ gst_segment_queue_journal_renew (GstSegmentQueueJournal * journal,
  * Moves a claimed item to `done/`.
  *
  * Returns: %TRUE on success; %FALSE with
- *   %GST_SEGMENT_QUEUE_JOURNAL_ERROR_NOT_FOUND if the item is not claimed by
+ *   %RB_JOURNAL_ERROR_NOT_FOUND if the item is not claimed by
  *   this process, or an I/O error.
  *
  * Since: 0.1.0
  */
 gboolean
-gst_segment_queue_journal_complete (GstSegmentQueueJournal * journal,
+rb_journal_complete (RbJournal * journal,
     const gchar * id, GError ** error)
 {
   return with_own_claim (journal, id, complete_action, NULL, error);
@@ -899,17 +831,17 @@ gst_segment_queue_journal_complete (GstSegmentQueueJournal * journal,
  * @reason) and moves it to @to. The rewrite stays in claimed/ so a crash in
  * between leaves an ownerless claim, which recover() returns to pending. */
 static gboolean
-unclaim (GstSegmentQueueJournal * j, const gchar * id, GKeyFile * kf,
-    GstSegmentQueueItemState to, GError ** error)
+unclaim (RbJournal * j, const gchar * id, GKeyFile * kf,
+    RbJournalItemState to, GError ** error)
 {
   g_key_file_remove_group (kf, GROUP_CLAIM, NULL);
-  if (!write_item (j, GST_SEGMENT_QUEUE_ITEM_CLAIMED, id, kf, error))
+  if (!write_item (j, RB_JOURNAL_ITEM_CLAIMED, id, kf, error))
     return FALSE;
-  return move_item (j, id, GST_SEGMENT_QUEUE_ITEM_CLAIMED, to, error);
+  return move_item (j, id, RB_JOURNAL_ITEM_CLAIMED, to, error);
 }
 
 static gboolean
-fail_action (GstSegmentQueueJournal * j, const gchar * id, GKeyFile * kf,
+fail_action (RbJournal * j, const gchar * id, GKeyFile * kf,
     gpointer data, GError ** error)
 {
   const gchar *reason = data;
@@ -919,18 +851,18 @@ fail_action (GstSegmentQueueJournal * j, const gchar * id, GKeyFile * kf,
   g_key_file_set_integer (kf, GROUP_ITEM, "attempts", attempts);
   g_key_file_set_string (kf, GROUP_ITEM, "last-failure", reason ? reason : "");
   return unclaim (j, id, kf, (guint) attempts >= j->max_attempts ?
-      GST_SEGMENT_QUEUE_ITEM_FAILED : GST_SEGMENT_QUEUE_ITEM_PENDING, error);
+      RB_JOURNAL_ITEM_FAILED : RB_JOURNAL_ITEM_PENDING, error);
 }
 
 static gboolean
-release_action (GstSegmentQueueJournal * j, const gchar * id, GKeyFile * kf,
+release_action (RbJournal * j, const gchar * id, GKeyFile * kf,
     gpointer data, GError ** error)
 {
-  return unclaim (j, id, kf, GST_SEGMENT_QUEUE_ITEM_PENDING, error);
+  return unclaim (j, id, kf, RB_JOURNAL_ITEM_PENDING, error);
 }
 
 /**
- * gst_segment_queue_journal_fail:
+ * rb_journal_fail:
  * @journal: a journal
  * @id: id of an item claimed by this process
  * @reason: (nullable): why it failed, stored as `last-failure` in the item
@@ -938,23 +870,23 @@ release_action (GstSegmentQueueJournal * j, const gchar * id, GKeyFile * kf,
  *
  * Counts a failed attempt: the item goes back to `pending/` with attempts
  * + 1, or to `failed/` once attempts reach the maximum (see
- * gst_segment_queue_journal_set_max_attempts()).
+ * rb_journal_set_max_attempts()).
  *
  * Returns: %TRUE on success; %FALSE with
- *   %GST_SEGMENT_QUEUE_JOURNAL_ERROR_NOT_FOUND if the item is not claimed by
+ *   %RB_JOURNAL_ERROR_NOT_FOUND if the item is not claimed by
  *   this process, or an I/O error.
  *
  * Since: 0.1.0
  */
 gboolean
-gst_segment_queue_journal_fail (GstSegmentQueueJournal * journal,
+rb_journal_fail (RbJournal * journal,
     const gchar * id, const gchar * reason, GError ** error)
 {
   return with_own_claim (journal, id, fail_action, (gpointer) reason, error);
 }
 
 /**
- * gst_segment_queue_journal_release:
+ * rb_journal_release:
  * @journal: a journal
  * @id: id of an item claimed by this process
  * @error: return location for a #GError, or %NULL
@@ -963,13 +895,13 @@ gst_segment_queue_journal_fail (GstSegmentQueueJournal * journal,
  * clean shutdown in the middle of work).
  *
  * Returns: %TRUE on success; %FALSE with
- *   %GST_SEGMENT_QUEUE_JOURNAL_ERROR_NOT_FOUND if the item is not claimed by
+ *   %RB_JOURNAL_ERROR_NOT_FOUND if the item is not claimed by
  *   this process, or an I/O error.
  *
  * Since: 0.1.0
  */
 gboolean
-gst_segment_queue_journal_release (GstSegmentQueueJournal * journal,
+rb_journal_release (RbJournal * journal,
     const gchar * id, GError ** error)
 {
   return with_own_claim (journal, id, release_action, NULL, error);
@@ -977,7 +909,7 @@ gst_segment_queue_journal_release (GstSegmentQueueJournal * journal,
 
 /* Whether the claim in @kf (of the item at @path) can be taken back. */
 static gboolean
-claim_is_stale (GstSegmentQueueJournal * j, GKeyFile * kf, const gchar * path)
+claim_is_stale (RbJournal * j, GKeyFile * kf, const gchar * path)
 {
   gint64 pid, expires;
   gchar *boot;
@@ -1012,7 +944,7 @@ claim_is_stale (GstSegmentQueueJournal * j, GKeyFile * kf, const gchar * path)
 }
 
 /**
- * gst_segment_queue_journal_recover:
+ * rb_journal_recover:
  * @journal: a journal
  * @error: return location for a #GError, or %NULL
  *
@@ -1020,7 +952,7 @@ claim_is_stale (GstSegmentQueueJournal * j, GKeyFile * kf, const gchar * path)
  * ESRCH, another boot id, or another process start time: a reused pid),
  * whose lease has expired, or which has no owner information and is older
  * than 5 s. Corrupt claimed files are moved to `failed/` with a warning.
- * Called by gst_segment_queue_journal_open(); call it periodically in a
+ * Called by rb_journal_open(); call it periodically in a
  * long-running consumer.
  *
  * Returns: how many items went back to pending (0 with @error set on an
@@ -1029,7 +961,7 @@ claim_is_stale (GstSegmentQueueJournal * j, GKeyFile * kf, const gchar * path)
  * Since: 0.1.0
  */
 guint
-gst_segment_queue_journal_recover (GstSegmentQueueJournal * journal,
+rb_journal_recover (RbJournal * journal,
     GError ** error)
 {
   GPtrArray *ids;
@@ -1038,26 +970,26 @@ gst_segment_queue_journal_recover (GstSegmentQueueJournal * journal,
   g_return_val_if_fail (journal != NULL, 0);
 
   g_mutex_lock (&journal->lock);
-  ids = list_ids (journal, GST_SEGMENT_QUEUE_ITEM_CLAIMED);
+  ids = list_ids (journal, RB_JOURNAL_ITEM_CLAIMED);
   for (i = 0; i < ids->len; i++) {
     const gchar *id = g_ptr_array_index (ids, i);
-    gchar *path = item_path (journal, GST_SEGMENT_QUEUE_ITEM_CLAIMED, id);
+    gchar *path = item_path (journal, RB_JOURNAL_ITEM_CLAIMED, id);
     GError *err = NULL;
-    GKeyFile *kf = load_item (journal, GST_SEGMENT_QUEUE_ITEM_CLAIMED, id,
+    GKeyFile *kf = load_item (journal, RB_JOURNAL_ITEM_CLAIMED, id,
         &err);
 
     if (!kf) {
-      if (g_error_matches (err, GST_SEGMENT_QUEUE_JOURNAL_ERROR,
-              GST_SEGMENT_QUEUE_JOURNAL_ERROR_CORRUPT))
-        quarantine (journal, GST_SEGMENT_QUEUE_ITEM_CLAIMED, id, err);
+      if (g_error_matches (err, RB_JOURNAL_ERROR,
+              RB_JOURNAL_ERROR_CORRUPT))
+        quarantine (journal, RB_JOURNAL_ITEM_CLAIMED, id, err);
       g_clear_error (&err);
     } else {
       if (claim_is_stale (journal, kf, path)) {
-        if (move_item (journal, id, GST_SEGMENT_QUEUE_ITEM_CLAIMED,
-                GST_SEGMENT_QUEUE_ITEM_PENDING, &err)) {
+        if (move_item (journal, id, RB_JOURNAL_ITEM_CLAIMED,
+                RB_JOURNAL_ITEM_PENDING, &err)) {
           n++;
-        } else if (!g_error_matches (err, GST_SEGMENT_QUEUE_JOURNAL_ERROR,
-                GST_SEGMENT_QUEUE_JOURNAL_ERROR_NOT_FOUND)) {
+        } else if (!g_error_matches (err, RB_JOURNAL_ERROR,
+                RB_JOURNAL_ERROR_NOT_FOUND)) {
           g_propagate_error (error, err);
           err = NULL;
           g_key_file_free (kf);
@@ -1076,7 +1008,7 @@ gst_segment_queue_journal_recover (GstSegmentQueueJournal * journal,
 }
 
 /**
- * gst_segment_queue_journal_count:
+ * rb_journal_count:
  * @journal: a journal
  * @state: a state
  *
@@ -1086,14 +1018,14 @@ gst_segment_queue_journal_recover (GstSegmentQueueJournal * journal,
  * Since: 0.1.0
  */
 guint
-gst_segment_queue_journal_count (GstSegmentQueueJournal * journal,
-    GstSegmentQueueItemState state)
+rb_journal_count (RbJournal * journal,
+    RbJournalItemState state)
 {
   GPtrArray *ids;
   guint n;
 
   g_return_val_if_fail (journal != NULL, 0);
-  g_return_val_if_fail (state <= GST_SEGMENT_QUEUE_ITEM_FAILED, 0);
+  g_return_val_if_fail (state <= RB_JOURNAL_ITEM_FAILED, 0);
 
   g_mutex_lock (&journal->lock);
   ids = list_ids (journal, state);
@@ -1104,28 +1036,28 @@ gst_segment_queue_journal_count (GstSegmentQueueJournal * journal,
 }
 
 /**
- * gst_segment_queue_journal_list:
+ * rb_journal_list:
  * @journal: a journal
  * @state: a state
  *
  * Reads every item in @state, in enqueue order, without changing anything.
  * Unreadable item files are skipped.
  *
- * Returns: (transfer full) (element-type GstSegmentQueueItem): the items;
- *   free with `g_list_free_full (list, (GDestroyNotify) gst_segment_queue_item_free)`.
+ * Returns: (transfer full) (element-type RbJournalItem): the items;
+ *   free with `g_list_free_full (list, (GDestroyNotify) rb_journal_item_free)`.
  *
  * Since: 0.1.0
  */
 GList *
-gst_segment_queue_journal_list (GstSegmentQueueJournal * journal,
-    GstSegmentQueueItemState state)
+rb_journal_list (RbJournal * journal,
+    RbJournalItemState state)
 {
   GPtrArray *ids;
   GList *items = NULL;
   guint i;
 
   g_return_val_if_fail (journal != NULL, NULL);
-  g_return_val_if_fail (state <= GST_SEGMENT_QUEUE_ITEM_FAILED, NULL);
+  g_return_val_if_fail (state <= RB_JOURNAL_ITEM_FAILED, NULL);
 
   g_mutex_lock (&journal->lock);
   ids = list_ids (journal, state);
@@ -1143,13 +1075,13 @@ gst_segment_queue_journal_list (GstSegmentQueueJournal * journal,
 }
 
 /**
- * gst_segment_queue_item_free:
+ * rb_journal_item_free:
  * @item: (transfer full) (nullable): an item
  *
  * Since: 0.1.0
  */
 void
-gst_segment_queue_item_free (GstSegmentQueueItem * item)
+rb_journal_item_free (RbJournalItem * item)
 {
   if (!item)
     return;

@@ -9,9 +9,11 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
-/* Unit and crash tests of the segmentqueue journal (GLib only). */
+/* Unit and crash tests of lib/rb-journal, the durable segment queue
+ * (GLib only). */
 
 #include <gst/check/gstcheck.h>
+#include <gio/gio.h>
 #include <glib/gstdio.h>
 
 #include <errno.h>
@@ -20,7 +22,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "gstsegmentqueue-journal.h"
+#include "rb-journal.h"
 
 static gchar *tmpdir = NULL;
 static gchar *qdir = NULL;
@@ -70,23 +72,23 @@ count_files (const gchar * sub)
   return n;
 }
 
-static GstSegmentQueueJournal *
+static RbJournal *
 open_journal (void)
 {
   GError *err = NULL;
-  GstSegmentQueueJournal *j = gst_segment_queue_journal_open (qdir, &err);
+  RbJournal *j = rb_journal_open (qdir, &err);
   fail_unless (j != NULL, "open failed: %s", err ? err->message : "?");
   return j;
 }
 
 static gchar *
-enqueue (GstSegmentQueueJournal * j, const gchar * name, guint64 duration)
+enqueue (RbJournal * j, const gchar * name, guint64 duration)
 {
   GError *err = NULL;
   gchar *loc = make_segment (name);
   gchar *id = NULL;
 
-  fail_unless (gst_segment_queue_journal_enqueue (j, loc, "cam", duration,
+  fail_unless (rb_journal_enqueue (j, loc, "cam", duration,
           &id, &err), "enqueue: %s", err ? err->message : "?");
   fail_unless (id != NULL);
   g_free (loc);
@@ -95,9 +97,9 @@ enqueue (GstSegmentQueueJournal * j, const gchar * name, guint64 duration)
 
 GST_START_TEST (test_round_trip)
 {
-  GstSegmentQueueJournal *j = open_journal ();
+  RbJournal *j = open_journal ();
   GError *err = NULL;
-  GstSegmentQueueItem *item;
+  RbJournalItem *item;
   gchar *id1, *id2, *id3, *loc1;
   GList *list;
 
@@ -105,28 +107,28 @@ GST_START_TEST (test_round_trip)
   id2 = enqueue (j, "b.mkv", G_MAXUINT64);
   id3 = enqueue (j, "c.mkv", 3000);
   fail_unless (strcmp (id1, id2) < 0 && strcmp (id2, id3) < 0);
-  fail_unless_equals_int (gst_segment_queue_journal_count (j,
-          GST_SEGMENT_QUEUE_ITEM_PENDING), 3);
+  fail_unless_equals_int (rb_journal_count (j,
+          RB_JOURNAL_ITEM_PENDING), 3);
 
   loc1 = g_build_filename (segdir, "a.mkv", NULL);
-  fail_unless (gst_segment_queue_journal_contains (j, loc1));
-  fail_if (gst_segment_queue_journal_enqueue (j, loc1, "cam", 1, NULL, &err));
-  fail_unless (g_error_matches (err, GST_SEGMENT_QUEUE_JOURNAL_ERROR,
-          GST_SEGMENT_QUEUE_JOURNAL_ERROR_EXISTS));
+  fail_unless (rb_journal_contains (j, loc1));
+  fail_if (rb_journal_enqueue (j, loc1, "cam", 1, NULL, &err));
+  fail_unless (g_error_matches (err, RB_JOURNAL_ERROR,
+          RB_JOURNAL_ERROR_EXISTS));
   g_clear_error (&err);
   {
     gchar *other = g_build_filename (segdir, "nope.mkv", NULL);
-    fail_if (gst_segment_queue_journal_contains (j, other));
+    fail_if (rb_journal_contains (j, other));
     g_free (other);
   }
 
-  list = gst_segment_queue_journal_list (j, GST_SEGMENT_QUEUE_ITEM_PENDING);
+  list = rb_journal_list (j, RB_JOURNAL_ITEM_PENDING);
   fail_unless_equals_int (g_list_length (list), 3);
-  fail_unless_equals_string (((GstSegmentQueueItem *) list->data)->id, id1);
-  g_list_free_full (list, (GDestroyNotify) gst_segment_queue_item_free);
+  fail_unless_equals_string (((RbJournalItem *) list->data)->id, id1);
+  g_list_free_full (list, (GDestroyNotify) rb_journal_item_free);
 
   /* oldest first, with all fields */
-  item = gst_segment_queue_journal_claim (j, 60, &err);
+  item = rb_journal_claim (j, 60, &err);
   fail_unless (item != NULL);
   fail_unless_equals_string (item->id, id1);
   fail_unless_equals_string (item->location, loc1);
@@ -134,79 +136,79 @@ GST_START_TEST (test_round_trip)
   fail_unless_equals_uint64 (item->duration, 1000);
   fail_unless_equals_int (item->attempts, 0);
   fail_unless (item->enqueued_us > 0);
-  fail_unless_equals_int (gst_segment_queue_journal_count (j,
-          GST_SEGMENT_QUEUE_ITEM_CLAIMED), 1);
-  fail_unless (gst_segment_queue_journal_renew (j, item->id, 120, &err));
-  fail_unless (gst_segment_queue_journal_complete (j, item->id, &err));
-  fail_unless (gst_segment_queue_journal_contains (j, loc1));  /* in done/ */
+  fail_unless_equals_int (rb_journal_count (j,
+          RB_JOURNAL_ITEM_CLAIMED), 1);
+  fail_unless (rb_journal_renew (j, item->id, 120, &err));
+  fail_unless (rb_journal_complete (j, item->id, &err));
+  fail_unless (rb_journal_contains (j, loc1));  /* in done/ */
   /* complete twice: not claimed any more */
-  fail_if (gst_segment_queue_journal_complete (j, item->id, &err));
-  fail_unless (g_error_matches (err, GST_SEGMENT_QUEUE_JOURNAL_ERROR,
-          GST_SEGMENT_QUEUE_JOURNAL_ERROR_NOT_FOUND));
+  fail_if (rb_journal_complete (j, item->id, &err));
+  fail_unless (g_error_matches (err, RB_JOURNAL_ERROR,
+          RB_JOURNAL_ERROR_NOT_FOUND));
   g_clear_error (&err);
-  gst_segment_queue_item_free (item);
+  rb_journal_item_free (item);
 
   /* fail: back to pending with attempts + 1, still first in line */
-  item = gst_segment_queue_journal_claim (j, 60, &err);
+  item = rb_journal_claim (j, 60, &err);
   fail_unless_equals_string (item->id, id2);
   fail_unless_equals_uint64 (item->duration, G_MAXUINT64);
-  fail_unless (gst_segment_queue_journal_fail (j, item->id, "net down",
+  fail_unless (rb_journal_fail (j, item->id, "net down",
           &err));
-  gst_segment_queue_item_free (item);
-  item = gst_segment_queue_journal_claim (j, 60, &err);
+  rb_journal_item_free (item);
+  item = rb_journal_claim (j, 60, &err);
   fail_unless_equals_string (item->id, id2);
   fail_unless_equals_int (item->attempts, 1);
   /* release: pending without counting */
-  fail_unless (gst_segment_queue_journal_release (j, item->id, &err));
-  gst_segment_queue_item_free (item);
-  item = gst_segment_queue_journal_claim (j, 60, &err);
+  fail_unless (rb_journal_release (j, item->id, &err));
+  rb_journal_item_free (item);
+  item = rb_journal_claim (j, 60, &err);
   fail_unless_equals_string (item->id, id2);
   fail_unless_equals_int (item->attempts, 1);
-  fail_unless (gst_segment_queue_journal_complete (j, item->id, &err));
-  gst_segment_queue_item_free (item);
+  fail_unless (rb_journal_complete (j, item->id, &err));
+  rb_journal_item_free (item);
 
-  item = gst_segment_queue_journal_claim (j, 60, &err);
+  item = rb_journal_claim (j, 60, &err);
   fail_unless_equals_string (item->id, id3);
-  fail_unless (gst_segment_queue_journal_complete (j, item->id, &err));
-  gst_segment_queue_item_free (item);
+  fail_unless (rb_journal_complete (j, item->id, &err));
+  rb_journal_item_free (item);
 
   /* empty: NULL without error */
-  item = gst_segment_queue_journal_claim (j, 60, &err);
+  item = rb_journal_claim (j, 60, &err);
   fail_unless (item == NULL);
   fail_unless (err == NULL);
-  fail_unless_equals_int (gst_segment_queue_journal_count (j,
-          GST_SEGMENT_QUEUE_ITEM_DONE), 3);
+  fail_unless_equals_int (rb_journal_count (j,
+          RB_JOURNAL_ITEM_DONE), 3);
   fail_unless_equals_int (count_files ("tmp"), 0);
 
   /* renew/release of unknown ids */
-  fail_if (gst_segment_queue_journal_renew (j, "nope", 10, &err));
-  fail_unless (g_error_matches (err, GST_SEGMENT_QUEUE_JOURNAL_ERROR,
-          GST_SEGMENT_QUEUE_JOURNAL_ERROR_NOT_FOUND));
+  fail_if (rb_journal_renew (j, "nope", 10, &err));
+  fail_unless (g_error_matches (err, RB_JOURNAL_ERROR,
+          RB_JOURNAL_ERROR_NOT_FOUND));
   g_clear_error (&err);
 
   g_free (id1);
   g_free (id2);
   g_free (id3);
   g_free (loc1);
-  gst_segment_queue_journal_free (j);
+  rb_journal_free (j);
 }
 
 GST_END_TEST;
 
 GST_START_TEST (test_persistence)
 {
-  GstSegmentQueueJournal *j = open_journal ();
-  GstSegmentQueueItem *item;
+  RbJournal *j = open_journal ();
+  RbJournalItem *item;
   gchar *id = enqueue (j, "p.mkv", 42);
 
-  gst_segment_queue_journal_free (j);
+  rb_journal_free (j);
   j = open_journal ();
-  item = gst_segment_queue_journal_claim (j, 60, NULL);
+  item = rb_journal_claim (j, 60, NULL);
   fail_unless (item != NULL);
   fail_unless_equals_string (item->id, id);
   fail_unless_equals_uint64 (item->duration, 42);
-  gst_segment_queue_item_free (item);
-  gst_segment_queue_journal_free (j);
+  rb_journal_item_free (item);
+  rb_journal_free (j);
   g_free (id);
 }
 
@@ -214,28 +216,28 @@ GST_END_TEST;
 
 GST_START_TEST (test_max_attempts)
 {
-  GstSegmentQueueJournal *j = open_journal ();
-  GstSegmentQueueItem *item;
+  RbJournal *j = open_journal ();
+  RbJournalItem *item;
   GList *failed;
   gchar *id = enqueue (j, "x.mkv", 1);
   guint i;
 
-  gst_segment_queue_journal_set_max_attempts (j, 2);
+  rb_journal_set_max_attempts (j, 2);
   for (i = 0; i < 2; i++) {
-    item = gst_segment_queue_journal_claim (j, 60, NULL);
+    item = rb_journal_claim (j, 60, NULL);
     fail_unless (item != NULL);
     fail_unless_equals_int (item->attempts, i);
-    fail_unless (gst_segment_queue_journal_fail (j, item->id, "HTTP 500",
+    fail_unless (rb_journal_fail (j, item->id, "HTTP 500",
             NULL));
-    gst_segment_queue_item_free (item);
+    rb_journal_item_free (item);
   }
-  fail_unless (gst_segment_queue_journal_claim (j, 60, NULL) == NULL);
-  fail_unless_equals_int (gst_segment_queue_journal_count (j,
-          GST_SEGMENT_QUEUE_ITEM_FAILED), 1);
-  failed = gst_segment_queue_journal_list (j, GST_SEGMENT_QUEUE_ITEM_FAILED);
-  fail_unless_equals_string (((GstSegmentQueueItem *) failed->data)->id, id);
-  fail_unless_equals_int (((GstSegmentQueueItem *) failed->data)->attempts, 2);
-  g_list_free_full (failed, (GDestroyNotify) gst_segment_queue_item_free);
+  fail_unless (rb_journal_claim (j, 60, NULL) == NULL);
+  fail_unless_equals_int (rb_journal_count (j,
+          RB_JOURNAL_ITEM_FAILED), 1);
+  failed = rb_journal_list (j, RB_JOURNAL_ITEM_FAILED);
+  fail_unless_equals_string (((RbJournalItem *) failed->data)->id, id);
+  fail_unless_equals_int (((RbJournalItem *) failed->data)->attempts, 2);
+  g_list_free_full (failed, (GDestroyNotify) rb_journal_item_free);
   {
     gchar *path = g_build_filename (qdir, "failed", id, NULL);
     gchar *contents = NULL;
@@ -245,7 +247,7 @@ GST_START_TEST (test_max_attempts)
     g_free (path);
   }
   g_free (id);
-  gst_segment_queue_journal_free (j);
+  rb_journal_free (j);
 }
 
 GST_END_TEST;
@@ -262,24 +264,24 @@ claimer (gpointer data)
 {
   ClaimCtx *ctx = data;
   /* one journal per thread: no shared mutex, only rename(2) arbitrates */
-  GstSegmentQueueJournal *j = open_journal ();
-  GstSegmentQueueItem *item;
+  RbJournal *j = open_journal ();
+  RbJournalItem *item;
 
-  while ((item = gst_segment_queue_journal_claim (j, 60, NULL))) {
+  while ((item = rb_journal_claim (j, 60, NULL))) {
     g_mutex_lock (&ctx->lock);
     if (!g_hash_table_add (ctx->seen, g_strdup (item->id)))
       ctx->dups++;
     g_mutex_unlock (&ctx->lock);
-    gst_segment_queue_journal_complete (j, item->id, NULL);
-    gst_segment_queue_item_free (item);
+    rb_journal_complete (j, item->id, NULL);
+    rb_journal_item_free (item);
   }
-  gst_segment_queue_journal_free (j);
+  rb_journal_free (j);
   return NULL;
 }
 
 GST_START_TEST (test_concurrent_claims)
 {
-  GstSegmentQueueJournal *j = open_journal ();
+  RbJournal *j = open_journal ();
   ClaimCtx ctx;
   GThread *threads[4];
   guint i, n = 120;
@@ -299,15 +301,15 @@ GST_START_TEST (test_concurrent_claims)
 
   fail_unless_equals_int (ctx.dups, 0);
   fail_unless_equals_int (g_hash_table_size (ctx.seen), n);
-  fail_unless_equals_int (gst_segment_queue_journal_count (j,
-          GST_SEGMENT_QUEUE_ITEM_DONE), n);
-  fail_unless_equals_int (gst_segment_queue_journal_count (j,
-          GST_SEGMENT_QUEUE_ITEM_PENDING), 0);
-  fail_unless_equals_int (gst_segment_queue_journal_count (j,
-          GST_SEGMENT_QUEUE_ITEM_CLAIMED), 0);
+  fail_unless_equals_int (rb_journal_count (j,
+          RB_JOURNAL_ITEM_DONE), n);
+  fail_unless_equals_int (rb_journal_count (j,
+          RB_JOURNAL_ITEM_PENDING), 0);
+  fail_unless_equals_int (rb_journal_count (j,
+          RB_JOURNAL_ITEM_CLAIMED), 0);
   g_hash_table_unref (ctx.seen);
   g_mutex_clear (&ctx.lock);
-  gst_segment_queue_journal_free (j);
+  rb_journal_free (j);
 }
 
 GST_END_TEST;
@@ -316,24 +318,24 @@ static gpointer
 shared_journal_claimer (gpointer data)
 {
   gpointer *args = data;
-  GstSegmentQueueJournal *j = args[0];
+  RbJournal *j = args[0];
   ClaimCtx *ctx = args[1];
-  GstSegmentQueueItem *item;
+  RbJournalItem *item;
 
-  while ((item = gst_segment_queue_journal_claim (j, 60, NULL))) {
+  while ((item = rb_journal_claim (j, 60, NULL))) {
     g_mutex_lock (&ctx->lock);
     if (!g_hash_table_add (ctx->seen, g_strdup (item->id)))
       ctx->dups++;
     g_mutex_unlock (&ctx->lock);
-    gst_segment_queue_journal_complete (j, item->id, NULL);
-    gst_segment_queue_item_free (item);
+    rb_journal_complete (j, item->id, NULL);
+    rb_journal_item_free (item);
   }
   return NULL;
 }
 
 GST_START_TEST (test_concurrent_claims_shared_handle)
 {
-  GstSegmentQueueJournal *j = open_journal ();
+  RbJournal *j = open_journal ();
   ClaimCtx ctx;
   GThread *threads[4];
   gpointer args[2] = { j, &ctx };
@@ -353,19 +355,19 @@ GST_START_TEST (test_concurrent_claims_shared_handle)
     g_thread_join (threads[i]);
   fail_unless_equals_int (ctx.dups, 0);
   fail_unless_equals_int (g_hash_table_size (ctx.seen), n);
-  fail_unless_equals_int (gst_segment_queue_journal_count (j,
-          GST_SEGMENT_QUEUE_ITEM_DONE), n);
+  fail_unless_equals_int (rb_journal_count (j,
+          RB_JOURNAL_ITEM_DONE), n);
   g_hash_table_unref (ctx.seen);
   g_mutex_clear (&ctx.lock);
-  gst_segment_queue_journal_free (j);
+  rb_journal_free (j);
 }
 
 GST_END_TEST;
 
 GST_START_TEST (test_corrupt_item)
 {
-  GstSegmentQueueJournal *j = open_journal ();
-  GstSegmentQueueItem *item;
+  RbJournal *j = open_journal ();
+  RbJournalItem *item;
   GLogLevelFlags old = g_log_set_always_fatal (G_LOG_FATAL_MASK);
   gchar *bad = g_build_filename (qdir, "pending", "0000000000000000-00000-bad",
       NULL);
@@ -376,28 +378,28 @@ GST_START_TEST (test_corrupt_item)
   fail_unless (g_file_set_contents (bad, "\x01garbage\n[[[", -1, NULL));
   fail_unless (g_file_set_contents (noloc, "[item]\nsource=x\n", -1, NULL));
   id = enqueue (j, "good.mkv", 5);
-  item = gst_segment_queue_journal_claim (j, 60, NULL);
+  item = rb_journal_claim (j, 60, NULL);
   fail_unless (item != NULL);
   fail_unless_equals_string (item->id, id);
-  fail_unless_equals_int (gst_segment_queue_journal_count (j,
-          GST_SEGMENT_QUEUE_ITEM_FAILED), 2);
-  fail_unless_equals_int (gst_segment_queue_journal_count (j,
-          GST_SEGMENT_QUEUE_ITEM_PENDING), 0);
-  fail_unless (gst_segment_queue_journal_complete (j, item->id, NULL));
-  gst_segment_queue_item_free (item);
+  fail_unless_equals_int (rb_journal_count (j,
+          RB_JOURNAL_ITEM_FAILED), 2);
+  fail_unless_equals_int (rb_journal_count (j,
+          RB_JOURNAL_ITEM_PENDING), 0);
+  fail_unless (rb_journal_complete (j, item->id, NULL));
+  rb_journal_item_free (item);
 
   /* and still usable */
   g_free (id);
   id = enqueue (j, "after.mkv", 5);
-  item = gst_segment_queue_journal_claim (j, 60, NULL);
+  item = rb_journal_claim (j, 60, NULL);
   fail_unless_equals_string (item->id, id);
-  gst_segment_queue_item_free (item);
+  rb_journal_item_free (item);
 
   g_log_set_always_fatal (old);
   g_free (id);
   g_free (bad);
   g_free (noloc);
-  gst_segment_queue_journal_free (j);
+  rb_journal_free (j);
 }
 
 GST_END_TEST;
@@ -408,26 +410,26 @@ GST_START_TEST (test_open_errors)
   gchar *file = make_segment ("plainfile");
   gchar *bad = g_build_filename (file, "queue", NULL);
   gchar *rel = g_build_filename (segdir, "rel.mkv", NULL);
-  GstSegmentQueueJournal *j;
+  RbJournal *j;
 
-  j = gst_segment_queue_journal_open (bad, &err);
+  j = rb_journal_open (bad, &err);
   fail_unless (j == NULL);
-  fail_unless (g_error_matches (err, GST_SEGMENT_QUEUE_JOURNAL_ERROR,
-          GST_SEGMENT_QUEUE_JOURNAL_ERROR_IO));
+  fail_unless (err != NULL && err->domain == G_IO_ERROR, "%s",
+      err ? err->message : "no error");
   fail_unless (strstr (err->message, file) != NULL, "%s", err->message);
   g_clear_error (&err);
 
   j = open_journal ();
   /* relative and missing files are refused */
-  fail_if (gst_segment_queue_journal_enqueue (j, "rel.mkv", NULL, 1, NULL,
+  fail_if (rb_journal_enqueue (j, "rel.mkv", NULL, 1, NULL,
           &err));
   g_clear_error (&err);
-  fail_if (gst_segment_queue_journal_enqueue (j, rel, NULL, 1, NULL, &err));
+  fail_if (rb_journal_enqueue (j, rel, NULL, 1, NULL, &err));
   fail_unless (strstr (err->message, rel) != NULL, "%s", err->message);
   g_clear_error (&err);
-  fail_unless_equals_int (gst_segment_queue_journal_count (j,
-          GST_SEGMENT_QUEUE_ITEM_PENDING), 0);
-  gst_segment_queue_journal_free (j);
+  fail_unless_equals_int (rb_journal_count (j,
+          RB_JOURNAL_ITEM_PENDING), 0);
+  rb_journal_free (j);
   g_free (file);
   g_free (bad);
   g_free (rel);
@@ -446,35 +448,35 @@ wait_child (pid_t pid)
 
 GST_START_TEST (test_crash_claim_exit)
 {
-  GstSegmentQueueJournal *j = open_journal ();
+  RbJournal *j = open_journal ();
   gchar *id = enqueue (j, "c.mkv", 1);
   pid_t pid;
 
-  gst_segment_queue_journal_free (j);
+  rb_journal_free (j);
   pid = fork ();
   fail_unless (pid >= 0);
   if (pid == 0) {
-    GstSegmentQueueJournal *cj = gst_segment_queue_journal_open (qdir, NULL);
-    GstSegmentQueueItem *item = cj ?
-        gst_segment_queue_journal_claim (cj, 3600, NULL) : NULL;
+    RbJournal *cj = rb_journal_open (qdir, NULL);
+    RbJournalItem *item = cj ?
+        rb_journal_claim (cj, 3600, NULL) : NULL;
     _exit (item ? 0 : 1);
   }
   wait_child (pid);
   fail_unless_equals_int (count_files ("claimed"), 1);
 
   j = open_journal ();
-  fail_unless_equals_int (gst_segment_queue_journal_count (j,
-          GST_SEGMENT_QUEUE_ITEM_CLAIMED), 0);
-  fail_unless_equals_int (gst_segment_queue_journal_count (j,
-          GST_SEGMENT_QUEUE_ITEM_PENDING), 1);
+  fail_unless_equals_int (rb_journal_count (j,
+          RB_JOURNAL_ITEM_CLAIMED), 0);
+  fail_unless_equals_int (rb_journal_count (j,
+          RB_JOURNAL_ITEM_PENDING), 1);
   {
-    GstSegmentQueueItem *item = gst_segment_queue_journal_claim (j, 60, NULL);
+    RbJournalItem *item = rb_journal_claim (j, 60, NULL);
     fail_unless_equals_string (item->id, id);
     fail_unless_equals_int (item->attempts, 0);
-    gst_segment_queue_item_free (item);
+    rb_journal_item_free (item);
   }
   g_free (id);
-  gst_segment_queue_journal_free (j);
+  rb_journal_free (j);
 }
 
 GST_END_TEST;
@@ -491,9 +493,9 @@ spawn_claimer (guint lease_s)
   pid = fork ();
   fail_unless (pid >= 0);
   if (pid == 0) {
-    GstSegmentQueueJournal *cj = gst_segment_queue_journal_open (qdir, NULL);
-    GstSegmentQueueItem *item = cj ?
-        gst_segment_queue_journal_claim (cj, lease_s, NULL) : NULL;
+    RbJournal *cj = rb_journal_open (qdir, NULL);
+    RbJournalItem *item = cj ?
+        rb_journal_claim (cj, lease_s, NULL) : NULL;
     char ok = item ? 'y' : 'n';
     close (fds[0]);
     if (write (fds[1], &ok, 1) != 1)
@@ -510,30 +512,30 @@ spawn_claimer (guint lease_s)
 
 GST_START_TEST (test_crash_claim_sigkill)
 {
-  GstSegmentQueueJournal *j = open_journal ();
+  RbJournal *j = open_journal ();
   gchar *id = enqueue (j, "k.mkv", 1);
   pid_t pid;
 
-  gst_segment_queue_journal_free (j);
+  rb_journal_free (j);
   pid = spawn_claimer (3600);
   kill (pid, SIGKILL);
   wait_child (pid);
 
   j = open_journal ();
-  fail_unless_equals_int (gst_segment_queue_journal_count (j,
-          GST_SEGMENT_QUEUE_ITEM_PENDING), 1);
-  fail_unless_equals_int (gst_segment_queue_journal_count (j,
-          GST_SEGMENT_QUEUE_ITEM_CLAIMED), 0);
+  fail_unless_equals_int (rb_journal_count (j,
+          RB_JOURNAL_ITEM_PENDING), 1);
+  fail_unless_equals_int (rb_journal_count (j,
+          RB_JOURNAL_ITEM_CLAIMED), 0);
   g_free (id);
-  gst_segment_queue_journal_free (j);
+  rb_journal_free (j);
 }
 
 GST_END_TEST;
 
 GST_START_TEST (test_live_claim_not_recovered)
 {
-  GstSegmentQueueJournal *j = open_journal ();
-  GstSegmentQueueJournal *j2;
+  RbJournal *j = open_journal ();
+  RbJournal *j2;
   GError *err = NULL;
   gchar *id = enqueue (j, "live.mkv", 1);
   pid_t pid;
@@ -541,53 +543,53 @@ GST_START_TEST (test_live_claim_not_recovered)
   pid = spawn_claimer (3600);
   /* reopening and recovering leave the live owner's claim alone */
   j2 = open_journal ();
-  fail_unless_equals_int (gst_segment_queue_journal_count (j2,
-          GST_SEGMENT_QUEUE_ITEM_CLAIMED), 1);
-  fail_unless_equals_int (gst_segment_queue_journal_recover (j2, &err), 0);
+  fail_unless_equals_int (rb_journal_count (j2,
+          RB_JOURNAL_ITEM_CLAIMED), 1);
+  fail_unless_equals_int (rb_journal_recover (j2, &err), 0);
   fail_unless (err == NULL);
-  fail_unless (gst_segment_queue_journal_claim (j2, 60, NULL) == NULL);
+  fail_unless (rb_journal_claim (j2, 60, NULL) == NULL);
   /* nor can this process complete it */
-  fail_if (gst_segment_queue_journal_complete (j2, id, &err));
-  fail_unless (g_error_matches (err, GST_SEGMENT_QUEUE_JOURNAL_ERROR,
-          GST_SEGMENT_QUEUE_JOURNAL_ERROR_NOT_FOUND));
+  fail_if (rb_journal_complete (j2, id, &err));
+  fail_unless (g_error_matches (err, RB_JOURNAL_ERROR,
+          RB_JOURNAL_ERROR_NOT_FOUND));
   g_clear_error (&err);
 
   kill (pid, SIGKILL);
   wait_child (pid);
-  fail_unless_equals_int (gst_segment_queue_journal_recover (j2, &err), 1);
-  fail_unless_equals_int (gst_segment_queue_journal_count (j2,
-          GST_SEGMENT_QUEUE_ITEM_PENDING), 1);
+  fail_unless_equals_int (rb_journal_recover (j2, &err), 1);
+  fail_unless_equals_int (rb_journal_count (j2,
+          RB_JOURNAL_ITEM_PENDING), 1);
   g_free (id);
-  gst_segment_queue_journal_free (j2);
-  gst_segment_queue_journal_free (j);
+  rb_journal_free (j2);
+  rb_journal_free (j);
 }
 
 GST_END_TEST;
 
 GST_START_TEST (test_expired_lease)
 {
-  GstSegmentQueueJournal *j = open_journal ();
-  GstSegmentQueueJournal *j2;
-  GstSegmentQueueItem *item;
+  RbJournal *j = open_journal ();
+  RbJournal *j2;
+  RbJournalItem *item;
   GError *err = NULL;
   gchar *id = enqueue (j, "lease.mkv", 1);
 
-  item = gst_segment_queue_journal_claim (j, 1, NULL);
+  item = rb_journal_claim (j, 1, NULL);
   fail_unless (item != NULL);
   j2 = open_journal ();
-  fail_unless_equals_int (gst_segment_queue_journal_count (j2,
-          GST_SEGMENT_QUEUE_ITEM_CLAIMED), 1);
+  fail_unless_equals_int (rb_journal_count (j2,
+          RB_JOURNAL_ITEM_CLAIMED), 1);
   g_usleep (2100 * 1000);
-  fail_unless_equals_int (gst_segment_queue_journal_recover (j2, NULL), 1);
+  fail_unless_equals_int (rb_journal_recover (j2, NULL), 1);
   /* the late worker finds out */
-  fail_if (gst_segment_queue_journal_complete (j, item->id, &err));
+  fail_if (rb_journal_complete (j, item->id, &err));
   g_clear_error (&err);
-  fail_unless_equals_int (gst_segment_queue_journal_count (j,
-          GST_SEGMENT_QUEUE_ITEM_PENDING), 1);
-  gst_segment_queue_item_free (item);
+  fail_unless_equals_int (rb_journal_count (j,
+          RB_JOURNAL_ITEM_PENDING), 1);
+  rb_journal_item_free (item);
   g_free (id);
-  gst_segment_queue_journal_free (j2);
-  gst_segment_queue_journal_free (j);
+  rb_journal_free (j2);
+  rb_journal_free (j);
 }
 
 GST_END_TEST;
@@ -595,22 +597,22 @@ GST_END_TEST;
 GST_START_TEST (test_ownerless_claim_recovered)
 {
   /* a crash between rename(pending → claimed) and the owner rewrite */
-  GstSegmentQueueJournal *j = open_journal ();
+  RbJournal *j = open_journal ();
   gchar *id = enqueue (j, "half.mkv", 1);
   gchar *from = g_build_filename (qdir, "pending", id, NULL);
   gchar *to = g_build_filename (qdir, "claimed", id, NULL);
 
   fail_unless (g_rename (from, to) == 0);
   /* young: might be a claim in progress in another process */
-  fail_unless_equals_int (gst_segment_queue_journal_recover (j, NULL), 0);
+  fail_unless_equals_int (rb_journal_recover (j, NULL), 0);
   g_usleep (6 * G_USEC_PER_SEC);
-  fail_unless_equals_int (gst_segment_queue_journal_recover (j, NULL), 1);
+  fail_unless_equals_int (rb_journal_recover (j, NULL), 1);
   fail_unless (g_file_test (from, G_FILE_TEST_EXISTS));
   fail_unless_equals_int (count_files ("claimed"), 0);
   g_free (from);
   g_free (to);
   g_free (id);
-  gst_segment_queue_journal_free (j);
+  rb_journal_free (j);
 }
 
 GST_END_TEST;
@@ -621,16 +623,16 @@ GST_START_TEST (test_crash_during_enqueue)
 
   g_random_set_seed (getpid ());
   for (round = 0; round < 6; round++) {
-    GstSegmentQueueJournal *j;
+    RbJournal *j;
     GHashTable *ids;
-    GstSegmentQueueItem *item;
+    RbJournalItem *item;
     guint s, total = 0, claimed = 0, n_files = 0, this_round = 0;
     gchar *prefix = g_strdup_printf ("r%u-", round);
     pid_t pid = fork ();
 
     fail_unless (pid >= 0);
     if (pid == 0) {
-      GstSegmentQueueJournal *cj = gst_segment_queue_journal_open (qdir, NULL);
+      RbJournal *cj = rb_journal_open (qdir, NULL);
       guint i;
       if (!cj)
         _exit (1);
@@ -638,7 +640,7 @@ GST_START_TEST (test_crash_during_enqueue)
         gchar *name = g_strdup_printf ("r%u-%06u.mkv", round, i);
         gchar *loc = g_build_filename (segdir, name, NULL);
         g_file_set_contents (loc, "x", -1, NULL);
-        gst_segment_queue_journal_enqueue (cj, loc, "cam", i, NULL, NULL);
+        rb_journal_enqueue (cj, loc, "cam", i, NULL, NULL);
         g_free (loc);
         g_free (name);
       }
@@ -650,13 +652,13 @@ GST_START_TEST (test_crash_during_enqueue)
     j = open_journal ();
     /* every item in exactly one state */
     ids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-    for (s = GST_SEGMENT_QUEUE_ITEM_PENDING; s <= GST_SEGMENT_QUEUE_ITEM_FAILED;
+    for (s = RB_JOURNAL_ITEM_PENDING; s <= RB_JOURNAL_ITEM_FAILED;
         s++) {
-      GList *l, *list = gst_segment_queue_journal_list (j, s);
+      GList *l, *list = rb_journal_list (j, s);
       fail_unless_equals_int (g_list_length (list),
-          gst_segment_queue_journal_count (j, s));
+          rb_journal_count (j, s));
       for (l = list; l; l = l->next) {
-        GstSegmentQueueItem *it = l->data;
+        RbJournalItem *it = l->data;
         gchar *base = g_path_get_basename (it->location);
         fail_unless (g_hash_table_add (ids, g_strdup (it->id)));
         if (g_str_has_prefix (base, prefix))
@@ -664,10 +666,10 @@ GST_START_TEST (test_crash_during_enqueue)
         g_free (base);
       }
       total += g_list_length (list);
-      g_list_free_full (list, (GDestroyNotify) gst_segment_queue_item_free);
+      g_list_free_full (list, (GDestroyNotify) rb_journal_item_free);
     }
-    fail_unless_equals_int (gst_segment_queue_journal_count (j,
-            GST_SEGMENT_QUEUE_ITEM_FAILED), 0);
+    fail_unless_equals_int (rb_journal_count (j,
+            RB_JOURNAL_ITEM_FAILED), 0);
     {
       GDir *d = g_dir_open (segdir, 0, NULL);
       const gchar *name;
@@ -684,17 +686,17 @@ GST_START_TEST (test_crash_during_enqueue)
     g_free (prefix);
 
     /* still usable: claim everything, the ids are those listed */
-    while ((item = gst_segment_queue_journal_claim (j, 60, NULL))) {
+    while ((item = rb_journal_claim (j, 60, NULL))) {
       fail_unless (g_hash_table_contains (ids, item->id));
       fail_unless (g_file_test (item->location, G_FILE_TEST_IS_REGULAR));
-      fail_unless (gst_segment_queue_journal_complete (j, item->id, NULL));
-      gst_segment_queue_item_free (item);
+      fail_unless (rb_journal_complete (j, item->id, NULL));
+      rb_journal_item_free (item);
       claimed++;
     }
-    fail_unless_equals_int (gst_segment_queue_journal_count (j,
-            GST_SEGMENT_QUEUE_ITEM_PENDING), 0);
+    fail_unless_equals_int (rb_journal_count (j,
+            RB_JOURNAL_ITEM_PENDING), 0);
     g_hash_table_unref (ids);
-    gst_segment_queue_journal_free (j);
+    rb_journal_free (j);
   }
 }
 
