@@ -156,6 +156,24 @@ rb_check_elements (GError ** error)
   return TRUE;
 }
 
+/* The class of element @factory_name (a new reference), or NULL. */
+static GTypeClass *
+rb_get_element_class (const gchar * factory_name)
+{
+  g_autoptr (GstElementFactory) factory =
+      gst_element_factory_find (factory_name);
+  g_autoptr (GstPluginFeature) loaded = NULL;
+  GType type;
+
+  if (factory == NULL)
+    return NULL;
+  loaded = gst_plugin_feature_load (GST_PLUGIN_FEATURE (factory));
+  if (loaded == NULL)
+    return NULL;
+  type = gst_element_factory_get_element_type (GST_ELEMENT_FACTORY (loaded));
+  return type ? g_type_class_ref (type) : NULL;
+}
+
 /* Loads the model for real with the config's [headblur] settings: a
  * missing or corrupt model is reported now, not when a camera connects. */
 static gboolean
@@ -166,12 +184,9 @@ rb_check_headblur (const RbConfig * config, GError ** error)
   g_autoptr (GstBus) bus = gst_element_get_bus (pipeline);
   g_autofree gchar *model = NULL;
   GstStateChangeReturn ret;
-  guint i;
 
   gst_bin_add (GST_BIN (pipeline), blur);
-  for (i = 0; config->headblur_keys && config->headblur_keys[i]; i++)
-    gst_util_set_object_arg (G_OBJECT (blur), config->headblur_keys[i],
-        config->headblur_values[i]);
+  rb_config_apply_headblur (config, G_OBJECT (blur));
   g_object_get (blur, "model", &model, NULL);
   ret = gst_element_set_state (pipeline, GST_STATE_PAUSED);
   gst_element_set_state (pipeline, GST_STATE_NULL);
@@ -453,6 +468,7 @@ main (int argc, char **argv)
 {
   g_auto (RbDaemon) daemon = { NULL, };
   g_autoptr (GOptionContext) context = NULL;
+  g_autoptr (GTypeClass) headblur_class = NULL;
   GError *err = NULL;
 
   g_log_set_writer_func (rb_log_writer, NULL, NULL);
@@ -475,18 +491,21 @@ main (int argc, char **argv)
     return RB_EXIT_USAGE;
   }
 
-  daemon.config = rb_config_load (opt_config, &err);
+  if (!rb_check_elements (&err)) {
+    fprintf (stderr, "rtsp-blur: error: %s\n", err->message);
+    g_error_free (err);
+    return RB_EXIT_UNAVAILABLE;
+  }
+
+  /* the headblur element's properties are the schema of [headblur] */
+  headblur_class = rb_get_element_class ("headblur");
+  daemon.config = rb_config_load (opt_config, (GObjectClass *) headblur_class,
+      &err);
   if (daemon.config == NULL) {
     fprintf (stderr, "rtsp-blur: error: %s\n", err->message);
     gint code = err->domain == G_FILE_ERROR ? RB_EXIT_NOINPUT : RB_EXIT_CONFIG;
     g_error_free (err);
     return code;
-  }
-
-  if (!rb_check_elements (&err)) {
-    fprintf (stderr, "rtsp-blur: error: %s\n", err->message);
-    g_error_free (err);
-    return RB_EXIT_UNAVAILABLE;
   }
   if (!rb_check_headblur (daemon.config, &err)) {
     fprintf (stderr, "rtsp-blur: error: %s\n", err->message);

@@ -51,8 +51,7 @@ struct _RbCamera {
   guint64 segment_ns;
   guint live_bitrate_kbps;
   guint live_key_interval_s;
-  gchar **headblur_keys;
-  gchar **headblur_values;
+  const RbConfig *config;        /* [headblur]; owned by the daemon */
   gchar *privacy_zones;         /* [headblur] and this camera's, or NULL */
   RbLiveFeed *feed;
   RbCameraCallbacks callbacks;
@@ -117,8 +116,7 @@ rb_camera_new (const RbConfig * config, const RbCameraConfig * cam,
   camera->segment_ns = (guint64) config->segment_duration_s * GST_SECOND;
   camera->live_bitrate_kbps = config->live_bitrate_kbps;
   camera->live_key_interval_s = config->live_key_interval_s;
-  camera->headblur_keys = g_strdupv (config->headblur_keys);
-  camera->headblur_values = g_strdupv (config->headblur_values);
+  camera->config = config;
   camera->privacy_zones = rb_config_camera_zones (config, cam);
   camera->feed = rb_live_feed_ref (feed);
   if (callbacks != NULL)
@@ -141,8 +139,6 @@ rb_camera_free (RbCamera * camera)
   if (camera->watchdog_source)
     g_source_remove (camera->watchdog_source);
   rb_live_feed_unref (camera->feed);
-  g_strfreev (camera->headblur_keys);
-  g_strfreev (camera->headblur_values);
   g_free (camera->privacy_zones);
   g_free (camera->name);
   g_free (camera->url);
@@ -282,9 +278,7 @@ rb_camera_build_branches (RbCamera * camera, GstPad * src_pad,
    * (never passed unmasked) */
   g_object_set (leaky, "max-size-buffers", 2, "max-size-time", (guint64) 0,
       "max-size-bytes", 0, "leaky", 2 /* downstream */ , NULL);
-  for (i = 0; camera->headblur_keys && camera->headblur_keys[i]; i++)
-    gst_util_set_object_arg (G_OBJECT (blur), camera->headblur_keys[i],
-        camera->headblur_values[i]);
+  rb_config_apply_headblur (camera->config, G_OBJECT (blur));
   if (camera->privacy_zones != NULL)
     g_object_set (blur, "privacy-zones", camera->privacy_zones, NULL);
   /* one inference thread: with several cameras and workers in one process,

@@ -27,32 +27,27 @@
  *                           ahead (its lookahead property), 0..300,
  *                           default 15; workers detect on every frame
  *
- * [headblur]                        optional; headblur element properties,
- *                                   kept as strings for
- *                                   gst_util_set_object_arg(); unset keys
- *                                   keep the element's defaults
- *   mode=blur|pixelate|fill
- *   threshold=X             detection confidence, a number 0..1
- *   padding=X               box growth as a fraction of its size, 0..2
- *   fill-color=ARGB         0xAARRGGBB (1..8 hex digits) or decimal
- *                           0..4294967295; stored as "0xAARRGGBB"
- *   inference-width=N       pixels, 160..3840, a multiple of 32
- *   model=PATH              detector model; relative paths are resolved
- *                           like state-dir and stored absolute. Existence is
- *                           checked by headblur when it starts.
- *   hold-time=S             seconds a head stays masked after its last
- *                           detection, 0..60; stored as ns
- *   detection-interval=N    detect on every N-th frame (live), 1..30
- *   overload-mode=full-frame|enlarge   what masks a frame when detection
- *                           falls behind
- *   max-detection-age=S     seconds, 0.01..10: older detections mean
- *                           overload; stored as ns
- *   privacy-zones=ZONES     polygons always masked on every camera:
- *                           "x,y x,y x,y[; ...]", coordinates 0..1
- *   person-model=PATH       person detector weights (.cfg beside them);
- *                           resolved like model
- *   person-threshold=X      person detector confidence, 0..1
- *   person-inference-width=N  pixels, 0 (off) or 160..1920, multiple of 32
+ * [headblur]                        optional; the writable properties of
+ *                                   the headblur element itself (not those
+ *                                   of its parent classes), except threads
+ *                                   and lookahead, which the launcher sets:
+ *                                   the element's GParamSpecs are the schema
+ *                                   (type, range, enum nicks), so a new
+ *                                   property needs no change here. Unset
+ *                                   keys keep the element's defaults.
+ *   numbers                 as the element's range says; integers may be
+ *                           written in hex (fill-color=0xff000000)
+ *   guint64 properties      GstClockTime durations (hold-time,
+ *                           max-detection-age): written in seconds, stored
+ *                           in ns
+ *   enums                   by nick (mode=pixelate)
+ *   paths                   string properties whose blurb starts with "Path"
+ *                           (model, person-model): relative values resolve
+ *                           like state-dir and are stored absolute; the
+ *                           element checks the file when it starts
+ *   privacy-zones=ZONES     also parsed with lib/rb-zones: polygons always
+ *                           masked on every camera, "x,y x,y x,y[; ...]",
+ *                           coordinates 0..1
  *
  * [camera:NAME]                     one or more; NAME is 1..64 of
  *                                   [A-Za-z0-9_-] and the live mount is /NAME
@@ -115,19 +110,11 @@ static const gchar *const main_keys[] = {
   "state-dir", "segment-duration", "workers", "keep-raw", "live-bitrate",
   "live-key-interval", "segment-lookahead", NULL
 };
-static const gchar *const headblur_keys[] = {
-  "mode", "threshold", "padding", "fill-color", "inference-width", "model",
-  "hold-time", "detection-interval", "overload-mode", "max-detection-age",
-  "privacy-zones", "person-model", "person-threshold",
-  "person-inference-width", NULL
-};
 static const gchar *const camera_keys[] = {
   "url", "transport", "latency", "privacy-zones", NULL
 };
-static const gchar *const overload_names[] = { "full-frame", "enlarge", NULL };
 static const gchar *const network_keys[] = { "address", "port", NULL };
 static const gchar *const transport_names[] = { "auto", "tcp", "udp", NULL };
-static const gchar *const mode_names[] = { "blur", "pixelate", "fill", NULL };
 /* *INDENT-ON* */
 
 /* A group as written in the file: name, first line, keys in file order. */
@@ -147,6 +134,7 @@ typedef struct
   GString *messages;            /* one error per line */
   gint first_code;              /* -1 until the first error */
   GHashTable *reported;         /* "group\nkey" already named in a message */
+  GObjectClass *headblur_class; /* the schema of [headblur], or NULL */
 } Loader;
 
 /* ---- redaction -------------------------------------------------------- */
@@ -526,43 +514,6 @@ get_choice (Loader * l, const gchar * group, const gchar * key,
       "must be one of %s%s", list, comment_hint (value));
 }
 
-static gboolean
-parse_double (const gchar * value, gdouble min, gdouble max)
-{
-  gchar *end = NULL;
-  gdouble d;
-
-  if (*value == '\0')
-    return FALSE;
-  d = g_ascii_strtod (value, &end);
-  return end && *end == '\0' && isfinite (d) && d >= min && d <= max;
-}
-
-/* 0xAARRGGBB (1 to 8 hex digits) or a decimal 0..0xffffffff */
-static gboolean
-parse_color (const gchar * value, guint32 * out)
-{
-  guint64 v;
-
-  if (g_ascii_strncasecmp (value, "0x", 2) == 0) {
-    const gchar *hex = value + 2;
-    gsize n = strlen (hex);
-
-    if (n == 0 || n > 8)
-      return FALSE;
-    for (gsize i = 0; i < n; i++)
-      if (!g_ascii_isxdigit (hex[i]))
-        return FALSE;
-    *out = (guint32) g_ascii_strtoull (hex, NULL, 16);
-    return TRUE;
-  }
-  if (value[0] == '+'
-      || !g_ascii_string_to_unsigned (value, 10, 0, G_MAXUINT32, &v, NULL))
-    return FALSE;
-  *out = (guint32) v;
-  return TRUE;
-}
-
 static gchar *
 resolve_path (Loader * l, const gchar * path)
 {
@@ -648,130 +599,269 @@ check_zones (Loader * l, const gchar * g, const gchar * value)
       err ? ": " : "", err ? err->message : "");
 }
 
-/* seconds (a number from @min to @max) → nanoseconds as a string */
-static gchar *
-seconds_to_ns (Loader * l, const gchar * g, const gchar * key,
-    const gchar * value, gdouble min, gdouble max)
+/* ---- [headblur]: the element's own properties are the schema ---------- */
+
+/* Properties the launcher sets itself on each path (live: one OpenCV
+ * thread; workers: segment-lookahead), so they are not [headblur] keys. */
+static const gchar *const headblur_reserved[] = { "threads", "lookahead",
+  NULL
+};
+
+/* A [headblur] key is a property installed by the element's own class
+ * (not by GstObject or GstBaseTransform), writable after construction and
+ * not reserved by the launcher. */
+static gboolean
+headblur_key_allowed (GObjectClass * klass, GParamSpec * pspec)
 {
-  if (parse_double (value, min, max))
-    return g_strdup_printf ("%" G_GUINT64_FORMAT,
-        (guint64) (g_ascii_strtod (value, NULL) * 1e9 + 0.5));
-  fail (l, RB_CONFIG_ERROR_INVALID_VALUE, g, key, value,
-      "must be a number of seconds from %g to %g%s", min, max,
-      comment_hint (value));
-  return NULL;
+  return pspec != NULL && pspec->owner_type == G_OBJECT_CLASS_TYPE (klass)
+      && (pspec->flags & G_PARAM_WRITABLE)
+      && !(pspec->flags & (G_PARAM_CONSTRUCT_ONLY | G_PARAM_DEPRECATED))
+      && !g_strv_contains (headblur_reserved, pspec->name);
+}
+
+static gint
+compare_strings (gconstpointer a, gconstpointer b)
+{
+  return g_strcmp0 (*(const gchar * const *) a, *(const gchar * const *) b);
+}
+
+/* "a, b, c": the allowed keys, sorted */
+static gchar *
+headblur_key_list (GObjectClass * klass)
+{
+  guint n;
+  g_autofree GParamSpec **specs = g_object_class_list_properties (klass, &n);
+  g_autoptr (GPtrArray) names = g_ptr_array_new ();
+
+  for (guint i = 0; i < n; i++)
+    if (headblur_key_allowed (klass, specs[i]))
+      g_ptr_array_add (names, (gpointer) specs[i]->name);
+  g_ptr_array_sort (names, compare_strings);
+  g_ptr_array_add (names, NULL);
+  return g_strjoinv (", ", (gchar **) names->pdata);
+}
+
+/* A string property whose blurb starts with "Path" names a file: relative
+ * values resolve against the config file's directory. */
+static gboolean
+pspec_is_path (GParamSpec * pspec)
+{
+  const gchar *blurb = g_param_spec_get_blurb (pspec);
+
+  return G_PARAM_SPEC_VALUE_TYPE (pspec) == G_TYPE_STRING && blurb
+      && g_str_has_prefix (blurb, "Path");
+}
+
+/* What a valid value of @pspec looks like, from the spec itself. */
+static gchar *
+describe_pspec (GParamSpec * pspec)
+{
+  GType type = G_PARAM_SPEC_VALUE_TYPE (pspec);
+
+  if (G_IS_PARAM_SPEC_BOOLEAN (pspec))
+    return g_strdup ("must be true or false");
+  if (G_IS_PARAM_SPEC_DOUBLE (pspec))
+    return g_strdup_printf ("must be a number from %g to %g",
+        G_PARAM_SPEC_DOUBLE (pspec)->minimum,
+        G_PARAM_SPEC_DOUBLE (pspec)->maximum);
+  if (G_IS_PARAM_SPEC_FLOAT (pspec))
+    return g_strdup_printf ("must be a number from %g to %g",
+        G_PARAM_SPEC_FLOAT (pspec)->minimum,
+        G_PARAM_SPEC_FLOAT (pspec)->maximum);
+  if (G_IS_PARAM_SPEC_UINT64 (pspec))
+    return g_strdup_printf ("must be a number of seconds from %g to %g",
+        G_PARAM_SPEC_UINT64 (pspec)->minimum / 1e9,
+        G_PARAM_SPEC_UINT64 (pspec)->maximum / 1e9);
+  if (G_IS_PARAM_SPEC_UINT (pspec))
+    return g_strdup_printf ("must be a whole number from %u to %u",
+        G_PARAM_SPEC_UINT (pspec)->minimum,
+        G_PARAM_SPEC_UINT (pspec)->maximum);
+  if (G_IS_PARAM_SPEC_INT (pspec))
+    return g_strdup_printf ("must be a whole number from %d to %d",
+        G_PARAM_SPEC_INT (pspec)->minimum, G_PARAM_SPEC_INT (pspec)->maximum);
+  if (G_IS_PARAM_SPEC_INT64 (pspec))
+    return g_strdup_printf ("must be a whole number from %" G_GINT64_FORMAT
+        " to %" G_GINT64_FORMAT, G_PARAM_SPEC_INT64 (pspec)->minimum,
+        G_PARAM_SPEC_INT64 (pspec)->maximum);
+  if (G_IS_PARAM_SPEC_ENUM (pspec)) {
+    GEnumClass *e = G_PARAM_SPEC_ENUM (pspec)->enum_class;
+    GString *list = g_string_new ("must be one of ");
+
+    for (guint i = 0; i < e->n_values; i++)
+      g_string_append_printf (list, "%s%s", i ? "|" : "",
+          e->values[i].value_nick);
+    return g_string_free (list, FALSE);
+  }
+  if (type == G_TYPE_STRING)
+    return g_strdup (pspec_is_path (pspec) ? "must be the path of a file" :
+        "must be a string");
+  return g_strdup_printf ("has type %s, which the config cannot set",
+      g_type_name (type));
+}
+
+/* Text → @value of @pspec's type, without range checks. 64-bit unsigned
+ * properties are GstClockTime durations: written in seconds (a decimal
+ * number), stored in ns. Integers may be written in hex (0x...). */
+static gboolean
+parse_pspec_value (GParamSpec * pspec, const gchar * text, GValue * value)
+{
+  GType type = G_PARAM_SPEC_VALUE_TYPE (pspec);
+  gchar *end = NULL;
+
+  g_value_init (value, type);
+  if (type == G_TYPE_BOOLEAN) {
+    if (g_str_equal (text, "true") || g_str_equal (text, "1"))
+      g_value_set_boolean (value, TRUE);
+    else if (g_str_equal (text, "false") || g_str_equal (text, "0"))
+      g_value_set_boolean (value, FALSE);
+    else
+      return FALSE;
+    return TRUE;
+  }
+  if (type == G_TYPE_DOUBLE || type == G_TYPE_FLOAT || type == G_TYPE_UINT64) {
+    gdouble d;
+
+    if (*text == '\0' || g_ascii_isspace (*text))
+      return FALSE;
+    d = g_ascii_strtod (text, &end);
+    if (*end != '\0' || !isfinite (d))
+      return FALSE;
+    if (type == G_TYPE_DOUBLE) {
+      g_value_set_double (value, d);
+    } else if (type == G_TYPE_FLOAT) {
+      g_value_set_float (value, (gfloat) d);
+    } else {
+      if (d < 0 || d * 1e9 >= 1.8e19)
+        return FALSE;
+      g_value_set_uint64 (value, (guint64) (d * 1e9 + 0.5));
+    }
+    return TRUE;
+  }
+  if (type == G_TYPE_UINT || type == G_TYPE_INT || type == G_TYPE_INT64) {
+    gint64 v;
+
+    if (*text == '\0' || *text == '+' || g_ascii_isspace (*text))
+      return FALSE;
+    if (g_ascii_strncasecmp (text, "0x", 2) == 0) {
+      guint64 u;
+
+      if (!g_ascii_string_to_unsigned (text + 2, 16, 0, G_MAXINT64, &u, NULL))
+        return FALSE;
+      v = (gint64) u;
+    } else if (!g_ascii_string_to_signed (text, 10, G_MININT64, G_MAXINT64,
+            &v, NULL)) {
+      return FALSE;
+    }
+    if (type == G_TYPE_UINT) {
+      if (v < 0 || v > G_MAXUINT)
+        return FALSE;
+      g_value_set_uint (value, (guint) v);
+    } else if (type == G_TYPE_INT) {
+      if (v < G_MININT || v > G_MAXINT)
+        return FALSE;
+      g_value_set_int (value, (gint) v);
+    } else {
+      g_value_set_int64 (value, v);
+    }
+    return TRUE;
+  }
+  if (G_TYPE_IS_ENUM (type)) {
+    GEnumValue *ev =
+        g_enum_get_value_by_nick (G_PARAM_SPEC_ENUM (pspec)->enum_class, text);
+
+    if (ev == NULL)
+      return FALSE;
+    g_value_set_enum (value, ev->value);
+    return TRUE;
+  }
+  if (type == G_TYPE_STRING) {
+    if (pspec_is_path (pspec) && *text == '\0')
+      return FALSE;
+    g_value_set_string (value, text);
+    return TRUE;
+  }
+  return FALSE;
+}
+
+/* The canonical text of a validated value, for rb_config_get_headblur(). */
+static gchar *
+value_to_text (GParamSpec * pspec, const GValue * value)
+{
+  GType type = G_VALUE_TYPE (value);
+  gchar buf[G_ASCII_DTOSTR_BUF_SIZE];
+
+  if (type == G_TYPE_STRING)
+    return g_value_dup_string (value);
+  if (type == G_TYPE_BOOLEAN)
+    return g_strdup (g_value_get_boolean (value) ? "true" : "false");
+  if (type == G_TYPE_DOUBLE)
+    return g_strdup (g_ascii_formatd (buf, sizeof buf, "%.15g",
+            g_value_get_double (value)));
+  if (type == G_TYPE_FLOAT)
+    return g_strdup (g_ascii_formatd (buf, sizeof buf, "%.7g",
+            g_value_get_float (value)));
+  if (G_TYPE_IS_ENUM (type))
+    return g_strdup (g_enum_get_value (G_PARAM_SPEC_ENUM (pspec)->enum_class,
+            g_value_get_enum (value))->value_nick);
+  return g_strdup_value_contents (value);
 }
 
 static void
 load_headblur (Loader * l, RbConfig * c)
 {
   const gchar *g = HEADBLUR_GROUP;
+  RawGroup *raw = find_raw_group (l, g);
+  GObjectClass *klass = l->headblur_class;
   GPtrArray *keys = g_ptr_array_new ();
   GPtrArray *values = g_ptr_array_new ();
 
-  check_keys (l, g, headblur_keys);
+  for (guint i = 0; raw && i < raw->keys->len; i++) {
+    const gchar *key = g_ptr_array_index (raw->keys, i);
+    GParamSpec *pspec = klass ? g_object_class_find_property (klass, key) :
+        NULL;
+    GValue value = G_VALUE_INIT;
+    g_autofree gchar *text = NULL;
 
-  /* in the order of the file */
-  for (guint i = 0; i < find_raw_group (l, g)->keys->len; i++) {
-    const gchar *key = g_ptr_array_index (find_raw_group (l, g)->keys, i);
-    g_autofree gchar *value = NULL;
-    gchar *stored = NULL;
-
-    if (!g_strv_contains (headblur_keys, key))
+    if (klass == NULL) {
+      fail (l, RB_CONFIG_ERROR_UNKNOWN_KEY, g, key, NULL,
+          "cannot be checked: the headblur element is not available");
       continue;
-    value = get_value (l, g, key);
-    if (value == NULL)
+    }
+    if (!headblur_key_allowed (klass, pspec)) {
+      g_autofree gchar *list = headblur_key_list (klass);
+
+      fail (l, RB_CONFIG_ERROR_UNKNOWN_KEY, g, key, NULL,
+          "unknown key; the keys of this group are %s", list);
       continue;
-
-    if (g_str_equal (key, "mode")) {
-      gint mode;
-
-      if (get_choice (l, g, key, mode_names, 0, &mode))
-        stored = g_strdup (mode_names[mode]);
-    } else if (g_str_equal (key, "threshold")) {
-      if (parse_double (value, 0.0, 1.0))
-        stored = g_strdup (value);
-      else
-        fail (l, RB_CONFIG_ERROR_INVALID_VALUE, g, key, value,
-            "must be a number from 0 to 1%s", comment_hint (value));
-    } else if (g_str_equal (key, "padding")) {
-      if (parse_double (value, 0.0, 2.0))
-        stored = g_strdup (value);
-      else
-        fail (l, RB_CONFIG_ERROR_INVALID_VALUE, g, key, value,
-            "must be a number from 0 to 2%s", comment_hint (value));
-    } else if (g_str_equal (key, "fill-color")) {
-      guint32 argb;
-
-      if (parse_color (value, &argb))
-        stored = g_strdup_printf ("0x%08x", argb);
-      else
-        fail (l, RB_CONFIG_ERROR_INVALID_VALUE, g, key, value,
-            "must be an ARGB colour, 0xAARRGGBB or a decimal number%s",
-            comment_hint (value));
-    } else if (g_str_equal (key, "inference-width")) {
-      guint64 w;
-
-      if (value[0] != '+'
-          && g_ascii_string_to_unsigned (value, 10, 160, 3840, &w, NULL)
-          && w % 32 == 0)
-        stored = g_strdup_printf ("%u", (guint) w);
-      else
-        fail (l, RB_CONFIG_ERROR_INVALID_VALUE, g, key, value,
-            "must be a whole number of pixels from 160 to 3840, "
-            "a multiple of 32%s", comment_hint (value));
-    } else if (g_str_equal (key, "model")
-        || g_str_equal (key, "person-model")) {
-      if (*value == '\0')
-        fail (l, RB_CONFIG_ERROR_INVALID_VALUE, g, key, value,
-            "must be the path of a model file");
-      else
-        stored = resolve_path (l, value);
-    } else if (g_str_equal (key, "person-threshold")) {
-      if (parse_double (value, 0.0, 1.0))
-        stored = g_strdup (value);
-      else
-        fail (l, RB_CONFIG_ERROR_INVALID_VALUE, g, key, value,
-            "must be a number from 0 to 1%s", comment_hint (value));
-    } else if (g_str_equal (key, "person-inference-width")) {
-      guint64 w;
-
-      if (value[0] != '+'
-          && g_ascii_string_to_unsigned (value, 10, 0, 1920, &w, NULL)
-          && (w == 0 || (w >= 160 && w % 32 == 0)))
-        stored = g_strdup_printf ("%u", (guint) w);
-      else
-        fail (l, RB_CONFIG_ERROR_INVALID_VALUE, g, key, value,
-            "must be 0 (off) or a whole number of pixels from 160 to 1920, "
-            "a multiple of 32%s", comment_hint (value));
-    } else if (g_str_equal (key, "hold-time")) {
-      stored = seconds_to_ns (l, g, key, value, 0.0, 60.0);
-    } else if (g_str_equal (key, "max-detection-age")) {
-      stored = seconds_to_ns (l, g, key, value, 0.01, 10.0);
-    } else if (g_str_equal (key, "detection-interval")) {
-      guint64 k;
-
-      if (value[0] != '+'
-          && g_ascii_string_to_unsigned (value, 10, 1, 30, &k, NULL))
-        stored = g_strdup_printf ("%u", (guint) k);
-      else
-        fail (l, RB_CONFIG_ERROR_INVALID_VALUE, g, key, value,
-            "must be a whole number of frames from 1 to 30%s",
-            comment_hint (value));
-    } else if (g_str_equal (key, "overload-mode")) {
-      gint mode;
-
-      if (get_choice (l, g, key, overload_names, 0, &mode))
-        stored = g_strdup (overload_names[mode]);
-    } else if (g_str_equal (key, "privacy-zones")) {
-      if (check_zones (l, g, value))
-        stored = g_strdup (value);
     }
+    text = get_value (l, g, key);
+    if (text == NULL)
+      continue;
+    if (pspec_is_path (pspec) && *text != '\0') {
+      gchar *abs = resolve_path (l, text);
 
-    if (stored) {
-      g_ptr_array_add (keys, g_strdup (key));
-      g_ptr_array_add (values, stored);
+      g_free (text);
+      text = abs;
     }
+    /* g_param_value_validate() returns TRUE when it had to change the
+     * value: out of the element's range */
+    if (!parse_pspec_value (pspec, text, &value)
+        || g_param_value_validate (pspec, &value)) {
+      g_autofree gchar *rule = describe_pspec (pspec);
+
+      g_value_unset (&value);
+      fail (l, RB_CONFIG_ERROR_INVALID_VALUE, g, key, text, "%s%s", rule,
+          comment_hint (text));
+      continue;
+    }
+    if (g_str_equal (key, "privacy-zones") && !check_zones (l, g, text)) {
+      g_value_unset (&value);
+      continue;
+    }
+    g_ptr_array_add (keys, g_strdup (key));
+    g_ptr_array_add (values, value_to_text (pspec, &value));
+    /* the array takes the value over */
+    g_array_append_val (c->headblur_gvalues, value);
   }
 
   g_ptr_array_add (keys, NULL);
@@ -780,6 +870,25 @@ load_headblur (Loader * l, RbConfig * c)
   g_strfreev (c->headblur_values);
   c->headblur_keys = (gchar **) g_ptr_array_free (keys, FALSE);
   c->headblur_values = (gchar **) g_ptr_array_free (values, FALSE);
+}
+
+/**
+ * rb_config_apply_headblur:
+ * @config: a configuration
+ * @element: a headblur element (of the class @config was loaded with)
+ *
+ * Sets every [headblur] key of @config on @element, in file order: the one
+ * place where the live path, the segment workers and --check-config get
+ * their detector settings.
+ */
+void
+rb_config_apply_headblur (const RbConfig * config, GObject * element)
+{
+  g_return_if_fail (config != NULL && G_IS_OBJECT (element));
+
+  for (guint i = 0; config->headblur_keys[i]; i++)
+    g_object_set_property (element, config->headblur_keys[i],
+        &g_array_index (config->headblur_gvalues, GValue, i));
 }
 
 static gboolean
@@ -968,6 +1077,7 @@ rb_config_free (RbConfig * config)
   g_free (config->state_dir);
   g_strfreev (config->headblur_keys);
   g_strfreev (config->headblur_values);
+  g_clear_pointer (&config->headblur_gvalues, g_array_unref);
   g_ptr_array_unref (config->cameras);
   g_ptr_array_unref (config->networks);
   g_free (config);
@@ -975,7 +1085,7 @@ rb_config_free (RbConfig * config)
 
 static RbConfig *
 load (const gchar * data, gsize length, const gchar * file,
-    const gchar * base_dir, GError ** error)
+    const gchar * base_dir, GObjectClass * headblur_class, GError ** error)
 {
   Loader l = { 0, };
   g_autoptr (GError) err = NULL;
@@ -985,6 +1095,7 @@ load (const gchar * data, gsize length, const gchar * file,
 
   l.file = file;
   l.base_dir = g_strdup (base_dir);
+  l.headblur_class = headblur_class;
   l.kf = g_key_file_new ();
   l.groups = g_ptr_array_new_with_free_func ((GDestroyNotify) raw_group_free);
   l.messages = g_string_new (NULL);
@@ -1001,6 +1112,8 @@ load (const gchar * data, gsize length, const gchar * file,
   c->segment_lookahead = DEFAULT_SEGMENT_LOOKAHEAD;
   c->headblur_keys = g_new0 (gchar *, 1);
   c->headblur_values = g_new0 (gchar *, 1);
+  c->headblur_gvalues = g_array_new (FALSE, TRUE, sizeof (GValue));
+  g_array_set_clear_func (c->headblur_gvalues, (GDestroyNotify) g_value_unset);
   c->cameras = g_ptr_array_new_with_free_func ((GDestroyNotify) camera_free);
   c->networks = g_ptr_array_new_with_free_func ((GDestroyNotify) network_free);
   inets = g_ptr_array_new_with_free_func (object_unref0);
@@ -1064,6 +1177,9 @@ out:
 /**
  * rb_config_load:
  * @path: the config file
+ * @headblur_class: (nullable): the class of the headblur element, whose
+ *   properties are the keys of [headblur]; %NULL when the element is not
+ *   available (then any [headblur] key is an error)
  * @error: return location for an error
  *
  * Loads and validates @path. Relative paths inside it are resolved against
@@ -1074,7 +1190,8 @@ out:
  * RB_CONFIG_ERROR when its content is wrong.
  */
 RbConfig *
-rb_config_load (const gchar * path, GError ** error)
+rb_config_load (const gchar * path, GObjectClass * headblur_class,
+    GError ** error)
 {
   g_autofree gchar *data = NULL;
   g_autofree gchar *abs = NULL;
@@ -1092,7 +1209,7 @@ rb_config_load (const gchar * path, GError ** error)
   }
   abs = g_canonicalize_filename (path, NULL);
   dir = g_path_get_dirname (abs);
-  return load (data, length, path, dir, error);
+  return load (data, length, path, dir, headblur_class, error);
 }
 
 /**
@@ -1100,6 +1217,7 @@ rb_config_load (const gchar * path, GError ** error)
  * @data: the content of a config file
  * @length: its length, or -1 when it is NUL-terminated
  * @name: (nullable): the name used in messages, "<data>" when NULL
+ * @headblur_class: (nullable): as for rb_config_load()
  * @error: return location for an error
  *
  * Like rb_config_load(); relative paths resolve against the current
@@ -1107,7 +1225,7 @@ rb_config_load (const gchar * path, GError ** error)
  */
 RbConfig *
 rb_config_load_from_data (const gchar * data, gssize length,
-    const gchar * name, GError ** error)
+    const gchar * name, GObjectClass * headblur_class, GError ** error)
 {
   g_autofree gchar *cwd = g_get_current_dir ();
 
@@ -1115,7 +1233,7 @@ rb_config_load_from_data (const gchar * data, gssize length,
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   return load (data, length < 0 ? strlen (data) : (gsize) length,
-      name ? name : "<data>", cwd, error);
+      name ? name : "<data>", cwd, headblur_class, error);
 }
 
 const gchar *

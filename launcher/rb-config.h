@@ -6,7 +6,7 @@
 #ifndef __RB_CONFIG_H__
 #define __RB_CONFIG_H__
 
-#include <glib.h>
+#include <glib-object.h>
 
 G_BEGIN_DECLS
 
@@ -66,19 +66,25 @@ typedef struct {
   guint live_key_interval_s;      /* live-key-interval=, s, 1..10, default 2 */
   guint segment_lookahead;        /* segment-lookahead=, frames, 0..300, default 15 */
 
-  /* [headblur]: element properties, validated by name and syntax, applied
-   * with gst_util_set_object_arg(). Keys: model, threshold, mode, padding,
-   * fill-color, inference-width. NULL-terminated, parallel arrays. */
+  /* [headblur]: properties of the headblur element, validated against its
+   * own GParamSpecs (rb-config.c) and applied by rb_config_apply_headblur().
+   * NULL-terminated parallel arrays of key and canonical text, in file
+   * order, and the GValues to set. */
   gchar **headblur_keys;
   gchar **headblur_values;
+  GArray *headblur_gvalues;       /* of GValue, parallel to headblur_keys */
 
   GPtrArray *cameras;             /* of RbCameraConfig*, in file order */
   GPtrArray *networks;            /* of RbNetworkConfig*, in file order */
 } RbConfig;
 
-RbConfig *rb_config_load (const gchar * path, GError ** error);
+RbConfig *rb_config_load (const gchar * path, GObjectClass * headblur_class,
+                          GError ** error);
 RbConfig *rb_config_load_from_data (const gchar * data, gssize length,
-                                    const gchar * name, GError ** error);
+                                    const gchar * name,
+                                    GObjectClass * headblur_class,
+                                    GError ** error);
+void rb_config_apply_headblur (const RbConfig * config, GObject * element);
 void rb_config_free (RbConfig * config);
 
 /* Returns @url with any password replaced by "***", for logs. */

@@ -44,8 +44,7 @@ struct _RbWorkers {
   gchar *queue_dir;
   gboolean keep_raw;
   guint n_threads;
-  gchar **headblur_keys;
-  gchar **headblur_values;
+  const RbConfig *config;        /* [headblur]; owned by the daemon */
   guint lookahead;              /* frames */
   GHashTable *zones;            /* camera name → privacy zones */
   RbJournal *journal;
@@ -82,8 +81,7 @@ rb_workers_new (const RbConfig * config, GError ** error)
   workers->queue_dir = queue_dir;
   workers->keep_raw = config->keep_raw;
   workers->n_threads = config->workers;
-  workers->headblur_keys = g_strdupv (config->headblur_keys);
-  workers->headblur_values = g_strdupv (config->headblur_values);
+  workers->config = config;
   workers->lookahead = config->segment_lookahead;
   workers->zones = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
       g_free);
@@ -111,8 +109,6 @@ rb_workers_free (RbWorkers * workers)
   rb_journal_free (workers->journal);
   g_mutex_clear (&workers->lock);
   g_cond_clear (&workers->cond);
-  g_strfreev (workers->headblur_keys);
-  g_strfreev (workers->headblur_values);
   g_hash_table_unref (workers->zones);
   g_free (workers->state_dir);
   g_free (workers->queue_dir);
@@ -295,7 +291,6 @@ rb_worker_process (RbWorkers * workers, RbJournalItem * item,
   g_autofree gchar *partial = g_strconcat (final, ".partial", NULL);
   gint64 timeout_us;
   gboolean ok;
-  guint i;
 
   *aborted = FALSE;
   if (!g_file_test (item->location, G_FILE_TEST_IS_REGULAR)) {
@@ -316,9 +311,7 @@ rb_worker_process (RbWorkers * workers, RbJournalItem * item,
   rb_set_location (pipeline, "src", item->location);
   rb_set_location (pipeline, "sink", partial);
   blur = gst_bin_get_by_name (GST_BIN (pipeline), "blur");
-  for (i = 0; workers->headblur_keys && workers->headblur_keys[i]; i++)
-    gst_util_set_object_arg (G_OBJECT (blur), workers->headblur_keys[i],
-        workers->headblur_values[i]);
+  rb_config_apply_headblur (workers->config, G_OBJECT (blur));
   /* latency does not matter for recordings: detect on every frame and look
    * ahead, so a head first seen at frame t is hidden in the frames before */
   g_object_set (blur, "detection-interval", 1, "lookahead", workers->lookahead,

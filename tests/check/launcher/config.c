@@ -25,11 +25,28 @@
 
 #define PIPELINES_DIR GST_TEST_FILES_PATH "/../../pipelines"
 
+/* The schema of [headblur]: the element's class, from our plugin. */
+static GObjectClass *
+headblur_class (void)
+{
+  static GObjectClass *klass;
+
+  if (klass == NULL) {
+    GstElement *e = gst_element_factory_make ("headblur", NULL);
+
+    fail_unless (e != NULL, "the headblur element is not available");
+    klass = g_type_class_ref (G_OBJECT_TYPE (e));
+    gst_object_unref (e);
+  }
+  return klass;
+}
+
 static RbConfig *
 load_ok (const gchar * data)
 {
   GError *err = NULL;
-  RbConfig *c = rb_config_load_from_data (data, -1, "test.conf", &err);
+  RbConfig *c = rb_config_load_from_data (data, -1, "test.conf",
+      headblur_class (), &err);
 
   fail_unless (c != NULL, "unexpected error: %s\n--- config:\n%s",
       err ? err->message : "(none)", data);
@@ -42,7 +59,8 @@ static void
 check_error (const gchar * data, gint code, const gchar * message)
 {
   GError *err = NULL;
-  RbConfig *c = rb_config_load_from_data (data, -1, "test.conf", &err);
+  RbConfig *c = rb_config_load_from_data (data, -1, "test.conf",
+      headblur_class (), &err);
 
   fail_unless (c == NULL, "config unexpectedly valid:\n%s", data);
   fail_unless (err != NULL);
@@ -57,7 +75,8 @@ static void
 check_no_secret (const gchar * data, const gchar * secret)
 {
   GError *err = NULL;
-  RbConfig *c = rb_config_load_from_data (data, -1, "test.conf", &err);
+  RbConfig *c = rb_config_load_from_data (data, -1, "test.conf",
+      headblur_class (), &err);
 
   fail_unless (c == NULL, "config unexpectedly valid:\n%s", data);
   fail_unless (err != NULL);
@@ -160,7 +179,7 @@ GST_START_TEST (test_full_values)
   assert_equals_string (c->headblur_keys[3], "padding");
   assert_equals_string (c->headblur_values[3], "2");
   assert_equals_string (c->headblur_keys[4], "fill-color");
-  assert_equals_string (c->headblur_values[4], "0xff00ff00");
+  assert_equals_string (c->headblur_values[4], "4278255360");
   assert_equals_string (c->headblur_keys[5], "inference-width");
   assert_equals_string (c->headblur_values[5], "3840");
   assert_equals_string (rb_config_get_headblur (c, "mode"), "pixelate");
@@ -203,15 +222,14 @@ GST_START_TEST (test_other_value_forms)
 
   fail_unless (c->keep_raw == FALSE);
   assert_equals_string (rb_config_get_headblur (c, "fill-color"),
-      "0xff000000");
+      "4278190080");
   assert_equals_string (rb_config_get_headblur (c, "threshold"), "1");
   assert_equals_string (rb_config_get_headblur (c, "inference-width"),
       "160");
 
   c2 = load_ok (MAIN "keep-raw=1\n[headblur]\nfill-color=0x0\n" CAM NET);
   fail_unless (c2->keep_raw == TRUE);
-  assert_equals_string (rb_config_get_headblur (c2, "fill-color"),
-      "0x00000000");
+  assert_equals_string (rb_config_get_headblur (c2, "fill-color"), "0");
 }
 
 GST_END_TEST;
@@ -247,7 +265,7 @@ GST_START_TEST (test_relative_paths_from_file)
   fail_unless (g_file_set_contents (file, "[rtsp-blur]\nstate-dir=../state\n"
           "[headblur]\nmodel=models/f.onnx\n" CAM NET, -1, NULL));
 
-  c = rb_config_load (file, &err);
+  c = rb_config_load (file, headblur_class (), &err);
   fail_unless (c != NULL, "%s", err ? err->message : "");
   assert_equals_string (c->path, file);
   assert_equals_string (c->state_dir, state);
@@ -256,7 +274,7 @@ GST_START_TEST (test_relative_paths_from_file)
 
   /* a relative config path resolves against the current directory */
   fail_unless (g_chdir (tmp) == 0);
-  c = rb_config_load ("etc/rtsp-blur.conf", &err);
+  c = rb_config_load ("etc/rtsp-blur.conf", headblur_class (), &err);
   fail_unless (c != NULL, "%s", err ? err->message : "");
   assert_equals_string (c->path, "etc/rtsp-blur.conf");
   assert_equals_string (c->state_dir, state);
@@ -265,7 +283,7 @@ GST_START_TEST (test_relative_paths_from_file)
 
   /* messages name the file as given */
   fail_unless (g_file_set_contents (file, "[rtsp-blur]\n" CAM NET, -1, NULL));
-  c = rb_config_load (file, &err);
+  c = rb_config_load (file, headblur_class (), &err);
   fail_unless (c == NULL);
   fail_unless (g_error_matches (err, RB_CONFIG_ERROR,
           RB_CONFIG_ERROR_MISSING));
@@ -279,7 +297,7 @@ GST_START_TEST (test_relative_paths_from_file)
   g_rmdir (tmp);
 
   /* an unreadable file is a G_FILE_ERROR naming the file */
-  c = rb_config_load (file, &err);
+  c = rb_config_load (file, headblur_class (), &err);
   fail_unless (c == NULL);
   fail_unless (g_error_matches (err, G_FILE_ERROR, G_FILE_ERROR_NOENT));
   fail_unless (g_str_has_prefix (err->message, file));
@@ -312,10 +330,26 @@ GST_START_TEST (test_unknown_key)
   check_error (MAIN "[headblur]\nmodel-file=/m.onnx\n" CAM NET,
       RB_CONFIG_ERROR_UNKNOWN_KEY,
       "test.conf: [headblur] model-file: unknown key; the keys of this group "
-      "are mode, threshold, padding, fill-color, inference-width, model, "
-      "hold-time, detection-interval, overload-mode, max-detection-age, "
-      "privacy-zones, person-model, person-threshold, "
-      "person-inference-width");
+      "are detection-interval, fill-color, hold-time, inference-width, "
+      "max-detection-age, mode, model, overload-mode, padding, "
+      "person-inference-width, person-model, person-threshold, "
+      "privacy-zones, threshold");
+  /* properties of the parent classes and those the launcher sets itself
+   * are not keys */
+  check_error (MAIN "[headblur]\nqos=true\n" CAM NET,
+      RB_CONFIG_ERROR_UNKNOWN_KEY,
+      "test.conf: [headblur] qos: unknown key; the keys of this group "
+      "are detection-interval, fill-color, hold-time, inference-width, "
+      "max-detection-age, mode, model, overload-mode, padding, "
+      "person-inference-width, person-model, person-threshold, "
+      "privacy-zones, threshold");
+  check_error (MAIN "[headblur]\nlookahead=5\n" CAM NET,
+      RB_CONFIG_ERROR_UNKNOWN_KEY,
+      "test.conf: [headblur] lookahead: unknown key; the keys of this group "
+      "are detection-interval, fill-color, hold-time, inference-width, "
+      "max-detection-age, mode, model, overload-mode, padding, "
+      "person-inference-width, person-model, person-threshold, "
+      "privacy-zones, threshold");
   check_error (MAIN CAM "latency-ms=100\n" NET,
       RB_CONFIG_ERROR_UNKNOWN_KEY,
       "test.conf: [camera:lobby] latency-ms: unknown key; the keys of this "
@@ -593,22 +627,23 @@ GST_START_TEST (test_ranges)
       RB_CONFIG_ERROR_INVALID_VALUE,
       "test.conf: [headblur] padding: must be a number from 0 to 2 "
       "(got '-0.1')");
-  check_error (MAIN "[headblur]\ninference-width=970\n" CAM NET,
+  /* the element's own range, 160 to 3840 (it rounds to a multiple of 32) */
+  check_error (MAIN "[headblur]\ninference-width=159\n" CAM NET,
       RB_CONFIG_ERROR_INVALID_VALUE,
-      "test.conf: [headblur] inference-width: must be a whole number of "
-      "pixels from 160 to 3840, a multiple of 32 (got '970')");
+      "test.conf: [headblur] inference-width: must be a whole number from "
+      "160 to 3840 (got '159')");
   check_error (MAIN "[headblur]\ninference-width=3872\n" CAM NET,
       RB_CONFIG_ERROR_INVALID_VALUE,
-      "test.conf: [headblur] inference-width: must be a whole number of "
-      "pixels from 160 to 3840, a multiple of 32 (got '3872')");
+      "test.conf: [headblur] inference-width: must be a whole number from "
+      "160 to 3840 (got '3872')");
   check_error (MAIN "[headblur]\nfill-color=0x1ff000000\n" CAM NET,
       RB_CONFIG_ERROR_INVALID_VALUE,
-      "test.conf: [headblur] fill-color: must be an ARGB colour, 0xAARRGGBB "
-      "or a decimal number (got '0x1ff000000')");
+      "test.conf: [headblur] fill-color: must be a whole number from 0 to "
+      "4294967295 (got '0x1ff000000')");
   check_error (MAIN "[headblur]\nfill-color=black\n" CAM NET,
       RB_CONFIG_ERROR_INVALID_VALUE,
-      "test.conf: [headblur] fill-color: must be an ARGB colour, 0xAARRGGBB "
-      "or a decimal number (got 'black')");
+      "test.conf: [headblur] fill-color: must be a whole number from 0 to "
+      "4294967295 (got 'black')");
 }
 
 GST_END_TEST;
@@ -792,8 +827,8 @@ GST_START_TEST (test_issue3_errors)
       "to 60 (got '61')");
   check_error (MIN_HEAD "[headblur]\ndetection-interval=0\n" MIN_TAIL,
       RB_CONFIG_ERROR_INVALID_VALUE,
-      "test.conf: [headblur] detection-interval: must be a whole number of "
-      "frames from 1 to 30 (got '0')");
+      "test.conf: [headblur] detection-interval: must be a whole number from "
+      "1 to 30 (got '0')");
   check_error (MIN_HEAD "[headblur]\noverload-mode=pass\n" MIN_TAIL,
       RB_CONFIG_ERROR_INVALID_VALUE,
       "test.conf: [headblur] overload-mode: must be one of "
@@ -812,6 +847,36 @@ GST_START_TEST (test_issue3_errors)
 
 GST_END_TEST;
 
+/* What the config says is what the element gets, in the element's units. */
+GST_START_TEST (test_apply_headblur)
+{
+  g_autoptr (RbConfig) c = load_ok (MAIN "[headblur]\nmode=fill\n"
+      "hold-time=1.5\nfill-color=0xff00ff00\nthreshold=0.35\n"
+      "inference-width=640\nmodel=/m/face.onnx\n" CAM NET);
+  GstElement *blur = gst_element_factory_make ("headblur", NULL);
+  g_autofree gchar *model = NULL;
+  guint64 hold;
+  guint color, width;
+  gdouble threshold;
+  gint mode_value;
+
+  rb_config_apply_headblur (c, G_OBJECT (blur));
+  g_object_get (blur, "hold-time", &hold, "fill-color", &color, "threshold",
+      &threshold, "inference-width", &width, "model", &model, "mode",
+      &mode_value, NULL);
+  assert_equals_uint64 (hold, 1500 * GST_MSECOND);
+  assert_equals_uint64 (color, 0xff00ff00);
+  fail_unless (threshold == 0.35);
+  assert_equals_int (width, 640);
+  assert_equals_string (model, "/m/face.onnx");
+  assert_equals_int (mode_value, g_enum_get_value_by_nick (G_PARAM_SPEC_ENUM
+          (g_object_class_find_property (G_OBJECT_GET_CLASS (blur),
+                  "mode"))->enum_class, "fill")->value);
+  gst_object_unref (blur);
+}
+
+GST_END_TEST;
+
 static RbConfig *
 load_sample (const gchar * name)
 {
@@ -819,7 +884,7 @@ load_sample (const gchar * name)
   g_autofree gchar *dir = g_canonicalize_filename (PIPELINES_DIR, NULL);
   g_autofree gchar *path = g_build_filename (dir, name, NULL);
   GError *err = NULL;
-  RbConfig *c = rb_config_load (path, &err);
+  RbConfig *c = rb_config_load (path, headblur_class (), &err);
 
   fail_unless (c != NULL, "%s: %s", path, err ? err->message : "");
   return c;
@@ -905,6 +970,7 @@ config_suite (void)
   tcase_add_test (tc, test_password_never_printed);
   tcase_add_test (tc, test_redact_url);
   tcase_add_test (tc, test_issue3_keys);
+  tcase_add_test (tc, test_apply_headblur);
   tcase_add_test (tc, test_issue3_defaults);
   tcase_add_test (tc, test_issue3_errors);
   tcase_add_test (tc, test_sample_lab);
