@@ -14,6 +14,7 @@
 #endif
 
 #include "rb-camera.h"
+#include "rb-pipelines.h"
 
 #include <gst/rtsp/rtsp.h>
 #include <string.h>
@@ -214,112 +215,63 @@ rb_camera_encoder_caps_probe (GstPad * pad, GstPadProbeInfo * info,
   return GST_PAD_PROBE_OK;
 }
 
-static GstElement *
-rb_camera_make (RbCamera * camera, const gchar * factory, const gchar * name)
+/* The static pad @pad of the element called @element in @bin. */
+static GstPad *
+rb_camera_get_pad (GstElement * bin, const gchar * element, const gchar * pad)
 {
-  GstElement *element = gst_element_factory_make (factory, name);
+  g_autoptr (GstElement) e = gst_bin_get_by_name (GST_BIN (bin), element);
 
-  if (element == NULL)
-    GST_ELEMENT_ERROR (camera->pipeline, CORE, MISSING_PLUGIN,
-        ("camera %s: GStreamer element '%s' is missing", camera->name,
-            factory), (NULL));
-  return element;
+  return gst_element_get_static_pad (e, pad);
 }
 
+/* Builds the branches after rtspsrc from rb_pipeline_camera() and links
+ * @src_pad to them. Streaming thread of rtspsrc. */
 static gboolean
 rb_camera_build_branches (RbCamera * camera, GstPad * src_pad,
     const gchar * encoding)
 {
-  GstBin *bin = GST_BIN (camera->pipeline);
-  gboolean h265 = g_ascii_strcasecmp (encoding, "H265") == 0;
-  GstElement *depay, *parse, *tee, *rec_queue, *recorder, *live_queue,
-      *decoder, *leaky, *convert, *blur, *encoder, *filter, *appsink;
-  GstElement *all[13];
-  GstCaps *caps;
+  RbCameraPipelineParams params = {
+    encoding, camera->raw_dir, camera->queue_dir, camera->segment_ns,
+    camera->name, camera->live_bitrate_kbps
+  };
+  g_autofree gchar *description = rb_pipeline_camera (&params);
+  g_autoptr (GError) err = NULL;
+  GstElement *bin, *blur, *appsink;
   GstPad *pad;
-  guint i;
 
-  all[0] = depay = rb_camera_make (camera,
-      h265 ? "rtph265depay" : "rtph264depay", "depay");
-  all[1] = parse = rb_camera_make (camera, h265 ? "h265parse" : "h264parse",
-      "parse");
-  all[2] = tee = rb_camera_make (camera, "tee", "tee");
-  all[3] = rec_queue = rb_camera_make (camera, "queue", "record-queue");
-  all[4] = recorder = rb_camera_make (camera, "segmentqueue", "recorder");
-  all[5] = live_queue = rb_camera_make (camera, "queue", "live-queue");
-  all[6] = decoder = rb_camera_make (camera,
-      h265 ? "avdec_h265" : "avdec_h264", "decoder");
-  all[7] = leaky = rb_camera_make (camera, "queue", "live-leaky-queue");
-  all[8] = convert = rb_camera_make (camera, "videoconvert", "convert");
-  all[9] = blur = rb_camera_make (camera, "headblur", "headblur");
-  all[10] = encoder = rb_camera_make (camera, "x264enc", "encoder");
-  all[11] = filter = rb_camera_make (camera, "capsfilter", "encoder-caps");
-  all[12] = appsink = rb_camera_make (camera, "appsink", "live-sink");
-  for (i = 0; i < G_N_ELEMENTS (all); i++) {
-    if (all[i] == NULL) {
-      for (i = 0; i < G_N_ELEMENTS (all); i++)
-        if (all[i] != NULL)
-          gst_object_unref (gst_object_ref_sink (all[i]));
-      return FALSE;
-    }
+  bin = gst_parse_bin_from_description_full (description, TRUE, NULL,
+      GST_PARSE_FLAG_FATAL_ERRORS, &err);
+  if (bin == NULL) {
+    GST_ELEMENT_ERROR (camera->pipeline, CORE, MISSING_PLUGIN,
+        ("camera %s: cannot build the pipeline: %s", camera->name,
+            err->message), ("%s", description));
+    return FALSE;
   }
+  gst_object_set_name (GST_OBJECT (bin), "camera");
 
-  g_object_set (parse, "config-interval", -1, NULL);
-  g_object_set (tee, "allow-not-linked", TRUE, NULL);
-  /* the recorder never waits for the live path */
-  g_object_set (rec_queue, "max-size-buffers", 0, "max-size-time",
-      (guint64) 0, "max-size-bytes", 64 * 1024 * 1024, NULL);
-  g_object_set (recorder, "location", camera->raw_dir, "queue",
-      camera->queue_dir, "max-size-time", camera->segment_ns, "source-name",
-      camera->name, NULL);
-  g_object_set (live_queue, "max-size-buffers", 0, "max-size-time",
-      (guint64) (2 * GST_SECOND), "max-size-bytes", 0, NULL);
-  /* when anonymization falls behind, whole decoded frames are dropped here
-   * (never passed unmasked) */
-  g_object_set (leaky, "max-size-buffers", 2, "max-size-time", (guint64) 0,
-      "max-size-bytes", 0, "leaky", 2 /* downstream */ , NULL);
+  blur = gst_bin_get_by_name (GST_BIN (bin), "headblur");
   rb_config_apply_headblur (camera->config, G_OBJECT (blur));
   if (camera->privacy_zones != NULL)
     g_object_set (blur, "privacy-zones", camera->privacy_zones, NULL);
-  /* one inference thread: with several cameras and workers in one process,
-   * OpenCV's (process-wide) thread pool only adds overhead */
-  g_object_set (blur, "threads", 1, NULL);
-  /* single slice (threads=1): sliced threads break ffmpeg viewers */
-  gst_util_set_object_arg (G_OBJECT (encoder), "tune", "zerolatency");
-  gst_util_set_object_arg (G_OBJECT (encoder), "speed-preset", "ultrafast");
-  g_object_set (encoder, "threads", 1, "bitrate", camera->live_bitrate_kbps,
-      "key-int-max", 30, NULL);
-  caps = gst_caps_from_string ("video/x-h264,profile=constrained-baseline,"
-      "stream-format=byte-stream,alignment=au");
-  g_object_set (filter, "caps", caps, NULL);
-  gst_caps_unref (caps);
+  gst_object_unref (blur);
 
-  for (i = 0; i < G_N_ELEMENTS (all); i++)
-    gst_bin_add (bin, all[i]);
-  if (!gst_element_link_many (depay, parse, tee, NULL) ||
-      !gst_element_link_many (tee, rec_queue, recorder, NULL) ||
-      !gst_element_link_many (tee, live_queue, decoder, leaky, convert, blur,
-          encoder, filter, appsink, NULL)) {
-    GST_ELEMENT_ERROR (camera->pipeline, CORE, NEGOTIATION,
-        ("camera %s: cannot link the pipeline", camera->name), (NULL));
-    return FALSE;
-  }
-
-  pad = gst_element_get_static_pad (parse, "src");
+  pad = rb_camera_get_pad (bin, "parse", "src");
   gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER, rb_camera_data_probe,
       camera, NULL);
   gst_object_unref (pad);
-  pad = gst_element_get_static_pad (encoder, "sink");
+  pad = rb_camera_get_pad (bin, "encoder", "sink");
   gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM,
       rb_camera_encoder_caps_probe, camera, NULL);
   gst_object_unref (pad);
 
+  appsink = gst_bin_get_by_name (GST_BIN (bin), "live-sink");
   rb_live_feed_set_appsink (camera->feed, appsink);
+  gst_object_unref (appsink);
 
-  for (i = G_N_ELEMENTS (all); i > 0; i--)
-    gst_element_sync_state_with_parent (all[i - 1]);
+  gst_bin_add (GST_BIN (camera->pipeline), bin);
+  gst_element_sync_state_with_parent (bin);
 
-  pad = gst_element_get_static_pad (depay, "sink");
+  pad = gst_element_get_static_pad (bin, "sink");
   if (gst_pad_link (src_pad, pad) != GST_PAD_LINK_OK) {
     gst_object_unref (pad);
     GST_ELEMENT_ERROR (camera->pipeline, CORE, NEGOTIATION,

@@ -24,6 +24,7 @@
 #endif
 
 #include "rb-publisher.h"
+#include "rb-pipelines.h"
 
 #include <gst/app/app.h>
 #include <gst/rtsp-server/rtsp-server.h>
@@ -34,11 +35,6 @@
 /* Listen backlog: the default of 5 overflows when many viewers connect at
  * once (PLATFORM.md). */
 #define LISTEN_BACKLOG 128
-
-#define MEDIA_LAUNCH \
-  "( appsrc name=src is-live=true format=time block=false " \
-  "leaky-type=downstream max-bytes=8000000 " \
-  "! h264parse ! rtph264pay name=pay0 pt=96 config-interval=-1 )"
 
 typedef struct {
   GstElement *appsrc;
@@ -373,10 +369,12 @@ rb_publisher_add_camera (RbPublisher * publisher, const gchar * camera,
 {
   GstRTSPMountPoints *mounts;
   GstRTSPMediaFactory *factory;
-  gchar *path;
+  gchar *path, *launch;
 
   factory = gst_rtsp_media_factory_new ();
-  gst_rtsp_media_factory_set_launch (factory, MEDIA_LAUNCH);
+  launch = rb_pipeline_publish ();
+  gst_rtsp_media_factory_set_launch (factory, launch);
+  g_free (launch);
   gst_rtsp_media_factory_set_shared (factory, TRUE);
   g_signal_connect_data (factory, "media-configure",
       G_CALLBACK (rb_publisher_on_media_configure), rb_live_feed_ref (feed),

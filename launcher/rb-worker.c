@@ -23,6 +23,7 @@
 
 #include "rb-durable.h"
 #include "rb-journal.h"
+#include "rb-pipelines.h"
 
 /* A claim is leased for this long and renewed while the work goes on, so a
  * crashed worker's segment returns to the queue. */
@@ -30,14 +31,6 @@
 #define RENEW_INTERVAL_US (30 * G_USEC_PER_SEC)
 #define IDLE_WAIT_US (2 * G_USEC_PER_SEC)
 #define POLL_NS (200 * GST_MSECOND)
-
-/* The anonymizing pipeline, in gst-launch syntax (pipelines/segment.txt). */
-#define ANONYMIZE_PIPELINE \
-  "filesrc name=src ! decodebin ! videoconvert ! headblur name=blur " \
-  "! videoconvert ! x264enc name=encoder speed-preset=veryfast threads=1 " \
-  "pass=qual quantizer=23 ! h264parse ! matroskamux ! filesink name=sink"
-#define VERIFY_PIPELINE \
-  "filesrc name=src ! decodebin ! fakesink name=sink sync=false"
 
 struct _RbWorkers {
   gchar *state_dir;
@@ -227,16 +220,6 @@ rb_watch_pad (GstElement * pipeline, const gchar * element, const gchar * pad,
   gst_object_unref (e);
 }
 
-static void
-rb_set_location (GstElement * pipeline, const gchar * element,
-    const gchar * location)
-{
-  GstElement *e = gst_bin_get_by_name (GST_BIN (pipeline), element);
-
-  g_object_set (e, "location", location, NULL);
-  gst_object_unref (e);
-}
-
 /* Decodes @path and checks it holds @expected's frames and duration. */
 static gboolean
 rb_worker_verify (RbWorkers * workers, const gchar * path,
@@ -245,12 +228,12 @@ rb_worker_verify (RbWorkers * workers, const gchar * path,
   GstElement *pipeline;
   RbFrameCount got = { 0, GST_CLOCK_TIME_NONE, GST_CLOCK_TIME_NONE };
   GstClockTime want_dur, got_dur, tolerance;
+  g_autofree gchar *description = rb_pipeline_verify (path);
   gboolean ok;
 
-  pipeline = gst_parse_launch (VERIFY_PIPELINE, error);
+  pipeline = gst_parse_launch (description, error);
   if (pipeline == NULL)
     return FALSE;
-  rb_set_location (pipeline, "src", path);
   rb_watch_pad (pipeline, "sink", "sink", &got);
   ok = rb_worker_run (workers, pipeline, NULL, 120 * G_USEC_PER_SEC, aborted,
       error);
@@ -289,6 +272,7 @@ rb_worker_process (RbWorkers * workers, RbJournalItem * item,
       "anonymized", item->source ? item->source : "unknown", NULL);
   g_autofree gchar *final = g_build_filename (out_dir, basename, NULL);
   g_autofree gchar *partial = g_strconcat (final, ".partial", NULL);
+  g_autofree gchar *description = NULL;
   gint64 timeout_us;
   gboolean ok;
 
@@ -305,15 +289,16 @@ rb_worker_process (RbWorkers * workers, RbJournalItem * item,
     return FALSE;
   }
 
-  pipeline = gst_parse_launch (ANONYMIZE_PIPELINE, error);
+  description = rb_pipeline_segment (item->location, partial);
+  pipeline = gst_parse_launch (description, error);
   if (pipeline == NULL)
     return FALSE;
-  rb_set_location (pipeline, "src", item->location);
-  rb_set_location (pipeline, "sink", partial);
   blur = gst_bin_get_by_name (GST_BIN (pipeline), "blur");
   rb_config_apply_headblur (workers->config, G_OBJECT (blur));
-  /* latency does not matter for recordings: detect on every frame and look
-   * ahead, so a head first seen at frame t is hidden in the frames before */
+  /* after [headblur], which holds the live path's detection-interval:
+   * latency does not matter for recordings, so detect on every frame and
+   * look ahead; a head first seen at frame t is hidden in the frames
+   * before */
   g_object_set (blur, "detection-interval", 1, "lookahead", workers->lookahead,
       "threads", 1, NULL);
   if (item->source != NULL && g_hash_table_contains (workers->zones,

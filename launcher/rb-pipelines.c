@@ -1,0 +1,111 @@
+/* rtsp-blur
+ * Copyright (C) 2026 rtsp-blur contributors
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Library General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+/* The launcher's pipelines as gst-launch descriptions (see rb-pipelines.h).
+ * pipelines/camera.txt, segment.txt and publish.txt hold the same text,
+ * checked by tests/check/launcher/pipelines.c: change both together. */
+
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include "rb-pipelines.h"
+
+#include <string.h>
+
+gchar *
+rb_pipeline_quote (const gchar * value)
+{
+  GString *s;
+
+  if (*value != '\0' && strspn (value, "abcdefghijklmnopqrstuvwxyz"
+          "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_./:+@%-") == strlen (value))
+    return g_strdup (value);
+  s = g_string_new ("\"");
+  for (const gchar * p = value; *p; p++) {
+    if (*p == '"' || *p == '\\')
+      g_string_append_c (s, '\\');
+    g_string_append_c (s, *p);
+  }
+  g_string_append_c (s, '"');
+  return g_string_free (s, FALSE);
+}
+
+gchar *
+rb_pipeline_camera (const RbCameraPipelineParams * p)
+{
+  gboolean h265 = g_ascii_strcasecmp (p->encoding_name, "H265") == 0;
+  const gchar *codec = h265 ? "h265" : "h264";
+  g_autofree gchar *raw_dir = rb_pipeline_quote (p->raw_dir);
+  g_autofree gchar *queue_dir = rb_pipeline_quote (p->queue_dir);
+  g_autofree gchar *source = rb_pipeline_quote (p->source_name);
+
+  /* The recorder's queue never waits for the live path; when anonymization
+   * falls behind, whole decoded frames are dropped by the leaky queue
+   * (never passed unmasked). headblur runs on one OpenCV thread: with
+   * several cameras and workers in one process OpenCV's process-wide pool
+   * only adds overhead. x264enc encodes single-slice (threads=1): sliced
+   * threads break ffmpeg viewers (PLATFORM.md); key-int-max is set from the
+   * frame rate at run time. */
+  return g_strdup_printf ("rtp%sdepay name=depay "
+      "! %sparse name=parse config-interval=-1 "
+      "! tee name=tee allow-not-linked=true "
+      "tee. ! queue name=record-queue max-size-buffers=0 max-size-time=0 "
+      "max-size-bytes=67108864 "
+      "! segmentqueue name=recorder location=%s queue=%s "
+      "max-size-time=%" G_GUINT64_FORMAT " source-name=%s "
+      "tee. ! queue name=live-queue max-size-buffers=0 "
+      "max-size-time=2000000000 max-size-bytes=0 "
+      "! avdec_%s name=decoder "
+      "! queue name=live-leaky-queue max-size-buffers=2 max-size-time=0 "
+      "max-size-bytes=0 leaky=downstream "
+      "! videoconvert name=convert "
+      "! headblur name=headblur threads=1 "
+      "! x264enc name=encoder tune=zerolatency speed-preset=ultrafast "
+      "threads=1 bitrate=%u key-int-max=30 "
+      "! video/x-h264,profile=constrained-baseline,stream-format=byte-stream,"
+      "alignment=au "
+      "! appsink name=live-sink sync=false max-buffers=4 drop=true",
+      codec, codec, raw_dir, queue_dir, p->segment_ns, source, codec,
+      p->bitrate_kbps);
+}
+
+gchar *
+rb_pipeline_segment (const gchar * raw, const gchar * out)
+{
+  g_autofree gchar *in = rb_pipeline_quote (raw);
+  g_autofree gchar *to = rb_pipeline_quote (out);
+
+  /* latency does not matter for recordings: headblur detects on every
+   * frame and looks ahead (lookahead is set from segment-lookahead) */
+  return g_strdup_printf ("filesrc name=src location=%s ! decodebin "
+      "! videoconvert ! headblur name=blur detection-interval=1 threads=1 "
+      "! videoconvert ! x264enc name=encoder speed-preset=veryfast threads=1 "
+      "pass=qual quantizer=23 ! h264parse ! matroskamux "
+      "! filesink name=sink location=%s", in, to);
+}
+
+gchar *
+rb_pipeline_verify (const gchar * path)
+{
+  g_autofree gchar *in = rb_pipeline_quote (path);
+
+  return g_strdup_printf ("filesrc name=src location=%s ! decodebin "
+      "! fakesink name=sink sync=false", in);
+}
+
+gchar *
+rb_pipeline_publish (void)
+{
+  return g_strdup ("( appsrc name=src is-live=true format=time block=false "
+      "leaky-type=downstream max-bytes=8000000 "
+      "! h264parse ! rtph264pay name=pay0 pt=96 config-interval=-1 )");
+}

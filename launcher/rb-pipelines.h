@@ -1,0 +1,51 @@
+/* rtsp-blur
+ * Copyright (C) 2026 rtsp-blur contributors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#ifndef __RB_PIPELINES_H__
+#define __RB_PIPELINES_H__
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* The pipelines the launcher runs, as gst-launch descriptions: the one
+ * source of truth for the code (gst_parse_launch() /
+ * gst_parse_bin_from_description()) and for pipelines/ *.txt, which a test
+ * checks against them. GLib only: they build strings. Values are quoted for
+ * the gst-launch syntax where needed. Elements the code talks to are named
+ * (name=...). */
+
+/* One camera, after rtspsrc: everything from the depayloader of the video
+ * stream (@encoding_name "H264" or "H265") to the appsink that feeds the
+ * live publishers. */
+typedef struct {
+  const gchar *encoding_name;     /* "H264" or "H265" */
+  const gchar *raw_dir;           /* segmentqueue location */
+  const gchar *queue_dir;         /* segmentqueue queue */
+  guint64 segment_ns;             /* segmentqueue max-size-time */
+  const gchar *source_name;       /* segmentqueue source-name: the camera */
+  guint bitrate_kbps;             /* live x264enc bitrate */
+} RbCameraPipelineParams;
+
+gchar *rb_pipeline_camera (const RbCameraPipelineParams * params);
+
+/* A segment worker: @raw anonymized into @out (filesrc name=src,
+ * headblur name=blur, filesink name=sink). */
+gchar *rb_pipeline_segment (const gchar * raw, const gchar * out);
+
+/* The check of a worker's output: decodes @path (fakesink name=sink). */
+gchar *rb_pipeline_verify (const gchar * path);
+
+/* The RTSP media a network listener serves per camera (appsrc name=src,
+ * pay0), for gst_rtsp_media_factory_set_launch(). */
+gchar *rb_pipeline_publish (void);
+
+/* @value as a gst-launch property value: unchanged when it needs no
+ * quoting, else in double quotes with " and \ escaped. */
+gchar *rb_pipeline_quote (const gchar * value);
+
+G_END_DECLS
+
+#endif /* __RB_PIPELINES_H__ */

@@ -1,0 +1,170 @@
+/* rtsp-blur
+ * Copyright (C) 2026 rtsp-blur contributors
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Library General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+/* The launcher's pipelines (launcher/rb-pipelines.c) are what
+ * pipelines/ *.txt show, and they parse with the elements installed. */
+
+#include <gst/check/gstcheck.h>
+#include <string.h>
+
+#include "rb-pipelines.h"
+
+#define PIPELINES_DIR GST_TEST_FILES_PATH "/../../pipelines"
+
+/* The text of pipelines/@name with comments dropped, line continuations
+ * joined and white space collapsed. */
+static gchar *
+read_normalized (const gchar * name)
+{
+  g_autofree gchar *dir = g_canonicalize_filename (PIPELINES_DIR, NULL);
+  g_autofree gchar *path = g_build_filename (dir, name, NULL);
+  g_autofree gchar *text = NULL;
+  g_auto (GStrv) lines = NULL;
+  GString *out = g_string_new (NULL);
+
+  fail_unless (g_file_get_contents (path, &text, NULL, NULL), "%s", path);
+  lines = g_strsplit (text, "\n", -1);
+  for (guint i = 0; lines[i]; i++) {
+    gchar *l = g_strstrip (lines[i]);
+    gsize n = strlen (l);
+
+    if (l[0] == '#')
+      continue;
+    if (n > 0 && l[n - 1] == '\\')
+      l[n - 1] = ' ';
+    g_string_append_printf (out, "%s ", l);
+  }
+  return g_string_free (out, FALSE);
+}
+
+static gchar *
+collapse (const gchar * text)
+{
+  g_auto (GStrv) words = g_strsplit_set (text, " \t\n", -1);
+  GString *out = g_string_new (NULL);
+
+  for (guint i = 0; words[i]; i++)
+    if (words[i][0] != '\0')
+      g_string_append_printf (out, "%s%s", out->len ? " " : "", words[i]);
+  return g_string_free (out, FALSE);
+}
+
+static void
+assert_shown_in (const gchar * file, const gchar * description)
+{
+  g_autofree gchar *raw = read_normalized (file);
+  g_autofree gchar *txt = collapse (raw);
+  g_autofree gchar *want = collapse (description);
+
+  fail_unless (strstr (txt, want) != NULL,
+      "pipelines/%s does not show what the launcher runs:\n%s\n--- %s:\n%s",
+      file, want, file, txt);
+}
+
+static void
+assert_parses (const gchar * description, gboolean as_bin)
+{
+  GError *err = NULL;
+  GstElement *e = as_bin ?
+      gst_parse_bin_from_description_full (description, TRUE, NULL,
+      GST_PARSE_FLAG_FATAL_ERRORS, &err) :
+      gst_parse_launch_full (description, NULL, GST_PARSE_FLAG_FATAL_ERRORS,
+      &err);
+
+  fail_unless (e != NULL && err == NULL, "%s: %s", description,
+      err ? err->message : "");
+  gst_object_unref (e);
+}
+
+GST_START_TEST (test_camera)
+{
+  RbCameraPipelineParams p = { "H264", "/tmp/rb/raw/camera", "/tmp/rb/queue",
+    10 * GST_SECOND, "camera", 2048
+  };
+  g_autofree gchar *h264 = rb_pipeline_camera (&p);
+  g_autofree gchar *h265 = NULL;
+
+  assert_shown_in ("camera.txt", h264);
+  assert_parses (h264, TRUE);
+  p.encoding_name = "H265";
+  h265 = rb_pipeline_camera (&p);
+  fail_unless (strstr (h265, "rtph265depay") && strstr (h265, "h265parse")
+      && strstr (h265, "avdec_h265"));
+  assert_parses (h265, TRUE);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_segment)
+{
+  g_autofree gchar *segment =
+      rb_pipeline_segment ("state/raw/camera/SEGMENT.mkv",
+      "state/anonymized/camera/SEGMENT.mkv.partial");
+  g_autofree gchar *verify =
+      rb_pipeline_verify ("state/anonymized/camera/SEGMENT.mkv.partial");
+
+  assert_shown_in ("segment.txt", segment);
+  assert_shown_in ("segment.txt", verify);
+  assert_parses (segment, FALSE);
+  assert_parses (verify, FALSE);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_publish)
+{
+  g_autofree gchar *publish = rb_pipeline_publish ();
+
+  assert_shown_in ("publish.txt", publish);
+  assert_parses (publish, TRUE);
+}
+
+GST_END_TEST;
+
+/* Paths with blanks, quotes and backslashes reach the element unchanged. */
+GST_START_TEST (test_quoting)
+{
+  const gchar *paths[] = { "/plain/path-1.mkv", "/with space/x.mkv",
+    "/q\"uote/and\\back slash", "/tab\there", "",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (paths); i++) {
+    g_autofree gchar *d = rb_pipeline_verify (paths[i]);
+    GstElement *pipeline = gst_parse_launch (d, NULL);
+    GstElement *src;
+    g_autofree gchar *location = NULL;
+
+    fail_unless (pipeline != NULL, "%s", d);
+    src = gst_bin_get_by_name (GST_BIN (pipeline), "src");
+    g_object_get (src, "location", &location, NULL);
+    assert_equals_string (location, paths[i]);
+    gst_object_unref (src);
+    gst_object_unref (pipeline);
+  }
+}
+
+GST_END_TEST;
+
+static Suite *
+pipelines_suite (void)
+{
+  Suite *s = suite_create ("pipelines");
+  TCase *tc = tcase_create ("general");
+
+  suite_add_tcase (s, tc);
+  tcase_add_test (tc, test_camera);
+  tcase_add_test (tc, test_segment);
+  tcase_add_test (tc, test_publish);
+  tcase_add_test (tc, test_quoting);
+  return s;
+}
+
+GST_CHECK_MAIN (pipelines);
