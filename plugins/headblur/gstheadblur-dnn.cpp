@@ -685,13 +685,6 @@ gst_head_blur_dnn_load_person (
 }
 
 gboolean
-gst_head_blur_dnn_has_person (GstHeadBlurDnn *dnn)
-{
-  g_return_val_if_fail (dnn != NULL, FALSE);
-  return !dnn->person_out_names.empty ();
-}
-
-gboolean
 gst_head_blur_dnn_detect_heads (GstHeadBlurDnn *dnn,
     const GstHeadBlurImage *image, const GstHeadBlurDetectParams *params,
     GArray *heads, GError **error)

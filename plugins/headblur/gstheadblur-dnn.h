@@ -101,8 +101,6 @@ gboolean         gst_head_blur_dnn_load_person (GstHeadBlurDnn * dnn,
                                           const gchar * weights_path,
                                           GError ** error);
 
-/* TRUE when a person detector is loaded. */
-gboolean         gst_head_blur_dnn_has_person (GstHeadBlurDnn * dnn);
 
 /* Finds heads: faces (YuNet at @params->inference_width) turned into head
  * boxes, plus, when a person detector is loaded and

@@ -83,12 +83,10 @@
  * A missing or unloadable person model fails exactly like a missing or
  * unloadable face model; an explicitly empty #GstHeadBlur:person-model
  * turns the person detector off (faces only), which lowers head coverage.
- * On the project's development sets (bench/eval/headblur-eval) the defaults
- * mask about 82 % of the heads in classroom CCTV frames (SCUT-HEAD PartA)
- * and 85-90 % in crowd photos (PartB), and detection costs about 55-60 ms
- * of one core per 1080p frame. headblur reduces, but does not remove, the
- * chance that a person can be recognised: small, far and heavily occluded
- * heads are still missed.
+ * How many heads the defaults mask, and at what cost, is measured by the
+ * benchmarks under bench/ (bench/eval/README.md, bench/live/README.md).
+ * headblur reduces, but does not remove, the chance that a person can be
+ * recognised: small, far and heavily occluded heads can still be missed.
  *
  * ## Example launch lines
  * |[
@@ -122,12 +120,13 @@
 
 #include "gstheadblur.h"
 #include "gstheadblur-dnn.h"
+#include "gstheadblur-lookahead.h"
 #include "gstheadblur-track.h"
 #include "rb-zones.h"
 
 #include <math.h>
 
-GST_DEBUG_CATEGORY_STATIC (gst_head_blur_debug);
+GST_DEBUG_CATEGORY (gst_head_blur_debug);
 #define GST_CAT_DEFAULT gst_head_blur_debug
 
 /**
@@ -259,24 +258,6 @@ typedef struct
   gint person_inference_width;
 } GstHeadBlurSettings;
 
-/* The current run of detections of one track, for lookahead: the frames
- * queued before @start (and after @gap_start, the end of the previous run)
- * never saw this head detected, and get it back-projected from every later
- * detection of the run, as its velocity becomes known. */
-typedef struct {
-  guint64 start;
-  guint64 gap_start;
-} GstHeadBlurRun;
-
-/* A frame held back by lookahead, with what to mask in it. */
-typedef struct
-{
-  GstBuffer *buffer;            /* writable */
-  GstClockTime pts;             /* stream time used for tracking */
-  GArray *boxes;                /* GstHeadBlurBox */
-  gboolean full_frame;
-} GstHeadBlurQueued;
-
 struct _GstHeadBlur
 {
   GstVideoFilter parent;
@@ -287,17 +268,15 @@ struct _GstHeadBlur
 
   /* created in start(), freed in stop(); used by the streaming thread */
   GstHeadBlurDnn *dnn;
-  GArray *heads;                /* GstHeadBlurBox, reused per frame */
   gint applied_threads;         /* last value given to OpenCV, 0 = none */
 
   /* created in start(), freed in stop(); streaming thread only */
   GstHeadBlurTracker *tracker;
   GArray *track_boxes;          /* GstHeadBlurTrackBox, reused per frame */
   GArray *hits;                 /* GstHeadBlurTrackHit, reused per frame */
-  GHashTable *runs;             /* track id → GstHeadBlurRun (lookahead) */
   GArray *boxes;                /* GstHeadBlurBox to mask, reused per frame */
   guint lookahead;              /* frames, fixed between start and stop */
-  GQueue queue;                 /* GstHeadBlurQueued, oldest first */
+  GstHeadBlurLookahead *queue;  /* the frames held back, when lookahead */
   gboolean detected_once;       /* a detection ran since start/flush */
   guint frames_since_detection;
   GstClockTime last_detection_pts;
@@ -438,12 +417,8 @@ gst_head_blur_class_init (GstHeadBlurClass * klass)
    * background. Takes effect on the next frame.
    *
    * The default, 0.2, is lower than YuNet's usual 0.5 on purpose (privacy
-   * first): on the project's development sets (bench/eval/headblur-eval,
-   * padding 0.1) it raises head coverage from 57 % to 82 % (SCUT-HEAD
-   * PartA), 57 % to 73 % (PartB) and 84 % to 94 % (face-mask), while the
-   * share of the frame masked away from any labelled head grows from about
-   * 0.3 % to 1.8 %. (Those figures are for the face detector alone; the
-   * person detector adds heads on top, see #GstHeadBlur:person-model.)
+   * first: it masks many more heads for a little more background; the
+   * figures are in bench/eval/README.md).
    *
    * Since: 0.1.0
    */
@@ -512,8 +487,7 @@ gst_head_blur_class_init (GstHeadBlurClass * klass)
    * multiple of 32 (1080p at 960 is halved exactly, 960x540, and padded to
    * 960x544). Frames narrower than this are not scaled up (only to their
    * width rounded up to 32). Larger values find smaller heads and cost more
-   * (the face network alone about 34 ms per 1080p frame at 960 on one
-   * core). Takes effect on the next frame.
+   * (bench/eval/README.md). Takes effect on the next frame.
    *
    * Since: 0.1.0
    */
@@ -568,9 +542,9 @@ gst_head_blur_class_init (GstHeadBlurClass * klass)
    * Run the detector on every k-th frame, 1 to 30; the frames in between
    * are masked with the tracks predicted to their timestamp. The first
    * frame after starting or a flush always runs the detector. The default,
-   * 3, divides the detection cost by three (faces and persons together take
-   * about 53 ms of one core per 1080p frame), which keeps a 1080p15 live
-   * path (decode, headblur, encode) under half a core; it needs
+   * 3, divides the detection cost by three, which keeps a 1080p15 live path
+   * (decode, headblur, encode) within its CPU budget (bench/live/README.md);
+   * it needs
    * #GstHeadBlur:hold-time to be longer than k frames. Recordings, where
    * time does not matter, should use 1. Takes effect on the next frame.
    *
@@ -759,8 +733,8 @@ gst_head_blur_class_init (GstHeadBlurClass * klass)
    * person detector. Larger values find smaller people and cost more.
    * Takes effect on the next frame.
    *
-   * Default: 480 (about 13 ms of one core per frame for the network; on
-   * the development sets 640 found no more heads).
+   * Default: 480 (on the development sets 640 found no more heads; figures
+   * in bench/eval/README.md).
    *
    * Since: 0.1.0
    */
@@ -816,7 +790,6 @@ gst_head_blur_init (GstHeadBlur * self)
   self->settings.overload_mode = DEFAULT_OVERLOAD_MODE;
   self->settings.max_detection_age = DEFAULT_MAX_DETECTION_AGE;
   self->pipeline_latency = 0;
-  g_queue_init (&self->queue);
   self->track_boxes = g_array_new (FALSE, FALSE,
       sizeof (GstHeadBlurTrackBox));
   self->hits = g_array_new (FALSE, FALSE, sizeof (GstHeadBlurTrackHit));
@@ -824,7 +797,6 @@ gst_head_blur_init (GstHeadBlur * self)
   self->settings.person_model = g_strdup (DEFAULT_PERSON_MODEL);
   self->settings.person_threshold = DEFAULT_PERSON_THRESHOLD;
   self->settings.person_inference_width = DEFAULT_PERSON_INFERENCE_WIDTH;
-  self->heads = g_array_new (FALSE, FALSE, sizeof (GstHeadBlurBox));
 }
 
 static void
@@ -839,11 +811,10 @@ gst_head_blur_finalize (GObject * object)
   g_free (self->settings.person_model);
   g_clear_pointer (&self->dnn, gst_head_blur_dnn_free);
   g_clear_pointer (&self->tracker, gst_head_blur_tracker_free);
-  g_clear_pointer (&self->runs, g_hash_table_unref);
+  g_clear_pointer (&self->queue, gst_head_blur_lookahead_free);
   g_array_unref (self->track_boxes);
   g_array_unref (self->hits);
   g_array_unref (self->boxes);
-  g_array_unref (self->heads);
 
   G_OBJECT_CLASS (gst_head_blur_parent_class)->finalize (object);
 }
@@ -1027,24 +998,6 @@ gst_head_blur_get_property (GObject * object, guint prop_id, GValue * value,
   GST_OBJECT_UNLOCK (self);
 }
 
-static void
-gst_head_blur_queued_free (GstHeadBlurQueued * q)
-{
-  gst_buffer_unref (q->buffer);
-  g_array_unref (q->boxes);
-  g_free (q);
-}
-
-/* Drops the frames held back by lookahead. */
-static void
-gst_head_blur_queue_clear (GstHeadBlur * self)
-{
-  GstHeadBlurQueued *q;
-
-  while ((q = g_queue_pop_head (&self->queue)))
-    gst_head_blur_queued_free (q);
-}
-
 static gboolean
 gst_head_blur_start (GstBaseTransform * trans)
 {
@@ -1067,7 +1020,7 @@ gst_head_blur_start (GstBaseTransform * trans)
   model = g_strdup (self->settings.model);
   self->lookahead = self->settings.lookahead;
   self->tracker = gst_head_blur_tracker_new (self->settings.hold_time);
-  self->runs = g_hash_table_new_full (NULL, NULL, NULL, g_free);
+  self->queue = gst_head_blur_lookahead_new ();
   person_model = g_strdup (self->settings.person_model);
   self->started = TRUE;
   self->pipeline_latency = 0;
@@ -1129,7 +1082,7 @@ failed:
   g_free (model);
   g_free (person_model);
   g_clear_pointer (&self->tracker, gst_head_blur_tracker_free);
-  g_clear_pointer (&self->runs, g_hash_table_unref);
+  g_clear_pointer (&self->queue, gst_head_blur_lookahead_free);
   GST_OBJECT_LOCK (self);
   self->started = FALSE;
   GST_OBJECT_UNLOCK (self);
@@ -1141,10 +1094,9 @@ gst_head_blur_stop (GstBaseTransform * trans)
 {
   GstHeadBlur *self = GST_HEAD_BLUR (trans);
 
-  gst_head_blur_queue_clear (self);
+  g_clear_pointer (&self->queue, gst_head_blur_lookahead_free);
   g_clear_pointer (&self->dnn, gst_head_blur_dnn_free);
   g_clear_pointer (&self->tracker, gst_head_blur_tracker_free);
-  g_clear_pointer (&self->runs, g_hash_table_unref);
   GST_OBJECT_LOCK (self);
   self->started = FALSE;
   GST_OBJECT_UNLOCK (self);
@@ -1277,27 +1229,6 @@ gst_head_blur_detect_heads (GstHeadBlur * self, GstHeadBlurImage * image,
 
   return gst_head_blur_dnn_detect_heads (self->dnn, image, &params, heads,
       error);
-}
-
-/* Track box (doubles) to a GstHeadBlurBox clipped to the frame, rounded
- * outwards. FALSE if nothing is left. */
-static gboolean
-gst_head_blur_clip_box (const GstHeadBlurTrackBox * b, gint width,
-    gint height, GstHeadBlurBox * out)
-{
-  gint x0 = (gint) CLAMP (floor (b->x), 0, width);
-  gint y0 = (gint) CLAMP (floor (b->y), 0, height);
-  gint x1 = (gint) CLAMP (ceil (b->x + b->width), 0, width);
-  gint y1 = (gint) CLAMP (ceil (b->y + b->height), 0, height);
-
-  if (x1 <= x0 || y1 <= y0)
-    return FALSE;
-  out->x = x0;
-  out->y = y0;
-  out->width = x1 - x0;
-  out->height = y1 - y0;
-  out->score = 0.0f;
-  return TRUE;
 }
 
 static GstClockTime
@@ -1599,60 +1530,8 @@ gst_head_blur_transform_frame_ip (GstVideoFilter * filter,
   return ret;
 }
 
-/* lookahead > 0: gives the frames already queued before a track's current
- * run of detections began the box of that head, projected back along the
- * track's velocity and grown with the distance in time. Every detection of
- * the run does it again, so a head first seen with an unknown velocity is
- * projected again once its motion is known: the boxes add up (privacy
- * first: a queued frame is masked with all of them). */
-static void
-gst_head_blur_backproject (GstHeadBlur * self, GstClockTime pts,
-    const GstHeadBlurSettings * s, gint width, gint height)
-{
-  GstClockTime gap = gst_head_blur_get_frame_duration (self) *
-      s->detection_interval * 3 / 2;
-  guint i;
-  GList *l;
-
-  for (i = 0; i < self->hits->len; i++) {
-    const GstHeadBlurTrackHit *hit =
-        &g_array_index (self->hits, GstHeadBlurTrackHit, i);
-    gboolean is_new = hit->prev_hit == G_MAXUINT64;
-    GstHeadBlurRun *run = g_hash_table_lookup (self->runs,
-        GUINT_TO_POINTER (hit->id));
-
-    if (run == NULL) {
-      run = g_new0 (GstHeadBlurRun, 1);
-      g_hash_table_insert (self->runs, GUINT_TO_POINTER (hit->id), run);
-      is_new = TRUE;
-    }
-    if (is_new) {
-      run->start = hit->pts;
-      run->gap_start = G_MAXUINT64;     /* no previous run */
-    } else if (hit->pts > hit->prev_hit + gap) {
-      run->start = hit->pts;    /* re-acquired after a gap */
-      run->gap_start = hit->prev_hit;
-    }
-
-    for (l = self->queue.head; l; l = l->next) {
-      GstHeadBlurQueued *q = l->data;
-      GstHeadBlurTrackBox b;
-      GstHeadBlurBox box;
-
-      if (q->full_frame || q->pts >= run->start ||
-          (run->gap_start != G_MAXUINT64 && q->pts <= run->gap_start))
-        continue;
-      gst_head_blur_track_project (hit, q->pts, &b);
-      if (gst_head_blur_clip_box (&b, width, height, &box)) {
-        GST_LOG_OBJECT (self, "track %u back to %" GST_TIME_FORMAT
-            ": %d,%d %dx%d", hit->id, GST_TIME_ARGS (q->pts), box.x, box.y,
-            box.width, box.height);
-        g_array_append_val (q->boxes, box);
-      }
-    }
-  }
-}
-
+/* lookahead > 0: analyses the frame now, queues it and back-projects new
+ * detections into the frames already queued (gstheadblur-lookahead.c). */
 static GstFlowReturn
 gst_head_blur_submit_input_buffer (GstBaseTransform * trans,
     gboolean is_discont, GstBuffer * input)
@@ -1662,8 +1541,8 @@ gst_head_blur_submit_input_buffer (GstBaseTransform * trans,
   GstHeadBlurSettings s;
   GstHeadBlurImage image = { 0, };
   GstVideoFrame frame;
-  GstHeadBlurQueued *q;
-  gboolean ok;
+  GstClockTime pts;
+  gboolean ok, full_frame;
 
   if (self->lookahead == 0)
     return GST_BASE_TRANSFORM_CLASS (gst_head_blur_parent_class)->
@@ -1692,21 +1571,21 @@ gst_head_blur_submit_input_buffer (GstBaseTransform * trans,
     gst_buffer_unref (input);
     return GST_FLOW_ERROR;
   }
-  q = g_new0 (GstHeadBlurQueued, 1);
-  q->buffer = input;
   ok = gst_head_blur_map_image (self, &frame, &image)
-      && gst_head_blur_analyse (self, &image, input, &s, &q->pts,
-      &q->full_frame);
+      && gst_head_blur_analyse (self, &image, input, &s, &pts, &full_frame);
   gst_video_frame_unmap (&frame);
   if (!ok) {
     gst_head_blur_settings_clear (&s);
-    q->boxes = g_array_new (FALSE, FALSE, sizeof (GstHeadBlurBox));
-    gst_head_blur_queued_free (q);
+    gst_buffer_unref (input);
     return GST_FLOW_ERROR;
   }
-  q->boxes = g_array_copy (self->boxes);
-  gst_head_blur_backproject (self, q->pts, &s, image.width, image.height);
-  g_queue_push_tail (&self->queue, q);
+  gst_head_blur_lookahead_push (self->queue, input, pts, self->boxes,
+      full_frame);
+  /* a track seen again after more than 1.5 detection intervals starts a
+   * new run */
+  gst_head_blur_lookahead_backproject (self->queue, self->hits,
+      gst_head_blur_get_frame_duration (self) * s.detection_interval * 3 / 2,
+      image.width, image.height);
   gst_head_blur_settings_clear (&s);
   return GST_FLOW_OK;
 }
@@ -1716,33 +1595,35 @@ static GstFlowReturn
 gst_head_blur_pop_masked (GstHeadBlur * self, GstBuffer ** outbuf)
 {
   GstVideoFilter *filter = GST_VIDEO_FILTER (self);
-  GstHeadBlurQueued *q = g_queue_pop_head (&self->queue);
   GstHeadBlurSettings s;
   GstHeadBlurImage image = { 0, };
   GstVideoFrame frame;
-  gboolean ok;
+  GArray *boxes;
+  gboolean ok, full_frame;
+  GstBuffer *buffer;
 
   *outbuf = NULL;
-  if (!gst_video_frame_map (&frame, &filter->in_info, q->buffer,
+  buffer = gst_head_blur_lookahead_pop (self->queue, &boxes, &full_frame);
+  if (!gst_video_frame_map (&frame, &filter->in_info, buffer,
           GST_MAP_READWRITE)) {
     GST_ELEMENT_ERROR (self, STREAM, FAILED, (NULL),
         ("cannot map a queued frame"));
-    gst_head_blur_queued_free (q);
-    return GST_FLOW_ERROR;
+    ok = FALSE;
+  } else {
+    gst_head_blur_settings_copy (self, &s);
+    ok = gst_head_blur_check_ready (self, &s)
+        && gst_head_blur_map_image (self, &frame, &image)
+        && gst_head_blur_apply (self, &image, &frame.info, &s, boxes,
+        full_frame);
+    gst_head_blur_settings_clear (&s);
+    gst_video_frame_unmap (&frame);
   }
-  gst_head_blur_settings_copy (self, &s);
-  ok = gst_head_blur_check_ready (self, &s)
-      && gst_head_blur_map_image (self, &frame, &image)
-      && gst_head_blur_apply (self, &image, &frame.info, &s, q->boxes,
-      q->full_frame);
-  gst_head_blur_settings_clear (&s);
-  gst_video_frame_unmap (&frame);
+  g_array_unref (boxes);
   if (!ok) {
-    gst_head_blur_queued_free (q);
+    gst_buffer_unref (buffer);
     return GST_FLOW_ERROR;
   }
-  *outbuf = gst_buffer_ref (q->buffer);
-  gst_head_blur_queued_free (q);
+  *outbuf = buffer;
   return GST_FLOW_OK;
 }
 
@@ -1756,7 +1637,7 @@ gst_head_blur_generate_output (GstBaseTransform * trans, GstBuffer ** outbuf)
         generate_output (trans, outbuf);
 
   *outbuf = NULL;
-  if (self->queue.length <= self->lookahead)
+  if (gst_head_blur_lookahead_length (self->queue) <= self->lookahead)
     return GST_FLOW_OK;
   return gst_head_blur_pop_masked (self, outbuf);
 }
@@ -1767,8 +1648,9 @@ gst_head_blur_drain (GstHeadBlur * self)
 {
   GstFlowReturn ret = GST_FLOW_OK;
 
-  GST_DEBUG_OBJECT (self, "draining %u queued frames", self->queue.length);
-  while (self->queue.length > 0) {
+  GST_DEBUG_OBJECT (self, "draining %u queued frames",
+      gst_head_blur_lookahead_length (self->queue));
+  while (gst_head_blur_lookahead_length (self->queue) > 0) {
     GstBuffer *out;
 
     ret = gst_head_blur_pop_masked (self, &out);
@@ -1779,7 +1661,7 @@ gst_head_blur_drain (GstHeadBlur * self)
       break;
   }
   /* whatever could not be masked or pushed is dropped, never passed */
-  gst_head_blur_queue_clear (self);
+  gst_head_blur_lookahead_clear (self->queue);
   return ret;
 }
 
@@ -1790,11 +1672,10 @@ gst_head_blur_sink_event (GstBaseTransform * trans, GstEvent * event)
 
   switch (GST_EVENT_TYPE (event)) {
     case GST_EVENT_FLUSH_STOP:
-      gst_head_blur_queue_clear (self);
+      if (self->queue)
+        gst_head_blur_lookahead_clear (self->queue);
       if (self->tracker)
         gst_head_blur_tracker_reset (self->tracker);
-      if (self->runs)
-        g_hash_table_remove_all (self->runs);
       self->detected_once = FALSE;
       self->frames_since_detection = 0;
       self->last_pts = GST_CLOCK_TIME_NONE;
@@ -1803,7 +1684,7 @@ gst_head_blur_sink_event (GstBaseTransform * trans, GstEvent * event)
     case GST_EVENT_CAPS:
     case GST_EVENT_SEGMENT:
     case GST_EVENT_STREAM_START:
-      if (self->queue.length > 0)
+      if (self->queue && gst_head_blur_lookahead_length (self->queue) > 0)
         gst_head_blur_drain (self);
       break;
     default:
