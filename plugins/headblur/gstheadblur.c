@@ -56,14 +56,23 @@
  * with the distance in time). #GstHeadBlur:privacy-zones are polygons that
  * are always masked, such as doorways and windows.
  *
- * When the element falls behind the pipeline clock (a frame arrives more
- * than one frame duration after its running time plus the pipeline
- * latency), detection is skipped on that frame to catch up. If the last
- * completed detection is then older than #GstHeadBlur:max-detection-age,
- * the frame is masked as #GstHeadBlur:overload-mode says (by default the
- * whole frame), never passed with only stale boxes; such frames are counted
- * in #GstHeadBlur:stats and reported with the `headblur-overload` element
- * message (see #GstHeadBlur:stats).
+ * Overload means the element's own lag, nothing else. It keeps its own
+ * backlog: frames come in at the pace of their timestamps, each costs the
+ * wall time the element spent on it, and the backlog grows only when that
+ * time exceeds what the timestamps give (see
+ * gst_head_blur_update_backlog()). Upstream timing (a decoder's B-frame
+ * reordering, jitter-buffer bursts, RTCP clock jumps) does not change the
+ * timestamps and so never counts; real CPU starvation does. In a live
+ * pipeline, when the backlog is over two frame durations, a due detection
+ * is skipped to catch up. If the last completed detection is then older
+ * than #GstHeadBlur:max-detection-age, the frame is masked as
+ * #GstHeadBlur:overload-mode says (by default the whole frame), never
+ * passed with only stale boxes; such frames are counted in
+ * #GstHeadBlur:stats and reported with the `headblur-overload` element
+ * message (see #GstHeadBlur:stats). The latency query reports what the
+ * element adds: its largest processing time per frame (rounded up to
+ * 10 ms; when it grows the element posts a LATENCY message) plus the
+ * frames held back by #GstHeadBlur:lookahead.
  *
  * Supported formats: I420, NV12, BGR, RGB, BGRx, RGBx. Nothing is posted on
  * the bus per frame; the boxes are logged at DEBUG level in the `headblur`
@@ -283,9 +292,13 @@ struct _GstHeadBlur
   GstClockTime last_pts;
   GstClockTime frame_duration;  /* last known, or NONE */
   gint64 last_overload_msg;     /* monotonic us, 0 = never */
+  /* own backlog (see gst_head_blur_update_backlog()) */
+  gint64 frame_start_us;        /* when the current frame came in */
+  GstClockTime last_processing; /* wall time spent on the previous frame */
+  GstClockTime backlog;         /* ns of work not yet caught up with */
+  GstClockTime backlog_pts;     /* pts of the previous frame, or NONE */
 
   /* protected by GST_OBJECT_LOCK */
-  GstClockTime pipeline_latency;        /* from the LATENCY event */
   gboolean live;                /* upstream is live (latency query at the
                                  * LATENCY event): lateness means something */
   guint64 stat_frames;
@@ -294,6 +307,7 @@ struct _GstHeadBlur
   guint64 stat_skipped;
   guint64 stat_overload;
   guint stat_tracks;
+  GstClockTime processing_latency;      /* reported in the latency query */
 };
 
 static GstStaticPadTemplate gst_head_blur_sink_template =
@@ -605,9 +619,10 @@ gst_head_blur_class_init (GstHeadBlurClass * klass)
   /**
    * GstHeadBlur:overload-mode:
    *
-   * How a frame is masked when detection has fallen behind: the element is
-   * late (see the element description), so detection is skipped, and the
-   * last completed detection is older than
+   * How a frame is masked when detection has fallen behind: the element's
+   * own backlog is over two frame durations in a live pipeline (see the
+   * element description), so detection is skipped, and the last completed
+   * detection is older than
    * #GstHeadBlur:max-detection-age. `full-frame` (the default, privacy
    * first) masks the whole frame; `enlarge` masks the last tracks enlarged
    * x2. Takes effect on the next frame.
@@ -625,7 +640,8 @@ gst_head_blur_class_init (GstHeadBlurClass * klass)
    * GstHeadBlur:max-detection-age:
    *
    * Age in nanoseconds of stream time, 0 to 60 s, that the last completed
-   * detection may reach on a late frame before that frame gets the
+   * detection may reach on a frame whose detection was skipped (the element
+   * is behind) before that frame gets the
    * #GstHeadBlur:overload-mode treatment. Default 500 ms. Takes effect on
    * the next frame.
    *
@@ -633,8 +649,8 @@ gst_head_blur_class_init (GstHeadBlurClass * klass)
    */
   g_object_class_install_property (gobject_class, PROP_MAX_DETECTION_AGE,
       g_param_spec_uint64 ("max-detection-age", "Max Detection Age",
-          "Age of the last detection (ns, 0 to 60 s) after which a late "
-          "frame is masked per overload-mode", 0, MAX_DETECTION_AGE,
+          "Age of the last detection (ns, 0 to 60 s) after which a frame "
+          "whose detection was skipped is masked per overload-mode", 0, MAX_DETECTION_AGE,
           DEFAULT_MAX_DETECTION_AGE,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_PLAYING));
@@ -649,10 +665,15 @@ gst_head_blur_class_init (GstHeadBlurClass * klass)
    * - `detections` (#guint64): runs of the detector
    * - `detection-time-avg` (#guint64): mean time of one detector run, ns
    * - `skipped-detections` (#guint64): detector runs that were due but
-   *   skipped because the element was late
+   *   skipped because the element's own backlog was over two frame
+   *   durations (live pipelines only)
    * - `overload-frames` (#guint64): frames masked per
    *   #GstHeadBlur:overload-mode
    * - `tracks` (#guint): tracks alive after the last frame
+   * - `backlog` (#guint64): the element's own backlog after the last frame,
+   *   ns (see the element's description)
+   * - `processing-latency` (#guint64): the latency the element reports
+   *   for its own processing, ns
    *
    * While overload frames occur, the element also posts, at most once per
    * second, an element message named `headblur-overload` with the fields
@@ -664,7 +685,8 @@ gst_head_blur_class_init (GstHeadBlurClass * klass)
   g_object_class_install_property (gobject_class, PROP_STATS,
       g_param_spec_boxed ("stats", "Statistics",
           "Counters: frames, detections, detection-time-avg (ns), "
-          "skipped-detections, overload-frames, tracks", GST_TYPE_STRUCTURE,
+          "skipped-detections, overload-frames, tracks, backlog (ns), "
+          "processing-latency (ns)", GST_TYPE_STRUCTURE,
           G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
 
   /* person detector */
@@ -789,7 +811,6 @@ gst_head_blur_init (GstHeadBlur * self)
   self->settings.privacy_zones = g_strdup (DEFAULT_PRIVACY_ZONES);
   self->settings.overload_mode = DEFAULT_OVERLOAD_MODE;
   self->settings.max_detection_age = DEFAULT_MAX_DETECTION_AGE;
-  self->pipeline_latency = 0;
   self->track_boxes = g_array_new (FALSE, FALSE,
       sizeof (GstHeadBlurTrackBox));
   self->hits = g_array_new (FALSE, FALSE, sizeof (GstHeadBlurTrackHit));
@@ -979,7 +1000,10 @@ gst_head_blur_get_property (GObject * object, guint prop_id, GValue * value,
               "detection-time-avg", G_TYPE_UINT64, avg,
               "skipped-detections", G_TYPE_UINT64, self->stat_skipped,
               "overload-frames", G_TYPE_UINT64, self->stat_overload,
-              "tracks", G_TYPE_UINT, self->stat_tracks, NULL));
+              "tracks", G_TYPE_UINT, self->stat_tracks,
+              "backlog", G_TYPE_UINT64, (guint64) self->backlog,
+              "processing-latency", G_TYPE_UINT64,
+              (guint64) self->processing_latency, NULL));
       break;
     }
     case PROP_PERSON_MODEL:
@@ -1023,12 +1047,15 @@ gst_head_blur_start (GstBaseTransform * trans)
   self->queue = gst_head_blur_lookahead_new ();
   person_model = g_strdup (self->settings.person_model);
   self->started = TRUE;
-  self->pipeline_latency = 0;
   self->live = FALSE;
   self->stat_frames = self->stat_detections = self->stat_detection_time = 0;
   self->stat_skipped = self->stat_overload = 0;
   self->stat_tracks = 0;
+  self->backlog = 0;
+  self->processing_latency = 0;
   GST_OBJECT_UNLOCK (self);
+  self->last_processing = 0;
+  self->backlog_pts = GST_CLOCK_TIME_NONE;
   self->detected_once = FALSE;
   self->frames_since_detection = 0;
   self->last_detection_pts = GST_CLOCK_TIME_NONE;
@@ -1243,45 +1270,83 @@ gst_head_blur_get_frame_duration (GstHeadBlur * self)
   return FALLBACK_FRAME_DURATION;
 }
 
-/* Like QoS: TRUE when the clock is already more than one frame duration
- * past the running time of @pts plus the pipeline latency. Only in a live
- * pipeline (upstream says so): a non-live one, such as a
- * recorded segment run as fast as possible, is never late, however slowly
- * it runs, and always gets its detections. */
+/* headblur's own backlog, a fluid queue: frames come in at the pace of
+ * their timestamps and each takes the wall time the element spent on it.
+ * At every frame,
+ *
+ *   backlog = max (0, backlog + time spent on the previous frame
+ *                     - pts of this frame + pts of the previous one)
+ *
+ * So the backlog grows only when the element itself spends more time on
+ * its frames than the stream gives it: not when upstream delivers late or
+ * in bursts (a decoder's B-frame reordering, a jitter buffer releasing
+ * several packets, an RTCP clock jump), since those do not change the
+ * frames' timestamps. Under real CPU starvation the wall time per frame
+ * grows and so does the backlog. A pts that goes back counts as 0; a gap
+ * (frames dropped upstream, a pause) drains the backlog.
+ *
+ * TRUE when the element is behind: a live pipeline (upstream says so) and
+ * a backlog over two frame durations. A non-live pipeline, such as a
+ * recorded segment run as fast as possible, is never behind, however
+ * slowly it runs, and always gets its detections. */
 static gboolean
-gst_head_blur_is_late (GstHeadBlur * self, GstClockTime pts,
+gst_head_blur_update_backlog (GstHeadBlur * self, GstClockTime pts,
     GstClockTime duration)
 {
-  GstBaseTransform *trans = GST_BASE_TRANSFORM (self);
-  GstClock *clock;
-  GstClockTime base, latency, now, rt;
+  GstClockTime delta = 0, backlog;
+  gboolean live;
 
-  if (!GST_CLOCK_TIME_IS_VALID (pts))
-    return FALSE;
+  if (GST_CLOCK_TIME_IS_VALID (pts) && GST_CLOCK_TIME_IS_VALID
+      (self->backlog_pts) && pts > self->backlog_pts)
+    delta = pts - self->backlog_pts;
+  if (GST_CLOCK_TIME_IS_VALID (pts))
+    self->backlog_pts = pts;
+
   GST_OBJECT_LOCK (self);
-  clock = GST_ELEMENT_CLOCK (self);
-  if (!self->live || GST_STATE (self) != GST_STATE_PLAYING || clock == NULL) {
-    GST_OBJECT_UNLOCK (self);
-    return FALSE;
-  }
-  gst_object_ref (clock);
-  base = GST_ELEMENT_CAST (self)->base_time;
-  latency = self->pipeline_latency;
+  backlog = self->backlog + self->last_processing;
+  backlog = backlog > delta ? backlog - delta : 0;
+  self->backlog = backlog;
+  live = self->live;
   GST_OBJECT_UNLOCK (self);
 
-  now = gst_clock_get_time (clock);
-  gst_object_unref (clock);
-  rt = gst_segment_to_running_time (&trans->segment, GST_FORMAT_TIME, pts);
-  if (!GST_CLOCK_TIME_IS_VALID (rt) || !GST_CLOCK_TIME_IS_VALID (now)
-      || now < base)
-    return FALSE;
-  now -= base;
-  if (now > rt + latency + duration) {
-    GST_LOG_OBJECT (self, "late by %" GST_TIME_FORMAT,
-        GST_TIME_ARGS (now - rt - latency));
+  if (live && backlog > 2 * duration) {
+    GST_LOG_OBJECT (self, "behind by %" GST_TIME_FORMAT,
+        GST_TIME_ARGS (backlog));
     return TRUE;
   }
   return FALSE;
+}
+
+/* The frame that came in at self->frame_start_us is done: remember the
+ * wall time spent on it, for the backlog and the latency the element
+ * reports (the largest recent processing time, rounded up to 10 ms; a
+ * larger one posts a LATENCY message so the pipeline asks again). */
+static void
+gst_head_blur_frame_done (GstHeadBlur * self)
+{
+  GstClockTime spent, reported;
+  gboolean more;
+
+  if (self->frame_start_us == 0)
+    return;
+  spent = (g_get_monotonic_time () - self->frame_start_us) * GST_USECOND;
+  self->frame_start_us = 0;
+  self->last_processing = spent;
+
+  GST_OBJECT_LOCK (self);
+  reported = self->processing_latency;
+  /* the first frame pays for the networks' warm-up: not a latency */
+  more = spent > reported && self->stat_frames > 1;
+  if (more)
+    self->processing_latency = reported = (spent / (10 * GST_MSECOND) + 1) *
+        10 * GST_MSECOND;
+  GST_OBJECT_UNLOCK (self);
+  if (more) {
+    GST_DEBUG_OBJECT (self, "processing latency now %" GST_TIME_FORMAT,
+        GST_TIME_ARGS (reported));
+    gst_element_post_message (GST_ELEMENT (self),
+        gst_message_new_latency (GST_OBJECT (self)));
+  }
 }
 
 /* Decides what to mask in the frame @image (@buffer): runs the detector
@@ -1325,7 +1390,8 @@ gst_head_blur_analyse (GstHeadBlur * self, GstHeadBlurImage * image,
 
   due = !self->detected_once
       || self->frames_since_detection + 1 >= s->detection_interval;
-  late = gst_head_blur_is_late (self, GST_BUFFER_PTS (buffer), duration);
+  late = gst_head_blur_update_backlog (self, GST_BUFFER_PTS (buffer),
+      duration);
   /* the first frame always runs the detector: it gives the tracks */
   detect = due && (!late || !self->detected_once);
 
@@ -1518,6 +1584,7 @@ gst_head_blur_transform_frame_ip (GstVideoFilter * filter,
   GstClockTime pts;
   gboolean full_frame;
 
+  self->frame_start_us = g_get_monotonic_time ();
   gst_head_blur_settings_copy (self, &s);
   if (gst_head_blur_check_ready (self, &s)
       && gst_head_blur_map_image (self, frame, &image)
@@ -1527,6 +1594,7 @@ gst_head_blur_transform_frame_ip (GstVideoFilter * filter,
           full_frame))
     ret = GST_FLOW_OK;
   gst_head_blur_settings_clear (&s);
+  gst_head_blur_frame_done (self);
   return ret;
 }
 
@@ -1555,6 +1623,7 @@ gst_head_blur_submit_input_buffer (GstBaseTransform * trans,
     return GST_FLOW_NOT_NEGOTIATED;
   }
 
+  self->frame_start_us = g_get_monotonic_time ();
   gst_head_blur_settings_copy (self, &s);
   if (!gst_head_blur_check_ready (self, &s)) {
     gst_head_blur_settings_clear (&s);
@@ -1631,6 +1700,7 @@ static GstFlowReturn
 gst_head_blur_generate_output (GstBaseTransform * trans, GstBuffer ** outbuf)
 {
   GstHeadBlur *self = GST_HEAD_BLUR (trans);
+  GstFlowReturn ret;
 
   if (self->lookahead == 0)
     return GST_BASE_TRANSFORM_CLASS (gst_head_blur_parent_class)->
@@ -1638,8 +1708,11 @@ gst_head_blur_generate_output (GstBaseTransform * trans, GstBuffer ** outbuf)
 
   *outbuf = NULL;
   if (gst_head_blur_lookahead_length (self->queue) <= self->lookahead)
-    return GST_FLOW_OK;
-  return gst_head_blur_pop_masked (self, outbuf);
+    ret = GST_FLOW_OK;
+  else
+    ret = gst_head_blur_pop_masked (self, outbuf);
+  gst_head_blur_frame_done (self);
+  return ret;
 }
 
 /* Masks and pushes every queued frame (EOS, caps or segment change). */
@@ -1711,7 +1784,6 @@ gst_head_blur_src_event (GstBaseTransform * trans, GstEvent * event)
     gst_query_unref (query);
     gst_event_parse_latency (event, &latency);
     GST_OBJECT_LOCK (self);
-    self->pipeline_latency = GST_CLOCK_TIME_IS_VALID (latency) ? latency : 0;
     self->live = live;
     GST_OBJECT_UNLOCK (self);
     GST_DEBUG_OBJECT (self, "%s pipeline, latency %" GST_TIME_FORMAT,
@@ -1736,17 +1808,21 @@ gst_head_blur_query (GstBaseTransform * trans, GstPadDirection direction,
     gboolean live;
     GstClockTime min, max, add;
 
+    /* what the element adds: the frames held back by lookahead, and its
+     * own processing time (the largest seen, see
+     * gst_head_blur_frame_done()) */
     GST_OBJECT_LOCK (self);
     lookahead = self->settings.lookahead;
+    add = self->processing_latency;
     GST_OBJECT_UNLOCK (self);
-    if (lookahead > 0) {
+    add += lookahead * gst_head_blur_get_frame_duration (self);
+    if (add > 0) {
       gst_query_parse_latency (query, &live, &min, &max);
-      add = lookahead * gst_head_blur_get_frame_duration (self);
       min += add;
       if (GST_CLOCK_TIME_IS_VALID (max))
         max += add;
-      GST_DEBUG_OBJECT (self, "lookahead adds %" GST_TIME_FORMAT
-          " of latency", GST_TIME_ARGS (add));
+      GST_DEBUG_OBJECT (self, "adding %" GST_TIME_FORMAT " of latency",
+          GST_TIME_ARGS (add));
       gst_query_set_latency (query, live, min, max);
     }
   }

@@ -137,6 +137,20 @@ stamp (GstBuffer * src, GstClockTime pts)
   return b;
 }
 
+/* Frames 0.1 ms apart: any detector run takes longer than that, so the
+ * element's own backlog grows past two frame durations. */
+#define FAST_DUR (100 * GST_USECOND)
+
+static GstBuffer *
+stamp_fast (GstBuffer * src, guint n)
+{
+  GstBuffer *b = gst_buffer_copy_deep (src);
+
+  GST_BUFFER_PTS (b) = n * FAST_DUR;
+  GST_BUFFER_DURATION (b) = FAST_DUR;
+  return b;
+}
+
 static GstHarness *
 new_harness (const gchar * props)
 {
@@ -598,9 +612,9 @@ GST_START_TEST (test_privacy_zones_invalid)
 
 GST_END_TEST;
 
-/* Runs 4 face frames, stamped 0 to 300 ms, through a real pipeline with a
- * one-second stall after the first, so the running time of the others lags
- * the clock by a second; returns the element's stats. */
+/* Runs 6 face frames stamped 0.1 ms apart (the detector takes much longer
+ * per frame than that) through a real pipeline; returns the element's
+ * stats. */
 static GstStructure *
 run_lagging_pipeline (gboolean live)
 {
@@ -619,15 +633,13 @@ run_lagging_pipeline (gboolean live)
   g_object_set (src, "caps", caps, NULL);
   fail_unless (gst_element_set_state (pipeline, GST_STATE_PLAYING) !=
       GST_STATE_CHANGE_FAILURE);
-  for (k = 0; k < 4; k++) {
+  /* a live pipeline distributes its latency (so headblur knows it is
+   * live) while going to PLAYING, before data flows */
+  for (k = 0; k < 6; k++) {
     GstSample *sample;
 
-    /* a non-live pipeline only starts its clock once the first frame has
-     * prerolled: stall after it, as a slow worker would */
-    if (k == 1)
-      g_usleep (G_USEC_PER_SEC);
     fail_unless_equals_int (gst_app_src_push_buffer (GST_APP_SRC (src),
-            stamp (face, k * FRAME_DUR)), GST_FLOW_OK);
+            stamp_fast (face, k)), GST_FLOW_OK);
     sample = gst_app_sink_try_pull_sample (GST_APP_SINK (sink),
         10 * GST_SECOND);
     fail_unless (sample != NULL);
@@ -644,34 +656,67 @@ run_lagging_pipeline (gboolean live)
 }
 
 /* A non-live pipeline, such as a recorded segment run as fast as possible,
- * is never late however slowly it runs: every due detection runs and no
- * frame is masked by the overload policy. A live one lagging the clock the
- * same way is late, and skips detections. */
+ * is never behind however slowly it runs: every due detection runs and no
+ * frame is masked by the overload policy. A live one whose frames cost the
+ * element more than their timestamps give skips detections. */
 GST_START_TEST (test_late_only_when_live)
 {
   GstStructure *stats = run_lagging_pipeline (FALSE);
   guint64 v;
 
   fail_unless (gst_structure_get_uint64 (stats, "detections", &v));
-  fail_unless_equals_uint64 (v, 4);
+  fail_unless_equals_uint64 (v, 6);
   fail_unless (gst_structure_get_uint64 (stats, "skipped-detections", &v));
   fail_unless_equals_uint64 (v, 0);
   fail_unless (gst_structure_get_uint64 (stats, "overload-frames", &v));
   fail_unless_equals_uint64 (v, 0);
+  /* the backlog is counted all the same */
+  fail_unless (gst_structure_get_uint64 (stats, "backlog", &v));
+  fail_unless (v > 2 * FAST_DUR);
   gst_structure_free (stats);
 
   stats = run_lagging_pipeline (TRUE);
   fail_unless (gst_structure_get_uint64 (stats, "skipped-detections", &v));
-  fail_unless (v > 0, "a live pipeline lagging by 1 s skipped nothing");
+  fail_unless (v > 0, "a live pipeline lagging behind skipped nothing");
+  fail_unless (gst_structure_get_uint64 (stats, "overload-frames", &v));
+  fail_unless (v > 0);
   gst_structure_free (stats);
 }
 
 GST_END_TEST;
 
-/* 5. overload: a late element skips detection and masks anyway. */
+/* Upstream timing is not the element's lag: frames at their pace, but
+ * delivered in bursts and long after their running time (a decoder's
+ * reordering, a jitter buffer releasing late packets), in a live
+ * pipeline whose clock is far ahead: no detection is skipped. */
+GST_START_TEST (test_upstream_lateness_is_not_overload)
+{
+  GstHarness *h = new_harness ("detection-interval=1 max-detection-age=0");
+  GstBuffer *out;
+  guint k;
+
+  /* the harness is live; its clock far ahead of the frames */
+  fail_unless (gst_harness_set_time (h, 100 * GST_SECOND));
+  for (k = 0; k < 6; k++) {
+    out = gst_harness_push_and_pull (h, stamp (k % 2 ? grey : face,
+            k * FRAME_DUR));
+    if (k % 2 == 0)
+      assert_heads_filled (out, "face frame");
+    gst_buffer_unref (out);
+  }
+  fail_unless_equals_uint64 (get_stat (h, "detections"), 6);
+  fail_unless_equals_uint64 (get_stat (h, "skipped-detections"), 0);
+  fail_unless_equals_uint64 (get_stat (h, "overload-frames"), 0);
+  gst_harness_teardown (h);
+}
+
+GST_END_TEST;
+
+/* 5. overload: an element behind skips detection and masks anyway. */
 GST_START_TEST (test_overload_full_frame)
 {
-  GstHarness *h = new_harness ("overload-mode=full-frame detection-interval=2");
+  GstHarness *h = new_harness ("overload-mode=full-frame detection-interval=2 "
+      "max-detection-age=0");
   GstBus *bus = gst_bus_new ();
   GstMessage *msg;
   GstBuffer *out;
@@ -679,20 +724,17 @@ GST_START_TEST (test_overload_full_frame)
   guint64 v;
 
   gst_element_set_bus (h->element, bus);
-  out = gst_harness_push_and_pull (h, stamp (face, 0));
+  out = gst_harness_push_and_pull (h, stamp_fast (face, 0));
   assert_heads_filled (out, "face frame");
   gst_buffer_unref (out);
 
-  /* the clock is far ahead of the buffers: late */
-  /* a live pipeline announces its latency; then the clock far ahead of
-   * the frames makes the element late */
-  fail_unless (gst_harness_push_upstream_event (h, gst_event_new_latency (0)));
-  fail_unless (gst_harness_set_time (h, 100 * GST_SECOND));
-  out = gst_harness_push_and_pull (h, stamp (grey, 8 * FRAME_DUR));
+  /* the harness is live; frames 0.1 ms apart cost the element far more
+   * than that: it is behind */
+  out = gst_harness_push_and_pull (h, stamp_fast (grey, 1));
   count_filled (out, &n_ref, &n_all);
   fail_unless_equals_int (n_all, info.width * info.height);
   gst_buffer_unref (out);
-  out = gst_harness_push_and_pull (h, stamp (face, 9 * FRAME_DUR));
+  out = gst_harness_push_and_pull (h, stamp_fast (face, 2));
   count_filled (out, &n_ref, &n_all);
   fail_unless_equals_int (n_all, info.width * info.height);
   gst_buffer_unref (out);
@@ -700,6 +742,7 @@ GST_START_TEST (test_overload_full_frame)
   fail_unless_equals_uint64 (get_stat (h, "overload-frames"), 2);
   fail_unless_equals_uint64 (get_stat (h, "skipped-detections"), 1);
   fail_unless_equals_uint64 (get_stat (h, "detections"), 1);
+  fail_unless (get_stat (h, "backlog") > 2 * FAST_DUR);
 
   msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ELEMENT);
   fail_unless (msg != NULL, "no headblur-overload message");
@@ -714,12 +757,15 @@ GST_START_TEST (test_overload_full_frame)
   /* at most one per second */
   fail_unless (gst_bus_pop_filtered (bus, GST_MESSAGE_ELEMENT) == NULL);
 
-  /* caught up (buffers at the clock again): detection, no overload */
-  out = gst_harness_push_and_pull (h, stamp (grey, 100 * GST_SECOND));
+  /* caught up (the next frame comes a second later): detection, no
+   * overload */
+  out = gst_harness_push_and_pull (h, stamp (grey, GST_SECOND));
   count_filled (out, &n_ref, &n_all);
   fail_unless (n_all < (guint) (info.width * info.height));
   gst_buffer_unref (out);
   fail_unless_equals_uint64 (get_stat (h, "overload-frames"), 2);
+  fail_unless_equals_uint64 (get_stat (h, "detections"), 2);
+  fail_unless_equals_uint64 (get_stat (h, "backlog"), 0);
 
   gst_element_set_bus (h->element, NULL);
   gst_object_unref (bus);
@@ -728,22 +774,18 @@ GST_START_TEST (test_overload_full_frame)
 
 GST_END_TEST;
 
-/* late, but the last detection is recent: the tracks mask, no overload */
+/* behind, but the last detection is recent: the tracks mask, no overload */
 GST_START_TEST (test_late_recent_detection)
 {
   GstHarness *h = new_harness ("detection-interval=2");
   GstBuffer *out;
 
-  out = gst_harness_push_and_pull (h, stamp (face, 0));
+  out = gst_harness_push_and_pull (h, stamp_fast (face, 0));
   gst_buffer_unref (out);
-  /* a live pipeline announces its latency; then the clock far ahead of
-   * the frames makes the element late */
-  fail_unless (gst_harness_push_upstream_event (h, gst_event_new_latency (0)));
-  fail_unless (gst_harness_set_time (h, 100 * GST_SECOND));
-  out = gst_harness_push_and_pull (h, stamp (grey, FRAME_DUR));
+  out = gst_harness_push_and_pull (h, stamp_fast (grey, 1));
   assert_heads_filled (out, "tracked frame");
   gst_buffer_unref (out);
-  out = gst_harness_push_and_pull (h, stamp (grey, 2 * FRAME_DUR));
+  out = gst_harness_push_and_pull (h, stamp_fast (grey, 2));
   assert_heads_filled (out, "skipped frame");
   gst_buffer_unref (out);
   fail_unless_equals_uint64 (get_stat (h, "skipped-detections"), 1);
@@ -755,35 +797,76 @@ GST_END_TEST;
 
 GST_START_TEST (test_overload_enlarge)
 {
-  GstHarness *h = new_harness ("overload-mode=enlarge detection-interval=2");
+  const gchar *props = "overload-mode=enlarge detection-interval=2 "
+      "max-detection-age=0";
+  GstHarness *h = new_harness (props);
   GstBuffer *out, *normal;
   guint n_ref, n_all, n_normal;
 
+  /* the harness is live: a frame a frame duration after the detection is
+   * not behind, and gets the held tracks */
   out = gst_harness_push_and_pull (h, stamp (face, 0));
   gst_buffer_unref (out);
-  /* not late: the held tracks */
   normal = gst_harness_push_and_pull (h, stamp (grey, FRAME_DUR));
   count_filled (normal, &n_ref, &n_normal);
   gst_buffer_unref (normal);
+  fail_unless_equals_uint64 (get_stat (h, "overload-frames"), 0);
+  gst_harness_teardown (h);
 
-  /* a live pipeline announces its latency; then the clock far ahead of
-   * the frames makes the element late */
-  fail_unless (gst_harness_push_upstream_event (h, gst_event_new_latency (0)));
-  fail_unless (gst_harness_set_time (h, 100 * GST_SECOND));
-  out = gst_harness_push_and_pull (h, stamp (grey, 8 * FRAME_DUR));
+  /* one 0.1 ms after it is behind: the same tracks, enlarged */
+  h = new_harness (props);
+  out = gst_harness_push_and_pull (h, stamp_fast (face, 0));
+  gst_buffer_unref (out);
+  out = gst_harness_push_and_pull (h, stamp_fast (grey, 1));
   assert_heads_filled (out, "enlarged");
   count_filled (out, &n_ref, &n_all);
-  /* enlarged x2 (and grown with time), but not the whole frame */
-  fail_unless (n_all > 2 * n_normal, "%u filled, %u when not late", n_all,
+  /* enlarged x2, but not the whole frame */
+  fail_unless (n_all > 2 * n_normal, "%u filled, %u when not behind", n_all,
       n_normal);
   fail_unless (n_all < (guint) (info.width * info.height));
   gst_buffer_unref (out);
   fail_unless_equals_uint64 (get_stat (h, "overload-frames"), 1);
+  gst_harness_teardown (h);
+}
 
-  /* past the hold time the last tracks are still used while overloaded */
-  out = gst_harness_push_and_pull (h, stamp (grey, 30 * FRAME_DUR));
+GST_END_TEST;
+
+/* while overloaded the last tracks are used even past the hold time */
+GST_START_TEST (test_overload_enlarge_after_hold)
+{
+  GstHarness *h = new_harness ("overload-mode=enlarge detection-interval=2 "
+      "max-detection-age=0 hold-time=0");
+  GstBuffer *out;
+
+  out = gst_harness_push_and_pull (h, stamp_fast (face, 0));
+  gst_buffer_unref (out);
+  out = gst_harness_push_and_pull (h, stamp_fast (grey, 1));
   assert_heads_filled (out, "enlarged after hold");
   gst_buffer_unref (out);
+  fail_unless_equals_uint64 (get_stat (h, "overload-frames"), 1);
+  gst_harness_teardown (h);
+}
+
+GST_END_TEST;
+
+/* The latency query adds the element's own processing time once frames
+ * have been processed (and lookahead, see test_lookahead). */
+GST_START_TEST (test_processing_latency)
+{
+  GstHarness *h = new_harness ("detection-interval=1");
+  GstClockTime before, after;
+  guint k;
+
+  gst_harness_set_upstream_latency (h, 0);
+  before = gst_harness_query_latency (h);
+  for (k = 0; k < 3; k++)
+    gst_buffer_unref (gst_harness_push_and_pull (h, stamp (face,
+                k * FRAME_DUR)));
+  after = gst_harness_query_latency (h);
+  fail_unless (after > before, "%" GST_TIME_FORMAT " then %" GST_TIME_FORMAT,
+      GST_TIME_ARGS (before), GST_TIME_ARGS (after));
+  fail_unless_equals_uint64 (after, get_stat (h, "processing-latency"));
+  fail_unless (after % (10 * GST_MSECOND) == 0);
   gst_harness_teardown (h);
 }
 
@@ -833,6 +916,9 @@ headblur_temporal_suite (void)
   tcase_add_test (tc, test_privacy_zones_invalid);
   tcase_add_test (tc, test_overload_full_frame);
   tcase_add_test (tc, test_late_only_when_live);
+  tcase_add_test (tc, test_upstream_lateness_is_not_overload);
+  tcase_add_test (tc, test_overload_enlarge_after_hold);
+  tcase_add_test (tc, test_processing_latency);
   tcase_add_test (tc, test_late_recent_detection);
   tcase_add_test (tc, test_overload_enlarge);
   suite_add_tcase (s, tc);
