@@ -26,6 +26,12 @@
  *   segment-lookahead=N     frames the segment workers' headblur looks
  *                           ahead (its lookahead property), 0..300,
  *                           default 15; workers detect on every frame
+ *   audio=drop|keep         whether the anonymized segments and the live
+ *                           streams carry the cameras' audio (default drop:
+ *                           a voice is personal data); raw segments always
+ *                           record it
+ *   reconnect-max-interval=N  seconds, 1..300, default 5: the longest pause
+ *                           between two attempts to reach a camera
  *
  * [headblur]                        optional; the writable properties of
  *                                   the headblur element itself (not those
@@ -93,6 +99,8 @@
 #define DEFAULT_LIVE_BITRATE_KBPS 2048
 #define DEFAULT_LIVE_KEY_INTERVAL_S 2
 #define DEFAULT_SEGMENT_LOOKAHEAD 15
+#define DEFAULT_AUDIO RB_AUDIO_DROP
+#define DEFAULT_RECONNECT_MAX_INTERVAL_S 5
 #define DEFAULT_TRANSPORT RB_TRANSPORT_AUTO
 #define DEFAULT_LATENCY_MS 200
 #define DEFAULT_PORT 8554
@@ -108,8 +116,10 @@ G_DEFINE_QUARK (rb-config-error-quark, rb_config_error);
 /* *INDENT-OFF* */
 static const gchar *const main_keys[] = {
   "state-dir", "segment-duration", "workers", "keep-raw", "live-bitrate",
-  "live-key-interval", "segment-lookahead", NULL
+  "live-key-interval", "segment-lookahead", "audio", "reconnect-max-interval",
+  NULL
 };
+static const gchar *const audio_names[] = { "drop", "keep", NULL };
 static const gchar *const camera_keys[] = {
   "url", "transport", "latency", "privacy-zones", NULL
 };
@@ -582,6 +592,14 @@ load_main (Loader * l, RbConfig * c)
       DEFAULT_LIVE_KEY_INTERVAL_S, &c->live_key_interval_s);
   get_uint (l, g, "segment-lookahead", 0, 300, " of frames",
       DEFAULT_SEGMENT_LOOKAHEAD, &c->segment_lookahead);
+  {
+    gint audio;
+
+    get_choice (l, g, "audio", audio_names, DEFAULT_AUDIO, &audio);
+    c->audio = (RbAudio) audio;
+  }
+  get_uint (l, g, "reconnect-max-interval", 1, 300, " of seconds",
+      DEFAULT_RECONNECT_MAX_INTERVAL_S, &c->reconnect_max_interval_s);
 }
 
 /* Privacy zones, parsed by the one parser headblur uses (lib/rb-zones). */
@@ -1110,6 +1128,8 @@ load (const gchar * data, gsize length, const gchar * file,
   c->live_bitrate_kbps = DEFAULT_LIVE_BITRATE_KBPS;
   c->live_key_interval_s = DEFAULT_LIVE_KEY_INTERVAL_S;
   c->segment_lookahead = DEFAULT_SEGMENT_LOOKAHEAD;
+  c->audio = DEFAULT_AUDIO;
+  c->reconnect_max_interval_s = DEFAULT_RECONNECT_MAX_INTERVAL_S;
   c->headblur_keys = g_new0 (gchar *, 1);
   c->headblur_values = g_new0 (gchar *, 1);
   c->headblur_gvalues = g_array_new (FALSE, TRUE, sizeof (GValue));

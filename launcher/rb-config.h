@@ -40,6 +40,11 @@ typedef enum {
   RB_TRANSPORT_UDP,
 } RbTransport;
 
+typedef enum {
+  RB_AUDIO_DROP,                  /* anonymized outputs carry no audio */
+  RB_AUDIO_KEEP,                  /* audio passed through, never re-encoded */
+} RbAudio;
+
 typedef struct {
   gchar *name;                    /* [camera:NAME]: also the mount /NAME */
   gchar *url;                     /* rtsp:// or rtsps:// URL, may hold user:pass */
@@ -65,6 +70,8 @@ typedef struct {
   guint live_bitrate_kbps;        /* live-bitrate=, kbit/s, 100..50000, default 2048 */
   guint live_key_interval_s;      /* live-key-interval=, s, 1..10, default 2 */
   guint segment_lookahead;        /* segment-lookahead=, frames, 0..300, default 15 */
+  RbAudio audio;                  /* audio=drop|keep, default drop */
+  guint reconnect_max_interval_s; /* reconnect-max-interval=, s, 1..300, default 5 */
 
   /* [headblur]: properties of the headblur element, validated against its
    * own GParamSpecs (rb-config.c) and applied by rb_config_apply_headblur().

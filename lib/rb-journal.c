@@ -20,8 +20,9 @@
  * - `claimed/`: items leased by a worker; the file names the owner (pid,
  *   boot id, process start time) and the lease expiry
  * - `done/`: completed items
- * - `failed/`: items that failed too often, and item files that could not
- *   be parsed
+ * - `quarantine/`: items that failed too often or could not be processed
+ *   at all (the item says why), and item files that could not be parsed
+ * - `evicted/`: items whose segment retention deleted
  * - `tmp/`: files being written; never counted as items
  *
  * Each item is one #GKeyFile named by its id. Every write goes to `tmp/`,
@@ -62,7 +63,7 @@
 #include <glib/gstdio.h>
 
 #undef G_LOG_DOMAIN
-#define G_LOG_DOMAIN "segmentqueue-journal"
+#define G_LOG_DOMAIN "rb-journal"
 
 #define GROUP_ITEM "item"
 #define GROUP_CLAIM "claim"
@@ -73,16 +74,26 @@
 #define TMP_LEFTOVER_AGE_S 3600
 #define MAX_BASENAME_IN_ID 96
 
-static const gchar *state_dirs[] = { "pending", "claimed", "done", "failed" };
+/* indexed by RbJournalItemState */
+static const gchar *state_dirs[] = { "pending", "claimed", "done",
+  "quarantine", "evicted"
+};
+
+#define N_STATES G_N_ELEMENTS (state_dirs)
+#define DEFAULT_RETRY_FIRST_S 30
+#define DEFAULT_RETRY_MAX_S 600
 
 struct _RbJournal
 {
   GMutex lock;
   gchar *dir;
-  gchar *sub[4];                /* indexed by RbJournalItemState */
+  gchar *sub[N_STATES];         /* indexed by RbJournalItemState */
   gchar *tmp;
   /* protected by lock */
   guint max_attempts;
+  guint retry_first_s;
+  guint retry_max_s;
+  GHashTable *not_before;       /* pending id → gint64 µs (boxed), cache */
   guint counter;
   gint64 last_ts;
   /* identity of this process */
@@ -261,18 +272,23 @@ item_from_keyfile (const gchar * id, GKeyFile * kf)
   item->attempts = g_key_file_get_integer (kf, GROUP_ITEM, "attempts", NULL);
   item->enqueued_us = g_key_file_get_int64 (kf, GROUP_ITEM, "enqueued-us",
       NULL);
+  item->not_before_us = g_key_file_get_int64 (kf, GROUP_ITEM,
+      "not-before-us", NULL);
+  item->last_failure = g_key_file_get_string (kf, GROUP_ITEM, "last-failure",
+      NULL);
   return item;
 }
 
-/* Moves a corrupt item file to failed/ (never aborts the queue). */
+/* Moves a corrupt item file to quarantine/ (never aborts the queue). */
 static void
 quarantine (RbJournal * j, RbJournalItemState state,
     const gchar * id, const GError * why)
 {
   GError *err = NULL;
 
-  g_warning ("%s; moving it to '%s'", why->message, j->sub[RB_JOURNAL_ITEM_FAILED]);
-  if (!move_item (j, id, state, RB_JOURNAL_ITEM_FAILED, &err)) {
+  g_warning ("%s; moving it to '%s'", why->message,
+      j->sub[RB_JOURNAL_ITEM_QUARANTINED]);
+  if (!move_item (j, id, state, RB_JOURNAL_ITEM_QUARANTINED, &err)) {
     g_warning ("Cannot quarantine item '%s': %s", id, err->message);
     g_clear_error (&err);
   }
@@ -339,6 +355,29 @@ sanitize_basename (const gchar * location)
  *
  * Since: 0.1.0
  */
+/* Queues before 0.2 kept quarantined items in failed/: move them. */
+static gboolean
+migrate_failed_dir (RbJournal * j, GError ** error)
+{
+  g_autofree gchar *old = g_build_filename (j->dir, "failed", NULL);
+  GDir *d = g_dir_open (old, 0, NULL);
+  const gchar *name;
+  gboolean ok = TRUE;
+
+  if (d == NULL)
+    return TRUE;
+  while (ok && (name = g_dir_read_name (d))) {
+    g_autofree gchar *from = g_build_filename (old, name, NULL);
+    g_autofree gchar *to = item_path (j, RB_JOURNAL_ITEM_QUARANTINED, name);
+
+    ok = rb_durable_rename (from, to, error);
+  }
+  g_dir_close (d);
+  if (ok)
+    g_rmdir (old);
+  return ok;
+}
+
 RbJournal *
 rb_journal_open (const gchar * dir, GError ** error)
 {
@@ -362,6 +401,10 @@ rb_journal_open (const gchar * dir, GError ** error)
     j->sub[i] = g_build_filename (j->dir, state_dirs[i], NULL);
   j->tmp = g_build_filename (j->dir, "tmp", NULL);
   j->max_attempts = DEFAULT_MAX_ATTEMPTS;
+  j->retry_first_s = DEFAULT_RETRY_FIRST_S;
+  j->retry_max_s = DEFAULT_RETRY_MAX_S;
+  j->not_before = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+      g_free);
   j->boot_id = read_boot_id ();
   j->start_time = read_start_time (getpid ());
 
@@ -377,6 +420,8 @@ rb_journal_open (const gchar * dir, GError ** error)
     }
   }
   if (!rb_durable_fsync (j->dir, error))
+    goto fail;
+  if (!migrate_failed_dir (j, error))
     goto fail;
 
   /* stale tmp files */
@@ -431,6 +476,7 @@ rb_journal_free (RbJournal * journal)
   g_free (journal->tmp);
   g_free (journal->dir);
   g_free (journal->boot_id);
+  g_hash_table_unref (journal->not_before);
   g_free (journal);
 }
 
@@ -453,7 +499,7 @@ rb_journal_get_dir (RbJournal * journal)
  * rb_journal_set_max_attempts:
  * @journal: a journal
  * @max_attempts: number of failed claims (1 to G_MAXUINT) after which an
- *   item goes to `failed/`; default 3
+ *   item goes to `quarantine/`; default 3
  *
  * Since: 0.1.0
  */
@@ -468,17 +514,19 @@ rb_journal_set_max_attempts (RbJournal * journal,
   g_mutex_unlock (&journal->lock);
 }
 
-static gboolean
-contains_unlocked (RbJournal * j, const gchar * location)
+/* Finds the item of @location: its id (transfer full) and state, or NULL. */
+static gchar *
+find_unlocked (RbJournal * j, const gchar * location,
+    RbJournalItemState * state)
 {
-  gchar *base = sanitize_basename (location);
-  gchar *suffix = g_strconcat ("-", base, NULL);
-  gboolean found = FALSE;
-  guint s, i;
+  g_autofree gchar *base = sanitize_basename (location);
+  g_autofree gchar *suffix = g_strconcat ("-", base, NULL);
+  gchar *found = NULL;
 
-  for (s = 0; s < G_N_ELEMENTS (state_dirs) && !found; s++) {
+  for (guint s = 0; s < N_STATES && !found; s++) {
     GPtrArray *ids = list_ids (j, s);
-    for (i = 0; i < ids->len && !found; i++) {
+
+    for (guint i = 0; i < ids->len && !found; i++) {
       const gchar *id = g_ptr_array_index (ids, i);
       GKeyFile *kf;
       gchar *loc;
@@ -490,15 +538,25 @@ contains_unlocked (RbJournal * j, const gchar * location)
       if (!kf)
         continue;
       loc = g_key_file_get_string (kf, GROUP_ITEM, "location", NULL);
-      found = (g_strcmp0 (loc, location) == 0);
+      if (g_strcmp0 (loc, location) == 0) {
+        found = g_strdup (id);
+        *state = s;
+      }
       g_free (loc);
       g_key_file_free (kf);
     }
     g_ptr_array_unref (ids);
   }
-  g_free (suffix);
-  g_free (base);
   return found;
+}
+
+static gboolean
+contains_unlocked (RbJournal * j, const gchar * location)
+{
+  RbJournalItemState state;
+  g_autofree gchar *id = find_unlocked (j, location, &state);
+
+  return id != NULL;
 }
 
 /**
@@ -633,6 +691,27 @@ out:
   return ret;
 }
 
+/* The not-before time of pending/@id in µs (0: none), from the cache or
+ * read once from the item file. */
+static gint64
+pending_not_before (RbJournal * j, const gchar * id)
+{
+  gint64 *cached = g_hash_table_lookup (j->not_before, id);
+  GKeyFile *kf;
+  gint64 nb = 0;
+
+  if (cached != NULL)
+    return *cached;
+  kf = load_item (j, RB_JOURNAL_ITEM_PENDING, id, NULL);
+  if (kf != NULL) {
+    nb = g_key_file_get_int64 (kf, GROUP_ITEM, "not-before-us", NULL);
+    g_key_file_free (kf);
+  }
+  g_hash_table_insert (j->not_before, g_strdup (id), g_memdup2 (&nb,
+          sizeof nb));
+  return nb;
+}
+
 /**
  * rb_journal_claim:
  * @journal: a journal
@@ -643,7 +722,7 @@ out:
  * Takes the oldest pending item for this process (pid, boot id and process
  * start time are written into the claimed item). Among competing threads
  * or processes exactly one gets each item. Corrupt pending item files are
- * moved to `failed/` with a warning and skipped.
+ * moved to `quarantine/` with a warning and skipped.
  *
  * Returns: (transfer full) (nullable): the item, or %NULL with no error set
  *   when nothing is pending, or %NULL with @error set on an I/O error.
@@ -657,6 +736,7 @@ rb_journal_claim (RbJournal * journal,
   RbJournal *j = journal;
   RbJournalItem *item = NULL;
   GPtrArray *ids;
+  gint64 now;
   guint i;
 
   g_return_val_if_fail (journal != NULL, NULL);
@@ -664,11 +744,16 @@ rb_journal_claim (RbJournal * journal,
 
   g_mutex_lock (&j->lock);
   ids = list_ids (j, RB_JOURNAL_ITEM_PENDING);
+  now = g_get_real_time ();
   for (i = 0; i < ids->len && !item; i++) {
     const gchar *id = g_ptr_array_index (ids, i);
     GError *err = NULL;
     GKeyFile *kf;
 
+    /* a failed item waits for its retry; the others go first */
+    if (pending_not_before (j, id) > now)
+      continue;
+    g_hash_table_remove (j->not_before, id);
     if (!move_item (j, id, RB_JOURNAL_ITEM_PENDING,
             RB_JOURNAL_ITEM_CLAIMED, &err)) {
       if (g_error_matches (err, RB_JOURNAL_ERROR,
@@ -840,6 +925,18 @@ unclaim (RbJournal * j, const gchar * id, GKeyFile * kf,
   return move_item (j, id, RB_JOURNAL_ITEM_CLAIMED, to, error);
 }
 
+/* The pause before attempt @attempts + 1, in s: the first retry after
+ * retry_first_s, then doubling, at most retry_max_s. */
+static guint
+retry_delay_s (RbJournal * j, guint attempts)
+{
+  guint64 d = j->retry_first_s;
+
+  for (guint i = 1; i < attempts && d < j->retry_max_s; i++)
+    d *= 2;
+  return (guint) MIN (d, (guint64) j->retry_max_s);
+}
+
 static gboolean
 fail_action (RbJournal * j, const gchar * id, GKeyFile * kf,
     gpointer data, GError ** error)
@@ -847,11 +944,31 @@ fail_action (RbJournal * j, const gchar * id, GKeyFile * kf,
   const gchar *reason = data;
   gint attempts = g_key_file_get_integer (kf, GROUP_ITEM, "attempts",
       NULL) + 1;
+  gboolean quarantined = (guint) attempts >= j->max_attempts;
+  gint64 not_before = g_get_real_time () +
+      (gint64) retry_delay_s (j, attempts) * G_USEC_PER_SEC;
 
   g_key_file_set_integer (kf, GROUP_ITEM, "attempts", attempts);
   g_key_file_set_string (kf, GROUP_ITEM, "last-failure", reason ? reason : "");
-  return unclaim (j, id, kf, (guint) attempts >= j->max_attempts ?
-      RB_JOURNAL_ITEM_FAILED : RB_JOURNAL_ITEM_PENDING, error);
+  if (!quarantined)
+    g_key_file_set_int64 (kf, GROUP_ITEM, "not-before-us", not_before);
+  if (!unclaim (j, id, kf, quarantined ? RB_JOURNAL_ITEM_QUARANTINED :
+          RB_JOURNAL_ITEM_PENDING, error))
+    return FALSE;
+  if (!quarantined)
+    g_hash_table_insert (j->not_before, g_strdup (id),
+        g_memdup2 (&not_before, sizeof not_before));
+  return TRUE;
+}
+
+static gboolean
+quarantine_action (RbJournal * j, const gchar * id, GKeyFile * kf,
+    gpointer data, GError ** error)
+{
+  const gchar *reason = data;
+
+  g_key_file_set_string (kf, GROUP_ITEM, "last-failure", reason ? reason : "");
+  return unclaim (j, id, kf, RB_JOURNAL_ITEM_QUARANTINED, error);
 }
 
 static gboolean
@@ -869,8 +986,9 @@ release_action (RbJournal * j, const gchar * id, GKeyFile * kf,
  * @error: return location for a #GError, or %NULL
  *
  * Counts a failed attempt: the item goes back to `pending/` with attempts
- * + 1, or to `failed/` once attempts reach the maximum (see
- * rb_journal_set_max_attempts()).
+ * + 1, not to be claimed again before a pause (see
+ * rb_journal_set_retry_backoff()), or to `quarantine/` once attempts reach
+ * the maximum (see rb_journal_set_max_attempts()).
  *
  * Returns: %TRUE on success; %FALSE with
  *   %RB_JOURNAL_ERROR_NOT_FOUND if the item is not claimed by
@@ -905,6 +1023,149 @@ rb_journal_release (RbJournal * journal,
     const gchar * id, GError ** error)
 {
   return with_own_claim (journal, id, release_action, NULL, error);
+}
+
+/**
+ * rb_journal_quarantine:
+ * @journal: a journal
+ * @id: id of an item claimed by this process
+ * @reason: (nullable): why, stored as `last-failure` in the item
+ * @error: return location for a #GError, or %NULL
+ *
+ * Moves a claimed item to `quarantine/` at once, without further attempts:
+ * for failures that a retry cannot mend (a damaged segment).
+ *
+ * Returns: %TRUE on success; %FALSE with %RB_JOURNAL_ERROR_NOT_FOUND if the
+ *   item is not claimed by this process, or an I/O error.
+ *
+ * Since: 0.2.0
+ */
+gboolean
+rb_journal_quarantine (RbJournal * journal, const gchar * id,
+    const gchar * reason, GError ** error)
+{
+  return with_own_claim (journal, id, quarantine_action, (gpointer) reason,
+      error);
+}
+
+/**
+ * rb_journal_evict:
+ * @journal: a journal
+ * @location: the segment file the item names
+ * @reason: (nullable): why (e.g. "retention-raw 7 d"), stored as
+ *   `evicted-reason`
+ * @out_state: (out) (optional): the state the item was in
+ * @error: return location for a #GError, or %NULL
+ *
+ * Moves the item of @location from `pending/`, `done/` or `quarantine/` to
+ * `evicted/`: its segment was deleted by retention, and the queue says so.
+ * An item claimed by a worker is not evicted.
+ *
+ * Returns: %TRUE on success; %FALSE with %RB_JOURNAL_ERROR_NOT_FOUND when no
+ *   item names @location, %RB_JOURNAL_ERROR_CLAIMED when it is claimed, or
+ *   an I/O error.
+ *
+ * Since: 0.2.0
+ */
+gboolean
+rb_journal_evict (RbJournal * journal, const gchar * location,
+    const gchar * reason, RbJournalItemState * out_state, GError ** error)
+{
+  RbJournal *j = journal;
+  RbJournalItemState state = RB_JOURNAL_ITEM_PENDING;
+  g_autofree gchar *id = NULL;
+  GKeyFile *kf = NULL;
+  gboolean ok = FALSE;
+
+  g_return_val_if_fail (journal != NULL && location != NULL, FALSE);
+
+  g_mutex_lock (&j->lock);
+  id = find_unlocked (j, location, &state);
+  if (id == NULL) {
+    g_set_error (error, RB_JOURNAL_ERROR, RB_JOURNAL_ERROR_NOT_FOUND,
+        "'%s' is not in the queue '%s'", location, j->dir);
+  } else if (state == RB_JOURNAL_ITEM_CLAIMED) {
+    g_set_error (error, RB_JOURNAL_ERROR, RB_JOURNAL_ERROR_CLAIMED,
+        "'%s' is being processed", location);
+  } else if (state == RB_JOURNAL_ITEM_EVICTED) {
+    ok = TRUE;
+  } else if ((kf = load_item (j, state, id, error)) != NULL) {
+    g_key_file_set_string (kf, GROUP_ITEM, "evicted-reason",
+        reason ? reason : "");
+    g_key_file_set_int64 (kf, GROUP_ITEM, "evicted-us", g_get_real_time ());
+    /* rewritten where it is, then moved: a crash in between leaves it in
+     * its old state, evicted-reason set */
+    ok = write_item (j, state, id, kf, error)
+        && move_item (j, id, state, RB_JOURNAL_ITEM_EVICTED, error);
+    g_hash_table_remove (j->not_before, id);
+    g_key_file_free (kf);
+  }
+  g_mutex_unlock (&j->lock);
+  if (out_state)
+    *out_state = state;
+  return ok;
+}
+
+/**
+ * rb_journal_lookup:
+ * @journal: a journal
+ * @location: a segment file
+ * @out_state: (out) (optional): its item's state
+ *
+ * Returns: (transfer full) (nullable): the item that names @location, or
+ *   %NULL when none does.
+ *
+ * Since: 0.2.0
+ */
+RbJournalItem *
+rb_journal_lookup (RbJournal * journal, const gchar * location,
+    RbJournalItemState * out_state)
+{
+  RbJournalItemState state = RB_JOURNAL_ITEM_PENDING;
+  g_autofree gchar *id = NULL;
+  RbJournalItem *item = NULL;
+
+  g_return_val_if_fail (journal != NULL && location != NULL, NULL);
+
+  g_mutex_lock (&journal->lock);
+  id = find_unlocked (journal, location, &state);
+  if (id != NULL) {
+    GKeyFile *kf = load_item (journal, state, id, NULL);
+
+    if (kf != NULL) {
+      item = item_from_keyfile (id, kf);
+      g_key_file_free (kf);
+    }
+  }
+  g_mutex_unlock (&journal->lock);
+  if (item && out_state)
+    *out_state = state;
+  return item;
+}
+
+/**
+ * rb_journal_set_retry_backoff:
+ * @journal: a journal
+ * @first_s: pause before the first retry of a failed item, s (0: none)
+ * @max_s: longest pause, s (>= @first_s)
+ *
+ * After rb_journal_fail(), an item is not claimed again before a pause
+ * that starts at @first_s and doubles with every attempt, up to @max_s
+ * (defaults 30 s and 600 s); other pending items are claimed meanwhile, so
+ * a failing segment never blocks the others.
+ *
+ * Since: 0.2.0
+ */
+void
+rb_journal_set_retry_backoff (RbJournal * journal, guint first_s,
+    guint max_s)
+{
+  g_return_if_fail (journal != NULL && max_s >= first_s);
+
+  g_mutex_lock (&journal->lock);
+  journal->retry_first_s = first_s;
+  journal->retry_max_s = max_s;
+  g_mutex_unlock (&journal->lock);
 }
 
 /* Whether the claim in @kf (of the item at @path) can be taken back. */
@@ -951,7 +1212,7 @@ claim_is_stale (RbJournal * j, GKeyFile * kf, const gchar * path)
  * Returns to `pending/` every claim whose owner is dead (kill(pid, 0) gives
  * ESRCH, another boot id, or another process start time: a reused pid),
  * whose lease has expired, or which has no owner information and is older
- * than 5 s. Corrupt claimed files are moved to `failed/` with a warning.
+ * than 5 s. Corrupt claimed files are moved to `quarantine/` with a warning.
  * Called by rb_journal_open(); call it periodically in a
  * long-running consumer.
  *
@@ -1025,7 +1286,7 @@ rb_journal_count (RbJournal * journal,
   guint n;
 
   g_return_val_if_fail (journal != NULL, 0);
-  g_return_val_if_fail (state <= RB_JOURNAL_ITEM_FAILED, 0);
+  g_return_val_if_fail (state < N_STATES, 0);
 
   g_mutex_lock (&journal->lock);
   ids = list_ids (journal, state);
@@ -1057,7 +1318,7 @@ rb_journal_list (RbJournal * journal,
   guint i;
 
   g_return_val_if_fail (journal != NULL, NULL);
-  g_return_val_if_fail (state <= RB_JOURNAL_ITEM_FAILED, NULL);
+  g_return_val_if_fail (state < N_STATES, NULL);
 
   g_mutex_lock (&journal->lock);
   ids = list_ids (journal, state);
@@ -1088,5 +1349,6 @@ rb_journal_item_free (RbJournalItem * item)
   g_free (item->id);
   g_free (item->location);
   g_free (item->source);
+  g_free (item->last_failure);
   g_free (item);
 }

@@ -24,7 +24,8 @@ G_BEGIN_DECLS
  * processes through one directory.
  *
  * Layout of the queue directory: one small key file per item, moved between
- * the sub-directories `pending/`, `claimed/`, `done/` and `failed/` with
+ * the sub-directories `pending/`, `claimed/`, `done/`, `quarantine/` and
+ * `evicted/` with
  * rename(2). Every change is written to a temporary file, fsync()ed, renamed
  * into place and the directory fsync()ed, so after a crash an item is in
  * exactly one state and never lost.
@@ -41,6 +42,9 @@ typedef struct _RbJournal RbJournal;
  * @duration: duration of the segment in ns, or G_MAXUINT64 when unknown
  * @attempts: how many claims of this item ended in a failure so far
  * @enqueued_us: when it was enqueued, wall-clock µs (g_get_real_time())
+ * @not_before_us: after a failure, not claimed again before this
+ *   wall-clock time, µs (0: no wait)
+ * @last_failure: (nullable): why the last attempt failed
  *
  * One queued segment, as returned by rb_journal_claim().
  * Free with rb_journal_item_free().
@@ -54,6 +58,8 @@ typedef struct {
   guint64 duration;
   guint attempts;
   gint64 enqueued_us;
+  gint64 not_before_us;
+  gchar *last_failure;
 } RbJournalItem;
 
 /**
@@ -61,7 +67,10 @@ typedef struct {
  * @RB_JOURNAL_ITEM_PENDING: waiting for a worker
  * @RB_JOURNAL_ITEM_CLAIMED: leased by a worker
  * @RB_JOURNAL_ITEM_DONE: completed
- * @RB_JOURNAL_ITEM_FAILED: failed more than the maximum attempts
+ * @RB_JOURNAL_ITEM_QUARANTINED: failed the maximum number of attempts, or
+ *   could not be processed at all (`last-failure` says why); kept, never
+ *   claimed again
+ * @RB_JOURNAL_ITEM_EVICTED: its segment was deleted by retention
  *
  * Since: 0.1.0
  */
@@ -69,7 +78,8 @@ typedef enum {
   RB_JOURNAL_ITEM_PENDING,
   RB_JOURNAL_ITEM_CLAIMED,
   RB_JOURNAL_ITEM_DONE,
-  RB_JOURNAL_ITEM_FAILED,
+  RB_JOURNAL_ITEM_QUARANTINED,
+  RB_JOURNAL_ITEM_EVICTED,
 } RbJournalItemState;
 
 /**
@@ -82,10 +92,11 @@ typedef enum {
 /**
  * RbJournalError:
  * @RB_JOURNAL_ERROR_CORRUPT: an item file cannot be parsed; it
- *   is moved to `failed/` and the queue goes on
+ *   is moved to `quarantine/` and the queue goes on
  * @RB_JOURNAL_ERROR_NOT_FOUND: no item with that id in the
  *   state the call needs (e.g. complete() of an item not claimed)
  * @RB_JOURNAL_ERROR_EXISTS: the segment is already queued
+ * @RB_JOURNAL_ERROR_CLAIMED: the item is claimed by a worker
  *
  * File operations that fail report a G_IO_ERROR instead (code from errno,
  * G_IO_ERROR_NO_SPACE on a full disk) whose message names the file.
@@ -96,6 +107,7 @@ typedef enum {
   RB_JOURNAL_ERROR_CORRUPT,
   RB_JOURNAL_ERROR_NOT_FOUND,
   RB_JOURNAL_ERROR_EXISTS,
+  RB_JOURNAL_ERROR_CLAIMED,
 } RbJournalError;
 
 GQuark rb_journal_error_quark (void);
@@ -106,7 +118,7 @@ RbJournal *rb_journal_open (const gchar * dir,
                             GError ** error);
 void rb_journal_free (RbJournal * journal);
 
-/* Claims that end in fail() this many times go to failed/ (default 3). */
+/* Claims that end in fail() this many times go to quarantine/ (default 3). */
 void rb_journal_set_max_attempts (RbJournal * journal,
                                   guint max_attempts);
 
@@ -140,12 +152,37 @@ gboolean rb_journal_complete (RbJournal * journal,
                               const gchar * id,
                               GError ** error);
 
-/* Claimed → pending with attempts + 1, or → failed when attempts reach the
+/* Claimed → pending with attempts + 1 (claimed again after a pause, see
+ * rb_journal_set_retry_backoff()), or → quarantine when attempts reach the
  * maximum. @reason is stored in the item file. */
 gboolean rb_journal_fail (RbJournal * journal,
                           const gchar * id,
                           const gchar * reason,
                           GError ** error);
+
+/* Claimed → quarantine at once, with @reason. */
+gboolean rb_journal_quarantine (RbJournal * journal,
+                                const gchar * id,
+                                const gchar * reason,
+                                GError ** error);
+
+/* Pause before a failed item is claimed again: @first_s, doubling per
+ * attempt, at most @max_s (defaults 30 and 600). */
+void rb_journal_set_retry_backoff (RbJournal * journal,
+                                   guint first_s,
+                                   guint max_s);
+
+/* Pending, done or quarantined item of @location → evicted (retention). */
+gboolean rb_journal_evict (RbJournal * journal,
+                           const gchar * location,
+                           const gchar * reason,
+                           RbJournalItemState * out_state,
+                           GError ** error);
+
+/* The item of @location and its state, or NULL. */
+RbJournalItem *rb_journal_lookup (RbJournal * journal,
+                                  const gchar * location,
+                                  RbJournalItemState * out_state);
 
 /* Claimed → pending without counting an attempt (clean shutdown). */
 gboolean rb_journal_release (RbJournal * journal,

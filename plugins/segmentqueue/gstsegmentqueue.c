@@ -13,7 +13,8 @@
  * SECTION:element-segmentqueue
  * @title: segmentqueue
  *
- * segmentqueue records a parsed H.264 or H.265 stream into crash-safe
+ * segmentqueue records a parsed H.264 or H.265 stream, and the camera's
+ * audio streams as they arrive (request pads `audio_%u`), into crash-safe
  * segment files with splitmuxsink (`async-finalize=true`, Matroska or
  * MPEG-TS, never plain MP4) and appends every finished segment to a durable
  * on-disk queue (#RbJournal) for an uploader to consume.
@@ -103,6 +104,14 @@ static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE ("sink",
     GST_PAD_ALWAYS,
     GST_STATIC_CAPS ("video/x-h264, alignment = (string) au; "
         "video/x-h265, alignment = (string) au"));
+
+/* Audio as cameras send it, recorded without re-encoding: AAC, G.711
+ * (A-law, mu-law; Matroska only) and MPEG audio. */
+static GstStaticPadTemplate audio_template =
+    GST_STATIC_PAD_TEMPLATE ("audio_%u",
+    GST_PAD_SINK,
+    GST_PAD_REQUEST,
+    GST_STATIC_CAPS ("audio/mpeg; audio/x-alaw; audio/x-mulaw"));
 /* *INDENT-ON* */
 
 struct _GstSegmentQueue
@@ -111,6 +120,8 @@ struct _GstSegmentQueue
 
   GstElement *splitmux;
   GstPad *sinkpad;
+  GList *audio_pads;            /* of our request ghost pads, object lock */
+  guint next_audio_pad;         /* object lock */
 
   /* Settings, protected by the object lock */
   gchar *location;
@@ -139,6 +150,9 @@ static GstStateChangeReturn gst_segment_queue_change_state (GstElement *
     element, GstStateChange transition);
 static void gst_segment_queue_handle_message (GstBin * bin,
     GstMessage * message);
+static GstPad *gst_segment_queue_request_new_pad (GstElement * element,
+    GstPadTemplate * templ, const gchar * name, const GstCaps * caps);
+static void gst_segment_queue_release_pad (GstElement * element, GstPad * pad);
 static gchar *gst_segment_queue_format_location (GstElement * splitmux,
     guint fragment_id, GstSample * first_sample, GstSegmentQueue * self);
 
@@ -252,6 +266,18 @@ gst_segment_queue_class_init (GstSegmentQueueClass * klass)
           GST_PARAM_MUTABLE_READY));
 
   gst_element_class_add_static_pad_template (element_class, &sink_template);
+  /**
+   * GstSegmentQueue!audio_%u:
+   *
+   * Audio streams recorded into the segments beside the video, as they
+   * arrive (AAC, G.711 A-law and mu-law, MPEG audio; G.711 needs
+   * `muxer-factory=matroskamux`). Request them before the element goes to
+   * READY. Every requested pad must carry data (or EOS): the segments are
+   * cut when all streams have reached the cut point.
+   *
+   * Since: 0.2.0
+   */
+  gst_element_class_add_static_pad_template (element_class, &audio_template);
   gst_element_class_set_static_metadata (element_class,
       "Segment queue", "Generic/Bin/Muxer",
       "Records crash-safe segments with splitmuxsink and appends each "
@@ -260,6 +286,10 @@ gst_segment_queue_class_init (GstSegmentQueueClass * klass)
 
   element_class->change_state =
       GST_DEBUG_FUNCPTR (gst_segment_queue_change_state);
+  element_class->request_new_pad =
+      GST_DEBUG_FUNCPTR (gst_segment_queue_request_new_pad);
+  element_class->release_pad =
+      GST_DEBUG_FUNCPTR (gst_segment_queue_release_pad);
   bin_class->handle_message =
       GST_DEBUG_FUNCPTR (gst_segment_queue_handle_message);
 }
@@ -281,6 +311,12 @@ gst_segment_queue_init (GstSegmentQueue * self)
   gst_element_add_pad (GST_ELEMENT (self), self->sinkpad);
 }
 
+static gpointer
+copy_object (gconstpointer object, gpointer unused)
+{
+  return gst_object_ref ((gpointer) object);
+}
+
 /* Builds splitmuxsink for @muxer and targets the ghost pad at its video
  * pad. Called in NULL state. */
 static gboolean
@@ -289,6 +325,7 @@ gst_segment_queue_make_splitmux (GstSegmentQueue * self, const gchar * muxer,
 {
   GstElement *splitmux;
   GstPad *target;
+  GList *audio_pads;
 
   splitmux = gst_element_factory_make ("splitmuxsink", "splitmuxsink");
   if (!splitmux) {
@@ -312,17 +349,86 @@ gst_segment_queue_make_splitmux (GstSegmentQueue * self, const gchar * muxer,
   }
   gst_object_unref (target);
   self->splitmux = splitmux;
+
+  /* not under the object lock: requesting a pad notifies up the bin */
+  GST_OBJECT_LOCK (self);
+  audio_pads = g_list_copy_deep (self->audio_pads, copy_object, NULL);
+  GST_OBJECT_UNLOCK (self);
+  for (GList * l = audio_pads; l != NULL; l = l->next) {
+    GstPad *ghost = l->data;
+
+    target = gst_element_request_pad_simple (splitmux, "audio_%u");
+    if (target == NULL || !gst_ghost_pad_set_target (GST_GHOST_PAD (ghost),
+            target)) {
+      GST_ELEMENT_ERROR (self, CORE, PAD, (NULL),
+          ("Could not link %s to splitmuxsink", GST_PAD_NAME (ghost)));
+      gst_clear_object (&target);
+      g_list_free_full (audio_pads, gst_object_unref);
+      return FALSE;
+    }
+    gst_object_unref (target);
+  }
+  g_list_free_full (audio_pads, gst_object_unref);
   return TRUE;
+}
+
+static GstPad *
+gst_segment_queue_request_new_pad (GstElement * element,
+    GstPadTemplate * templ, const gchar * name, const GstCaps * caps)
+{
+  GstSegmentQueue *self = GST_SEGMENT_QUEUE (element);
+  GstPad *ghost;
+  gchar *pad_name;
+
+  if (GST_STATE (self) > GST_STATE_NULL) {
+    GST_WARNING_OBJECT (self, "audio pads must be requested in NULL state");
+    return NULL;
+  }
+  GST_OBJECT_LOCK (self);
+  pad_name = g_strdup_printf ("audio_%u", self->next_audio_pad++);
+  GST_OBJECT_UNLOCK (self);
+  ghost = gst_ghost_pad_new_no_target_from_template (pad_name, templ);
+  g_free (pad_name);
+  GST_OBJECT_LOCK (self);
+  self->audio_pads = g_list_append (self->audio_pads, ghost);
+  GST_OBJECT_UNLOCK (self);
+  gst_element_add_pad (element, ghost);
+  return ghost;
+}
+
+static void
+gst_segment_queue_release_pad (GstElement * element, GstPad * pad)
+{
+  GstSegmentQueue *self = GST_SEGMENT_QUEUE (element);
+  GstPad *target = gst_ghost_pad_get_target (GST_GHOST_PAD (pad));
+
+  GST_OBJECT_LOCK (self);
+  self->audio_pads = g_list_remove (self->audio_pads, pad);
+  GST_OBJECT_UNLOCK (self);
+  gst_ghost_pad_set_target (GST_GHOST_PAD (pad), NULL);
+  if (target != NULL) {
+    if (self->splitmux)
+      gst_element_release_request_pad (self->splitmux, target);
+    gst_object_unref (target);
+  }
+  gst_element_remove_pad (element, pad);
 }
 
 static void
 gst_segment_queue_remove_splitmux (GstSegmentQueue * self)
 {
   GstElement *splitmux = self->splitmux;
+  GList *audio_pads;
 
   if (!splitmux)
     return;
   gst_ghost_pad_set_target (GST_GHOST_PAD (self->sinkpad), NULL);
+  GST_OBJECT_LOCK (self);
+  audio_pads = g_list_copy_deep (self->audio_pads, copy_object, NULL);
+  GST_OBJECT_UNLOCK (self);
+  for (GList * l = audio_pads; l != NULL; l = l->next)
+    gst_ghost_pad_set_target (GST_GHOST_PAD (l->data), NULL);
+  g_list_free_full (audio_pads, gst_object_unref);
   self->splitmux = NULL;
   gst_element_set_state (splitmux, GST_STATE_NULL);
   gst_bin_remove (GST_BIN (self), splitmux);
@@ -343,6 +449,7 @@ gst_segment_queue_finalize (GObject * object)
   g_clear_pointer (&self->name_regex, g_regex_unref);
   g_clear_pointer (&self->open_fragments, g_hash_table_unref);
   gst_clear_message (&self->held_eos);
+  g_list_free (self->audio_pads);
   g_mutex_clear (&self->state_lock);
 
   G_OBJECT_CLASS (parent_class)->finalize (object);

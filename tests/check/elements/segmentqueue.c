@@ -265,6 +265,56 @@ GST_START_TEST (test_record_and_queue_mpegts)
 
 GST_END_TEST;
 
+/* Audio streams are recorded beside the video, as they arrive: every
+ * segment holds the A-law (or AAC) track and both decode. */
+static void
+check_audio_recording (const gchar * encoder, const gchar * decoder)
+{
+  gchar *desc = g_strdup_printf ("videotestsrc num-buffers=90 ! "
+      "video/x-raw,framerate=30/1,width=160,height=120 ! "
+      "x264enc key-int-max=15 speed-preset=ultrafast threads=1 ! h264parse ! "
+      "segmentqueue name=rec location=%s queue=%s max-size-time=1000000000 "
+      "audiotestsrc num-buffers=150 samplesperbuffer=1600 ! "
+      "audio/x-raw,rate=16000,channels=1 ! %s ! rec.audio_0", recdir, qdir,
+      encoder);
+  RunResult r;
+  GList *l;
+
+  run_pipeline (desc, &r);
+  fail_unless (r.error == NULL, "%s", r.error ? r.error->message : "");
+  fail_unless (g_list_length (r.queued) >= 2);
+  for (l = r.queued; l; l = l->next) {
+    const gchar *location = gst_structure_get_string (l->data, "location");
+    gchar *check = g_strdup_printf ("filesrc location=%s ! matroskademux "
+        "name=d d.video_0 ! queue ! h264parse ! avdec_h264 ! fakesink "
+        "d.audio_0 ! queue ! %s ! fakesink", location, decoder);
+    RunResult c;
+
+    run_pipeline (check, &c);
+    fail_unless (c.error == NULL, "%s: %s", location,
+        c.error ? c.error->message : "");
+    fail_unless (c.got_eos);
+    run_result_clear (&c);
+    g_free (check);
+  }
+  run_result_clear (&r);
+  g_free (desc);
+}
+
+GST_START_TEST (test_record_audio_alaw)
+{
+  check_audio_recording ("alawenc", "alawdec");
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_record_audio_aac)
+{
+  check_audio_recording ("avenc_aac ! aacparse", "avdec_aac");
+}
+
+GST_END_TEST;
+
 GST_START_TEST (test_no_collision_across_runs)
 {
   gchar *desc = record_desc (30, "source-name=cam1");
@@ -582,6 +632,8 @@ segmentqueue_suite (void)
   tcase_add_test (tc, test_record_and_queue_matroska);
   tcase_add_test (tc, test_record_and_queue_mpegts);
   tcase_add_test (tc, test_no_collision_across_runs);
+  tcase_add_test (tc, test_record_audio_alaw);
+  tcase_add_test (tc, test_record_audio_aac);
   tcase_add_test (tc, test_queue_already_queued_survives);
   tcase_add_test (tc, test_recover_after_sigkill);
   tcase_add_test (tc, test_gst_inspect);

@@ -326,7 +326,8 @@ GST_START_TEST (test_unknown_key)
       RB_CONFIG_ERROR_UNKNOWN_KEY,
       "test.conf: [rtsp-blur] segment-duraton: unknown key; the keys of this "
       "group are state-dir, segment-duration, workers, keep-raw, "
-      "live-bitrate, live-key-interval, segment-lookahead");
+      "live-bitrate, live-key-interval, segment-lookahead, audio, "
+      "reconnect-max-interval");
   check_error (MAIN "[headblur]\nmodel-file=/m.onnx\n" CAM NET,
       RB_CONFIG_ERROR_UNKNOWN_KEY,
       "test.conf: [headblur] model-file: unknown key; the keys of this group "
@@ -848,6 +849,26 @@ GST_START_TEST (test_issue3_errors)
 GST_END_TEST;
 
 /* What the config says is what the element gets, in the element's units. */
+GST_START_TEST (test_audio_and_reconnect)
+{
+  g_autoptr (RbConfig) d = load_ok (VALID);
+  g_autoptr (RbConfig) c = load_ok (MAIN "audio=keep\n"
+      "reconnect-max-interval=2\n" CAM NET);
+
+  fail_unless_equals_int (d->audio, RB_AUDIO_DROP);
+  assert_equals_int (d->reconnect_max_interval_s, 5);
+  fail_unless_equals_int (c->audio, RB_AUDIO_KEEP);
+  assert_equals_int (c->reconnect_max_interval_s, 2);
+  check_error (MAIN "audio=yes\n" CAM NET, RB_CONFIG_ERROR_INVALID_VALUE,
+      "test.conf: [rtsp-blur] audio: must be one of drop|keep (got 'yes')");
+  check_error (MAIN "reconnect-max-interval=0\n" CAM NET,
+      RB_CONFIG_ERROR_INVALID_VALUE,
+      "test.conf: [rtsp-blur] reconnect-max-interval: must be a whole number "
+      "of seconds from 1 to 300 (got '0')");
+}
+
+GST_END_TEST;
+
 GST_START_TEST (test_apply_headblur)
 {
   g_autoptr (RbConfig) c = load_ok (MAIN "[headblur]\nmode=fill\n"
@@ -971,6 +992,7 @@ config_suite (void)
   tcase_add_test (tc, test_redact_url);
   tcase_add_test (tc, test_issue3_keys);
   tcase_add_test (tc, test_apply_headblur);
+  tcase_add_test (tc, test_audio_and_reconnect);
   tcase_add_test (tc, test_issue3_defaults);
   tcase_add_test (tc, test_issue3_errors);
   tcase_add_test (tc, test_sample_lab);

@@ -148,7 +148,9 @@ GST_START_TEST (test_round_trip)
   g_clear_error (&err);
   rb_journal_item_free (item);
 
-  /* fail: back to pending with attempts + 1, still first in line */
+  /* fail: back to pending with attempts + 1; without a retry pause it is
+   * still first in line (test_retry_backoff has the pause) */
+  rb_journal_set_retry_backoff (j, 0, 0);
   item = rb_journal_claim (j, 60, &err);
   fail_unless_equals_string (item->id, id2);
   fail_unless_equals_uint64 (item->duration, G_MAXUINT64);
@@ -214,6 +216,155 @@ GST_START_TEST (test_persistence)
 
 GST_END_TEST;
 
+/* A failed item waits for its retry while the others are claimed; then it
+ * comes back. */
+GST_START_TEST (test_retry_backoff)
+{
+  RbJournal *j = open_journal ();
+  RbJournalItem *item;
+  gchar *bad = enqueue (j, "bad.mkv", 1);
+  gchar *good = enqueue (j, "good.mkv", 1);
+  gchar *later = NULL;
+
+  rb_journal_set_retry_backoff (j, 1, 4);
+  item = rb_journal_claim (j, 60, NULL);
+  fail_unless_equals_string (item->id, bad);
+  fail_unless (rb_journal_fail (j, item->id, "decoder error", NULL));
+  rb_journal_item_free (item);
+
+  /* the next claim takes the other one, not the one that just failed */
+  item = rb_journal_claim (j, 60, NULL);
+  fail_unless_equals_string (item->id, good);
+  fail_unless (rb_journal_complete (j, item->id, NULL));
+  rb_journal_item_free (item);
+  later = enqueue (j, "later.mkv", 1);
+  item = rb_journal_claim (j, 60, NULL);
+  fail_unless_equals_string (item->id, later);
+  fail_unless (rb_journal_complete (j, item->id, NULL));
+  rb_journal_item_free (item);
+  fail_unless (rb_journal_claim (j, 60, NULL) == NULL);
+
+  /* the wait is in the item file: another journal sees it too */
+  {
+    RbJournal *j2 = open_journal ();
+    GList *pending = rb_journal_list (j2, RB_JOURNAL_ITEM_PENDING);
+
+    fail_unless_equals_int (g_list_length (pending), 1);
+    fail_unless (((RbJournalItem *) pending->data)->not_before_us >
+        g_get_real_time ());
+    fail_unless_equals_string (((RbJournalItem *) pending->data)->last_failure,
+        "decoder error");
+    fail_unless (rb_journal_claim (j2, 60, NULL) == NULL);
+    g_list_free_full (pending, (GDestroyNotify) rb_journal_item_free);
+    rb_journal_free (j2);
+  }
+
+  g_usleep (1100 * 1000);
+  item = rb_journal_claim (j, 60, NULL);
+  fail_unless (item != NULL);
+  fail_unless_equals_string (item->id, bad);
+  fail_unless_equals_int (item->attempts, 1);
+  rb_journal_item_free (item);
+  g_free (bad);
+  g_free (good);
+  g_free (later);
+  rb_journal_free (j);
+}
+
+GST_END_TEST;
+
+/* quarantine() takes a claimed item out at once, with its reason; evict()
+ * moves pending, done or quarantined items, never a claimed one. */
+GST_START_TEST (test_quarantine_and_evict)
+{
+  RbJournal *j = open_journal ();
+  RbJournalItem *item;
+  RbJournalItemState state;
+  gchar *damaged = enqueue (j, "damaged.mkv", 1);
+  gchar *old = enqueue (j, "old.mkv", 1);
+  gchar *loc_damaged = g_build_filename (segdir, "damaged.mkv", NULL);
+  gchar *loc_old = g_build_filename (segdir, "old.mkv", NULL);
+  gchar *loc_busy = NULL;
+  GError *err = NULL;
+
+  item = rb_journal_claim (j, 60, NULL);
+  fail_unless (rb_journal_quarantine (j, item->id, "truncated: 0.8 s of 10 s",
+          NULL));
+  rb_journal_item_free (item);
+  fail_unless_equals_int (rb_journal_count (j, RB_JOURNAL_ITEM_QUARANTINED),
+      1);
+  item = rb_journal_lookup (j, loc_damaged, &state);
+  fail_unless (item != NULL);
+  fail_unless_equals_int (state, RB_JOURNAL_ITEM_QUARANTINED);
+  fail_unless_equals_string (item->last_failure, "truncated: 0.8 s of 10 s");
+  fail_unless_equals_int (item->attempts, 0);
+  rb_journal_item_free (item);
+
+  /* evict the pending one and the quarantined one */
+  fail_unless (rb_journal_evict (j, loc_old, "retention-raw", &state, &err));
+  fail_unless_equals_int (state, RB_JOURNAL_ITEM_PENDING);
+  fail_unless (rb_journal_evict (j, loc_damaged, "max-disk-usage", &state,
+          &err));
+  fail_unless_equals_int (state, RB_JOURNAL_ITEM_QUARANTINED);
+  fail_unless_equals_int (rb_journal_count (j, RB_JOURNAL_ITEM_EVICTED), 2);
+  fail_unless_equals_int (rb_journal_count (j, RB_JOURNAL_ITEM_PENDING), 0);
+  /* evicting twice is fine */
+  fail_unless (rb_journal_evict (j, loc_old, "again", &state, &err));
+  fail_unless_equals_int (state, RB_JOURNAL_ITEM_EVICTED);
+
+  /* a claimed item is not evicted; an unknown one is not found */
+  g_free (enqueue (j, "busy.mkv", 1));
+  loc_busy = g_build_filename (segdir, "busy.mkv", NULL);
+  item = rb_journal_claim (j, 60, NULL);
+  fail_if (rb_journal_evict (j, loc_busy, "x", NULL, &err));
+  fail_unless (g_error_matches (err, RB_JOURNAL_ERROR,
+          RB_JOURNAL_ERROR_CLAIMED));
+  g_clear_error (&err);
+  rb_journal_item_free (item);
+  fail_if (rb_journal_evict (j, "/nowhere.mkv", "x", NULL, &err));
+  fail_unless (g_error_matches (err, RB_JOURNAL_ERROR,
+          RB_JOURNAL_ERROR_NOT_FOUND));
+  g_clear_error (&err);
+  /* still known to contains() */
+  fail_unless (rb_journal_contains (j, loc_old));
+
+  g_free (loc_damaged);
+  g_free (loc_old);
+  g_free (loc_busy);
+  g_free (damaged);
+  g_free (old);
+  rb_journal_free (j);
+}
+
+GST_END_TEST;
+
+/* Queues of 0.1 kept quarantined items in failed/: opening moves them. */
+GST_START_TEST (test_migrate_failed_dir)
+{
+  gchar *failed = g_build_filename (qdir, "failed", NULL);
+  gchar *file = g_build_filename (failed, "0000000000000001-00000-x.mkv",
+      NULL);
+  gchar *loc = make_segment ("x.mkv");
+  gchar *contents = g_strdup_printf ("[item]\nlocation=%s\nattempts=3\n",
+      loc);
+  RbJournal *j;
+
+  fail_unless (g_mkdir_with_parents (failed, 0755) == 0);
+  fail_unless (g_file_set_contents (file, contents, -1, NULL));
+  j = open_journal ();
+  fail_unless_equals_int (rb_journal_count (j, RB_JOURNAL_ITEM_QUARANTINED),
+      1);
+  fail_if (g_file_test (failed, G_FILE_TEST_EXISTS));
+  fail_unless (rb_journal_contains (j, loc));
+  rb_journal_free (j);
+  g_free (failed);
+  g_free (file);
+  g_free (loc);
+  g_free (contents);
+}
+
+GST_END_TEST;
+
 GST_START_TEST (test_max_attempts)
 {
   RbJournal *j = open_journal ();
@@ -223,6 +374,7 @@ GST_START_TEST (test_max_attempts)
   guint i;
 
   rb_journal_set_max_attempts (j, 2);
+  rb_journal_set_retry_backoff (j, 0, 0);
   for (i = 0; i < 2; i++) {
     item = rb_journal_claim (j, 60, NULL);
     fail_unless (item != NULL);
@@ -233,13 +385,13 @@ GST_START_TEST (test_max_attempts)
   }
   fail_unless (rb_journal_claim (j, 60, NULL) == NULL);
   fail_unless_equals_int (rb_journal_count (j,
-          RB_JOURNAL_ITEM_FAILED), 1);
-  failed = rb_journal_list (j, RB_JOURNAL_ITEM_FAILED);
+          RB_JOURNAL_ITEM_QUARANTINED), 1);
+  failed = rb_journal_list (j, RB_JOURNAL_ITEM_QUARANTINED);
   fail_unless_equals_string (((RbJournalItem *) failed->data)->id, id);
   fail_unless_equals_int (((RbJournalItem *) failed->data)->attempts, 2);
   g_list_free_full (failed, (GDestroyNotify) rb_journal_item_free);
   {
-    gchar *path = g_build_filename (qdir, "failed", id, NULL);
+    gchar *path = g_build_filename (qdir, "quarantine", id, NULL);
     gchar *contents = NULL;
     fail_unless (g_file_get_contents (path, &contents, NULL, NULL));
     fail_unless (strstr (contents, "last-failure=HTTP 500") != NULL);
@@ -382,7 +534,7 @@ GST_START_TEST (test_corrupt_item)
   fail_unless (item != NULL);
   fail_unless_equals_string (item->id, id);
   fail_unless_equals_int (rb_journal_count (j,
-          RB_JOURNAL_ITEM_FAILED), 2);
+          RB_JOURNAL_ITEM_QUARANTINED), 2);
   fail_unless_equals_int (rb_journal_count (j,
           RB_JOURNAL_ITEM_PENDING), 0);
   fail_unless (rb_journal_complete (j, item->id, NULL));
@@ -652,8 +804,7 @@ GST_START_TEST (test_crash_during_enqueue)
     j = open_journal ();
     /* every item in exactly one state */
     ids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-    for (s = RB_JOURNAL_ITEM_PENDING; s <= RB_JOURNAL_ITEM_FAILED;
-        s++) {
+    for (s = RB_JOURNAL_ITEM_PENDING; s <= RB_JOURNAL_ITEM_EVICTED; s++) {
       GList *l, *list = rb_journal_list (j, s);
       fail_unless_equals_int (g_list_length (list),
           rb_journal_count (j, s));
@@ -669,7 +820,7 @@ GST_START_TEST (test_crash_during_enqueue)
       g_list_free_full (list, (GDestroyNotify) rb_journal_item_free);
     }
     fail_unless_equals_int (rb_journal_count (j,
-            RB_JOURNAL_ITEM_FAILED), 0);
+            RB_JOURNAL_ITEM_QUARANTINED), 0);
     {
       GDir *d = g_dir_open (segdir, 0, NULL);
       const gchar *name;
@@ -713,6 +864,9 @@ journal_suite (void)
   tcase_add_test (tc, test_round_trip);
   tcase_add_test (tc, test_persistence);
   tcase_add_test (tc, test_max_attempts);
+  tcase_add_test (tc, test_retry_backoff);
+  tcase_add_test (tc, test_quarantine_and_evict);
+  tcase_add_test (tc, test_migrate_failed_dir);
   tcase_add_test (tc, test_concurrent_claims);
   tcase_add_test (tc, test_concurrent_claims_shared_handle);
   tcase_add_test (tc, test_corrupt_item);
