@@ -19,11 +19,15 @@
 #include <gst/rtsp/rtsp.h>
 #include <string.h>
 
-/* Backoff between two attempts: doubles from the first to the cap, and
- * falls back to the first once a camera has delivered data for a while. */
+/* Backoff between two attempts: doubles from the first to the cap
+ * (reconnect-max-interval), and falls back to the first once a camera has
+ * delivered data for a while. */
 #define BACKOFF_FIRST_MS 1000
-#define BACKOFF_MAX_MS 30000
 #define BACKOFF_RESET_AFTER_US (10 * G_USEC_PER_SEC)
+/* How long the first stream's data waits for the camera's other selected
+ * stream (audio and video pads come with their first packets) before the
+ * pipeline is built with what is there. */
+#define STREAMS_WAIT_MS 1500
 /* A camera that sent nothing for this long is restarted (rtspsrc itself
  * takes about 26 s to notice a frozen server, PLATFORM.md). */
 #define STALL_TIMEOUT_US (10 * G_USEC_PER_SEC)
@@ -47,6 +51,8 @@ struct _RbCamera {
   gchar *password;              /* scrubbed from every message, or NULL */
   RbTransport transport;
   guint latency_ms;
+  guint backoff_max_ms;
+  gboolean live_audio;          /* audio=keep */
   gchar *raw_dir;
   gchar *queue_dir;
   guint64 segment_ns;
@@ -69,7 +75,22 @@ struct _RbCamera {
   gboolean use_udp;             /* transport=auto: current choice */
   gint64 started_us;
   guint restarts;
-  gint linked;                  /* set from the streaming thread, atomic */
+  gint linked;                  /* the branches are built, atomic */
+  guint streams_wait_source;
+
+  /* the streams of this attempt: selected from the SDP in rtspsrc's
+   * thread, their pads added from streaming threads, the branches built on
+   * the main context; protected by streams_lock */
+  GMutex streams_lock;
+  gchar *video_encoding;        /* selected video, or NULL */
+  gchar *audio_encoding;        /* selected audio, or NULL */
+  gchar *rejected_video;        /* a video encoding we cannot take */
+  GstPad *video_pad;            /* rtspsrc pads waiting (blocked), or NULL */
+  GstPad *audio_pad;
+  gulong video_block;
+  gulong audio_block;
+  gboolean audio_linked;
+  guint ready_source;           /* rb_camera_on_stream_ready() pending */
 
   /* written from the streaming thread */
   GMutex data_lock;
@@ -96,6 +117,8 @@ rb_camera_reset_data_times (RbCamera * camera)
 
 static void rb_camera_schedule_restart (RbCamera * camera, const gchar * why);
 static void rb_camera_teardown (RbCamera * camera);
+static gboolean rb_camera_link_stream (RbCamera * camera, GstElement * bin,
+    GstPad * src_pad, const gchar * element);
 
 RbCamera *
 rb_camera_new (const RbConfig * config, const RbCameraConfig * cam,
@@ -124,8 +147,11 @@ rb_camera_new (const RbConfig * config, const RbCameraConfig * cam,
     camera->callbacks = *callbacks;
   camera->user_data = user_data;
   camera->backoff_ms = BACKOFF_FIRST_MS;
+  camera->backoff_max_ms = config->reconnect_max_interval_s * 1000;
+  camera->live_audio = config->audio == RB_AUDIO_KEEP;
   camera->use_udp = cam->transport == RB_TRANSPORT_UDP;
   g_mutex_init (&camera->data_lock);
+  g_mutex_init (&camera->streams_lock);
   return camera;
 }
 
@@ -148,6 +174,7 @@ rb_camera_free (RbCamera * camera)
   g_free (camera->raw_dir);
   g_free (camera->queue_dir);
   g_mutex_clear (&camera->data_lock);
+  g_mutex_clear (&camera->streams_lock);
   g_free (camera);
 }
 
@@ -224,36 +251,65 @@ rb_camera_get_pad (GstElement * bin, const gchar * element, const gchar * pad)
   return gst_element_get_static_pad (e, pad);
 }
 
-/* Builds the branches after rtspsrc from rb_pipeline_camera() and links
- * @src_pad to them. Streaming thread of rtspsrc. */
-static gboolean
-rb_camera_build_branches (RbCamera * camera, GstPad * src_pad,
-    const gchar * encoding)
+/* Builds the branches after rtspsrc from rb_pipeline_camera() for the
+ * streams whose pads are there, and links them. Main context, with the
+ * pads blocked; called once per attempt. */
+static void
+rb_camera_build_branches (RbCamera * camera)
 {
-  RbCameraPipelineParams params = {
-    encoding, camera->raw_dir, camera->queue_dir, camera->segment_ns,
-    camera->name, camera->live_bitrate_kbps
-  };
-  g_autofree gchar *description = rb_pipeline_camera (&params);
+  g_autofree gchar *video_encoding = NULL, *audio_encoding = NULL;
+  g_autofree gchar *description = NULL;
   g_autoptr (GError) err = NULL;
-  GstElement *bin, *blur, *appsink;
-  GstPad *pad;
+  GstPad *video_pad, *audio_pad, *pad;
+  gulong video_block, audio_block;
+  GstElement *bin, *element;
+  RbCameraPipelineParams params = { 0, };
 
-  bin = gst_parse_bin_from_description_full (description, TRUE, NULL,
+  g_mutex_lock (&camera->streams_lock);
+  video_pad = g_steal_pointer (&camera->video_pad);
+  audio_pad = g_steal_pointer (&camera->audio_pad);
+  video_block = camera->video_block;
+  audio_block = camera->audio_block;
+  camera->video_block = camera->audio_block = 0;
+  video_encoding = g_strdup (camera->video_encoding);
+  if (audio_pad != NULL)
+    audio_encoding = g_strdup (camera->audio_encoding);
+  camera->audio_linked = audio_pad != NULL;
+  g_mutex_unlock (&camera->streams_lock);
+
+  if (video_pad == NULL) {
+    /* audio only so far: nothing to record without video */
+    if (audio_pad != NULL) {
+      gst_pad_remove_probe (audio_pad, audio_block);
+      gst_object_unref (audio_pad);
+    }
+    return;
+  }
+
+  params.encoding_name = video_encoding;
+  params.audio_encoding_name = audio_encoding;
+  params.live_audio = camera->live_audio;
+  params.raw_dir = camera->raw_dir;
+  params.queue_dir = camera->queue_dir;
+  params.segment_ns = camera->segment_ns;
+  params.source_name = camera->name;
+  params.bitrate_kbps = camera->live_bitrate_kbps;
+  description = rb_pipeline_camera (&params);
+  bin = gst_parse_bin_from_description_full (description, FALSE, NULL,
       GST_PARSE_FLAG_FATAL_ERRORS, &err);
   if (bin == NULL) {
     GST_ELEMENT_ERROR (camera->pipeline, CORE, MISSING_PLUGIN,
         ("camera %s: cannot build the pipeline: %s", camera->name,
             err->message), ("%s", description));
-    return FALSE;
+    goto out;
   }
   gst_object_set_name (GST_OBJECT (bin), "camera");
 
-  blur = gst_bin_get_by_name (GST_BIN (bin), "headblur");
-  rb_config_apply_headblur (camera->config, G_OBJECT (blur));
+  element = gst_bin_get_by_name (GST_BIN (bin), "headblur");
+  rb_config_apply_headblur (camera->config, G_OBJECT (element));
   if (camera->privacy_zones != NULL)
-    g_object_set (blur, "privacy-zones", camera->privacy_zones, NULL);
-  gst_object_unref (blur);
+    g_object_set (element, "privacy-zones", camera->privacy_zones, NULL);
+  gst_object_unref (element);
 
   pad = rb_camera_get_pad (bin, "parse", "src");
   gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER, rb_camera_data_probe,
@@ -264,49 +320,183 @@ rb_camera_build_branches (RbCamera * camera, GstPad * src_pad,
       rb_camera_encoder_caps_probe, camera, NULL);
   gst_object_unref (pad);
 
-  appsink = gst_bin_get_by_name (GST_BIN (bin), "live-sink");
-  rb_live_feed_set_appsink (camera->feed, appsink);
-  gst_object_unref (appsink);
+  element = gst_bin_get_by_name (GST_BIN (bin), "live-sink");
+  rb_live_feed_set_appsink (camera->feed, element, camera->latency_ms);
+  gst_object_unref (element);
+  element = gst_bin_get_by_name (GST_BIN (bin), "live-audio-sink");
+  rb_live_feed_set_audio_appsink (camera->feed, element);
+  gst_clear_object (&element);
 
   gst_bin_add (GST_BIN (camera->pipeline), bin);
+  if (!rb_camera_link_stream (camera, bin, video_pad, "depay")
+      || (audio_pad && !rb_camera_link_stream (camera, bin, audio_pad,
+              "audio-depay")))
+    goto out;
   gst_element_sync_state_with_parent (bin);
+  g_atomic_int_set (&camera->linked, TRUE);
+  g_message ("camera %s: receiving %s video%s%s%s", camera->name,
+      video_encoding, audio_encoding ? " and " : "",
+      audio_encoding ? audio_encoding : "", audio_encoding ? " audio" :
+      " (no audio)");
 
-  pad = gst_element_get_static_pad (bin, "sink");
-  if (gst_pad_link (src_pad, pad) != GST_PAD_LINK_OK) {
-    gst_object_unref (pad);
+out:
+  gst_pad_remove_probe (video_pad, video_block);
+  gst_object_unref (video_pad);
+  if (audio_pad != NULL) {
+    gst_pad_remove_probe (audio_pad, audio_block);
+    gst_object_unref (audio_pad);
+  }
+}
+
+/* Links rtspsrc's @src_pad to @element in @bin through a ghost pad. */
+static gboolean
+rb_camera_link_stream (RbCamera * camera, GstElement * bin, GstPad * src_pad,
+    const gchar * element)
+{
+  GstPad *target = rb_camera_get_pad (bin, element, "sink");
+  GstPad *ghost = gst_ghost_pad_new (element, target);
+
+  gst_object_unref (target);
+  gst_pad_set_active (ghost, TRUE);
+  gst_element_add_pad (bin, ghost);
+  if (gst_pad_link (src_pad, ghost) != GST_PAD_LINK_OK) {
     GST_ELEMENT_ERROR (camera->pipeline, CORE, NEGOTIATION,
-        ("camera %s: cannot link the RTSP stream", camera->name), (NULL));
+        ("camera %s: cannot link the RTSP stream to %s", camera->name,
+            element), (NULL));
     return FALSE;
   }
-  gst_object_unref (pad);
   return TRUE;
 }
 
+static gboolean
+rb_camera_build_now (gpointer data)
+{
+  RbCamera *camera = data;
+
+  camera->streams_wait_source = 0;
+  if (camera->state == RB_CAMERA_RUNNING
+      && !g_atomic_int_get (&camera->linked))
+    rb_camera_build_branches (camera);
+  return G_SOURCE_REMOVE;
+}
+
+/* Main context: builds at once when every selected stream has its pad,
+ * else after STREAMS_WAIT_MS. */
+static gboolean
+rb_camera_on_stream_ready (gpointer data)
+{
+  RbCamera *camera = data;
+  gboolean all;
+
+  g_mutex_lock (&camera->streams_lock);
+  camera->ready_source = 0;
+  g_mutex_unlock (&camera->streams_lock);
+  if (camera->state != RB_CAMERA_RUNNING
+      || g_atomic_int_get (&camera->linked))
+    return G_SOURCE_REMOVE;
+  g_mutex_lock (&camera->streams_lock);
+  all = camera->video_pad != NULL
+      && (camera->audio_encoding == NULL || camera->audio_pad != NULL);
+  g_mutex_unlock (&camera->streams_lock);
+  if (all) {
+    if (camera->streams_wait_source) {
+      g_source_remove (camera->streams_wait_source);
+      camera->streams_wait_source = 0;
+    }
+    rb_camera_build_branches (camera);
+  } else if (camera->streams_wait_source == 0) {
+    camera->streams_wait_source = g_timeout_add (STREAMS_WAIT_MS,
+        rb_camera_build_now, camera);
+  }
+  return G_SOURCE_REMOVE;
+}
+
+static GstPadProbeReturn
+rb_camera_block_probe (GstPad * pad, GstPadProbeInfo * info, gpointer data)
+{
+  return GST_PAD_PROBE_OK;
+}
+
+static GstPadProbeReturn
+rb_camera_drop_probe (GstPad * pad, GstPadProbeInfo * info, gpointer data)
+{
+  return GST_PAD_PROBE_DROP;
+}
+
+/* rtspsrc asks, per stream of the SDP, whether to set it up: the first
+ * H.264 or H.265 video and the first audio we can record. Metadata and
+ * other streams are not set up. rtspsrc's thread. */
+static gboolean
+rb_camera_on_select_stream (GstElement * src, guint num, GstCaps * caps,
+    RbCamera * camera)
+{
+  const GstStructure *s = gst_caps_get_structure (caps, 0);
+  const gchar *media = gst_structure_get_string (s, "media");
+  const gchar *encoding = gst_structure_get_string (s, "encoding-name");
+  gboolean take = FALSE;
+
+  g_mutex_lock (&camera->streams_lock);
+  if (g_strcmp0 (media, "video") == 0 && camera->video_encoding == NULL
+      && encoding && (g_ascii_strcasecmp (encoding, "H264") == 0
+          || g_ascii_strcasecmp (encoding, "H265") == 0)) {
+    camera->video_encoding = g_ascii_strup (encoding, -1);
+    take = TRUE;
+  } else if (g_strcmp0 (media, "audio") == 0
+      && camera->audio_encoding == NULL
+      && rb_pipeline_audio_supported (encoding)) {
+    camera->audio_encoding = g_ascii_strup (encoding, -1);
+    take = TRUE;
+  } else if (g_strcmp0 (media, "video") == 0 && camera->video_encoding == NULL
+      && camera->rejected_video == NULL) {
+    camera->rejected_video = g_strdup (encoding ? encoding : "unknown");
+  }
+  g_mutex_unlock (&camera->streams_lock);
+  GST_INFO ("camera %s: stream %u %s %s: %s", camera->name, num,
+      GST_STR_NULL (media), GST_STR_NULL (encoding), take ? "set up" :
+      "ignored");
+  return take;
+}
+
+/* A stream's first packets came: its pad waits, blocked, until the
+ * branches are built on the main context. Streaming thread. */
 static void
 rb_camera_on_pad_added (GstElement * src, GstPad * pad, RbCamera * camera)
 {
   GstCaps *caps = gst_pad_get_current_caps (pad);
   const GstStructure *s;
-  const gchar *media, *encoding;
+  const gchar *media;
+  gboolean wait = FALSE;
 
   if (caps == NULL)
     caps = gst_pad_query_caps (pad, NULL);
   s = gst_caps_get_structure (caps, 0);
   media = gst_structure_get_string (s, "media");
-  encoding = gst_structure_get_string (s, "encoding-name");
 
-  if (g_strcmp0 (media, "video") != 0) {
-    GST_INFO ("camera %s: ignoring %s stream", camera->name,
-        media ? media : "unknown");
-  } else if (g_atomic_int_get (&camera->linked)) {
-    GST_INFO ("camera %s: ignoring a second video stream", camera->name);
-  } else if (encoding == NULL || (g_ascii_strcasecmp (encoding, "H264") != 0
-          && g_ascii_strcasecmp (encoding, "H265") != 0)) {
-    GST_ELEMENT_ERROR (camera->pipeline, STREAM, CODEC_NOT_FOUND,
-        ("camera %s: video encoding '%s' is not supported (H264 or H265)",
-            camera->name, encoding ? encoding : "unknown"), (NULL));
-  } else if (rb_camera_build_branches (camera, pad, encoding)) {
-    g_atomic_int_set (&camera->linked, TRUE);
+  g_mutex_lock (&camera->streams_lock);
+  if (g_atomic_int_get (&camera->linked)) {
+    /* too late for the recording: the segments were started without it */
+  } else if (g_strcmp0 (media, "video") == 0 && camera->video_pad == NULL) {
+    camera->video_pad = gst_object_ref (pad);
+    camera->video_block = gst_pad_add_probe (pad,
+        GST_PAD_PROBE_TYPE_BLOCK_DOWNSTREAM, rb_camera_block_probe, NULL,
+        NULL);
+    wait = TRUE;
+  } else if (g_strcmp0 (media, "audio") == 0 && camera->audio_pad == NULL) {
+    camera->audio_pad = gst_object_ref (pad);
+    camera->audio_block = gst_pad_add_probe (pad,
+        GST_PAD_PROBE_TYPE_BLOCK_DOWNSTREAM, rb_camera_block_probe, NULL,
+        NULL);
+    wait = TRUE;
+  }
+  if (wait && camera->ready_source == 0)
+    camera->ready_source = g_idle_add (rb_camera_on_stream_ready, camera);
+  g_mutex_unlock (&camera->streams_lock);
+
+  if (!wait) {
+    GST_INFO ("camera %s: dropping the data of a late %s stream",
+        camera->name, GST_STR_NULL (media));
+    gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER |
+        GST_PAD_PROBE_TYPE_BUFFER_LIST, rb_camera_drop_probe, NULL, NULL);
   }
   gst_caps_unref (caps);
 }
@@ -320,10 +510,32 @@ rb_camera_teardown (RbCamera * camera)
     g_source_remove (camera->eos_timeout_source);
     camera->eos_timeout_source = 0;
   }
+  if (camera->streams_wait_source) {
+    g_source_remove (camera->streams_wait_source);
+    camera->streams_wait_source = 0;
+  }
   if (camera->pipeline == NULL)
     return;
   rb_live_feed_clear_appsink (camera->feed);
   gst_element_set_state (camera->pipeline, GST_STATE_NULL);
+  /* forget this attempt's streams (the pads go with the pipeline) */
+  g_mutex_lock (&camera->streams_lock);
+  if (camera->ready_source) {
+    g_source_remove (camera->ready_source);
+    camera->ready_source = 0;
+  }
+  if (camera->video_pad)
+    gst_pad_remove_probe (camera->video_pad, camera->video_block);
+  if (camera->audio_pad)
+    gst_pad_remove_probe (camera->audio_pad, camera->audio_block);
+  gst_clear_object (&camera->video_pad);
+  gst_clear_object (&camera->audio_pad);
+  camera->video_block = camera->audio_block = 0;
+  g_clear_pointer (&camera->video_encoding, g_free);
+  g_clear_pointer (&camera->audio_encoding, g_free);
+  g_clear_pointer (&camera->rejected_video, g_free);
+  camera->audio_linked = FALSE;
+  g_mutex_unlock (&camera->streams_lock);
   if (camera->bus_watch) {
     g_source_remove (camera->bus_watch);
     camera->bus_watch = 0;
@@ -414,6 +626,14 @@ rb_camera_on_bus (GstBus * bus, GstMessage * message, gpointer data)
 
       gst_message_parse_error (message, &err, &debug);
       why = rb_camera_describe_error (camera, message, err, debug);
+      g_mutex_lock (&camera->streams_lock);
+      if (camera->video_encoding == NULL && camera->rejected_video != NULL) {
+        /* rtspsrc says "no supported stream": say which and why */
+        g_free (why);
+        why = g_strdup_printf ("video encoding '%s' is not supported (H264 "
+            "or H265)", camera->rejected_video);
+      }
+      g_mutex_unlock (&camera->streams_lock);
       if (camera->state == RB_CAMERA_STOPPING) {
         g_warning ("camera %s: error while stopping: %s", camera->name, why);
         rb_camera_finish_stop (camera);
@@ -466,6 +686,8 @@ rb_camera_attempt (gpointer data)
       GST_RTSP_LOWER_TRANS_TCP;
   g_object_set (src, "location", camera->url, "latency", camera->latency_ms,
       "protocols", protocols, NULL);
+  g_signal_connect (src, "select-stream",
+      G_CALLBACK (rb_camera_on_select_stream), camera);
   g_signal_connect (src, "pad-added", G_CALLBACK (rb_camera_on_pad_added),
       camera);
   gst_bin_add (GST_BIN (camera->pipeline), src);
@@ -498,6 +720,7 @@ rb_camera_schedule_restart (RbCamera * camera, const gchar * why)
 
   if (first != 0 && last - first >= BACKOFF_RESET_AFTER_US)
     camera->backoff_ms = BACKOFF_FIRST_MS;
+  camera->backoff_ms = MIN (camera->backoff_ms, camera->backoff_max_ms);
   /* transport=auto prefers TCP; a camera that gave nothing over one is
    * tried over the other next (some refuse interleaved TCP with 461) */
   if (camera->transport == RB_TRANSPORT_AUTO && first == 0)
@@ -509,7 +732,7 @@ rb_camera_schedule_restart (RbCamera * camera, const gchar * why)
   camera->restarts++;
   camera->retry_source = g_timeout_add (camera->backoff_ms,
       rb_camera_attempt, camera);
-  camera->backoff_ms = MIN (camera->backoff_ms * 2, BACKOFF_MAX_MS);
+  camera->backoff_ms = MIN (camera->backoff_ms * 2, camera->backoff_max_ms);
 }
 
 static gboolean

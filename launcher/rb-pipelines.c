@@ -39,6 +39,30 @@ rb_pipeline_quote (const gchar * value)
   return g_string_free (s, FALSE);
 }
 
+gboolean
+rb_pipeline_audio_supported (const gchar * encoding_name)
+{
+  const gchar *supported[] = { "MPEG4-GENERIC", "MP4A-LATM", "PCMA", "PCMU" };
+
+  for (guint i = 0; encoding_name && i < G_N_ELEMENTS (supported); i++)
+    if (g_ascii_strcasecmp (encoding_name, supported[i]) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+/* depayloader (and parser) of an audio RTP encoding */
+static const gchar *
+audio_depay (const gchar * encoding_name)
+{
+  if (g_ascii_strcasecmp (encoding_name, "MPEG4-GENERIC") == 0)
+    return "rtpmp4gdepay name=audio-depay ! aacparse";
+  if (g_ascii_strcasecmp (encoding_name, "MP4A-LATM") == 0)
+    return "rtpmp4adepay name=audio-depay ! aacparse";
+  if (g_ascii_strcasecmp (encoding_name, "PCMA") == 0)
+    return "rtppcmadepay name=audio-depay";
+  return "rtppcmudepay name=audio-depay";
+}
+
 gchar *
 rb_pipeline_camera (const RbCameraPipelineParams * p)
 {
@@ -47,15 +71,17 @@ rb_pipeline_camera (const RbCameraPipelineParams * p)
   g_autofree gchar *raw_dir = rb_pipeline_quote (p->raw_dir);
   g_autofree gchar *queue_dir = rb_pipeline_quote (p->queue_dir);
   g_autofree gchar *source = rb_pipeline_quote (p->source_name);
+  GString *d = g_string_new (NULL);
 
-  /* The recorder's queue never waits for the live path; when anonymization
-   * falls behind, whole decoded frames are dropped by the leaky queue
-   * (never passed unmasked). headblur runs on one OpenCV thread: with
-   * several cameras and workers in one process OpenCV's process-wide pool
-   * only adds overhead. x264enc encodes single-slice (threads=1): sliced
-   * threads break ffmpeg viewers (PLATFORM.md); key-int-max is set from the
-   * frame rate at run time. */
-  return g_strdup_printf ("rtp%sdepay name=depay "
+  /* The recorder's queue never waits for the live path. The live branch
+   * drops whole decoded frames in its leaky queue when anonymization falls
+   * behind (never passes them unmasked); it holds up to 400 ms so that a
+   * burst from the jitter buffer or the decoder is not dropped. headblur
+   * runs on one OpenCV thread: with several cameras and workers in one
+   * process OpenCV's process-wide pool only adds overhead. x264enc encodes
+   * single-slice (threads=1): sliced threads break ffmpeg viewers
+   * (PLATFORM.md); key-int-max is set from the frame rate at run time. */
+  g_string_append_printf (d, "rtp%sdepay name=depay "
       "! %sparse name=parse config-interval=-1 "
       "! tee name=tee allow-not-linked=true "
       "tee. ! queue name=record-queue max-size-buffers=0 max-size-time=0 "
@@ -65,8 +91,8 @@ rb_pipeline_camera (const RbCameraPipelineParams * p)
       "tee. ! queue name=live-queue max-size-buffers=0 "
       "max-size-time=2000000000 max-size-bytes=0 "
       "! avdec_%s name=decoder "
-      "! queue name=live-leaky-queue max-size-buffers=2 max-size-time=0 "
-      "max-size-bytes=0 leaky=downstream "
+      "! queue name=live-leaky-queue max-size-buffers=0 "
+      "max-size-time=400000000 max-size-bytes=0 leaky=downstream "
       "! videoconvert name=convert "
       "! headblur name=headblur threads=1 "
       "! x264enc name=encoder tune=zerolatency speed-preset=ultrafast "
@@ -76,21 +102,42 @@ rb_pipeline_camera (const RbCameraPipelineParams * p)
       "! appsink name=live-sink sync=false max-buffers=4 drop=true",
       codec, codec, raw_dir, queue_dir, p->segment_ns, source, codec,
       p->bitrate_kbps);
+
+  /* audio as it comes: recorded, and passed to the live streams when they
+   * carry it (never re-encoded) */
+  if (p->audio_encoding_name != NULL) {
+    g_string_append_printf (d, " %s "
+        "! tee name=audio-tee allow-not-linked=true "
+        "audio-tee. ! queue name=audio-record-queue max-size-buffers=0 "
+        "max-size-time=0 max-size-bytes=8388608 ! recorder.audio_0",
+        audio_depay (p->audio_encoding_name));
+    if (p->live_audio)
+      g_string_append (d, " audio-tee. ! queue name=live-audio-queue "
+          "max-size-buffers=0 max-size-time=1000000000 max-size-bytes=0 "
+          "leaky=downstream "
+          "! appsink name=live-audio-sink sync=false max-buffers=32 "
+          "drop=true");
+  }
+  return g_string_free (d, FALSE);
 }
 
 gchar *
-rb_pipeline_segment (const gchar * raw, const gchar * out)
+rb_pipeline_segment (const gchar * raw, const gchar * out, gboolean audio)
 {
   g_autofree gchar *in = rb_pipeline_quote (raw);
   g_autofree gchar *to = rb_pipeline_quote (out);
 
   /* latency does not matter for recordings: headblur detects on every
-   * frame and looks ahead (lookahead is set from segment-lookahead) */
-  return g_strdup_printf ("filesrc name=src location=%s ! decodebin "
+   * frame and looks ahead (lookahead is set from segment-lookahead); the
+   * audio track, if kept, is copied as it is */
+  return g_strdup_printf ("filesrc name=src location=%s "
+      "! matroskademux name=demux "
+      "demux.video_0 ! queue ! decodebin "
       "! videoconvert ! headblur name=blur detection-interval=1 threads=1 "
       "! videoconvert ! x264enc name=encoder speed-preset=veryfast threads=1 "
-      "pass=qual quantizer=23 ! h264parse ! matroskamux "
-      "! filesink name=sink location=%s", in, to);
+      "pass=qual quantizer=23 ! h264parse ! matroskamux name=mux "
+      "! filesink name=sink location=%s%s", in, to,
+      audio ? " demux.audio_0 ! queue ! mux." : "");
 }
 
 gchar *
@@ -98,14 +145,30 @@ rb_pipeline_verify (const gchar * path)
 {
   g_autofree gchar *in = rb_pipeline_quote (path);
 
-  return g_strdup_printf ("filesrc name=src location=%s ! decodebin "
+  return g_strdup_printf ("filesrc name=src location=%s "
+      "! matroskademux name=demux demux.video_0 ! queue ! decodebin "
       "! fakesink name=sink sync=false", in);
 }
 
 gchar *
-rb_pipeline_publish (void)
+rb_pipeline_publish (const gchar * audio_caps)
 {
-  return g_strdup ("( appsrc name=src is-live=true format=time block=false "
-      "leaky-type=downstream max-bytes=8000000 "
-      "! h264parse ! rtph264pay name=pay0 pt=96 config-interval=-1 )");
+  const gchar *pay = NULL;
+
+  if (audio_caps == NULL)
+    return g_strdup ("( appsrc name=src is-live=true format=time "
+        "block=false leaky-type=downstream max-bytes=8000000 "
+        "! h264parse ! rtph264pay name=pay0 pt=96 config-interval=-1 )");
+
+  if (g_str_has_prefix (audio_caps, "audio/mpeg"))
+    pay = "aacparse ! rtpmp4gpay name=pay1 pt=97";
+  else if (g_str_has_prefix (audio_caps, "audio/x-alaw"))
+    pay = "rtppcmapay name=pay1";
+  else
+    pay = "rtppcmupay name=pay1";
+  return g_strdup_printf ("( appsrc name=src is-live=true format=time "
+      "block=false leaky-type=downstream max-bytes=8000000 "
+      "! h264parse ! rtph264pay name=pay0 pt=96 config-interval=-1 "
+      "appsrc name=audio-src is-live=true format=time block=false "
+      "leaky-type=downstream max-bytes=1000000 ! %s )", pay);
 }

@@ -19,9 +19,14 @@ G_BEGIN_DECLS
 
 /* One camera, after rtspsrc: everything from the depayloader of the video
  * stream (@encoding_name "H264" or "H265") to the appsink that feeds the
- * live publishers. */
+ * live publishers (live-sink), and of the audio stream, if any, to the
+ * recorder and (@live_audio) to its own appsink (live-audio-sink). The
+ * description has no source pads; its unlinked sink pads are those of
+ * "depay" (video) and "audio-depay". */
 typedef struct {
   const gchar *encoding_name;     /* "H264" or "H265" */
+  const gchar *audio_encoding_name; /* RTP encoding name, or NULL: no audio */
+  gboolean live_audio;            /* the live streams carry the audio */
   const gchar *raw_dir;           /* segmentqueue location */
   const gchar *queue_dir;         /* segmentqueue queue */
   guint64 segment_ns;             /* segmentqueue max-size-time */
@@ -29,18 +34,25 @@ typedef struct {
   guint bitrate_kbps;             /* live x264enc bitrate */
 } RbCameraPipelineParams;
 
+/* TRUE for the RTP audio encodings recorded as they come: MPEG4-GENERIC and
+ * MP4A-LATM (AAC), PCMA and PCMU (G.711). */
+gboolean rb_pipeline_audio_supported (const gchar * encoding_name);
+
 gchar *rb_pipeline_camera (const RbCameraPipelineParams * params);
 
-/* A segment worker: @raw anonymized into @out (filesrc name=src,
- * headblur name=blur, filesink name=sink). */
-gchar *rb_pipeline_segment (const gchar * raw, const gchar * out);
+/* A segment worker: @raw (Matroska) anonymized into @out (filesrc
+ * name=src, headblur name=blur, filesink name=sink); with @audio the raw
+ * segment's audio track is copied as it is. */
+gchar *rb_pipeline_segment (const gchar * raw, const gchar * out,
+                            gboolean audio);
 
 /* The check of a worker's output: decodes @path (fakesink name=sink). */
 gchar *rb_pipeline_verify (const gchar * path);
 
-/* The RTSP media a network listener serves per camera (appsrc name=src,
- * pay0), for gst_rtsp_media_factory_set_launch(). */
-gchar *rb_pipeline_publish (void);
+/* The RTSP media a network listener serves per camera: the video from
+ * appsrc name=src as pay0 and, when @audio_caps is not NULL (the camera's
+ * audio, passed through), the audio from appsrc name=audio-src as pay1. */
+gchar *rb_pipeline_publish (const gchar * audio_caps);
 
 /* @value as a gst-launch property value: unchanged when it needs no
  * quoting, else in double quotes with " and \ escaped. */

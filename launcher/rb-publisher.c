@@ -9,15 +9,22 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
-/* Live publishing: the encoded, anonymized stream of each camera leaves its
- * camera pipeline through an appsink and enters one shared RTSP media per
- * network through an appsrc. Encoding happens once per camera; each network
- * payloads it once, however many viewers it has.
+/* Live publishing: the encoded, anonymized stream of each camera (and its
+ * audio, with audio=keep, as the camera sent it) leaves its camera
+ * pipeline through appsinks and enters one shared RTSP media per network
+ * through appsrcs. Encoding happens once per camera; each network payloads
+ * it once, however many viewers it has.
  *
  * A media that joins waits for a key unit (and asks the encoder for one), so
- * a viewer never starts on a delta frame. Buffers are re-stamped with the
- * running time of the media pipeline at arrival, since the camera and media
- * pipelines have different base times. */
+ * a viewer never starts on a delta frame.
+ *
+ * Timing is the camera's: a buffer's running time in the camera pipeline
+ * plus that pipeline's base time is its absolute time on the system clock,
+ * which the media pipelines share; minus the media's base time, plus a
+ * constant delay (the camera's jitter-buffer latency and a processing
+ * margin), it is the buffer's time in the media. Frame spacing follows the
+ * camera, not processing, audio and video stay in sync, and times keep
+ * increasing across camera reconnections (the absolute clock does). */
 
 #ifdef HAVE_CONFIG_H
 #include "config.h"
@@ -35,11 +42,21 @@
 /* Listen backlog: the default of 5 overflows when many viewers connect at
  * once (PLATFORM.md). */
 #define LISTEN_BACKLOG 128
+/* Added to the camera's latency: what decoding, anonymizing and encoding
+ * may take before a frame reaches the media. */
+#define PROCESSING_MARGIN (500 * GST_MSECOND)
 
+/* One stream (video or audio) of one media. */
 typedef struct {
   GstElement *appsrc;
-  gboolean need_key_unit;
   gboolean caps_set;
+  GstClockTime last_pts;        /* last time pushed, media time, or NONE */
+} RbFeedStream;
+
+typedef struct {
+  RbFeedStream video;
+  RbFeedStream audio;           /* appsrc NULL: the media has no audio */
+  gboolean need_key_unit;
 } RbFeedSink;
 
 struct _RbLiveFeed {
@@ -48,10 +65,14 @@ struct _RbLiveFeed {
 
   GMutex lock;
   GstElement *appsink;          /* protected by lock */
+  GstElement *audio_appsink;    /* protected by lock */
+  GstClockTime delay;           /* protected by lock */
   GList *sinks;                 /* of RbFeedSink *, protected by lock */
   GstCaps *caps;                /* protected by lock */
+  GstCaps *audio_caps;          /* protected by lock; NULL: no audio */
   gint64 last_key_request_us;   /* protected by lock */
   guint64 samples;              /* protected by lock */
+  gint64 last_sample_us;        /* protected by lock, wall clock, 0 = none */
 };
 
 RbLiveFeed *
@@ -62,6 +83,7 @@ rb_live_feed_new (const gchar * camera)
   g_atomic_ref_count_init (&feed->refcount);
   g_mutex_init (&feed->lock);
   feed->camera = g_strdup (camera);
+  feed->delay = PROCESSING_MARGIN;
   return feed;
 }
 
@@ -75,7 +97,8 @@ rb_live_feed_ref (RbLiveFeed * feed)
 static void
 rb_feed_sink_free (RbFeedSink * sink)
 {
-  gst_object_unref (sink->appsrc);
+  gst_clear_object (&sink->video.appsrc);
+  gst_clear_object (&sink->audio.appsrc);
   g_free (sink);
 }
 
@@ -87,6 +110,7 @@ rb_live_feed_unref (RbLiveFeed * feed)
   rb_live_feed_clear_appsink (feed);
   g_list_free_full (feed->sinks, (GDestroyNotify) rb_feed_sink_free);
   gst_clear_caps (&feed->caps);
+  gst_clear_caps (&feed->audio_caps);
   g_mutex_clear (&feed->lock);
   g_free (feed->camera);
   g_free (feed);
@@ -101,6 +125,28 @@ rb_live_feed_get_samples (RbLiveFeed * feed)
   samples = feed->samples;
   g_mutex_unlock (&feed->lock);
   return samples;
+}
+
+gint64
+rb_live_feed_get_last_sample_time (RbLiveFeed * feed)
+{
+  gint64 t;
+
+  g_mutex_lock (&feed->lock);
+  t = feed->last_sample_us;
+  g_mutex_unlock (&feed->lock);
+  return t;
+}
+
+gchar *
+rb_live_feed_get_audio_caps (RbLiveFeed * feed)
+{
+  gchar *caps;
+
+  g_mutex_lock (&feed->lock);
+  caps = feed->audio_caps ? gst_caps_to_string (feed->audio_caps) : NULL;
+  g_mutex_unlock (&feed->lock);
+  return caps;
 }
 
 /* Called with the lock held; returns the appsink to send the request to
@@ -126,32 +172,63 @@ rb_live_feed_request_key_unit (GstElement * appsink)
           0));
 }
 
-/* Pushes @buffer to one media's appsrc, re-stamped with that pipeline's
- * running time. Returns FALSE when the media cannot take it yet. */
+/* The time of @sample's buffer on the system clock: its running time in
+ * the camera pipeline of @appsink plus that pipeline's base time. */
+static GstClockTime
+rb_sample_abs_time (GstSample * sample, GstElement * appsink,
+    GstClockTime ts)
+{
+  GstSegment *segment = gst_sample_get_segment (sample);
+  GstClockTime rt;
+
+  if (!GST_CLOCK_TIME_IS_VALID (ts) || segment == NULL
+      || segment->format != GST_FORMAT_TIME)
+    return GST_CLOCK_TIME_NONE;
+  rt = gst_segment_to_running_time (segment, GST_FORMAT_TIME, ts);
+  if (!GST_CLOCK_TIME_IS_VALID (rt))
+    return GST_CLOCK_TIME_NONE;
+  return rt + gst_element_get_base_time (appsink);
+}
+
+/* Pushes @buffer (absolute time @abs, @abs_dts) to one stream of a media,
+ * in that media's time. Returns FALSE when the media cannot take it yet (not
+ * PLAYING) or the buffer is older than the media. */
 static gboolean
-rb_feed_sink_push (RbFeedSink * sink, GstCaps * caps, GstBuffer * buffer)
+rb_feed_stream_push (RbFeedStream * stream, GstCaps * caps,
+    GstBuffer * buffer, GstClockTime abs, GstClockTime abs_dts,
+    GstClockTime delay)
 {
   GstClock *clock;
-  GstClockTime now, base_time;
+  GstClockTime base_time, pts, dts;
   GstBuffer *copy;
 
-  clock = gst_element_get_clock (sink->appsrc);
+  clock = gst_element_get_clock (stream->appsrc);
   if (clock == NULL)
     return FALSE;               /* not PLAYING yet */
-  now = gst_clock_get_time (clock);
   gst_object_unref (clock);
-  base_time = gst_element_get_base_time (sink->appsrc);
-  if (now < base_time)
+  base_time = gst_element_get_base_time (stream->appsrc);
+  if (!GST_CLOCK_TIME_IS_VALID (abs) || abs + delay <= base_time)
     return FALSE;
+  pts = abs + delay - base_time;
+  dts = GST_CLOCK_TIME_IS_VALID (abs_dts) && abs_dts + delay > base_time ?
+      abs_dts + delay - base_time : pts;
+  /* never backwards (a camera clock jump): just after the last one */
+  if (GST_CLOCK_TIME_IS_VALID (stream->last_pts) && dts <= stream->last_pts) {
+    GstClockTime shift = stream->last_pts + GST_USECOND - dts;
 
-  if (!sink->caps_set) {
-    gst_app_src_set_caps (GST_APP_SRC (sink->appsrc), caps);
-    sink->caps_set = TRUE;
+    dts += shift;
+    pts += shift;
+  }
+  stream->last_pts = dts;
+
+  if (!stream->caps_set) {
+    gst_app_src_set_caps (GST_APP_SRC (stream->appsrc), caps);
+    stream->caps_set = TRUE;
   }
   copy = gst_buffer_copy (buffer);      /* shares the memory */
-  GST_BUFFER_PTS (copy) = now - base_time;
-  GST_BUFFER_DTS (copy) = now - base_time;
-  gst_app_src_push_buffer (GST_APP_SRC (sink->appsrc), copy);
+  GST_BUFFER_PTS (copy) = pts;
+  GST_BUFFER_DTS (copy) = dts;
+  gst_app_src_push_buffer (GST_APP_SRC (stream->appsrc), copy);
   return TRUE;
 }
 
@@ -163,6 +240,7 @@ rb_live_feed_on_new_sample (GstAppSink * appsink, gpointer user_data)
   GstBuffer *buffer;
   GstCaps *caps;
   GstElement *key_unit_from = NULL;
+  GstClockTime abs, abs_dts;
   gboolean is_delta;
   GList *l;
 
@@ -176,13 +254,21 @@ rb_live_feed_on_new_sample (GstAppSink * appsink, gpointer user_data)
     return GST_FLOW_OK;
   }
   is_delta = GST_BUFFER_FLAG_IS_SET (buffer, GST_BUFFER_FLAG_DELTA_UNIT);
+  abs = rb_sample_abs_time (sample, GST_ELEMENT (appsink),
+      GST_BUFFER_PTS (buffer));
+  abs_dts = rb_sample_abs_time (sample, GST_ELEMENT (appsink),
+      GST_BUFFER_DTS (buffer));
 
   g_mutex_lock (&feed->lock);
   feed->samples++;
+  feed->last_sample_us = g_get_real_time ();
   if (feed->caps == NULL || !gst_caps_is_equal (feed->caps, caps)) {
+    if (feed->caps != NULL)
+      g_message ("camera %s: live stream now %" GST_PTR_FORMAT, feed->camera,
+          caps);
     gst_caps_replace (&feed->caps, caps);
     for (l = feed->sinks; l != NULL; l = l->next)
-      ((RbFeedSink *) l->data)->caps_set = FALSE;
+      ((RbFeedSink *) l->data)->video.caps_set = FALSE;
   }
   for (l = feed->sinks; l != NULL; l = l->next) {
     RbFeedSink *sink = l->data;
@@ -192,10 +278,8 @@ rb_live_feed_on_new_sample (GstAppSink * appsink, gpointer user_data)
         key_unit_from = rb_live_feed_want_key_unit_locked (feed);
       continue;
     }
-    if (rb_feed_sink_push (sink, caps, buffer))
-      sink->need_key_unit = FALSE;
-    else
-      sink->need_key_unit = TRUE;
+    sink->need_key_unit = !rb_feed_stream_push (&sink->video, caps, buffer,
+        abs, abs_dts, feed->delay);
   }
   g_mutex_unlock (&feed->lock);
 
@@ -207,19 +291,67 @@ rb_live_feed_on_new_sample (GstAppSink * appsink, gpointer user_data)
   return GST_FLOW_OK;
 }
 
-void
-rb_live_feed_set_appsink (RbLiveFeed * feed, GstElement * appsink)
+/* Audio, as the camera sent it: to the medias that carry audio and have
+ * started their video (so a viewer's first audio is not before its first
+ * picture). */
+static GstFlowReturn
+rb_live_feed_on_new_audio (GstAppSink * appsink, gpointer user_data)
+{
+  RbLiveFeed *feed = user_data;
+  GstSample *sample = gst_app_sink_pull_sample (appsink);
+  GstBuffer *buffer;
+  GstCaps *caps;
+  GstClockTime abs;
+
+  if (sample == NULL)
+    return GST_FLOW_EOS;
+  buffer = gst_sample_get_buffer (sample);
+  caps = gst_sample_get_caps (sample);
+  if (buffer == NULL || caps == NULL) {
+    gst_sample_unref (sample);
+    return GST_FLOW_OK;
+  }
+  abs = rb_sample_abs_time (sample, GST_ELEMENT (appsink),
+      GST_BUFFER_PTS (buffer));
+  g_mutex_lock (&feed->lock);
+  if (feed->audio_caps == NULL || !gst_caps_is_equal (feed->audio_caps,
+          caps)) {
+    gst_caps_replace (&feed->audio_caps, caps);
+    for (GList * l = feed->sinks; l != NULL; l = l->next)
+      ((RbFeedSink *) l->data)->audio.caps_set = FALSE;
+  }
+  for (GList * l = feed->sinks; l != NULL; l = l->next) {
+    RbFeedSink *sink = l->data;
+
+    if (sink->audio.appsrc != NULL && !sink->need_key_unit)
+      rb_feed_stream_push (&sink->audio, caps, buffer, abs,
+          GST_CLOCK_TIME_NONE, feed->delay);
+  }
+  g_mutex_unlock (&feed->lock);
+  gst_sample_unref (sample);
+  return GST_FLOW_OK;
+}
+
+static void
+rb_live_feed_connect (RbLiveFeed * feed, GstElement * appsink,
+    GstFlowReturn (*on_sample) (GstAppSink *, gpointer))
 {
   GstAppSinkCallbacks callbacks = { NULL, };
 
-  callbacks.new_sample = rb_live_feed_on_new_sample;
-  g_object_set (appsink, "emit-signals", FALSE, "sync", FALSE,
-      "max-buffers", 4, "drop", TRUE, NULL);
+  callbacks.new_sample = on_sample;
+  g_object_set (appsink, "emit-signals", FALSE, NULL);
   gst_app_sink_set_callbacks (GST_APP_SINK (appsink), &callbacks,
       rb_live_feed_ref (feed), (GDestroyNotify) rb_live_feed_unref);
+}
 
+void
+rb_live_feed_set_appsink (RbLiveFeed * feed, GstElement * appsink,
+    guint latency_ms)
+{
+  rb_live_feed_connect (feed, appsink, rb_live_feed_on_new_sample);
   g_mutex_lock (&feed->lock);
   gst_object_replace ((GstObject **) & feed->appsink, GST_OBJECT (appsink));
+  feed->delay = latency_ms * GST_MSECOND + PROCESSING_MARGIN;
   feed->last_key_request_us = 0;
   for (GList * l = feed->sinks; l != NULL; l = l->next)
     ((RbFeedSink *) l->data)->need_key_unit = TRUE;
@@ -227,29 +359,53 @@ rb_live_feed_set_appsink (RbLiveFeed * feed, GstElement * appsink)
 }
 
 void
-rb_live_feed_clear_appsink (RbLiveFeed * feed)
+rb_live_feed_set_audio_appsink (RbLiveFeed * feed, GstElement * appsink)
 {
-  GstElement *appsink;
-
+  if (appsink != NULL)
+    rb_live_feed_connect (feed, appsink, rb_live_feed_on_new_audio);
   g_mutex_lock (&feed->lock);
-  appsink = g_steal_pointer (&feed->appsink);
+  gst_object_replace ((GstObject **) & feed->audio_appsink,
+      (GstObject *) appsink);
   g_mutex_unlock (&feed->lock);
-  if (appsink != NULL) {
-    GstAppSinkCallbacks callbacks = { NULL, };
-    /* drops the reference the callbacks held on the feed */
-    gst_app_sink_set_callbacks (GST_APP_SINK (appsink), &callbacks, NULL,
-        NULL);
-    gst_object_unref (appsink);
-  }
 }
 
 static void
-rb_live_feed_add_appsrc (RbLiveFeed * feed, GstElement * appsrc)
+rb_live_feed_disconnect (GstElement * appsink)
+{
+  GstAppSinkCallbacks callbacks = { NULL, };
+
+  /* drops the reference the callbacks held on the feed */
+  gst_app_sink_set_callbacks (GST_APP_SINK (appsink), &callbacks, NULL, NULL);
+  gst_object_unref (appsink);
+}
+
+void
+rb_live_feed_clear_appsink (RbLiveFeed * feed)
+{
+  GstElement *appsink, *audio_appsink;
+
+  g_mutex_lock (&feed->lock);
+  appsink = g_steal_pointer (&feed->appsink);
+  audio_appsink = g_steal_pointer (&feed->audio_appsink);
+  g_mutex_unlock (&feed->lock);
+  if (appsink != NULL)
+    rb_live_feed_disconnect (appsink);
+  if (audio_appsink != NULL)
+    rb_live_feed_disconnect (audio_appsink);
+}
+
+static void
+rb_live_feed_add_media (RbLiveFeed * feed, GstElement * appsrc,
+    GstElement * audio_appsrc)
 {
   RbFeedSink *sink = g_new0 (RbFeedSink, 1);
   GstElement *key_unit_from;
 
-  sink->appsrc = gst_object_ref (appsrc);
+  sink->video.appsrc = gst_object_ref (appsrc);
+  sink->video.last_pts = GST_CLOCK_TIME_NONE;
+  if (audio_appsrc != NULL)
+    sink->audio.appsrc = gst_object_ref (audio_appsrc);
+  sink->audio.last_pts = GST_CLOCK_TIME_NONE;
   sink->need_key_unit = TRUE;
   g_mutex_lock (&feed->lock);
   feed->sinks = g_list_prepend (feed->sinks, sink);
@@ -262,13 +418,13 @@ rb_live_feed_add_appsrc (RbLiveFeed * feed, GstElement * appsrc)
 }
 
 static void
-rb_live_feed_remove_appsrc (RbLiveFeed * feed, GstElement * appsrc)
+rb_live_feed_remove_media (RbLiveFeed * feed, GstElement * appsrc)
 {
   g_mutex_lock (&feed->lock);
   for (GList * l = feed->sinks; l != NULL; l = l->next) {
     RbFeedSink *sink = l->data;
 
-    if (sink->appsrc == appsrc) {
+    if (sink->video.appsrc == appsrc) {
       feed->sinks = g_list_delete_link (feed->sinks, l);
       rb_feed_sink_free (sink);
       break;
@@ -286,6 +442,56 @@ struct _RbPublisher {
   GstRTSPServer *server;
   GSource *source;
 };
+
+/* The media factory of one camera on one network: its media carry the
+ * camera's audio when the feed has some (audio=keep and the camera sends
+ * audio), else video only. */
+#define RB_TYPE_MEDIA_FACTORY (rb_media_factory_get_type ())
+G_DECLARE_FINAL_TYPE (RbMediaFactory, rb_media_factory, RB, MEDIA_FACTORY,
+    GstRTSPMediaFactory);
+
+struct _RbMediaFactory {
+  GstRTSPMediaFactory parent;
+  RbLiveFeed *feed;
+};
+
+G_DEFINE_TYPE (RbMediaFactory, rb_media_factory,
+    GST_TYPE_RTSP_MEDIA_FACTORY);
+
+static GstElement *
+rb_media_factory_create_element (GstRTSPMediaFactory * factory,
+    const GstRTSPUrl * url)
+{
+  RbMediaFactory *self = RB_MEDIA_FACTORY (factory);
+  g_autofree gchar *audio_caps = rb_live_feed_get_audio_caps (self->feed);
+  g_autofree gchar *launch = rb_pipeline_publish (audio_caps);
+
+  gst_rtsp_media_factory_set_launch (factory, launch);
+  return GST_RTSP_MEDIA_FACTORY_CLASS (rb_media_factory_parent_class)->
+      create_element (factory, url);
+}
+
+static void
+rb_media_factory_finalize (GObject * object)
+{
+  RbMediaFactory *self = RB_MEDIA_FACTORY (object);
+
+  rb_live_feed_unref (self->feed);
+  G_OBJECT_CLASS (rb_media_factory_parent_class)->finalize (object);
+}
+
+static void
+rb_media_factory_class_init (RbMediaFactoryClass * klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = rb_media_factory_finalize;
+  GST_RTSP_MEDIA_FACTORY_CLASS (klass)->create_element =
+      rb_media_factory_create_element;
+}
+
+static void
+rb_media_factory_init (RbMediaFactory * self)
+{
+}
 
 typedef struct {
   RbLiveFeed *feed;
@@ -306,7 +512,7 @@ static void
 rb_publisher_on_unprepared (GstRTSPMedia * media, RbMediaLink * link)
 {
   if (link->appsrc != NULL) {
-    rb_live_feed_remove_appsrc (link->feed, link->appsrc);
+    rb_live_feed_remove_media (link->feed, link->appsrc);
     gst_clear_object (&link->appsrc);
   }
 }
@@ -317,6 +523,7 @@ rb_publisher_on_media_configure (GstRTSPMediaFactory * factory,
 {
   GstElement *bin = gst_rtsp_media_get_element (media);
   GstElement *appsrc = gst_bin_get_by_name (GST_BIN (bin), "src");
+  GstElement *audio_appsrc = gst_bin_get_by_name (GST_BIN (bin), "audio-src");
   RbMediaLink *link;
 
   gst_object_unref (bin);
@@ -325,7 +532,8 @@ rb_publisher_on_media_configure (GstRTSPMediaFactory * factory,
   link = g_new0 (RbMediaLink, 1);
   link->feed = rb_live_feed_ref (feed);
   link->appsrc = appsrc;
-  rb_live_feed_add_appsrc (feed, appsrc);
+  rb_live_feed_add_media (feed, appsrc, audio_appsrc);
+  gst_clear_object (&audio_appsrc);
   g_signal_connect_data (media, "unprepared",
       G_CALLBACK (rb_publisher_on_unprepared), link, rb_media_link_free, 0);
 }
@@ -368,13 +576,13 @@ rb_publisher_add_camera (RbPublisher * publisher, const gchar * camera,
     RbLiveFeed * feed)
 {
   GstRTSPMountPoints *mounts;
+  RbMediaFactory *rb_factory;
   GstRTSPMediaFactory *factory;
-  gchar *path, *launch;
+  gchar *path;
 
-  factory = gst_rtsp_media_factory_new ();
-  launch = rb_pipeline_publish ();
-  gst_rtsp_media_factory_set_launch (factory, launch);
-  g_free (launch);
+  rb_factory = g_object_new (RB_TYPE_MEDIA_FACTORY, NULL);
+  rb_factory->feed = rb_live_feed_ref (feed);
+  factory = GST_RTSP_MEDIA_FACTORY (rb_factory);
   gst_rtsp_media_factory_set_shared (factory, TRUE);
   g_signal_connect_data (factory, "media-configure",
       G_CALLBACK (rb_publisher_on_media_configure), rb_live_feed_ref (feed),

@@ -25,8 +25,16 @@ void rb_live_feed_unref (RbLiveFeed * feed);
  * receives goes to all attached media. A viewer that joins asks @appsink's
  * upstream encoder for a key unit. Replaces any previous appsink (camera
  * pipeline restarted). */
-void rb_live_feed_set_appsink (RbLiveFeed * feed, GstElement * appsink);
+void rb_live_feed_set_appsink (RbLiveFeed * feed, GstElement * appsink,
+                               guint latency_ms);
+/* The camera's audio, as it comes (NULL: none); with audio=keep only. */
+void rb_live_feed_set_audio_appsink (RbLiveFeed * feed, GstElement * appsink);
 void rb_live_feed_clear_appsink (RbLiveFeed * feed);
+
+/* Wall-clock time of the last live frame, µs (g_get_real_time()), 0: none */
+gint64 rb_live_feed_get_last_sample_time (RbLiveFeed * feed);
+/* The caps of the audio the live streams carry (string), or NULL: none */
+gchar *rb_live_feed_get_audio_caps (RbLiveFeed * feed);
 
 /* Number of samples pushed since creation (for logs and tests). */
 guint64 rb_live_feed_get_samples (RbLiveFeed * feed);

@@ -18,6 +18,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <gio/gio.h>
+#include <gst/pbutils/pbutils.h>
 #include <glib/gstdio.h>
 #include <unistd.h>
 
@@ -31,6 +32,27 @@
 #define RENEW_INTERVAL_US (30 * G_USEC_PER_SEC)
 #define IDLE_WAIT_US (2 * G_USEC_PER_SEC)
 #define POLL_NS (200 * GST_MSECOND)
+/* Claims whose lease expired (a worker that could not write its result)
+ * are returned to the queue this often while running. */
+#define RECOVER_INTERVAL_US (30 * G_USEC_PER_SEC)
+/* A failed segment is tried again after 30 s, then 60 s (3 attempts in
+ * all), then quarantined. */
+#define MAX_ATTEMPTS 3
+#define RETRY_FIRST_S 30
+#define RETRY_MAX_S 600
+/* A raw segment that decodes to less than its queued duration minus this
+ * (or minus 10 %, whichever is more) is damaged. */
+#define DAMAGE_SLACK (1 * GST_SECOND)
+
+/* Why a segment could not be anonymized, beyond the GStreamer errors. */
+#define RB_WORKER_ERROR (rb_worker_error_quark ())
+typedef enum {
+  RB_WORKER_ERROR_DAMAGED,      /* the raw segment is damaged: quarantine */
+  RB_WORKER_ERROR_VERIFY,       /* the output does not match: retry */
+} RbWorkerError;
+
+GQuark rb_worker_error_quark (void);
+G_DEFINE_QUARK (rb-worker-error-quark, rb_worker_error);
 
 struct _RbWorkers {
   gchar *state_dir;
@@ -40,6 +62,7 @@ struct _RbWorkers {
   const RbConfig *config;        /* [headblur]; owned by the daemon */
   guint lookahead;              /* frames */
   GHashTable *zones;            /* camera name → privacy zones */
+  gboolean audio;               /* audio=keep: copy the raw audio track */
   RbJournal *journal;
 
   GMutex lock;
@@ -47,7 +70,9 @@ struct _RbWorkers {
   gboolean stopping;            /* protected by lock */
   guint wakeups;                /* protected by lock */
   guint completed;              /* protected by lock */
-  guint failed;                 /* protected by lock */
+  guint failed;                 /* protected by lock: failed attempts */
+  guint quarantined;            /* protected by lock */
+  gint64 last_recover_us;       /* protected by lock */
   GPtrArray *threads;
 };
 
@@ -86,6 +111,9 @@ rb_workers_new (const RbConfig * config, GError ** error)
       g_hash_table_insert (workers->zones, g_strdup (cam->name), zones);
   }
   workers->journal = journal;
+  workers->audio = config->audio == RB_AUDIO_KEEP;
+  rb_journal_set_max_attempts (journal, MAX_ATTEMPTS);
+  rb_journal_set_retry_backoff (journal, RETRY_FIRST_S, RETRY_MAX_S);
   g_mutex_init (&workers->lock);
   g_cond_init (&workers->cond);
   workers->threads = g_ptr_array_new ();
@@ -220,10 +248,38 @@ rb_watch_pad (GstElement * pipeline, const gchar * element, const gchar * pad,
   gst_object_unref (e);
 }
 
-/* Decodes @path and checks it holds @expected's frames and duration. */
+/* Whether the Matroska file @path has an audio track, from its headers. */
+static gboolean
+rb_worker_has_audio (const gchar * path)
+{
+  g_autoptr (GstDiscoverer) discoverer = gst_discoverer_new (10 * GST_SECOND,
+      NULL);
+  g_autofree gchar *uri = gst_filename_to_uri (path, NULL);
+  g_autoptr (GstDiscovererInfo) info = NULL;
+  GList *audio;
+  gboolean has;
+
+  if (discoverer == NULL || uri == NULL)
+    return FALSE;
+  info = gst_discoverer_discover_uri (discoverer, uri, NULL);
+  if (info == NULL)
+    return FALSE;
+  audio = gst_discoverer_info_get_audio_streams (info);
+  has = audio != NULL;
+  gst_discoverer_stream_info_list_free (audio);
+  return has;
+}
+
+/* Decodes @path and checks it holds what the anonymizing pipeline fed its
+ * encoder: like is compared with like, the frames the decoder really
+ * yielded from the raw segment (@expected; a segment that starts on an
+ * open GOP or ends on a frame the decoder drops yields fewer than it
+ * holds), with the same frame count and duration, and the audio track
+ * when one was copied. A truncated or wrong output fails. */
 static gboolean
 rb_worker_verify (RbWorkers * workers, const gchar * path,
-    const RbFrameCount * expected, gboolean * aborted, GError ** error)
+    const RbFrameCount * expected, gboolean audio, gboolean * aborted,
+    GError ** error)
 {
   GstElement *pipeline;
   RbFrameCount got = { 0, GST_CLOCK_TIME_NONE, GST_CLOCK_TIME_NONE };
@@ -249,18 +305,51 @@ rb_worker_verify (RbWorkers * workers, const gchar * path,
   if (got.frames != expected->frames ||
       (got_dur > want_dur ? got_dur - want_dur : want_dur - got_dur) >
       tolerance) {
-    g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+    g_set_error (error, RB_WORKER_ERROR, RB_WORKER_ERROR_VERIFY,
         "verification failed: %" G_GUINT64_FORMAT " frames over %"
         GST_TIME_FORMAT " decoded, expected %" G_GUINT64_FORMAT
         " frames over %" GST_TIME_FORMAT, got.frames, GST_TIME_ARGS (got_dur),
         expected->frames, GST_TIME_ARGS (want_dur));
     return FALSE;
   }
+  if (audio && !rb_worker_has_audio (path)) {
+    g_set_error (error, RB_WORKER_ERROR, RB_WORKER_ERROR_VERIFY,
+        "verification failed: the audio track is missing");
+    return FALSE;
+  }
   return TRUE;
 }
 
-/* Anonymizes one claimed segment. Returns FALSE with @error on failure;
- * @aborted is set when the workers are stopping. */
+/* A raw segment that decodes to much less than the duration it was queued
+ * with was cut short or damaged on disk: anonymizing it again would give
+ * the same, so it is quarantined (its raw file kept). */
+static gboolean
+rb_worker_check_input (RbJournalItem * item, const RbFrameCount * in,
+    GError ** error)
+{
+  GstClockTime decoded, slack;
+
+  if (in->frames == 0) {
+    g_set_error (error, RB_WORKER_ERROR, RB_WORKER_ERROR_DAMAGED,
+        "the raw segment holds no video frame that decodes");
+    return FALSE;
+  }
+  if (item->duration == G_MAXUINT64)
+    return TRUE;                /* recovered segment: duration unknown */
+  decoded = in->end - in->first;
+  slack = MAX (DAMAGE_SLACK, item->duration / 10);
+  if (decoded + slack < item->duration) {
+    g_set_error (error, RB_WORKER_ERROR, RB_WORKER_ERROR_DAMAGED,
+        "the raw segment is damaged: it decodes to %.2f s of the %.2f s "
+        "recorded", decoded / 1e9, item->duration / 1e9);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+/* Anonymizes one claimed segment. Returns FALSE with @error on failure
+ * (RB_WORKER_ERROR_DAMAGED: the raw segment cannot be anonymized, retrying
+ * is useless); @aborted is set when the workers are stopping. */
 static gboolean
 rb_worker_process (RbWorkers * workers, RbJournalItem * item,
     gchar ** out_location, gboolean * aborted, GError ** error)
@@ -273,23 +362,22 @@ rb_worker_process (RbWorkers * workers, RbJournalItem * item,
   g_autofree gchar *final = g_build_filename (out_dir, basename, NULL);
   g_autofree gchar *partial = g_strconcat (final, ".partial", NULL);
   g_autofree gchar *description = NULL;
+  gboolean audio, ok;
   gint64 timeout_us;
-  gboolean ok;
 
   *aborted = FALSE;
   if (!g_file_test (item->location, G_FILE_TEST_IS_REGULAR)) {
-    g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
-        "the raw segment %s is missing", item->location);
+    g_set_error (error, RB_WORKER_ERROR, RB_WORKER_ERROR_DAMAGED,
+        "the raw segment is missing");
     return FALSE;
   }
   if (g_mkdir_with_parents (out_dir, 0750) < 0) {
-    int errsv = errno;
-    g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errsv),
-        "cannot create %s: %s", out_dir, g_strerror (errsv));
+    rb_durable_set_error (error, "create", out_dir, errno);
     return FALSE;
   }
 
-  description = rb_pipeline_segment (item->location, partial);
+  audio = workers->audio && rb_worker_has_audio (item->location);
+  description = rb_pipeline_segment (item->location, partial, audio);
   pipeline = gst_parse_launch (description, error);
   if (pipeline == NULL)
     return FALSE;
@@ -315,13 +403,18 @@ rb_worker_process (RbWorkers * workers, RbJournalItem * item,
   ok = rb_worker_run (workers, pipeline, item->id, timeout_us, aborted, error);
   gst_object_unref (pipeline);
 
-  if (ok && in.frames == 0) {
-    g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-        "the raw segment %s holds no video frame", item->location);
-    ok = FALSE;
+  if (!ok && !*aborted && error && *error
+      && (*error)->domain == GST_STREAM_ERROR) {
+    /* the demuxer or decoder choked on the raw segment */
+    GError *err = g_steal_pointer (error);
+
+    g_set_error (error, RB_WORKER_ERROR, RB_WORKER_ERROR_DAMAGED,
+        "the raw segment is damaged: %s", err->message);
+    g_error_free (err);
   }
+  ok = ok && rb_worker_check_input (item, &in, error);
   ok = ok && rb_durable_fsync (partial, error);
-  ok = ok && rb_worker_verify (workers, partial, &in, aborted, error);
+  ok = ok && rb_worker_verify (workers, partial, &in, audio, aborted, error);
   ok = ok && rb_durable_rename (partial, final, error);
   if (!ok) {
     g_unlink (partial);
@@ -329,6 +422,70 @@ rb_worker_process (RbWorkers * workers, RbJournalItem * item,
   }
   *out_location = g_steal_pointer (&final);
   return TRUE;
+}
+
+/* Every RECOVER_INTERVAL_US: claims whose lease expired (this process
+ * could not write their result, e.g. on a full disk) go back to pending. */
+static void
+rb_workers_maybe_recover (RbWorkers * workers)
+{
+  gint64 now = g_get_monotonic_time ();
+  GError *err = NULL;
+  guint n;
+
+  g_mutex_lock (&workers->lock);
+  if (now - workers->last_recover_us < RECOVER_INTERVAL_US) {
+    g_mutex_unlock (&workers->lock);
+    return;
+  }
+  workers->last_recover_us = now;
+  g_mutex_unlock (&workers->lock);
+  n = rb_journal_recover (workers->journal, &err);
+  if (err != NULL) {
+    g_warning ("worker: cannot recover claims in %s: %s", workers->queue_dir,
+        err->message);
+    g_error_free (err);
+  } else if (n > 0) {
+    g_message ("worker: %u abandoned claims returned to the queue", n);
+  }
+}
+
+/* A segment that could not be anonymized: damaged ones are quarantined at
+ * once; others are tried again later (rb_journal_fail() backs off) and
+ * quarantined after MAX_ATTEMPTS. A quarantine is logged once, with why. */
+static void
+rb_worker_failed (RbWorkers * workers, RbJournalItem * item, GError * err)
+{
+  GError *jerr = NULL;
+  gboolean damaged = g_error_matches (err, RB_WORKER_ERROR,
+      RB_WORKER_ERROR_DAMAGED);
+  gboolean last = damaged || item->attempts + 1 >= MAX_ATTEMPTS;
+  gboolean ok;
+
+  if (damaged)
+    ok = rb_journal_quarantine (workers->journal, item->id, err->message,
+        &jerr);
+  else
+    ok = rb_journal_fail (workers->journal, item->id, err->message, &jerr);
+  if (!ok) {
+    /* the claim stays; its lease expires and it is recovered */
+    g_warning ("worker: cannot record the failure of %s: %s", item->id,
+        jerr->message);
+    g_clear_error (&jerr);
+  }
+  g_mutex_lock (&workers->lock);
+  workers->failed++;
+  if (last && ok)
+    workers->quarantined++;
+  g_mutex_unlock (&workers->lock);
+  if (last)
+    g_warning ("worker: segment %s quarantined (raw kept) after %u "
+        "attempt%s: %s", item->location, item->attempts + 1,
+        item->attempts ? "s" : "", err->message);
+  else
+    g_warning ("worker: cannot anonymize %s (attempt %u of %u, retrying "
+        "later): %s", item->location, item->attempts + 1, MAX_ATTEMPTS,
+        err->message);
 }
 
 static gpointer
@@ -343,6 +500,7 @@ rb_worker_thread (gpointer data)
     gboolean aborted = FALSE;
     gint64 started;
 
+    rb_workers_maybe_recover (workers);
     item = rb_journal_claim (workers->journal, LEASE_S, &err);
     if (item == NULL) {
       if (err != NULL) {
@@ -387,20 +545,8 @@ rb_worker_thread (gpointer data)
         g_clear_error (&err);
       }
     } else {
-      GError *jerr = NULL;
-
-      g_warning ("worker: cannot anonymize %s (attempt %u): %s",
-          item->location, item->attempts + 1, err->message);
-      if (!rb_journal_fail (workers->journal, item->id,
-              err->message, &jerr)) {
-        g_warning ("worker: cannot mark %s failed: %s", item->id,
-            jerr->message);
-        g_clear_error (&jerr);
-      }
+      rb_worker_failed (workers, item, err);
       g_clear_error (&err);
-      g_mutex_lock (&workers->lock);
-      workers->failed++;
-      g_mutex_unlock (&workers->lock);
     }
     rb_journal_item_free (item);
   }
@@ -462,6 +608,17 @@ rb_workers_get_failed (RbWorkers * workers)
 
   g_mutex_lock (&workers->lock);
   n = workers->failed;
+  g_mutex_unlock (&workers->lock);
+  return n;
+}
+
+guint
+rb_workers_get_quarantined (RbWorkers * workers)
+{
+  guint n;
+
+  g_mutex_lock (&workers->lock);
+  n = workers->quarantined;
   g_mutex_unlock (&workers->lock);
   return n;
 }

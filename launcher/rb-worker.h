@@ -12,11 +12,14 @@
 G_BEGIN_DECLS
 
 /* RbWorkers: `workers` threads that take recorded segments from the queue
- * (state-dir/queue), anonymize each into state-dir/anonymized/CAMERA/,
- * verify the result (it decodes; same frame count and duration as the raw
- * segment), and only then complete the queue item and delete the raw
- * segment (unless keep-raw). A failed segment goes back to the queue, and
- * after three failures to queue/failed/, keeping its raw file. */
+ * (state-dir/queue), anonymize each into state-dir/anonymized/CAMERA/
+ * (with the raw audio track copied when audio=keep), verify the result (it
+ * decodes to the frames and duration the raw segment decoded to), and only
+ * then complete the queue item and delete the raw segment (unless
+ * keep-raw). A damaged raw segment (it decodes to much less than its queued
+ * duration, or the demuxer or decoder fails on it) is quarantined at once;
+ * another failure is tried again after 30 s and 60 s, other segments going
+ * first, then quarantined: queue/quarantine/ with the reason, raw kept. */
 typedef struct _RbWorkers RbWorkers;
 
 RbWorkers *rb_workers_new (const RbConfig * config, GError ** error);
@@ -30,7 +33,9 @@ void rb_workers_wake (RbWorkers * workers);
 void rb_workers_stop (RbWorkers * workers);
 
 guint rb_workers_get_completed (RbWorkers * workers);
+/* failed attempts, and segments quarantined, since start */
 guint rb_workers_get_failed (RbWorkers * workers);
+guint rb_workers_get_quarantined (RbWorkers * workers);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RbWorkers, rb_workers_free)
 

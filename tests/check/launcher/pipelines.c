@@ -86,19 +86,60 @@ assert_parses (const gchar * description, gboolean as_bin)
 
 GST_START_TEST (test_camera)
 {
-  RbCameraPipelineParams p = { "H264", "/tmp/rb/raw/camera", "/tmp/rb/queue",
-    10 * GST_SECOND, "camera", 2048
-  };
-  g_autofree gchar *h264 = rb_pipeline_camera (&p);
-  g_autofree gchar *h265 = NULL;
+  RbCameraPipelineParams p = { 0, };
+  g_autofree gchar *shown = NULL, *h265 = NULL, *alaw = NULL, *mulaw = NULL;
+  g_autofree gchar *latm = NULL;
 
-  assert_shown_in ("camera.txt", h264);
-  assert_parses (h264, TRUE);
+  /* as pipelines/camera.txt shows it: H.264 and AAC, audio=drop */
+  p.encoding_name = "H264";
+  p.audio_encoding_name = "MPEG4-GENERIC";
+  p.raw_dir = "/tmp/rb/raw/camera";
+  p.queue_dir = "/tmp/rb/queue";
+  p.segment_ns = 10 * GST_SECOND;
+  p.source_name = "camera";
+  p.bitrate_kbps = 2048;
+  shown = rb_pipeline_camera (&p);
+  {
+    /* the file links rtspsrc's pads by hand between the video and the
+     * audio part: each is shown as it is */
+    gchar *audio_part = strstr (shown, "rtpmp4gdepay name=audio-depay");
+    g_autofree gchar *video_part = NULL;
+
+    fail_unless (audio_part != NULL);
+    video_part = g_strndup (shown, audio_part - shown);
+    assert_shown_in ("camera.txt", video_part);
+    assert_shown_in ("camera.txt", audio_part);
+  }
+  assert_parses (shown, TRUE);
+  fail_if (strstr (shown, "live-audio-sink"));
+
   p.encoding_name = "H265";
+  p.audio_encoding_name = NULL;
   h265 = rb_pipeline_camera (&p);
   fail_unless (strstr (h265, "rtph265depay") && strstr (h265, "h265parse")
       && strstr (h265, "avdec_h265"));
+  fail_if (strstr (h265, "audio"));
   assert_parses (h265, TRUE);
+
+  /* audio=keep: the audio also goes to its live appsink */
+  p.encoding_name = "H264";
+  p.audio_encoding_name = "PCMA";
+  p.live_audio = TRUE;
+  alaw = rb_pipeline_camera (&p);
+  fail_unless (strstr (alaw, "rtppcmadepay") && strstr (alaw,
+          "live-audio-sink"));
+  assert_parses (alaw, TRUE);
+  p.audio_encoding_name = "PCMU";
+  mulaw = rb_pipeline_camera (&p);
+  assert_parses (mulaw, TRUE);
+  p.audio_encoding_name = "MP4A-LATM";
+  latm = rb_pipeline_camera (&p);
+  assert_parses (latm, TRUE);
+
+  fail_unless (rb_pipeline_audio_supported ("mpeg4-generic"));
+  fail_unless (rb_pipeline_audio_supported ("PCMU"));
+  fail_if (rb_pipeline_audio_supported ("G726-32"));
+  fail_if (rb_pipeline_audio_supported (NULL));
 }
 
 GST_END_TEST;
@@ -107,13 +148,18 @@ GST_START_TEST (test_segment)
 {
   g_autofree gchar *segment =
       rb_pipeline_segment ("state/raw/camera/SEGMENT.mkv",
-      "state/anonymized/camera/SEGMENT.mkv.partial");
+      "state/anonymized/camera/SEGMENT.mkv.partial", FALSE);
+  g_autofree gchar *with_audio =
+      rb_pipeline_segment ("state/raw/camera/SEGMENT.mkv",
+      "state/anonymized/camera/SEGMENT.mkv.partial", TRUE);
   g_autofree gchar *verify =
       rb_pipeline_verify ("state/anonymized/camera/SEGMENT.mkv.partial");
 
   assert_shown_in ("segment.txt", segment);
   assert_shown_in ("segment.txt", verify);
   assert_parses (segment, FALSE);
+  assert_parses (with_audio, FALSE);
+  fail_unless (strstr (with_audio, "demux.audio_0 ! queue ! mux."));
   assert_parses (verify, FALSE);
 }
 
@@ -121,10 +167,21 @@ GST_END_TEST;
 
 GST_START_TEST (test_publish)
 {
-  g_autofree gchar *publish = rb_pipeline_publish ();
+  g_autofree gchar *publish = rb_pipeline_publish (NULL);
+  const gchar *audio[] = {
+    "audio/mpeg, mpegversion=(int)4, stream-format=(string)raw",
+    "audio/x-alaw, rate=(int)8000, channels=(int)1",
+    "audio/x-mulaw, rate=(int)8000, channels=(int)1",
+  };
 
   assert_shown_in ("publish.txt", publish);
   assert_parses (publish, TRUE);
+  for (guint i = 0; i < G_N_ELEMENTS (audio); i++) {
+    g_autofree gchar *d = rb_pipeline_publish (audio[i]);
+
+    fail_unless (strstr (d, "pay1") && strstr (d, "audio-src"));
+    assert_parses (d, TRUE);
+  }
 }
 
 GST_END_TEST;
