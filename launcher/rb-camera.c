@@ -684,8 +684,15 @@ rb_camera_attempt (gpointer data)
   protocols = camera->use_udp ?
       (GST_RTSP_LOWER_TRANS_UDP | GST_RTSP_LOWER_TRANS_UDP_MCAST) :
       GST_RTSP_LOWER_TRANS_TCP;
+  /* buffer-mode=none: timestamps from the RTP timestamps only. The
+   * default (slave) derives them from arrival times, which for cameras
+   * with B-frames (RTP timestamps not in sending order) gives frames 0 to
+   * 200 ms apart at 15 fps: jerky recordings and live streams. Nothing in
+   * the camera pipeline syncs to the clock; the live feed re-anchors its
+   * timing if the camera's clock drifts (rb-publisher.c). */
   g_object_set (src, "location", camera->url, "latency", camera->latency_ms,
       "protocols", protocols, NULL);
+  gst_util_set_object_arg (G_OBJECT (src), "buffer-mode", "none");
   g_signal_connect (src, "select-stream",
       G_CALLBACK (rb_camera_on_select_stream), camera);
   g_signal_connect (src, "pad-added", G_CALLBACK (rb_camera_on_pad_added),

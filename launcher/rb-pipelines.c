@@ -129,7 +129,9 @@ rb_pipeline_segment (const gchar * raw, const gchar * out, gboolean audio)
 
   /* latency does not matter for recordings: headblur detects on every
    * frame and looks ahead (lookahead is set from segment-lookahead); the
-   * audio track, if kept, is copied as it is */
+   * audio track, if kept, is copied as it is, through an unbounded queue:
+   * the muxer waits for video that headblur's look-ahead and x264enc's hold
+   * back, and a full audio queue would block the demuxer (deadlock) */
   return g_strdup_printf ("filesrc name=src location=%s "
       "! matroskademux name=demux "
       "demux.video_0 ! queue ! decodebin "
@@ -137,7 +139,8 @@ rb_pipeline_segment (const gchar * raw, const gchar * out, gboolean audio)
       "! videoconvert ! x264enc name=encoder speed-preset=veryfast threads=1 "
       "pass=qual quantizer=23 ! h264parse ! matroskamux name=mux "
       "! filesink name=sink location=%s%s", in, to,
-      audio ? " demux.audio_0 ! queue ! mux." : "");
+      audio ? " demux.audio_0 ! queue max-size-buffers=0 max-size-time=0 "
+      "max-size-bytes=0 ! mux.audio_0" : "");
 }
 
 gchar *

@@ -24,7 +24,10 @@
  * constant delay (the camera's jitter-buffer latency and a processing
  * margin), it is the buffer's time in the media. Frame spacing follows the
  * camera, not processing, audio and video stay in sync, and times keep
- * increasing across camera reconnections (the absolute clock does). */
+ * increasing across camera reconnections (the absolute clock does). The
+ * camera's timestamps follow the camera's clock (rtspsrc buffer-mode=none):
+ * when frames keep arriving more than a second too old or too new for the
+ * delay for 10 s, the mapping is re-anchored once (a jump, logged). */
 
 #ifdef HAVE_CONFIG_H
 #include "config.h"
@@ -45,12 +48,16 @@
 /* Added to the camera's latency: what decoding, anonymizing and encoding
  * may take before a frame reaches the media. */
 #define PROCESSING_MARGIN (500 * GST_MSECOND)
+/* How long frames must keep arriving too old or too new before the live
+ * timing is re-anchored (a camera clock drifts by ppm, slowly). */
+#define DRIFT_PERSISTENCE_US (10 * G_USEC_PER_SEC)
 
 /* One stream (video or audio) of one media. */
 typedef struct {
   GstElement *appsrc;
   gboolean caps_set;
   GstClockTime last_pts;        /* last time pushed, media time, or NONE */
+  GstClockTime offset;          /* added after a jump back, see push() */
 } RbFeedStream;
 
 typedef struct {
@@ -67,6 +74,8 @@ struct _RbLiveFeed {
   GstElement *appsink;          /* protected by lock */
   GstElement *audio_appsink;    /* protected by lock */
   GstClockTime delay;           /* protected by lock */
+  GstClockTimeDiff correction;  /* protected by lock: added to camera times */
+  gint64 drift_since_us;        /* protected by lock: out of range since, 0 */
   GList *sinks;                 /* of RbFeedSink *, protected by lock */
   GstCaps *caps;                /* protected by lock */
   GstCaps *audio_caps;          /* protected by lock; NULL: no audio */
@@ -212,10 +221,16 @@ rb_feed_stream_push (RbFeedStream * stream, GstCaps * caps,
   pts = abs + delay - base_time;
   dts = GST_CLOCK_TIME_IS_VALID (abs_dts) && abs_dts + delay > base_time ?
       abs_dts + delay - base_time : pts;
-  /* never backwards (a camera clock jump): just after the last one */
+  /* never backwards (a camera reconnected, a clock jump): from then on
+   * everything is shifted to continue just after the last buffer */
+  pts += stream->offset;
+  dts += stream->offset;
   if (GST_CLOCK_TIME_IS_VALID (stream->last_pts) && dts <= stream->last_pts) {
-    GstClockTime shift = stream->last_pts + GST_USECOND - dts;
+    GstClockTime step = GST_BUFFER_DURATION_IS_VALID (buffer) ?
+        GST_BUFFER_DURATION (buffer) : 10 * GST_MSECOND;
+    GstClockTime shift = stream->last_pts + step - dts;
 
+    stream->offset += shift;
     dts += shift;
     pts += shift;
   }
@@ -262,6 +277,34 @@ rb_live_feed_on_new_sample (GstAppSink * appsink, gpointer user_data)
   g_mutex_lock (&feed->lock);
   feed->samples++;
   feed->last_sample_us = g_get_real_time ();
+  if (GST_CLOCK_TIME_IS_VALID (abs)) {
+    GstClock *clock = gst_element_get_clock (GST_ELEMENT (appsink));
+
+    if (clock != NULL) {
+      GstClockTimeDiff age = GST_CLOCK_DIFF (abs + feed->correction,
+          gst_clock_get_time (clock));
+
+      /* a backlog (start-up, a burst) passes; a drift stays */
+      if (age >= -GST_SECOND && age <= (GstClockTimeDiff) feed->delay +
+          GST_SECOND) {
+        feed->drift_since_us = 0;
+      } else if (feed->drift_since_us == 0) {
+        feed->drift_since_us = g_get_monotonic_time ();
+      } else if (g_get_monotonic_time () - feed->drift_since_us >
+          DRIFT_PERSISTENCE_US) {
+        GstClockTimeDiff shift = age - (GstClockTimeDiff) feed->delay / 2;
+
+        feed->correction += shift;
+        feed->drift_since_us = 0;
+        g_message ("camera %s: its clock drifted; live timing re-anchored "
+            "by %+.0f ms", feed->camera, shift / 1e6);
+      }
+      gst_object_unref (clock);
+    }
+    abs += feed->correction;
+    if (GST_CLOCK_TIME_IS_VALID (abs_dts))
+      abs_dts += feed->correction;
+  }
   if (feed->caps == NULL || !gst_caps_is_equal (feed->caps, caps)) {
     if (feed->caps != NULL)
       g_message ("camera %s: live stream now %" GST_PTR_FORMAT, feed->camera,
@@ -314,6 +357,8 @@ rb_live_feed_on_new_audio (GstAppSink * appsink, gpointer user_data)
   abs = rb_sample_abs_time (sample, GST_ELEMENT (appsink),
       GST_BUFFER_PTS (buffer));
   g_mutex_lock (&feed->lock);
+  if (GST_CLOCK_TIME_IS_VALID (abs))
+    abs += feed->correction;
   if (feed->audio_caps == NULL || !gst_caps_is_equal (feed->audio_caps,
           caps)) {
     gst_caps_replace (&feed->audio_caps, caps);
@@ -352,6 +397,8 @@ rb_live_feed_set_appsink (RbLiveFeed * feed, GstElement * appsink,
   g_mutex_lock (&feed->lock);
   gst_object_replace ((GstObject **) & feed->appsink, GST_OBJECT (appsink));
   feed->delay = latency_ms * GST_MSECOND + PROCESSING_MARGIN;
+  feed->correction = 0;         /* a new camera session */
+  feed->drift_since_us = 0;
   feed->last_key_request_us = 0;
   for (GList * l = feed->sinks; l != NULL; l = l->next)
     ((RbFeedSink *) l->data)->need_key_unit = TRUE;

@@ -159,7 +159,8 @@ GST_START_TEST (test_segment)
   assert_shown_in ("segment.txt", verify);
   assert_parses (segment, FALSE);
   assert_parses (with_audio, FALSE);
-  fail_unless (strstr (with_audio, "demux.audio_0 ! queue ! mux."));
+  fail_unless (strstr (with_audio, "demux.audio_0 ! queue max-size-buffers=0 "
+          "max-size-time=0 max-size-bytes=0 ! mux.audio_0"));
   assert_parses (verify, FALSE);
 }
 
