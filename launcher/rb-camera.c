@@ -76,6 +76,7 @@ struct _RbCamera {
   gint64 started_us;
   guint restarts;
   gint linked;                  /* the branches are built, atomic */
+  gint started_on_key;          /* the first key frame passed, atomic */
   guint streams_wait_source;
 
   /* the streams of this attempt: selected from the SDP in rtspsrc's
@@ -202,11 +203,27 @@ rb_camera_get_restarts (RbCamera * camera)
 
 /* ---- pipeline construction (streaming thread of rtspsrc) ---- */
 
+/* On the parsed video, before the recorder and the live path: nothing
+ * passes before the first key frame (a camera joined mid-GOP sends frames
+ * that cannot be decoded: recordings start on a key frame), nor with a time
+ * that wrapped below zero (the frames reordered before the first packet of
+ * a B-frame stream), and every frame feeds the stall watchdog. */
 static GstPadProbeReturn
 rb_camera_data_probe (GstPad * pad, GstPadProbeInfo * info, gpointer data)
 {
   RbCamera *camera = data;
+  GstBuffer *buffer = GST_PAD_PROBE_INFO_BUFFER (info);
   gint64 now = g_get_monotonic_time ();
+  GstClockTime pts = GST_BUFFER_PTS (buffer);
+
+  if (GST_CLOCK_TIME_IS_VALID (pts) && pts > (GstClockTime) G_MAXINT64)
+    return GST_PAD_PROBE_DROP;
+  if (!g_atomic_int_get (&camera->started_on_key)) {
+    if (GST_BUFFER_FLAG_IS_SET (buffer, GST_BUFFER_FLAG_DELTA_UNIT)
+        || !GST_CLOCK_TIME_IS_VALID (pts))
+      return GST_PAD_PROBE_DROP;
+    g_atomic_int_set (&camera->started_on_key, TRUE);
+  }
 
   g_mutex_lock (&camera->data_lock);
   camera->last_data_us = now;
@@ -704,6 +721,7 @@ rb_camera_attempt (gpointer data)
   gst_object_unref (bus);
 
   g_atomic_int_set (&camera->linked, FALSE);
+  g_atomic_int_set (&camera->started_on_key, FALSE);
   rb_camera_reset_data_times (camera);
   camera->started_us = g_get_monotonic_time ();
   camera->state = RB_CAMERA_RUNNING;
