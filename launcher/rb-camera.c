@@ -41,6 +41,8 @@ typedef enum {
   RB_CAMERA_RUNNING,            /* pipeline up (connecting or receiving) */
   RB_CAMERA_WAITING,            /* between two attempts */
   RB_CAMERA_STOPPING,           /* EOS sent, waiting for it */
+  RB_CAMERA_RENEWING,           /* EOS sent to close the segment before a
+                                 * rebuild (the stream changed) */
 } RbCameraState;
 
 struct _RbCamera {
@@ -77,6 +79,8 @@ struct _RbCamera {
   guint restarts;
   gint linked;                  /* the branches are built, atomic */
   gint started_on_key;          /* the first key frame passed, atomic */
+  gint renewing;                /* the stream changed: drop until rebuilt */
+  GstCaps *stream_caps;         /* streaming thread: what is being recorded */
   guint streams_wait_source;
 
   /* the streams of this attempt: selected from the SDP in rtspsrc's
@@ -120,6 +124,8 @@ static void rb_camera_schedule_restart (RbCamera * camera, const gchar * why);
 static void rb_camera_teardown (RbCamera * camera);
 static gboolean rb_camera_link_stream (RbCamera * camera, GstElement * bin,
     GstPad * src_pad, const gchar * element);
+static gboolean rb_camera_on_eos_timeout (gpointer data);
+static gboolean rb_camera_attempt (gpointer data);
 
 RbCamera *
 rb_camera_new (const RbConfig * config, const RbCameraConfig * cam,
@@ -174,6 +180,7 @@ rb_camera_free (RbCamera * camera)
   g_free (camera->password);
   g_free (camera->raw_dir);
   g_free (camera->queue_dir);
+  gst_clear_caps (&camera->stream_caps);
   g_mutex_clear (&camera->data_lock);
   g_mutex_clear (&camera->streams_lock);
   g_free (camera);
@@ -208,13 +215,82 @@ rb_camera_get_restarts (RbCamera * camera)
  * that cannot be decoded: recordings start on a key frame), nor with a time
  * that wrapped below zero (the frames reordered before the first packet of
  * a B-frame stream), and every frame feeds the stall watchdog. */
+static gboolean
+rb_camera_keep_field (GQuark field, GValue * value, gpointer keep)
+{
+  return g_strv_contains (keep, g_quark_to_string (field));
+}
+
+/* The caps fields that the recording's format depends on. */
+static GstCaps *
+rb_camera_stream_key (GstCaps * caps)
+{
+  GstStructure *s = gst_structure_copy (gst_caps_get_structure (caps, 0));
+  const gchar *keep[] = { "width", "height", "profile", "chroma-format",
+    "bit-depth-luma", "interlace-mode", NULL
+  };
+
+  gst_structure_filter_and_map_in_place (s, rb_camera_keep_field, keep);
+  return gst_caps_new_full (s, NULL);
+}
+
+
+/* The camera changed its picture size or codec parameters mid-stream (a new
+ * SPS): the segment is closed with EOS and the pipeline rebuilt, so the new
+ * stream starts a new segment and the live path renegotiates. */
+static gboolean
+rb_camera_renew (gpointer data)
+{
+  RbCamera *camera = data;
+
+  if (camera->state != RB_CAMERA_RUNNING)
+    return G_SOURCE_REMOVE;
+  camera->state = RB_CAMERA_RENEWING;
+  camera->eos_timeout_source = g_timeout_add (EOS_TIMEOUT_MS,
+      rb_camera_on_eos_timeout, camera);
+  gst_element_send_event (camera->pipeline, gst_event_new_eos ());
+  return G_SOURCE_REMOVE;
+}
+
 static GstPadProbeReturn
 rb_camera_data_probe (GstPad * pad, GstPadProbeInfo * info, gpointer data)
 {
   RbCamera *camera = data;
-  GstBuffer *buffer = GST_PAD_PROBE_INFO_BUFFER (info);
+  GstBuffer *buffer;
   gint64 now = g_get_monotonic_time ();
-  GstClockTime pts = GST_BUFFER_PTS (buffer);
+  GstClockTime pts;
+
+  if (info->type & GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM) {
+    GstEvent *event = GST_PAD_PROBE_INFO_EVENT (info);
+    GstCaps *caps, *key;
+
+    if (GST_EVENT_TYPE (event) != GST_EVENT_CAPS)
+      return GST_PAD_PROBE_OK;
+    if (g_atomic_int_get (&camera->renewing))
+      return GST_PAD_PROBE_DROP;
+    gst_event_parse_caps (event, &caps);
+    key = rb_camera_stream_key (caps);
+    if (camera->stream_caps != NULL && !gst_caps_is_equal (key,
+            camera->stream_caps)) {
+      g_autofree gchar *was = gst_caps_to_string (camera->stream_caps);
+      g_autofree gchar *now_caps = gst_caps_to_string (key);
+
+      g_message ("camera %s: the stream changed (%s, was %s): closing the "
+          "segment and starting again", camera->name, now_caps, was);
+      gst_caps_unref (key);
+      g_atomic_int_set (&camera->renewing, TRUE);
+      g_idle_add (rb_camera_renew, camera);
+      return GST_PAD_PROBE_DROP;
+    }
+    gst_caps_replace (&camera->stream_caps, key);
+    gst_caps_unref (key);
+    return GST_PAD_PROBE_OK;
+  }
+
+  buffer = GST_PAD_PROBE_INFO_BUFFER (info);
+  pts = GST_BUFFER_PTS (buffer);
+  if (g_atomic_int_get (&camera->renewing))
+    return GST_PAD_PROBE_DROP;
 
   if (GST_CLOCK_TIME_IS_VALID (pts) && pts > (GstClockTime) G_MAXINT64)
     return GST_PAD_PROBE_DROP;
@@ -329,8 +405,9 @@ rb_camera_build_branches (RbCamera * camera)
   gst_object_unref (element);
 
   pad = rb_camera_get_pad (bin, "parse", "src");
-  gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER, rb_camera_data_probe,
-      camera, NULL);
+  gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER |
+      GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM, rb_camera_data_probe, camera,
+      NULL);
   gst_object_unref (pad);
   pad = rb_camera_get_pad (bin, "encoder", "sink");
   gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM,
@@ -631,6 +708,17 @@ rb_camera_describe_error (RbCamera * camera, GstMessage * message,
   return text;
 }
 
+/* The segment is closed after a change of the stream: rebuild now. */
+static void
+rb_camera_renewed (RbCamera * camera)
+{
+  rb_camera_teardown (camera);
+  camera->state = RB_CAMERA_WAITING;
+  camera->restarts++;
+  camera->backoff_ms = BACKOFF_FIRST_MS;
+  camera->retry_source = g_idle_add (rb_camera_attempt, camera);
+}
+
 static gboolean
 rb_camera_on_bus (GstBus * bus, GstMessage * message, gpointer data)
 {
@@ -654,6 +742,8 @@ rb_camera_on_bus (GstBus * bus, GstMessage * message, gpointer data)
       if (camera->state == RB_CAMERA_STOPPING) {
         g_warning ("camera %s: error while stopping: %s", camera->name, why);
         rb_camera_finish_stop (camera);
+      } else if (camera->state == RB_CAMERA_RENEWING) {
+        rb_camera_renewed (camera);
       } else {
         rb_camera_schedule_restart (camera, why);
       }
@@ -674,6 +764,8 @@ rb_camera_on_bus (GstBus * bus, GstMessage * message, gpointer data)
     case GST_MESSAGE_EOS:
       if (camera->state == RB_CAMERA_STOPPING)
         rb_camera_finish_stop (camera);
+      else if (camera->state == RB_CAMERA_RENEWING)
+        rb_camera_renewed (camera);
       else
         rb_camera_schedule_restart (camera, "the camera ended the stream");
       break;
@@ -722,6 +814,8 @@ rb_camera_attempt (gpointer data)
 
   g_atomic_int_set (&camera->linked, FALSE);
   g_atomic_int_set (&camera->started_on_key, FALSE);
+  g_atomic_int_set (&camera->renewing, FALSE);
+  gst_clear_caps (&camera->stream_caps);
   rb_camera_reset_data_times (camera);
   camera->started_us = g_get_monotonic_time ();
   camera->state = RB_CAMERA_RUNNING;
@@ -793,10 +887,12 @@ rb_camera_on_eos_timeout (gpointer data)
   RbCamera *camera = data;
 
   camera->eos_timeout_source = 0;
-  g_warning ("camera %s: no EOS within %d s while stopping; the open "
-      "segment is recovered at the next start", camera->name,
-      EOS_TIMEOUT_MS / 1000);
-  rb_camera_finish_stop (camera);
+  g_warning ("camera %s: no EOS within %d s; the open segment is "
+      "recovered at the next start", camera->name, EOS_TIMEOUT_MS / 1000);
+  if (camera->state == RB_CAMERA_RENEWING)
+    rb_camera_renewed (camera);
+  else
+    rb_camera_finish_stop (camera);
   return G_SOURCE_REMOVE;
 }
 
@@ -813,6 +909,11 @@ rb_camera_stop (RbCamera * camera)
   }
   if (camera->state == RB_CAMERA_STOPPING)
     return;
+  if (camera->state == RB_CAMERA_RENEWING) {
+    /* its EOS is on the way */
+    camera->state = RB_CAMERA_STOPPING;
+    return;
+  }
   if (camera->state != RB_CAMERA_RUNNING || !g_atomic_int_get (&camera->linked)) {
     /* nothing recorded in this attempt: nothing to finalize */
     rb_camera_finish_stop (camera);

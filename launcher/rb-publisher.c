@@ -306,9 +306,11 @@ rb_live_feed_on_new_sample (GstAppSink * appsink, gpointer user_data)
       abs_dts += feed->correction;
   }
   if (feed->caps == NULL || !gst_caps_is_equal (feed->caps, caps)) {
-    if (feed->caps != NULL)
-      g_message ("camera %s: live stream now %" GST_PTR_FORMAT, feed->camera,
-          caps);
+    if (feed->caps != NULL) {
+      g_autofree gchar *text = gst_caps_to_string (caps);
+
+      g_message ("camera %s: the live stream is now %s", feed->camera, text);
+    }
     gst_caps_replace (&feed->caps, caps);
     for (l = feed->sinks; l != NULL; l = l->next)
       ((RbFeedSink *) l->data)->video.caps_set = FALSE;

@@ -26,6 +26,16 @@
  * of videoconvert's sink pad grows by the clip length, so running time (and
  * the RTP timestamps) keep increasing as from a real camera.
  *
+ * Camera kinds, as third-party cameras and VMS relays send them:
+ *   --codec h264|h265     H.264 (x264enc) or HEVC (x265enc), default h264
+ *   --bframes N           B-frames (H.264 then High profile, no
+ *                         zerolatency); 0 (default): constrained-baseline
+ *   --gop N               key-frame interval in frames (default 2 s)
+ *   --audio none|aac|pcma|pcmu   a tone from audiotestsrc as pay1: AAC
+ *                         (avenc_aac, rtpmp4gpay), G.711 A-law or mu-law
+ *   --resize-after S --resize-to WxH   after S s the picture changes size
+ *                         mid-stream (new SPS), as a reconfigured camera
+ *
  * Prints "rb-test-camera: serving rtsp://ADDR:PORT/MOUNT" on stdout once
  * it listens.  Exit codes (sysexits): 0 on SIGINT/SIGTERM/--duration,
  * 64 bad usage, 65 clip has no decodable video, 66 clip missing,
@@ -72,6 +82,12 @@ static gint opt_fps = 0;
 static gint opt_bitrate = DEFAULT_BITRATE;
 static gchar *opt_protocols = NULL;
 static gint opt_duration = 0;
+static gchar *opt_codec = NULL;
+static gint opt_bframes = 0;
+static gint opt_gop = 0;
+static gchar *opt_audio = NULL;
+static gint opt_resize_after = 0;
+static gchar *opt_resize_to = NULL;
 
 /* *INDENT-OFF* */
 static GOptionEntry entries[] = {
@@ -102,6 +118,18 @@ static GOptionEntry entries[] = {
       "LIST"},
   {"duration", 0, 0, G_OPTION_ARG_INT, &opt_duration,
       "Exit after S seconds, 0 = run until SIGINT/SIGTERM (default 0)", "S"},
+  {"codec", 0, 0, G_OPTION_ARG_STRING, &opt_codec,
+      "Video codec: h264 or h265 (default h264)", "CODEC"},
+  {"bframes", 0, 0, G_OPTION_ARG_INT, &opt_bframes,
+      "B-frames between references, 0-4 (default 0)", "N"},
+  {"gop", 0, 0, G_OPTION_ARG_INT, &opt_gop,
+      "Key-frame interval in frames (default: 2 s of frames)", "N"},
+  {"audio", 0, 0, G_OPTION_ARG_STRING, &opt_audio,
+      "Audio stream: none, aac, pcma or pcmu (default none)", "KIND"},
+  {"resize-after", 0, 0, G_OPTION_ARG_INT, &opt_resize_after,
+      "Change the picture size after S seconds (with --resize-to)", "S"},
+  {"resize-to", 0, 0, G_OPTION_ARG_STRING, &opt_resize_to,
+      "New picture size for --resize-after", "WxH"},
   {NULL}
 };
 /* *INDENT-ON* */
@@ -124,6 +152,15 @@ struct _RbCameraFactory
   gint fps_n, fps_d;
   gint bitrate;
   guint key_int_max;
+  gboolean h265;
+  gint bframes;
+  gchar *audio;                 /* "aac", "pcma", "pcmu" or NULL */
+  gint resize_after_s;
+  gint resize_width, resize_height;
+
+  GMutex lock;
+  gboolean resized;             /* protected by lock */
+  GList *capsfilters;           /* of GWeakRef *, protected by lock */
 };
 
 G_DEFINE_TYPE (RbCameraFactory, rb_camera_factory,
@@ -272,6 +309,73 @@ rb_make (GstBin * bin, const gchar * factory, const gchar * name)
   return e;
 }
 
+/* A live tone as the camera's microphone, payloaded as pay1. */
+static gboolean
+rb_camera_add_audio (GstBin * bin, const gchar * kind)
+{
+  const gchar *desc;
+  GstElement *audio;
+  GError *err = NULL;
+
+  if (g_str_equal (kind, "aac"))
+    desc = "audiotestsrc is-live=true wave=ticks "
+        "! audio/x-raw,rate=16000,channels=1 ! avenc_aac ! aacparse "
+        "! rtpmp4gpay name=pay1 pt=97";
+  else if (g_str_equal (kind, "pcma"))
+    desc = "audiotestsrc is-live=true wave=ticks "
+        "! audio/x-raw,rate=8000,channels=1 ! alawenc ! rtppcmapay name=pay1";
+  else
+    desc = "audiotestsrc is-live=true wave=ticks "
+        "! audio/x-raw,rate=8000,channels=1 ! mulawenc ! rtppcmupay name=pay1";
+  audio = gst_parse_bin_from_description (desc, FALSE, &err);
+  if (audio == NULL) {
+    g_printerr ("rb-test-camera: cannot build the %s audio: %s\n", kind,
+        err->message);
+    g_error_free (err);
+    return FALSE;
+  }
+  gst_bin_add (bin, audio);
+  return TRUE;
+}
+
+/* The camera is reconfigured once, --resize-after s after it started: the
+ * raw caps of every running media change size and the encoder sends a new
+ * SPS on the running stream; media created later start with the new size,
+ * as a real camera keeps its new setting. */
+static gboolean
+rb_on_resize (gpointer data)
+{
+  RbCameraFactory *self = data;
+
+  g_mutex_lock (&self->lock);
+  self->resized = TRUE;
+  for (GList * l = self->capsfilters; l != NULL; l = l->next) {
+    GstElement *capsfilter = g_weak_ref_get (l->data);
+    GstCaps *caps;
+
+    if (capsfilter == NULL)
+      continue;
+    g_object_get (capsfilter, "caps", &caps, NULL);
+    caps = gst_caps_make_writable (caps);
+    gst_caps_set_simple (caps, "width", G_TYPE_INT, self->resize_width,
+        "height", G_TYPE_INT, self->resize_height, NULL);
+    g_object_set (capsfilter, "caps", caps, NULL);
+    gst_caps_unref (caps);
+    gst_object_unref (capsfilter);
+  }
+  g_mutex_unlock (&self->lock);
+  g_print ("rb-test-camera: picture size now %dx%d\n", self->resize_width,
+      self->resize_height);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+rb_weak_ref_free (gpointer data)
+{
+  g_weak_ref_clear (data);
+  g_free (data);
+}
+
 static GstElement *
 rb_camera_factory_create_element (GstRTSPMediaFactory * factory,
     const GstRTSPUrl * url)
@@ -290,9 +394,9 @@ rb_camera_factory_create_element (GstRTSPMediaFactory * factory,
   rate = rb_make (bin, "videorate", NULL);
   rawcaps = rb_make (bin, "capsfilter", NULL);
   sync = rb_make (bin, "clocksync", NULL);
-  enc = rb_make (bin, "x264enc", NULL);
+  enc = rb_make (bin, self->h265 ? "x265enc" : "x264enc", NULL);
   h264caps = rb_make (bin, "capsfilter", NULL);
-  pay = rb_make (bin, "rtph264pay", "pay0");
+  pay = rb_make (bin, self->h265 ? "rtph265pay" : "rtph264pay", "pay0");
   if (!src || !dec || !conv || !scale || !rate || !rawcaps || !sync || !enc
       || !h264caps || !pay) {
     gst_object_unref (bin);
@@ -302,22 +406,50 @@ rb_camera_factory_create_element (GstRTSPMediaFactory * factory,
   g_object_set (src, "location", self->clip, NULL);
   caps = gst_caps_new_simple ("video/x-raw", "format", G_TYPE_STRING, "I420",
       NULL);
-  if (self->width > 0)
-    gst_caps_set_simple (caps, "width", G_TYPE_INT, self->width, NULL);
-  if (self->height > 0)
-    gst_caps_set_simple (caps, "height", G_TYPE_INT, self->height, NULL);
+  g_mutex_lock (&self->lock);
+  if (self->resized)
+    gst_caps_set_simple (caps, "width", G_TYPE_INT, self->resize_width,
+        "height", G_TYPE_INT, self->resize_height, NULL);
+  else if (self->width > 0 && self->height > 0)
+    gst_caps_set_simple (caps, "width", G_TYPE_INT, self->width, "height",
+        G_TYPE_INT, self->height, NULL);
+  if (self->resize_after_s > 0) {
+    GWeakRef *ref = g_new0 (GWeakRef, 1);
+
+    g_weak_ref_init (ref, rawcaps);
+    self->capsfilters = g_list_prepend (self->capsfilters, ref);
+  }
+  g_mutex_unlock (&self->lock);
   if (self->fps_n > 0)
     gst_caps_set_simple (caps, "framerate", GST_TYPE_FRACTION, self->fps_n,
         self->fps_d, NULL);
   g_object_set (rawcaps, "caps", caps, NULL);
   gst_caps_unref (caps);
   g_object_set (sync, "sync", TRUE, NULL);
-  /* Single slice (threads=1): sliced threads corrupt ffmpeg viewers. */
-  gst_util_set_object_arg (G_OBJECT (enc), "tune", "zerolatency");
   gst_util_set_object_arg (G_OBJECT (enc), "speed-preset", "ultrafast");
-  g_object_set (enc, "threads", 1, "key-int-max", self->key_int_max,
-      "bitrate", self->bitrate, NULL);
-  caps = gst_caps_from_string ("video/x-h264,profile=constrained-baseline");
+  if (self->h265) {
+    gchar *options = g_strdup_printf ("bframes=%d:b-adapt=0:frame-threads=1",
+        self->bframes);
+
+    if (self->bframes == 0)
+      gst_util_set_object_arg (G_OBJECT (enc), "tune", "zerolatency");
+    g_object_set (enc, "key-int-max", self->key_int_max, "bitrate",
+        self->bitrate, "option-string", options, NULL);
+    g_free (options);
+    caps = gst_caps_from_string ("video/x-h265");
+  } else if (self->bframes > 0) {
+    /* as cameras with B-frames send it: High profile, fixed B-frames */
+    g_object_set (enc, "threads", 1, "key-int-max", self->key_int_max,
+        "bitrate", self->bitrate, "bframes", self->bframes, "b-adapt", FALSE,
+        NULL);
+    caps = gst_caps_from_string ("video/x-h264,profile=high");
+  } else {
+    /* Single slice (threads=1): sliced threads corrupt ffmpeg viewers. */
+    gst_util_set_object_arg (G_OBJECT (enc), "tune", "zerolatency");
+    g_object_set (enc, "threads", 1, "key-int-max", self->key_int_max,
+        "bitrate", self->bitrate, NULL);
+    caps = gst_caps_from_string ("video/x-h264,profile=constrained-baseline");
+  }
   g_object_set (h264caps, "caps", caps, NULL);
   gst_caps_unref (caps);
   g_object_set (pay, "pt", 96, "config-interval", -1, NULL);
@@ -339,6 +471,11 @@ rb_camera_factory_create_element (GstRTSPMediaFactory * factory,
   g_object_set_data_full (G_OBJECT (bin), "rb-loop-state", st,
       rb_loop_state_free);
   g_signal_connect (dec, "pad-added", G_CALLBACK (rb_on_pad_added), st);
+  if (self->audio != NULL && !rb_camera_add_audio (bin, self->audio)) {
+    gst_object_unref (bin);
+    return NULL;
+  }
+
   gst_pad_add_probe (st->convert_sink, GST_PAD_PROBE_TYPE_BUFFER |
       GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM | GST_PAD_PROBE_TYPE_EVENT_FLUSH,
       rb_loop_probe, st, NULL);
@@ -352,6 +489,9 @@ rb_camera_factory_finalize (GObject * object)
   RbCameraFactory *self = RB_CAMERA_FACTORY (object);
 
   g_free (self->clip);
+  g_free (self->audio);
+  g_list_free_full (self->capsfilters, rb_weak_ref_free);
+  g_mutex_clear (&self->lock);
   G_OBJECT_CLASS (rb_camera_factory_parent_class)->finalize (object);
 }
 
@@ -366,6 +506,7 @@ rb_camera_factory_class_init (RbCameraFactoryClass * klass)
 static void
 rb_camera_factory_init (RbCameraFactory * self)
 {
+  g_mutex_init (&self->lock);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -488,6 +629,7 @@ main (int argc, char **argv)
   GSource *source;
   GstRTSPLowerTrans protocols;
   gint clip_fps_n = 0, clip_fps_d = 1, ret;
+  gint resize_w = 0, resize_h = 0;
   gchar *service;
 
   ctx = g_option_context_new ("- RTSP test camera playing a recorded clip");
@@ -541,6 +683,29 @@ main (int argc, char **argv)
     g_printerr ("rb-test-camera: --bitrate must be 1..100000 kbit/s\n");
     return RB_EX_USAGE;
   }
+  if (opt_codec && !g_str_equal (opt_codec, "h264")
+      && !g_str_equal (opt_codec, "h265")) {
+    g_printerr ("rb-test-camera: --codec must be h264 or h265\n");
+    return RB_EX_USAGE;
+  }
+  if (opt_bframes < 0 || opt_bframes > 4 || opt_gop < 0) {
+    g_printerr ("rb-test-camera: --bframes must be 0-4, --gop >= 0\n");
+    return RB_EX_USAGE;
+  }
+  if (opt_audio && !g_str_equal (opt_audio, "none")
+      && !g_str_equal (opt_audio, "aac") && !g_str_equal (opt_audio, "pcma")
+      && !g_str_equal (opt_audio, "pcmu")) {
+    g_printerr ("rb-test-camera: --audio must be none, aac, pcma or pcmu\n");
+    return RB_EX_USAGE;
+  }
+  if (opt_resize_after < 0 || (opt_resize_after > 0 && (opt_resize_to == NULL
+              || sscanf (opt_resize_to, "%dx%d", &resize_w, &resize_h) != 2
+              || resize_w <= 0 || resize_h <= 0 || (resize_w & 1)
+              || (resize_h & 1)))) {
+    g_printerr ("rb-test-camera: --resize-after needs --resize-to WxH (even "
+        "sizes)\n");
+    return RB_EX_USAGE;
+  }
   if (opt_duration < 0) {
     g_printerr ("rb-test-camera: --duration must be >= 0\n");
     return RB_EX_USAGE;
@@ -567,6 +732,13 @@ main (int argc, char **argv)
   factory->width = opt_width;
   factory->height = opt_height;
   factory->bitrate = opt_bitrate;
+  factory->h265 = opt_codec && g_str_equal (opt_codec, "h265");
+  factory->bframes = opt_bframes;
+  if (opt_audio && !g_str_equal (opt_audio, "none"))
+    factory->audio = g_strdup (opt_audio);
+  factory->resize_after_s = opt_resize_after;
+  factory->resize_width = resize_w;
+  factory->resize_height = resize_h;
   if (opt_fps > 0) {
     factory->fps_n = opt_fps;
     factory->fps_d = 1;
@@ -575,7 +747,8 @@ main (int argc, char **argv)
     gdouble fps = opt_fps > 0 ? opt_fps :
         (clip_fps_n > 0 && clip_fps_d > 0 ? (gdouble) clip_fps_n / clip_fps_d
         : 25.0);
-    factory->key_int_max = MAX (1, (guint) (2 * fps + 0.5));
+    factory->key_int_max = opt_gop > 0 ? (guint) opt_gop :
+        MAX (1, (guint) (2 * fps + 0.5));
   }
   gst_rtsp_media_factory_set_shared (GST_RTSP_MEDIA_FACTORY (factory), TRUE);
   gst_rtsp_media_factory_set_protocols (GST_RTSP_MEDIA_FACTORY (factory),
@@ -632,6 +805,9 @@ main (int argc, char **argv)
   if (opt_duration > 0)
     cam.duration_source = g_timeout_add_seconds (opt_duration,
         rb_on_duration, &cam);
+  if (opt_resize_after > 0)
+    g_timeout_add_seconds_full (G_PRIORITY_DEFAULT, opt_resize_after,
+        rb_on_resize, g_object_ref (factory), g_object_unref);
 
   {
     gchar *addr = strchr (opt_address, ':') ?
