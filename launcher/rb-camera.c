@@ -155,7 +155,7 @@ rb_camera_new (const RbConfig * config, const RbCameraConfig * cam,
   camera->user_data = user_data;
   camera->backoff_ms = BACKOFF_FIRST_MS;
   camera->backoff_max_ms = config->reconnect_max_interval_s * 1000;
-  camera->live_audio = config->audio == RB_AUDIO_KEEP;
+  camera->live_audio = cam->audio == RB_AUDIO_KEEP;
   camera->use_udp = cam->transport == RB_TRANSPORT_UDP;
   g_mutex_init (&camera->data_lock);
   g_mutex_init (&camera->streams_lock);

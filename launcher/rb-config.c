@@ -64,6 +64,8 @@
  *   latency=N               rtspsrc jitter buffer in ms, 0..10000, default 200
  *   privacy-zones=ZONES     this camera's polygons always masked, in
  *                           addition to [headblur] privacy-zones
+ *   audio=drop|keep         this camera's audio in the anonymized outputs;
+ *                           default: [rtsp-blur] audio
  *
  * [network:NAME]                    one or more; NAME as for cameras. Each is
  *                                   one RTSP server bound to address:port.
@@ -121,7 +123,7 @@ static const gchar *const main_keys[] = {
 };
 static const gchar *const audio_names[] = { "drop", "keep", NULL };
 static const gchar *const camera_keys[] = {
-  "url", "transport", "latency", "privacy-zones", NULL
+  "url", "transport", "latency", "privacy-zones", "audio", NULL
 };
 static const gchar *const network_keys[] = { "address", "port", NULL };
 static const gchar *const transport_names[] = { "auto", "tcp", "udp", NULL };
@@ -959,6 +961,7 @@ load_camera (Loader * l, RbConfig * c, const gchar * g)
 
   cam = g_new0 (RbCameraConfig, 1);
   cam->name = g_strdup (name);
+  cam->audio = (RbAudio) - 1;
   g_ptr_array_add (c->cameras, cam);
 
   url = get_value (l, g, "url");
@@ -973,6 +976,13 @@ load_camera (Loader * l, RbConfig * c, const gchar * g)
   cam->transport = (RbTransport) transport;
   get_uint (l, g, "latency", 0, 10000, " of milliseconds",
       DEFAULT_LATENCY_MS, &cam->latency_ms);
+  {
+    gint audio;
+
+    /* -1 until the end of the file: [rtsp-blur] audio by default */
+    if (get_choice (l, g, "audio", audio_names, -1, &audio))
+      cam->audio = audio;
+  }
   {
     g_autofree gchar *zones = get_value (l, g, "privacy-zones");
 
@@ -1173,6 +1183,12 @@ load (const gchar * data, gsize length, const gchar * file,
   if (!have_main)
     fail (&l, RB_CONFIG_ERROR_MISSING, MAIN_GROUP, NULL, NULL,
         "required group is missing");
+  for (guint i = 0; i < c->cameras->len; i++) {
+    RbCameraConfig *cam = g_ptr_array_index (c->cameras, i);
+
+    if ((gint) cam->audio < 0)
+      cam->audio = c->audio;
+  }
   if (c->cameras->len == 0)
     fail (&l, RB_CONFIG_ERROR_MISSING, NULL, NULL, NULL,
         "at least one [" CAMERA_PREFIX "NAME] group is required");

@@ -51,6 +51,7 @@ typedef struct {
   RbTransport transport;          /* transport=auto|tcp|udp, default auto */
   guint latency_ms;               /* latency=, rtspsrc jitterbuffer ms, default 200 */
   gchar *privacy_zones;           /* privacy-zones=, polygons "x,y x,y x,y[;...]" in 0..1, or NULL */
+  RbAudio audio;                  /* audio=, default [rtsp-blur] audio */
 } RbCameraConfig;
 
 typedef struct {

@@ -62,7 +62,7 @@ struct _RbWorkers {
   const RbConfig *config;        /* [headblur]; owned by the daemon */
   guint lookahead;              /* frames */
   GHashTable *zones;            /* camera name → privacy zones */
-  gboolean audio;               /* audio=keep: copy the raw audio track */
+  GHashTable *keep_audio;       /* names of the cameras with audio=keep */
   RbJournal *journal;
 
   GMutex lock;
@@ -111,7 +111,14 @@ rb_workers_new (const RbConfig * config, GError ** error)
       g_hash_table_insert (workers->zones, g_strdup (cam->name), zones);
   }
   workers->journal = journal;
-  workers->audio = config->audio == RB_AUDIO_KEEP;
+  workers->keep_audio = g_hash_table_new_full (g_str_hash, g_str_equal,
+      g_free, NULL);
+  for (guint i = 0; i < config->cameras->len; i++) {
+    const RbCameraConfig *cam = g_ptr_array_index (config->cameras, i);
+
+    if (cam->audio == RB_AUDIO_KEEP)
+      g_hash_table_add (workers->keep_audio, g_strdup (cam->name));
+  }
   rb_journal_set_max_attempts (journal, MAX_ATTEMPTS);
   rb_journal_set_retry_backoff (journal, RETRY_FIRST_S, RETRY_MAX_S);
   g_mutex_init (&workers->lock);
@@ -131,6 +138,7 @@ rb_workers_free (RbWorkers * workers)
   g_mutex_clear (&workers->lock);
   g_cond_clear (&workers->cond);
   g_hash_table_unref (workers->zones);
+  g_hash_table_unref (workers->keep_audio);
   g_free (workers->state_dir);
   g_free (workers->queue_dir);
   g_free (workers);
@@ -376,7 +384,8 @@ rb_worker_process (RbWorkers * workers, RbJournalItem * item,
     return FALSE;
   }
 
-  audio = workers->audio && rb_worker_has_audio (item->location);
+  audio = item->source != NULL && g_hash_table_contains (workers->keep_audio,
+      item->source) && rb_worker_has_audio (item->location);
   description = rb_pipeline_segment (item->location, partial, audio);
   pipeline = gst_parse_launch (description, error);
   if (pipeline == NULL)

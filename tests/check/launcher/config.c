@@ -354,7 +354,7 @@ GST_START_TEST (test_unknown_key)
   check_error (MAIN CAM "latency-ms=100\n" NET,
       RB_CONFIG_ERROR_UNKNOWN_KEY,
       "test.conf: [camera:lobby] latency-ms: unknown key; the keys of this "
-      "group are url, transport, latency, privacy-zones");
+      "group are url, transport, latency, privacy-zones, audio");
   check_error (MAIN CAM NET "bind=1\n",
       RB_CONFIG_ERROR_UNKNOWN_KEY,
       "test.conf: [network:A] bind: unknown key; the keys of this group are "
@@ -363,7 +363,7 @@ GST_START_TEST (test_unknown_key)
   check_error (MAIN CAM "url[fr]=rtsp://h/\n" NET,
       RB_CONFIG_ERROR_UNKNOWN_KEY,
       "test.conf: [camera:lobby] url[fr]: unknown key; the keys of this "
-      "group are url, transport, latency, privacy-zones");
+      "group are url, transport, latency, privacy-zones, audio");
 }
 
 GST_END_TEST;
@@ -859,6 +859,19 @@ GST_START_TEST (test_audio_and_reconnect)
   assert_equals_int (d->reconnect_max_interval_s, 5);
   fail_unless_equals_int (c->audio, RB_AUDIO_KEEP);
   assert_equals_int (c->reconnect_max_interval_s, 2);
+  /* per camera, [rtsp-blur] audio by default, in any group order */
+  {
+    g_autoptr (RbConfig) p = load_ok ("[camera:a]\nurl=rtsp://h/a\n"
+        "audio=drop\n[camera:b]\nurl=rtsp://h/b\n" MAIN "audio=keep\n"
+        NET);
+
+    fail_unless_equals_int (((RbCameraConfig *) g_ptr_array_index
+            (p->cameras, 0))->audio, RB_AUDIO_DROP);
+    fail_unless_equals_int (((RbCameraConfig *) g_ptr_array_index
+            (p->cameras, 1))->audio, RB_AUDIO_KEEP);
+    fail_unless_equals_int (((RbCameraConfig *) g_ptr_array_index
+            (d->cameras, 0))->audio, RB_AUDIO_DROP);
+  }
   check_error (MAIN "audio=yes\n" CAM NET, RB_CONFIG_ERROR_INVALID_VALUE,
       "test.conf: [rtsp-blur] audio: must be one of drop|keep (got 'yes')");
   check_error (MAIN "reconnect-max-interval=0\n" CAM NET,
