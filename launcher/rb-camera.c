@@ -28,6 +28,8 @@
  * stream (audio and video pads come with their first packets) before the
  * pipeline is built with what is there. */
 #define STREAMS_WAIT_MS 1500
+/* Video times that go back more than this restart the recording. */
+#define TIME_JUMP_BACK (2 * GST_SECOND)
 /* A camera that sent nothing for this long is restarted (rtspsrc itself
  * takes about 26 s to notice a frozen server, PLATFORM.md). */
 #define STALL_TIMEOUT_US (10 * G_USEC_PER_SEC)
@@ -81,6 +83,7 @@ struct _RbCamera {
   gint started_on_key;          /* the first key frame passed, atomic */
   gint renewing;                /* the stream changed: drop until rebuilt */
   GstCaps *stream_caps;         /* streaming thread: what is being recorded */
+  gint64 max_pts;               /* streaming thread: latest video time */
   guint streams_wait_source;
 
   /* the streams of this attempt: selected from the SDP in rtspsrc's
@@ -292,13 +295,28 @@ rb_camera_data_probe (GstPad * pad, GstPadProbeInfo * info, gpointer data)
   if (g_atomic_int_get (&camera->renewing))
     return GST_PAD_PROBE_DROP;
 
-  if (GST_CLOCK_TIME_IS_VALID (pts) && pts > (GstClockTime) G_MAXINT64)
-    return GST_PAD_PROBE_DROP;
   if (!g_atomic_int_get (&camera->started_on_key)) {
     if (GST_BUFFER_FLAG_IS_SET (buffer, GST_BUFFER_FLAG_DELTA_UNIT)
-        || !GST_CLOCK_TIME_IS_VALID (pts))
+        || !GST_CLOCK_TIME_IS_VALID (pts) || (gint64) pts < 0)
       return GST_PAD_PROBE_DROP;
     g_atomic_int_set (&camera->started_on_key, TRUE);
+    camera->max_pts = pts;
+  } else if (GST_CLOCK_TIME_IS_VALID (pts)) {
+    gint64 spts = (gint64) pts;     /* times reordered before 0 wrap */
+
+    if (spts < camera->max_pts - TIME_JUMP_BACK) {
+      /* the camera (or a relay) restarted its RTP timestamps: the
+       * recording would go back in time; close it and start again */
+      g_message ("camera %s: its timestamps jumped back by %.1f s: closing "
+          "the segment and starting again", camera->name,
+          (camera->max_pts - spts) / 1e9);
+      g_atomic_int_set (&camera->renewing, TRUE);
+      g_idle_add (rb_camera_renew, camera);
+      return GST_PAD_PROBE_DROP;
+    }
+    if (spts < 0)
+      return GST_PAD_PROBE_DROP;        /* a B-frame from before the start */
+    camera->max_pts = MAX (camera->max_pts, spts);
   }
 
   g_mutex_lock (&camera->data_lock);

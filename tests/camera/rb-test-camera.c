@@ -33,8 +33,9 @@
  *   --gop N               key-frame interval in frames (default 2 s)
  *   --audio none|aac|pcma|pcmu   a tone from audiotestsrc as pay1: AAC
  *                         (avenc_aac, rtpmp4gpay), G.711 A-law or mu-law
- *   --resize-after S --resize-to WxH   after S s the picture changes size
- *                         mid-stream (new SPS), as a reconfigured camera
+ *   --resize-after S --resize-to WxH   S s after the first client came, the
+ *                         picture changes size mid-stream (new SPS), for
+ *                         good, as a reconfigured camera
  *
  * Prints "rb-test-camera: serving rtsp://ADDR:PORT/MOUNT" on stdout once
  * it listens.  Exit codes (sysexits): 0 on SIGINT/SIGTERM/--duration,
@@ -160,6 +161,7 @@ struct _RbCameraFactory
 
   GMutex lock;
   gboolean resized;             /* protected by lock */
+  gboolean resize_scheduled;    /* protected by lock */
   GList *capsfilters;           /* of GWeakRef *, protected by lock */
 };
 
@@ -338,7 +340,8 @@ rb_camera_add_audio (GstBin * bin, const gchar * kind)
   return TRUE;
 }
 
-/* The camera is reconfigured once, --resize-after s after it started: the
+/* The camera is reconfigured once, --resize-after s after its first client
+ * came: the
  * raw caps of every running media change size and the encoder sends a new
  * SPS on the running stream; media created later start with the new size,
  * as a real camera keeps its new setting. */
@@ -418,6 +421,11 @@ rb_camera_factory_create_element (GstRTSPMediaFactory * factory,
 
     g_weak_ref_init (ref, rawcaps);
     self->capsfilters = g_list_prepend (self->capsfilters, ref);
+    if (!self->resize_scheduled) {
+      self->resize_scheduled = TRUE;
+      g_timeout_add_seconds_full (G_PRIORITY_DEFAULT, self->resize_after_s,
+          rb_on_resize, g_object_ref (self), g_object_unref);
+    }
   }
   g_mutex_unlock (&self->lock);
   if (self->fps_n > 0)
@@ -805,9 +813,6 @@ main (int argc, char **argv)
   if (opt_duration > 0)
     cam.duration_source = g_timeout_add_seconds (opt_duration,
         rb_on_duration, &cam);
-  if (opt_resize_after > 0)
-    g_timeout_add_seconds_full (G_PRIORITY_DEFAULT, opt_resize_after,
-        rb_on_resize, g_object_ref (factory), g_object_unref);
 
   {
     gchar *addr = strchr (opt_address, ':') ?
