@@ -25,6 +25,7 @@
 #include "rb-durable.h"
 #include "rb-journal.h"
 #include "rb-pipelines.h"
+#include "rb-verify.h"
 
 /* A claim is leased for this long and renewed while the work goes on, so a
  * crashed worker's segment returns to the queue. */
@@ -40,19 +41,7 @@
 #define MAX_ATTEMPTS 3
 #define RETRY_FIRST_S 30
 #define RETRY_MAX_S 600
-/* A raw segment that decodes to less than its queued duration minus this
- * (or minus 10 %, whichever is more) is damaged. */
-#define DAMAGE_SLACK (1 * GST_SECOND)
 
-/* Why a segment could not be anonymized, beyond the GStreamer errors. */
-#define RB_WORKER_ERROR (rb_worker_error_quark ())
-typedef enum {
-  RB_WORKER_ERROR_DAMAGED,      /* the raw segment is damaged: quarantine */
-  RB_WORKER_ERROR_VERIFY,       /* the output does not match: retry */
-} RbWorkerError;
-
-GQuark rb_worker_error_quark (void);
-G_DEFINE_QUARK (rb-worker-error-quark, rb_worker_error);
 
 struct _RbWorkers {
   gchar *state_dir;
@@ -76,11 +65,6 @@ struct _RbWorkers {
   GPtrArray *threads;
 };
 
-typedef struct {
-  guint64 frames;
-  GstClockTime first;
-  GstClockTime end;
-} RbFrameCount;
 
 RbWorkers *
 rb_workers_new (const RbConfig * config, GError ** error)
@@ -158,21 +142,10 @@ rb_workers_is_stopping (RbWorkers * workers)
 static GstPadProbeReturn
 rb_count_frames (GstPad * pad, GstPadProbeInfo * info, gpointer data)
 {
-  RbFrameCount *count = data;
   GstBuffer *buffer = GST_PAD_PROBE_INFO_BUFFER (info);
-  GstClockTime pts = GST_BUFFER_PTS (buffer);
 
-  count->frames++;
-  if (GST_CLOCK_TIME_IS_VALID (pts)) {
-    GstClockTime end = pts;
-
-    if (GST_BUFFER_DURATION_IS_VALID (buffer))
-      end += GST_BUFFER_DURATION (buffer);
-    if (!GST_CLOCK_TIME_IS_VALID (count->first) || pts < count->first)
-      count->first = pts;
-    if (!GST_CLOCK_TIME_IS_VALID (count->end) || end > count->end)
-      count->end = end;
-  }
+  rb_frame_count_add (data, GST_BUFFER_PTS (buffer),
+      GST_BUFFER_DURATION (buffer));
   return GST_PAD_PROBE_OK;
 }
 
@@ -279,19 +252,15 @@ rb_worker_has_audio (const gchar * path)
 }
 
 /* Decodes @path and checks it holds what the anonymizing pipeline fed its
- * encoder: like is compared with like, the frames the decoder really
- * yielded from the raw segment (@expected; a segment that starts on an
- * open GOP or ends on a frame the decoder drops yields fewer than it
- * holds), with the same frame count and duration, and the audio track
- * when one was copied. A truncated or wrong output fails. */
+ * encoder (rb_verify_output(): like with like) and the audio track when
+ * one was copied. */
 static gboolean
 rb_worker_verify (RbWorkers * workers, const gchar * path,
     const RbFrameCount * expected, gboolean audio, gboolean * aborted,
     GError ** error)
 {
   GstElement *pipeline;
-  RbFrameCount got = { 0, GST_CLOCK_TIME_NONE, GST_CLOCK_TIME_NONE };
-  GstClockTime want_dur, got_dur, tolerance;
+  RbFrameCount got = RB_FRAME_COUNT_INIT;
   g_autofree gchar *description = rb_pipeline_verify (path);
   gboolean ok;
 
@@ -305,65 +274,25 @@ rb_worker_verify (RbWorkers * workers, const gchar * path,
   if (!ok)
     return FALSE;
 
-  want_dur = expected->end - expected->first;
-  got_dur = GST_CLOCK_TIME_IS_VALID (got.end) ? got.end - got.first : 0;
-  /* one frame of slack, at most 200 ms */
-  tolerance = expected->frames > 0 ? MIN (want_dur / expected->frames +
-      GST_MSECOND, 200 * GST_MSECOND) : 0;
-  if (got.frames != expected->frames ||
-      (got_dur > want_dur ? got_dur - want_dur : want_dur - got_dur) >
-      tolerance) {
-    g_set_error (error, RB_WORKER_ERROR, RB_WORKER_ERROR_VERIFY,
-        "verification failed: %" G_GUINT64_FORMAT " frames over %"
-        GST_TIME_FORMAT " decoded, expected %" G_GUINT64_FORMAT
-        " frames over %" GST_TIME_FORMAT, got.frames, GST_TIME_ARGS (got_dur),
-        expected->frames, GST_TIME_ARGS (want_dur));
+  if (!rb_verify_output (expected, &got, error))
     return FALSE;
-  }
   if (audio && !rb_worker_has_audio (path)) {
-    g_set_error (error, RB_WORKER_ERROR, RB_WORKER_ERROR_VERIFY,
+    g_set_error (error, RB_VERIFY_ERROR, RB_VERIFY_ERROR_MISMATCH,
         "verification failed: the audio track is missing");
     return FALSE;
   }
   return TRUE;
 }
 
-/* A raw segment that decodes to much less than the duration it was queued
- * with was cut short or damaged on disk: anonymizing it again would give
- * the same, so it is quarantined (its raw file kept). */
-static gboolean
-rb_worker_check_input (RbJournalItem * item, const RbFrameCount * in,
-    GError ** error)
-{
-  GstClockTime decoded, slack;
-
-  if (in->frames == 0) {
-    g_set_error (error, RB_WORKER_ERROR, RB_WORKER_ERROR_DAMAGED,
-        "the raw segment holds no video frame that decodes");
-    return FALSE;
-  }
-  if (item->duration == G_MAXUINT64)
-    return TRUE;                /* recovered segment: duration unknown */
-  decoded = in->end - in->first;
-  slack = MAX (DAMAGE_SLACK, item->duration / 10);
-  if (decoded + slack < item->duration) {
-    g_set_error (error, RB_WORKER_ERROR, RB_WORKER_ERROR_DAMAGED,
-        "the raw segment is damaged: it decodes to %.2f s of the %.2f s "
-        "recorded", decoded / 1e9, item->duration / 1e9);
-    return FALSE;
-  }
-  return TRUE;
-}
-
 /* Anonymizes one claimed segment. Returns FALSE with @error on failure
- * (RB_WORKER_ERROR_DAMAGED: the raw segment cannot be anonymized, retrying
+ * (RB_VERIFY_ERROR_DAMAGED: the raw segment cannot be anonymized, retrying
  * is useless); @aborted is set when the workers are stopping. */
 static gboolean
 rb_worker_process (RbWorkers * workers, RbJournalItem * item,
     gchar ** out_location, gboolean * aborted, GError ** error)
 {
   GstElement *pipeline, *blur;
-  RbFrameCount in = { 0, GST_CLOCK_TIME_NONE, GST_CLOCK_TIME_NONE };
+  RbFrameCount in = RB_FRAME_COUNT_INIT;
   g_autofree gchar *basename = g_path_get_basename (item->location);
   g_autofree gchar *out_dir = g_build_filename (workers->state_dir,
       "anonymized", item->source ? item->source : "unknown", NULL);
@@ -375,7 +304,7 @@ rb_worker_process (RbWorkers * workers, RbJournalItem * item,
 
   *aborted = FALSE;
   if (!g_file_test (item->location, G_FILE_TEST_IS_REGULAR)) {
-    g_set_error (error, RB_WORKER_ERROR, RB_WORKER_ERROR_DAMAGED,
+    g_set_error (error, RB_VERIFY_ERROR, RB_VERIFY_ERROR_DAMAGED,
         "the raw segment is missing");
     return FALSE;
   }
@@ -417,11 +346,11 @@ rb_worker_process (RbWorkers * workers, RbJournalItem * item,
     /* the demuxer or decoder choked on the raw segment */
     GError *err = g_steal_pointer (error);
 
-    g_set_error (error, RB_WORKER_ERROR, RB_WORKER_ERROR_DAMAGED,
+    g_set_error (error, RB_VERIFY_ERROR, RB_VERIFY_ERROR_DAMAGED,
         "the raw segment is damaged: %s", err->message);
     g_error_free (err);
   }
-  ok = ok && rb_worker_check_input (item, &in, error);
+  ok = ok && rb_verify_input (&in, item->duration, error);
   ok = ok && rb_durable_fsync (partial, error);
   ok = ok && rb_worker_verify (workers, partial, &in, audio, aborted, error);
   ok = ok && rb_durable_rename (partial, final, error);
@@ -466,8 +395,8 @@ static void
 rb_worker_failed (RbWorkers * workers, RbJournalItem * item, GError * err)
 {
   GError *jerr = NULL;
-  gboolean damaged = g_error_matches (err, RB_WORKER_ERROR,
-      RB_WORKER_ERROR_DAMAGED);
+  gboolean damaged = g_error_matches (err, RB_VERIFY_ERROR,
+      RB_VERIFY_ERROR_DAMAGED);
   gboolean last = damaged || item->attempts + 1 >= MAX_ATTEMPTS;
   gboolean ok;
 

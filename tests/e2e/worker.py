@@ -1,0 +1,148 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""Segment workers against damaged recordings, end to end.
+
+Three segments are recorded and queued by the real segmentqueue element
+(gst-launch-1.0), then one is truncated to half its size and one gets 64 KiB
+of noise in its middle, as a failing disk or a crash would leave them.
+rtsp-blur runs with workers only (its camera does not exist). The good
+segment must be anonymized and its raw file deleted; each damaged one must
+be quarantined at once (no retry) with the reason in the queue item and
+logged once, its raw file kept; nothing is left pending or claimed.
+"""
+
+import glob
+import os
+import random
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import camera_zoo  # noqa: E402
+
+LAUNCHER = os.environ["RB_LAUNCHER"]
+CLIP = camera_zoo.CLIP
+DEADLINE = time.monotonic() + float(os.environ.get("RB_E2E_TIMEOUT", "150"))
+
+failures = []
+
+
+def check(cond, what):
+    print(("ok: " if cond else "FAIL: ") + what, flush=True)
+    if not cond:
+        failures.append(what)
+    return cond
+
+
+def wait_for(pred, timeout, step=0.5):
+    end = min(time.monotonic() + timeout, DEADLINE)
+    while time.monotonic() < end:
+        v = pred()
+        if v:
+            return v
+        time.sleep(step)
+    return pred()
+
+
+def record(raw_dir, queue_dir):
+    """Three 3 s segments of the demo clip, queued by segmentqueue."""
+    desc = (f"filesrc location={CLIP} ! decodebin ! videoconvert ! videoscale "
+            "! video/x-raw,width=320,height=240 ! videorate "
+            "! video/x-raw,framerate=15/1 ! identity eos-after=135 "
+            "! x264enc key-int-max=15 speed-preset=ultrafast threads=1 "
+            "bitrate=600 ! h264parse ! segmentqueue name=rec "
+            f"location={raw_dir} queue={queue_dir} max-size-time=3000000000 "
+            "source-name=cam")
+    subprocess.run(["gst-launch-1.0", "-q", "-e"] + desc.split(), check=True,
+                   timeout=120)
+    return sorted(glob.glob(os.path.join(raw_dir, "*.mkv")))
+
+
+def queue_items(queue_dir, state):
+    return sorted(glob.glob(os.path.join(queue_dir, state, "*")))
+
+
+def main():
+    tmp = tempfile.mkdtemp(prefix="rb-worker-test-")
+    state = os.path.join(tmp, "state")
+    raw_dir = os.path.join(state, "raw", "cam")
+    queue_dir = os.path.join(state, "queue")
+    os.makedirs(raw_dir)
+    segments = record(raw_dir, queue_dir)
+    check(len(segments) >= 3 and len(queue_items(queue_dir, "pending")) ==
+          len(segments), f"{len(segments)} segments recorded and queued")
+    if len(segments) < 3:
+        return 1
+    good, truncated, noisy = segments[0], segments[1], segments[2]
+    with open(truncated, "r+b") as f:
+        f.truncate(os.path.getsize(truncated) // 2)
+    rng = random.Random(6)
+    with open(noisy, "r+b") as f:
+        f.seek(os.path.getsize(noisy) // 3)
+        f.write(bytes(rng.getrandbits(8) for _ in range(64 * 1024)))
+
+    dead_port = camera_zoo.free_port()
+    conf = os.path.join(tmp, "worker.conf")
+    with open(conf, "w") as f:
+        f.write(f"[rtsp-blur]\nstate-dir={state}\nworkers=1\n\n"
+                f"[camera:cam]\nurl=rtsp://127.0.0.1:{dead_port}/none\n"
+                "transport=tcp\n\n"
+                f"[network:A]\naddress=127.0.0.1\n"
+                f"port={camera_zoo.free_port()}\n")
+    log_path = os.path.join(tmp, "rtsp-blur.log")
+    with open(log_path, "w") as log:
+        rb = subprocess.Popen([LAUNCHER, "--config", conf], stdout=log,
+                              stderr=subprocess.STDOUT)
+        try:
+            settled = wait_for(
+                lambda: not queue_items(queue_dir, "pending") and
+                not queue_items(queue_dir, "claimed"), 90)
+            check(settled, "every segment left the queue's pending and "
+                  "claimed states")
+        finally:
+            rb.send_signal(signal.SIGTERM)
+            try:
+                code = rb.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                rb.kill()
+                code = rb.wait()
+    check(code == 0, f"rtsp-blur exits 0 on SIGTERM (got {code})")
+    text = open(log_path).read()
+    print(text[-3000:])
+
+    name = os.path.basename
+    anonymized = os.path.join(state, "anonymized", "cam", name(good))
+    check(os.path.exists(anonymized), "the good segment is anonymized")
+    check(not os.path.exists(good), "its raw file is deleted")
+    quarantined = queue_items(queue_dir, "quarantine")
+    for damaged, what in ((truncated, "truncated"), (noisy, "noisy")):
+        items = [q for q in quarantined if q.endswith(name(damaged))]
+        check(len(items) == 1, f"the {what} segment is quarantined")
+        check(os.path.exists(damaged), f"the {what} raw segment is kept")
+        check(not os.path.exists(os.path.join(
+            state, "anonymized", "cam", name(damaged))),
+            f"no anonymized copy of the {what} segment")
+        if items:
+            item = open(items[0]).read()
+            check("last-failure=the raw segment" in item and
+                  "attempts=0" in item,
+                  f"the {what} item says why, quarantined at the first "
+                  f"attempt: {item.strip()!r}")
+        check(text.count(f"{name(damaged)} quarantined") == 1,
+              f"the {what} segment's quarantine is logged once")
+    check(not glob.glob(os.path.join(state, "anonymized", "cam",
+                                     "*.partial")),
+          "no partial file is left")
+
+    if failures:
+        print(f"{len(failures)} checks failed; logs in {tmp}")
+        return 1
+    print("all checks passed")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
