@@ -27,10 +27,12 @@
 #include <gst/gst.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "rb-camera.h"
 #include "rb-config.h"
 #include "rb-publisher.h"
+#include "rb-retention.h"
 #include "rb-worker.h"
 
 /* sysexits(3) values, as WirePlumber uses them */
@@ -45,6 +47,7 @@ typedef enum {
 } RbExitCode;
 
 #define LISTENER_RETRY_S 10
+#define RETENTION_INTERVAL_S 5
 #define WORKER_CHECK_TIMEOUT_S 10
 
 typedef struct {
@@ -54,6 +57,9 @@ typedef struct {
   GPtrArray *cameras;           /* of RbCamera * */
   GPtrArray *publishers;        /* of RbPublisher * */
   RbWorkers *workers;
+  RbJournal *journal;           /* the segment queue, state-dir/queue */
+  RbRetention *retention;
+  guint retention_source;
   guint cameras_running;
   guint signal_sources[3];
   guint listener_retry_source;
@@ -85,7 +91,11 @@ rb_daemon_clear (RbDaemon * daemon)
       g_source_remove (daemon->signal_sources[i]);
   if (daemon->listener_retry_source)
     g_source_remove (daemon->listener_retry_source);
+  if (daemon->retention_source)
+    g_source_remove (daemon->retention_source);
   g_clear_pointer (&daemon->workers, rb_workers_free);
+  g_clear_pointer (&daemon->retention, rb_retention_free);
+  g_clear_pointer (&daemon->journal, rb_journal_free);
   g_clear_pointer (&daemon->cameras, g_ptr_array_unref);
   g_clear_pointer (&daemon->publishers, g_ptr_array_unref);
   g_clear_pointer (&daemon->feeds, g_ptr_array_unref);
@@ -272,8 +282,21 @@ rb_daemon_on_segment_queued (RbCamera * camera, const gchar * location,
 {
   RbDaemon *daemon = user_data;
 
+  /* the budget holds within one segment: checked at every new one */
+  rb_retention_add (daemon->retention, location);
+  rb_retention_run (daemon->retention);
   if (daemon->workers != NULL)
     rb_workers_wake (daemon->workers);
+}
+
+/* Retention by age, and free space taken by others, every few seconds. */
+static gboolean
+rb_daemon_on_retention (gpointer user_data)
+{
+  RbDaemon *daemon = user_data;
+
+  rb_retention_run (daemon->retention);
+  return G_SOURCE_CONTINUE;
 }
 
 static void
@@ -386,6 +409,33 @@ rb_daemon_retry_listeners (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+/* Raises the file descriptor limit to its hard limit, and warns when the
+ * connection limits of the networks could exhaust it. */
+static void
+rb_raise_fd_limit (const RbConfig * config)
+{
+  struct rlimit rl;
+  guint64 needed = 256 + 16 * (guint64) config->cameras->len;
+
+  for (guint i = 0; i < config->networks->len; i++)
+    needed += 2 * (guint64) ((RbNetworkConfig *)
+        g_ptr_array_index (config->networks, i))->max_connections;
+  if (getrlimit (RLIMIT_NOFILE, &rl) < 0)
+    return;
+  if (rl.rlim_cur < rl.rlim_max) {
+    rl.rlim_cur = rl.rlim_max;
+    if (setrlimit (RLIMIT_NOFILE, &rl) < 0)
+      getrlimit (RLIMIT_NOFILE, &rl);
+  }
+  if (rl.rlim_cur != RLIM_INFINITY && needed > rl.rlim_cur / 2)
+    g_warning ("the file descriptor limit is %lu: the networks' "
+        "max-connections may need up to %" G_GUINT64_FORMAT " (raise "
+        "LimitNOFILE or lower max-connections)", (gulong) rl.rlim_cur,
+        needed);
+  else
+    g_debug ("file descriptor limit %lu", (gulong) rl.rlim_cur);
+}
+
 static gint
 rb_daemon_run (RbDaemon * daemon)
 {
@@ -396,6 +446,7 @@ rb_daemon_run (RbDaemon * daemon)
   GError *err = NULL;
   guint i, j;
 
+  rb_raise_fd_limit (config);
   daemon->loop = g_main_loop_new (NULL, FALSE);
   daemon->feeds = g_ptr_array_new_with_free_func ((GDestroyNotify)
       rb_live_feed_unref);
@@ -404,14 +455,26 @@ rb_daemon_run (RbDaemon * daemon)
   daemon->publishers = g_ptr_array_new_with_free_func ((GDestroyNotify)
       rb_publisher_free);
 
-  if (config->workers > 0) {
-    daemon->workers = rb_workers_new (config, &err);
-    if (daemon->workers == NULL) {
-      g_critical ("%s: [rtsp-blur] state-dir: %s", config->path, err->message);
-      g_error_free (err);
-      return RB_EXIT_CANTCREAT;
-    }
+  {
+    g_autofree gchar *queue_dir = g_build_filename (config->state_dir,
+        "queue", NULL);
+
+    daemon->journal = rb_journal_open (queue_dir, &err);
   }
+  if (daemon->journal == NULL) {
+    g_critical ("%s: [rtsp-blur] state-dir: %s", config->path, err->message);
+    g_error_free (err);
+    return RB_EXIT_CANTCREAT;
+  }
+  daemon->retention = rb_retention_new (config, daemon->journal);
+  if (config->workers > 0) {
+    daemon->workers = rb_workers_new (config, daemon->journal,
+        daemon->retention);
+    rb_workers_reconcile (daemon->workers);
+  }
+  rb_retention_run (daemon->retention);
+  daemon->retention_source = g_timeout_add_seconds (RETENTION_INTERVAL_S,
+      rb_daemon_on_retention, daemon);
 
   for (i = 0; i < config->cameras->len; i++) {
     RbCameraConfig *cam = g_ptr_array_index (config->cameras, i);

@@ -15,6 +15,7 @@
 
 #include "rb-camera.h"
 #include "rb-pipelines.h"
+#include "rb-retention.h"
 
 #include <gst/rtsp/rtsp.h>
 #include <string.h>
@@ -30,6 +31,10 @@
 #define STREAMS_WAIT_MS 1500
 /* Video times that go back more than this restart the recording. */
 #define TIME_JUMP_BACK (2 * GST_SECOND)
+/* While recording is paused (disk full), how often space is checked. */
+#define RESUME_CHECK_MS 500
+/* Space needed to record again when min-free-space is not set. */
+#define RESUME_MIN_FREE (32 * 1024 * 1024)
 /* A camera that sent nothing for this long is restarted (rtspsrc itself
  * takes about 26 s to notice a frozen server, PLATFORM.md). */
 #define STALL_TIMEOUT_US (10 * G_USEC_PER_SEC)
@@ -82,8 +87,18 @@ struct _RbCamera {
   gint linked;                  /* the branches are built, atomic */
   gint started_on_key;          /* the first key frame passed, atomic */
   gint renewing;                /* the stream changed: drop until rebuilt */
+  gint record_resumed;          /* a resumed recording got its key frame */
   GstCaps *stream_caps;         /* streaming thread: what is being recorded */
   gint64 max_pts;               /* streaming thread: latest video time */
+
+  /* recording paused after a write error (disk full): main context */
+  gboolean recording_paused;
+  guint resume_source;
+  GstPad *record_tee_pad;       /* tee's pad to the recording, while paused */
+  GstPad *audio_record_tee_pad;
+  gulong record_drop;           /* the drop probes on those pads */
+  gulong audio_record_drop;
+  guint64 min_free_bytes;       /* free space needed to record again */
   guint streams_wait_source;
 
   /* the streams of this attempt: selected from the SDP in rtspsrc's
@@ -128,6 +143,8 @@ static void rb_camera_teardown (RbCamera * camera);
 static gboolean rb_camera_link_stream (RbCamera * camera, GstElement * bin,
     GstPad * src_pad, const gchar * element);
 static gboolean rb_camera_on_eos_timeout (gpointer data);
+static void rb_camera_forget_recording_pause (RbCamera * camera);
+
 static gboolean rb_camera_attempt (gpointer data);
 
 RbCamera *
@@ -159,6 +176,8 @@ rb_camera_new (const RbConfig * config, const RbCameraConfig * cam,
   camera->backoff_ms = BACKOFF_FIRST_MS;
   camera->backoff_max_ms = config->reconnect_max_interval_s * 1000;
   camera->live_audio = cam->audio == RB_AUDIO_KEEP;
+  camera->min_free_bytes = MAX (config->min_free_space_bytes,
+      RESUME_MIN_FREE);
   camera->use_udp = cam->transport == RB_TRANSPORT_UDP;
   g_mutex_init (&camera->data_lock);
   g_mutex_init (&camera->streams_lock);
@@ -626,6 +645,7 @@ rb_camera_teardown (RbCamera * camera)
     g_source_remove (camera->streams_wait_source);
     camera->streams_wait_source = 0;
   }
+  rb_camera_forget_recording_pause (camera);
   if (camera->pipeline == NULL)
     return;
   rb_live_feed_clear_appsink (camera->feed);
@@ -726,6 +746,206 @@ rb_camera_describe_error (RbCamera * camera, GstMessage * message,
   return text;
 }
 
+/* ---- recording paused on a write error (main context) ---- */
+
+static GstPadProbeReturn
+rb_camera_drop_buffers (GstPad * pad, GstPadProbeInfo * info, gpointer data)
+{
+  return GST_PAD_PROBE_DROP;
+}
+
+/* Until the first key frame: a resumed recording starts on one; the audio
+ * waits for the video. */
+static GstPadProbeReturn
+rb_camera_resume_probe (GstPad * pad, GstPadProbeInfo * info, gpointer data)
+{
+  RbCamera *camera = data;
+  GstBuffer *buffer = GST_PAD_PROBE_INFO_BUFFER (info);
+
+  if (pad == camera->record_tee_pad) {
+    if (GST_BUFFER_FLAG_IS_SET (buffer, GST_BUFFER_FLAG_DELTA_UNIT))
+      return GST_PAD_PROBE_DROP;
+    g_atomic_int_set (&camera->record_resumed, TRUE);
+    return GST_PAD_PROBE_REMOVE;
+  }
+  return g_atomic_int_get (&camera->record_resumed) ? GST_PAD_PROBE_REMOVE :
+      GST_PAD_PROBE_DROP;
+}
+
+/* Takes @queue out of @bin and returns the tee pad that fed it, dropping
+ * what it gets. */
+static GstPad *
+rb_camera_cut_branch (RbCamera * camera, GstBin * bin, const gchar * queue,
+    gulong * probe)
+{
+  g_autoptr (GstElement) q = gst_bin_get_by_name (bin, queue);
+  g_autoptr (GstPad) sink = NULL;
+  GstPad *tee_pad;
+
+  if (q == NULL)
+    return NULL;
+  sink = gst_element_get_static_pad (q, "sink");
+  tee_pad = gst_pad_get_peer (sink);
+  if (tee_pad != NULL) {
+    *probe = gst_pad_add_probe (tee_pad, GST_PAD_PROBE_TYPE_BUFFER |
+        GST_PAD_PROBE_TYPE_BUFFER_LIST, rb_camera_drop_buffers, NULL, NULL);
+    gst_pad_unlink (tee_pad, sink);
+  }
+  gst_element_set_state (q, GST_STATE_NULL);
+  gst_bin_remove (bin, q);
+  return tee_pad;
+}
+
+/* One element from its description, added to @bin. */
+static GstElement *
+rb_camera_add_element (GstBin * bin, gchar * description, GError ** error)
+{
+  GstElement *e = gst_parse_launch_full (description, NULL,
+      GST_PARSE_FLAG_FATAL_ERRORS, error);
+
+  g_free (description);
+  if (e != NULL)
+    gst_bin_add (bin, e);
+  return e;
+}
+
+static gboolean rb_camera_try_resume (gpointer data);
+
+/* The recording failed (a full disk, an I/O error): it stops for this
+ * camera, the live path goes on, and it starts again, on a key frame, once
+ * the disk has room. What was recorded stays: the interrupted segment is
+ * queued (recovered) when the recording starts again. */
+static void
+rb_camera_pause_recording (RbCamera * camera, const gchar * why)
+{
+  g_autoptr (GstElement) bin = NULL;
+  g_autoptr (GstElement) recorder = NULL;
+
+  if (camera->recording_paused || camera->pipeline == NULL)
+    return;
+  bin = gst_bin_get_by_name (GST_BIN (camera->pipeline), "camera");
+  if (bin == NULL)
+    return;
+  g_warning ("camera %s: recording paused: %s; the live stream goes on, "
+      "recording starts again when the disk has room", camera->name, why);
+  camera->recording_paused = TRUE;
+  camera->record_tee_pad = rb_camera_cut_branch (camera, GST_BIN (bin),
+      "record-queue", &camera->record_drop);
+  camera->audio_record_tee_pad = rb_camera_cut_branch (camera, GST_BIN (bin),
+      "audio-record-queue", &camera->audio_record_drop);
+  recorder = gst_bin_get_by_name (GST_BIN (bin), "recorder");
+  if (recorder != NULL) {
+    gst_element_set_state (recorder, GST_STATE_NULL);
+    gst_bin_remove (GST_BIN (bin), recorder);
+  }
+  camera->resume_source = g_timeout_add (RESUME_CHECK_MS,
+      rb_camera_try_resume, camera);
+}
+
+static void
+rb_camera_forget_recording_pause (RbCamera * camera)
+{
+  if (camera->resume_source) {
+    g_source_remove (camera->resume_source);
+    camera->resume_source = 0;
+  }
+  gst_clear_object (&camera->record_tee_pad);
+  gst_clear_object (&camera->audio_record_tee_pad);
+  camera->recording_paused = FALSE;
+}
+
+static gboolean
+rb_camera_try_resume (gpointer data)
+{
+  RbCamera *camera = data;
+  g_autoptr (GstElement) bin = NULL;
+  g_autoptr (GError) err = NULL;
+  GstElement *queue = NULL, *recorder = NULL, *audio_queue = NULL;
+  GstPad *sink;
+  guint64 free_bytes = rb_fs_free_bytes (camera->raw_dir, NULL);
+
+  if (free_bytes != G_MAXUINT64 && free_bytes < camera->min_free_bytes)
+    return G_SOURCE_CONTINUE;
+  bin = gst_bin_get_by_name (GST_BIN (camera->pipeline), "camera");
+  if (bin == NULL)
+    return G_SOURCE_CONTINUE;
+
+  /* the same recording branch as rb_pipeline_camera() builds */
+  queue = rb_camera_add_element (GST_BIN (bin), rb_pipeline_record_queue (),
+      &err);
+  recorder = queue ? rb_camera_add_element (GST_BIN (bin),
+      rb_pipeline_recorder (camera->raw_dir, camera->queue_dir,
+          camera->segment_ns, camera->name), &err) : NULL;
+  if (recorder != NULL && camera->audio_record_tee_pad != NULL) {
+    audio_queue = rb_camera_add_element (GST_BIN (bin),
+        rb_pipeline_audio_record_queue (), &err);
+    if (audio_queue && !gst_element_link_pads (audio_queue, "src", recorder,
+            "audio_%u"))
+      g_set_error (&err, GST_CORE_ERROR, GST_CORE_ERROR_NEGOTIATION,
+          "cannot link the audio to the recorder");
+  }
+  if (err == NULL && !gst_element_link (queue, recorder))
+    g_set_error (&err, GST_CORE_ERROR, GST_CORE_ERROR_NEGOTIATION,
+        "cannot link the recorder");
+  if (err != NULL) {
+    g_warning ("camera %s: cannot start recording again: %s", camera->name,
+        err->message);
+    GstElement *made[] = { queue, recorder, audio_queue };
+
+    for (guint i = 0; i < G_N_ELEMENTS (made); i++) {
+      if (made[i] != NULL) {
+        gst_element_set_state (made[i], GST_STATE_NULL);
+        gst_bin_remove (GST_BIN (bin), made[i]);
+      }
+    }
+    return G_SOURCE_CONTINUE;
+  }
+  g_atomic_int_set (&camera->record_resumed, FALSE);
+  sink = gst_element_get_static_pad (queue, "sink");
+  gst_pad_link (camera->record_tee_pad, sink);
+  gst_object_unref (sink);
+  if (audio_queue != NULL) {
+    sink = gst_element_get_static_pad (audio_queue, "sink");
+    gst_pad_link (camera->audio_record_tee_pad, sink);
+    gst_object_unref (sink);
+    gst_element_sync_state_with_parent (audio_queue);
+  }
+  gst_element_sync_state_with_parent (recorder);
+  gst_element_sync_state_with_parent (queue);
+
+  /* from the next key frame on */
+  gst_pad_add_probe (camera->record_tee_pad, GST_PAD_PROBE_TYPE_BUFFER,
+      rb_camera_resume_probe, camera, NULL);
+  gst_pad_remove_probe (camera->record_tee_pad, camera->record_drop);
+  if (camera->audio_record_tee_pad != NULL) {
+    gst_pad_add_probe (camera->audio_record_tee_pad,
+        GST_PAD_PROBE_TYPE_BUFFER, rb_camera_resume_probe, camera, NULL);
+    gst_pad_remove_probe (camera->audio_record_tee_pad,
+        camera->audio_record_drop);
+  }
+  g_message ("camera %s: recording again", camera->name);
+  camera->resume_source = 0;
+  rb_camera_forget_recording_pause (camera);
+  return G_SOURCE_REMOVE;
+}
+
+/* Is @object the recording branch of @camera's pipeline, or inside it? */
+static gboolean
+rb_camera_is_recording (RbCamera * camera, GstObject * object)
+{
+  for (GstObject * o = object; o != NULL; o = GST_OBJECT_PARENT (o)) {
+    const gchar *name = GST_OBJECT_NAME (o);
+
+    if (g_strcmp0 (name, "recorder") == 0
+        || g_strcmp0 (name, "record-queue") == 0
+        || g_strcmp0 (name, "audio-record-queue") == 0)
+      return TRUE;
+    if (GST_IS_PIPELINE (o))
+      break;
+  }
+  return FALSE;
+}
+
 /* The segment is closed after a change of the stream: rebuild now. */
 static void
 rb_camera_renewed (RbCamera * camera)
@@ -757,7 +977,10 @@ rb_camera_on_bus (GstBus * bus, GstMessage * message, gpointer data)
             "or H265)", camera->rejected_video);
       }
       g_mutex_unlock (&camera->streams_lock);
-      if (camera->state == RB_CAMERA_STOPPING) {
+      if (camera->state == RB_CAMERA_RUNNING
+          && rb_camera_is_recording (camera, GST_MESSAGE_SRC (message))) {
+        rb_camera_pause_recording (camera, why);
+      } else if (camera->state == RB_CAMERA_STOPPING) {
         g_warning ("camera %s: error while stopping: %s", camera->name, why);
         rb_camera_finish_stop (camera);
       } else if (camera->state == RB_CAMERA_RENEWING) {

@@ -32,6 +32,15 @@
  *                           record it
  *   reconnect-max-interval=N  seconds, 1..300, default 5: the longest pause
  *                           between two attempts to reach a camera
+ *   max-disk-usage=SIZE     the most the raw and anonymized segments may
+ *                           take: bytes with K, M, G or T (powers of 1024),
+ *                           or N% of the file system; unset: no limit
+ *   min-free-space=SIZE     free space to keep on the file system, same
+ *                           form; unset: none
+ *   retention-raw=DURATION  how long raw segments are kept: seconds, or N
+ *                           with s, m, h or d; unset: until anonymized (or
+ *                           forever with keep-raw)
+ *   retention-anonymized=DURATION  how long anonymized segments are kept
  *
  * [headblur]                        optional; the writable properties of
  *                                   the headblur element itself (not those
@@ -71,6 +80,11 @@
  *                                   one RTSP server bound to address:port.
  *   address=IP              required. An IPv4 or IPv6 literal, no host name
  *   port=N                  1..65535, default 8554
+ *   max-connections=N       RTSP connections at once, 1..10000, default 200;
+ *                           more are closed as they come
+ *   max-connections-per-client=N  from one client address, default 20
+ *   idle-timeout=S          a connection that sends no request for S
+ *                           seconds is closed, 1..3600, default 10
  *
  * Errors: unknown groups and keys, a group or key given twice, a value of
  * the wrong type or out of range, a missing required key or group, no camera
@@ -106,6 +120,9 @@
 #define DEFAULT_TRANSPORT RB_TRANSPORT_AUTO
 #define DEFAULT_LATENCY_MS 200
 #define DEFAULT_PORT 8554
+#define DEFAULT_MAX_CONNECTIONS 200
+#define DEFAULT_MAX_CONNECTIONS_PER_CLIENT 20
+#define DEFAULT_IDLE_TIMEOUT_S 10
 
 #define MAIN_GROUP "rtsp-blur"
 #define HEADBLUR_GROUP "headblur"
@@ -119,13 +136,16 @@ G_DEFINE_QUARK (rb-config-error-quark, rb_config_error);
 static const gchar *const main_keys[] = {
   "state-dir", "segment-duration", "workers", "keep-raw", "live-bitrate",
   "live-key-interval", "segment-lookahead", "audio", "reconnect-max-interval",
+  "max-disk-usage", "min-free-space", "retention-raw", "retention-anonymized",
   NULL
 };
 static const gchar *const audio_names[] = { "drop", "keep", NULL };
 static const gchar *const camera_keys[] = {
   "url", "transport", "latency", "privacy-zones", "audio", NULL
 };
-static const gchar *const network_keys[] = { "address", "port", NULL };
+static const gchar *const network_keys[] = { "address", "port",
+  "max-connections", "max-connections-per-client", "idle-timeout", NULL
+};
 static const gchar *const transport_names[] = { "auto", "tcp", "udp", NULL };
 /* *INDENT-ON* */
 
@@ -564,6 +584,97 @@ check_keys (Loader * l, const gchar * group, const gchar * const *known)
   }
 }
 
+/* A size: bytes, with an optional K, M, G or T suffix (powers of 1024), or
+ * a percentage of the file system ("10%"). 0 or unset: no limit. */
+static gboolean
+get_size (Loader * l, const gchar * group, const gchar * key,
+    guint64 * bytes, gdouble * percent)
+{
+  g_autofree gchar *value = get_value (l, group, key);
+  gchar *end = NULL;
+  gdouble v;
+
+  *bytes = 0;
+  *percent = 0;
+  if (value == NULL)
+    return TRUE;
+  v = g_ascii_strtod (value, &end);
+  if (end == value || !isfinite (v) || v < 0 || value[0] == '+')
+    goto bad;
+  if (g_str_equal (end, "%")) {
+    if (v > 100)
+      goto bad;
+    *percent = v;
+    return TRUE;
+  }
+  switch (g_ascii_toupper (*end)) {
+    case '\0':
+      break;
+    case 'K':
+      v *= 1024.0;
+      break;
+    case 'M':
+      v *= 1024.0 * 1024.0;
+      break;
+    case 'G':
+      v *= 1024.0 * 1024.0 * 1024.0;
+      break;
+    case 'T':
+      v *= 1024.0 * 1024.0 * 1024.0 * 1024.0;
+      break;
+    default:
+      goto bad;
+  }
+  if (*end != '\0' && end[1] != '\0' && !g_str_equal (end + 1, "B")
+      && !g_str_equal (end + 1, "iB"))
+    goto bad;
+  if (v >= 1.8e19)
+    goto bad;
+  *bytes = (guint64) v;
+  return TRUE;
+
+bad:
+  return fail (l, RB_CONFIG_ERROR_INVALID_VALUE, group, key, value,
+      "must be a size in bytes with an optional K, M, G or T suffix, or a "
+      "percentage of the file system such as 10%%%s", comment_hint (value));
+}
+
+/* A duration: seconds, or a number with s, m, h or d. 0 or unset: none. */
+static gboolean
+get_duration (Loader * l, const gchar * group, const gchar * key,
+    guint64 * seconds)
+{
+  g_autofree gchar *value = get_value (l, group, key);
+  gchar *end = NULL;
+  gdouble v;
+
+  *seconds = 0;
+  if (value == NULL)
+    return TRUE;
+  v = g_ascii_strtod (value, &end);
+  if (end == value || !isfinite (v) || v < 0 || value[0] == '+')
+    goto bad;
+  if (g_str_equal (end, "") || g_str_equal (end, "s"))
+    ;
+  else if (g_str_equal (end, "m"))
+    v *= 60;
+  else if (g_str_equal (end, "h"))
+    v *= 3600;
+  else if (g_str_equal (end, "d"))
+    v *= 86400;
+  else
+    goto bad;
+  if (v > 1e12)
+    goto bad;
+  *seconds = (guint64) (v + 0.5);
+  return TRUE;
+
+bad:
+  return fail (l, RB_CONFIG_ERROR_INVALID_VALUE, group, key, value,
+      "must be a duration: seconds, or a number with s, m, h or d such as "
+      "30d%s", comment_hint (value));
+}
+
 /* ---- groups ----------------------------------------------------------- */
 
 static void
@@ -602,6 +713,12 @@ load_main (Loader * l, RbConfig * c)
   }
   get_uint (l, g, "reconnect-max-interval", 1, 300, " of seconds",
       DEFAULT_RECONNECT_MAX_INTERVAL_S, &c->reconnect_max_interval_s);
+  get_size (l, g, "max-disk-usage", &c->max_disk_usage_bytes,
+      &c->max_disk_usage_percent);
+  get_size (l, g, "min-free-space", &c->min_free_space_bytes,
+      &c->min_free_space_percent);
+  get_duration (l, g, "retention-raw", &c->retention_raw_s);
+  get_duration (l, g, "retention-anonymized", &c->retention_anonymized_s);
 }
 
 /* Privacy zones, parsed by the one parser headblur uses (lib/rb-zones). */
@@ -1056,6 +1173,12 @@ load_network (Loader * l, RbConfig * c, const gchar * g, GPtrArray * inets)
     net->address = g_steal_pointer (&address);
 
   port_ok = get_uint (l, g, "port", 1, 65535, "", DEFAULT_PORT, &net->port);
+  get_uint (l, g, "max-connections", 1, 10000, "", DEFAULT_MAX_CONNECTIONS,
+      &net->max_connections);
+  get_uint (l, g, "max-connections-per-client", 1, 10000, "",
+      DEFAULT_MAX_CONNECTIONS_PER_CLIENT, &net->max_connections_per_client);
+  get_uint (l, g, "idle-timeout", 1, 3600, " of seconds",
+      DEFAULT_IDLE_TIMEOUT_S, &net->idle_timeout_s);
 
   /* inets[i] belongs to c->networks[i]; NULL when its address was bad */
   if (inet && port_ok) {

@@ -58,6 +58,9 @@ typedef struct {
   gchar *name;                    /* [network:NAME] */
   gchar *address;                 /* address=, an IPv4 or IPv6 literal */
   guint port;                     /* port=, 1..65535, default 8554 */
+  guint max_connections;          /* max-connections=, default 200 */
+  guint max_connections_per_client; /* max-connections-per-client=, 20 */
+  guint idle_timeout_s;           /* idle-timeout=, s, default 10 */
 } RbNetworkConfig;
 
 typedef struct {
@@ -73,6 +76,12 @@ typedef struct {
   guint segment_lookahead;        /* segment-lookahead=, frames, 0..300, default 15 */
   RbAudio audio;                  /* audio=drop|keep, default drop */
   guint reconnect_max_interval_s; /* reconnect-max-interval=, s, 1..300, default 5 */
+  guint64 max_disk_usage_bytes;   /* max-disk-usage= in bytes, 0 = none */
+  gdouble max_disk_usage_percent; /* max-disk-usage= in % of the fs, 0 = none */
+  guint64 min_free_space_bytes;   /* min-free-space=, bytes, 0 = none */
+  gdouble min_free_space_percent; /* min-free-space=, %, 0 = none */
+  guint64 retention_raw_s;        /* retention-raw=, s, 0 = none */
+  guint64 retention_anonymized_s; /* retention-anonymized=, s, 0 = none */
 
   /* [headblur]: properties of the headblur element, validated against its
    * own GParamSpecs (rb-config.c) and applied by rb_config_apply_headblur().

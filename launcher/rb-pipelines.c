@@ -63,14 +63,44 @@ audio_depay (const gchar * encoding_name)
   return "rtppcmudepay name=audio-depay";
 }
 
+/* The recording branch, one element at a time (the launcher builds them
+ * again when recording resumes after a full disk). */
+gchar *
+rb_pipeline_record_queue (void)
+{
+  return g_strdup ("queue name=record-queue max-size-buffers=0 "
+      "max-size-time=0 max-size-bytes=67108864");
+}
+
+gchar *
+rb_pipeline_audio_record_queue (void)
+{
+  return g_strdup ("queue name=audio-record-queue max-size-buffers=0 "
+      "max-size-time=0 max-size-bytes=8388608");
+}
+
+gchar *
+rb_pipeline_recorder (const gchar * raw_dir, const gchar * queue_dir,
+    guint64 segment_ns, const gchar * source_name)
+{
+  g_autofree gchar *raw = rb_pipeline_quote (raw_dir);
+  g_autofree gchar *queue = rb_pipeline_quote (queue_dir);
+  g_autofree gchar *source = rb_pipeline_quote (source_name);
+
+  return g_strdup_printf ("segmentqueue name=recorder location=%s queue=%s "
+      "max-size-time=%" G_GUINT64_FORMAT " source-name=%s", raw, queue,
+      segment_ns, source);
+}
+
 gchar *
 rb_pipeline_camera (const RbCameraPipelineParams * p)
 {
   gboolean h265 = g_ascii_strcasecmp (p->encoding_name, "H265") == 0;
   const gchar *codec = h265 ? "h265" : "h264";
-  g_autofree gchar *raw_dir = rb_pipeline_quote (p->raw_dir);
-  g_autofree gchar *queue_dir = rb_pipeline_quote (p->queue_dir);
-  g_autofree gchar *source = rb_pipeline_quote (p->source_name);
+  g_autofree gchar *record_queue = rb_pipeline_record_queue ();
+  g_autofree gchar *audio_record_queue = rb_pipeline_audio_record_queue ();
+  g_autofree gchar *recorder = rb_pipeline_recorder (p->raw_dir,
+      p->queue_dir, p->segment_ns, p->source_name);
   GString *d = g_string_new (NULL);
 
   /* The recorder's queue never waits for the live path. The live branch
@@ -84,10 +114,7 @@ rb_pipeline_camera (const RbCameraPipelineParams * p)
   g_string_append_printf (d, "rtp%sdepay name=depay "
       "! %sparse name=parse config-interval=-1 "
       "! tee name=tee allow-not-linked=true "
-      "tee. ! queue name=record-queue max-size-buffers=0 max-size-time=0 "
-      "max-size-bytes=67108864 "
-      "! segmentqueue name=recorder location=%s queue=%s "
-      "max-size-time=%" G_GUINT64_FORMAT " source-name=%s "
+      "tee. ! %s ! %s "
       "tee. ! queue name=live-queue max-size-buffers=0 "
       "max-size-time=2000000000 max-size-bytes=0 "
       "! avdec_%s name=decoder "
@@ -100,17 +127,15 @@ rb_pipeline_camera (const RbCameraPipelineParams * p)
       "! video/x-h264,profile=constrained-baseline,stream-format=byte-stream,"
       "alignment=au "
       "! appsink name=live-sink sync=false max-buffers=4 drop=true",
-      codec, codec, raw_dir, queue_dir, p->segment_ns, source, codec,
-      p->bitrate_kbps);
+      codec, codec, record_queue, recorder, codec, p->bitrate_kbps);
 
   /* audio as it comes: recorded, and passed to the live streams when they
    * carry it (never re-encoded) */
   if (p->audio_encoding_name != NULL) {
     g_string_append_printf (d, " %s "
         "! tee name=audio-tee allow-not-linked=true "
-        "audio-tee. ! queue name=audio-record-queue max-size-buffers=0 "
-        "max-size-time=0 max-size-bytes=8388608 ! recorder.audio_0",
-        audio_depay (p->audio_encoding_name));
+        "audio-tee. ! %s ! recorder.audio_0",
+        audio_depay (p->audio_encoding_name), audio_record_queue);
     if (p->live_audio)
       g_string_append (d, " audio-tee. ! queue name=live-audio-queue "
           "max-size-buffers=0 max-size-time=1000000000 max-size-bytes=0 "

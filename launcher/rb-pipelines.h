@@ -40,6 +40,13 @@ gboolean rb_pipeline_audio_supported (const gchar * encoding_name);
 
 gchar *rb_pipeline_camera (const RbCameraPipelineParams * params);
 
+/* The elements of its recording branch, each alone (record-queue,
+ * audio-record-queue, recorder), as rb_pipeline_camera() has them. */
+gchar *rb_pipeline_record_queue (void);
+gchar *rb_pipeline_audio_record_queue (void);
+gchar *rb_pipeline_recorder (const gchar * raw_dir, const gchar * queue_dir,
+                             guint64 segment_ns, const gchar * source_name);
+
 /* A segment worker: @raw (Matroska) anonymized into @out (filesrc
  * name=src, headblur name=blur, filesink name=sink); with @audio the raw
  * segment's audio track is copied as it is. */

@@ -488,9 +488,28 @@ struct _RbPublisher {
   gchar *name;
   gchar *address;
   guint port;
+  guint max_connections;
+  guint max_per_client;
+  guint idle_timeout_s;
   GstRTSPServer *server;
   GSource *source;
+
+  /* main context */
+  guint connections;
+  GHashTable *per_client;       /* client address → count (guint) */
+  GHashTable *refused_logged;   /* client address → monotonic s of the log */
+  guint64 refused;
+  guint viewers;                /* connections that asked for a stream */
 };
+
+/* One client connection, for the limits. */
+typedef struct {
+  RbPublisher *publisher;
+  gchar *address;
+  guint idle_source;
+  gboolean active;              /* sent a request */
+  gboolean viewing;             /* set up a stream */
+} RbClientInfo;
 
 /* The media factory of one camera on one network: its media carry the
  * camera's audio when the feed has some (audio=keep and the camera sends
@@ -587,6 +606,141 @@ rb_publisher_on_media_configure (GstRTSPMediaFactory * factory,
       G_CALLBACK (rb_publisher_on_unprepared), link, rb_media_link_free, 0);
 }
 
+static void
+rb_client_info_free (RbClientInfo * info)
+{
+  RbPublisher *p = info->publisher;
+  guint n = GPOINTER_TO_UINT (g_hash_table_lookup (p->per_client,
+          info->address));
+
+  if (info->idle_source)
+    g_source_remove (info->idle_source);
+  if (n > 1)
+    g_hash_table_insert (p->per_client, g_strdup (info->address),
+        GUINT_TO_POINTER (n - 1));
+  else
+    g_hash_table_remove (p->per_client, info->address);
+  p->connections--;
+  if (info->viewing)
+    p->viewers--;
+  g_free (info->address);
+  g_free (info);
+}
+
+static void
+rb_publisher_on_client_closed (GstRTSPClient * client, RbClientInfo * info)
+{
+  g_object_set_data (G_OBJECT (client), "rb-client-info", NULL);
+}
+
+/* A connection that sent no request within idle-timeout is closed: idle
+ * connections must not eat the file descriptors. */
+static gboolean
+rb_publisher_on_idle_client (gpointer data)
+{
+  GstRTSPClient *client = data;
+  RbClientInfo *info = g_object_get_data (G_OBJECT (client),
+      "rb-client-info");
+
+  if (info != NULL) {
+    info->idle_source = 0;
+    if (!info->active) {
+      GST_INFO ("network %s: closing idle connection from %s",
+          info->publisher->name, info->address);
+      gst_rtsp_client_close (client);
+    }
+  }
+  return G_SOURCE_REMOVE;
+}
+
+static void
+rb_publisher_on_request (GstRTSPClient * client, GstRTSPContext * ctx,
+    gpointer data)
+{
+  RbClientInfo *info = g_object_get_data (G_OBJECT (client),
+      "rb-client-info");
+
+  if (info != NULL)
+    info->active = TRUE;
+}
+
+static void
+rb_publisher_on_setup (GstRTSPClient * client, GstRTSPContext * ctx,
+    gpointer data)
+{
+  RbClientInfo *info = g_object_get_data (G_OBJECT (client),
+      "rb-client-info");
+
+  if (info != NULL) {
+    info->active = TRUE;
+    if (!info->viewing) {
+      info->viewing = TRUE;
+      info->publisher->viewers++;
+    }
+  }
+}
+
+/* Logs a refusal at most once per client address and minute. */
+static void
+rb_publisher_log_refusal (RbPublisher * p, const gchar * address,
+    const gchar * why)
+{
+  gint64 now = g_get_monotonic_time () / G_USEC_PER_SEC;
+  gpointer last = g_hash_table_lookup (p->refused_logged, address);
+
+  p->refused++;
+  if (last != NULL && now - GPOINTER_TO_INT (last) < 60)
+    return;
+  g_hash_table_insert (p->refused_logged, g_strdup (address),
+      GINT_TO_POINTER ((gint) now));
+  g_warning ("network %s: refusing connections from %s: %s", p->name,
+      address, why);
+}
+
+static void
+rb_publisher_on_client_connected (GstRTSPServer * server,
+    GstRTSPClient * client, RbPublisher * p)
+{
+  GstRTSPConnection *conn = gst_rtsp_client_get_connection (client);
+  const gchar *ip = conn ? gst_rtsp_connection_get_ip (conn) : NULL;
+  g_autofree gchar *address = g_strdup (ip ? ip : "unknown");
+  guint n = GPOINTER_TO_UINT (g_hash_table_lookup (p->per_client, address));
+  RbClientInfo *info;
+
+  if (p->connections >= p->max_connections) {
+    rb_publisher_log_refusal (p, address, "max-connections reached");
+    gst_rtsp_client_close (client);
+    return;
+  }
+  if (n >= p->max_per_client) {
+    rb_publisher_log_refusal (p, address, "max-connections-per-client "
+        "reached");
+    gst_rtsp_client_close (client);
+    return;
+  }
+  info = g_new0 (RbClientInfo, 1);
+  info->publisher = p;
+  info->address = g_steal_pointer (&address);
+  p->connections++;
+  g_hash_table_insert (p->per_client, g_strdup (info->address),
+      GUINT_TO_POINTER (n + 1));
+  g_object_set_data_full (G_OBJECT (client), "rb-client-info", info,
+      (GDestroyNotify) rb_client_info_free);
+  info->idle_source = g_timeout_add_seconds_full (G_PRIORITY_DEFAULT,
+      p->idle_timeout_s, rb_publisher_on_idle_client,
+      g_object_ref (client), g_object_unref);
+  g_signal_connect (client, "closed",
+      G_CALLBACK (rb_publisher_on_client_closed), info);
+  g_signal_connect (client, "options-request",
+      G_CALLBACK (rb_publisher_on_request), NULL);
+  g_signal_connect (client, "describe-request",
+      G_CALLBACK (rb_publisher_on_request), NULL);
+  g_signal_connect (client, "get-parameter-request",
+      G_CALLBACK (rb_publisher_on_request), NULL);
+  g_signal_connect (client, "setup-request",
+      G_CALLBACK (rb_publisher_on_setup), NULL);
+}
+
 RbPublisher *
 rb_publisher_new (const RbNetworkConfig * network)
 {
@@ -596,7 +750,16 @@ rb_publisher_new (const RbNetworkConfig * network)
   publisher->name = g_strdup (network->name);
   publisher->address = g_strdup (network->address);
   publisher->port = network->port;
+  publisher->max_connections = network->max_connections;
+  publisher->max_per_client = network->max_connections_per_client;
+  publisher->idle_timeout_s = network->idle_timeout_s;
+  publisher->per_client = g_hash_table_new_full (g_str_hash, g_str_equal,
+      g_free, NULL);
+  publisher->refused_logged = g_hash_table_new_full (g_str_hash,
+      g_str_equal, g_free, NULL);
   publisher->server = gst_rtsp_server_new ();
+  g_signal_connect (publisher->server, "client-connected",
+      G_CALLBACK (rb_publisher_on_client_connected), publisher);
   service = g_strdup_printf ("%u", network->port);
   gst_rtsp_server_set_address (publisher->server, network->address);
   gst_rtsp_server_set_service (publisher->server, service);
@@ -605,16 +768,29 @@ rb_publisher_new (const RbNetworkConfig * network)
   return publisher;
 }
 
+static GstRTSPFilterResult
+rb_publisher_drop_client (GstRTSPServer * server, GstRTSPClient * client,
+    gpointer data)
+{
+  g_object_set_data (G_OBJECT (client), "rb-client-info", NULL);
+  return GST_RTSP_FILTER_REMOVE;
+}
+
 void
 rb_publisher_free (RbPublisher * publisher)
 {
   if (publisher == NULL)
     return;
+  /* the client counts live here: the clients go first */
+  gst_rtsp_server_client_filter (publisher->server, rb_publisher_drop_client,
+      NULL);
   if (publisher->source != NULL) {
     g_source_destroy (publisher->source);
     g_source_unref (publisher->source);
   }
   gst_clear_object (&publisher->server);
+  g_hash_table_unref (publisher->per_client);
+  g_hash_table_unref (publisher->refused_logged);
   g_free (publisher->name);
   g_free (publisher->address);
   g_free (publisher);
@@ -684,4 +860,15 @@ rb_publisher_get_bound_port (RbPublisher * publisher)
   gint port = gst_rtsp_server_get_bound_port (publisher->server);
 
   return port > 0 ? (guint) port : 0;
+}
+
+/* Connections open now, viewers among them, and connections refused by the
+ * limits since start. */
+void
+rb_publisher_get_counts (RbPublisher * publisher, guint * connections,
+    guint * viewers, guint64 * refused)
+{
+  *connections = publisher->connections;
+  *viewers = publisher->viewers;
+  *refused = publisher->refused;
 }

@@ -59,6 +59,8 @@ gboolean rb_publisher_start (RbPublisher * publisher, GError ** error);
 gboolean rb_publisher_is_serving (RbPublisher * publisher);
 const gchar *rb_publisher_get_name (RbPublisher * publisher);
 guint rb_publisher_get_bound_port (RbPublisher * publisher);
+void rb_publisher_get_counts (RbPublisher * publisher, guint * connections,
+                              guint * viewers, guint64 * refused);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RbPublisher, rb_publisher_free)
 

@@ -25,6 +25,7 @@
 #include "rb-durable.h"
 #include "rb-journal.h"
 #include "rb-pipelines.h"
+#include "rb-retention.h"
 #include "rb-verify.h"
 
 /* A claim is leased for this long and renewed while the work goes on, so a
@@ -36,6 +37,9 @@
 /* Claims whose lease expired (a worker that could not write its result)
  * are returned to the queue this often while running. */
 #define RECOVER_INTERVAL_US (30 * G_USEC_PER_SEC)
+/* Space needed to work again after a full disk, when min-free-space is not
+ * set. */
+#define RESUME_MIN_FREE (32 * 1024 * 1024)
 /* A failed segment is tried again after 30 s, then 60 s (3 attempts in
  * all), then quarantined. */
 #define MAX_ATTEMPTS 3
@@ -52,7 +56,9 @@ struct _RbWorkers {
   guint lookahead;              /* frames */
   GHashTable *zones;            /* camera name → privacy zones */
   GHashTable *keep_audio;       /* names of the cameras with audio=keep */
-  RbJournal *journal;
+  RbJournal *journal;            /* owned by the daemon */
+  RbRetention *retention;       /* owned by the daemon, or NULL */
+  guint64 min_free_bytes;       /* a full disk pauses the workers until */
 
   GMutex lock;
   GCond cond;
@@ -67,20 +73,17 @@ struct _RbWorkers {
 
 
 RbWorkers *
-rb_workers_new (const RbConfig * config, GError ** error)
+rb_workers_new (const RbConfig * config, RbJournal * journal,
+    RbRetention * retention)
 {
   RbWorkers *workers;
-  gchar *queue_dir = g_build_filename (config->state_dir, "queue", NULL);
-  RbJournal *journal;
 
-  journal = rb_journal_open (queue_dir, error);
-  if (journal == NULL) {
-    g_free (queue_dir);
-    return NULL;
-  }
   workers = g_new0 (RbWorkers, 1);
   workers->state_dir = g_strdup (config->state_dir);
-  workers->queue_dir = queue_dir;
+  workers->queue_dir = g_strdup (rb_journal_get_dir (journal));
+  workers->retention = retention;
+  workers->min_free_bytes = MAX (config->min_free_space_bytes,
+      RESUME_MIN_FREE);
   workers->keep_raw = config->keep_raw;
   workers->n_threads = config->workers;
   workers->config = config;
@@ -118,7 +121,6 @@ rb_workers_free (RbWorkers * workers)
     return;
   rb_workers_stop (workers);
   g_ptr_array_unref (workers->threads);
-  rb_journal_free (workers->journal);
   g_mutex_clear (&workers->lock);
   g_cond_clear (&workers->cond);
   g_hash_table_unref (workers->zones);
@@ -362,6 +364,32 @@ rb_worker_process (RbWorkers * workers, RbJournalItem * item,
   return TRUE;
 }
 
+/* ENOSPC, from GIO or from a GStreamer element. */
+static gboolean
+rb_error_is_no_space (const GError * err)
+{
+  return g_error_matches (err, G_IO_ERROR, G_IO_ERROR_NO_SPACE)
+      || g_error_matches (err, GST_RESOURCE_ERROR,
+      GST_RESOURCE_ERROR_NO_SPACE_LEFT);
+}
+
+/* After a full disk: until min-free-space (at least 32 MiB) is free. */
+static void
+rb_workers_wait_for_room (RbWorkers * workers)
+{
+  while (!rb_workers_is_stopping (workers)) {
+    guint64 free_bytes = rb_fs_free_bytes (workers->state_dir, NULL);
+
+    if (free_bytes == G_MAXUINT64 || free_bytes >= workers->min_free_bytes)
+      return;
+    g_mutex_lock (&workers->lock);
+    if (!workers->stopping)
+      g_cond_wait_until (&workers->cond, &workers->lock,
+          g_get_monotonic_time () + G_USEC_PER_SEC);
+    g_mutex_unlock (&workers->lock);
+  }
+}
+
 /* Every RECOVER_INTERVAL_US: claims whose lease expired (this process
  * could not write their result, e.g. on a full disk) go back to pending. */
 static void
@@ -467,21 +495,34 @@ rb_worker_thread (gpointer data)
       } else {
         g_message ("worker: anonymized %s into %s in %.1f s", item->location,
             out, (g_get_monotonic_time () - started) / 1e6);
+        if (workers->retention)
+          rb_retention_add (workers->retention, out);
         if (!workers->keep_raw && g_unlink (item->location) < 0)
           g_warning ("worker: cannot delete the raw segment %s: %s",
               item->location, g_strerror (errno));
+        else if (!workers->keep_raw && workers->retention)
+          rb_retention_remove (workers->retention, item->location);
         g_mutex_lock (&workers->lock);
         workers->completed++;
         g_mutex_unlock (&workers->lock);
       }
       g_free (out);
-    } else if (aborted) {
+    } else if (aborted || rb_error_is_no_space (err)) {
+      gboolean full = !aborted;
+
+      if (full)
+        g_warning ("worker: the disk is full (%s); %s goes back to the "
+            "queue and the workers wait for room", err->message,
+            item->location);
       g_clear_error (&err);
       if (!rb_journal_release (workers->journal, item->id,
               &err)) {
+        /* its lease expires and it is recovered */
         g_warning ("worker: cannot release %s: %s", item->id, err->message);
         g_clear_error (&err);
       }
+      if (full)
+        rb_workers_wait_for_room (workers);
     } else {
       rb_worker_failed (workers, item, err);
       g_clear_error (&err);
@@ -559,4 +600,94 @@ rb_workers_get_quarantined (RbWorkers * workers)
   n = workers->quarantined;
   g_mutex_unlock (&workers->lock);
   return n;
+}
+
+/* The state after a crash, made whole again (before the cameras start):
+ * - `.partial` files in anonymized/ are the output of an interrupted
+ *   worker: deleted (the segment is still in the queue);
+ * - a completed segment whose raw file is still there (a kill between
+ *   completing the queue item and deleting the raw file): the raw file is
+ *   deleted, unless keep-raw;
+ * - a raw segment the queue does not know (a recording killed before its
+ *   segment was queued): queued, its duration unknown. */
+void
+rb_workers_reconcile (RbWorkers * workers)
+{
+  g_autofree gchar *anon_dir = g_build_filename (workers->state_dir,
+      "anonymized", NULL);
+  g_autofree gchar *raw_dir = g_build_filename (workers->state_dir, "raw",
+      NULL);
+  guint partials = 0, deleted = 0, queued = 0;
+  GList *done, *l;
+  GDir *top;
+  const gchar *camera;
+
+  top = g_dir_open (anon_dir, 0, NULL);
+  while (top != NULL && (camera = g_dir_read_name (top)) != NULL) {
+    g_autofree gchar *sub = g_build_filename (anon_dir, camera, NULL);
+    GDir *d = g_dir_open (sub, 0, NULL);
+    const gchar *name;
+
+    while (d != NULL && (name = g_dir_read_name (d)) != NULL) {
+      g_autofree gchar *path = g_build_filename (sub, name, NULL);
+
+      if (g_str_has_suffix (name, ".partial") && g_unlink (path) == 0)
+        partials++;
+    }
+    if (d != NULL)
+      g_dir_close (d);
+  }
+  if (top != NULL)
+    g_dir_close (top);
+
+  done = rb_journal_list (workers->journal, RB_JOURNAL_ITEM_DONE);
+  for (l = done; l != NULL && !workers->keep_raw; l = l->next) {
+    RbJournalItem *item = l->data;
+
+    if (g_file_test (item->location, G_FILE_TEST_EXISTS)
+        && g_unlink (item->location) == 0) {
+      deleted++;
+      if (workers->retention)
+        rb_retention_remove (workers->retention, item->location);
+    }
+  }
+  g_list_free_full (done, (GDestroyNotify) rb_journal_item_free);
+
+  top = g_dir_open (raw_dir, 0, NULL);
+  while (top != NULL && (camera = g_dir_read_name (top)) != NULL) {
+    g_autofree gchar *sub = g_build_filename (raw_dir, camera, NULL);
+    GDir *d = g_dir_open (sub, 0, NULL);
+    const gchar *name;
+
+    while (d != NULL && (name = g_dir_read_name (d)) != NULL) {
+      g_autofree gchar *path = g_build_filename (sub, name, NULL);
+      GError *err = NULL;
+      GStatBuf st;
+
+      if (!g_str_has_suffix (name, ".mkv") && !g_str_has_suffix (name, ".ts"))
+        continue;
+      if (rb_journal_contains (workers->journal, path))
+        continue;
+      if (g_stat (path, &st) == 0 && st.st_size == 0) {
+        g_unlink (path);
+        continue;
+      }
+      if (rb_journal_enqueue (workers->journal, path, camera, G_MAXUINT64,
+              NULL, &err))
+        queued++;
+      else
+        g_warning ("worker: cannot queue the leftover segment %s: %s", path,
+            err->message);
+      g_clear_error (&err);
+    }
+    if (d != NULL)
+      g_dir_close (d);
+  }
+  if (top != NULL)
+    g_dir_close (top);
+
+  if (partials || deleted || queued)
+    g_message ("worker: after the last run: %u unfinished outputs deleted, "
+        "%u raw segments of completed items deleted, %u leftover raw "
+        "segments queued", partials, deleted, queued);
 }

@@ -8,6 +8,8 @@
 
 #include <gst/gst.h>
 #include "rb-config.h"
+#include "rb-journal.h"
+#include "rb-retention.h"
 
 G_BEGIN_DECLS
 
@@ -22,7 +24,10 @@ G_BEGIN_DECLS
  * first, then quarantined: queue/quarantine/ with the reason, raw kept. */
 typedef struct _RbWorkers RbWorkers;
 
-RbWorkers *rb_workers_new (const RbConfig * config, GError ** error);
+RbWorkers *rb_workers_new (const RbConfig * config, RbJournal * journal,
+                           RbRetention * retention);
+/* Makes state-dir whole after a crash (see rb-worker.c); before start. */
+void rb_workers_reconcile (RbWorkers * workers);
 void rb_workers_free (RbWorkers * workers);
 
 void rb_workers_start (RbWorkers * workers);

@@ -59,10 +59,13 @@ def _raw(seconds):
 
 
 def make_media(kind, directory, seconds=78):
-    """Writes the clip VLC serves for @kind into @directory; returns it.
-    VLC ends the RTP session when it loops (a client sees the camera end
-    the stream): the clip is as long as the demo clip allows (79 s)."""
-    path = os.path.join(directory, kind + ".mp4")
+    """Writes the clip VLC serves for @kind into @directory (unless it is
+    there already); returns it. VLC ends the RTP session when it loops (a
+    client sees the camera end the stream): the clip is as long as the demo
+    clip allows (79 s)."""
+    path = os.path.join(directory, f"{kind}-{WIDTH}x{HEIGHT}.mp4")
+    if os.path.exists(path):
+        return path
     if kind == "vlc-h264-bframes":
         desc = (_raw(seconds) + "! x264enc bframes=2 b-adapt=false "
                 "key-int-max=30 speed-preset=veryfast bitrate=400 "
@@ -138,17 +141,21 @@ def _vlc_command(media, port, home):
 
 
 @contextlib.contextmanager
-def camera(kind, test_camera=None, log_dir=None):
-    """Serves a camera of class @kind; yields its URL."""
+def camera(kind, test_camera=None, log_dir=None, port=None, media_dir=None):
+    """Serves a camera of class @kind (on @port, or a free one); yields its
+    URL. Media are made in @media_dir (kept, reused) or a temporary one."""
     work = tempfile.mkdtemp(prefix="rb-zoo-")
     os.chmod(work, 0o755)
-    port = free_port()
+    if media_dir is not None:
+        os.makedirs(media_dir, exist_ok=True)
+        os.chmod(media_dir, 0o755)
+    port = port or free_port()
     log_path = os.path.join(log_dir or work, f"camera-{kind}.log")
-    log = open(log_path, "w")
+    log = open(log_path, "a")
     proc = None
     try:
         if kind.startswith("vlc-"):
-            media = make_media(kind, work)
+            media = make_media(kind, media_dir or work)
             home = os.path.join(work, "home")
             os.mkdir(home)
             os.chmod(home, 0o777)

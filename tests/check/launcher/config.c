@@ -327,7 +327,8 @@ GST_START_TEST (test_unknown_key)
       "test.conf: [rtsp-blur] segment-duraton: unknown key; the keys of this "
       "group are state-dir, segment-duration, workers, keep-raw, "
       "live-bitrate, live-key-interval, segment-lookahead, audio, "
-      "reconnect-max-interval");
+      "reconnect-max-interval, max-disk-usage, min-free-space, "
+      "retention-raw, retention-anonymized");
   check_error (MAIN "[headblur]\nmodel-file=/m.onnx\n" CAM NET,
       RB_CONFIG_ERROR_UNKNOWN_KEY,
       "test.conf: [headblur] model-file: unknown key; the keys of this group "
@@ -358,7 +359,8 @@ GST_START_TEST (test_unknown_key)
   check_error (MAIN CAM NET "bind=1\n",
       RB_CONFIG_ERROR_UNKNOWN_KEY,
       "test.conf: [network:A] bind: unknown key; the keys of this group are "
-      "address, port");
+      "address, port, max-connections, max-connections-per-client, "
+      "idle-timeout");
   /* GKeyFile hides localised keys from g_key_file_get_keys() */
   check_error (MAIN CAM "url[fr]=rtsp://h/\n" NET,
       RB_CONFIG_ERROR_UNKNOWN_KEY,
@@ -882,6 +884,43 @@ GST_START_TEST (test_audio_and_reconnect)
 
 GST_END_TEST;
 
+GST_START_TEST (test_disk_budget_keys)
+{
+  g_autoptr (RbConfig) c = load_ok (MAIN "max-disk-usage=1.5G\n"
+      "min-free-space=5%\nretention-raw=12h\nretention-anonymized=30d\n"
+      CAM NET);
+  g_autoptr (RbConfig) d = load_ok (MAIN "max-disk-usage=80%\n"
+      "min-free-space=512MiB\nretention-raw=90\n" CAM NET);
+  g_autoptr (RbConfig) none = load_ok (VALID);
+
+  fail_unless_equals_uint64 (c->max_disk_usage_bytes,
+      (guint64) (1.5 * 1024 * 1024 * 1024));
+  fail_unless (c->min_free_space_percent == 5.0);
+  fail_unless_equals_uint64 (c->retention_raw_s, 12 * 3600);
+  fail_unless_equals_uint64 (c->retention_anonymized_s, 30 * 86400);
+  fail_unless (d->max_disk_usage_percent == 80.0);
+  fail_unless_equals_uint64 (d->min_free_space_bytes, 512 * 1024 * 1024);
+  fail_unless_equals_uint64 (d->retention_raw_s, 90);
+  fail_unless_equals_uint64 (none->max_disk_usage_bytes, 0);
+  fail_unless_equals_uint64 (none->retention_anonymized_s, 0);
+  check_error (MAIN "max-disk-usage=lots\n" CAM NET,
+      RB_CONFIG_ERROR_INVALID_VALUE,
+      "test.conf: [rtsp-blur] max-disk-usage: must be a size in bytes with "
+      "an optional K, M, G or T suffix, or a percentage of the file system "
+      "such as 10% (got 'lots')");
+  check_error (MAIN "min-free-space=120%\n" CAM NET,
+      RB_CONFIG_ERROR_INVALID_VALUE,
+      "test.conf: [rtsp-blur] min-free-space: must be a size in bytes with "
+      "an optional K, M, G or T suffix, or a percentage of the file system "
+      "such as 10% (got '120%')");
+  check_error (MAIN "retention-raw=2w\n" CAM NET,
+      RB_CONFIG_ERROR_INVALID_VALUE,
+      "test.conf: [rtsp-blur] retention-raw: must be a duration: seconds, or "
+      "a number with s, m, h or d such as 30d (got '2w')");
+}
+
+GST_END_TEST;
+
 GST_START_TEST (test_apply_headblur)
 {
   g_autoptr (RbConfig) c = load_ok (MAIN "[headblur]\nmode=fill\n"
@@ -1006,6 +1045,7 @@ config_suite (void)
   tcase_add_test (tc, test_issue3_keys);
   tcase_add_test (tc, test_apply_headblur);
   tcase_add_test (tc, test_audio_and_reconnect);
+  tcase_add_test (tc, test_disk_budget_keys);
   tcase_add_test (tc, test_issue3_defaults);
   tcase_add_test (tc, test_issue3_errors);
   tcase_add_test (tc, test_sample_lab);

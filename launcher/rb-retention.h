@@ -1,0 +1,63 @@
+/* rtsp-blur
+ * Copyright (C) 2026 rtsp-blur contributors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#ifndef __RB_RETENTION_H__
+#define __RB_RETENTION_H__
+
+#include <glib.h>
+
+#include "rb-config.h"
+#include "rb-journal.h"
+
+G_BEGIN_DECLS
+
+/* RbRetention: the disk budget and retention of state-dir (GLib only).
+ *
+ * It keeps an index of the segment files under raw/ and anonymized/ (their
+ * size and time, from the UTC time in their name, else their mtime), built
+ * by one scan at start and kept up to date by rb_retention_add() and
+ * rb_retention_remove(), and re-scanned every 10 minutes. rb_retention_run()
+ * evicts whole segments, oldest first and raw before anonymized of the same
+ * time, until:
+ *   - no raw segment is older than retention-raw, no anonymized one older
+ *     than retention-anonymized;
+ *   - the segments take at most max-disk-usage bytes;
+ *   - the file system keeps min-free-space bytes free.
+ * A raw segment waiting in the queue (pending or quarantined) leaves it as
+ * evicted (rb_journal_evict()); one a worker is processing is skipped.
+ * Every eviction is logged and counted. */
+typedef struct _RbRetention RbRetention;
+
+typedef struct {
+  guint64 raw_bytes;              /* raw segments, bytes */
+  guint64 anonymized_bytes;       /* anonymized segments, bytes */
+  guint raw_segments;
+  guint anonymized_segments;
+  guint64 free_bytes;             /* free on state-dir's file system */
+  guint64 total_bytes;            /* size of that file system */
+  guint64 evicted;                /* segments evicted since start */
+  guint64 budget_bytes;           /* max-disk-usage now, 0 = none */
+} RbDiskUsage;
+
+RbRetention *rb_retention_new (const RbConfig * config, RbJournal * journal);
+void rb_retention_free (RbRetention * retention);
+
+/* Index a new segment file, or forget one (deleted by a worker). */
+void rb_retention_add (RbRetention * retention, const gchar * path);
+void rb_retention_remove (RbRetention * retention, const gchar * path);
+
+/* Evicts what the budget and retention require; returns how many. */
+guint rb_retention_run (RbRetention * retention);
+
+void rb_retention_get_usage (RbRetention * retention, RbDiskUsage * usage);
+
+/* The free bytes of the file system holding @path, or G_MAXUINT64. */
+guint64 rb_fs_free_bytes (const gchar * path, guint64 * total);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (RbRetention, rb_retention_free)
+
+G_END_DECLS
+
+#endif /* __RB_RETENTION_H__ */
