@@ -754,20 +754,26 @@ rb_camera_drop_buffers (GstPad * pad, GstPadProbeInfo * info, gpointer data)
   return GST_PAD_PROBE_DROP;
 }
 
-/* Until the first key frame: a resumed recording starts on one; the audio
- * waits for the video. */
+/* Until the first key frame: a resumed recording starts on one. */
 static GstPadProbeReturn
 rb_camera_resume_probe (GstPad * pad, GstPadProbeInfo * info, gpointer data)
 {
   RbCamera *camera = data;
   GstBuffer *buffer = GST_PAD_PROBE_INFO_BUFFER (info);
 
-  if (pad == camera->record_tee_pad) {
-    if (GST_BUFFER_FLAG_IS_SET (buffer, GST_BUFFER_FLAG_DELTA_UNIT))
-      return GST_PAD_PROBE_DROP;
-    g_atomic_int_set (&camera->record_resumed, TRUE);
-    return GST_PAD_PROBE_REMOVE;
-  }
+  if (GST_BUFFER_FLAG_IS_SET (buffer, GST_BUFFER_FLAG_DELTA_UNIT))
+    return GST_PAD_PROBE_DROP;
+  g_atomic_int_set (&camera->record_resumed, TRUE);
+  return GST_PAD_PROBE_REMOVE;
+}
+
+/* The audio waits for the video's key frame. */
+static GstPadProbeReturn
+rb_camera_audio_resume_probe (GstPad * pad, GstPadProbeInfo * info,
+    gpointer data)
+{
+  RbCamera *camera = data;
+
   return g_atomic_int_get (&camera->record_resumed) ? GST_PAD_PROBE_REMOVE :
       GST_PAD_PROBE_DROP;
 }
@@ -884,6 +890,10 @@ rb_camera_try_resume (gpointer data)
       g_set_error (&err, GST_CORE_ERROR, GST_CORE_ERROR_NEGOTIATION,
           "cannot link the audio to the recorder");
   }
+  /* added to a running pipeline: the recorder completes its own state
+   * change to PLAYING (its sinks preroll asynchronously) */
+  if (recorder != NULL)
+    g_object_set (recorder, "async-handling", TRUE, NULL);
   if (err == NULL && !gst_element_link (queue, recorder))
     g_set_error (&err, GST_CORE_ERROR, GST_CORE_ERROR_NEGOTIATION,
         "cannot link the recorder");
@@ -919,7 +929,8 @@ rb_camera_try_resume (gpointer data)
   gst_pad_remove_probe (camera->record_tee_pad, camera->record_drop);
   if (camera->audio_record_tee_pad != NULL) {
     gst_pad_add_probe (camera->audio_record_tee_pad,
-        GST_PAD_PROBE_TYPE_BUFFER, rb_camera_resume_probe, camera, NULL);
+        GST_PAD_PROBE_TYPE_BUFFER, rb_camera_audio_resume_probe, camera,
+        NULL);
     gst_pad_remove_probe (camera->audio_record_tee_pad,
         camera->audio_record_drop);
   }
@@ -927,6 +938,17 @@ rb_camera_try_resume (gpointer data)
   camera->resume_source = 0;
   rb_camera_forget_recording_pause (camera);
   return G_SOURCE_REMOVE;
+}
+
+/* Is @object still in @camera's pipeline? */
+static gboolean
+rb_camera_in_pipeline (RbCamera * camera, GstObject * object)
+{
+  GstObject *o;
+
+  for (o = object; o != NULL && GST_OBJECT_PARENT (o) != NULL;
+      o = GST_OBJECT_PARENT (o));
+  return o == GST_OBJECT (camera->pipeline);
 }
 
 /* Is @object the recording branch of @camera's pipeline, or inside it? */
@@ -977,7 +999,12 @@ rb_camera_on_bus (GstBus * bus, GstMessage * message, gpointer data)
             "or H265)", camera->rejected_video);
       }
       g_mutex_unlock (&camera->streams_lock);
-      if (camera->state == RB_CAMERA_RUNNING
+      if (!rb_camera_in_pipeline (camera, GST_MESSAGE_SRC (message))) {
+        /* from the recording taken out after a write error (splitmuxsink
+         * finalizes fragments on its own) */
+        GST_INFO ("camera %s: ignoring an error from a removed element: %s",
+            camera->name, why);
+      } else if (camera->state == RB_CAMERA_RUNNING
           && rb_camera_is_recording (camera, GST_MESSAGE_SRC (message))) {
         rb_camera_pause_recording (camera, why);
       } else if (camera->state == RB_CAMERA_STOPPING) {
