@@ -697,6 +697,64 @@ rb_publisher_log_refusal (RbPublisher * p, const gchar * address,
       address, why);
 }
 
+/* Whether a new connection from @address is let in: checked by the server
+ * before it creates a client for it (GST_RTSP_AUTH_CHECK_CONNECT), so a
+ * refused connection costs nothing but its accept. */
+static gboolean
+rb_publisher_may_connect (RbPublisher * p, const gchar * address)
+{
+  guint n = GPOINTER_TO_UINT (g_hash_table_lookup (p->per_client, address));
+
+  if (p->connections >= p->max_connections) {
+    rb_publisher_log_refusal (p, address, "max-connections reached");
+    return FALSE;
+  }
+  if (n >= p->max_per_client) {
+    rb_publisher_log_refusal (p, address, "max-connections-per-client "
+        "reached");
+    return FALSE;
+  }
+  return TRUE;
+}
+
+/* The authorization of a network's listener: connection limits at
+ * connect time; everything else is allowed (auth=none). */
+#define RB_TYPE_RTSP_AUTH (rb_rtsp_auth_get_type ())
+G_DECLARE_FINAL_TYPE (RbRtspAuth, rb_rtsp_auth, RB, RTSP_AUTH, GstRTSPAuth);
+
+struct _RbRtspAuth {
+  GstRTSPAuth parent;
+  RbPublisher *publisher;       /* not owned: the publisher owns us */
+};
+
+G_DEFINE_TYPE (RbRtspAuth, rb_rtsp_auth, GST_TYPE_RTSP_AUTH);
+
+static gboolean
+rb_rtsp_auth_check (GstRTSPAuth * auth, GstRTSPContext * ctx,
+    const gchar * check)
+{
+  RbRtspAuth *self = RB_RTSP_AUTH (auth);
+
+  if (g_str_equal (check, GST_RTSP_AUTH_CHECK_CONNECT)) {
+    const gchar *ip = ctx->conn ? gst_rtsp_connection_get_ip (ctx->conn) :
+        NULL;
+
+    return rb_publisher_may_connect (self->publisher, ip ? ip : "unknown");
+  }
+  return TRUE;
+}
+
+static void
+rb_rtsp_auth_class_init (RbRtspAuthClass * klass)
+{
+  GST_RTSP_AUTH_CLASS (klass)->check = rb_rtsp_auth_check;
+}
+
+static void
+rb_rtsp_auth_init (RbRtspAuth * self)
+{
+}
+
 static void
 rb_publisher_on_client_connected (GstRTSPServer * server,
     GstRTSPClient * client, RbPublisher * p)
@@ -707,17 +765,6 @@ rb_publisher_on_client_connected (GstRTSPServer * server,
   guint n = GPOINTER_TO_UINT (g_hash_table_lookup (p->per_client, address));
   RbClientInfo *info;
 
-  if (p->connections >= p->max_connections) {
-    rb_publisher_log_refusal (p, address, "max-connections reached");
-    gst_rtsp_client_close (client);
-    return;
-  }
-  if (n >= p->max_per_client) {
-    rb_publisher_log_refusal (p, address, "max-connections-per-client "
-        "reached");
-    gst_rtsp_client_close (client);
-    return;
-  }
   info = g_new0 (RbClientInfo, 1);
   info->publisher = p;
   info->address = g_steal_pointer (&address);
@@ -760,6 +807,13 @@ rb_publisher_new (const RbNetworkConfig * network)
   publisher->server = gst_rtsp_server_new ();
   g_signal_connect (publisher->server, "client-connected",
       G_CALLBACK (rb_publisher_on_client_connected), publisher);
+  {
+    RbRtspAuth *auth = g_object_new (RB_TYPE_RTSP_AUTH, NULL);
+
+    auth->publisher = publisher;
+    gst_rtsp_server_set_auth (publisher->server, GST_RTSP_AUTH (auth));
+    g_object_unref (auth);
+  }
   service = g_strdup_printf ("%u", network->port);
   gst_rtsp_server_set_address (publisher->server, network->address);
   gst_rtsp_server_set_service (publisher->server, service);
