@@ -25,6 +25,7 @@
 #include <glib-unix.h>
 #include <glib/gstdio.h>
 #include <gst/gst.h>
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -32,6 +33,8 @@
 #include "rb-camera.h"
 #include "rb-config.h"
 #include "rb-publisher.h"
+#include "rb-metrics.h"
+#include "rb-status.h"
 #include "rb-retention.h"
 #include "rb-worker.h"
 
@@ -60,6 +63,7 @@ typedef struct {
   RbJournal *journal;           /* the segment queue, state-dir/queue */
   RbRetention *retention;
   guint retention_source;
+  RbMetrics *metrics;
   guint cameras_running;
   guint signal_sources[3];
   guint listener_retry_source;
@@ -93,6 +97,7 @@ rb_daemon_clear (RbDaemon * daemon)
     g_source_remove (daemon->listener_retry_source);
   if (daemon->retention_source)
     g_source_remove (daemon->retention_source);
+  g_clear_pointer (&daemon->metrics, rb_metrics_free);
   g_clear_pointer (&daemon->workers, rb_workers_free);
   g_clear_pointer (&daemon->retention, rb_retention_free);
   g_clear_pointer (&daemon->journal, rb_journal_free);
@@ -364,6 +369,153 @@ rb_daemon_on_sighup (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
+/* ---- metrics ---- */
+
+static void
+rb_daemon_collect (GString * out, gpointer user_data)
+{
+  RbDaemon *d = user_data;
+  const gchar *states[] = { "connecting", "receiving", "stalled",
+    "reconnecting", "restarting", "stopping", "stopped"
+  };
+  const gchar *queue_states[] = { "pending", "claimed", "done",
+    "quarantine", "evicted"
+  };
+  guint n = d->cameras->len, i;
+  RbCameraStats *st = g_new0 (RbCameraStats, MAX (n, 1));
+  gchar **label = g_new0 (gchar *, n + 1);
+  RbDiskUsage disk;
+  GList *pending;
+  gint64 oldest = 0;
+
+  for (i = 0; i < n; i++) {
+    RbCamera *camera = g_ptr_array_index (d->cameras, i);
+    g_autofree gchar *name = rb_metrics_escape (rb_camera_get_name (camera));
+
+    rb_camera_get_stats (camera, &st[i]);
+    label[i] = g_strdup_printf ("camera=\"%s\"", name);
+  }
+
+  rb_metrics_add (out, "rtsp_blur_up", "gauge",
+      "1 while rtsp-blur runs", "", 1);
+  for (i = 0; i < n; i++)
+    rb_metrics_add (out, "rtsp_blur_camera_up", "gauge", i ? NULL :
+        "Whether the camera's video is being received (1) or not (0)",
+        label[i], st[i].receiving);
+  for (i = 0; i < n; i++) {
+    for (guint k = 0; k < G_N_ELEMENTS (states); k++) {
+      g_autofree gchar *l = g_strdup_printf ("%s,state=\"%s\"", label[i],
+          states[k]);
+
+      rb_metrics_add (out, "rtsp_blur_camera_state", "gauge",
+          i || k ? NULL : "The camera's state (1 for the current one)", l,
+          g_str_equal (st[i].state, states[k]));
+    }
+  }
+  for (i = 0; i < n; i++)
+    rb_metrics_add (out, "rtsp_blur_camera_recording", "gauge", i ? NULL :
+        "Whether the camera is being recorded (0 while the disk is full or "
+        "the camera is down)", label[i], st[i].recording);
+  for (i = 0; i < n; i++)
+    rb_metrics_add (out, "rtsp_blur_camera_frames_received_total",
+        "counter", i ? NULL : "Video frames received from the camera",
+        label[i], st[i].frames_received);
+  for (i = 0; i < n; i++)
+    rb_metrics_add (out, "rtsp_blur_camera_frames_published_total",
+        "counter", i ? NULL : "Anonymized frames sent to the live streams",
+        label[i], rb_live_feed_get_samples (g_ptr_array_index (d->feeds,
+                i)));
+  for (i = 0; i < n; i++)
+    rb_metrics_add (out, "rtsp_blur_camera_reconnects_total", "counter",
+        i ? NULL : "Times the camera's pipeline was rebuilt", label[i],
+        st[i].reconnects);
+  for (i = 0; i < n; i++)
+    rb_metrics_add (out, "rtsp_blur_camera_last_frame_age_seconds", "gauge",
+        i ? NULL : "Seconds since the camera's last video frame (NaN: none "
+        "in this connection)", label[i], st[i].last_frame_age_s < 0 ? NAN :
+        st[i].last_frame_age_s);
+  for (i = 0; i < n; i++)
+    rb_metrics_add (out, "rtsp_blur_headblur_frames_total", "counter",
+        i ? NULL : "Frames anonymized on the live path", label[i],
+        st[i].headblur_frames);
+  for (i = 0; i < n; i++)
+    rb_metrics_add (out, "rtsp_blur_headblur_detections_total", "counter",
+        i ? NULL : "Detector runs on the live path", label[i],
+        st[i].detections);
+  for (i = 0; i < n; i++)
+    rb_metrics_add (out, "rtsp_blur_headblur_skipped_detections_total",
+        "counter", i ? NULL : "Detector runs skipped because headblur was "
+        "behind", label[i], st[i].skipped_detections);
+  for (i = 0; i < n; i++)
+    rb_metrics_add (out, "rtsp_blur_headblur_overload_frames_total",
+        "counter", i ? NULL : "Live frames masked by the overload policy "
+        "(whole or enlarged)", label[i], st[i].overload_frames);
+
+  for (guint k = 0; k < G_N_ELEMENTS (queue_states); k++) {
+    g_autofree gchar *l = g_strdup_printf ("state=\"%s\"",
+        queue_states[k]);
+
+    rb_metrics_add (out, "rtsp_blur_queue_segments", "gauge",
+        k ? NULL : "Segments in the queue, by state", l,
+        rb_journal_count (d->journal, (RbJournalItemState) k));
+  }
+  pending = rb_journal_list (d->journal, RB_JOURNAL_ITEM_PENDING);
+  for (GList * l = pending; l != NULL; l = l->next) {
+    RbJournalItem *item = l->data;
+
+    if (oldest == 0 || item->enqueued_us < oldest)
+      oldest = item->enqueued_us;
+  }
+  g_list_free_full (pending, (GDestroyNotify) rb_journal_item_free);
+  rb_metrics_add (out, "rtsp_blur_queue_oldest_pending_age_seconds",
+      "gauge", "Age of the oldest segment waiting to be anonymized (0: none)",
+      "", oldest ? (g_get_real_time () - oldest) / 1e6 : 0);
+  rb_metrics_add (out, "rtsp_blur_segments_anonymized_total", "counter",
+      "Segments anonymized and verified since start", "",
+      d->workers ? rb_workers_get_completed (d->workers) : 0);
+  rb_metrics_add (out, "rtsp_blur_segments_failed_attempts_total", "counter",
+      "Attempts to anonymize a segment that failed since start", "",
+      d->workers ? rb_workers_get_failed (d->workers) : 0);
+  rb_metrics_add (out, "rtsp_blur_segments_quarantined_total", "counter",
+      "Segments quarantined since start (raw kept, reason in the queue)", "",
+      d->workers ? rb_workers_get_quarantined (d->workers) : 0);
+  rb_retention_get_usage (d->retention, &disk);
+  rb_metrics_add (out, "rtsp_blur_segments_evicted_total", "counter",
+      "Segments deleted by retention or the disk budget since start", "",
+      disk.evicted);
+  rb_metrics_add (out, "rtsp_blur_disk_used_bytes", "gauge",
+      "Bytes taken by the segments", "kind=\"raw\"", disk.raw_bytes);
+  rb_metrics_add (out, "rtsp_blur_disk_used_bytes", "gauge", NULL,
+      "kind=\"anonymized\"", disk.anonymized_bytes);
+  rb_metrics_add (out, "rtsp_blur_disk_free_bytes", "gauge",
+      "Free bytes on the state directory's file system", "",
+      disk.free_bytes == G_MAXUINT64 ? NAN : disk.free_bytes);
+  rb_metrics_add (out, "rtsp_blur_disk_budget_bytes", "gauge",
+      "max-disk-usage in bytes (0: none)", "", disk.budget_bytes);
+
+  for (i = 0; i < d->publishers->len; i++) {
+    RbPublisher *pub = g_ptr_array_index (d->publishers, i);
+    g_autofree gchar *name = rb_metrics_escape (rb_publisher_get_name (pub));
+    g_autofree gchar *l = g_strdup_printf ("network=\"%s\"", name);
+    guint connections, viewers;
+    guint64 refused;
+
+    rb_publisher_get_counts (pub, &connections, &viewers, &refused);
+    rb_metrics_add (out, "rtsp_blur_network_viewers", "gauge", i ? NULL :
+        "RTSP clients of the network that set up a stream", l, viewers);
+    rb_metrics_add (out, "rtsp_blur_network_connections", "gauge", i ? NULL :
+        "RTSP connections open on the network", l, connections);
+    rb_metrics_add (out, "rtsp_blur_network_refused_connections_total",
+        "counter", i ? NULL : "Connections refused by max-connections and "
+        "max-connections-per-client", l, refused);
+    rb_metrics_add (out, "rtsp_blur_network_serving", "gauge", i ? NULL :
+        "Whether the network's listener is bound", l,
+        rb_publisher_is_serving (pub));
+  }
+  g_strfreev (label);
+  g_free (st);
+}
+
 /* Starts the listeners that are not serving yet; returns how many still
  * fail. A listener whose address is not (yet) on this machine does not stop
  * the cameras nor the other listeners: it is retried. */
@@ -508,6 +660,24 @@ rb_daemon_run (RbDaemon * daemon)
     rb_camera_start (camera);
   }
 
+  if (config->metrics_port != 0) {
+    daemon->metrics = rb_metrics_new (config->metrics_address,
+        config->metrics_port, rb_daemon_collect, daemon, &err);
+    if (daemon->metrics == NULL) {
+      /* the cameras go on without it */
+      g_warning ("%s: [rtsp-blur] metrics-port: cannot listen on %s port "
+          "%u: %s", config->path, config->metrics_address,
+          config->metrics_port, err->message);
+      g_clear_error (&err);
+    } else {
+      g_message ("metrics on http://%s%s%s:%u/metrics",
+          strchr (config->metrics_address, ':') ? "[" : "",
+          config->metrics_address,
+          strchr (config->metrics_address, ':') ? "]" : "",
+          rb_metrics_get_port (daemon->metrics));
+    }
+  }
+
   daemon->signal_sources[0] = g_unix_signal_add (SIGINT,
       rb_daemon_on_stop_signal, daemon);
   daemon->signal_sources[1] = g_unix_signal_add (SIGTERM,
@@ -532,12 +702,17 @@ main (int argc, char **argv)
   g_auto (RbDaemon) daemon = { NULL, };
   g_autoptr (GOptionContext) context = NULL;
   g_autoptr (GTypeClass) headblur_class = NULL;
+  gboolean status;
   GError *err = NULL;
 
   g_log_set_writer_func (rb_log_writer, NULL, NULL);
 
-  context = g_option_context_new ("- anonymize RTSP cameras and "
+  context = g_option_context_new ("[status] - anonymize RTSP cameras and "
       "republish them");
+  g_option_context_set_description (context, "Commands:\n"
+      "  (none)    run the cameras, the workers and the listeners\n"
+      "  status    print the state of the running rtsp-blur, from its "
+      "metrics\n");
   g_option_context_add_main_entries (context, entries, NULL);
   g_option_context_add_group (context, gst_init_get_option_group ());
   if (!g_option_context_parse (context, &argc, &argv, &err)) {
@@ -553,6 +728,12 @@ main (int argc, char **argv)
     fprintf (stderr, "rtsp-blur: --config FILE is required (see --help)\n");
     return RB_EXIT_USAGE;
   }
+  if (argc > 2 || (argc == 2 && !g_str_equal (argv[1], "status"))) {
+    fprintf (stderr, "rtsp-blur: unknown command '%s' (the only command is "
+        "status)\n", argv[1]);
+    return RB_EXIT_USAGE;
+  }
+  status = argc == 2;
 
   if (!rb_check_elements (&err)) {
     fprintf (stderr, "rtsp-blur: error: %s\n", err->message);
@@ -569,6 +750,20 @@ main (int argc, char **argv)
     gint code = err->domain == G_FILE_ERROR ? RB_EXIT_NOINPUT : RB_EXIT_CONFIG;
     g_error_free (err);
     return code;
+  }
+  if (status) {
+    if (daemon.config->metrics_port == 0) {
+      fprintf (stderr, "rtsp-blur: error: %s: [rtsp-blur] metrics-port is 0: "
+          "the daemon has no management listener to ask\n", opt_config);
+      return RB_EXIT_CONFIG;
+    }
+    if (!rb_status_print (daemon.config->metrics_address,
+            daemon.config->metrics_port, stdout, &err)) {
+      fprintf (stderr, "rtsp-blur: error: %s\n", err->message);
+      g_error_free (err);
+      return RB_EXIT_UNAVAILABLE;
+    }
+    return RB_EXIT_OK;
   }
   if (!rb_check_headblur (daemon.config, &err)) {
     fprintf (stderr, "rtsp-blur: error: %s\n", err->message);

@@ -91,6 +91,12 @@ struct _RbCamera {
   GstCaps *stream_caps;         /* streaming thread: what is being recorded */
   gint64 max_pts;               /* streaming thread: latest video time */
 
+  /* statistics: frames passed by the data probe (atomic); the headblur of
+   * the current pipeline and the totals of those before (main context) */
+  guint64 frames_received;
+  GstElement *headblur;
+  guint64 hb_frames, hb_detections, hb_skipped, hb_overload;
+
   /* recording paused after a write error (disk full): main context */
   gboolean recording_paused;
   guint resume_source;
@@ -230,6 +236,67 @@ rb_camera_get_restarts (RbCamera * camera)
   return camera->restarts;
 }
 
+/* The totals so far of the headblur counters into @stats. */
+static void
+rb_camera_read_headblur (RbCamera * camera, RbCameraStats * stats)
+{
+  GstStructure *s = NULL;
+  guint64 v;
+
+  stats->headblur_frames = camera->hb_frames;
+  stats->detections = camera->hb_detections;
+  stats->skipped_detections = camera->hb_skipped;
+  stats->overload_frames = camera->hb_overload;
+  if (camera->headblur == NULL)
+    return;
+  g_object_get (camera->headblur, "stats", &s, NULL);
+  if (s == NULL)
+    return;
+  if (gst_structure_get_uint64 (s, "frames", &v))
+    stats->headblur_frames += v;
+  if (gst_structure_get_uint64 (s, "detections", &v))
+    stats->detections += v;
+  if (gst_structure_get_uint64 (s, "skipped-detections", &v))
+    stats->skipped_detections += v;
+  if (gst_structure_get_uint64 (s, "overload-frames", &v))
+    stats->overload_frames += v;
+  gst_structure_free (s);
+}
+
+void
+rb_camera_get_stats (RbCamera * camera, RbCameraStats * stats)
+{
+  gint64 first, last, now = g_get_monotonic_time ();
+
+  memset (stats, 0, sizeof *stats);
+  rb_camera_get_data_times (camera, &first, &last);
+  switch (camera->state) {
+    case RB_CAMERA_IDLE:
+      stats->state = "stopped";
+      break;
+    case RB_CAMERA_WAITING:
+      stats->state = "reconnecting";
+      break;
+    case RB_CAMERA_STOPPING:
+      stats->state = "stopping";
+      break;
+    case RB_CAMERA_RENEWING:
+      stats->state = "restarting";
+      break;
+    case RB_CAMERA_RUNNING:
+      stats->state = last == 0 ? "connecting" :
+          (now - last < 2 * G_USEC_PER_SEC ? "receiving" : "stalled");
+      break;
+  }
+  stats->receiving = g_str_equal (stats->state, "receiving");
+  stats->recording = stats->receiving && !camera->recording_paused;
+  stats->frames_received = (guint64) g_atomic_pointer_get
+      (&camera->frames_received);
+  stats->reconnects = camera->restarts;
+  stats->last_frame_age_s = last ? (now - last) / 1e6 : -1.0;
+  rb_camera_read_headblur (camera, stats);
+}
+
 /* ---- pipeline construction (streaming thread of rtspsrc) ---- */
 
 /* On the parsed video, before the recorder and the live path: nothing
@@ -338,6 +405,7 @@ rb_camera_data_probe (GstPad * pad, GstPadProbeInfo * info, gpointer data)
     camera->max_pts = MAX (camera->max_pts, spts);
   }
 
+  g_atomic_pointer_add (&camera->frames_received, 1);
   g_mutex_lock (&camera->data_lock);
   camera->last_data_us = now;
   if (camera->first_data_us == 0)
@@ -439,6 +507,7 @@ rb_camera_build_branches (RbCamera * camera)
   rb_config_apply_headblur (camera->config, G_OBJECT (element));
   if (camera->privacy_zones != NULL)
     g_object_set (element, "privacy-zones", camera->privacy_zones, NULL);
+  gst_object_replace ((GstObject **) & camera->headblur, GST_OBJECT (element));
   gst_object_unref (element);
 
   pad = rb_camera_get_pad (bin, "parse", "src");
@@ -646,6 +715,17 @@ rb_camera_teardown (RbCamera * camera)
     camera->streams_wait_source = 0;
   }
   rb_camera_forget_recording_pause (camera);
+  if (camera->headblur != NULL) {
+    RbCameraStats now;
+
+    /* the totals survive the pipeline */
+    rb_camera_read_headblur (camera, &now);
+    camera->hb_frames = now.headblur_frames;
+    camera->hb_detections = now.detections;
+    camera->hb_skipped = now.skipped_detections;
+    camera->hb_overload = now.overload_frames;
+    gst_clear_object (&camera->headblur);
+  }
   if (camera->pipeline == NULL)
     return;
   rb_live_feed_clear_appsink (camera->feed);

@@ -46,6 +46,24 @@ void rb_camera_start (RbCamera * camera);
  * most 10 s), then stops; calls the stopped callback. */
 void rb_camera_stop (RbCamera * camera);
 
+/* What the metrics and the status show of a camera. */
+typedef struct {
+  const gchar *state;             /* connecting, receiving, stalled,
+                                   * reconnecting, restarting, stopping,
+                                   * stopped */
+  gboolean receiving;
+  gboolean recording;             /* receiving and not paused (disk full) */
+  guint64 frames_received;        /* video frames from the camera */
+  guint reconnects;
+  gdouble last_frame_age_s;       /* -1: none in this connection */
+  guint64 headblur_frames;        /* totals over every connection */
+  guint64 detections;
+  guint64 skipped_detections;
+  guint64 overload_frames;
+} RbCameraStats;
+
+void rb_camera_get_stats (RbCamera * camera, RbCameraStats * stats);
+
 const gchar *rb_camera_get_name (RbCamera * camera);
 gboolean rb_camera_is_receiving (RbCamera * camera);
 guint rb_camera_get_restarts (RbCamera * camera);

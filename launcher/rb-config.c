@@ -41,6 +41,9 @@
  *                           with s, m, h or d; unset: until anonymized (or
  *                           forever with keep-raw)
  *   retention-anonymized=DURATION  how long anonymized segments are kept
+ *   metrics-address=IP      the management listener (Prometheus /metrics,
+ *                           rtsp-blur status), default 127.0.0.1
+ *   metrics-port=N          its port, 0..65535, default 9590; 0: off
  *
  * [headblur]                        optional; the writable properties of
  *                                   the headblur element itself (not those
@@ -117,6 +120,8 @@
 #define DEFAULT_SEGMENT_LOOKAHEAD 15
 #define DEFAULT_AUDIO RB_AUDIO_DROP
 #define DEFAULT_RECONNECT_MAX_INTERVAL_S 5
+#define DEFAULT_METRICS_ADDRESS "127.0.0.1"
+#define DEFAULT_METRICS_PORT 9590
 #define DEFAULT_TRANSPORT RB_TRANSPORT_AUTO
 #define DEFAULT_LATENCY_MS 200
 #define DEFAULT_PORT 8554
@@ -137,7 +142,7 @@ static const gchar *const main_keys[] = {
   "state-dir", "segment-duration", "workers", "keep-raw", "live-bitrate",
   "live-key-interval", "segment-lookahead", "audio", "reconnect-max-interval",
   "max-disk-usage", "min-free-space", "retention-raw", "retention-anonymized",
-  NULL
+  "metrics-address", "metrics-port", NULL
 };
 static const gchar *const audio_names[] = { "drop", "keep", NULL };
 static const gchar *const camera_keys[] = {
@@ -719,6 +724,20 @@ load_main (Loader * l, RbConfig * c)
       &c->min_free_space_percent);
   get_duration (l, g, "retention-raw", &c->retention_raw_s);
   get_duration (l, g, "retention-anonymized", &c->retention_anonymized_s);
+  {
+    g_autofree gchar *addr = get_value (l, g, "metrics-address");
+    g_autoptr (GInetAddress) inet = NULL;
+
+    if (addr != NULL && (inet = g_inet_address_new_from_string (addr)) == NULL)
+      fail (l, RB_CONFIG_ERROR_INVALID_VALUE, g, "metrics-address", addr,
+          "must be an IPv4 or IPv6 address literal");
+    else if (addr != NULL) {
+      g_free (c->metrics_address);
+      c->metrics_address = g_steal_pointer (&addr);
+    }
+  }
+  get_uint (l, g, "metrics-port", 0, 65535, "", DEFAULT_METRICS_PORT,
+      &c->metrics_port);
 }
 
 /* Privacy zones, parsed by the one parser headblur uses (lib/rb-zones). */
@@ -1226,6 +1245,7 @@ rb_config_free (RbConfig * config)
     return;
   g_free (config->path);
   g_free (config->state_dir);
+  g_free (config->metrics_address);
   g_strfreev (config->headblur_keys);
   g_strfreev (config->headblur_values);
   g_clear_pointer (&config->headblur_gvalues, g_array_unref);
@@ -1263,6 +1283,8 @@ load (const gchar * data, gsize length, const gchar * file,
   c->segment_lookahead = DEFAULT_SEGMENT_LOOKAHEAD;
   c->audio = DEFAULT_AUDIO;
   c->reconnect_max_interval_s = DEFAULT_RECONNECT_MAX_INTERVAL_S;
+  c->metrics_address = g_strdup (DEFAULT_METRICS_ADDRESS);
+  c->metrics_port = DEFAULT_METRICS_PORT;
   c->headblur_keys = g_new0 (gchar *, 1);
   c->headblur_values = g_new0 (gchar *, 1);
   c->headblur_gvalues = g_array_new (FALSE, TRUE, sizeof (GValue));

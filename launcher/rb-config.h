@@ -82,6 +82,8 @@ typedef struct {
   gdouble min_free_space_percent; /* min-free-space=, %, 0 = none */
   guint64 retention_raw_s;        /* retention-raw=, s, 0 = none */
   guint64 retention_anonymized_s; /* retention-anonymized=, s, 0 = none */
+  gchar *metrics_address;         /* metrics-address=, default 127.0.0.1 */
+  guint metrics_port;             /* metrics-port=, default 9590, 0 = off */
 
   /* [headblur]: properties of the headblur element, validated against its
    * own GParamSpecs (rb-config.c) and applied by rb_config_apply_headblur().

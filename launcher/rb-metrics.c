@@ -1,0 +1,140 @@
+/* rtsp-blur
+ * Copyright (C) 2026 rtsp-blur contributors
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Library General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+/* The Prometheus endpoint (see rb-metrics.h). */
+
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include "rb-metrics.h"
+
+#include <libsoup/soup.h>
+#include <math.h>
+
+struct _RbMetrics {
+  SoupServer *server;
+  guint port;
+  RbMetricsCollect collect;
+  gpointer user_data;
+};
+
+static void
+rb_metrics_handle (SoupServer * server, SoupServerMessage * msg,
+    const char *path, GHashTable * query, gpointer data)
+{
+  RbMetrics *m = data;
+  GString *out;
+  gsize len;
+
+  if (g_strcmp0 (path, "/metrics") != 0) {
+    soup_server_message_set_status (msg, SOUP_STATUS_NOT_FOUND, NULL);
+    return;
+  }
+  if (soup_server_message_get_method (msg) != SOUP_METHOD_GET
+      && soup_server_message_get_method (msg) != SOUP_METHOD_HEAD) {
+    soup_server_message_set_status (msg, SOUP_STATUS_METHOD_NOT_ALLOWED,
+        NULL);
+    return;
+  }
+  out = g_string_new (NULL);
+  m->collect (out, m->user_data);
+  len = out->len;
+  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+  soup_server_message_set_response (msg,
+      "text/plain; version=0.0.4; charset=utf-8", SOUP_MEMORY_TAKE,
+      g_string_free (out, FALSE), len);
+}
+
+RbMetrics *
+rb_metrics_new (const gchar * address, guint port, RbMetricsCollect collect,
+    gpointer user_data, GError ** error)
+{
+  RbMetrics *m = g_new0 (RbMetrics, 1);
+  g_autoptr (GInetAddress) inet = g_inet_address_new_from_string (address);
+  g_autoptr (GSocketAddress) sa = NULL;
+  GSList *uris;
+
+  if (inet == NULL) {
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+        "'%s' is not an IP address", address);
+    g_free (m);
+    return NULL;
+  }
+  m->collect = collect;
+  m->user_data = user_data;
+  m->server = soup_server_new ("server-header", "rtsp-blur", NULL);
+  soup_server_add_handler (m->server, NULL, rb_metrics_handle, m, NULL);
+  sa = g_inet_socket_address_new (inet, port);
+  if (!soup_server_listen (m->server, sa, 0, error)) {
+    g_object_unref (m->server);
+    g_free (m);
+    return NULL;
+  }
+  uris = soup_server_get_uris (m->server);
+  if (uris != NULL)
+    m->port = g_uri_get_port (uris->data);
+  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+  return m;
+}
+
+void
+rb_metrics_free (RbMetrics * m)
+{
+  if (m == NULL)
+    return;
+  soup_server_disconnect (m->server);
+  g_object_unref (m->server);
+  g_free (m);
+}
+
+guint
+rb_metrics_get_port (RbMetrics * m)
+{
+  return m->port;
+}
+
+gchar *
+rb_metrics_escape (const gchar * value)
+{
+  GString *s = g_string_new (NULL);
+
+  for (const gchar * p = value; *p; p++) {
+    if (*p == '\\' || *p == '"')
+      g_string_append_c (s, '\\');
+    if (*p == '\n')
+      g_string_append (s, "\\n");
+    else
+      g_string_append_c (s, *p);
+  }
+  return g_string_free (s, FALSE);
+}
+
+void
+rb_metrics_add (GString * out, const gchar * name, const gchar * type,
+    const gchar * help, const gchar * labels, gdouble value)
+{
+  gchar buf[G_ASCII_DTOSTR_BUF_SIZE];
+
+  if (help != NULL)
+    g_string_append_printf (out, "# HELP %s %s\n# TYPE %s %s\n", name, help,
+        name, type);
+  g_string_append (out, name);
+  if (labels != NULL && *labels != '\0')
+    g_string_append_printf (out, "{%s}", labels);
+  if (isnan (value))
+    g_string_append (out, " NaN\n");
+  else if (value == floor (value) && fabs (value) < 1e15)
+    g_string_append_printf (out, " %.0f\n", value);
+  else
+    g_string_append_printf (out, " %s\n", g_ascii_formatd (buf, sizeof buf,
+            "%.6g", value));
+}

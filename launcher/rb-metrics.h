@@ -1,0 +1,38 @@
+/* rtsp-blur
+ * Copyright (C) 2026 rtsp-blur contributors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#ifndef __RB_METRICS_H__
+#define __RB_METRICS_H__
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* RbMetrics: the management listener, libsoup-3's SoupServer on the main
+ * context, serving GET /metrics in the Prometheus text exposition format
+ * (version 0.0.4). @collect writes the metrics into a GString when a
+ * scrape comes; rb_metrics_add() helps it keep the format. */
+typedef struct _RbMetrics RbMetrics;
+
+typedef void (*RbMetricsCollect) (GString * out, gpointer user_data);
+
+RbMetrics *rb_metrics_new (const gchar * address, guint port,
+                           RbMetricsCollect collect, gpointer user_data,
+                           GError ** error);
+void rb_metrics_free (RbMetrics * metrics);
+guint rb_metrics_get_port (RbMetrics * metrics);
+
+/* Appends "# HELP name help\n# TYPE name type\n" once per @name (pass
+ * @help NULL for the following samples of the same metric), then the
+ * sample "name{labels} value". @labels is "" or 'key="value",...' with the
+ * values already escaped (rb_metrics_escape()). */
+void rb_metrics_add (GString * out, const gchar * name, const gchar * type,
+                     const gchar * help, const gchar * labels,
+                     gdouble value);
+gchar *rb_metrics_escape (const gchar * value);
+
+G_END_DECLS
+
+#endif /* __RB_METRICS_H__ */
