@@ -328,7 +328,7 @@ GST_START_TEST (test_unknown_key)
       "group are state-dir, segment-duration, workers, keep-raw, "
       "live-bitrate, live-key-interval, segment-lookahead, audio, "
       "reconnect-max-interval, max-disk-usage, min-free-space, "
-      "retention-raw, retention-anonymized");
+      "retention-raw, retention-anonymized, metrics-address, metrics-port");
   check_error (MAIN "[headblur]\nmodel-file=/m.onnx\n" CAM NET,
       RB_CONFIG_ERROR_UNKNOWN_KEY,
       "test.conf: [headblur] model-file: unknown key; the keys of this group "
