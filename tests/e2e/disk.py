@@ -26,6 +26,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import camera_zoo  # noqa: E402
+import rb_metrics  # noqa: E402
 
 LAUNCHER = os.environ["RB_LAUNCHER"]
 CAMERA = os.environ["RB_TEST_CAMERA"]
@@ -74,6 +75,7 @@ def live_ok(url):
 def run(tmp, state):
     cam_port = camera_zoo.free_port()
     port = camera_zoo.free_port()
+    mport = camera_zoo.free_port()
     camera = subprocess.Popen(
         [CAMERA, "--port", str(cam_port), "--mount", "/cam", "--loop",
          "--width", "640", "--height", "360", "--fps", "15", "--bitrate",
@@ -82,7 +84,8 @@ def run(tmp, state):
     conf = os.path.join(tmp, "disk.conf")
     with open(conf, "w") as f:
         f.write(f"[rtsp-blur]\nstate-dir={state}\nsegment-duration=1\n"
-                "workers=0\nmax-disk-usage=3M\nlive-bitrate=500\n\n"
+                "workers=0\nmax-disk-usage=3M\nlive-bitrate=500\n"
+                f"metrics-port={mport}\n\n"
                 f"[camera:cam]\nurl=rtsp://127.0.0.1:{cam_port}/cam\n\n"
                 f"[network:A]\naddress=127.0.0.1\nport={port}\n")
     log_path = os.path.join(tmp, "rtsp-blur.log")
@@ -116,6 +119,18 @@ def run(tmp, state):
               f"(worst {worst} bytes, budget {BUDGET}, largest segment "
               f"{largest})")
         check(live_ok(live), "live serves before the disk fills")
+        m = rb_metrics.scrape(mport)
+        used = (rb_metrics.value(m, "rtsp_blur_disk_used_bytes", kind="raw")
+                or 0) + (rb_metrics.value(m, "rtsp_blur_disk_used_bytes",
+                                          kind="anonymized") or 0)
+        check((rb_metrics.value(m, "rtsp_blur_segments_evicted_total") or 0)
+              > 0 and 0 < used <= BUDGET + largest and
+              rb_metrics.value(m, "rtsp_blur_disk_budget_bytes") == BUDGET,
+              f"metrics: segments evicted, disk used {used} within the "
+              f"budget {rb_metrics.value(m, 'rtsp_blur_disk_budget_bytes')}")
+        check(rb_metrics.value(m, "rtsp_blur_queue_segments",
+                               state="evicted") > 0,
+              "metrics: evicted items counted in the queue")
 
         # a full disk
         filler = os.path.join(state, "filler")
@@ -129,6 +144,12 @@ def run(tmp, state):
         check(wait_for(lambda: "recording paused" in text(), 20),
               "recording pauses when the disk is full (logged)")
         check(live_ok(live), "live keeps serving while the disk is full")
+        m = rb_metrics.scrape(mport)
+        check(rb_metrics.value(m, "rtsp_blur_camera_recording",
+                               camera="cam") == 0 and
+              rb_metrics.value(m, "rtsp_blur_camera_up", camera="cam") == 1,
+              "metrics: the camera is up and not recording while the disk "
+              "is full")
         time.sleep(2)
         check(rb.poll() is None, "rtsp-blur is still running")
         check(text().count("recording paused") == 1,
@@ -154,6 +175,10 @@ def run(tmp, state):
             state, "raw", "cam", "*.mkv"))) - before, 15),
             "new segments are recorded after the disk full")
         check(live_ok(live), "live serves after the disk full")
+        m = rb_metrics.scrape(mport)
+        check(rb_metrics.value(m, "rtsp_blur_camera_recording",
+                               camera="cam") == 1,
+              "metrics: recording again")
     finally:
         rb.send_signal(signal.SIGTERM)
         try:

@@ -25,6 +25,9 @@ import sys
 import tempfile
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import rb_metrics  # noqa: E402
+
 LAUNCHER = os.environ["RB_LAUNCHER"]
 CAMERA = os.environ["RB_TEST_CAMERA"]
 CLIP = os.environ.get("RB_TEST_CLIP",
@@ -99,6 +102,7 @@ def main():
     dead_port = free_port()
     port_a = free_port("127.0.0.2")
     port_b = free_port("127.0.0.3")
+    metrics_port = free_port()
     conf = os.path.join(tmp, "e2e.conf")
     with open(conf, "w") as f:
         f.write(f"""[rtsp-blur]
@@ -106,6 +110,7 @@ state-dir={state}
 segment-duration=3
 workers=1
 keep-raw=false
+metrics-port={metrics_port}
 
 [headblur]
 mode=blur
@@ -209,6 +214,13 @@ port={port_b}
         check(ffprobe_stream(f"rtsp://127.0.0.2:{port_a}/lobby") is not None,
               "the good camera is still live")
         check(launcher.poll() is None, "rtsp-blur still runs")
+        m = rb_metrics.scrape(metrics_port)
+        check(rb_metrics.value(m, "rtsp_blur_camera_up", camera="lobby") == 1
+              and rb_metrics.value(m, "rtsp_blur_camera_up",
+                                   camera="badpass") == 0
+              and rb_metrics.value(m, "rtsp_blur_camera_up",
+                                   camera="gone") == 0,
+              "metrics: lobby up, badpass and gone down")
 
         # the camera restarts: its pipeline is rebuilt and live resumes
         camera.send_signal(signal.SIGKILL)

@@ -25,6 +25,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import camera_zoo  # noqa: E402
+import rb_metrics  # noqa: E402
 
 LAUNCHER = os.environ["RB_LAUNCHER"]
 CAMERA = os.environ["RB_TEST_CAMERA"]
@@ -87,13 +88,15 @@ def main():
     cam_port = camera_zoo.free_port()
     address = "127.0.0.5"
     port = camera_zoo.free_port(address)
+    mport = camera_zoo.free_port()
     camera = subprocess.Popen(
         [CAMERA, "--port", str(cam_port), "--mount", "/cam", "--loop",
          "--width", "320", "--height", "240", "--fps", "15"],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     conf = os.path.join(tmp, "hostile.conf")
     with open(conf, "w") as f:
-        f.write(f"[rtsp-blur]\nstate-dir={state}\nworkers=0\n\n"
+        f.write(f"[rtsp-blur]\nstate-dir={state}\nworkers=0\n"
+                f"metrics-port={mport}\n\n"
                 f"[camera:cam]\nurl=rtsp://127.0.0.1:{cam_port}/cam\n\n"
                 f"[network:A]\naddress={address}\nport={port}\n"
                 "idle-timeout=3\n")
@@ -128,6 +131,15 @@ def main():
               "ffprobe is served during the flood, once idle connections "
               "timed out")
         check(rb.poll() is None, "rtsp-blur is still running")
+        m = rb_metrics.scrape(mport)
+        refused = rb_metrics.value(
+            m, "rtsp_blur_network_refused_connections_total", network="A")
+        conns = rb_metrics.value(m, "rtsp_blur_network_connections",
+                                 network="A")
+        check(refused is not None and refused >= 100 and
+              conns is not None and conns <= 200,
+              f"metrics: {refused} connections refused, {conns} open "
+              "(at most 200)")
         text = open(log_path).read()
         check("refusing connections from 127.0.2.1: "
               "max-connections-per-client reached" in text,

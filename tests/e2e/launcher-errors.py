@@ -41,6 +41,7 @@ def config(tmp, name, state, extra="", networks=None):
     with open(path, "w") as f:
         f.write(f"""[rtsp-blur]
 state-dir={state}
+metrics-port=0
 {extra}
 [camera:lobby]
 url=rtsp://user:topsecret@127.0.0.1:{free_port()}/stream

@@ -22,6 +22,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import camera_zoo  # noqa: E402
+import rb_metrics  # noqa: E402
 
 LAUNCHER = os.environ["RB_LAUNCHER"]
 CLIP = camera_zoo.CLIP
@@ -85,9 +86,11 @@ def main():
         f.write(bytes(rng.getrandbits(8) for _ in range(64 * 1024)))
 
     dead_port = camera_zoo.free_port()
+    mport = camera_zoo.free_port()
     conf = os.path.join(tmp, "worker.conf")
     with open(conf, "w") as f:
-        f.write(f"[rtsp-blur]\nstate-dir={state}\nworkers=1\n\n"
+        f.write(f"[rtsp-blur]\nstate-dir={state}\nworkers=1\n"
+                f"metrics-port={mport}\n\n"
                 f"[camera:cam]\nurl=rtsp://127.0.0.1:{dead_port}/none\n"
                 "transport=tcp\n\n"
                 f"[network:A]\naddress=127.0.0.1\n"
@@ -102,6 +105,20 @@ def main():
                 not queue_items(queue_dir, "claimed"), 90)
             check(settled, "every segment left the queue's pending and "
                   "claimed states")
+            m = rb_metrics.scrape(mport)
+            check(rb_metrics.value(
+                m, "rtsp_blur_segments_quarantined_total") == 2 and
+                rb_metrics.value(m, "rtsp_blur_queue_segments",
+                                 state="quarantine") == 2 and
+                rb_metrics.value(m, "rtsp_blur_segments_anonymized_total")
+                == len(segments) - 2,
+                "metrics: 2 segments quarantined, the others anonymized")
+            status = subprocess.run([LAUNCHER, "status", "--config", conf],
+                                    capture_output=True, text=True,
+                                    timeout=30)
+            check(status.returncode == 0 and
+                  "2 quarantined" in status.stdout,
+                  f"rtsp-blur status shows it: {status.stdout!r}")
         finally:
             rb.send_signal(signal.SIGTERM)
             try:

@@ -32,6 +32,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import camera_zoo  # noqa: E402
+import rb_metrics  # noqa: E402
 
 LAUNCHER = os.environ["RB_LAUNCHER"]
 CAMERA = os.environ["RB_TEST_CAMERA"]
@@ -91,6 +92,7 @@ def main():
     tmp = tempfile.mkdtemp(prefix="rb-zoo-test-")
     state = os.path.join(tmp, "state")
     port = camera_zoo.free_port("127.0.0.4")
+    mport = camera_zoo.free_port()
     log_path = os.path.join(tmp, "rtsp-blur.log")
     print(f"logs in {tmp}", flush=True)
 
@@ -98,7 +100,8 @@ def main():
         conf = os.path.join(tmp, "zoo.conf")
         with open(conf, "w") as f:
             f.write(f"[rtsp-blur]\nstate-dir={state}\nsegment-duration=3\n"
-                    "workers=1\nkeep-raw=true\nlive-bitrate=400\n\n")
+                    "workers=1\nkeep-raw=true\nlive-bitrate=400\n"
+                    f"metrics-port={mport}\n\n")
             for kind, url in urls.items():
                 f.write(f"[camera:{kind}]\nurl={url}\nlatency=200\n")
                 if kind in KEEP_AUDIO:
@@ -175,6 +178,16 @@ def main():
 
             check(wait_for(resized_segment, 60),
                   "gst-resize: segments after the change have the new size")
+            m = rb_metrics.scrape(mport)
+            for kind in urls:
+                overload = rb_metrics.value(
+                    m, "rtsp_blur_headblur_overload_frames_total",
+                    camera=kind)
+                frames = rb_metrics.value(
+                    m, "rtsp_blur_headblur_frames_total", camera=kind)
+                check(overload == 0 and frames and frames > 0,
+                      f"{kind}: metrics: overload-frames {overload} of "
+                      f"{frames} live frames")
         finally:
             rb.send_signal(signal.SIGTERM)
             try:
