@@ -22,6 +22,7 @@ duplicated) are printed. RB_CRASH_SEED fixes the random moments.
 """
 
 import configparser
+import datetime
 import glob
 import os
 import random
@@ -146,6 +147,7 @@ def run(tmp, rng):
     sampler.start()
     rb = None
     code = None
+    at_kill = []      # (newest raw segment, wall time) at each kill -9
 
     def text():
         with open(log_path, errors="replace") as f:
@@ -162,6 +164,7 @@ def run(tmp, rng):
 
     try:
         kills = []
+        at_kill.clear()
         # two of the kills while starting, the others at a random moment
         # of the first 6 s of recording (segments closing, worker running)
         early = set(rng.sample(range(KILLS), 2))
@@ -176,7 +179,12 @@ def run(tmp, rng):
                 delay = time.monotonic() - begin + rng.uniform(0.0, 6.0)
             time.sleep(max(0.0, begin + delay - time.monotonic()))
             alive = rb.poll() is None
+            open_now = sorted(glob.glob(os.path.join(state, "raw", "cam",
+                                                     "*.mkv")))
+            killed_at = time.time()
             rb.send_signal(signal.SIGKILL)
+            if open_now:
+                at_kill.append((open_now[-1], killed_at))
             rb.wait(timeout=10)
             kills.append((round(time.monotonic() - begin, 2), alive))
         check(all(alive for _, alive in kills),
@@ -300,6 +308,32 @@ def run(tmp, rng):
                if p.endswith(".partial") or p.endswith(".tmp")
                or os.path.basename(p).startswith(".")]
 
+    # what a kill -9 costs the open segment: from its start (the UTC time in
+    # its name) to the kill, minus what its recovered copy holds
+    losses = []
+    for seg, killed_at in at_kill:
+        m = re.search(r"-(\d{8}T\d{6}\.\d{6})Z-\d+\.mkv$", seg)
+        anon = os.path.join(anon_dir, os.path.basename(seg))
+        if not m or anon not in anon_now:
+            continue
+        begun = datetime.datetime.strptime(m.group(1), "%Y%m%dT%H%M%S.%f")
+        begun = begun.replace(tzinfo=datetime.timezone.utc).timestamp()
+        if killed_at - begun > 2.5:
+            continue            # that segment was closed: not the open one
+        out = subprocess.run(["ffprobe", "-v", "error", "-show_entries",
+                              "format=duration", "-of", "csv=p=0", anon],
+                             capture_output=True, text=True, timeout=30)
+        try:
+            losses.append(max(0.0, killed_at - begun
+                              - float(out.stdout.strip())))
+        except ValueError:
+            pass
+    if losses:
+        losses.sort()
+        print(f"figures: the open segment at a kill -9 lost "
+              f"{losses[0]:.2f}-{losses[-1]:.2f} s (median "
+              f"{losses[len(losses) // 2]:.2f} s, {len(losses)} kills, 2 s "
+              f"GOP; includes the 0.2 s jitter buffer)", flush=True)
     print(f"figures: {len(segments)} segments recorded ({recovered} "
           f"recovered after a kill -9), {anonymized} anonymized, "
           f"{quarantined} quarantined, {evicted} evicted, lost={len(lost)}, "
