@@ -346,7 +346,8 @@ def run(tmp, rng):
                   f"{kf.get('item', 'last-failure', fallback='?')}")
     for line in lost + duplicated:
         print("  " + line)
-    check(len(segments) >= 10, f"segments were recorded ({len(segments)})")
+    # (about 16 on an idle machine, 9 under a load average of 20)
+    check(len(segments) >= 5, f"segments were recorded ({len(segments)})")
     check(recovered >= 1,
           f"segments left open by kill -9 were recovered ({recovered})")
     check(anonymized >= len(segments) // 2,
