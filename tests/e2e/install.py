@@ -10,8 +10,9 @@ Checks:
     with the sha256 of models/SHA256SUMS, the sample config in
     sysconfdir/rtsp-blur, the systemd unit, the man page;
   - the man page renders without a groff warning;
-  - the unit has what a service needs and `systemd-analyze verify` accepts
-    it (ExecStart pointed at the installed launcher inside TMP);
+  - the unit has what a service needs, `systemd-analyze verify` accepts it
+    (ExecStart pointed at the installed launcher inside TMP) and
+    `systemd-analyze security --offline` rates its exposure at most 2.0;
   - gst-inspect-1.0 of the installed headblur shows its default model and
     person-model in the installed models directory;
   - the installed launcher does not use the build tree's plugins, reads the
@@ -149,6 +150,16 @@ def run(tmp):
         check(out.returncode == 0 and out.stderr.strip() == "",
               "systemd-analyze verify accepts the unit (%s)"
               % out.stderr.strip())
+        # systemd's own rating of the sandbox: 0 (locked down) .. 10
+        out = subprocess.run(
+            [analyze, "security", "--offline=yes", "--threshold=20",
+             os.path.join(verify_dir, "rtsp-blur.service")],
+            capture_output=True, text=True, timeout=60)
+        m = re.search(r"Overall exposure level for rtsp-blur.service: "
+                      r"([0-9.]+)", out.stdout + out.stderr)
+        check(out.returncode == 0 and m is not None,
+              "systemd-analyze security: exposure %s, at most 2.0"
+              % (m.group(1) if m else None))
 
     # the installed element's defaults are the installed models
     env = clean_env(tmp, d(PLUGINDIR) + ":" + GST_PLUGINSDIR)
