@@ -25,6 +25,9 @@ import sys
 import tempfile
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import rb_metrics  # noqa: E402
+
 LAUNCHER = os.environ["RB_LAUNCHER"]
 
 failures = []
@@ -51,13 +54,16 @@ def bare_env(tmp):
     return env
 
 
+METRICS_PORT = None
+
+
 def write_config(tmp):
     path = os.path.join(tmp, "rb.conf")
     with open(path, "w") as f:
         f.write("""[rtsp-blur]
 state-dir=%s
 segment-duration=2
-metrics-port=0
+metrics-port=%d
 
 [camera:gone]
 url=rtsp://127.0.0.1:%d/nothing
@@ -66,14 +72,25 @@ transport=tcp
 [network:lo]
 address=127.0.0.1
 port=%d
-""" % (os.path.join(tmp, "state"), free_port(), free_port()))
+""" % (os.path.join(tmp, "state"), METRICS_PORT, free_port(), free_port()))
     return path
 
 
-def run_daemon(args, env, seconds, stderr=subprocess.PIPE):
+def run_daemon(args, env, stderr=subprocess.PIPE):
+    """Runs the daemon until its metrics show that the unreachable camera
+    failed once (so its warning was logged), at most 60 s, then SIGTERM."""
     proc = subprocess.Popen([LAUNCHER] + args, stdout=subprocess.DEVNULL,
                             stderr=stderr, env=env, text=True)
-    time.sleep(seconds)
+    end = time.monotonic() + 60
+    while time.monotonic() < end and proc.poll() is None:
+        m = rb_metrics.scrape(METRICS_PORT)
+        if (rb_metrics.value(m, "rtsp_blur_camera_reconnects_total",
+                             camera="gone") or 0) >= 1 or rb_metrics.value(
+                m, "rtsp_blur_camera_state", camera="gone",
+                state="reconnecting") == 1:
+            break
+        time.sleep(0.2)
+    time.sleep(0.5)
     proc.send_signal(signal.SIGTERM)
     try:
         _, err = proc.communicate(timeout=30)
@@ -101,7 +118,7 @@ def journal_inner(tmp):
     st = os.fstat(client.fileno())
     env = bare_env(tmp)
     env["JOURNAL_STREAM"] = "%d:%d" % (st.st_dev, st.st_ino)
-    code, _ = run_daemon(["--config", write_config(tmp)], env, 4,
+    code, _ = run_daemon(["--config", write_config(tmp)], env,
                          stderr=client.fileno())
     client.close()
     entries = []
@@ -132,6 +149,8 @@ def journal_inner(tmp):
 
 
 def main():
+    global METRICS_PORT
+    METRICS_PORT = free_port()
     if len(sys.argv) == 3 and sys.argv[1] == "--journal-inner":
         journal_inner(sys.argv[2])
         return
@@ -161,7 +180,7 @@ def run(tmp):
           "error|warning|info|debug (got 'loud')" in out.stderr,
           "unknown --log-level is a usage error: " + out.stderr.strip())
 
-    code, err = run_daemon(["--config", conf], env, 4)
+    code, err = run_daemon(["--config", conf], env)
     lines = err.splitlines()
     check(code == 0 and any(" rtsp-blur: info: " in l for l in lines),
           "default level: info lines on stderr (exit %d, %d lines)"
@@ -169,13 +188,13 @@ def run(tmp):
     check(any(" rtsp-blur: warning: " in l for l in lines),
           "default level: the unreachable camera is warned about")
     code, err = run_daemon(["--log-level", "warning", "--config", conf],
-                           env, 4)
+                           env)
     lines = err.splitlines()
     check(code == 0 and lines and not any(" info: " in l for l in lines)
           and any(" warning: " in l for l in lines),
           "--log-level warning: warnings only (%d lines)" % len(lines))
     code, err = run_daemon(["--log-level", "error", "--config", conf],
-                           env, 4)
+                           env)
     lines = err.splitlines()
     check(code == 0 and not any(" info: " in l or " warning: " in l
                                 for l in lines),

@@ -40,7 +40,7 @@ import rb_metrics  # noqa: E402
 
 LAUNCHER = os.environ["RB_LAUNCHER"]
 CAMERA = os.environ["RB_TEST_CAMERA"]
-DEADLINE = time.monotonic() + float(os.environ.get("RB_E2E_TIMEOUT", "200"))
+DEADLINE = time.monotonic() + float(os.environ.get("RB_E2E_TIMEOUT", "270"))
 KILLS = 10
 STATES = ("pending", "claimed", "done", "quarantine", "evicted")
 
