@@ -309,7 +309,8 @@ def run(tmp, rng):
                or os.path.basename(p).startswith(".")]
 
     # what a kill -9 costs the open segment: from its start (the UTC time in
-    # its name) to the kill, minus what its recovered copy holds
+    # its name, taken when its first frame reached the recorder) to the
+    # kill, minus what its recovered copy holds
     losses = []
     for seg, killed_at in at_kill:
         m = re.search(r"-(\d{8}T\d{6}\.\d{6})Z-\d+\.mkv$", seg)
@@ -333,7 +334,8 @@ def run(tmp, rng):
         print(f"figures: the open segment at a kill -9 lost "
               f"{losses[0]:.2f}-{losses[-1]:.2f} s (median "
               f"{losses[len(losses) // 2]:.2f} s, {len(losses)} kills, 2 s "
-              f"GOP; includes the 0.2 s jitter buffer)", flush=True)
+              f"GOP) of what had reached the recorder; frames still in "
+              f"the 0.2 s jitter buffer come on top", flush=True)
     print(f"figures: {len(segments)} segments recorded ({recovered} "
           f"recovered after a kill -9), {anonymized} anonymized, "
           f"{quarantined} quarantined, {evicted} evicted, lost={len(lost)}, "
