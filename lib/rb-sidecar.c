@@ -484,7 +484,7 @@ typedef struct {
 struct _RbSidecarWriter {
   GMutex lock;
   GPtrArray *outs;              /* RbSidecarOut */
-  GQueue ring;                  /* RbSidecarLine: the last CONTEXT ns */
+  GQueue ring;                  /* RbSidecarLine: the last RING ns */
   guint64 last_pts;
 };
 
@@ -582,8 +582,8 @@ rb_sidecar_writer_free (RbSidecarWriter * writer)
  * @error: return location for an error
  *
  * Creates @segment's sidecar (replacing one left by an earlier run) with
- * its header and the frames of the last RB_SIDECAR_CONTEXT_NS before
- * @start already seen.
+ * its header and the frames already seen (up to RB_SIDECAR_RING_NS back)
+ * from RB_SIDECAR_CONTEXT_NS before @start on.
  *
  * Returns: %TRUE on success; on failure the segment gets no sidecar.
  */
@@ -680,7 +680,7 @@ rb_sidecar_writer_add (RbSidecarWriter * writer, guint64 pts,
   while (writer->ring.length > 0) {
     RbSidecarLine *head = g_queue_peek_head (&writer->ring);
 
-    if (head->pts + RB_SIDECAR_CONTEXT_NS >= pts && writer->ring.length < 1000)
+    if (head->pts + RB_SIDECAR_RING_NS >= pts && writer->ring.length < 4000)
       break;
     rb_sidecar_line_free (g_queue_pop_head (&writer->ring));
   }

@@ -45,6 +45,10 @@ G_BEGIN_DECLS
 #define RB_SIDECAR_VERSION 1
 /* frames of the neighbouring segments kept in each sidecar, ns */
 #define RB_SIDECAR_CONTEXT_NS (G_GUINT64_CONSTANT (1500000000))
+/* frames the writer keeps in memory for a segment not opened yet, ns: a
+ * recorder opens a segment only once it has its first GOP (splitmuxsink),
+ * so up to a GOP after the live path has passed its first frames */
+#define RB_SIDECAR_RING_NS (G_GUINT64_CONSTANT (12000000000))
 
 typedef enum {
   RB_BOX_DETECTION = 0,         /* "det": detector output, source unknown */

@@ -234,22 +234,22 @@ GST_START_TEST (test_writer_routing)
 
   fail_unless (g_str_has_suffix (p0, "a-0.mkv.detections"));
   fail_unless (rb_sidecar_writer_open (w, seg0, 0, &err));
-  add_frames (w, 0, 30);
-  /* segment 1 opens at frame 30 before the live path got there, and the
-   * recording closes segment 0 there */
+  add_frames (w, 0, 45);
+  /* segment 1 starts at frame 30, but the recorder opens it (and closes
+   * segment 0) only once it has its first GOP: the live path is at 45 */
   fail_unless (rb_sidecar_writer_open (w, seg1, 30 * FRAME, &err));
   rb_sidecar_writer_segment_closed (w, seg0, 30 * FRAME);
-  add_frames (w, 30, 45);
+  add_frames (w, 45, 50);
   /* still collecting the context of segment 0 */
   s0 = rb_sidecar_load (p0, &err);
   fail_unless (s0 != NULL, "%s", err ? err->message : "");
   fail_if (s0->complete);
   g_clear_pointer (&s0, rb_sidecar_free);
-  add_frames (w, 45, 60);
+  add_frames (w, 50, 90);
   s0 = rb_sidecar_load (p0, &err);
   fail_unless (s0 != NULL);
   fail_unless (s0->complete);
-  /* its own 30 frames and 1.5 s (22 frames) of the next */
+  /* its own 30 frames and 1.5 s (23 frames) of the next */
   fail_unless_equals_int (s0->frames->len, 30 + 23);
   fail_unless_equals_uint64 (g_array_index (s0->frames, RbSidecarFrame,
           0).pts, 0);
@@ -257,10 +257,10 @@ GST_START_TEST (test_writer_routing)
   s1 = rb_sidecar_load (p1, &err);
   fail_unless (s1 != NULL);
   fail_if (s1->complete);
-  /* 1.5 s before its start, replayed from memory, and its own */
+  /* from 1.5 s before its start, replayed from memory, and its own */
   fail_unless_equals_uint64 (g_array_index (s1->frames, RbSidecarFrame,
           0).pts, 8 * FRAME);
-  fail_unless_equals_int (s1->frames->len, 60 - 8);
+  fail_unless_equals_int (s1->frames->len, 90 - 8);
   rb_sidecar_writer_free (w);
 
   /* an unwritable directory: an error naming the file */
@@ -283,6 +283,7 @@ GST_START_TEST (test_kill_mid_write)
   g_autofree gchar *path = rb_sidecar_path (seg);
 
   for (guint round = 0; round < 5; round++) {
+    g_remove (path);
     g_autoptr (RbSidecar) sc = NULL;
     GError *err = NULL;
     int status;
@@ -306,7 +307,15 @@ GST_START_TEST (test_kill_mid_write)
         rb_sidecar_writer_add (w, i * FRAME, body);
       }
     }
-    g_usleep (20000 + round * 7000);
+    /* until it has written a few lines, then a little longer */
+    for (gint i = 0; i < 1000; i++) {
+      GStatBuf st;
+
+      if (g_stat (path, &st) == 0 && st.st_size > 4096)
+        break;
+      g_usleep (10000);
+    }
+    g_usleep (round * 7000);
     kill (pid, SIGKILL);
     waitpid (pid, &status, 0);
     sc = rb_sidecar_load (path, &err);
