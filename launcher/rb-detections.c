@@ -43,9 +43,16 @@ rb_remove_headblur_roi (GstBuffer * buffer, GstMeta ** meta, gpointer data)
   return TRUE;
 }
 
-/* The frame's line from headblur's metas, or NULL when it has none. */
-static gchar *
-rb_detections_line (GstBuffer * buffer, guint64 running_time)
+/**
+ * rb_detections_format:
+ * @buffer: a frame out of headblur (attach-meta=true)
+ * @running_time: its running time, ns
+ *
+ * Returns: (transfer full) (nullable): the frame's sidecar line from
+ * headblur's metas, or %NULL when it has none.
+ */
+gchar *
+rb_detections_format (GstBuffer * buffer, guint64 running_time)
 {
   GQuark head = g_quark_from_static_string (ROI_HEAD);
   GQuark marker = g_quark_from_static_string (ROI_FRAME);
@@ -117,7 +124,7 @@ rb_detections_record_probe (GstPad * pad, GstPadProbeInfo * info,
       gst_event_unref (ev);
     }
     if (GST_CLOCK_TIME_IS_VALID (rt))
-      line = rb_detections_line (buffer, rt);
+      line = rb_detections_format (buffer, rt);
     if (line != NULL) {
       recorder = gst_bin_get_by_name (GST_BIN (pipeline), "recorder");
       if (recorder != NULL) {

@@ -27,6 +27,9 @@ G_BEGIN_DECLS
  * the others. */
 
 void rb_detections_record (GstElement * pipeline, GstElement * headblur);
+/* The sidecar line of a frame out of headblur (attach-meta=true), or NULL
+ * when it carries no headblur-frame meta. */
+gchar *rb_detections_format (GstBuffer * buffer, guint64 running_time);
 
 typedef struct _RbDetections RbDetections;
 

@@ -154,17 +154,23 @@ rb_pipeline_segment (const gchar * raw, const gchar * out, gboolean audio)
   g_autofree gchar *in = rb_pipeline_quote (raw);
   g_autofree gchar *to = rb_pipeline_quote (out);
 
-  /* latency does not matter for recordings: headblur detects on every
-   * frame and looks ahead (lookahead is set from segment-lookahead); the
-   * audio track, if kept, is copied as it is, through an unbounded queue:
-   * the muxer waits for video that headblur's look-ahead and x264enc's hold
-   * back, and a full audio queue would block the demuxer (deadlock) */
+  /* latency does not matter for recordings: headblur masks the live
+   * path's detections of the segment (its sidecar, fed by the worker as
+   * metas: upstream-detections) and detects on every frame they do not
+   * cover, looking ahead (lookahead is set from segment-lookahead); the
+   * encoder is x264's ultrafast preset at constant quantizer 23 (the
+   * workers' speed target, 4x real time per core at 1080p15, leaves no
+   * room for more); the audio track, if kept, is copied as it is, through
+   * an unbounded queue: the muxer waits for video that headblur's
+   * look-ahead and x264enc's hold back, and a full audio queue would block
+   * the demuxer (deadlock) */
   return g_strdup_printf ("filesrc name=src location=%s "
       "! matroskademux name=demux "
       "demux.video_0 ! queue ! decodebin "
       "! videoconvert ! headblur name=blur detection-interval=1 threads=1 "
-      "! videoconvert ! x264enc name=encoder speed-preset=veryfast threads=1 "
-      "pass=qual quantizer=23 ! h264parse ! matroskamux name=mux "
+      "upstream-detections=true "
+      "! videoconvert ! x264enc name=encoder speed-preset=ultrafast "
+      "threads=1 pass=qual quantizer=23 ! h264parse ! matroskamux name=mux "
       "! filesink name=sink location=%s%s", in, to,
       audio ? " demux.audio_0 ! queue max-size-buffers=0 max-size-time=0 "
       "max-size-bytes=0 ! mux.audio_0" : "");
