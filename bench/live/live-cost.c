@@ -945,14 +945,17 @@ main (int argc, char **argv)
         "videoconvert ! %s ! videoconvert ! x264enc tune=zerolatency "
         "speed-preset=ultrafast threads=1 bitrate=%d key-int-max=30 ! "
         "h264parse ! fakesink\n", opt_filter, opt_bitrate);
-  else
+  else {
+    g_autofree gchar *rate = opt_quantizer > 0 ?
+        g_strdup_printf ("pass=qual quantizer=%d", opt_quantizer) :
+        g_strdup_printf ("bitrate=%d", opt_bitrate);
+
     printf ("  path: filesrc ! matroskademux ! h264parse ! avdec_h264 ! "
         "videoconvert ! %s ! videoconvert ! x264enc speed-preset=%s "
         "threads=%d %s ! h264parse ! matroskamux ! filesink%s\n",
-        opt_filter, opt_speed_preset, opt_threads, opt_quantizer > 0 ?
-        g_strdup_printf ("pass=qual quantizer=%d", opt_quantizer) :
-        g_strdup_printf ("bitrate=%d", opt_bitrate), opt_sidecar ?
+        opt_filter, opt_speed_preset, opt_threads, rate, opt_sidecar ?
         " (headblur upstream-detections=true fed from the sidecar)" : "");
+  }
   fflush (stdout);
 
   for (i = 0; i < n_sizes && ret == 0 && !interrupted; i++) {
