@@ -486,6 +486,7 @@ struct _RbSidecarWriter {
   GPtrArray *outs;              /* RbSidecarOut */
   GQueue ring;                  /* RbSidecarLine: the last RING ns */
   guint64 last_pts;
+  gboolean ended;               /* finished complete: every frame given */
 };
 
 static void
@@ -616,7 +617,12 @@ rb_sidecar_writer_open (RbSidecarWriter * writer, const gchar * segment,
     if (line->pts + RB_SIDECAR_CONTEXT_NS >= start)
       rb_sidecar_out_write (o, line->line);
   }
-  g_ptr_array_add (writer->outs, o);
+  if (writer->ended)
+    /* the live path has given its last frame (a recorder opens the last
+     * segment only at its own EOS, often after the live one): all there */
+    rb_sidecar_out_finish (o, TRUE);
+  else
+    g_ptr_array_add (writer->outs, o);
   g_mutex_unlock (&writer->lock);
   return TRUE;
 }
@@ -664,6 +670,7 @@ rb_sidecar_writer_add (RbSidecarWriter * writer, guint64 pts,
   line->line = rb_sidecar_seal (body);
   g_mutex_lock (&writer->lock);
   writer->last_pts = pts;
+  writer->ended = FALSE;
   for (guint i = 0; i < writer->outs->len;) {
     RbSidecarOut *o = g_ptr_array_index (writer->outs, i);
 
@@ -693,11 +700,14 @@ rb_sidecar_writer_add (RbSidecarWriter * writer, guint64 pts,
  * @complete: the live path has seen every frame (its EOS)
  *
  * Finishes every open sidecar: the end line when @complete, fsync, close.
+ * After a @complete finish, a segment opened before the next frame is added
+ * is finished at once, complete, with the frames kept in memory.
  */
 void
 rb_sidecar_writer_finish (RbSidecarWriter * writer, gboolean complete)
 {
   g_mutex_lock (&writer->lock);
+  writer->ended = complete;
   for (guint i = 0; i < writer->outs->len; i++)
     rb_sidecar_out_finish (g_ptr_array_index (writer->outs, i), complete);
   g_ptr_array_set_size (writer->outs, 0);

@@ -261,6 +261,25 @@ GST_START_TEST (test_writer_routing)
   fail_unless_equals_uint64 (g_array_index (s1->frames, RbSidecarFrame,
           0).pts, 8 * FRAME);
   fail_unless_equals_int (s1->frames->len, 90 - 8);
+  g_clear_pointer (&s1, rb_sidecar_free);
+
+  /* the live path's EOS came first; the recorder opens its last segment
+   * at its own EOS, later: finished at once with the frames in memory */
+  {
+    g_autofree gchar *seg2 = g_build_filename (tmpdir, "a-2.mkv", NULL);
+    g_autofree gchar *p2 = rb_sidecar_path (seg2);
+    g_autoptr (RbSidecar) s2 = NULL;
+
+    add_frames (w, 90, 100);
+    rb_sidecar_writer_finish (w, TRUE);
+    fail_unless (rb_sidecar_writer_open (w, seg2, 95 * FRAME, &err));
+    s2 = rb_sidecar_load (p2, &err);
+    fail_unless (s2 != NULL);
+    fail_unless (s2->complete);
+    fail_unless_equals_uint64 (g_array_index (s2->frames, RbSidecarFrame,
+            s2->frames->len - 1).pts, 99 * FRAME);
+    g_remove (p2);
+  }
   rb_sidecar_writer_free (w);
 
   /* an unwritable directory: an error naming the file */
