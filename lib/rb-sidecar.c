@@ -487,6 +487,11 @@ struct _RbSidecarWriter {
   GQueue ring;                  /* RbSidecarLine: the last RING ns */
   guint64 last_pts;
   gboolean ended;               /* finished complete: every frame given */
+  /* sidecars finished by rb_sidecar_writer_add() are fsynced in this
+   * thread, never in the caller's (the live streaming thread) */
+  GThreadPool *finisher;
+  guint finishing;              /* queued or running, protected by lock */
+  GCond finished;
 };
 
 static void
@@ -545,12 +550,27 @@ rb_sidecar_out_finish (RbSidecarOut * o, gboolean complete)
   g_free (o);
 }
 
+static void
+rb_sidecar_finish_func (gpointer data, gpointer user_data)
+{
+  RbSidecarWriter *w = user_data;
+
+  rb_sidecar_out_finish (data, TRUE);
+  g_mutex_lock (&w->lock);
+  w->finishing--;
+  g_cond_broadcast (&w->finished);
+  g_mutex_unlock (&w->lock);
+}
+
 RbSidecarWriter *
 rb_sidecar_writer_new (void)
 {
   RbSidecarWriter *w = g_new0 (RbSidecarWriter, 1);
 
   g_mutex_init (&w->lock);
+  g_cond_init (&w->finished);
+  w->finisher = g_thread_pool_new (rb_sidecar_finish_func, w, 1, FALSE,
+      NULL);
   w->outs = g_ptr_array_new ();
   g_queue_init (&w->ring);
   return w;
@@ -569,6 +589,9 @@ rb_sidecar_writer_free (RbSidecarWriter * writer)
   if (writer == NULL)
     return;
   rb_sidecar_writer_finish (writer, FALSE);
+  /* the sidecars being finished are finished */
+  g_thread_pool_free (writer->finisher, FALSE, TRUE);
+  g_cond_clear (&writer->finished);
   g_ptr_array_unref (writer->outs);
   g_queue_clear_full (&writer->ring, (GDestroyNotify) rb_sidecar_line_free);
   g_mutex_clear (&writer->lock);
@@ -658,7 +681,9 @@ rb_sidecar_writer_segment_closed (RbSidecarWriter * writer,
  * @body: its line, from rb_sidecar_format_frame()
  *
  * Appends the frame to the sidecar of every segment it belongs to or is
- * context of, and finishes the sidecars whose segment is closed and past.
+ * context of, and finishes the sidecars whose segment is closed and past
+ * (in the writer's own thread: the end line and the fsync never hold up
+ * the caller).
  */
 void
 rb_sidecar_writer_add (RbSidecarWriter * writer, guint64 pts,
@@ -676,7 +701,8 @@ rb_sidecar_writer_add (RbSidecarWriter * writer, guint64 pts,
 
     if (o->end != G_MAXUINT64 && pts >= o->end + RB_SIDECAR_CONTEXT_NS) {
       g_ptr_array_remove_index (writer->outs, i);
-      rb_sidecar_out_finish (o, TRUE);
+      writer->finishing++;
+      g_thread_pool_push (writer->finisher, o, NULL);
       continue;
     }
     if (pts + RB_SIDECAR_CONTEXT_NS >= o->start)
@@ -691,6 +717,22 @@ rb_sidecar_writer_add (RbSidecarWriter * writer, guint64 pts,
       break;
     rb_sidecar_line_free (g_queue_pop_head (&writer->ring));
   }
+  g_mutex_unlock (&writer->lock);
+}
+
+/**
+ * rb_sidecar_writer_flush:
+ * @writer: a writer
+ *
+ * Waits until the sidecars rb_sidecar_writer_add() finished are written
+ * and fsynced.
+ */
+void
+rb_sidecar_writer_flush (RbSidecarWriter * writer)
+{
+  g_mutex_lock (&writer->lock);
+  while (writer->finishing > 0)
+    g_cond_wait (&writer->finished, &writer->lock);
   g_mutex_unlock (&writer->lock);
 }
 

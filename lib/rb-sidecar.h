@@ -118,6 +118,7 @@ void rb_sidecar_writer_segment_closed (RbSidecarWriter * writer,
 void rb_sidecar_writer_add (RbSidecarWriter * writer, guint64 pts,
                             const gchar * body);
 void rb_sidecar_writer_finish (RbSidecarWriter * writer, gboolean complete);
+void rb_sidecar_writer_flush (RbSidecarWriter * writer);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RbSidecar, rb_sidecar_free)
 

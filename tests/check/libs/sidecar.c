@@ -246,6 +246,7 @@ GST_START_TEST (test_writer_routing)
   fail_if (s0->complete);
   g_clear_pointer (&s0, rb_sidecar_free);
   add_frames (w, 50, 90);
+  rb_sidecar_writer_flush (w);
   s0 = rb_sidecar_load (p0, &err);
   fail_unless (s0 != NULL);
   fail_unless (s0->complete);
