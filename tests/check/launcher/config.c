@@ -335,7 +335,7 @@ GST_START_TEST (test_unknown_key)
       "are detection-interval, fill-color, hold-time, inference-width, "
       "max-detection-age, mode, model, overload-mode, padding, "
       "person-inference-width, person-model, person-threshold, "
-      "privacy-zones, threshold");
+      "privacy-zones, threshold, upstream-check-interval");
   /* properties of the parent classes and those the launcher sets itself
    * are not keys */
   check_error (MAIN "[headblur]\nqos=true\n" CAM NET,
@@ -344,14 +344,14 @@ GST_START_TEST (test_unknown_key)
       "are detection-interval, fill-color, hold-time, inference-width, "
       "max-detection-age, mode, model, overload-mode, padding, "
       "person-inference-width, person-model, person-threshold, "
-      "privacy-zones, threshold");
+      "privacy-zones, threshold, upstream-check-interval");
   check_error (MAIN "[headblur]\nlookahead=5\n" CAM NET,
       RB_CONFIG_ERROR_UNKNOWN_KEY,
       "test.conf: [headblur] lookahead: unknown key; the keys of this group "
       "are detection-interval, fill-color, hold-time, inference-width, "
       "max-detection-age, mode, model, overload-mode, padding, "
       "person-inference-width, person-model, person-threshold, "
-      "privacy-zones, threshold");
+      "privacy-zones, threshold, upstream-check-interval");
   check_error (MAIN CAM "latency-ms=100\n" NET,
       RB_CONFIG_ERROR_UNKNOWN_KEY,
       "test.conf: [camera:lobby] latency-ms: unknown key; the keys of this "

@@ -160,12 +160,16 @@ write_sidecar (const RbBox * box, const gint * with_box, gboolean corrupt,
   g_string_free (s, TRUE);
 }
 
-/* Runs N_FRAMES copies of @src through a worker's headblur fed with the
- * sidecar; returns the output buffers. */
+/* Runs N_FRAMES copies of @src through a worker's headblur (with the
+ * properties @extra too) fed with the sidecar; returns the output
+ * buffers. */
 static GPtrArray *
-run_worker (GstBuffer * src, RbDetections * det, GstHarness ** h_out)
+run_worker_with (GstBuffer * src, RbDetections * det, const gchar * extra,
+    GstHarness ** h_out)
 {
-  GstHarness *h = gst_harness_new_parse (PROPS "upstream-detections=true");
+  g_autofree gchar *launch = g_strdup_printf ("%s upstream-detections=true "
+      "%s", PROPS, extra);
+  GstHarness *h = gst_harness_new_parse (launch);
   GstElement *e = gst_harness_find_element (h, "headblur");
   GPtrArray *out = g_ptr_array_new_with_free_func ((GDestroyNotify)
       gst_buffer_unref);
@@ -183,6 +187,12 @@ run_worker (GstBuffer * src, RbDetections * det, GstHarness ** h_out)
   }
   *h_out = h;
   return out;
+}
+
+static GPtrArray *
+run_worker (GstBuffer * src, RbDetections * det, GstHarness ** h_out)
+{
+  return run_worker_with (src, det, "", h_out);
 }
 
 /* The face region the detector finds in @face on its own. */
@@ -362,6 +372,41 @@ GST_START_TEST (test_corrupt_sidecar_falls_back)
 
 GST_END_TEST;
 
+/* A valid sidecar that missed a real face: with upstream-check-interval 4
+ * the detector still looks at covered frames 3 and 7 (one in four since its
+ * last run), finds the face and masks it from then on; with 0 it never
+ * runs. */
+GST_START_TEST (test_check_interval_catches_misses)
+{
+  g_autoptr (RbDetections) det = NULL;
+  gint x0, y0, x1, y1;
+  GstHarness *h;
+  GPtrArray *out;
+
+  face_region (&x0, &y0, &x1, &y1);
+  write_sidecar (NULL, NULL, FALSE, -1);
+  det = rb_detections_load (segment, GST_SECOND, NULL);
+  fail_unless (det != NULL && rb_detections_is_complete (det));
+
+  out = run_worker_with (face, det, "upstream-check-interval=4", &h);
+  fail_unless_equals_uint64 (get_stat (h, "detections"), 2);
+  fail_unless_equals_uint64 (get_stat (h, "upstream-frames"), N_FRAMES);
+  fail_unless (filled_share (g_ptr_array_index (out, 2), x0, y0, x1,
+          y1) < 0.5, "the face is masked before the first check");
+  for (guint i = 3; i < out->len; i++)
+    fail_unless (filled_share (g_ptr_array_index (out, i), x0, y0, x1,
+            y1) > 0.95, "frame %u: the face is not masked", i);
+  g_ptr_array_unref (out);
+  gst_harness_teardown (h);
+
+  out = run_worker_with (face, det, "upstream-check-interval=0", &h);
+  fail_unless_equals_uint64 (get_stat (h, "detections"), 0);
+  g_ptr_array_unref (out);
+  gst_harness_teardown (h);
+}
+
+GST_END_TEST;
+
 /* Torn after frame 4 (a kill -9): frames 0-4 trusted, 5-9 detected. */
 GST_START_TEST (test_torn_sidecar_detects_the_rest)
 {
@@ -421,6 +466,7 @@ detections_suite (void)
   tcase_add_test (tc, test_attach_meta);
   tcase_add_test (tc, test_valid_sidecar_masks_without_detector);
   tcase_add_test (tc, test_corrupt_sidecar_falls_back);
+  tcase_add_test (tc, test_check_interval_catches_misses);
   tcase_add_test (tc, test_torn_sidecar_detects_the_rest);
   tcase_add_test (tc, test_missing_sidecar);
   return s;
