@@ -25,6 +25,8 @@
  *    head's visible box is masked;
  *  - exposed: share of heads that are not covered in at least one frame of
  *    their clip (one unmasked frame identifies a person);
+ *  - never masked: share of heads covered in none of their frames (a miss
+ *    no tracking can mend);
  *  - over-masking: share of frame pixels masked outside every labelled box
  *    (each enlarged 1.5x about its centre, partly visible ones included),
  *    averaged over frames;
@@ -111,13 +113,14 @@ static gchar *opt_rec_props = NULL;
 static gint opt_frames = 45;
 static gint opt_fps = 15;
 static gboolean opt_verbose = FALSE;
+static gboolean opt_exposures = FALSE;
 
 typedef RbEvalBox Box;
 
 typedef struct
 {
   guint64 pairs, covered_pairs;
-  guint heads, exposed;
+  guint heads, exposed, never;
   gdouble over_sum;
   guint64 n_frames;
   gdouble cpu_ms;
@@ -336,12 +339,12 @@ runner_run_clip (Runner * r, GPtrArray * frames, gdouble * cpu)
 /* Scores                                                              */
 
 /* Scores one output frame: boxes @boxes (canvas pixels, scaled) seen
- * through the window at (@ox, @oy). @exposed[i] is set for each counted
- * head not covered, @present[i] for each counted head. */
+ * through the window at (@ox, @oy). @present[i] is set for each counted
+ * head, @covered[i] or @exposed[i] as it is covered or not. */
 static void
 score_frame (Stats * st, GstSample * smp, const guint8 fill[3],
     const GArray * boxes, gdouble scale, gint ox, gint oy, guint8 * context,
-    gboolean * present, gboolean * exposed)
+    gboolean * present, gboolean * exposed, gboolean * covered)
 {
   GstVideoInfo info;
   GstVideoFrame f;
@@ -394,10 +397,16 @@ score_frame (Stats * st, GstSample * smp, const guint8 fill[3],
         }
       present[i] = TRUE;
       st->pairs++;
-      if (m >= COVER_FRACTION * n)
+      if (m >= COVER_FRACTION * n) {
         st->covered_pairs++;
-      else
+        covered[i] = TRUE;
+      } else {
         exposed[i] = TRUE;
+        if (opt_exposures)
+          g_printerr ("  exposed: head %u %dx%d at %d,%d, %.0f %% visible, "
+              "%.0f %% masked\n", i, x1 - x0, y1 - y0, x0, y0,
+              100.0 * (vx1 - vx0) * (vy1 - vy0) / full, 100.0 * m / n);
+      }
     }
   }
   for (y = 0; y < OUT_H; y++)
@@ -538,8 +547,9 @@ eval_set (const gchar * eval_dir, const EvalSet * set, const gint * speeds,
         GPtrArray *out;
         gboolean *present = g_new0 (gboolean, MAX (boxes->len, 1));
         gboolean *exposed = g_new0 (gboolean, MAX (boxes->len, 1));
+        gboolean *covered = g_new0 (gboolean, MAX (boxes->len, 1));
         Stats *st = &stats[si];
-        guint heads = 0, exp = 0, j;
+        guint heads = 0, exp = 0, never = 0, j;
         guint64 p0 = st->pairs, c0 = st->covered_pairs;
 
         if (!runner_init (&r, settings[si].filter, caps))
@@ -548,25 +558,32 @@ eval_set (const gchar * eval_dir, const EvalSet * set, const gint * speeds,
         runner_clear (&r);
         if (out == NULL)
           g_error ("%s: clip failed", settings[si].filter);
-        for (f = 0; f < opt_frames; f++)
+        for (f = 0; f < opt_frames; f++) {
+          if (opt_exposures)
+            g_printerr (" %s %s %s %d px/s frame %d\n", settings[si].name,
+                set->key, name, speeds[k], f);
           score_frame (st, g_ptr_array_index (out, f), fill, boxes, cv.scale,
-              ox[f], oy, context, present, exposed);
+              ox[f], oy, context, present, exposed, covered);
+        }
         for (j = 0; j < boxes->len; j++) {
           heads += present[j];
           exp += present[j] && exposed[j];
+          never += present[j] && !covered[j];
         }
         st->heads += heads;
         st->exposed += exp;
+        st->never += never;
         st->cpu_ms += cpu;
         st->n_clips++;
         if (opt_verbose)
-          g_printerr ("%s %s %s %d px/s: %u heads, %u exposed, frame "
-              "coverage %.1f %%, %.1f ms CPU per frame\n", settings[si].name,
-              set->key, name, speeds[k], heads, exp,
+          g_printerr ("%s %s %s %d px/s: %u heads, %u exposed (%u never "
+              "masked), frame coverage %.1f %%, %.1f ms CPU per frame\n",
+              settings[si].name, set->key, name, speeds[k], heads, exp, never,
               st->pairs > p0 ? 100.0 * (st->covered_pairs - c0) /
               (st->pairs - p0) : 0.0, cpu / opt_frames);
         g_free (present);
         g_free (exposed);
+        g_free (covered);
         g_ptr_array_unref (out);
       }
       g_free (ox);
@@ -610,6 +627,8 @@ main (int argc, char **argv)
         "Frame rate of the clips (default 15)", "N"},
     {"verbose", 'v', 0, G_OPTION_ARG_NONE, &opt_verbose,
         "Print per-clip results on stderr", NULL},
+    {"exposures", 0, 0, G_OPTION_ARG_NONE, &opt_exposures,
+        "Print every exposed (head, frame) on stderr", NULL},
     {NULL}
   };
   GOptionContext *ctx = g_option_context_new ("- evaluate headblur on "
@@ -691,8 +710,8 @@ main (int argc, char **argv)
     g_print ("Setting %s: `%s`\n\n", settings[si].name, settings[si].filter);
   }
   g_print ("| setting | set | clips | heads | exposed in >= 1 frame | "
-      "frame coverage | over-masking | CPU ms per frame |\n");
-  g_print ("|---|---|---|---|---|---|---|---|\n");
+      "never masked | frame coverage | over-masking | CPU ms per frame |\n");
+  g_print ("|---|---|---|---|---|---|---|---|---|\n");
 
   for (i = 0; i < G_N_ELEMENTS (eval_sets); i++) {
     Stats stats[2];
@@ -704,10 +723,11 @@ main (int argc, char **argv)
         n_settings, stats);
     for (si = 0; si < n_settings; si++) {
       const Stats *st = &stats[si];
-      g_print ("| %s | %s | %u | %u | %.1f %% (%u) | %.1f %% | %.2f %% | "
-          "%.1f |\n", settings[si].name, eval_sets[i].title, st->n_clips,
-          st->heads, st->heads ? 100.0 * st->exposed / st->heads : 0.0,
-          st->exposed, st->pairs ? 100.0 * st->covered_pairs / st->pairs :
+      g_print ("| %s | %s | %u | %u | %.1f %% (%u) | %.1f %% | %.1f %% | "
+          "%.2f %% | %.1f |\n", settings[si].name, eval_sets[i].title,
+          st->n_clips, st->heads,
+          st->heads ? 100.0 * st->exposed / st->heads : 0.0, st->exposed,
+          st->heads ? 100.0 * st->never / st->heads : 0.0, st->pairs ? 100.0 * st->covered_pairs / st->pairs :
           0.0, st->n_frames ? 100.0 * st->over_sum / st->n_frames : 0.0,
           st->n_frames ? st->cpu_ms / st->n_frames : 0.0);
     }
