@@ -30,6 +30,9 @@ typedef struct
   GstHeadBlurTrackBox box;      /* last detection */
   guint64 last_hit;             /* ns */
   gdouble vx, vy;               /* px/ns */
+  guint hits;                   /* detections so far */
+  GstHeadBlurTrackBox prev_box; /* the detection before the last one */
+  guint64 prev_hit;             /* its time, ns (valid when hits >= 2) */
   gboolean matched;             /* scratch for update() */
 } Track;
 
@@ -108,12 +111,17 @@ centre_dist (const GstHeadBlurTrackBox * a, const GstHeadBlurTrackBox * b)
 }
 
 static gdouble
-growth (guint64 a, guint64 b)
+growth_rate (guint64 a, guint64 b, gdouble rate)
 {
   gdouble dt = (a > b ? a - b : b - a) / NS_PER_S;
 
-  return MIN (1.0 + GST_HEAD_BLUR_TRACK_GROWTH_PER_S * dt,
-      GST_HEAD_BLUR_TRACK_MAX_GROWTH);
+  return MIN (1.0 + rate * dt, GST_HEAD_BLUR_TRACK_MAX_GROWTH);
+}
+
+static gdouble
+growth (guint64 a, guint64 b)
+{
+  return growth_rate (a, b, GST_HEAD_BLUR_TRACK_GROWTH_PER_S);
 }
 
 /* @box moved by (@dx, @dy) and scaled by @g around its centre. */
@@ -143,19 +151,26 @@ unite (GstHeadBlurTrackBox * a, const GstHeadBlurTrackBox * b)
   a->height = y1 - y0;
 }
 
-void
-gst_head_blur_track_project (const GstHeadBlurTrackHit * hit, guint64 pts,
+static void
+project_rate (const GstHeadBlurTrackHit * hit, guint64 pts, gdouble rate,
     GstHeadBlurTrackBox * out)
 {
   gdouble dt = (gdouble) pts - (gdouble) hit->pts;
   GstHeadBlurTrackBox still;
-  gdouble g = growth (pts, hit->pts);
+  gdouble g = growth_rate (pts, hit->pts, rate);
 
   move_grow (&hit->box, hit->vx * dt, hit->vy * dt, g, out);
   /* a wrong velocity must not uncover the head: keep the grown box where
    * it was detected as well */
   move_grow (&hit->box, 0.0, 0.0, g, &still);
   unite (out, &still);
+}
+
+void
+gst_head_blur_track_project (const GstHeadBlurTrackHit * hit, guint64 pts,
+    GstHeadBlurTrackBox * out)
+{
+  project_rate (hit, pts, GST_HEAD_BLUR_TRACK_GROWTH_PER_S, out);
 }
 
 static void
@@ -254,8 +269,11 @@ gst_head_blur_tracker_update (GstHeadBlurTracker * tracker,
         t->vx = VELOCITY_ALPHA * vx + (1.0 - VELOCITY_ALPHA) * t->vx;
         t->vy = VELOCITY_ALPHA * vy + (1.0 - VELOCITY_ALPHA) * t->vy;
       }
+      t->prev_box = t->box;
+      t->prev_hit = t->last_hit;
       t->box = dets[j];
       t->last_hit = pts;
+      t->hits++;
       cap_speed (t);
     } else {
       Track nt = { 0, };
@@ -263,6 +281,7 @@ gst_head_blur_tracker_update (GstHeadBlurTracker * tracker,
       nt.id = tracker->next_id++;
       nt.box = dets[j];
       nt.last_hit = pts;
+      nt.hits = 1;
       nt.matched = TRUE;
       g_array_append_val (tracks, nt);
       t = &g_array_index (tracks, Track, tracks->len - 1);
@@ -302,7 +321,22 @@ gst_head_blur_tracker_predict (GstHeadBlurTracker * tracker, guint64 pts,
     hit.pts = t->last_hit;
     if (pts < t->last_hit)      /* stream went backwards: no motion */
       hit.pts = pts;
-    gst_head_blur_track_project (&hit, pts, &b);
+    /* a head seen once has no velocity yet: its box grows faster */
+    project_rate (&hit, pts, t->hits <= 1 ?
+        GST_HEAD_BLUR_TRACK_NEW_GROWTH_PER_S :
+        GST_HEAD_BLUR_TRACK_GROWTH_PER_S, &b);
+    /* the detector's box of one head jitters from run to run (face- or
+     * person-derived, shifted by a few pixels): the previous detection,
+     * moved along the track's velocity to @pts and grown like the last
+     * one, is masked too */
+    if (t->hits >= 2 && pts >= t->last_hit) {
+      GstHeadBlurTrackBox pb;
+      gdouble dt = (gdouble) pts - (gdouble) t->prev_hit;
+
+      move_grow (&t->prev_box, t->vx * dt, t->vy * dt,
+          growth (pts, t->last_hit), &pb);
+      unite (&b, &pb);
+    }
     g_array_append_val (boxes, b);
     n++;
     i++;

@@ -46,7 +46,9 @@
  * Detections are kept as tracks (associated by overlap, or by centre
  * distance for small boxes, with a smoothed constant-velocity motion
  * model); every frame masks each live track at its predicted position,
- * grown by 100 % per second since its last detection, for
+ * united with its previous detection moved alike, grown by 50 % per second
+ * since its last detection (300 % per second while it has been detected
+ * only once and its motion is unknown), for
  * #GstHeadBlur:hold-time after that detection. The detector runs on every
  * #GstHeadBlur:detection-interval-th frame (the first frame after a start
  * or flush always runs it); the frames in between are masked with the
@@ -558,7 +560,8 @@ gst_head_blur_class_init (GstHeadBlurClass * klass)
    *
    * How long, in nanoseconds of stream time, a head stays masked after its
    * last detection, 0 to 60 s. Meanwhile its box follows the head's
-   * estimated motion and grows by 100 % per second (at most x3). 0 masks a
+   * estimated motion and grows by 50 % per second (300 % per second after a
+   * single detection; at most x3). 0 masks a
    * head only in the frames where it was detected (and, with
    * #GstHeadBlur:detection-interval > 1, misses the frames in between).
    * Default 1 s. Takes effect on the next frame.

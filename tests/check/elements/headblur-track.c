@@ -46,6 +46,7 @@ GST_START_TEST (test_associate_and_move)
   GArray *out = g_array_new (FALSE, FALSE, sizeof (GstHeadBlurTrackBox));
   GstHeadBlurTrackBox a = box (100, 100, 50, 50), b = box (110, 100, 50, 50);
   GstHeadBlurTrackBox moved = box (125, 100, 50, 50);   /* first speed is halved by smoothing */
+  GstHeadBlurTrackBox both = box (105, 100, 55, 50);
   GstHeadBlurTrackHit *h;
   guint id;
 
@@ -63,11 +64,16 @@ GST_START_TEST (test_associate_and_move)
   fail_unless (h->vx > 0.0);
   fail_unless_equals_int (gst_head_blur_tracker_n_tracks (t), 1);
 
-  /* at the detection time the prediction is the detection */
+  /* at the detection time the prediction is the detection united with the
+   * previous detection moved along the (smoothed) velocity: 50 px/s, so 5 px
+   * in 100 ms */
   gst_head_blur_tracker_predict (t, 100 * MS, FALSE, out);
   fail_unless_equals_int (out->len, 1);
   fail_unless (contains (&g_array_index (out, GstHeadBlurTrackBox, 0), &b));
-  fail_unless (contains (&b, &g_array_index (out, GstHeadBlurTrackBox, 0)));
+  fail_unless (contains (&g_array_index (out, GstHeadBlurTrackBox, 0),
+          &both));
+  fail_unless (contains (&both, &g_array_index (out, GstHeadBlurTrackBox,
+              0)));
 
   /* later: moved right, grown, still covering where it was */
   g_array_set_size (out, 0);
@@ -175,6 +181,42 @@ GST_START_TEST (test_project_back)
 
 GST_END_TEST;
 
+/* a track seen once (velocity unknown) grows faster than one seen twice */
+GST_START_TEST (test_new_track_grows_faster)
+{
+  GstHeadBlurTracker *t = gst_head_blur_tracker_new (1000 * MS);
+  GArray *out = g_array_new (FALSE, FALSE, sizeof (GstHeadBlurTrackBox));
+  GstHeadBlurTrackBox a = box (100, 100, 40, 40);
+  GstHeadBlurTrackBox *p;
+
+  gst_head_blur_tracker_update (t, &a, 1, 0, NULL);
+  gst_head_blur_tracker_predict (t, 200 * MS, FALSE, out);
+  fail_unless_equals_int (out->len, 1);
+  p = &g_array_index (out, GstHeadBlurTrackBox, 0);
+  fail_unless (fabs (p->width - 40 * (1.0 +
+              GST_HEAD_BLUR_TRACK_NEW_GROWTH_PER_S * 0.2)) < 0.1, "width %f",
+      p->width);
+  fail_unless (contains (p, &a));
+
+  /* seen again at the same place: normal growth from then on */
+  gst_head_blur_tracker_update (t, &a, 1, 200 * MS, NULL);
+  g_array_set_size (out, 0);
+  gst_head_blur_tracker_predict (t, 400 * MS, FALSE, out);
+  fail_unless_equals_int (out->len, 1);
+  p = &g_array_index (out, GstHeadBlurTrackBox, 0);
+  fail_unless (fabs (p->width - 40 * (1.0 +
+              GST_HEAD_BLUR_TRACK_GROWTH_PER_S * 0.2)) < 0.1, "width %f",
+      p->width);
+  fail_unless (contains (p, &a));
+  fail_unless (GST_HEAD_BLUR_TRACK_NEW_GROWTH_PER_S >
+      GST_HEAD_BLUR_TRACK_GROWTH_PER_S);
+
+  g_array_unref (out);
+  gst_head_blur_tracker_free (t);
+}
+
+GST_END_TEST;
+
 static Suite *
 headblur_track_suite (void)
 {
@@ -185,6 +227,7 @@ headblur_track_suite (void)
   tcase_add_test (tc, test_small_boxes_by_centre);
   tcase_add_test (tc, test_two_heads_greedy);
   tcase_add_test (tc, test_project_back);
+  tcase_add_test (tc, test_new_track_grows_faster);
   suite_add_tcase (s, tc);
   return s;
 }
