@@ -542,7 +542,10 @@ rb_daemon_start_listeners (RbDaemon * daemon)
       RbCameraConfig *cam = g_ptr_array_index (daemon->config->cameras, j);
       gboolean v6 = strchr (net->address, ':') != NULL;
 
-      g_message ("network %s: serving rtsp://%s%s%s:%u/%s", net->name,
+      if (!rb_network_config_has_camera (net, cam->name))
+        continue;
+      g_message ("network %s: serving %s://%s%s%s:%u/%s", net->name,
+          rb_publisher_is_tls (pub) ? "rtsps" : "rtsp",
           v6 ? "[" : "", net->address, v6 ? "]" : "",
           rb_publisher_get_bound_port (pub), cam->name);
     }
@@ -635,8 +638,13 @@ rb_daemon_run (RbDaemon * daemon)
   }
   for (i = 0; i < config->networks->len; i++) {
     RbPublisher *pub = rb_publisher_new (g_ptr_array_index (config->networks,
-            i));
+            i), &err);
 
+    if (pub == NULL) {
+      g_critical ("%s: %s", config->path, err->message);
+      g_error_free (err);
+      return RB_EXIT_CONFIG;
+    }
     for (j = 0; j < config->cameras->len; j++) {
       RbCameraConfig *cam = g_ptr_array_index (config->cameras, j);
 

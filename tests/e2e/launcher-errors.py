@@ -36,7 +36,8 @@ def run(args, timeout=60):
 
 def config(tmp, name, state, extra="", networks=None):
     port = free_port("127.0.0.2")
-    nets = networks or f"[network:A]\naddress=127.0.0.2\nport={port}\n"
+    nets = networks or (f"[network:A]\naddress=127.0.0.2\nport={port}\n"
+                        "auth=none\n")
     path = os.path.join(tmp, name)
     with open(path, "w") as f:
         f.write(f"""[rtsp-blur]
@@ -104,8 +105,8 @@ def main():
 
     # 192.0.2.1 (TEST-NET-1) is never an address of this machine
     port_a = free_port("127.0.0.2")
-    nets = (f"[network:A]\naddress=127.0.0.2\nport={port_a}\n"
-            f"[network:B]\naddress=192.0.2.1\nport=8554\n")
+    nets = (f"[network:A]\naddress=127.0.0.2\nport={port_a}\nauth=none\n"
+            f"[network:B]\naddress=192.0.2.1\nport=8554\nauth=none\n")
     path = config(tmp, "foreign-listener.conf", state, networks=nets)
     expect(["--check-config", "--config", path], 78,
            [path, "[network:B]", "192.0.2.1"], "listener not on this machine")
