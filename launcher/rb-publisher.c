@@ -41,6 +41,13 @@
 #include <gst/rtsp-server/rtsp-server.h>
 #include <gst/video/video.h>
 #include <string.h>
+#ifdef __linux__
+#include <linux/sockios.h>
+#include <linux/tcp.h>
+#include <netinet/in.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#endif
 
 /* Seconds between two key-unit requests to one encoder. */
 #define KEY_UNIT_REQUEST_INTERVAL_US (1 * G_USEC_PER_SEC)
@@ -53,6 +60,14 @@
 /* A digest nonce is accepted for this long after its challenge; on the
  * connection that authenticated with it, for as long as it stays open. */
 #define NONCE_LIFETIME_S 60
+/* A viewer is dropped when, for SLOW_VIEWER_S in a row, its connection
+ * holds more than SLOW_VIEWER_QUEUE_BYTES not yet taken by the client (it
+ * is seconds behind live), or holds data while the client acknowledges
+ * nothing (it stopped reading). It never stalls the others meanwhile: the
+ * media is shared, and gst-rtsp-server queues each TCP viewer's data in
+ * its own backlog and drops the viewer's transport when that is full. */
+#define SLOW_VIEWER_QUEUE_BYTES (1024 * 1024)
+#define SLOW_VIEWER_S 10
 /* How long frames must keep arriving too old or too new before the live
  * timing is re-anchored (a camera clock drifts by ppm, slowly). */
 #define DRIFT_PERSISTENCE_US (10 * G_USEC_PER_SEC)
@@ -504,6 +519,7 @@ struct _RbPublisher {
   guint max_viewers;            /* 0: no limit of its own */
   GstRTSPLowerTrans protocols;  /* what viewers may use */
   GstRTSPAddressPool *pool;     /* udp-ports, NULL without UDP */
+  guint slow_check_source;
 
   /* main context */
   guint connections;
@@ -511,6 +527,7 @@ struct _RbPublisher {
   GHashTable *refused_logged;   /* client address → monotonic s of the log */
   guint64 refused;
   guint64 auth_failures;        /* requests with wrong credentials */
+  guint64 dropped_slow;         /* viewers dropped for being too slow */
   guint viewers;                /* connections that asked for a stream */
 };
 
@@ -521,6 +538,8 @@ typedef struct {
   guint idle_source;
   gboolean active;              /* sent a request */
   gboolean viewing;             /* set up a stream */
+  gint64 behind_since_us;       /* monotonic; 0: keeping up */
+  guint64 acked;                /* bytes the client acknowledged */
 } RbClientInfo;
 
 /* The media factory of one camera on one network: its media carry the
@@ -894,9 +913,15 @@ rb_rtsp_auth_check_nonce (RbRtspAuth * self, GstRTSPContext * ctx,
   *stale = FALSE;
   if (strlen (nonce) != 48)
     return FALSE;
-  when = g_ascii_strtoll (nonce, &end, 16);
-  if (end != nonce + 16)
-    return FALSE;
+  {
+    gchar stamp[17];
+
+    memcpy (stamp, nonce, 16);
+    stamp[16] = '\0';
+    when = g_ascii_strtoll (stamp, &end, 16);
+    if (end != stamp + 16)
+      return FALSE;
+  }
   expected = rb_rtsp_auth_make_nonce (self, when, ip);
   if (!rb_secure_equal (expected, nonce))
     return FALSE;
@@ -1261,6 +1286,8 @@ rb_publisher_free (RbPublisher * publisher)
   if (publisher->server != NULL)
     gst_rtsp_server_client_filter (publisher->server,
         rb_publisher_drop_client, NULL);
+  if (publisher->slow_check_source)
+    g_source_remove (publisher->slow_check_source);
   if (publisher->source != NULL) {
     g_source_destroy (publisher->source);
     g_source_unref (publisher->source);
@@ -1310,6 +1337,81 @@ rb_publisher_add_camera (RbPublisher * publisher, const gchar * camera,
   return TRUE;
 }
 
+/* Bytes in @client's socket not yet taken by the peer (-1: unknown), and
+ * the bytes it acknowledged so far. */
+static gint
+rb_client_pending_bytes (GstRTSPClient * client, guint64 * acked)
+{
+#if defined (SIOCOUTQ) && defined (TCP_INFO)
+  GstRTSPConnection *conn = gst_rtsp_client_get_connection (client);
+  GSocket *socket = conn ? gst_rtsp_connection_get_write_socket (conn) :
+      NULL;
+  struct tcp_info ti;
+  socklen_t len = sizeof (ti);
+  int pending = 0;
+
+  *acked = 0;
+  if (socket == NULL || ioctl (g_socket_get_fd (socket), SIOCOUTQ,
+          &pending) != 0)
+    return -1;
+  memset (&ti, 0, sizeof (ti));
+  if (getsockopt (g_socket_get_fd (socket), IPPROTO_TCP, TCP_INFO, &ti,
+          &len) == 0)
+    *acked = ti.tcpi_bytes_acked;
+  return pending;
+#else
+  *acked = 0;
+  return -1;
+#endif
+}
+
+static GstRTSPFilterResult
+rb_publisher_find_slow (GstRTSPServer * server, GstRTSPClient * client,
+    gpointer data)
+{
+  GList **slow = data;
+  RbClientInfo *info = g_object_get_data (G_OBJECT (client),
+      "rb-client-info");
+  gint pending;
+  guint64 acked;
+  gboolean behind, stuck;
+  gint64 now = g_get_monotonic_time ();
+
+  if (info == NULL || !info->viewing)
+    return GST_RTSP_FILTER_KEEP;
+  pending = rb_client_pending_bytes (client, &acked);
+  behind = pending >= SLOW_VIEWER_QUEUE_BYTES;
+  stuck = pending > 0 && acked != 0 && acked == info->acked;
+  info->acked = acked;
+  if (!behind && !stuck) {
+    info->behind_since_us = 0;
+  } else if (info->behind_since_us == 0) {
+    info->behind_since_us = now;
+  } else if (now - info->behind_since_us >= SLOW_VIEWER_S * G_USEC_PER_SEC) {
+    g_message ("network %s: dropping the viewer at %s: %s for %d s "
+        "(%d KiB waiting)", info->publisher->name, info->address,
+        stuck ? "it takes nothing" : "far behind live", SLOW_VIEWER_S,
+        pending / 1024);
+    info->publisher->dropped_slow++;
+    info->behind_since_us = 0;
+    *slow = g_list_prepend (*slow, g_object_ref (client));
+  }
+  return GST_RTSP_FILTER_KEEP;
+}
+
+static gboolean
+rb_publisher_check_slow (gpointer data)
+{
+  RbPublisher *p = data;
+  GList *slow = NULL;
+
+  gst_rtsp_server_client_filter (p->server, rb_publisher_find_slow, &slow);
+  for (GList * l = slow; l != NULL; l = l->next)
+    gst_rtsp_client_close (l->data);
+  g_list_free_full (slow, g_object_unref);
+  return G_SOURCE_CONTINUE;
+}
+
 gboolean
 rb_publisher_start (RbPublisher * publisher, GError ** error)
 {
@@ -1329,6 +1431,8 @@ rb_publisher_start (RbPublisher * publisher, GError ** error)
   }
   g_source_attach (source, NULL);
   publisher->source = source;
+  publisher->slow_check_source = g_timeout_add_seconds (1,
+      rb_publisher_check_slow, publisher);
   return TRUE;
 }
 
