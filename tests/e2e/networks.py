@@ -12,7 +12,8 @@ between them. rtsp-blur runs on the host and serves three listeners:
   BS  10.200.82.1  (another port) RTSPS with a certificate openssl makes
                    now, auth=basic (and digest), max-viewers=1
 The camera is rb-test-camera on 127.0.0.1. From namespace A, ffprobe:
-  - reads A's camera with credentials (digest), gets 401 without them,
+  - reads A's camera with credentials (digest, with qop; rtspsrc without
+    qop), gets 401 without them,
     with a wrong password and with B's user, 404 for a camera not on A's
     list, 461 for UDP on the tcp-only network;
   - cannot connect to B's address at all (no route);
@@ -398,6 +399,15 @@ max-viewers=1
         check(reads(NS_A, f"{a_url}/lobby"),
               "A: ffprobe in rbnet-a reads lobby with A's credentials "
               "(digest)")
+        out = subprocess.run(
+            in_ns(NS_A, ["gst-launch-1.0", "-q", "rtspsrc",
+                         f"location=rtsp://{HOST_A}:{port_a}/lobby",
+                         "user-id=alice", "user-pw=alice-pw", "protocols=tcp",
+                         "!", "fakesink", "num-buffers=30"]),
+            capture_output=True, text=True, timeout=60)
+        check(out.returncode == 0,
+              "A: GStreamer's rtspsrc reads lobby with A's credentials "
+              "(digest without qop)")
         rc, _, err = ffprobe(NS_A, f"rtsp://{HOST_A}:{port_a}/lobby")
         check(rc != 0 and "401" in err, "A: 401 without credentials")
         rc, _, err = ffprobe(NS_A, f"rtsp://alice:wrong@{HOST_A}:{port_a}"
