@@ -506,8 +506,20 @@ rb_daemon_collect (GString * out, gpointer user_data)
     rb_metrics_add (out, "rtsp_blur_network_connections", "gauge", i ? NULL :
         "RTSP connections open on the network", l, connections);
     rb_metrics_add (out, "rtsp_blur_network_refused_connections_total",
-        "counter", i ? NULL : "Connections refused by max-connections and "
-        "max-connections-per-client", l, refused);
+        "counter", i ? NULL : "Connections refused by allow, max-connections "
+        "and max-connections-per-client, and stream set-ups refused by "
+        "max-viewers", l, refused);
+    {
+      guint64 auth_failures, dropped_slow;
+
+      rb_publisher_get_access_counts (pub, &auth_failures, &dropped_slow);
+      rb_metrics_add (out, "rtsp_blur_network_auth_failures_total",
+          "counter", i ? NULL : "RTSP requests with wrong credentials", l,
+          auth_failures);
+      rb_metrics_add (out, "rtsp_blur_network_slow_viewers_dropped_total",
+          "counter", i ? NULL : "Viewers dropped for taking nothing or "
+          "falling far behind live", l, dropped_slow);
+    }
     rb_metrics_add (out, "rtsp_blur_network_serving", "gauge", i ? NULL :
         "Whether the network's listener is bound", l,
         rb_publisher_is_serving (pub));

@@ -1463,8 +1463,8 @@ rb_publisher_get_bound_port (RbPublisher * publisher)
   return port > 0 ? (guint) port : 0;
 }
 
-/* Connections open now, viewers among them, and connections refused by the
- * limits since start. */
+/* Connections open now, viewers among them, and connections refused by
+ * allow= and the limits (and set-ups refused by max-viewers) since start. */
 void
 rb_publisher_get_counts (RbPublisher * publisher, guint * connections,
     guint * viewers, guint64 * refused)
@@ -1472,4 +1472,12 @@ rb_publisher_get_counts (RbPublisher * publisher, guint * connections,
   *connections = publisher->connections;
   *viewers = publisher->viewers;
   *refused = publisher->refused;
+}
+
+void
+rb_publisher_get_access_counts (RbPublisher * publisher,
+    guint64 * auth_failures, guint64 * dropped_slow)
+{
+  *auth_failures = publisher->auth_failures;
+  *dropped_slow = publisher->dropped_slow;
 }

@@ -68,6 +68,11 @@ const gchar *rb_publisher_get_name (RbPublisher * publisher);
 guint rb_publisher_get_bound_port (RbPublisher * publisher);
 void rb_publisher_get_counts (RbPublisher * publisher, guint * connections,
                               guint * viewers, guint64 * refused);
+/* Requests with wrong credentials, and viewers dropped for being too slow,
+ * since start. */
+void rb_publisher_get_access_counts (RbPublisher * publisher,
+                                     guint64 * auth_failures,
+                                     guint64 * dropped_slow);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RbPublisher, rb_publisher_free)
 

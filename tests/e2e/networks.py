@@ -41,6 +41,7 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import rb_metrics  # noqa: E402
 
 LAUNCHER = os.environ.get("RB_LAUNCHER")
 CAMERA = os.environ.get("RB_TEST_CAMERA")
@@ -339,6 +340,7 @@ def main():
     try:
         setup_namespaces()
         cam_port = free_port("127.0.0.1")
+        metrics_port = free_port("127.0.0.1")
         port_a, port_b, port_bs = (free_port(HOST_A), free_port(HOST_B),
                                    free_port(HOST_B))
         while port_bs == port_b:
@@ -348,7 +350,7 @@ def main():
             f.write(f"""[rtsp-blur]
 state-dir={tmp}/state
 workers=0
-metrics-port=0
+metrics-port={metrics_port}
 live-bitrate=500
 
 [camera:lobby]
@@ -511,6 +513,21 @@ max-viewers=1
                        f"{CLIENT_B}" in open(log_path).read(), 30),
               "the stalled viewer is dropped")
         stop(stall, signal.SIGKILL)
+        m = rb_metrics.scrape(metrics_port)
+
+        def metric(name, network):
+            return rb_metrics.value(m, f"rtsp_blur_network_{name}",
+                                    network=network) or 0
+
+        figures = (metric("auth_failures_total", "A"),
+                   metric("refused_connections_total", "A"),
+                   metric("slow_viewers_dropped_total", "B"),
+                   metric("refused_connections_total", "BS"))
+        check(figures[0] >= 2 and figures[1] >= 2 and figures[2] == 1 and
+              figures[3] >= 1,
+              "metrics count A's wrong credentials and refused clients, "
+              "B's dropped viewer, BS's viewer beyond max-viewers "
+              f"{figures}")
         check(rb.poll() is None, "rtsp-blur is still running")
     finally:
         code = stop(rb)
