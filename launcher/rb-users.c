@@ -104,6 +104,8 @@ rb_users_load (const gchar * path, GError ** error)
       why = "the user name is empty or not valid text";
     else if (!is_name (fields[1]))
       why = "the realm is empty or not valid text";
+    else if (strpbrk (fields[1], "\"\\") != NULL)
+      why = "the realm must not hold '\"' or '\\' (it is sent quoted)";
     else if (!is_ha1 (fields[2]))
       why = "the HA1 must be 32 hex digits (md5 of user:realm:password)";
     else if (g_hash_table_contains (users->ha1, fields[0]))

@@ -23,9 +23,10 @@ G_BEGIN_DECLS
  *   G_KEY_FILE_ERROR_INVALID_VALUE: the content is wrong; message
  *     "FILE:LINE: what" (one line: the first problem), or "FILE: no users"
  *     for a file without any user line. A line is wrong when it is not
- *     three ':'-separated fields, the user or realm is empty, the HA1 is not
- *     32 hex digits, its realm differs from the first line's, or its user
- *     was already given. */
+ *     three ':'-separated fields, the user or realm is empty, the realm
+ *     holds a double quote or a backslash, the HA1 is not 32 hex digits,
+ *     its realm differs from the first line's, or its user was already
+ *     given. */
 typedef struct _RbUsers RbUsers;
 
 RbUsers *rb_users_load (const gchar * path, GError ** error);

@@ -133,6 +133,8 @@ GST_START_TEST (test_bad_lines)
       ":1: the user name is empty or not valid text");
   check_bad ("alice::0123456789abcdef0123456789abcdef\n",
       ":1: the realm is empty or not valid text");
+  check_bad ("alice:my \"realm\":0123456789abcdef0123456789abcdef\n",
+      ":1: the realm must not hold '\"' or '\\' (it is sent quoted)");
   check_bad ("alice:realm:0123456789abcdef\n",
       ":1: the HA1 must be 32 hex digits (md5 of user:realm:password)");
   check_bad ("alice:realm:0123456789abcdef0123456789abcdeg\n",
