@@ -104,7 +104,8 @@
  *                           ADDRESS or ADDRESS/PREFIX; default everyone.
  *                           Others are refused at connect
  *   tls-certificate=PATH    PEM certificate (chain); with tls-key the
- *                           listener speaks TLS only (rtsps://)
+ *                           listener speaks TLS only (rtsps://), and the
+ *                           media stays in it (rtsp-transport=tcp)
  *   tls-key=PATH            PEM private key of the certificate
  *   rtsp-transport=tcp|udp|tcp+udp  how viewers may get the media: tcp
  *                           (interleaved on the RTSP port: one port for the
@@ -1414,6 +1415,11 @@ load_network_access (Loader * l, const gchar * g, RbNetworkConfig * net)
       net->udp_port_max = max;
     }
   }
+
+  if (tls && (net->rtsp_transport & RB_RTSP_TRANSPORT_UDP))
+    fail (l, RB_CONFIG_ERROR_INVALID_VALUE, g, "rtsp-transport",
+        rtsp_transport_names[transport], "with TLS the media must stay in "
+        "the encrypted connection: tcp only");
 
   get_uint (l, g, "max-viewers", 0, 10000, "", DEFAULT_MAX_VIEWERS,
       &net->max_viewers);

@@ -1056,11 +1056,11 @@ GST_START_TEST (test_network_access_values)
   g_autofree gchar *data = access_config ("cameras = gate ; \n"
       "users=%s/users.htdigest\n"
       "allow=10.0.1.0/24; 192.168.5.7;2001:db8::/32\n"
-      "tls-certificate=%s/cert.pem\ntls-key=%s/key.pem\n"
       "rtsp-transport=tcp+udp\nudp-ports=50000-50100\nmax-viewers=5\n"
       "[network:B]\naddress=10.0.2.5\nusers=%s/users.htdigest\n"
-      "auth=basic\ntls-certificate=%s/cert.pem\ntls-key=%s/key.pem\n"
-      "rtsp-transport=udp\nudp-ports=50200-50201\n");
+      "rtsp-transport=udp\nudp-ports=50200-50201\n"
+      "[network:C]\naddress=10.0.3.5\nusers=%s/users.htdigest\n"
+      "auth=basic\ntls-certificate=%s/cert.pem\ntls-key=%s/key.pem\n");
   g_autoptr (RbConfig) c = load_ok (data);
   g_autofree gchar *users = access_path ("users.htdigest");
   g_autofree gchar *cert = access_path ("cert.pem");
@@ -1086,19 +1086,28 @@ GST_START_TEST (test_network_access_values)
 
     assert_equals_string (text, masks[i]);
   }
-  assert_equals_string (a->tls_certificate, cert);
-  assert_equals_string (a->tls_key, key);
+  fail_unless (a->tls_certificate == NULL && a->tls_key == NULL);
   assert_equals_int (a->rtsp_transport,
       RB_RTSP_TRANSPORT_TCP | RB_RTSP_TRANSPORT_UDP);
   assert_equals_int (a->udp_port_min, 50000);
   assert_equals_int (a->udp_port_max, 50100);
   assert_equals_int (a->max_viewers, 5);
 
-  assert_equals_int (b->auth, RB_NETWORK_AUTH_BASIC);
+  assert_equals_int (b->auth, RB_NETWORK_AUTH_DIGEST);
   assert_equals_int (b->rtsp_transport, RB_RTSP_TRANSPORT_UDP);
   assert_equals_int (b->udp_port_min, 50200);
   assert_equals_int (b->udp_port_max, 50201);
   fail_unless (b->cameras == NULL && b->allow == NULL);
+
+  assert_equals_int (c->networks->len, 3);
+  {
+    RbNetworkConfig *t = g_ptr_array_index (c->networks, 2);
+
+    assert_equals_int (t->auth, RB_NETWORK_AUTH_BASIC);
+    assert_equals_string (t->tls_certificate, cert);
+    assert_equals_string (t->tls_key, key);
+    assert_equals_int (t->rtsp_transport, RB_RTSP_TRANSPORT_TCP);
+  }
 }
 
 GST_END_TEST;
@@ -1286,6 +1295,11 @@ GST_START_TEST (test_network_transport_errors)
       "udp-ports=50100-50200\n", RB_CONFIG_ERROR_DUPLICATE,
       "test.conf: [network:B] udp-ports: overlaps the udp-ports of "
       "[network:A] (50000-50100) (got '50100-50200')");
+  access_error ("auth=none\ntls-certificate=%s/cert.pem\n"
+      "tls-key=%s/key.pem\nrtsp-transport=tcp+udp\nudp-ports=50000-50100\n",
+      RB_CONFIG_ERROR_INVALID_VALUE,
+      "test.conf: [network:A] rtsp-transport: with TLS the media must stay "
+      "in the encrypted connection: tcp only (got 'tcp+udp')");
   access_error ("auth=none\nmax-viewers=10001\n",
       RB_CONFIG_ERROR_INVALID_VALUE,
       "test.conf: [network:A] max-viewers: must be a whole number from 0 to "
