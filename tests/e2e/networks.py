@@ -23,9 +23,11 @@ From namespace B: UDP works and uses only udp-ports; RTSPS works with
 ffprobe (digest) and with a basic-auth client over TLS, plain RTSP to the
 TLS port does not; a second viewer beyond max-viewers gets 503. Slow
 viewer: a client sets up TCP interleaved, PLAYs and never reads; two
-ffmpeg viewers still get the full live frame rate meanwhile (at least 90 %
-of what the live encode published in that time, which is the camera's 15 fps
-unless the machine is short of CPU), and the stalled one is dropped. Namespaces are removed in a finally block.
+ffmpeg viewers (copying, not decoding) still get the live frame rate
+meanwhile: at least 80 % of what the live encode published in that time,
+which is the camera's 15 fps unless the machine is short of CPU; a viewer
+blocked by the stalled one would get next to nothing. The stalled one is
+dropped. Namespaces are removed in a finally block, also on SIGTERM.
 """
 
 import hashlib
@@ -46,7 +48,7 @@ import rb_metrics  # noqa: E402
 
 LAUNCHER = os.environ.get("RB_LAUNCHER")
 CAMERA = os.environ.get("RB_TEST_CAMERA")
-DEADLINE = time.monotonic() + float(os.environ.get("RB_E2E_TIMEOUT", "280"))
+DEADLINE = time.monotonic() + float(os.environ.get("RB_E2E_TIMEOUT", "400"))
 FPS = 15
 
 NS_A, NS_B = "rbnet-a", "rbnet-b"
@@ -57,6 +59,7 @@ HOST_B, CLIENT_B = "10.200.82.1", "10.200.82.2"
 UDP_MIN, UDP_MAX = 23840, 23859
 
 failures = []
+spawned = []            # clients started in the namespaces, killed at the end
 
 
 def check(cond, what):
@@ -80,10 +83,23 @@ def wait_for(pred, timeout, step=0.5):
     return pred()
 
 
-def free_port(addr):
-    with socket.socket() as s:
-        s.bind((addr, 0))
-        return s.getsockname()[1]
+def free_ports(addrs):
+    """A distinct free TCP port on each of @addrs: the sockets stay bound
+    until all are chosen, so that no two are the same."""
+    socks, ports = [], []
+    try:
+        for addr in addrs:
+            while True:
+                s = socket.socket()
+                s.bind((addr, 0))
+                socks.append(s)
+                if s.getsockname()[1] not in ports:
+                    ports.append(s.getsockname()[1])
+                    break
+    finally:
+        for s in socks:
+            s.close()
+    return ports
 
 
 def run(cmd, timeout=30, check_rc=True):
@@ -205,6 +221,8 @@ def client_main(argv):
 
 def ffprobe(ns, url, transport="tcp", timeout=25):
     """(returncode, stdout, stderr) of ffprobe in @ns."""
+    if time.monotonic() > DEADLINE:
+        return -1, "", "past the test's deadline"
     cmd = in_ns(ns, ["ffprobe", "-v", "error", "-rw_timeout", "8000000",
                      "-rtsp_transport", transport, "-show_entries",
                      "stream=codec_name", "-of", "csv=p=0", url])
@@ -217,8 +235,10 @@ def ffprobe(ns, url, transport="tcp", timeout=25):
 
 
 def rtspsrc_reads(ns, url, user, password, *extra):
-    """Whether GStreamer's rtspsrc in @ns gets 30 buffers from @url."""
-    cmd = in_ns(ns, ["gst-launch-1.0", "-q", "rtspsrc", f"location={url}",
+    """Whether GStreamer's rtspsrc in @ns gets 30 buffers from @url (the
+    fakesink's EOS reached the pipeline; an error while tearing down after
+    it, seen with TLS on a loaded machine, does not count)."""
+    cmd = in_ns(ns, ["gst-launch-1.0", "rtspsrc", f"location={url}",
                      f"user-id={user}", f"user-pw={password}",
                      "protocols=tcp", "timeout=10000000", *extra, "!",
                      "fakesink", "num-buffers=30"])
@@ -229,9 +249,9 @@ def rtspsrc_reads(ns, url, user, password, *extra):
         except subprocess.TimeoutExpired as e:
             print(f"rtspsrc timed out: {e.stderr}")
             continue
-        if out.returncode == 0:
+        if out.returncode == 0 or "Got EOS from element" in out.stdout:
             return True
-        print(f"rtspsrc failed: {out.stdout} {out.stderr}")
+        print(f"rtspsrc failed: {out.stdout[-600:]} {out.stderr[-600:]}")
     return False
 
 
@@ -253,11 +273,14 @@ def reads(ns, url, transport="tcp"):
 
 def ffmpeg_viewer(ns, url, seconds):
     """A viewer reading @seconds of stream: Popen printing -progress."""
-    return subprocess.Popen(
+    proc = subprocess.Popen(
         in_ns(ns, ["ffmpeg", "-nostdin", "-v", "error", "-timeout",
                    "8000000", "-rtsp_transport", "tcp", "-i", url, "-t",
-                   str(seconds), "-f", "null", "-progress", "pipe:1", "-"]),
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                   str(seconds), "-c", "copy", "-f", "null", "-progress",
+                   "pipe:1", "-"]),
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    spawned.append(proc)
+    return proc
 
 
 def viewers_fps(procs, window=5.0, timeout=60, totals=None):
@@ -383,12 +406,8 @@ def main():
     log = open(log_path, "w")
     try:
         setup_namespaces()
-        cam_port = free_port("127.0.0.1")
-        metrics_port = free_port("127.0.0.1")
-        port_a, port_b, port_bs = (free_port(HOST_A), free_port(HOST_B),
-                                   free_port(HOST_B))
-        while port_bs == port_b:
-            port_bs = free_port(HOST_B)
+        cam_port, metrics_port, port_a, port_b, port_bs = free_ports(
+            ["127.0.0.1", "127.0.0.1", HOST_A, HOST_B, HOST_B])
         conf = os.path.join(tmp, "networks.conf")
         with open(conf, "w") as f:
             f.write(f"""[rtsp-blur]
@@ -499,6 +518,7 @@ max-viewers=1
                          "8000000", "-rtsp_transport", "udp", "-i",
                          f"{b_url}/gate", "-t", "8", "-f", "null", "-"]),
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        spawned.append(udp_viewer)
         ports = wait_for(lambda: udp_ports_of(rb.pid), 8)
         stop(udp_viewer)
         check(ports and all(UDP_MIN <= p <= UDP_MAX for p in ports),
@@ -543,6 +563,7 @@ max-viewers=1
             in_ns(NS_B, [sys.executable, __file__, "--client", "stall",
                          HOST_B, str(port_b), "/lobby", "guard", "guard-pw",
                          "60"]), stdout=subprocess.PIPE, text=True)
+        spawned.append(stall)
         status = stall.stdout.readline().strip()
         check(status == "RTSP/1.0 200 OK",
               f"a client sets up TCP interleaved and PLAYs ({status})")
@@ -558,11 +579,11 @@ max-viewers=1
         print(f"frame rates without the stalled viewer {base_fps} (live "
               f"encode {base_live:.1f} fps), with it {fps} (live encode "
               f"{live:.1f} fps); camera {FPS} fps")
-        check(base_live > 0 and all(base_live * 0.9 <= f for f in base_fps),
+        check(base_live > 0 and all(base_live * 0.8 <= f for f in base_fps),
               "two viewers get the live frame rate "
               f"({', '.join(f'{f:.1f}' for f in base_fps)} fps of "
               f"{base_live:.1f})")
-        check(live > 0 and all(live * 0.9 <= f <= FPS * 1.15 for f in fps),
+        check(live > 0 and all(live * 0.8 <= f <= FPS * 1.15 for f in fps),
               "two viewers keep the live frame rate while another one never "
               f"reads ({', '.join(f'{f:.1f}' for f in fps)} fps of "
               f"{live:.1f})")
@@ -587,6 +608,10 @@ max-viewers=1
               f"{figures}")
         check(rb.poll() is None, "rtsp-blur is still running")
     finally:
+        for proc in spawned:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
         code = stop(rb)
         stop(camera)
         log.close()
@@ -603,7 +628,13 @@ max-viewers=1
     return 0
 
 
+def on_sigterm(signum, frame):
+    # meson's timeout: leave through the finally blocks (namespaces removed)
+    raise SystemExit(f"killed by signal {signum}")
+
+
 if __name__ == "__main__":
     if len(sys.argv) > 2 and sys.argv[1] == "--client":
         sys.exit(client_main(sys.argv[2:]))
+    signal.signal(signal.SIGTERM, on_sigterm)
     sys.exit(main())
