@@ -563,6 +563,9 @@ rb_daemon_collect (GString * out, gpointer user_data)
   rb_metrics_add (out, "rtsp_blur_segments_anonymized_total", "counter",
       "Segments anonymized and verified since start", "",
       d->workers ? rb_workers_get_completed (d->workers) : 0);
+  rb_metrics_add (out, "rtsp_blur_segments_remuxed_total", "counter",
+      "Of those, segments remuxed unchanged (nothing detected, no zone)", "",
+      d->workers ? rb_workers_get_remuxed (d->workers) : 0);
   rb_metrics_add (out, "rtsp_blur_segments_failed_attempts_total", "counter",
       "Attempts to anonymize a segment that failed since start", "",
       d->workers ? rb_workers_get_failed (d->workers) : 0);

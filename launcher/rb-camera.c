@@ -14,6 +14,7 @@
 #endif
 
 #include "rb-camera.h"
+#include "rb-detections.h"
 #include "rb-pipelines.h"
 #include "rb-retention.h"
 
@@ -508,6 +509,8 @@ rb_camera_build_branches (RbCamera * camera)
   if (camera->privacy_zones != NULL)
     g_object_set (element, "privacy-zones", camera->privacy_zones, NULL);
   gst_object_replace ((GstObject **) & camera->headblur, GST_OBJECT (element));
+  /* its detections into the segments' sidecars, for the workers */
+  rb_detections_record (bin, element);
   gst_object_unref (element);
 
   pad = rb_camera_get_pad (bin, "parse", "src");

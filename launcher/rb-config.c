@@ -800,9 +800,10 @@ check_zones (Loader * l, const gchar * g, const gchar * value)
 /* ---- [headblur]: the element's own properties are the schema ---------- */
 
 /* Properties the launcher sets itself on each path (live: one OpenCV
- * thread; workers: segment-lookahead), so they are not [headblur] keys. */
+ * thread, detections recorded; workers: segment-lookahead, the recorded
+ * detections), so they are not [headblur] keys. */
 static const gchar *const headblur_reserved[] = { "threads", "lookahead",
-  NULL
+  "attach-meta", "upstream-detections", NULL
 };
 
 /* A [headblur] key is a property installed by the element's own class

@@ -88,8 +88,8 @@ rb_pipeline_recorder (const gchar * raw_dir, const gchar * queue_dir,
   g_autofree gchar *source = rb_pipeline_quote (source_name);
 
   return g_strdup_printf ("segmentqueue name=recorder location=%s queue=%s "
-      "max-size-time=%" G_GUINT64_FORMAT " source-name=%s", raw, queue,
-      segment_ns, source);
+      "max-size-time=%" G_GUINT64_FORMAT " source-name=%s detections=true",
+      raw, queue, segment_ns, source);
 }
 
 gchar *
@@ -110,7 +110,9 @@ rb_pipeline_camera (const RbCameraPipelineParams * p)
    * runs on one OpenCV thread: with several cameras and workers in one
    * process OpenCV's process-wide pool only adds overhead. x264enc encodes
    * single-slice (threads=1): sliced threads break ffmpeg viewers
-   * (PLATFORM.md); key-int-max is set from the frame rate at run time. */
+   * (PLATFORM.md); key-int-max is set from the frame rate at run time.
+   * headblur attaches its detections as metas, which the launcher records
+   * into the segments' sidecars (rb-detections.c) for the workers. */
   g_string_append_printf (d, "rtp%sdepay name=depay "
       "! %sparse name=parse config-interval=-1 "
       "! tee name=tee allow-not-linked=true "
@@ -121,7 +123,7 @@ rb_pipeline_camera (const RbCameraPipelineParams * p)
       "! queue name=live-leaky-queue max-size-buffers=0 "
       "max-size-time=400000000 max-size-bytes=0 leaky=downstream "
       "! videoconvert name=convert "
-      "! headblur name=headblur threads=1 "
+      "! headblur name=headblur threads=1 attach-meta=true "
       "! x264enc name=encoder tune=zerolatency speed-preset=ultrafast "
       "threads=1 bitrate=%u key-int-max=30 "
       "! video/x-h264,profile=constrained-baseline,stream-format=byte-stream,"
@@ -152,17 +154,39 @@ rb_pipeline_segment (const gchar * raw, const gchar * out, gboolean audio)
   g_autofree gchar *in = rb_pipeline_quote (raw);
   g_autofree gchar *to = rb_pipeline_quote (out);
 
-  /* latency does not matter for recordings: headblur detects on every
-   * frame and looks ahead (lookahead is set from segment-lookahead); the
-   * audio track, if kept, is copied as it is, through an unbounded queue:
-   * the muxer waits for video that headblur's look-ahead and x264enc's hold
-   * back, and a full audio queue would block the demuxer (deadlock) */
+  /* latency does not matter for recordings: headblur masks the live
+   * path's detections of the segment (its sidecar, fed by the worker as
+   * metas: upstream-detections) and detects on every frame they do not
+   * cover, looking ahead (lookahead is set from segment-lookahead); the
+   * encoder is x264's ultrafast preset at constant quantizer 23 (the
+   * workers' speed target, 4x real time per core at 1080p15, leaves no
+   * room for more); the audio track, if kept, is copied as it is, through
+   * an unbounded queue: the muxer waits for video that headblur's
+   * look-ahead and x264enc's hold back, and a full audio queue would block
+   * the demuxer (deadlock) */
   return g_strdup_printf ("filesrc name=src location=%s "
       "! matroskademux name=demux "
       "demux.video_0 ! queue ! decodebin "
       "! videoconvert ! headblur name=blur detection-interval=1 threads=1 "
-      "! videoconvert ! x264enc name=encoder speed-preset=veryfast threads=1 "
-      "pass=qual quantizer=23 ! h264parse ! matroskamux name=mux "
+      "upstream-detections=true "
+      "! videoconvert ! x264enc name=encoder speed-preset=ultrafast "
+      "threads=1 pass=qual quantizer=23 ! h264parse ! matroskamux name=mux "
+      "! filesink name=sink location=%s%s", in, to,
+      audio ? " demux.audio_0 ! queue max-size-buffers=0 max-size-time=0 "
+      "max-size-bytes=0 ! mux.audio_0" : "");
+}
+
+gchar *
+rb_pipeline_remux (const gchar * raw, const gchar * out, gboolean audio)
+{
+  g_autofree gchar *in = rb_pipeline_quote (raw);
+  g_autofree gchar *to = rb_pipeline_quote (out);
+
+  /* no parser: the video stream is copied bit for bit */
+  return g_strdup_printf ("filesrc name=src location=%s "
+      "! matroskademux name=demux "
+      "demux.video_0 ! queue max-size-buffers=0 max-size-time=0 "
+      "max-size-bytes=0 ! matroskamux name=mux "
       "! filesink name=sink location=%s%s", in, to,
       audio ? " demux.audio_0 ! queue max-size-buffers=0 max-size-time=0 "
       "max-size-bytes=0 ! mux.audio_0" : "");

@@ -53,6 +53,12 @@ gchar *rb_pipeline_recorder (const gchar * raw_dir, const gchar * queue_dir,
 gchar *rb_pipeline_segment (const gchar * raw, const gchar * out,
                             gboolean audio);
 
+/* A segment in which nothing was detected, remuxed: @raw's video track
+ * copied as it is into @out (filesrc name=src, filesink name=sink), with
+ * the audio track when @audio. */
+gchar *rb_pipeline_remux (const gchar * raw, const gchar * out,
+                          gboolean audio);
+
 /* The check of a worker's output: decodes @path (fakesink name=sink). */
 gchar *rb_pipeline_verify (const gchar * path);
 

@@ -16,6 +16,7 @@
 #endif
 
 #include "rb-retention.h"
+#include "rb-sidecar.h"
 
 #include <errno.h>
 #include <glib/gstdio.h>
@@ -297,6 +298,14 @@ evict_locked (RbRetention * r, Entry * e, const gchar * why)
   if (g_unlink (path) < 0 && errno != ENOENT) {
     g_warning ("retention: cannot delete %s: %s", path, g_strerror (errno));
     return FALSE;
+  }
+  if (e->kind == KIND_RAW) {
+    /* its detections sidecar goes with it */
+    g_autofree gchar *sidecar = rb_sidecar_path (path);
+
+    if (g_unlink (sidecar) < 0 && errno != ENOENT)
+      g_warning ("retention: cannot delete %s: %s", sidecar,
+          g_strerror (errno));
   }
   g_message ("retention: evicted %s segment %s (%s)",
       e->kind == KIND_RAW ? "raw" : "anonymized", path, why);

@@ -20,12 +20,15 @@
 #include <gio/gio.h>
 #include <gst/pbutils/pbutils.h>
 #include <glib/gstdio.h>
+#include <string.h>
 #include <unistd.h>
 
+#include "rb-detections.h"
 #include "rb-durable.h"
 #include "rb-journal.h"
 #include "rb-pipelines.h"
 #include "rb-retention.h"
+#include "rb-sidecar.h"
 #include "rb-verify.h"
 
 /* A claim is leased for this long and renewed while the work goes on, so a
@@ -45,6 +48,11 @@
 #define MAX_ATTEMPTS 3
 #define RETRY_FIRST_S 30
 #define RETRY_MAX_S 600
+/* A detections sidecar still being written (the live path lags the
+ * recording by up to about a second, and finishes a sidecar 1.5 s past its
+ * segment's end) is waited for this long while it keeps changing. */
+#define SIDECAR_WAIT_US (5 * G_USEC_PER_SEC)
+#define SIDECAR_FRESH_S 3
 
 
 struct _RbWorkers {
@@ -65,6 +73,7 @@ struct _RbWorkers {
   gboolean stopping;            /* protected by lock */
   guint wakeups;                /* protected by lock */
   guint completed;              /* protected by lock */
+  guint remuxed;                /* protected by lock */
   guint failed;                 /* protected by lock: failed attempts */
   guint quarantined;            /* protected by lock */
   gint64 last_recover_us;       /* protected by lock */
@@ -286,38 +295,192 @@ rb_worker_verify (RbWorkers * workers, const gchar * path,
   return TRUE;
 }
 
-/* Anonymizes one claimed segment. Returns FALSE with @error on failure
- * (RB_VERIFY_ERROR_DAMAGED: the raw segment cannot be anonymized, retrying
- * is useless); @aborted is set when the workers are stopping. */
-static gboolean
-rb_worker_process (RbWorkers * workers, RbJournalItem * item,
-    gchar ** out_location, gboolean * aborted, GError ** error)
+/* The hold time of the [headblur] settings, for the tracks of the
+ * sidecar. */
+static guint64
+rb_workers_hold_time (RbWorkers * workers)
 {
-  GstElement *pipeline, *blur;
-  RbFrameCount in = RB_FRAME_COUNT_INIT;
-  g_autofree gchar *basename = g_path_get_basename (item->location);
-  g_autofree gchar *out_dir = g_build_filename (workers->state_dir,
-      "anonymized", item->source ? item->source : "unknown", NULL);
-  g_autofree gchar *final = g_build_filename (out_dir, basename, NULL);
-  g_autofree gchar *partial = g_strconcat (final, ".partial", NULL);
-  g_autofree gchar *description = NULL;
-  gboolean audio, ok;
-  gint64 timeout_us;
+  GstElement *hb = gst_element_factory_make ("headblur", NULL);
+  guint64 hold = GST_SECOND;
 
-  *aborted = FALSE;
-  if (!g_file_test (item->location, G_FILE_TEST_IS_REGULAR)) {
+  if (hb != NULL) {
+    rb_config_apply_headblur (workers->config, G_OBJECT (hb));
+    g_object_get (hb, "hold-time", &hold, NULL);
+    gst_object_unref (hb);
+  }
+  return hold;
+}
+
+/* The detections sidecar of @raw, or NULL (logged) when it is missing or
+ * unusable: then every frame is detected. An incomplete sidecar that is
+ * still being written is waited for a few seconds. */
+static RbDetections *
+rb_worker_load_detections (const gchar * raw, guint64 hold_time)
+{
+  g_autofree gchar *path = rb_sidecar_path (raw);
+  gint64 deadline = g_get_monotonic_time () + SIDECAR_WAIT_US;
+
+  for (;;) {
+    GError *err = NULL;
+    RbDetections *d = rb_detections_load (raw, hold_time, &err);
+    GStatBuf st;
+
+    if (d == NULL) {
+      if (g_error_matches (err, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+        g_message ("worker: %s has no detections sidecar: detecting on "
+            "every frame", raw);
+      else
+        g_warning ("worker: %s: detecting on every frame: %s", raw,
+            err->message);
+      g_error_free (err);
+      return NULL;
+    }
+    if (rb_detections_is_complete (d) || g_get_monotonic_time () > deadline
+        || g_stat (path, &st) < 0
+        || g_get_real_time () / G_USEC_PER_SEC - st.st_mtime > SIDECAR_FRESH_S)
+      return d;
+    rb_detections_free (d);
+    g_usleep (200 * 1000);
+  }
+}
+
+/* Whether the video of the Matroska file @path is H.264, from its
+ * headers. */
+static gboolean
+rb_worker_video_is_h264 (const gchar * path)
+{
+  g_autoptr (GstDiscoverer) discoverer = gst_discoverer_new (10 * GST_SECOND,
+      NULL);
+  g_autofree gchar *uri = gst_filename_to_uri (path, NULL);
+  g_autoptr (GstDiscovererInfo) info = NULL;
+  GList *video;
+  gboolean h264 = FALSE;
+
+  if (discoverer == NULL || uri == NULL)
+    return FALSE;
+  info = gst_discoverer_discover_uri (discoverer, uri, NULL);
+  if (info == NULL)
+    return FALSE;
+  video = gst_discoverer_info_get_video_streams (info);
+  if (video != NULL && g_list_next (video) == NULL) {
+    GstCaps *caps = gst_discoverer_stream_info_get_caps (video->data);
+
+    h264 = caps != NULL && gst_structure_has_name (gst_caps_get_structure
+        (caps, 0), "video/x-h264");
+    gst_clear_caps (&caps);
+  }
+  gst_discoverer_stream_info_list_free (video);
+  return h264;
+}
+
+typedef struct {
+  RbDetections *detections;
+  RbFrameCount *count;
+  gboolean all_covered;
+} RbRemuxCheck;
+
+static GstPadProbeReturn
+rb_remux_check_probe (GstPad * pad, GstPadProbeInfo * info, gpointer data)
+{
+  RbRemuxCheck *check = data;
+  GstBuffer *buffer = GST_PAD_PROBE_INFO_BUFFER (info);
+
+  rb_frame_count_add (check->count, GST_BUFFER_PTS (buffer),
+      GST_BUFFER_DURATION (buffer));
+  if (!GST_BUFFER_PTS_IS_VALID (buffer)
+      || !rb_detections_covers (check->detections, GST_BUFFER_PTS (buffer)))
+    check->all_covered = FALSE;
+  return GST_PAD_PROBE_OK;
+}
+
+/* The timeout of a pipeline run on @item: ten times the segment's
+ * duration, and at least a minute. */
+static gint64
+rb_worker_timeout (const RbJournalItem * item)
+{
+  gint64 timeout_us = 60 * G_USEC_PER_SEC;
+
+  if (item->duration != G_MAXUINT64)
+    timeout_us = MAX (timeout_us, (gint64) (item->duration / 100));
+  return timeout_us;
+}
+
+/* A stream error of a pipeline reading the raw segment: the segment is
+ * damaged. */
+static void
+rb_worker_mark_damaged (gboolean ok, gboolean aborted, GError ** error)
+{
+  if (!ok && !aborted && error && *error
+      && (*error)->domain == GST_STREAM_ERROR) {
+    /* the demuxer or decoder choked on the raw segment */
+    GError *err = g_steal_pointer (error);
+
     g_set_error (error, RB_VERIFY_ERROR, RB_VERIFY_ERROR_DAMAGED,
-        "the raw segment is missing");
-    return FALSE;
+        "the raw segment is damaged: %s", err->message);
+    g_error_free (err);
   }
-  if (g_mkdir_with_parents (out_dir, 0750) < 0) {
-    rb_durable_set_error (error, "create", out_dir, errno);
-    return FALSE;
-  }
+}
 
-  audio = item->source != NULL && g_hash_table_contains (workers->keep_audio,
-      item->source) && rb_worker_has_audio (item->location);
-  description = rb_pipeline_segment (item->location, partial, audio);
+/* Remuxes @item (its sidecar @detections says nothing was ever detected)
+ * into @partial if the sidecar covers every frame the raw segment decodes
+ * to, which go into @in. Returns 1 when remuxed, 0 when a frame is not
+ * covered (anonymize it as usual), -1 on error. */
+static gint
+rb_worker_remux (RbWorkers * workers, RbJournalItem * item,
+    RbDetections * detections, const gchar * partial, gboolean audio,
+    RbFrameCount * in, gboolean * aborted, GError ** error)
+{
+  g_autofree gchar *decode = rb_pipeline_verify (item->location);
+  g_autofree gchar *remux = rb_pipeline_remux (item->location, partial,
+      audio);
+  RbRemuxCheck check = { detections, in, TRUE };
+  GstElement *pipeline, *sink;
+  GstPad *pad;
+  gboolean ok;
+
+  /* decode the raw segment: its frames, each covered by the sidecar */
+  pipeline = gst_parse_launch (decode, error);
+  if (pipeline == NULL)
+    return -1;
+  sink = gst_bin_get_by_name (GST_BIN (pipeline), "sink");
+  pad = gst_element_get_static_pad (sink, "sink");
+  gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER, rb_remux_check_probe,
+      &check, NULL);
+  gst_object_unref (pad);
+  gst_object_unref (sink);
+  ok = rb_worker_run (workers, pipeline, item->id, rb_worker_timeout (item),
+      aborted, error);
+  gst_object_unref (pipeline);
+  rb_worker_mark_damaged (ok, *aborted, error);
+  if (!ok || !rb_verify_input (in, item->duration, error))
+    return -1;
+  if (!check.all_covered || in->frames == 0)
+    return 0;
+
+  pipeline = gst_parse_launch (remux, error);
+  if (pipeline == NULL)
+    return -1;
+  ok = rb_worker_run (workers, pipeline, item->id, rb_worker_timeout (item),
+      aborted, error);
+  gst_object_unref (pipeline);
+  rb_worker_mark_damaged (ok, *aborted, error);
+  return ok ? 1 : -1;
+}
+
+/* Anonymizes @item into @partial (decode, headblur, encode); the frames fed
+ * to the encoder go into @in. With @detections, headblur masks the
+ * sidecar's smoothed tracks and detects only on the frames it does not
+ * cover. */
+static gboolean
+rb_worker_anonymize (RbWorkers * workers, RbJournalItem * item,
+    RbDetections * detections, const gchar * partial, gboolean audio,
+    RbFrameCount * in, gboolean * aborted, GError ** error)
+{
+  g_autofree gchar *description = rb_pipeline_segment (item->location,
+      partial, audio);
+  GstElement *pipeline, *blur;
+  gboolean ok;
+
   pipeline = gst_parse_launch (description, error);
   if (pipeline == NULL)
     return FALSE;
@@ -333,26 +496,90 @@ rb_worker_process (RbWorkers * workers, RbJournalItem * item,
           item->source))
     g_object_set (blur, "privacy-zones", g_hash_table_lookup (workers->zones,
             item->source), NULL);
-  gst_object_unref (blur);
-  rb_watch_pad (pipeline, "blur", "src", &in);
-
-  /* ten times the segment's duration, and at least a minute */
-  timeout_us = 60 * G_USEC_PER_SEC;
-  if (item->duration != G_MAXUINT64)
-    timeout_us = MAX (timeout_us, (gint64) (item->duration / 100));
-  ok = rb_worker_run (workers, pipeline, item->id, timeout_us, aborted, error);
-  gst_object_unref (pipeline);
-
-  if (!ok && !*aborted && error && *error
-      && (*error)->domain == GST_STREAM_ERROR) {
-    /* the demuxer or decoder choked on the raw segment */
-    GError *err = g_steal_pointer (error);
-
-    g_set_error (error, RB_VERIFY_ERROR, RB_VERIFY_ERROR_DAMAGED,
-        "the raw segment is damaged: %s", err->message);
-    g_error_free (err);
+  if (detections != NULL) {
+    g_object_set (blur, "upstream-detections", TRUE, NULL);
+    rb_detections_feed (detections, blur);
   }
-  ok = ok && rb_verify_input (&in, item->duration, error);
+  gst_object_unref (blur);
+  rb_watch_pad (pipeline, "blur", "src", in);
+
+  ok = rb_worker_run (workers, pipeline, item->id, rb_worker_timeout (item),
+      aborted, error);
+  gst_object_unref (pipeline);
+  rb_worker_mark_damaged (ok, *aborted, error);
+  return ok && rb_verify_input (in, item->duration, error);
+}
+
+/* Anonymizes one claimed segment. Returns FALSE with @error on failure
+ * (RB_VERIFY_ERROR_DAMAGED: the raw segment cannot be anonymized, retrying
+ * is useless); @aborted is set when the workers are stopping. @how says
+ * how (for the log), @remuxed whether it was remuxed. */
+static gboolean
+rb_worker_process (RbWorkers * workers, RbJournalItem * item,
+    gchar ** out_location, gchar ** how, gboolean * remuxed,
+    gboolean * aborted, GError ** error)
+{
+  RbFrameCount in = RB_FRAME_COUNT_INIT;
+  g_autofree gchar *basename = g_path_get_basename (item->location);
+  g_autofree gchar *out_dir = g_build_filename (workers->state_dir,
+      "anonymized", item->source ? item->source : "unknown", NULL);
+  g_autofree gchar *final = g_build_filename (out_dir, basename, NULL);
+  g_autofree gchar *partial = g_strconcat (final, ".partial", NULL);
+  g_autoptr (RbDetections) detections = NULL;
+  gboolean audio, zoned, ok;
+  gint r = 0;
+
+  *aborted = FALSE;
+  *remuxed = FALSE;
+  if (!g_file_test (item->location, G_FILE_TEST_IS_REGULAR)) {
+    g_set_error (error, RB_VERIFY_ERROR, RB_VERIFY_ERROR_DAMAGED,
+        "the raw segment is missing");
+    return FALSE;
+  }
+  if (g_mkdir_with_parents (out_dir, 0750) < 0) {
+    rb_durable_set_error (error, "create", out_dir, errno);
+    return FALSE;
+  }
+
+  audio = item->source != NULL && g_hash_table_contains (workers->keep_audio,
+      item->source) && rb_worker_has_audio (item->location);
+  zoned = item->source != NULL && g_hash_table_contains (workers->zones,
+      item->source);
+  detections = rb_worker_load_detections (item->location,
+      rb_workers_hold_time (workers));
+
+  /* nothing detected live on any frame, no privacy zone: the raw video as
+   * it is (H.264 only: the anonymized segments are H.264) */
+  if (detections != NULL && !zoned
+      && rb_detections_nothing_detected (detections)
+      && rb_worker_video_is_h264 (item->location)) {
+    r = rb_worker_remux (workers, item, detections, partial, audio, &in,
+        aborted, error);
+    if (r < 0) {
+      g_unlink (partial);
+      return FALSE;
+    }
+    if (r == 0)
+      in = (RbFrameCount) RB_FRAME_COUNT_INIT;
+  }
+  if (r > 0) {
+    *remuxed = TRUE;
+    *how = g_strdup ("remuxed: nothing detected on any frame");
+    ok = TRUE;
+  } else {
+    ok = rb_worker_anonymize (workers, item, detections, partial, audio, &in,
+        aborted, error);
+    if (detections != NULL) {
+      g_autofree gchar *what = rb_detections_describe (detections);
+      guint frames, covered;
+
+      rb_detections_get_counts (detections, &frames, &covered);
+      *how = g_strdup_printf ("%u of %u frames covered by the live "
+          "detections (%s)", covered, frames, what);
+    } else {
+      *how = g_strdup ("no detections sidecar: detected on every frame");
+    }
+  }
   ok = ok && rb_durable_fsync (partial, error);
   ok = ok && rb_worker_verify (workers, partial, &in, audio, aborted, error);
   ok = ok && rb_durable_rename (partial, final, error);
@@ -361,6 +588,20 @@ rb_worker_process (RbWorkers * workers, RbJournalItem * item,
     return FALSE;
   }
   *out_location = g_steal_pointer (&final);
+  return TRUE;
+}
+
+/* Deletes the raw segment @path and its detections sidecar. */
+static gboolean
+rb_worker_delete_raw (const gchar * path)
+{
+  g_autofree gchar *sidecar = rb_sidecar_path (path);
+
+  if (g_unlink (path) < 0)
+    return FALSE;
+  if (g_unlink (sidecar) < 0 && errno != ENOENT)
+    g_warning ("worker: cannot delete %s: %s", sidecar, g_strerror (errno));
+  errno = 0;
   return TRUE;
 }
 
@@ -462,8 +703,8 @@ rb_worker_thread (gpointer data)
   while (!rb_workers_is_stopping (workers)) {
     GError *err = NULL;
     RbJournalItem *item;
-    gchar *out = NULL;
-    gboolean aborted = FALSE;
+    gchar *out = NULL, *how = NULL;
+    gboolean aborted = FALSE, remuxed = FALSE;
     gint64 started;
 
     rb_workers_maybe_recover (workers);
@@ -485,7 +726,8 @@ rb_worker_thread (gpointer data)
     }
 
     started = g_get_monotonic_time ();
-    if (rb_worker_process (workers, item, &out, &aborted, &err)) {
+    if (rb_worker_process (workers, item, &out, &how, &remuxed, &aborted,
+            &err)) {
       GError *jerr = NULL;
 
       if (!rb_journal_complete (workers->journal, item->id,
@@ -493,17 +735,20 @@ rb_worker_thread (gpointer data)
         g_warning ("worker: cannot complete %s: %s", item->id, jerr->message);
         g_clear_error (&jerr);
       } else {
-        g_message ("worker: anonymized %s into %s in %.1f s", item->location,
-            out, (g_get_monotonic_time () - started) / 1e6);
+        g_message ("worker: anonymized %s into %s in %.1f s (%s)",
+            item->location, out, (g_get_monotonic_time () - started) / 1e6,
+            how);
         if (workers->retention)
           rb_retention_add (workers->retention, out);
-        if (!workers->keep_raw && g_unlink (item->location) < 0)
+        if (!workers->keep_raw && !rb_worker_delete_raw (item->location))
           g_warning ("worker: cannot delete the raw segment %s: %s",
               item->location, g_strerror (errno));
         else if (!workers->keep_raw && workers->retention)
           rb_retention_remove (workers->retention, item->location);
         g_mutex_lock (&workers->lock);
         workers->completed++;
+        if (remuxed)
+          workers->remuxed++;
         g_mutex_unlock (&workers->lock);
       }
       g_free (out);
@@ -527,6 +772,7 @@ rb_worker_thread (gpointer data)
       rb_worker_failed (workers, item, err);
       g_clear_error (&err);
     }
+    g_free (how);
     rb_journal_item_free (item);
   }
   return NULL;
@@ -581,6 +827,17 @@ rb_workers_get_completed (RbWorkers * workers)
 }
 
 guint
+rb_workers_get_remuxed (RbWorkers * workers)
+{
+  guint n;
+
+  g_mutex_lock (&workers->lock);
+  n = workers->remuxed;
+  g_mutex_unlock (&workers->lock);
+  return n;
+}
+
+guint
 rb_workers_get_failed (RbWorkers * workers)
 {
   guint n;
@@ -609,7 +866,9 @@ rb_workers_get_quarantined (RbWorkers * workers)
  *   completing the queue item and deleting the raw file): the raw file is
  *   deleted, unless keep-raw;
  * - a raw segment the queue does not know (a recording killed before its
- *   segment was queued): queued, its duration unknown. */
+ *   segment was queued): queued, its duration unknown (its detections
+ *   sidecar, torn or not, is used as it is);
+ * - a detections sidecar whose raw segment is gone: deleted. */
 void
 rb_workers_reconcile (RbWorkers * workers)
 {
@@ -617,7 +876,7 @@ rb_workers_reconcile (RbWorkers * workers)
       "anonymized", NULL);
   g_autofree gchar *raw_dir = g_build_filename (workers->state_dir, "raw",
       NULL);
-  guint partials = 0, deleted = 0, queued = 0;
+  guint partials = 0, deleted = 0, queued = 0, sidecars = 0;
   GList *done, *l;
   GDir *top;
   const gchar *camera;
@@ -645,7 +904,7 @@ rb_workers_reconcile (RbWorkers * workers)
     RbJournalItem *item = l->data;
 
     if (g_file_test (item->location, G_FILE_TEST_EXISTS)
-        && g_unlink (item->location) == 0) {
+        && rb_worker_delete_raw (item->location)) {
       deleted++;
       if (workers->retention)
         rb_retention_remove (workers->retention, item->location);
@@ -664,6 +923,15 @@ rb_workers_reconcile (RbWorkers * workers)
       GError *err = NULL;
       GStatBuf st;
 
+      if (g_str_has_suffix (name, RB_SIDECAR_SUFFIX)) {
+        g_autofree gchar *raw = g_strndup (path, strlen (path) -
+            strlen (RB_SIDECAR_SUFFIX));
+
+        /* the sidecar of a segment deleted (or never written): useless */
+        if (!g_file_test (raw, G_FILE_TEST_EXISTS) && g_unlink (path) == 0)
+          sidecars++;
+        continue;
+      }
       if (!g_str_has_suffix (name, ".mkv") && !g_str_has_suffix (name, ".ts"))
         continue;
       if (rb_journal_contains (workers->journal, path))
@@ -686,8 +954,9 @@ rb_workers_reconcile (RbWorkers * workers)
   if (top != NULL)
     g_dir_close (top);
 
-  if (partials || deleted || queued)
+  if (partials || deleted || queued || sidecars)
     g_message ("worker: after the last run: %u unfinished outputs deleted, "
         "%u raw segments of completed items deleted, %u leftover raw "
-        "segments queued", partials, deleted, queued);
+        "segments queued, %u detections sidecars without a segment deleted",
+        partials, deleted, queued, sidecars);
 }

@@ -38,6 +38,8 @@ void rb_workers_wake (RbWorkers * workers);
 void rb_workers_stop (RbWorkers * workers);
 
 guint rb_workers_get_completed (RbWorkers * workers);
+/* of the completed ones, those remuxed rather than re-encoded */
+guint rb_workers_get_remuxed (RbWorkers * workers);
 /* failed attempts, and segments quarantined, since start */
 guint rb_workers_get_failed (RbWorkers * workers);
 guint rb_workers_get_quarantined (RbWorkers * workers);

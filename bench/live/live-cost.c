@@ -29,6 +29,15 @@
  *     ! videoconvert ! x264enc speed-preset=P ! h264parse ! matroskamux
  *     ! filesink
  * as fast as possible, and prints the speed as a multiple of real time.
+ * With --sidecar, the segment first gets (untimed) the detections sidecar
+ * the launcher's live path would write: the same input through
+ * `headblur attach-meta=true threads=1` (live defaults, detector on every
+ * third frame) into SEGMENT.mkv.detections (launcher/rb-detections.c,
+ * lib/rb-sidecar); the timed run then does what a worker does with it:
+ * loads and smooths it (timed too), puts its boxes before the filter's
+ * headblur and sets upstream-detections=true, so the detector runs only
+ * on frames the sidecar does not cover. --quantizer Q encodes as the
+ * workers do (pass=qual quantizer=Q) instead of at --bitrate.
  *
  * A benchmark, not a test: it prints figures and exits 0, or exits non-zero
  * (sysexits) when a pipeline cannot be built or fails.
@@ -45,6 +54,9 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <unistd.h>
+
+#include "rb-detections.h"
+#include "rb-sidecar.h"
 
 #define LC_EX_USAGE 64
 #define LC_EX_NOINPUT 66
@@ -71,6 +83,8 @@ static gchar *opt_speed_preset = NULL;
 static gint opt_threads = 1;
 static gint opt_bitrate = DEFAULT_BITRATE;
 static gboolean opt_threads_report = FALSE;
+static gboolean opt_sidecar = FALSE;
+static gint opt_quantizer = 0;
 
 /* *INDENT-OFF* */
 static GOptionEntry entries[] = {
@@ -95,6 +109,11 @@ static GOptionEntry entries[] = {
       "x264enc threads with --segment, 0 = auto (default 1)", "N"},
   {"bitrate", 0, 0, G_OPTION_ARG_INT, &opt_bitrate,
       "Output x264enc bitrate in kbit/s (default 2048)", "KBPS"},
+  {"sidecar", 0, 0, G_OPTION_ARG_NONE, &opt_sidecar,
+      "With --segment: reuse the live path's detections (sidecar)", NULL},
+  {"quantizer", 0, 0, G_OPTION_ARG_INT, &opt_quantizer,
+      "With --segment: pass=qual quantizer=Q (the workers' setting) "
+      "instead of --bitrate", "Q"},
   {"per-thread", 0, 0, G_OPTION_ARG_NONE, &opt_threads_report,
       "Also print CPU seconds per thread name", NULL},
   {NULL}
@@ -544,6 +563,10 @@ lc_build_path (GstElement * p, const gchar * in, gboolean live,
   gst_util_set_object_arg (G_OBJECT (enc), "speed-preset", speed_preset);
   g_object_set (enc, "threads", threads, "bitrate", opt_bitrate,
       "key-int-max", key_int_max, NULL);
+  if (!live && opt_quantizer > 0) {
+    gst_util_set_object_arg (G_OBJECT (enc), "pass", "qual");
+    g_object_set (enc, "quantizer", opt_quantizer, NULL);
+  }
   c = gst_caps_from_string ("video/x-h264,profile=constrained-baseline");
   g_object_set (h264caps, "caps", c, NULL);
   gst_caps_unref (c);
@@ -642,6 +665,87 @@ lc_measure_live (const gchar * in, gint w, gint h, gint fps, gint seconds)
   return ret;
 }
 
+static GstPadProbeReturn
+lc_sidecar_probe (GstPad * pad, GstPadProbeInfo * info, gpointer user_data)
+{
+  GstBuffer *buffer = GST_PAD_PROBE_INFO_BUFFER (info);
+  gchar *line;
+
+  if (!GST_BUFFER_PTS_IS_VALID (buffer))
+    return GST_PAD_PROBE_OK;
+  line = rb_detections_format (buffer, GST_BUFFER_PTS (buffer));
+  if (line != NULL)
+    rb_sidecar_writer_add (user_data, GST_BUFFER_PTS (buffer), line);
+  g_free (line);
+  return GST_PAD_PROBE_OK;
+}
+
+/* Untimed: the sidecar the live path would write for @in. */
+static gboolean
+lc_make_sidecar (const gchar * in)
+{
+  g_autofree gchar *desc = g_strdup_printf ("filesrc location=\"%s\" "
+      "! matroskademux ! h264parse ! avdec_h264 ! videoconvert "
+      "! headblur name=hb attach-meta=true threads=1 ! fakesink", in);
+  GError *err = NULL;
+  GstElement *p = gst_parse_launch (desc, &err), *hb;
+  RbSidecarWriter *w;
+  GstPad *pad;
+  GstMessage *msg;
+  gboolean ok;
+
+  if (p == NULL) {
+    g_printerr ("live-cost: %s\n", err->message);
+    g_clear_error (&err);
+    return FALSE;
+  }
+  w = rb_sidecar_writer_new ();
+  if (!rb_sidecar_writer_open (w, in, 0, &err)) {
+    g_printerr ("live-cost: %s\n", err->message);
+    g_clear_error (&err);
+    rb_sidecar_writer_free (w);
+    gst_object_unref (p);
+    return FALSE;
+  }
+  hb = gst_bin_get_by_name (GST_BIN (p), "hb");
+  pad = gst_element_get_static_pad (hb, "src");
+  gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER, lc_sidecar_probe, w,
+      NULL);
+  gst_object_unref (pad);
+  gst_object_unref (hb);
+  gst_element_set_state (p, GST_STATE_PLAYING);
+  msg = gst_bus_timed_pop_filtered (GST_ELEMENT_BUS (p), GST_CLOCK_TIME_NONE,
+      GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
+  ok = msg && GST_MESSAGE_TYPE (msg) == GST_MESSAGE_EOS;
+  gst_clear_message (&msg);
+  gst_element_set_state (p, GST_STATE_NULL);
+  gst_object_unref (p);
+  rb_sidecar_writer_finish (w, TRUE);
+  rb_sidecar_writer_free (w);
+  return ok;
+}
+
+/* The first headblur inside @bin, or NULL. */
+static GstElement *
+lc_find_headblur (GstElement * bin)
+{
+  GstIterator *it = gst_bin_iterate_recurse (GST_BIN (bin));
+  GValue v = G_VALUE_INIT;
+  GstElement *found = NULL;
+
+  while (!found && gst_iterator_next (it, &v) == GST_ITERATOR_OK) {
+    GstElement *e = g_value_get_object (&v);
+    GstElementFactory *f = gst_element_get_factory (e);
+
+    if (f && g_str_equal (GST_OBJECT_NAME (f), "headblur"))
+      found = gst_object_ref (e);
+    g_value_reset (&v);
+  }
+  g_value_unset (&v);
+  gst_iterator_free (it);
+  return found;
+}
+
 /* Timed: a recorded segment as fast as possible. Returns an exit code. */
 static gint
 lc_measure_segment (const gchar * in, const gchar * out, gint w, gint h,
@@ -653,6 +757,8 @@ lc_measure_segment (const gchar * in, const gchar * out, gint w, gint h,
   LcSnapshot a = { 0 }, b = { 0 }, s = { 0 };
   LcRun run = { 0 };
   gint frames = 0, ret = 0;
+  RbDetections *det = NULL;
+  gdouble load_s = 0;
 
   last = lc_build_path (p, in, FALSE, opt_speed_preset, opt_threads, 2 * fps);
   if (last) {
@@ -670,6 +776,28 @@ lc_measure_segment (const gchar * in, const gchar * out, gint w, gint h,
       NULL);
   gst_object_unref (pad);
 
+  if (opt_sidecar) {
+    GstElement *hb = lc_find_headblur (p);
+    GError *err = NULL;
+    gint64 t0 = g_get_monotonic_time ();
+
+    /* what a worker does before its pipeline runs (the time is printed);
+     * fed from the first frame on, preroll included */
+    det = hb ? rb_detections_load (in, GST_SECOND, &err) : NULL;
+    if (det == NULL) {
+      g_printerr ("live-cost: --sidecar: %s\n", hb ? err->message :
+          "the filter has no headblur");
+      g_clear_error (&err);
+      gst_clear_object (&hb);
+      gst_element_set_state (p, GST_STATE_NULL);
+      gst_object_unref (p);
+      return LC_EX_SOFTWARE;
+    }
+    load_s = (g_get_monotonic_time () - t0) / 1e6;
+    g_object_set (hb, "upstream-detections", TRUE, NULL);
+    rb_detections_feed (det, hb);
+    gst_object_unref (hb);
+  }
   /* Set-up and preroll (one frame) are timed separately. */
   lc_snapshot_take (&s);
   if (gst_element_set_state (p, GST_STATE_PAUSED) == GST_STATE_CHANGE_FAILURE
@@ -703,6 +831,14 @@ lc_measure_segment (const gchar * in, const gchar * out, gint w, gint h,
         "speed", content / wall, content, wall);
     printf ("  %-11s %.2f x realtime per core used (content s / CPU s)\n",
         "per core", cpu > 0 ? content / cpu : 0.0);
+    if (det != NULL) {
+      g_autofree gchar *what = rb_detections_describe (det);
+      guint seen, covered;
+
+      rb_detections_get_counts (det, &seen, &covered);
+      printf ("  %-11s %u of %u frames covered (%s), loaded and smoothed "
+          "in %.3f s\n", "sidecar", covered, seen, what, load_s);
+    }
     lc_print_threads (&a, &b);
   }
   lc_snapshot_clear (&a);
@@ -710,6 +846,7 @@ lc_measure_segment (const gchar * in, const gchar * out, gint w, gint h,
   lc_snapshot_clear (&s);
   g_main_loop_unref (run.loop);
   gst_object_unref (p);
+  g_clear_pointer (&det, rb_detections_free);
   return ret;
 }
 
@@ -808,11 +945,17 @@ main (int argc, char **argv)
         "videoconvert ! %s ! videoconvert ! x264enc tune=zerolatency "
         "speed-preset=ultrafast threads=1 bitrate=%d key-int-max=30 ! "
         "h264parse ! fakesink\n", opt_filter, opt_bitrate);
-  else
+  else {
+    g_autofree gchar *rate = opt_quantizer > 0 ?
+        g_strdup_printf ("pass=qual quantizer=%d", opt_quantizer) :
+        g_strdup_printf ("bitrate=%d", opt_bitrate);
+
     printf ("  path: filesrc ! matroskademux ! h264parse ! avdec_h264 ! "
         "videoconvert ! %s ! videoconvert ! x264enc speed-preset=%s "
-        "threads=%d bitrate=%d ! h264parse ! matroskamux ! filesink\n",
-        opt_filter, opt_speed_preset, opt_threads, opt_bitrate);
+        "threads=%d %s ! h264parse ! matroskamux ! filesink%s\n",
+        opt_filter, opt_speed_preset, opt_threads, rate, opt_sidecar ?
+        " (headblur upstream-detections=true fed from the sidecar)" : "");
+  }
   fflush (stdout);
 
   for (i = 0; i < n_sizes && ret == 0 && !interrupted; i++) {
@@ -831,6 +974,18 @@ main (int argc, char **argv)
       printf ("  %-11s %.1f s (untimed)\n", "prepared in",
           (g_get_monotonic_time () - t0) / 1e6);
       fflush (stdout);
+      if (opt_segment && opt_sidecar) {
+        t0 = g_get_monotonic_time ();
+        if (!lc_make_sidecar (in)) {
+          ret = LC_EX_SOFTWARE;
+          g_free (in);
+          g_free (out);
+          break;
+        }
+        printf ("  %-11s %.1f s (untimed, live path with attach-meta)\n",
+            "sidecar in", (g_get_monotonic_time () - t0) / 1e6);
+        fflush (stdout);
+      }
       ret = opt_segment ?
           lc_measure_segment (in, out, w, h, opt_fps, opt_seconds) :
           lc_measure_live (in, w, h, opt_fps, opt_seconds);

@@ -205,6 +205,9 @@ enum
   PROP_PERSON_MODEL,
   PROP_PERSON_THRESHOLD,
   PROP_PERSON_INFERENCE_WIDTH,
+  /* detections as metas, in and out */
+  PROP_ATTACH_META,
+  PROP_UPSTREAM_DETECTIONS,
 };
 
 /* <source>/models from the build tree, else the installed models (rb-paths) */
@@ -221,6 +224,9 @@ enum
 #define DEFAULT_PRIVACY_ZONES ""
 #define DEFAULT_OVERLOAD_MODE GST_HEAD_BLUR_OVERLOAD_MODE_FULL_FRAME
 #define DEFAULT_MAX_DETECTION_AGE (500 * GST_MSECOND)
+
+#define DEFAULT_ATTACH_META FALSE
+#define DEFAULT_UPSTREAM_DETECTIONS FALSE
 
 #define MAX_HOLD_TIME (60 * GST_SECOND)
 #define MAX_DETECTION_INTERVAL 30
@@ -267,6 +273,9 @@ typedef struct
   gchar *person_model;
   gdouble person_threshold;
   gint person_inference_width;
+  /* detections as metas */
+  gboolean attach_meta;
+  gboolean upstream_detections;
 } GstHeadBlurSettings;
 
 struct _GstHeadBlur
@@ -286,6 +295,11 @@ struct _GstHeadBlur
   GArray *track_boxes;          /* GstHeadBlurTrackBox, reused per frame */
   GArray *hits;                 /* GstHeadBlurTrackHit, reused per frame */
   GArray *boxes;                /* GstHeadBlurBox to mask, reused per frame */
+  GArray *det_boxes;            /* GstHeadBlurBox detected in this frame,
+                                 * kept for attach-meta */
+  gboolean frame_detected;      /* the detector ran on this frame */
+  gboolean frame_covered;       /* upstream detections cover this frame */
+  GArray *upstream_boxes;       /* GstHeadBlurBox from upstream metas */
   guint lookahead;              /* frames, fixed between start and stop */
   GstHeadBlurLookahead *queue;  /* the frames held back, when lookahead */
   gboolean detected_once;       /* a detection ran since start/flush */
@@ -309,6 +323,7 @@ struct _GstHeadBlur
   guint64 stat_skipped;
   guint64 stat_overload;
   guint stat_tracks;
+  guint64 stat_upstream;        /* frames covered by upstream detections */
   GstClockTime processing_latency;      /* reported in the latency query */
 };
 
@@ -674,6 +689,9 @@ gst_head_blur_class_init (GstHeadBlurClass * klass)
    * - `overload-frames` (#guint64): frames masked per
    *   #GstHeadBlur:overload-mode
    * - `tracks` (#guint): tracks alive after the last frame
+   * - `upstream-frames` (#guint64): frames whose detector run was skipped
+   *   because upstream detections covered them
+   *   (#GstHeadBlur:upstream-detections)
    * - `backlog` (#guint64): the element's own backlog after the last frame,
    *   ns (see the element's description)
    * - `processing-latency` (#guint64): the latency the element reports
@@ -772,6 +790,59 @@ gst_head_blur_class_init (GstHeadBlurClass * klass)
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_PLAYING));
 
+  /**
+   * GstHeadBlur:attach-meta:
+   *
+   * Attach what headblur found to each output buffer: one
+   * #GstVideoRegionOfInterestMeta of type "head" per head it masked or
+   * detected, its param a "headblur-box" structure with `source`
+   * (string: "det" for a detection on this frame, "track" for a tracked
+   * head) and `score` (double, 0-1; 0 for tracks), plus one of type
+   * "headblur-frame" (0x0 at 0,0) whose "headblur-frame" param says
+   * `detected` (boolean: the detector ran on the frame), `overload`
+   * (boolean: the frame was masked whole) and `detection-interval`
+   * (uint). The launcher records them as the segment's detections
+   * sidecar. With #GstHeadBlur:lookahead, the boxes are those of the
+   * frame's analysis (back-projected ones are not added). Takes effect on
+   * the next frame.
+   *
+   * Default: false.
+   *
+   * Since: 0.2.0
+   */
+  g_object_class_install_property (gobject_class, PROP_ATTACH_META,
+      g_param_spec_boolean ("attach-meta", "Attach Meta",
+          "Attach a region-of-interest meta per head detected or masked "
+          "and a per-frame headblur-frame meta to the output buffers",
+          DEFAULT_ATTACH_META, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          GST_PARAM_MUTABLE_PLAYING));
+
+  /**
+   * GstHeadBlur:upstream-detections:
+   *
+   * Take detections from upstream: every #GstVideoRegionOfInterestMeta of
+   * type "head" on an input buffer is masked (padded by nothing: the box
+   * as given, clipped to the frame), in addition to headblur's own
+   * tracks. A frame that also carries a "headblur-frame" meta whose param
+   * has `covered` = TRUE is not given to the detector: its upstream
+   * detections are complete. Frames without it are detected as usual
+   * (#GstHeadBlur:detection-interval counts the frames since the last run
+   * on such frames). The segment workers set it with the detections the
+   * live path recorded, so that they only detect where those are missing.
+   * Takes effect on the next frame.
+   *
+   * Default: false.
+   *
+   * Since: 0.2.0
+   */
+  g_object_class_install_property (gobject_class, PROP_UPSTREAM_DETECTIONS,
+      g_param_spec_boolean ("upstream-detections", "Upstream Detections",
+          "Mask the head region-of-interest metas of the input buffers and "
+          "skip the detector on frames they cover (headblur-frame meta with "
+          "covered=true)", DEFAULT_UPSTREAM_DETECTIONS,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          GST_PARAM_MUTABLE_PLAYING));
+
   gst_element_class_add_static_pad_template (element_class,
       &gst_head_blur_sink_template);
   gst_element_class_add_static_pad_template (element_class,
@@ -819,6 +890,10 @@ gst_head_blur_init (GstHeadBlur * self)
       sizeof (GstHeadBlurTrackBox));
   self->hits = g_array_new (FALSE, FALSE, sizeof (GstHeadBlurTrackHit));
   self->boxes = g_array_new (FALSE, FALSE, sizeof (GstHeadBlurBox));
+  self->det_boxes = g_array_new (FALSE, FALSE, sizeof (GstHeadBlurBox));
+  self->upstream_boxes = g_array_new (FALSE, FALSE, sizeof (GstHeadBlurBox));
+  self->settings.attach_meta = DEFAULT_ATTACH_META;
+  self->settings.upstream_detections = DEFAULT_UPSTREAM_DETECTIONS;
   self->settings.person_model = g_strdup (DEFAULT_PERSON_MODEL);
   self->settings.person_threshold = DEFAULT_PERSON_THRESHOLD;
   self->settings.person_inference_width = DEFAULT_PERSON_INFERENCE_WIDTH;
@@ -838,6 +913,8 @@ gst_head_blur_finalize (GObject * object)
   g_clear_pointer (&self->tracker, gst_head_blur_tracker_free);
   g_clear_pointer (&self->queue, gst_head_blur_lookahead_free);
   g_array_unref (self->track_boxes);
+  g_array_unref (self->det_boxes);
+  g_array_unref (self->upstream_boxes);
   g_array_unref (self->hits);
   g_array_unref (self->boxes);
 
@@ -940,6 +1017,12 @@ gst_head_blur_set_property (GObject * object, guint prop_id,
       self->settings.person_inference_width = w / 32 * 32;
       break;
     }
+    case PROP_ATTACH_META:
+      self->settings.attach_meta = g_value_get_boolean (value);
+      break;
+    case PROP_UPSTREAM_DETECTIONS:
+      self->settings.upstream_detections = g_value_get_boolean (value);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -1005,6 +1088,7 @@ gst_head_blur_get_property (GObject * object, guint prop_id, GValue * value,
               "skipped-detections", G_TYPE_UINT64, self->stat_skipped,
               "overload-frames", G_TYPE_UINT64, self->stat_overload,
               "tracks", G_TYPE_UINT, self->stat_tracks,
+              "upstream-frames", G_TYPE_UINT64, self->stat_upstream,
               "backlog", G_TYPE_UINT64, (guint64) self->backlog,
               "processing-latency", G_TYPE_UINT64,
               (guint64) self->processing_latency, NULL));
@@ -1018,6 +1102,12 @@ gst_head_blur_get_property (GObject * object, guint prop_id, GValue * value,
       break;
     case PROP_PERSON_INFERENCE_WIDTH:
       g_value_set_int (value, self->settings.person_inference_width);
+      break;
+    case PROP_ATTACH_META:
+      g_value_set_boolean (value, self->settings.attach_meta);
+      break;
+    case PROP_UPSTREAM_DETECTIONS:
+      g_value_set_boolean (value, self->settings.upstream_detections);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -1055,6 +1145,7 @@ gst_head_blur_start (GstBaseTransform * trans)
   self->stat_frames = self->stat_detections = self->stat_detection_time = 0;
   self->stat_skipped = self->stat_overload = 0;
   self->stat_tracks = 0;
+  self->stat_upstream = 0;
   self->backlog = 0;
   self->processing_latency = 0;
   GST_OBJECT_UNLOCK (self);
@@ -1353,6 +1444,101 @@ gst_head_blur_frame_done (GstHeadBlur * self)
   }
 }
 
+/* ---- detections as metas (attach-meta, upstream-detections) ---------- */
+
+#define ROI_HEAD "head"
+#define ROI_FRAME "headblur-frame"
+
+static gboolean
+gst_head_blur_remove_roi (GstBuffer * buffer, GstMeta ** meta, gpointer data)
+{
+  if ((*meta)->info->api == GST_VIDEO_REGION_OF_INTEREST_META_API_TYPE) {
+    GstVideoRegionOfInterestMeta *roi =
+        (GstVideoRegionOfInterestMeta *) * meta;
+
+    if (roi->roi_type == g_quark_from_static_string (ROI_HEAD)
+        || roi->roi_type == g_quark_from_static_string (ROI_FRAME))
+      *meta = NULL;
+  }
+  return TRUE;
+}
+
+/* upstream-detections: the "head" region-of-interest metas of @buffer,
+ * clipped to the frame, into self->upstream_boxes; the consumed metas are
+ * removed. Returns TRUE when a "headblur-frame" meta says the frame is
+ * covered (its detector run can be skipped). */
+static gboolean
+gst_head_blur_read_upstream (GstHeadBlur * self, GstBuffer * buffer,
+    gint width, gint height)
+{
+  GQuark head = g_quark_from_static_string (ROI_HEAD);
+  GQuark marker = g_quark_from_static_string (ROI_FRAME);
+  GstVideoRegionOfInterestMeta *roi;
+  gpointer state = NULL;
+  gboolean covered = FALSE;
+
+  while ((roi = (GstVideoRegionOfInterestMeta *)
+          gst_buffer_iterate_meta_filtered (buffer, &state,
+              GST_VIDEO_REGION_OF_INTEREST_META_API_TYPE))) {
+    if (roi->roi_type == head) {
+      GstHeadBlurTrackBox b = { roi->x, roi->y, roi->w, roi->h };
+      GstHeadBlurBox box;
+
+      if (gst_head_blur_clip_box (&b, width, height, &box))
+        g_array_append_val (self->upstream_boxes, box);
+    } else if (roi->roi_type == marker) {
+      GstStructure *st = gst_video_region_of_interest_meta_get_param (roi,
+          ROI_FRAME);
+      gboolean c = FALSE;
+
+      if (st && gst_structure_get_boolean (st, "covered", &c) && c)
+        covered = TRUE;
+    }
+  }
+  if (gst_buffer_is_writable (buffer))
+    gst_buffer_foreach_meta (buffer, gst_head_blur_remove_roi, NULL);
+  return covered;
+}
+
+static void
+gst_head_blur_add_roi (GstBuffer * buffer, const GstHeadBlurBox * b,
+    const gchar * source)
+{
+  GstVideoRegionOfInterestMeta *roi;
+
+  roi = gst_buffer_add_video_region_of_interest_meta (buffer, ROI_HEAD,
+      b->x, b->y, b->width, b->height);
+  gst_video_region_of_interest_meta_add_param (roi,
+      gst_structure_new ("headblur-box", "source", G_TYPE_STRING, source,
+          "score", G_TYPE_DOUBLE, (gdouble) b->score, NULL));
+}
+
+/* attach-meta: the frame's detections, masked boxes and a headblur-frame
+ * marker as region-of-interest metas on @buffer (writable). */
+static void
+gst_head_blur_attach_meta (GstHeadBlur * self, GstBuffer * buffer,
+    const GstHeadBlurSettings * s, gboolean full_frame)
+{
+  GstVideoRegionOfInterestMeta *roi;
+  guint i;
+
+  for (i = 0; i < self->det_boxes->len; i++)
+    gst_head_blur_add_roi (buffer, &g_array_index (self->det_boxes,
+            GstHeadBlurBox, i), "det");
+  for (i = 0; !full_frame && i < self->boxes->len; i++) {
+    GstHeadBlurBox b = g_array_index (self->boxes, GstHeadBlurBox, i);
+
+    b.score = 0;
+    gst_head_blur_add_roi (buffer, &b, "track");
+  }
+  roi = gst_buffer_add_video_region_of_interest_meta (buffer, ROI_FRAME, 0,
+      0, 0, 0);
+  gst_video_region_of_interest_meta_add_param (roi,
+      gst_structure_new (ROI_FRAME, "detected", G_TYPE_BOOLEAN,
+          self->frame_detected, "overload", G_TYPE_BOOLEAN, full_frame,
+          "detection-interval", G_TYPE_UINT, s->detection_interval, NULL));
+}
+
 /* Decides what to mask in the frame @image (@buffer): runs the detector
  * when it is due and the element is not late, updates the tracks, and
  * fills self->boxes with the heads to mask (or sets *@full_frame). New and
@@ -1373,6 +1559,12 @@ gst_head_blur_analyse (GstHeadBlur * self, GstHeadBlurImage * image,
   g_array_set_size (self->boxes, 0);
   g_array_set_size (self->track_boxes, 0);
   g_array_set_size (self->hits, 0);
+  g_array_set_size (self->det_boxes, 0);
+  g_array_set_size (self->upstream_boxes, 0);
+  self->frame_detected = FALSE;
+  self->frame_covered = s->upstream_detections
+      && gst_head_blur_read_upstream (self, buffer, image->width,
+      image->height);
 
   if (GST_BUFFER_DURATION_IS_VALID (buffer))
     self->frame_duration = GST_BUFFER_DURATION (buffer);
@@ -1392,8 +1584,9 @@ gst_head_blur_analyse (GstHeadBlur * self, GstHeadBlurImage * image,
   }
   gst_head_blur_tracker_set_hold_time (self->tracker, s->hold_time);
 
-  due = !self->detected_once
-      || self->frames_since_detection + 1 >= s->detection_interval;
+  /* a frame the upstream detections cover is never due */
+  due = !self->frame_covered && (!self->detected_once
+      || self->frames_since_detection + 1 >= s->detection_interval);
   late = gst_head_blur_update_backlog (self, GST_BUFFER_PTS (buffer),
       duration);
   /* the first frame always runs the detector: it gives the tracks */
@@ -1412,6 +1605,9 @@ gst_head_blur_analyse (GstHeadBlur * self, GstHeadBlurImage * image,
       return FALSE;
     }
     detect_time = (g_get_monotonic_time () - t0) * GST_USECOND;
+    self->frame_detected = TRUE;
+    if (s->attach_meta)
+      g_array_append_vals (self->det_boxes, heads->data, heads->len);
     dets = g_array_sized_new (FALSE, FALSE, sizeof (GstHeadBlurTrackBox),
         heads->len);
     for (i = 0; i < heads->len; i++) {
@@ -1429,6 +1625,8 @@ gst_head_blur_analyse (GstHeadBlur * self, GstHeadBlurImage * image,
     self->last_detection_pts = pts;
   } else {
     self->frames_since_detection++;
+    if (self->frame_covered)
+      self->last_detection_pts = pts;
   }
 
   if (late && !detect) {
@@ -1458,6 +1656,8 @@ gst_head_blur_analyse (GstHeadBlur * self, GstHeadBlurImage * image,
       if (gst_head_blur_clip_box (b, image->width, image->height, &box))
         g_array_append_val (self->boxes, box);
     }
+    g_array_append_vals (self->boxes, self->upstream_boxes->data,
+        self->upstream_boxes->len);
   }
 
   GST_LOG_OBJECT (self, "frame %" GST_TIME_FORMAT ": %s, %u boxes%s",
@@ -1474,6 +1674,8 @@ gst_head_blur_analyse (GstHeadBlur * self, GstHeadBlurImage * image,
   }
   if (overload)
     self->stat_overload++;
+  if (self->frame_covered)
+    self->stat_upstream++;
   self->stat_tracks = gst_head_blur_tracker_n_tracks (self->tracker);
   GST_OBJECT_UNLOCK (self);
 
@@ -1595,8 +1797,11 @@ gst_head_blur_transform_frame_ip (GstVideoFilter * filter,
       && gst_head_blur_analyse (self, &image, frame->buffer, &s, &pts,
           &full_frame)
       && gst_head_blur_apply (self, &image, &frame->info, &s, self->boxes,
-          full_frame))
+          full_frame)) {
+    if (s.attach_meta)
+      gst_head_blur_attach_meta (self, frame->buffer, &s, full_frame);
     ret = GST_FLOW_OK;
+  }
   gst_head_blur_settings_clear (&s);
   gst_head_blur_frame_done (self);
   return ret;
@@ -1652,6 +1857,8 @@ gst_head_blur_submit_input_buffer (GstBaseTransform * trans,
     gst_buffer_unref (input);
     return GST_FLOW_ERROR;
   }
+  if (s.attach_meta)
+    gst_head_blur_attach_meta (self, input, &s, full_frame);
   gst_head_blur_lookahead_push (self->queue, input, pts, self->boxes,
       full_frame);
   /* a track seen again after more than 1.5 detection intervals starts a

@@ -68,6 +68,7 @@
 #include "gstsegmentqueue.h"
 #include "rb-durable.h"
 #include "rb-journal.h"
+#include "rb-sidecar.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -88,13 +89,24 @@ enum
   PROP_QUEUE,
   PROP_SOURCE_NAME,
   PROP_MUXER_FACTORY,
+  PROP_DETECTIONS,
 };
+
+enum
+{
+  SIGNAL_ADD_DETECTIONS,
+  SIGNAL_END_DETECTIONS,
+  LAST_SIGNAL
+};
+
+static guint signals[LAST_SIGNAL];
 
 #define DEFAULT_LOCATION NULL
 #define DEFAULT_MAX_SIZE_TIME (30 * GST_SECOND)
 #define DEFAULT_QUEUE NULL
 #define DEFAULT_SOURCE_NAME "segment"
 #define DEFAULT_MUXER_FACTORY "matroskamux"
+#define DEFAULT_DETECTIONS FALSE
 
 #define MSG_QUEUED "segmentqueue-segment-queued"
 
@@ -129,6 +141,7 @@ struct _GstSegmentQueue
   gchar *queue;
   gchar *source_name;
   gchar *muxer_factory;
+  gboolean detections;
 
   /* State, protected by state_lock; set up in start(), freed in stop() */
   GMutex state_lock;
@@ -138,10 +151,18 @@ struct _GstSegmentQueue
   const gchar *run_ext;
   GRegex *name_regex;
   GHashTable *open_fragments;   /* location → running time (guint64 *) */
+  /* with #GstSegmentQueue:detections; protected by sidecar_lock (taken
+   * after state_lock, never before: the live path never waits for a
+   * segment's fsync) */
+  GMutex sidecar_lock;
+  RbSidecarWriter *sidecars;
   GstMessage *held_eos;
 };
 
 static void gst_segment_queue_finalize (GObject * object);
+static void gst_segment_queue_add_detections (GstSegmentQueue * self,
+    guint64 running_time, const gchar * line);
+static void gst_segment_queue_end_detections (GstSegmentQueue * self);
 static void gst_segment_queue_set_property (GObject * object, guint prop_id,
     const GValue * value, GParamSpec * pspec);
 static void gst_segment_queue_get_property (GObject * object, guint prop_id,
@@ -265,6 +286,65 @@ gst_segment_queue_class_init (GstSegmentQueueClass * klass)
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_READY));
 
+  /**
+   * GstSegmentQueue:detections:
+   *
+   * Keep a detections sidecar beside each segment (SEGMENT.mkv.detections,
+   * format in lib/rb-sidecar.h): the frames given with the
+   * #GstSegmentQueue::add-detections action signal are appended to the
+   * sidecar of the segment their running time falls in (and, as context,
+   * of the neighbouring segments within 1.5 s). A sidecar is created when
+   * its segment is opened, and finished (an `end` line, fsync) once a
+   * frame 1.5 s past the segment's end has been added, at
+   * #GstSegmentQueue::end-detections, or (without the `end` line) when
+   * the element stops. A sidecar that cannot be written is logged and left
+   * incomplete; recording goes on.
+   *
+   * Default: false.
+   *
+   * Since: 0.2.0
+   */
+  g_object_class_install_property (gobject_class, PROP_DETECTIONS,
+      g_param_spec_boolean ("detections", "Detections",
+          "Keep a detections sidecar beside each segment, fed by the "
+          "add-detections action signal; set in NULL state",
+          DEFAULT_DETECTIONS, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          GST_PARAM_MUTABLE_READY));
+
+  /**
+   * GstSegmentQueue::add-detections:
+   * @segmentqueue: the element
+   * @running_time: the frame's running time, ns (that of the recorded
+   *   stream: the time the segment stores it at)
+   * @line: the frame's line, from rb_sidecar_format_frame()
+   *
+   * Appends one frame's detections to the sidecars (with
+   * #GstSegmentQueue:detections; ignored otherwise or when stopped). Any
+   * thread; frames in increasing running time.
+   *
+   * Since: 0.2.0
+   */
+  signals[SIGNAL_ADD_DETECTIONS] = g_signal_new_class_handler
+      ("add-detections", G_TYPE_FROM_CLASS (klass),
+      G_SIGNAL_RUN_LAST | G_SIGNAL_ACTION,
+      G_CALLBACK (gst_segment_queue_add_detections), NULL, NULL, NULL,
+      G_TYPE_NONE, 2, G_TYPE_UINT64, G_TYPE_STRING);
+
+  /**
+   * GstSegmentQueue::end-detections:
+   * @segmentqueue: the element
+   *
+   * Every frame has been added (the stream's end): every open sidecar is
+   * finished as complete.
+   *
+   * Since: 0.2.0
+   */
+  signals[SIGNAL_END_DETECTIONS] = g_signal_new_class_handler
+      ("end-detections", G_TYPE_FROM_CLASS (klass),
+      G_SIGNAL_RUN_LAST | G_SIGNAL_ACTION,
+      G_CALLBACK (gst_segment_queue_end_detections), NULL, NULL, NULL,
+      G_TYPE_NONE, 0);
+
   gst_element_class_add_static_pad_template (element_class, &sink_template);
   /**
    * GstSegmentQueue!audio_%u:
@@ -298,6 +378,7 @@ static void
 gst_segment_queue_init (GstSegmentQueue * self)
 {
   g_mutex_init (&self->state_lock);
+  g_mutex_init (&self->sidecar_lock);
   self->location = g_strdup (DEFAULT_LOCATION);
   self->max_size_time = DEFAULT_MAX_SIZE_TIME;
   self->queue = g_strdup (DEFAULT_QUEUE);
@@ -446,6 +527,8 @@ gst_segment_queue_finalize (GObject * object)
   g_free (self->run_location);
   g_free (self->run_source);
   g_clear_pointer (&self->journal, rb_journal_free);
+  g_clear_pointer (&self->sidecars, rb_sidecar_writer_free);
+  g_mutex_clear (&self->sidecar_lock);
   g_clear_pointer (&self->name_regex, g_regex_unref);
   g_clear_pointer (&self->open_fragments, g_hash_table_unref);
   gst_clear_message (&self->held_eos);
@@ -487,6 +570,9 @@ gst_segment_queue_set_property (GObject * object, guint prop_id,
     case PROP_MAX_SIZE_TIME:
       self->max_size_time = g_value_get_uint64 (value);
       break;
+    case PROP_DETECTIONS:
+      self->detections = g_value_get_boolean (value);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -520,6 +606,9 @@ gst_segment_queue_get_property (GObject * object, guint prop_id,
       break;
     case PROP_MAX_SIZE_TIME:
       g_value_set_uint64 (value, self->max_size_time);
+      break;
+    case PROP_DETECTIONS:
+      g_value_set_boolean (value, self->detections);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -757,6 +846,13 @@ gst_segment_queue_start (GstSegmentQueue * self)
   self->open_fragments = g_hash_table_new_full (g_str_hash, g_str_equal,
       g_free, g_free);
   gst_clear_message (&self->held_eos);
+  g_mutex_lock (&self->sidecar_lock);
+  g_clear_pointer (&self->sidecars, rb_sidecar_writer_free);
+  GST_OBJECT_LOCK (self);
+  if (self->detections)
+    self->sidecars = rb_sidecar_writer_new ();
+  GST_OBJECT_UNLOCK (self);
+  g_mutex_unlock (&self->sidecar_lock);
 
   recovered = recover_segments (self);
   g_mutex_unlock (&self->state_lock);
@@ -793,7 +889,31 @@ gst_segment_queue_stop (GstSegmentQueue * self)
   g_clear_pointer (&self->open_fragments, g_hash_table_unref);
   g_clear_pointer (&self->name_regex, g_regex_unref);
   gst_clear_message (&self->held_eos);
+  /* whatever the live path has not delivered stays missing: the workers
+   * detect on those frames */
+  g_mutex_lock (&self->sidecar_lock);
+  g_clear_pointer (&self->sidecars, rb_sidecar_writer_free);
+  g_mutex_unlock (&self->sidecar_lock);
   g_mutex_unlock (&self->state_lock);
+}
+
+static void
+gst_segment_queue_add_detections (GstSegmentQueue * self,
+    guint64 running_time, const gchar * line)
+{
+  g_mutex_lock (&self->sidecar_lock);
+  if (self->sidecars && line)
+    rb_sidecar_writer_add (self->sidecars, running_time, line);
+  g_mutex_unlock (&self->sidecar_lock);
+}
+
+static void
+gst_segment_queue_end_detections (GstSegmentQueue * self)
+{
+  g_mutex_lock (&self->sidecar_lock);
+  if (self->sidecars)
+    rb_sidecar_writer_finish (self->sidecars, TRUE);
+  g_mutex_unlock (&self->sidecar_lock);
 }
 
 static GstStateChangeReturn
@@ -894,6 +1014,18 @@ gst_segment_queue_handle_message (GstBin * bin, GstMessage * message)
       if (self->open_fragments)
         g_hash_table_insert (self->open_fragments, g_strdup (location),
             g_memdup2 (&rt, sizeof (rt)));
+      g_mutex_lock (&self->sidecar_lock);
+      if (self->sidecars) {
+        GError *err = NULL;
+
+        if (!rb_sidecar_writer_open (self->sidecars, location,
+                GST_CLOCK_TIME_IS_VALID (rt) ? rt : 0, &err)) {
+          GST_WARNING_OBJECT (self, "no detections sidecar for %s: %s",
+              location, err->message);
+          g_clear_error (&err);
+        }
+      }
+      g_mutex_unlock (&self->sidecar_lock);
       g_mutex_unlock (&self->state_lock);
     } else if (location
         && gst_structure_has_name (s, "splitmuxsink-fragment-closed")) {
@@ -915,6 +1047,10 @@ gst_segment_queue_handle_message (GstBin * bin, GstMessage * message)
           duration = rt - *start;
       }
       id = queue_segment (self, location, duration);
+      g_mutex_lock (&self->sidecar_lock);
+      if (self->sidecars)
+        rb_sidecar_writer_segment_closed (self->sidecars, location, rt);
+      g_mutex_unlock (&self->sidecar_lock);
       source = g_strdup (self->run_source);
       if (self->open_fragments) {
         g_hash_table_remove (self->open_fragments, location);

@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "rb-journal.h"
+#include "rb-sidecar.h"
 
 static gchar *tmpdir, *recdir, *qdir;
 
@@ -618,6 +619,113 @@ GST_START_TEST (test_gst_inspect)
 
 GST_END_TEST;
 
+/* detections=true: a "live" branch beside the recorder gives every frame's
+ * line (add-detections, with its running time) and end-detections at its
+ * EOS. Every queued segment has its sidecar, finished (end line), with
+ * every one of its frames, and the frames of the neighbours' 1.5 s. */
+static GstPadProbeReturn
+live_probe (GstPad * pad, GstPadProbeInfo * info, gpointer data)
+{
+  GstElement *rec = data;
+
+  if (info->type & GST_PAD_PROBE_TYPE_BUFFER) {
+    GstBuffer *b = GST_PAD_PROBE_INFO_BUFFER (info);
+    GstEvent *ev = gst_pad_get_sticky_event (pad, GST_EVENT_SEGMENT, 0);
+    const GstSegment *seg;
+    guint64 rt;
+    RbBox box = { 10, 10, 20, 20, 0.5f, RB_BOX_DETECTION };
+    gchar *line;
+
+    gst_event_parse_segment (ev, &seg);
+    rt = gst_segment_to_running_time (seg, GST_FORMAT_TIME,
+        GST_BUFFER_PTS (b));
+    gst_event_unref (ev);
+    line = rb_sidecar_format_frame (rt, RB_SIDECAR_FRAME_DETECTED, 1, &box,
+        1);
+    g_signal_emit_by_name (rec, "add-detections", rt, line);
+    g_free (line);
+  } else if (GST_EVENT_TYPE (GST_PAD_PROBE_INFO_EVENT (info)) ==
+      GST_EVENT_EOS) {
+    g_signal_emit_by_name (rec, "end-detections");
+  }
+  return GST_PAD_PROBE_OK;
+}
+
+GST_START_TEST (test_detections_sidecar)
+{
+  gchar *desc = g_strdup_printf ("videotestsrc num-buffers=105 ! "
+      "video/x-raw,framerate=30/1,width=160,height=120 ! "
+      "x264enc key-int-max=15 speed-preset=ultrafast threads=1 ! h264parse ! "
+      "tee name=t t. ! queue ! segmentqueue name=rec location=%s queue=%s "
+      "max-size-time=1000000000 source-name=cam detections=true "
+      "t. ! queue ! avdec_h264 ! fakesink name=live", recdir, qdir);
+  GstElement *pipeline = gst_parse_launch (desc, NULL);
+  GstElement *rec = gst_bin_get_by_name (GST_BIN (pipeline), "rec");
+  GstElement *live = gst_bin_get_by_name (GST_BIN (pipeline), "live");
+  GstPad *pad = gst_element_get_static_pad (live, "sink");
+  GstBus *bus = gst_element_get_bus (pipeline);
+  GList *queued = NULL, *l;
+  guint64 start = 0;
+  gboolean detections;
+
+  g_object_get (rec, "detections", &detections, NULL);
+  fail_unless (detections);
+  gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER |
+      GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM, live_probe, rec, NULL);
+  gst_object_unref (pad);
+  gst_object_unref (live);
+  gst_element_set_state (pipeline, GST_STATE_PLAYING);
+  for (;;) {
+    GstMessage *msg = gst_bus_timed_pop_filtered (bus, 60 * GST_SECOND,
+        GST_MESSAGE_ELEMENT | GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
+
+    fail_unless (msg != NULL, "timeout");
+    fail_if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_ERROR);
+    if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_EOS) {
+      gst_message_unref (msg);
+      break;
+    }
+    if (gst_structure_has_name (gst_message_get_structure (msg),
+            "segmentqueue-segment-queued"))
+      queued = g_list_append (queued,
+          gst_structure_copy (gst_message_get_structure (msg)));
+    gst_message_unref (msg);
+  }
+  gst_element_set_state (pipeline, GST_STATE_NULL);
+  gst_object_unref (bus);
+  gst_object_unref (rec);
+  gst_object_unref (pipeline);
+  g_free (desc);
+
+  fail_unless_equals_int (g_list_length (queued), 4);
+  for (l = queued; l; l = l->next) {
+    const gchar *location = gst_structure_get_string (l->data, "location");
+    g_autofree gchar *path = rb_sidecar_path (location);
+    g_autoptr (RbSidecar) sc = NULL;
+    GError *err = NULL;
+    guint64 duration = 0, t;
+
+    fail_unless (gst_structure_get_uint64 (l->data, "duration", &duration));
+    sc = rb_sidecar_load (path, &err);
+    fail_unless (sc != NULL, "%s: %s", location, err ? err->message : "");
+    fail_unless (sc->complete, "%s: not finished", path);
+    fail_unless_equals_int (sc->bad_lines, 0);
+    fail_if (sc->torn);
+    /* every frame of the segment, at 30 fps */
+    for (t = start; t + GST_MSECOND < start + duration; t += GST_SECOND / 30)
+      fail_unless (rb_sidecar_lookup (sc, t, GST_MSECOND) != NULL,
+          "%s: no frame at %" GST_TIME_FORMAT, path, GST_TIME_ARGS (t));
+    /* and the context of the previous segment */
+    if (start > 0)
+      fail_unless (rb_sidecar_lookup (sc, start - GST_SECOND / 30,
+              GST_MSECOND) != NULL);
+    start += duration;
+  }
+  g_list_free_full (queued, (GDestroyNotify) gst_structure_free);
+}
+
+GST_END_TEST;
+
 static Suite *
 segmentqueue_suite (void)
 {
@@ -637,6 +745,7 @@ segmentqueue_suite (void)
   tcase_add_test (tc, test_queue_already_queued_survives);
   tcase_add_test (tc, test_recover_after_sigkill);
   tcase_add_test (tc, test_gst_inspect);
+  tcase_add_test (tc, test_detections_sidecar);
   return s;
 }
 

@@ -155,8 +155,14 @@ GST_START_TEST (test_segment)
   g_autofree gchar *verify =
       rb_pipeline_verify ("state/anonymized/camera/SEGMENT.mkv.partial");
 
+  g_autofree gchar *remux =
+      rb_pipeline_remux ("state/raw/camera/SEGMENT.mkv",
+      "state/anonymized/camera/SEGMENT.mkv.partial", FALSE);
+
   assert_shown_in ("segment.txt", segment);
   assert_shown_in ("segment.txt", verify);
+  assert_shown_in ("segment.txt", remux);
+  assert_parses (remux, FALSE);
   assert_parses (segment, FALSE);
   assert_parses (with_audio, FALSE);
   fail_unless (strstr (with_audio, "demux.audio_0 ! queue max-size-buffers=0 "

@@ -103,10 +103,17 @@ GST_START_TEST (test_budget_oldest_first_raw_first)
   gchar *old_anon = segment (j, "anonymized", 30, 100);
   gchar *old_raw = segment (j, "raw", 30, 100);
   gchar *new_raw = segment (j, "raw", 10, 100);
-  RbRetention *r = rb_retention_new (c, j);
+  g_autofree gchar *old_sidecar = g_strconcat (old_raw, ".detections", NULL);
+  g_autofree gchar *new_sidecar = g_strconcat (new_raw, ".detections", NULL);
+  RbRetention *r;
   RbDiskUsage u;
   RbJournalItemState st;
   g_autoptr (RbJournalItem) item = NULL;
+
+  /* the detections sidecars beside the raw segments */
+  fail_unless (g_file_set_contents (old_sidecar, "x", 1, NULL));
+  fail_unless (g_file_set_contents (new_sidecar, "x", 1, NULL));
+  r = rb_retention_new (c, j);
 
   rb_retention_get_usage (r, &u);
   fail_unless_equals_uint64 (u.raw_bytes + u.anonymized_bytes, 300 * 1024);
@@ -116,6 +123,9 @@ GST_START_TEST (test_budget_oldest_first_raw_first)
   fail_if (g_file_test (old_raw, G_FILE_TEST_EXISTS));
   fail_unless (g_file_test (old_anon, G_FILE_TEST_EXISTS));
   fail_unless (g_file_test (new_raw, G_FILE_TEST_EXISTS));
+  /* the sidecar goes with its segment, not counted as one */
+  fail_if (g_file_test (old_sidecar, G_FILE_TEST_EXISTS));
+  fail_unless (g_file_test (new_sidecar, G_FILE_TEST_EXISTS));
   item = rb_journal_lookup (j, old_raw, &st);
   fail_unless (item != NULL);
   assert_equals_int (st, RB_JOURNAL_ITEM_EVICTED);

@@ -1,0 +1,358 @@
+/* rtsp-blur
+ * Copyright (C) 2026 rtsp-blur contributors
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Library General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+/* See rb-detections.h. */
+
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include "rb-detections.h"
+
+#include <gst/video/video.h>
+#include <string.h>
+
+#include "rb-sidecar.h"
+#include "rb-tracks.h"
+
+#define ROI_HEAD "head"
+#define ROI_FRAME "headblur-frame"
+#define FALLBACK_FRAME_DURATION (GST_SECOND / 15)
+
+/* ---- live: headblur's metas into the recorder's sidecars ------------- */
+
+static gboolean
+rb_remove_headblur_roi (GstBuffer * buffer, GstMeta ** meta, gpointer data)
+{
+  if ((*meta)->info->api == GST_VIDEO_REGION_OF_INTEREST_META_API_TYPE) {
+    GstVideoRegionOfInterestMeta *roi =
+        (GstVideoRegionOfInterestMeta *) * meta;
+
+    if (roi->roi_type == g_quark_from_static_string (ROI_HEAD)
+        || roi->roi_type == g_quark_from_static_string (ROI_FRAME))
+      *meta = NULL;
+  }
+  return TRUE;
+}
+
+/**
+ * rb_detections_format:
+ * @buffer: a frame out of headblur (attach-meta=true)
+ * @running_time: its running time, ns
+ *
+ * Returns: (transfer full) (nullable): the frame's sidecar line from
+ * headblur's metas, or %NULL when it has none.
+ */
+gchar *
+rb_detections_format (GstBuffer * buffer, guint64 running_time)
+{
+  GQuark head = g_quark_from_static_string (ROI_HEAD);
+  GQuark marker = g_quark_from_static_string (ROI_FRAME);
+  g_autoptr (GArray) boxes = g_array_new (FALSE, FALSE, sizeof (RbBox));
+  GstVideoRegionOfInterestMeta *roi;
+  gpointer state = NULL;
+  gboolean found = FALSE;
+  guint flags = 0, interval = 1;
+
+  while ((roi = (GstVideoRegionOfInterestMeta *)
+          gst_buffer_iterate_meta_filtered (buffer, &state,
+              GST_VIDEO_REGION_OF_INTEREST_META_API_TYPE))) {
+    if (roi->roi_type == head) {
+      GstStructure *st = gst_video_region_of_interest_meta_get_param (roi,
+          "headblur-box");
+      RbBox b = { roi->x, roi->y, roi->w, roi->h, 0, RB_BOX_DETECTION };
+      const gchar *source = st ? gst_structure_get_string (st, "source") :
+          NULL;
+      gdouble score = 0;
+
+      if (g_strcmp0 (source, "track") == 0)
+        b.source = RB_BOX_TRACK;
+      else if (g_strcmp0 (source, "face") == 0)
+        b.source = RB_BOX_FACE;
+      else if (g_strcmp0 (source, "person") == 0)
+        b.source = RB_BOX_PERSON;
+      if (st && gst_structure_get_double (st, "score", &score))
+        b.score = score;
+      g_array_append_val (boxes, b);
+    } else if (roi->roi_type == marker) {
+      GstStructure *st = gst_video_region_of_interest_meta_get_param (roi,
+          ROI_FRAME);
+      gboolean v = FALSE;
+
+      found = TRUE;
+      if (st && gst_structure_get_boolean (st, "detected", &v) && v)
+        flags |= RB_SIDECAR_FRAME_DETECTED;
+      if (st && gst_structure_get_boolean (st, "overload", &v) && v)
+        flags |= RB_SIDECAR_FRAME_OVERLOAD;
+      if (st)
+        gst_structure_get_uint (st, "detection-interval", &interval);
+    }
+  }
+  if (!found)
+    return NULL;
+  return rb_sidecar_format_frame (running_time, flags, interval,
+      (const RbBox *) boxes->data, boxes->len);
+}
+
+static GstPadProbeReturn
+rb_detections_record_probe (GstPad * pad, GstPadProbeInfo * info,
+    gpointer data)
+{
+  GstElement *pipeline = data;
+  GstElement *recorder;
+
+  if (info->type & GST_PAD_PROBE_TYPE_BUFFER) {
+    GstBuffer *buffer = GST_PAD_PROBE_INFO_BUFFER (info);
+    GstEvent *ev = gst_pad_get_sticky_event (pad, GST_EVENT_SEGMENT, 0);
+    guint64 rt = GST_CLOCK_TIME_NONE;
+    g_autofree gchar *line = NULL;
+
+    if (ev != NULL) {
+      const GstSegment *segment;
+
+      gst_event_parse_segment (ev, &segment);
+      rt = gst_segment_to_running_time (segment, GST_FORMAT_TIME,
+          GST_BUFFER_PTS (buffer));
+      gst_event_unref (ev);
+    }
+    if (GST_CLOCK_TIME_IS_VALID (rt))
+      line = rb_detections_format (buffer, rt);
+    if (line != NULL) {
+      recorder = gst_bin_get_by_name (GST_BIN (pipeline), "recorder");
+      if (recorder != NULL) {
+        g_signal_emit_by_name (recorder, "add-detections", rt, line);
+        gst_object_unref (recorder);
+      }
+    }
+    /* the metas are for the sidecar only, not for the encoder */
+    buffer = gst_buffer_make_writable (buffer);
+    gst_buffer_foreach_meta (buffer, rb_remove_headblur_roi, NULL);
+    GST_PAD_PROBE_INFO_DATA (info) = buffer;
+  } else if (info->type & GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM) {
+    GstEvent *event = GST_PAD_PROBE_INFO_EVENT (info);
+
+    if (GST_EVENT_TYPE (event) == GST_EVENT_EOS) {
+      recorder = gst_bin_get_by_name (GST_BIN (pipeline), "recorder");
+      if (recorder != NULL) {
+        g_signal_emit_by_name (recorder, "end-detections");
+        gst_object_unref (recorder);
+      }
+    }
+  }
+  return GST_PAD_PROBE_OK;
+}
+
+/**
+ * rb_detections_record:
+ * @pipeline: a camera pipeline with a segmentqueue named "recorder"
+ *   (detections=true)
+ * @headblur: its live headblur (attach-meta=true)
+ *
+ * Records @headblur's detections of every frame into the sidecars of the
+ * segments @pipeline records (see rb-detections.h).
+ */
+void
+rb_detections_record (GstElement * pipeline, GstElement * headblur)
+{
+  GstPad *pad = gst_element_get_static_pad (headblur, "src");
+
+  gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER |
+      GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM, rb_detections_record_probe,
+      pipeline, NULL);
+  gst_object_unref (pad);
+}
+
+/* ---- workers: the sidecar, smoothed, before headblur ----------------- */
+
+struct _RbDetections {
+  RbSidecar *sidecar;
+  RbTracks *tracks;
+  guint64 frame_duration;       /* ns */
+  guint heads;                  /* det/face/person boxes */
+  guint track_boxes;
+  guint overload;
+  gint frames_seen;             /* atomic */
+  gint frames_covered;          /* atomic */
+};
+
+static gint
+rb_cmp_u64 (gconstpointer a, gconstpointer b)
+{
+  guint64 x = *(const guint64 *) a, y = *(const guint64 *) b;
+
+  return x < y ? -1 : x > y;
+}
+
+/**
+ * rb_detections_load:
+ * @segment: a raw segment
+ * @hold_time: ns a track is extended before and after its detections
+ * @error: return location for an error
+ *
+ * Loads @segment's sidecar and smooths its detections into tracks.
+ *
+ * Returns: (transfer full): the detections, or %NULL with @error.
+ */
+RbDetections *
+rb_detections_load (const gchar * segment, guint64 hold_time,
+    GError ** error)
+{
+  g_autofree gchar *path = rb_sidecar_path (segment);
+  RbSidecar *sc = rb_sidecar_load (path, error);
+  RbDetections *d;
+  RbTracksParams params;
+  g_autoptr (GArray) deltas = g_array_new (FALSE, FALSE, sizeof (guint64));
+
+  if (sc == NULL)
+    return NULL;
+  d = g_new0 (RbDetections, 1);
+  d->sidecar = sc;
+  rb_tracks_params_init (&params, hold_time);
+  d->tracks = rb_tracks_new (&params);
+  rb_tracks_add_sidecar (d->tracks, sc);
+  for (guint i = 0; i < sc->frames->len; i++) {
+    const RbSidecarFrame *f = &g_array_index (sc->frames, RbSidecarFrame, i);
+
+    for (guint j = 0; j < f->boxes->len; j++) {
+      if (g_array_index (f->boxes, RbBox, j).source == RB_BOX_TRACK)
+        d->track_boxes++;
+      else
+        d->heads++;
+    }
+    if (f->flags & RB_SIDECAR_FRAME_OVERLOAD)
+      d->overload++;
+    if (i > 0) {
+      guint64 delta = f->pts - g_array_index (sc->frames, RbSidecarFrame,
+          i - 1).pts;
+
+      g_array_append_val (deltas, delta);
+    }
+  }
+  /* the median spacing of the frames: the frame duration */
+  d->frame_duration = FALLBACK_FRAME_DURATION;
+  if (deltas->len > 0) {
+    g_array_sort (deltas, rb_cmp_u64);
+    d->frame_duration = MAX (g_array_index (deltas, guint64,
+            deltas->len / 2), GST_MSECOND);
+  }
+  return d;
+}
+
+void
+rb_detections_free (RbDetections * detections)
+{
+  if (detections == NULL)
+    return;
+  rb_sidecar_free (detections->sidecar);
+  rb_tracks_free (detections->tracks);
+  g_free (detections);
+}
+
+gchar *
+rb_detections_describe (const RbDetections * d)
+{
+  GString *s = g_string_new (NULL);
+
+  g_string_append_printf (s, "%u frames, %u heads, %u tracks",
+      d->sidecar->frames->len, d->heads,
+      rb_tracks_n_tracks (d->tracks));
+  g_string_append (s, d->sidecar->complete ? ", complete" : ", incomplete");
+  if (d->sidecar->torn)
+    g_string_append (s, ", torn last line");
+  if (d->sidecar->bad_lines)
+    g_string_append_printf (s, ", %u corrupt lines", d->sidecar->bad_lines);
+  return g_string_free (s, FALSE);
+}
+
+gboolean
+rb_detections_nothing_detected (const RbDetections * d)
+{
+  return d->sidecar->complete && !d->sidecar->torn
+      && d->sidecar->bad_lines == 0 && d->heads == 0 && d->track_boxes == 0
+      && d->overload == 0;
+}
+
+gboolean
+rb_detections_is_complete (const RbDetections * d)
+{
+  return d->sidecar->complete;
+}
+
+gboolean
+rb_detections_covers (const RbDetections * d, guint64 pts)
+{
+  return rb_sidecar_covered (d->sidecar, pts, d->frame_duration);
+}
+
+void
+rb_detections_get_counts (RbDetections * d, guint * frames, guint * covered)
+{
+  *frames = g_atomic_int_get (&d->frames_seen);
+  *covered = g_atomic_int_get (&d->frames_covered);
+}
+
+static GstPadProbeReturn
+rb_detections_feed_probe (GstPad * pad, GstPadProbeInfo * info,
+    gpointer data)
+{
+  RbDetections *d = data;
+  GstBuffer *buffer = GST_PAD_PROBE_INFO_BUFFER (info);
+  g_autoptr (GArray) boxes = g_array_new (FALSE, FALSE, sizeof (RbBox));
+  GstVideoRegionOfInterestMeta *roi;
+  GstClockTime pts = GST_BUFFER_PTS (buffer);
+  gboolean covered;
+
+  /* without a time the frame cannot be matched: detected as usual */
+  if (!GST_CLOCK_TIME_IS_VALID (pts))
+    return GST_PAD_PROBE_OK;
+  covered = rb_detections_covers (d, pts);
+  rb_tracks_boxes_at (d->tracks, pts, boxes);
+  g_atomic_int_inc (&d->frames_seen);
+  if (covered)
+    g_atomic_int_inc (&d->frames_covered);
+
+  buffer = gst_buffer_make_writable (buffer);
+  for (guint i = 0; i < boxes->len; i++) {
+    const RbBox *b = &g_array_index (boxes, RbBox, i);
+    gint x = (gint) MAX (b->x, 0), y = (gint) MAX (b->y, 0);
+    gint w = (gint) (b->x + b->width + 0.5) - x;
+    gint h = (gint) (b->y + b->height + 0.5) - y;
+
+    if (w > 0 && h > 0)
+      gst_buffer_add_video_region_of_interest_meta (buffer, ROI_HEAD, x, y,
+          w, h);
+  }
+  roi = gst_buffer_add_video_region_of_interest_meta (buffer, ROI_FRAME, 0,
+      0, 0, 0);
+  gst_video_region_of_interest_meta_add_param (roi,
+      gst_structure_new (ROI_FRAME, "covered", G_TYPE_BOOLEAN, covered,
+          NULL));
+  GST_PAD_PROBE_INFO_DATA (info) = buffer;
+  return GST_PAD_PROBE_OK;
+}
+
+/**
+ * rb_detections_feed:
+ * @detections: a segment's detections
+ * @headblur: the worker's headblur (upstream-detections=true)
+ *
+ * Before @headblur, puts the tracks' boxes on every frame as "head"
+ * region-of-interest metas and a "headblur-frame" meta with `covered`.
+ */
+void
+rb_detections_feed (RbDetections * detections, GstElement * headblur)
+{
+  GstPad *pad = gst_element_get_static_pad (headblur, "sink");
+
+  gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER,
+      rb_detections_feed_probe, detections, NULL);
+  gst_object_unref (pad);
+}
