@@ -599,8 +599,20 @@ rb_daemon_collect (GString * out, gpointer user_data)
     rb_metrics_add (out, "rtsp_blur_network_connections", "gauge", i ? NULL :
         "RTSP connections open on the network", l, connections);
     rb_metrics_add (out, "rtsp_blur_network_refused_connections_total",
-        "counter", i ? NULL : "Connections refused by max-connections and "
-        "max-connections-per-client", l, refused);
+        "counter", i ? NULL : "Connections refused by allow, max-connections "
+        "and max-connections-per-client, and stream set-ups refused by "
+        "max-viewers", l, refused);
+    {
+      guint64 auth_failures, dropped_slow;
+
+      rb_publisher_get_access_counts (pub, &auth_failures, &dropped_slow);
+      rb_metrics_add (out, "rtsp_blur_network_auth_failures_total",
+          "counter", i ? NULL : "RTSP requests with wrong credentials", l,
+          auth_failures);
+      rb_metrics_add (out, "rtsp_blur_network_slow_viewers_dropped_total",
+          "counter", i ? NULL : "Viewers dropped for taking nothing or "
+          "falling far behind live", l, dropped_slow);
+    }
     rb_metrics_add (out, "rtsp_blur_network_serving", "gauge", i ? NULL :
         "Whether the network's listener is bound", l,
         rb_publisher_is_serving (pub));
@@ -635,7 +647,10 @@ rb_daemon_start_listeners (RbDaemon * daemon)
       RbCameraConfig *cam = g_ptr_array_index (daemon->config->cameras, j);
       gboolean v6 = strchr (net->address, ':') != NULL;
 
-      g_message ("network %s: serving rtsp://%s%s%s:%u/%s", net->name,
+      if (!rb_network_config_has_camera (net, cam->name))
+        continue;
+      g_message ("network %s: serving %s://%s%s%s:%u/%s", net->name,
+          rb_publisher_is_tls (pub) ? "rtsps" : "rtsp",
           v6 ? "[" : "", net->address, v6 ? "]" : "",
           rb_publisher_get_bound_port (pub), cam->name);
     }
@@ -728,8 +743,13 @@ rb_daemon_run (RbDaemon * daemon)
   }
   for (i = 0; i < config->networks->len; i++) {
     RbPublisher *pub = rb_publisher_new (g_ptr_array_index (config->networks,
-            i));
+            i), &err);
 
+    if (pub == NULL) {
+      g_critical ("%s: %s", config->path, err->message);
+      g_error_free (err);
+      return RB_EXIT_CONFIG;
+    }
     for (j = 0; j < config->cameras->len; j++) {
       RbCameraConfig *cam = g_ptr_array_index (config->cameras, j);
 

@@ -88,6 +88,33 @@
  *   max-connections-per-client=N  from one client address, default 20
  *   idle-timeout=S          a connection that sends no request for S
  *                           seconds is closed, 1..3600, default 10
+ *   -- who may watch what, and how --
+ *   cameras=A;B             the cameras this network serves (each the NAME
+ *                           of a [camera:NAME]); default all. The others
+ *                           are not mounted there (RTSP 404)
+ *   users=PATH              the network's users: an htdigest file
+ *                           (user:realm:HA1 lines, see rb-users.h), read
+ *                           and checked at load; relative to the config
+ *                           file's directory. Required unless auth=none
+ *   auth=none|digest|basic  default digest when users is set; none (serve
+ *                           anonymously) must be written explicitly and
+ *                           excludes users; basic (which also accepts
+ *                           digest) only with TLS
+ *   allow=CIDR;CIDR         client addresses let in, IPv4 or IPv6, each
+ *                           ADDRESS or ADDRESS/PREFIX; default everyone.
+ *                           Others are refused at connect
+ *   tls-certificate=PATH    PEM certificate (chain); with tls-key the
+ *                           listener speaks TLS only (rtsps://), and the
+ *                           media stays in it (rtsp-transport=tcp)
+ *   tls-key=PATH            PEM private key of the certificate
+ *   rtsp-transport=tcp|udp|tcp+udp  how viewers may get the media: tcp
+ *                           (interleaved on the RTSP port: one port for the
+ *                           firewall) is the default; others answer 461
+ *   udp-ports=MIN-MAX       the server's UDP ports, 1024..65535, at least
+ *                           2; required with udp, refused without it
+ *   max-viewers=N           clients that set up a stream at once,
+ *                           0..10000, default 0 (max-connections only);
+ *                           more are answered 503
  *
  * Errors: unknown groups and keys, a group or key given twice, a value of
  * the wrong type or out of range, a missing required key or group, no camera
@@ -106,11 +133,14 @@
 #endif
 
 #include "rb-config.h"
+#include "rb-users.h"
 #include "rb-zones.h"
 
 #include <gio/gio.h>
+#include <glib/gstdio.h>
 #include <math.h>
 #include <string.h>
+#include <unistd.h>
 
 #define DEFAULT_SEGMENT_DURATION_S 30
 #define DEFAULT_WORKERS 1
@@ -128,6 +158,9 @@
 #define DEFAULT_MAX_CONNECTIONS 200
 #define DEFAULT_MAX_CONNECTIONS_PER_CLIENT 20
 #define DEFAULT_IDLE_TIMEOUT_S 10
+#define DEFAULT_RTSP_TRANSPORT RB_RTSP_TRANSPORT_TCP
+#define DEFAULT_MAX_VIEWERS 0
+#define UDP_PORT_MIN 1024
 
 #define MAIN_GROUP "rtsp-blur"
 #define HEADBLUR_GROUP "headblur"
@@ -149,7 +182,16 @@ static const gchar *const camera_keys[] = {
   "url", "transport", "latency", "privacy-zones", "audio", NULL
 };
 static const gchar *const network_keys[] = { "address", "port",
-  "max-connections", "max-connections-per-client", "idle-timeout", NULL
+  "max-connections", "max-connections-per-client", "idle-timeout",
+  /* access and transport */
+  "cameras", "users", "auth", "allow", "tls-certificate", "tls-key",
+  "rtsp-transport", "udp-ports", "max-viewers", NULL
+};
+/* indexed by RbNetworkAuth */
+static const gchar *const auth_names[] = { "none", "digest", "basic", NULL };
+/* indexed by RbRtspTransport - 1 */
+static const gchar *const rtsp_transport_names[] = { "tcp", "udp", "tcp+udp",
+  NULL
 };
 static const gchar *const transport_names[] = { "auto", "tcp", "udp", NULL };
 /* *INDENT-ON* */
@@ -1164,6 +1206,293 @@ object_unref0 (gpointer object)
     g_object_unref (object);
 }
 
+/* ---- [network:NAME]: who may watch what, and how ------------------------ */
+
+/* A ';'-separated list: entries stripped, empty ones (a trailing ';')
+ * dropped. NULL when @key is not set; an empty array when it is empty. */
+static gchar **
+get_list (Loader * l, const gchar * group, const gchar * key)
+{
+  g_autofree gchar *value = get_value (l, group, key);
+  g_auto (GStrv) parts = NULL;
+  GPtrArray *out;
+
+  if (value == NULL)
+    return NULL;
+  parts = g_strsplit (value, ";", -1);
+  out = g_ptr_array_new ();
+  for (guint i = 0; parts[i]; i++) {
+    g_strstrip (parts[i]);
+    if (*parts[i])
+      g_ptr_array_add (out, g_strdup (parts[i]));
+  }
+  g_ptr_array_add (out, NULL);
+  return (gchar **) g_ptr_array_free (out, FALSE);
+}
+
+/* The path of @key, resolved, and checked readable; NULL when unset or
+ * bad (reported). */
+static gchar *
+get_readable_path (Loader * l, const gchar * g, const gchar * key)
+{
+  g_autofree gchar *value = get_value (l, g, key);
+  g_autofree gchar *path = NULL;
+
+  if (value == NULL)
+    return NULL;
+  if (*value == '\0') {
+    fail (l, RB_CONFIG_ERROR_INVALID_VALUE, g, key, value,
+        "must be a file name");
+    return NULL;
+  }
+  path = resolve_path (l, value);
+  if (g_access (path, R_OK) != 0 || g_file_test (path, G_FILE_TEST_IS_DIR)) {
+    fail (l, RB_CONFIG_ERROR_INVALID_VALUE, g, key, value,
+        "cannot read the file %s", path);
+    return NULL;
+  }
+  return g_steal_pointer (&path);
+}
+
+static void
+mask_unref0 (gpointer mask)
+{
+  g_object_unref (mask);
+}
+
+static void
+load_network_access (Loader * l, const gchar * g, RbNetworkConfig * net)
+{
+  g_auto (GStrv) allow = NULL;
+  g_autofree gchar *users_text = NULL;
+  g_autofree gchar *udp_ports = NULL;
+  gint auth = -1, transport;
+  gboolean auth_ok, tls;
+
+  /* cameras: the names are checked against the cameras at the end */
+  net->cameras = get_list (l, g, "cameras");
+  if (net->cameras && net->cameras[0] == NULL) {
+    fail (l, RB_CONFIG_ERROR_INVALID_VALUE, g, "cameras", "",
+        "must name at least one camera; leave it out to serve all");
+  }
+  for (guint i = 0; net->cameras && net->cameras[i]; i++) {
+    for (guint j = 0; j < i; j++) {
+      if (g_str_equal (net->cameras[i], net->cameras[j])) {
+        fail (l, RB_CONFIG_ERROR_INVALID_VALUE, g, "cameras",
+            net->cameras[i], "a camera is named twice");
+        break;
+      }
+    }
+  }
+
+  /* users and auth */
+  {
+    g_autofree gchar *users = get_value (l, g, "users");
+
+    if (users != NULL) {
+      g_autoptr (GError) err = NULL;
+      g_autoptr (RbUsers) loaded = NULL;
+      g_autofree gchar *path = resolve_path (l, users);
+
+      if (*users == '\0')
+        fail (l, RB_CONFIG_ERROR_INVALID_VALUE, g, "users", users,
+            "must be the name of an htdigest file");
+      else if ((loaded = rb_users_load (path, &err)) == NULL)
+        fail (l, RB_CONFIG_ERROR_INVALID_VALUE, g, "users", NULL, "%s",
+            err->message);
+      else
+        net->users_file = g_steal_pointer (&path);
+    }
+    /* a bad users file is reported as bad, not also as missing */
+    users_text = g_strdup (users);
+  }
+  auth_ok = get_choice (l, g, "auth", auth_names, -1, &auth);
+
+  tls = FALSE;
+  {
+    g_autofree gchar *cert_value = get_value (l, g, "tls-certificate");
+    g_autofree gchar *key_value = get_value (l, g, "tls-key");
+
+    if (cert_value && !key_value)
+      fail (l, RB_CONFIG_ERROR_MISSING, g, "tls-key", NULL,
+          "required with tls-certificate");
+    else if (key_value && !cert_value)
+      fail (l, RB_CONFIG_ERROR_MISSING, g, "tls-certificate", NULL,
+          "required with tls-key");
+    else if (cert_value && key_value) {
+      g_autofree gchar *cert = get_readable_path (l, g, "tls-certificate");
+      g_autofree gchar *key = get_readable_path (l, g, "tls-key");
+
+      tls = TRUE;
+      if (cert && key) {
+        g_autoptr (GError) err = NULL;
+        g_autoptr (GTlsCertificate) c = g_tls_certificate_new_from_files
+            (cert, key, &err);
+
+        if (c == NULL)
+          fail (l, RB_CONFIG_ERROR_INVALID_VALUE, g, "tls-certificate", NULL,
+              "%s and %s are not a PEM certificate and its key: %s", cert,
+              key, err->message);
+        else {
+          net->tls_certificate = g_steal_pointer (&cert);
+          net->tls_key = g_steal_pointer (&key);
+        }
+      }
+    }
+  }
+
+  if (!auth_ok) {
+    net->auth = RB_NETWORK_AUTH_DIGEST;     /* reported */
+  } else if (auth < 0) {
+    net->auth = RB_NETWORK_AUTH_DIGEST;
+    if (users_text == NULL)
+      fail (l, RB_CONFIG_ERROR_MISSING, g, "users", NULL,
+          "required key is missing: set users = PATH (an htdigest file), "
+          "or auth = none to serve this network to anyone");
+  } else {
+    net->auth = (RbNetworkAuth) auth;
+    if (auth == RB_NETWORK_AUTH_NONE && users_text != NULL)
+      fail (l, RB_CONFIG_ERROR_INVALID_VALUE, g, "users", NULL,
+          "not allowed with auth = none (anonymous); remove one of them");
+    else if (auth != RB_NETWORK_AUTH_NONE && users_text == NULL)
+      fail (l, RB_CONFIG_ERROR_MISSING, g, "users", NULL,
+          "required key is missing: auth = %s needs users = PATH (an "
+          "htdigest file)", auth_names[auth]);
+    if (auth == RB_NETWORK_AUTH_BASIC && !tls)
+      fail (l, RB_CONFIG_ERROR_INVALID_VALUE, g, "auth", "basic",
+          "basic sends passwords in clear text: allowed only with "
+          "tls-certificate and tls-key");
+  }
+
+  /* allow */
+  allow = get_list (l, g, "allow");
+  if (allow && allow[0] == NULL)
+    fail (l, RB_CONFIG_ERROR_INVALID_VALUE, g, "allow", "",
+        "must hold at least one address or ADDRESS/PREFIX; leave it out "
+        "to let everyone in");
+  else if (allow) {
+    net->allow = g_ptr_array_new_with_free_func (mask_unref0);
+    for (guint i = 0; allow[i]; i++) {
+      GInetAddressMask *mask = g_inet_address_mask_new_from_string (allow[i],
+          NULL);
+
+      if (mask == NULL) {
+        fail (l, RB_CONFIG_ERROR_INVALID_VALUE, g, "allow", allow[i],
+            "must be an IPv4 or IPv6 address or ADDRESS/PREFIX with no "
+            "bits set after the prefix (10.0.1.0/24, 2001:db8::/32)%s",
+            comment_hint (allow[i]));
+        break;
+      }
+      g_ptr_array_add (net->allow, mask);
+    }
+  }
+
+  /* transport */
+  get_choice (l, g, "rtsp-transport", rtsp_transport_names,
+      DEFAULT_RTSP_TRANSPORT - 1, &transport);
+  net->rtsp_transport = (RbRtspTransport) (transport + 1);
+  udp_ports = get_value (l, g, "udp-ports");
+  if (udp_ports && !(net->rtsp_transport & RB_RTSP_TRANSPORT_UDP)) {
+    fail (l, RB_CONFIG_ERROR_INVALID_VALUE, g, "udp-ports", udp_ports,
+        "only with rtsp-transport = udp or tcp+udp");
+  } else if (!udp_ports && (net->rtsp_transport & RB_RTSP_TRANSPORT_UDP)) {
+    fail (l, RB_CONFIG_ERROR_MISSING, g, "udp-ports", NULL,
+        "required with rtsp-transport = %s: the UDP port range MIN-MAX "
+        "a firewall rule can name", rtsp_transport_names[transport]);
+  } else if (udp_ports) {
+    g_auto (GStrv) range = g_strsplit (udp_ports, "-", -1);
+    guint64 min = 0, max = 0;
+
+    if (g_strv_length (range) != 2
+        || !g_ascii_string_to_unsigned (g_strstrip (range[0]), 10,
+            UDP_PORT_MIN, 65535, &min, NULL)
+        || !g_ascii_string_to_unsigned (g_strstrip (range[1]), 10,
+            UDP_PORT_MIN, 65535, &max, NULL) || max <= min)
+      fail (l, RB_CONFIG_ERROR_INVALID_VALUE, g, "udp-ports", udp_ports,
+          "must be MIN-MAX, two port numbers from %u to 65535 with MIN < "
+          "MAX (50000-50100)%s", UDP_PORT_MIN, comment_hint (udp_ports));
+    else {
+      net->udp_port_min = min;
+      net->udp_port_max = max;
+    }
+  }
+
+  if (tls && (net->rtsp_transport & RB_RTSP_TRANSPORT_UDP))
+    fail (l, RB_CONFIG_ERROR_INVALID_VALUE, g, "rtsp-transport",
+        rtsp_transport_names[transport], "with TLS the media must stay in "
+        "the encrypted connection: tcp only");
+
+  get_uint (l, g, "max-viewers", 0, 10000, "", DEFAULT_MAX_VIEWERS,
+      &net->max_viewers);
+}
+
+/* The names in cameras= must be cameras of the file (known only once all
+ * groups are read). */
+static void
+check_network_cameras (Loader * l, RbConfig * c)
+{
+  for (guint i = 0; i < c->networks->len; i++) {
+    RbNetworkConfig *net = g_ptr_array_index (c->networks, i);
+    g_autofree gchar *g = g_strconcat (NETWORK_PREFIX, net->name, NULL);
+
+    for (guint j = 0; net->cameras && net->cameras[j]; j++) {
+      gboolean found = FALSE;
+
+      for (guint k = 0; k < c->cameras->len && !found; k++)
+        found = g_str_equal (((RbCameraConfig *)
+                g_ptr_array_index (c->cameras, k))->name, net->cameras[j]);
+      if (!found) {
+        fail (l, RB_CONFIG_ERROR_INVALID_VALUE, g, "cameras",
+            net->cameras[j], "no [" CAMERA_PREFIX "NAME] of that name");
+        break;
+      }
+    }
+  }
+}
+
+/* Two networks' UDP ranges must not overlap: the ports are bound on every
+ * address. */
+static void
+check_udp_ranges (Loader * l, RbConfig * c)
+{
+  for (guint i = 0; i < c->networks->len; i++) {
+    RbNetworkConfig *a = g_ptr_array_index (c->networks, i);
+
+    for (guint j = 0; a->udp_port_min && j < i; j++) {
+      RbNetworkConfig *b = g_ptr_array_index (c->networks, j);
+
+      if (b->udp_port_min && a->udp_port_min <= b->udp_port_max
+          && b->udp_port_min <= a->udp_port_max) {
+        g_autofree gchar *g = g_strconcat (NETWORK_PREFIX, a->name, NULL);
+        g_autofree gchar *got = g_strdup_printf ("%u-%u", a->udp_port_min,
+            a->udp_port_max);
+
+        fail (l, RB_CONFIG_ERROR_DUPLICATE, g, "udp-ports", got,
+            "overlaps the udp-ports of [" NETWORK_PREFIX "%s] (%u-%u)",
+            b->name, b->udp_port_min, b->udp_port_max);
+        break;
+      }
+    }
+  }
+}
+
+/**
+ * rb_network_config_has_camera:
+ * @network: a network
+ * @camera: a camera name
+ *
+ * Returns: whether @network serves @camera: it is in its cameras= list,
+ * or the network has none (all cameras).
+ */
+gboolean
+rb_network_config_has_camera (const RbNetworkConfig * network,
+    const gchar * camera)
+{
+  g_return_val_if_fail (network != NULL && camera != NULL, FALSE);
+  return network->cameras == NULL
+      || g_strv_contains ((const gchar * const *) network->cameras, camera);
+}
+
 static void
 load_network (Loader * l, RbConfig * c, const gchar * g, GPtrArray * inets)
 {
@@ -1199,6 +1528,7 @@ load_network (Loader * l, RbConfig * c, const gchar * g, GPtrArray * inets)
       DEFAULT_MAX_CONNECTIONS_PER_CLIENT, &net->max_connections_per_client);
   get_uint (l, g, "idle-timeout", 1, 3600, " of seconds",
       DEFAULT_IDLE_TIMEOUT_S, &net->idle_timeout_s);
+  load_network_access (l, g, net);
 
   /* inets[i] belongs to c->networks[i]; NULL when its address was bad */
   if (inet && port_ok) {
@@ -1236,6 +1566,11 @@ network_free (RbNetworkConfig * net)
 {
   g_free (net->name);
   g_free (net->address);
+  g_strfreev (net->cameras);
+  g_free (net->users_file);
+  g_clear_pointer (&net->allow, g_ptr_array_unref);
+  g_free (net->tls_certificate);
+  g_free (net->tls_key);
   g_free (net);
 }
 
@@ -1341,6 +1676,8 @@ load (const gchar * data, gsize length, const gchar * file,
   if (c->networks->len == 0)
     fail (&l, RB_CONFIG_ERROR_MISSING, NULL, NULL, NULL,
         "at least one [" NETWORK_PREFIX "NAME] group is required");
+  check_network_cameras (&l, c);
+  check_udp_ranges (&l, c);
 
 out:
   if (l.first_code >= 0) {

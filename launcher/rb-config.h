@@ -54,6 +54,19 @@ typedef struct {
   RbAudio audio;                  /* audio=, default [rtsp-blur] audio */
 } RbCameraConfig;
 
+/* Who may watch on a network (auth=). */
+typedef enum {
+  RB_NETWORK_AUTH_NONE,           /* anonymous: must be written explicitly */
+  RB_NETWORK_AUTH_DIGEST,         /* RFC 2617/7616 MD5 digest; default with users */
+  RB_NETWORK_AUTH_BASIC,          /* basic (and digest): only with TLS */
+} RbNetworkAuth;
+
+/* How RTSP viewers may receive the media (rtsp-transport=); flags. */
+typedef enum {
+  RB_RTSP_TRANSPORT_TCP = 1 << 0, /* interleaved on the RTSP connection */
+  RB_RTSP_TRANSPORT_UDP = 1 << 1, /* unicast UDP from udp-ports */
+} RbRtspTransport;
+
 typedef struct {
   gchar *name;                    /* [network:NAME] */
   gchar *address;                 /* address=, an IPv4 or IPv6 literal */
@@ -61,6 +74,17 @@ typedef struct {
   guint max_connections;          /* max-connections=, default 200 */
   guint max_connections_per_client; /* max-connections-per-client=, 20 */
   guint idle_timeout_s;           /* idle-timeout=, s, default 10 */
+
+  /* who may watch what, and how (RTSP side) */
+  gchar **cameras;                /* cameras=, names; NULL = all */
+  gchar *users_file;              /* users=, absolute path of an htdigest file, or NULL */
+  RbNetworkAuth auth;             /* auth=, default digest with users; none must be explicit */
+  GPtrArray *allow;               /* allow=, of GInetAddressMask*; NULL = everyone */
+  gchar *tls_certificate;         /* tls-certificate=, absolute PEM path, or NULL */
+  gchar *tls_key;                 /* tls-key=, absolute PEM path, or NULL */
+  RbRtspTransport rtsp_transport; /* rtsp-transport=, default TCP */
+  guint udp_port_min, udp_port_max; /* udp-ports=MIN-MAX, 0 when no UDP */
+  guint max_viewers;              /* max-viewers=, 0 = no limit of its own */
 } RbNetworkConfig;
 
 typedef struct {
@@ -110,6 +134,10 @@ void rb_config_free (RbConfig * config);
 gchar *rb_config_redact_url (const gchar * url);
 
 const gchar *rb_transport_to_string (RbTransport transport);
+
+/* Whether @network serves @camera (its cameras= list, or all). */
+gboolean rb_network_config_has_camera (const RbNetworkConfig * network,
+                                       const gchar * camera);
 
 gchar *rb_config_camera_zones (const RbConfig * config,
                                const RbCameraConfig * camera);

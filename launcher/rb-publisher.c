@@ -35,10 +35,19 @@
 
 #include "rb-publisher.h"
 #include "rb-pipelines.h"
+#include "rb-users.h"
 
 #include <gst/app/app.h>
 #include <gst/rtsp-server/rtsp-server.h>
 #include <gst/video/video.h>
+#include <string.h>
+#ifdef __linux__
+#include <linux/sockios.h>
+#include <linux/tcp.h>
+#include <netinet/in.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#endif
 
 /* Seconds between two key-unit requests to one encoder. */
 #define KEY_UNIT_REQUEST_INTERVAL_US (1 * G_USEC_PER_SEC)
@@ -48,6 +57,17 @@
 /* Added to the camera's latency: what decoding, anonymizing and encoding
  * may take before a frame reaches the media. */
 #define PROCESSING_MARGIN (500 * GST_MSECOND)
+/* A digest nonce is accepted for this long after its challenge; on the
+ * connection that authenticated with it, for as long as it stays open. */
+#define NONCE_LIFETIME_S 60
+/* A viewer is dropped when, for SLOW_VIEWER_S in a row, its connection
+ * holds more than SLOW_VIEWER_QUEUE_BYTES not yet taken by the client (it
+ * is seconds behind live), or holds data while the client acknowledges
+ * nothing (it stopped reading). It never stalls the others meanwhile: the
+ * media is shared, and gst-rtsp-server queues each TCP viewer's data in
+ * its own backlog and drops the viewer's transport when that is full. */
+#define SLOW_VIEWER_QUEUE_BYTES (1024 * 1024)
+#define SLOW_VIEWER_S 10
 /* How long frames must keep arriving too old or too new before the live
  * timing is re-anchored (a camera clock drifts by ppm, slowly). */
 #define DRIFT_PERSISTENCE_US (10 * G_USEC_PER_SEC)
@@ -493,12 +513,21 @@ struct _RbPublisher {
   guint idle_timeout_s;
   GstRTSPServer *server;
   GSource *source;
+  gboolean tls;                 /* rtsps:// */
+  gchar **cameras;              /* served cameras, NULL: all */
+  GPtrArray *allow;             /* of GInetAddressMask*, NULL: everyone */
+  guint max_viewers;            /* 0: no limit of its own */
+  GstRTSPLowerTrans protocols;  /* what viewers may use */
+  GstRTSPAddressPool *pool;     /* udp-ports, NULL without UDP */
+  guint slow_check_source;
 
   /* main context */
   guint connections;
   GHashTable *per_client;       /* client address → count (guint) */
   GHashTable *refused_logged;   /* client address → monotonic s of the log */
   guint64 refused;
+  guint64 auth_failures;        /* requests with wrong credentials */
+  guint64 dropped_slow;         /* viewers dropped for being too slow */
   guint viewers;                /* connections that asked for a stream */
 };
 
@@ -509,6 +538,8 @@ typedef struct {
   guint idle_source;
   gboolean active;              /* sent a request */
   gboolean viewing;             /* set up a stream */
+  gint64 behind_since_us;       /* monotonic; 0: keeping up */
+  guint64 acked;                /* bytes the client acknowledged */
 } RbClientInfo;
 
 /* The media factory of one camera on one network: its media carry the
@@ -680,6 +711,26 @@ rb_publisher_on_setup (GstRTSPClient * client, GstRTSPContext * ctx,
   }
 }
 
+static void rb_publisher_log_refusal (RbPublisher * p,
+    const gchar * address, const gchar * why);
+
+/* max-viewers: a client that sets up its first stream beyond it is
+ * answered 503 (before anything is set up for it). */
+static GstRTSPStatusCode
+rb_publisher_on_pre_setup (GstRTSPClient * client, GstRTSPContext * ctx,
+    gpointer data)
+{
+  RbClientInfo *info = g_object_get_data (G_OBJECT (client),
+      "rb-client-info");
+
+  if (info == NULL || info->viewing || info->publisher->max_viewers == 0
+      || info->publisher->viewers < info->publisher->max_viewers)
+    return GST_RTSP_STS_OK;
+  rb_publisher_log_refusal (info->publisher, info->address,
+      "max-viewers reached");
+  return GST_RTSP_STS_SERVICE_UNAVAILABLE;
+}
+
 /* Logs a refusal at most once per client address and minute. */
 static void
 rb_publisher_log_refusal (RbPublisher * p, const gchar * address,
@@ -697,6 +748,57 @@ rb_publisher_log_refusal (RbPublisher * p, const gchar * address,
       address, why);
 }
 
+/* Logs failed credentials at most once per client address and minute;
+ * never what was sent, only the user name it claimed. */
+static void
+rb_publisher_log_auth_failure (RbPublisher * p, const gchar * address,
+    const gchar * user)
+{
+  gint64 now = g_get_monotonic_time () / G_USEC_PER_SEC;
+  g_autofree gchar *key = g_strconcat ("auth ", address, NULL);
+  gpointer last = g_hash_table_lookup (p->refused_logged, key);
+
+  p->auth_failures++;
+  if (last != NULL && now - GPOINTER_TO_INT (last) < 60)
+    return;
+  g_hash_table_insert (p->refused_logged, g_steal_pointer (&key),
+      GINT_TO_POINTER ((gint) now));
+  g_message ("network %s: wrong credentials from %s (user '%s')", p->name,
+      address, user ? user : "");
+}
+
+/* Whether @address (text, as the connection gives it) is in allow=. An
+ * IPv4-mapped IPv6 address (a dual-stack listener) counts as IPv4. */
+static gboolean
+rb_publisher_is_allowed (RbPublisher * p, const gchar * address)
+{
+  g_autoptr (GInetAddress) inet = NULL;
+
+  if (p->allow == NULL)
+    return TRUE;
+  inet = address ? g_inet_address_new_from_string (address) : NULL;
+  if (inet == NULL)
+    return FALSE;
+  if (g_inet_address_get_family (inet) == G_SOCKET_FAMILY_IPV6) {
+    const guint8 *b = g_inet_address_to_bytes (inet);
+    static const guint8 mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+      0xff, 0xff
+    };
+
+    if (memcmp (b, mapped, 12) == 0) {
+      GInetAddress *v4 = g_inet_address_new_from_bytes (b + 12,
+          G_SOCKET_FAMILY_IPV4);
+
+      g_object_unref (inet);
+      inet = v4;
+    }
+  }
+  for (guint i = 0; i < p->allow->len; i++)
+    if (g_inet_address_mask_matches (g_ptr_array_index (p->allow, i), inet))
+      return TRUE;
+  return FALSE;
+}
+
 /* Whether a new connection from @address is let in: checked by the server
  * before it creates a client for it (GST_RTSP_AUTH_CHECK_CONNECT), so a
  * refused connection costs nothing but its accept. */
@@ -705,6 +807,10 @@ rb_publisher_may_connect (RbPublisher * p, const gchar * address)
 {
   guint n = GPOINTER_TO_UINT (g_hash_table_lookup (p->per_client, address));
 
+  if (!rb_publisher_is_allowed (p, address)) {
+    rb_publisher_log_refusal (p, address, "not in the network's allow list");
+    return FALSE;
+  }
   if (p->connections >= p->max_connections) {
     rb_publisher_log_refusal (p, address, "max-connections reached");
     return FALSE;
@@ -717,17 +823,278 @@ rb_publisher_may_connect (RbPublisher * p, const gchar * address)
   return TRUE;
 }
 
-/* The authorization of a network's listener: connection limits at
- * connect time; everything else is allowed (auth=none). */
+/* The authorization of a network's listener: the allow list and the
+ * connection limits at connect time (then TLS, by GstRTSPAuth), and users
+ * for every request unless auth=none.
+ *
+ * GstRTSPAuth's own digest needs clear-text passwords (or its own htdigest
+ * reader); the users file gives us HA1 = md5(user:realm:password) only, and
+ * that is all digest needs: response = md5(HA1:nonce:md5(method:uri)), or
+ * with qop=auth md5(HA1:nonce:nc:cnonce:auth:md5(method:uri)) (RFC 2617,
+ * RFC 7616 with MD5). The challenge offers qop="auth" and answers without
+ * qop are accepted too (RFC 2069 clients: live555/VLC, rtspsrc). Nonces are
+ * stateless: the time they were made and an HMAC of it and the client's
+ * address under a secret of this process, valid NONCE_LIFETIME_S; a
+ * connection keeps the nonce it authenticated with. Basic (auth=basic,
+ * TLS only) compares md5(user:realm:password) with HA1. */
 #define RB_TYPE_RTSP_AUTH (rb_rtsp_auth_get_type ())
 G_DECLARE_FINAL_TYPE (RbRtspAuth, rb_rtsp_auth, RB, RTSP_AUTH, GstRTSPAuth);
 
 struct _RbRtspAuth {
   GstRTSPAuth parent;
   RbPublisher *publisher;       /* not owned: the publisher owns us */
+  RbNetworkAuth mode;
+  RbUsers *users;               /* NULL with auth=none */
+  gchar secret[33];             /* of the nonces, random per process */
+  GstRTSPToken *token;          /* given to authenticated requests */
 };
 
 G_DEFINE_TYPE (RbRtspAuth, rb_rtsp_auth, GST_TYPE_RTSP_AUTH);
+
+/* Compares two strings in a time that does not depend on where they
+ * differ. */
+static gboolean
+rb_secure_equal (const gchar * a, const gchar * b)
+{
+  gsize la = strlen (a), lb = strlen (b);
+  guint8 diff = la != lb;
+
+  for (gsize i = 0; i < la && i < lb; i++)
+    diff |= (guint8) a[i] ^ (guint8) b[i];
+  return diff == 0;
+}
+
+static gchar *
+rb_md5_join (const gchar * first, ...) G_GNUC_NULL_TERMINATED;
+
+/* md5 hex of the arguments joined with ':' */
+static gchar *
+rb_md5_join (const gchar * first, ...)
+{
+  GChecksum *md5 = g_checksum_new (G_CHECKSUM_MD5);
+  const gchar *part;
+  va_list args;
+  gchar *hex;
+
+  va_start (args, first);
+  for (part = first; part; part = va_arg (args, const gchar *)) {
+    if (part != first)
+      g_checksum_update (md5, (const guchar *) ":", 1);
+    g_checksum_update (md5, (const guchar *) part, strlen (part));
+  }
+  va_end (args);
+  hex = g_strdup (g_checksum_get_string (md5));
+  g_checksum_free (md5);
+  return hex;
+}
+
+/* "TTTTTTTTTTTTTTTT" (hex seconds, real time) + HMAC(secret, T:ip) */
+static gchar *
+rb_rtsp_auth_make_nonce (RbRtspAuth * self, gint64 when, const gchar * ip)
+{
+  g_autofree gchar *msg = g_strdup_printf ("%016" G_GINT64_MODIFIER "x:%s",
+      when, ip);
+  g_autofree gchar *mac = g_compute_hmac_for_string (G_CHECKSUM_SHA256,
+      (const guchar *) self->secret, strlen (self->secret), msg, -1);
+
+  return g_strdup_printf ("%016" G_GINT64_MODIFIER "x%.32s", when, mac);
+}
+
+/* Whether @nonce was made by us for @ip; *@stale when it expired. */
+static gboolean
+rb_rtsp_auth_check_nonce (RbRtspAuth * self, GstRTSPContext * ctx,
+    const gchar * nonce, const gchar * ip, gboolean * stale)
+{
+  const gchar *kept = g_object_get_data (G_OBJECT (ctx->client), "rb-nonce");
+  g_autofree gchar *expected = NULL;
+  gint64 when, now = g_get_real_time () / G_USEC_PER_SEC;
+  gchar *end;
+
+  *stale = FALSE;
+  if (strlen (nonce) != 48)
+    return FALSE;
+  {
+    gchar stamp[17];
+
+    memcpy (stamp, nonce, 16);
+    stamp[16] = '\0';
+    when = g_ascii_strtoll (stamp, &end, 16);
+    if (end != stamp + 16)
+      return FALSE;
+  }
+  expected = rb_rtsp_auth_make_nonce (self, when, ip);
+  if (!rb_secure_equal (expected, nonce))
+    return FALSE;
+  if (kept != NULL && g_str_equal (kept, nonce))
+    return TRUE;
+  if (now - when > NONCE_LIFETIME_S || when - now > 5) {
+    *stale = TRUE;
+    return FALSE;
+  }
+  return TRUE;
+}
+
+static const gchar *
+rb_auth_param (GstRTSPAuthParam ** params, const gchar * name)
+{
+  for (; params && *params; params++)
+    if (g_ascii_strcasecmp ((*params)->name, name) == 0)
+      return (*params)->value;
+  return NULL;
+}
+
+/* Checks one Digest Authorization; the user in *@user. */
+static gboolean
+rb_rtsp_auth_check_digest (RbRtspAuth * self, GstRTSPContext * ctx,
+    GstRTSPAuthParam ** params, const gchar * ip, gboolean * stale,
+    const gchar ** user)
+{
+  const gchar *username = rb_auth_param (params, "username");
+  const gchar *realm = rb_auth_param (params, "realm");
+  const gchar *nonce = rb_auth_param (params, "nonce");
+  const gchar *uri = rb_auth_param (params, "uri");
+  const gchar *response = rb_auth_param (params, "response");
+  const gchar *qop = rb_auth_param (params, "qop");
+  const gchar *algorithm = rb_auth_param (params, "algorithm");
+  const gchar *ha1;
+  g_autofree gchar *ha2 = NULL, *expected = NULL;
+
+  *user = username;
+  if (!username || !realm || !nonce || !uri || !response)
+    return FALSE;
+  if (algorithm && g_ascii_strcasecmp (algorithm, "MD5") != 0)
+    return FALSE;
+  if (!g_str_equal (realm, rb_users_get_realm (self->users)))
+    return FALSE;
+  if (!rb_rtsp_auth_check_nonce (self, ctx, nonce, ip, stale))
+    return FALSE;
+  ha1 = rb_users_lookup_ha1 (self->users, username);
+  if (ha1 == NULL)
+    return FALSE;
+  ha2 = rb_md5_join (gst_rtsp_method_as_text (ctx->method), uri, NULL);
+  if (qop != NULL) {
+    const gchar *nc = rb_auth_param (params, "nc");
+    const gchar *cnonce = rb_auth_param (params, "cnonce");
+
+    if (g_ascii_strcasecmp (qop, "auth") != 0 || !nc || !cnonce)
+      return FALSE;
+    expected = rb_md5_join (ha1, nonce, nc, cnonce, qop, ha2, NULL);
+  } else {
+    expected = rb_md5_join (ha1, nonce, ha2, NULL);
+  }
+  {
+    g_autofree gchar *got = g_ascii_strdown (response, -1);
+
+    if (!rb_secure_equal (expected, got))
+      return FALSE;
+  }
+  /* this connection may keep using the nonce */
+  g_object_set_data_full (G_OBJECT (ctx->client), "rb-nonce",
+      g_strdup (nonce), g_free);
+  return TRUE;
+}
+
+/* Checks one Basic Authorization (base64 of user:password). */
+static gboolean
+rb_rtsp_auth_check_basic (RbRtspAuth * self, const gchar * authorization,
+    gchar ** user)
+{
+  g_autofree guchar *decoded = NULL;
+  g_autofree gchar *text = NULL, *ha1 = NULL;
+  const gchar *expected;
+  gsize len;
+  gchar *colon;
+
+  if (authorization == NULL)
+    return FALSE;
+  decoded = g_base64_decode (authorization, &len);
+  text = g_strndup ((const gchar *) decoded, len);
+  colon = strchr (text, ':');
+  if (colon == NULL)
+    return FALSE;
+  *colon = '\0';
+  *user = g_strdup (text);
+  expected = rb_users_lookup_ha1 (self->users, text);
+  if (expected == NULL)
+    return FALSE;
+  ha1 = rb_md5_join (text, rb_users_get_realm (self->users), colon + 1,
+      NULL);
+  memset (colon + 1, 0, strlen (colon + 1));
+  return rb_secure_equal (ha1, expected);
+}
+
+/* Sends 401 with our challenges. */
+static void
+rb_rtsp_auth_send_unauthorized (RbRtspAuth * self, GstRTSPContext * ctx,
+    const gchar * ip, gboolean stale)
+{
+  const gchar *realm = rb_users_get_realm (self->users);
+  g_autofree gchar *nonce = rb_rtsp_auth_make_nonce (self,
+      g_get_real_time () / G_USEC_PER_SEC, ip);
+  g_autofree gchar *digest = g_strdup_printf ("Digest realm=\"%s\", "
+      "nonce=\"%s\", algorithm=MD5, qop=\"auth\"%s", realm, nonce,
+      stale ? ", stale=TRUE" : "");
+
+  gst_rtsp_message_init_response (ctx->response, GST_RTSP_STS_UNAUTHORIZED,
+      gst_rtsp_status_as_text (GST_RTSP_STS_UNAUTHORIZED), ctx->request);
+  gst_rtsp_message_add_header (ctx->response, GST_RTSP_HDR_WWW_AUTHENTICATE,
+      digest);
+  if (self->mode == RB_NETWORK_AUTH_BASIC) {
+    g_autofree gchar *basic = g_strdup_printf ("Basic realm=\"%s\"", realm);
+
+    gst_rtsp_message_add_header (ctx->response,
+        GST_RTSP_HDR_WWW_AUTHENTICATE, basic);
+  }
+  gst_rtsp_client_send_message (ctx->client, ctx->session, ctx->response);
+}
+
+/* Authenticates the request of @ctx, or answers 401 and returns FALSE. */
+static gboolean
+rb_rtsp_auth_ensure (RbRtspAuth * self, GstRTSPContext * ctx)
+{
+  GstRTSPAuthCredential **credentials, **c;
+  const gchar *ip = ctx->conn ? gst_rtsp_connection_get_ip (ctx->conn) : NULL;
+  gboolean ok = FALSE, stale = FALSE, tried = FALSE;
+  g_autofree gchar *who = NULL;
+
+  if (ctx->token != NULL)
+    return TRUE;
+  if (ip == NULL)
+    ip = "unknown";
+  credentials = ctx->request ? gst_rtsp_message_parse_auth_credentials
+      (ctx->request, GST_RTSP_HDR_AUTHORIZATION) : NULL;
+  for (c = credentials; c && *c && !ok; c++) {
+    if ((*c)->scheme == GST_RTSP_AUTH_DIGEST) {
+      const gchar *user = NULL;
+
+      tried = TRUE;
+      ok = rb_rtsp_auth_check_digest (self, ctx, (*c)->params, ip, &stale,
+          &user);
+      if (user && !who)
+        who = g_strdup (user);
+    } else if ((*c)->scheme == GST_RTSP_AUTH_BASIC
+        && self->mode == RB_NETWORK_AUTH_BASIC) {
+      gchar *user = NULL;
+
+      tried = TRUE;
+      ok = rb_rtsp_auth_check_basic (self, (*c)->authorization, &user);
+      if (user && !who)
+        who = user;
+      else
+        g_free (user);
+    }
+  }
+  if (credentials)
+    gst_rtsp_auth_credentials_free (credentials);
+  if (ok) {
+    ctx->token = self->token;   /* borrowed, as GstRTSPAuth does */
+    return TRUE;
+  }
+  if (tried && !stale)
+    rb_publisher_log_auth_failure (self->publisher, ip, who);
+  rb_rtsp_auth_send_unauthorized (self, ctx, ip, stale);
+  return FALSE;
+}
 
 static gboolean
 rb_rtsp_auth_check (GstRTSPAuth * auth, GstRTSPContext * ctx,
@@ -739,20 +1106,46 @@ rb_rtsp_auth_check (GstRTSPAuth * auth, GstRTSPContext * ctx,
     const gchar *ip = ctx->conn ? gst_rtsp_connection_get_ip (ctx->conn) :
         NULL;
 
-    return rb_publisher_may_connect (self->publisher, ip ? ip : "unknown");
+    if (!rb_publisher_may_connect (self->publisher, ip ? ip : "unknown"))
+      return FALSE;
+    /* GstRTSPAuth sets up TLS on the connection */
+    return GST_RTSP_AUTH_CLASS (rb_rtsp_auth_parent_class)->check (auth, ctx,
+        check);
   }
-  return TRUE;
+  /* viewers never choose where the server sends media (GstRTSPAuth's
+   * default without a token that allows it) */
+  if (g_str_equal (check, GST_RTSP_AUTH_CHECK_TRANSPORT_CLIENT_SETTINGS))
+    return FALSE;
+  if (self->mode == RB_NETWORK_AUTH_NONE)
+    return TRUE;
+  /* the URL check comes first for every request; the media checks follow
+   * with the token it left */
+  return rb_rtsp_auth_ensure (self, ctx);
+}
+
+static void
+rb_rtsp_auth_finalize (GObject * object)
+{
+  RbRtspAuth *self = RB_RTSP_AUTH (object);
+
+  g_clear_pointer (&self->users, rb_users_free);
+  gst_rtsp_token_unref (self->token);
+  G_OBJECT_CLASS (rb_rtsp_auth_parent_class)->finalize (object);
 }
 
 static void
 rb_rtsp_auth_class_init (RbRtspAuthClass * klass)
 {
+  G_OBJECT_CLASS (klass)->finalize = rb_rtsp_auth_finalize;
   GST_RTSP_AUTH_CLASS (klass)->check = rb_rtsp_auth_check;
 }
 
 static void
 rb_rtsp_auth_init (RbRtspAuth * self)
 {
+  for (guint i = 0; i < 4; i++)
+    g_snprintf (self->secret + 8 * i, 9, "%08x", g_random_int ());
+  self->token = gst_rtsp_token_new_empty ();
 }
 
 static void
@@ -784,15 +1177,48 @@ rb_publisher_on_client_connected (GstRTSPServer * server,
       G_CALLBACK (rb_publisher_on_request), NULL);
   g_signal_connect (client, "get-parameter-request",
       G_CALLBACK (rb_publisher_on_request), NULL);
+  g_signal_connect (client, "pre-setup-request",
+      G_CALLBACK (rb_publisher_on_pre_setup), NULL);
   g_signal_connect (client, "setup-request",
       G_CALLBACK (rb_publisher_on_setup), NULL);
 }
 
+/**
+ * rb_publisher_new:
+ * @network: the network's configuration
+ * @error: return location for an error
+ *
+ * Builds (does not start) the RTSP server of @network: its users file and
+ * TLS certificate are read now.
+ *
+ * Returns: (transfer full) (nullable): the publisher, or %NULL with @error
+ * naming the network and file when the users file or the certificate
+ * cannot be read (they were checked when the config was loaded).
+ */
 RbPublisher *
-rb_publisher_new (const RbNetworkConfig * network)
+rb_publisher_new (const RbNetworkConfig * network, GError ** error)
 {
-  RbPublisher *publisher = g_new0 (RbPublisher, 1);
+  g_autoptr (RbPublisher) publisher = g_new0 (RbPublisher, 1);
+  g_autoptr (RbUsers) users = NULL;
+  g_autoptr (GTlsCertificate) certificate = NULL;
+  g_autoptr (GError) err = NULL;
+  RbRtspAuth *auth;
   gchar *service;
+
+  if (network->users_file != NULL
+      && (users = rb_users_load (network->users_file, &err)) == NULL) {
+    g_set_error (error, err->domain, err->code, "network %s: users: %s",
+        network->name, err->message);
+    return NULL;
+  }
+  if (network->tls_certificate != NULL && (certificate =
+          g_tls_certificate_new_from_files (network->tls_certificate,
+              network->tls_key, &err)) == NULL) {
+    g_set_error (error, err->domain, err->code, "network %s: "
+        "tls-certificate %s, tls-key %s: %s", network->name,
+        network->tls_certificate, network->tls_key, err->message);
+    return NULL;
+  }
 
   publisher->name = g_strdup (network->name);
   publisher->address = g_strdup (network->address);
@@ -800,6 +1226,24 @@ rb_publisher_new (const RbNetworkConfig * network)
   publisher->max_connections = network->max_connections;
   publisher->max_per_client = network->max_connections_per_client;
   publisher->idle_timeout_s = network->idle_timeout_s;
+  publisher->cameras = g_strdupv (network->cameras);
+  publisher->allow = network->allow ? g_ptr_array_ref (network->allow) :
+      NULL;
+  publisher->max_viewers = network->max_viewers;
+  publisher->tls = certificate != NULL;
+  publisher->protocols = 0;
+  if (network->rtsp_transport & RB_RTSP_TRANSPORT_TCP)
+    publisher->protocols |= GST_RTSP_LOWER_TRANS_TCP;
+  if (network->rtsp_transport & RB_RTSP_TRANSPORT_UDP) {
+    gboolean v6 = strchr (network->address, ':') != NULL;
+
+    publisher->protocols |= GST_RTSP_LOWER_TRANS_UDP;
+    publisher->pool = gst_rtsp_address_pool_new ();
+    gst_rtsp_address_pool_add_range (publisher->pool,
+        v6 ? GST_RTSP_ADDRESS_POOL_ANY_IPV6 : GST_RTSP_ADDRESS_POOL_ANY_IPV4,
+        v6 ? GST_RTSP_ADDRESS_POOL_ANY_IPV6 : GST_RTSP_ADDRESS_POOL_ANY_IPV4,
+        network->udp_port_min, network->udp_port_max, 0);
+  }
   publisher->per_client = g_hash_table_new_full (g_str_hash, g_str_equal,
       g_free, NULL);
   publisher->refused_logged = g_hash_table_new_full (g_str_hash,
@@ -807,19 +1251,22 @@ rb_publisher_new (const RbNetworkConfig * network)
   publisher->server = gst_rtsp_server_new ();
   g_signal_connect (publisher->server, "client-connected",
       G_CALLBACK (rb_publisher_on_client_connected), publisher);
-  {
-    RbRtspAuth *auth = g_object_new (RB_TYPE_RTSP_AUTH, NULL);
 
-    auth->publisher = publisher;
-    gst_rtsp_server_set_auth (publisher->server, GST_RTSP_AUTH (auth));
-    g_object_unref (auth);
-  }
+  auth = g_object_new (RB_TYPE_RTSP_AUTH, NULL);
+  auth->publisher = publisher;
+  auth->mode = network->auth;
+  auth->users = g_steal_pointer (&users);
+  if (certificate != NULL)
+    gst_rtsp_auth_set_tls_certificate (GST_RTSP_AUTH (auth), certificate);
+  gst_rtsp_server_set_auth (publisher->server, GST_RTSP_AUTH (auth));
+  g_object_unref (auth);
+
   service = g_strdup_printf ("%u", network->port);
   gst_rtsp_server_set_address (publisher->server, network->address);
   gst_rtsp_server_set_service (publisher->server, service);
   gst_rtsp_server_set_backlog (publisher->server, LISTEN_BACKLOG);
   g_free (service);
-  return publisher;
+  return g_steal_pointer (&publisher);
 }
 
 static GstRTSPFilterResult
@@ -836,21 +1283,29 @@ rb_publisher_free (RbPublisher * publisher)
   if (publisher == NULL)
     return;
   /* the client counts live here: the clients go first */
-  gst_rtsp_server_client_filter (publisher->server, rb_publisher_drop_client,
-      NULL);
+  if (publisher->server != NULL)
+    gst_rtsp_server_client_filter (publisher->server,
+        rb_publisher_drop_client, NULL);
+  if (publisher->slow_check_source)
+    g_source_remove (publisher->slow_check_source);
   if (publisher->source != NULL) {
     g_source_destroy (publisher->source);
     g_source_unref (publisher->source);
   }
   gst_clear_object (&publisher->server);
-  g_hash_table_unref (publisher->per_client);
-  g_hash_table_unref (publisher->refused_logged);
+  gst_clear_object (&publisher->pool);
+  g_strfreev (publisher->cameras);
+  g_clear_pointer (&publisher->allow, g_ptr_array_unref);
+  g_clear_pointer (&publisher->per_client, g_hash_table_unref);
+  g_clear_pointer (&publisher->refused_logged, g_hash_table_unref);
   g_free (publisher->name);
   g_free (publisher->address);
   g_free (publisher);
 }
 
-void
+/* Mounts @camera as /CAMERA, when the network serves it (cameras=);
+ * returns whether it did. Cameras not mounted answer 404. */
+gboolean
 rb_publisher_add_camera (RbPublisher * publisher, const gchar * camera,
     RbLiveFeed * feed)
 {
@@ -859,10 +1314,17 @@ rb_publisher_add_camera (RbPublisher * publisher, const gchar * camera,
   GstRTSPMediaFactory *factory;
   gchar *path;
 
+  if (publisher->cameras != NULL
+      && !g_strv_contains ((const gchar * const *) publisher->cameras,
+          camera))
+    return FALSE;
   rb_factory = g_object_new (RB_TYPE_MEDIA_FACTORY, NULL);
   rb_factory->feed = rb_live_feed_ref (feed);
   factory = GST_RTSP_MEDIA_FACTORY (rb_factory);
   gst_rtsp_media_factory_set_shared (factory, TRUE);
+  gst_rtsp_media_factory_set_protocols (factory, publisher->protocols);
+  if (publisher->pool != NULL)
+    gst_rtsp_media_factory_set_address_pool (factory, publisher->pool);
   g_signal_connect_data (factory, "media-configure",
       G_CALLBACK (rb_publisher_on_media_configure), rb_live_feed_ref (feed),
       (GClosureNotify) (void (*)(void)) rb_live_feed_unref, 0);
@@ -872,6 +1334,82 @@ rb_publisher_add_camera (RbPublisher * publisher, const gchar * camera,
   gst_rtsp_mount_points_add_factory (mounts, path, factory);
   g_free (path);
   g_object_unref (mounts);
+  return TRUE;
+}
+
+/* Bytes in @client's socket not yet taken by the peer (-1: unknown), and
+ * the bytes it acknowledged so far. */
+static gint
+rb_client_pending_bytes (GstRTSPClient * client, guint64 * acked)
+{
+#if defined (SIOCOUTQ) && defined (TCP_INFO)
+  GstRTSPConnection *conn = gst_rtsp_client_get_connection (client);
+  GSocket *socket = conn ? gst_rtsp_connection_get_write_socket (conn) :
+      NULL;
+  struct tcp_info ti;
+  socklen_t len = sizeof (ti);
+  int pending = 0;
+
+  *acked = 0;
+  if (socket == NULL || ioctl (g_socket_get_fd (socket), SIOCOUTQ,
+          &pending) != 0)
+    return -1;
+  memset (&ti, 0, sizeof (ti));
+  if (getsockopt (g_socket_get_fd (socket), IPPROTO_TCP, TCP_INFO, &ti,
+          &len) == 0)
+    *acked = ti.tcpi_bytes_acked;
+  return pending;
+#else
+  *acked = 0;
+  return -1;
+#endif
+}
+
+static GstRTSPFilterResult
+rb_publisher_find_slow (GstRTSPServer * server, GstRTSPClient * client,
+    gpointer data)
+{
+  GList **slow = data;
+  RbClientInfo *info = g_object_get_data (G_OBJECT (client),
+      "rb-client-info");
+  gint pending;
+  guint64 acked;
+  gboolean behind, stuck;
+  gint64 now = g_get_monotonic_time ();
+
+  if (info == NULL || !info->viewing)
+    return GST_RTSP_FILTER_KEEP;
+  pending = rb_client_pending_bytes (client, &acked);
+  behind = pending >= SLOW_VIEWER_QUEUE_BYTES;
+  stuck = pending > 0 && acked != 0 && acked == info->acked;
+  info->acked = acked;
+  if (!behind && !stuck) {
+    info->behind_since_us = 0;
+  } else if (info->behind_since_us == 0) {
+    info->behind_since_us = now;
+  } else if (now - info->behind_since_us >= SLOW_VIEWER_S * G_USEC_PER_SEC) {
+    g_message ("network %s: dropping the viewer at %s: %s for %d s "
+        "(%d KiB waiting)", info->publisher->name, info->address,
+        stuck ? "it takes nothing" : "far behind live", SLOW_VIEWER_S,
+        pending / 1024);
+    info->publisher->dropped_slow++;
+    info->behind_since_us = 0;
+    *slow = g_list_prepend (*slow, g_object_ref (client));
+  }
+  return GST_RTSP_FILTER_KEEP;
+}
+
+static gboolean
+rb_publisher_check_slow (gpointer data)
+{
+  RbPublisher *p = data;
+  GList *slow = NULL;
+
+  gst_rtsp_server_client_filter (p->server, rb_publisher_find_slow, &slow);
+  for (GList * l = slow; l != NULL; l = l->next)
+    gst_rtsp_client_close (l->data);
+  g_list_free_full (slow, g_object_unref);
+  return G_SOURCE_CONTINUE;
 }
 
 gboolean
@@ -893,7 +1431,16 @@ rb_publisher_start (RbPublisher * publisher, GError ** error)
   }
   g_source_attach (source, NULL);
   publisher->source = source;
+  publisher->slow_check_source = g_timeout_add_seconds (1,
+      rb_publisher_check_slow, publisher);
   return TRUE;
+}
+
+/* Whether the listener speaks TLS (rtsps://). */
+gboolean
+rb_publisher_is_tls (RbPublisher * publisher)
+{
+  return publisher->tls;
 }
 
 gboolean
@@ -916,8 +1463,8 @@ rb_publisher_get_bound_port (RbPublisher * publisher)
   return port > 0 ? (guint) port : 0;
 }
 
-/* Connections open now, viewers among them, and connections refused by the
- * limits since start. */
+/* Connections open now, viewers among them, and connections refused by
+ * allow= and the limits (and set-ups refused by max-viewers) since start. */
 void
 rb_publisher_get_counts (RbPublisher * publisher, guint * connections,
     guint * viewers, guint64 * refused)
@@ -925,4 +1472,12 @@ rb_publisher_get_counts (RbPublisher * publisher, guint * connections,
   *connections = publisher->connections;
   *viewers = publisher->viewers;
   *refused = publisher->refused;
+}
+
+void
+rb_publisher_get_access_counts (RbPublisher * publisher,
+    guint64 * auth_failures, guint64 * dropped_slow)
+{
+  *auth_failures = publisher->auth_failures;
+  *dropped_slow = publisher->dropped_slow;
 }

@@ -45,11 +45,16 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (RbLiveFeed, rb_live_feed_unref)
  * and port, with a mount point /CAMERA per camera. */
 typedef struct _RbPublisher RbPublisher;
 
-RbPublisher *rb_publisher_new (const RbNetworkConfig * network);
+/* Reads the network's users file and certificate; NULL with @error when
+ * they cannot be read. */
+RbPublisher *rb_publisher_new (const RbNetworkConfig * network,
+                               GError ** error);
 void rb_publisher_free (RbPublisher * publisher);
 
-void rb_publisher_add_camera (RbPublisher * publisher, const gchar * camera,
-                              RbLiveFeed * feed);
+/* Mounts /CAMERA when the network serves @camera (its cameras=); returns
+ * whether it did. */
+gboolean rb_publisher_add_camera (RbPublisher * publisher,
+                                  const gchar * camera, RbLiveFeed * feed);
 
 /* Binds and starts serving on the default main context. On failure (address
  * not on this machine, port in use) returns FALSE with @error naming the
@@ -57,10 +62,17 @@ void rb_publisher_add_camera (RbPublisher * publisher, const gchar * camera,
  * later. */
 gboolean rb_publisher_start (RbPublisher * publisher, GError ** error);
 gboolean rb_publisher_is_serving (RbPublisher * publisher);
+/* Whether it speaks TLS only (rtsps://). */
+gboolean rb_publisher_is_tls (RbPublisher * publisher);
 const gchar *rb_publisher_get_name (RbPublisher * publisher);
 guint rb_publisher_get_bound_port (RbPublisher * publisher);
 void rb_publisher_get_counts (RbPublisher * publisher, guint * connections,
                               guint * viewers, guint64 * refused);
+/* Requests with wrong credentials, and viewers dropped for being too slow,
+ * since start. */
+void rb_publisher_get_access_counts (RbPublisher * publisher,
+                                     guint64 * auth_failures,
+                                     guint64 * dropped_slow);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RbPublisher, rb_publisher_free)
 

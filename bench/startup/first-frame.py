@@ -52,7 +52,8 @@ def main():
                 f.write(f"[rtsp-blur]\nstate-dir={tmp}/state{run}\n"
                         f"[camera:cam]\nurl=rtsp://127.0.0.1:{cam_port}/camera\n"
                         f"latency=200\n"
-                        f"[network:A]\naddress=127.0.0.2\nport={port}\n")
+                        f"[network:A]\naddress=127.0.0.2\nport={port}\n"
+                        "auth=none\n")
             t0 = time.monotonic()
             rb = subprocess.Popen([os.path.join(build, "launcher/rtsp-blur"),
                                    "-c", conf], stdout=subprocess.DEVNULL,

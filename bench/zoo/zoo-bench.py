@@ -98,7 +98,8 @@ def run_class(kind, args, tmp):
         f.write(f"[rtsp-blur]\nstate-dir={state}\nsegment-duration=4\n"
                 f"workers=1\n\n[camera:cam]\n"
                 f"url=rtsp://127.0.0.1:{cam_port}/cam\n\n"
-                f"[network:A]\naddress=127.0.0.1\nport={port}\n")
+                f"[network:A]\naddress=127.0.0.1\nport={port}\n"
+                "auth=none\n")
     log = open(log_path, "w")
     rb = None
     try:

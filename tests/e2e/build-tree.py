@@ -72,6 +72,7 @@ transport=tcp
 [network:lo]
 address=127.0.0.1
 port=%d
+auth=none
 """ % (os.path.join(tmp, "state"), METRICS_PORT, free_port(), free_port()))
     return path
 

@@ -141,7 +141,8 @@ def run(tmp, rng):
                 f"metrics-port={mport}\n\n"
                 f"[camera:cam]\nurl=rtsp://127.0.0.1:{cam_port}/cam\n"
                 "transport=tcp\n\n"
-                f"[network:A]\naddress=127.0.0.1\nport={port}\n")
+                f"[network:A]\naddress=127.0.0.1\nport={port}\n"
+                "auth=none\n")
     log_path = os.path.join(tmp, "rtsp-blur.log")
     sampler = RawSampler(os.path.join(state, "raw", "cam"))
     sampler.start()

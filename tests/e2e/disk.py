@@ -87,7 +87,8 @@ def run(tmp, state):
                 "workers=0\nmax-disk-usage=3M\nlive-bitrate=500\n"
                 f"metrics-port={mport}\n\n"
                 f"[camera:cam]\nurl=rtsp://127.0.0.1:{cam_port}/cam\n\n"
-                f"[network:A]\naddress=127.0.0.1\nport={port}\n")
+                f"[network:A]\naddress=127.0.0.1\nport={port}\n"
+                "auth=none\n")
     log_path = os.path.join(tmp, "rtsp-blur.log")
     log = open(log_path, "w")
     rb = subprocess.Popen([LAUNCHER, "--config", conf], stdout=log,

@@ -135,10 +135,12 @@ transport=tcp
 [network:A]
 address=127.0.0.2
 port={port_a}
+auth=none
 
 [network:B]
 address=127.0.0.3
 port={port_b}
+auth=none
 """)
 
     check(subprocess.run([LAUNCHER, "--check-config", "--config", conf],

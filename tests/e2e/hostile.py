@@ -99,7 +99,7 @@ def main():
                 f"metrics-port={mport}\n\n"
                 f"[camera:cam]\nurl=rtsp://127.0.0.1:{cam_port}/cam\n\n"
                 f"[network:A]\naddress={address}\nport={port}\n"
-                "idle-timeout=3\n")
+                "idle-timeout=3\nauth=none\n")
     log_path = os.path.join(tmp, "rtsp-blur.log")
     log = open(log_path, "w")
     rb = subprocess.Popen([LAUNCHER, "--config", conf], stdout=log,

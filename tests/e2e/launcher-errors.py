@@ -36,7 +36,8 @@ def run(args, timeout=60):
 
 def config(tmp, name, state, extra="", networks=None):
     port = free_port("127.0.0.2")
-    nets = networks or f"[network:A]\naddress=127.0.0.2\nport={port}\n"
+    nets = networks or (f"[network:A]\naddress=127.0.0.2\nport={port}\n"
+                        "auth=none\n")
     path = os.path.join(tmp, name)
     with open(path, "w") as f:
         f.write(f"""[rtsp-blur]
@@ -93,6 +94,24 @@ def main():
     expect(["--check-config", "--config", path], 66,
            [path, "[headblur] model", garbage], "corrupt model")
 
+    # a network must say who may watch: users, or auth=none written
+    nets = (f"[network:A]\naddress=127.0.0.2\n"
+            f"port={free_port('127.0.0.2')}\n")
+    path = config(tmp, "no-users.conf", state, networks=nets)
+    expect(["--check-config", "--config", path], 78,
+           [path, "[network:A] users", "auth = none"],
+           "network without users or auth = none")
+    users = os.path.join(tmp, "users.htdigest")
+    with open(users, "w") as f:
+        f.write("alice:rtsp-blur:0123456789abcdef0123456789abcdef\n"
+                "bob:rtsp-blur:not-a-hash\n")
+    path = config(tmp, "bad-users.conf", state, networks=nets +
+                  f"users={users}\n")
+    expect(["--check-config", "--config", path], 78,
+           [path, "[network:A] users", f"{users}:2"], "bad users file line")
+    rc, out = run(["--check-config", "--config", path])
+    check("0123456789abcdef" not in out, "no hash in the message")
+
     blocker = os.path.join(tmp, "a-file")
     open(blocker, "w").close()
     bad_state = os.path.join(blocker, "state")
@@ -104,8 +123,8 @@ def main():
 
     # 192.0.2.1 (TEST-NET-1) is never an address of this machine
     port_a = free_port("127.0.0.2")
-    nets = (f"[network:A]\naddress=127.0.0.2\nport={port_a}\n"
-            f"[network:B]\naddress=192.0.2.1\nport=8554\n")
+    nets = (f"[network:A]\naddress=127.0.0.2\nport={port_a}\nauth=none\n"
+            f"[network:B]\naddress=192.0.2.1\nport=8554\nauth=none\n")
     path = config(tmp, "foreign-listener.conf", state, networks=nets)
     expect(["--check-config", "--config", path], 78,
            [path, "[network:B]", "192.0.2.1"], "listener not on this machine")

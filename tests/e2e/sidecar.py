@@ -108,7 +108,7 @@ def write_conf(path, state, url, workers, mport, keep_raw):
                 f"\nmetrics-port={mport}\n\n"
                 f"[camera:cam]\nurl={url}\ntransport=tcp\n\n"
                 f"[network:A]\naddress=127.0.0.1\n"
-                f"port={camera_zoo.free_port()}\n")
+                f"port={camera_zoo.free_port()}\nauth=none\n")
 
 
 def start(conf, log_path):

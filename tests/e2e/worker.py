@@ -114,7 +114,7 @@ def main():
                 f"[camera:cam]\nurl=rtsp://127.0.0.1:{dead_port}/none\n"
                 "transport=tcp\n\n"
                 f"[network:A]\naddress=127.0.0.1\n"
-                f"port={camera_zoo.free_port()}\n")
+                f"port={camera_zoo.free_port()}\nauth=none\n")
     log_path = os.path.join(tmp, "rtsp-blur.log")
     with open(log_path, "w") as log:
         rb = subprocess.Popen([LAUNCHER, "--config", conf], stdout=log,

@@ -107,7 +107,8 @@ def main():
                 if kind in KEEP_AUDIO:
                     f.write("audio=keep\n")
                 f.write("\n")
-            f.write(f"[network:A]\naddress=127.0.0.4\nport={port}\n")
+            f.write(f"[network:A]\naddress=127.0.0.4\nport={port}\n"
+                    "auth=none\n")
 
         log = open(log_path, "w")
         rb = subprocess.Popen([LAUNCHER, "--config", conf], stdout=log,

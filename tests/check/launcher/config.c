@@ -13,6 +13,7 @@
 #endif
 
 #include <gst/check/gstcheck.h>
+#include <gio/gio.h>
 #include <glib/gstdio.h>
 #include <string.h>
 
@@ -20,7 +21,7 @@
 
 #define MAIN "[rtsp-blur]\nstate-dir=/srv/state\n"
 #define CAM "[camera:lobby]\nurl=rtsp://10.0.0.10/stream1\n"
-#define NET "[network:A]\naddress=10.0.1.5\n"
+#define NET "[network:A]\nauth=none\naddress=10.0.1.5\n"
 #define VALID MAIN CAM NET
 
 #define PIPELINES_DIR GST_TEST_FILES_PATH "/../../pipelines"
@@ -146,13 +147,13 @@ GST_START_TEST (test_full_values)
       "url=RTSP://[fe80::1]:554/a\n"
       "transport=tcp\n"
       "latency=10000\n"
-      "[network:A]\n"
+      "[network:A]\nauth=none\n"
       "address=10.0.1.5\n"
       "port=1\n"
-      "[network:v6]\n"
+      "[network:v6]\nauth=none\n"
       "address=2001:db8::5\n"
       "port=65535\n"
-      "[network:same-address-other-port]\n"
+      "[network:same-address-other-port]\nauth=none\n"
       "address=10.0.1.5\n"
       "port=8555\n";
   g_autoptr (RbConfig) c = load_ok (data);
@@ -360,7 +361,8 @@ GST_START_TEST (test_unknown_key)
       RB_CONFIG_ERROR_UNKNOWN_KEY,
       "test.conf: [network:A] bind: unknown key; the keys of this group are "
       "address, port, max-connections, max-connections-per-client, "
-      "idle-timeout");
+      "idle-timeout, cameras, users, auth, allow, tls-certificate, tls-key, "
+      "rtsp-transport, udp-ports, max-viewers");
   /* GKeyFile hides localised keys from g_key_file_get_keys() */
   check_error (MAIN CAM "url[fr]=rtsp://h/\n" NET,
       RB_CONFIG_ERROR_UNKNOWN_KEY,
@@ -379,7 +381,7 @@ GST_START_TEST (test_missing)
   check_error (MAIN "[camera:lobby]\ntransport=tcp\n" NET,
       RB_CONFIG_ERROR_MISSING,
       "test.conf: [camera:lobby] url: required key is missing");
-  check_error (MAIN CAM "[network:A]\nport=8554\n", RB_CONFIG_ERROR_MISSING,
+  check_error (MAIN CAM "[network:A]\nauth=none\nport=8554\n", RB_CONFIG_ERROR_MISSING,
       "test.conf: [network:A] address: required key is missing");
   check_error (MAIN NET, RB_CONFIG_ERROR_MISSING,
       "test.conf: at least one [camera:NAME] group is required");
@@ -425,11 +427,11 @@ GST_END_TEST;
 
 GST_START_TEST (test_bad_address)
 {
-  check_error (MAIN CAM "[network:A]\naddress=localhost\n",
+  check_error (MAIN CAM "[network:A]\nauth=none\naddress=localhost\n",
       RB_CONFIG_ERROR_INVALID_VALUE,
       "test.conf: [network:A] address: must be an IPv4 or IPv6 address "
       "literal, not a host name (got 'localhost')");
-  check_error (MAIN CAM "[network:A]\naddress=10.0.1\n",
+  check_error (MAIN CAM "[network:A]\nauth=none\naddress=10.0.1\n",
       RB_CONFIG_ERROR_INVALID_VALUE,
       "test.conf: [network:A] address: must be an IPv4 or IPv6 address "
       "literal, not a host name (got '10.0.1')");
@@ -458,30 +460,30 @@ GST_END_TEST;
 
 GST_START_TEST (test_duplicate_listener)
 {
-  check_error (MAIN CAM NET "[network:B]\naddress=10.0.1.5\nport=8554\n",
+  check_error (MAIN CAM NET "[network:B]\nauth=none\naddress=10.0.1.5\nport=8554\n",
       RB_CONFIG_ERROR_DUPLICATE,
       "test.conf: [network:B]: address:port already used by [network:A] "
       "(10.0.1.5:8554) (got '10.0.1.5:8554')");
   /* the same IPv6 address written two ways */
-  check_error (MAIN CAM "[network:A]\naddress=2001:db8::5\nport=9000\n"
-      "[network:B]\naddress=2001:0db8:0:0::5\nport=9000\n",
+  check_error (MAIN CAM "[network:A]\nauth=none\naddress=2001:db8::5\nport=9000\n"
+      "[network:B]\nauth=none\naddress=2001:0db8:0:0::5\nport=9000\n",
       RB_CONFIG_ERROR_DUPLICATE,
       "test.conf: [network:B]: address:port already used by [network:A] "
       "([2001:db8::5]:9000) (got '[2001:0db8:0:0::5]:9000')");
   /* a wildcard overlaps every address on its port */
-  check_error (MAIN CAM NET "[network:any]\naddress=0.0.0.0\n",
+  check_error (MAIN CAM NET "[network:any]\nauth=none\naddress=0.0.0.0\n",
       RB_CONFIG_ERROR_DUPLICATE,
       "test.conf: [network:any]: address:port already used by [network:A] "
       "(10.0.1.5:8554) (got '0.0.0.0:8554')");
-  check_error (MAIN CAM NET "[network:any6]\naddress=::\n",
+  check_error (MAIN CAM NET "[network:any6]\nauth=none\naddress=::\n",
       RB_CONFIG_ERROR_DUPLICATE,
       "test.conf: [network:any6]: address:port already used by [network:A] "
       "(10.0.1.5:8554) (got '[::]:8554')");
   {
     /* but 0.0.0.0 and an IPv6 address can share a port */
     g_autoptr (RbConfig) c = load_ok (MAIN CAM NET
-        "[network:v4any]\naddress=0.0.0.0\nport=9000\n"
-        "[network:v6]\naddress=::1\nport=9000\n");
+        "[network:v4any]\nauth=none\naddress=0.0.0.0\nport=9000\n"
+        "[network:v6]\nauth=none\naddress=::1\nport=9000\n");
 
     assert_equals_int (c->networks->len, 3);
   }
@@ -493,12 +495,12 @@ GST_START_TEST (test_duplicate_group_and_key)
 {
   check_error (MAIN CAM NET "[camera:lobby]\nurl=rtsp://10.0.0.99/x\n",
       RB_CONFIG_ERROR_DUPLICATE,
-      "test.conf: [camera:lobby]: group given twice, on lines 3 and 7");
+      "test.conf: [camera:lobby]: group given twice, on lines 3 and 8");
   check_error (MAIN CAM NET "[camera:lobby]\nurl=rtsp://10.0.0.99/x\n"
       "[camera:lobby]\n",
       RB_CONFIG_ERROR_DUPLICATE,
-      "test.conf: [camera:lobby]: group given twice, on lines 3 and 7\n"
-      "test.conf: [camera:lobby]: group given twice, on lines 3 and 9");
+      "test.conf: [camera:lobby]: group given twice, on lines 3 and 8\n"
+      "test.conf: [camera:lobby]: group given twice, on lines 3 and 10");
   check_error (MAIN CAM "url=rtsp://10.0.0.99/x\n" NET,
       RB_CONFIG_ERROR_DUPLICATE,
       "test.conf: [camera:lobby] url: key given twice in the group (line 5)");
@@ -562,7 +564,7 @@ GST_START_TEST (test_bad_names)
       RB_CONFIG_ERROR_INVALID_VALUE,
       "test.conf: [camera:a/b]: the camera name must be 1 to 64 of "
       "A-Z a-z 0-9 _ - (got 'a/b')");
-  check_error (MAIN CAM "[network:lan.1]\naddress=10.0.1.5\n",
+  check_error (MAIN CAM "[network:lan.1]\nauth=none\naddress=10.0.1.5\n",
       RB_CONFIG_ERROR_INVALID_VALUE,
       "test.conf: [network:lan.1]: the network name must be 1 to 64 of "
       "A-Z a-z 0-9 _ - (got 'lan.1')");
@@ -665,7 +667,7 @@ GST_START_TEST (test_all_errors_reported)
 {
   check_error ("[rtsp-blur]\nstate-dir=/s\nworkers=99\n"
       "[camera:lobby]\nurl=ftp://h/\ntransport=tcp\n"
-      "[network:A]\naddress=host\nport=0\n[extra]\n",
+      "[network:A]\nauth=none\naddress=host\nport=0\n[extra]\n",
       RB_CONFIG_ERROR_INVALID_VALUE,
       "test.conf: [rtsp-blur] workers: must be a whole number from 0 to 16 "
       "(got '99')\n"
@@ -700,7 +702,7 @@ GST_START_TEST (test_password_never_printed)
     MAIN "[camera:lobby]\nurl=rtsp://u:s3cr3t@h/x\nurl=rtsp://u:s3cr3t@h/y\n"
         NET,
     MAIN "[camera:lobby]\nuri=rtsp://u:s3cr3t@h/x\n" NET,
-    MAIN CAM "[network:A]\naddress=rtsp://u:s3cr3t@h/x\n",
+    MAIN CAM "[network:A]\nauth=none\naddress=rtsp://u:s3cr3t@h/x\n",
     MAIN CAM NET "[rtsp://u:s3cr3t@h/x]\n",
     MAIN CAM NET "rtsp://u:s3cr3t@h/x=1\n",
     "[camera:rtsp://u:s3cr3t@h]\nurl=rtsp://u:s3cr3t@h/\n" MAIN NET,
@@ -759,7 +761,7 @@ GST_END_TEST;
 
 
 #define MIN_HEAD "[rtsp-blur]\nstate-dir=/s\n"
-#define MIN_TAIL "[camera:c]\nurl=rtsp://h/x\n[network:A]\naddress=10.0.0.1\n"
+#define MIN_TAIL "[camera:c]\nurl=rtsp://h/x\n[network:A]\nauth=none\naddress=10.0.0.1\n"
 
 GST_START_TEST (test_issue3_keys)
 {
@@ -775,7 +777,7 @@ GST_START_TEST (test_issue3_keys)
       "person-threshold=0.3\n"
       "person-inference-width=640\n"
       "[camera:c]\nurl=rtsp://h/x\nprivacy-zones=0.4,0.4 0.6,0.4 0.5,0.6\n"
-      "[network:A]\naddress=10.0.0.1\n";
+      "[network:A]\nauth=none\naddress=10.0.0.1\n";
   g_autoptr (RbConfig) c = load_ok (data);
   RbCameraConfig *cam = g_ptr_array_index (c->cameras, 0);
 
@@ -841,7 +843,7 @@ GST_START_TEST (test_issue3_errors)
       "test.conf: [rtsp-blur] segment-lookahead: must be a whole number of "
       "frames from 0 to 300 (got '301')");
   check_error (MIN_HEAD "[camera:c]\nurl=rtsp://h/x\nprivacy-zones=x\n"
-      "[network:A]\naddress=10.0.0.1\n", RB_CONFIG_ERROR_INVALID_VALUE,
+      "[network:A]\nauth=none\naddress=10.0.0.1\n", RB_CONFIG_ERROR_INVALID_VALUE,
       "test.conf: [camera:c] privacy-zones: must be polygons of at least 3 "
       "points x,y with coordinates from 0 to 1 (fractions of the frame), as "
       "\"0,0 0.2,0 0.2,1; 0.8,0 1,0 1,1\": polygon 1: point \"x\" is not x,y "
@@ -950,6 +952,362 @@ GST_START_TEST (test_apply_headblur)
 
 GST_END_TEST;
 
+/* ---- [network:NAME]: who may watch what, and how ----------------------- */
+
+/* A scratch directory with a users file (users.htdigest), a second realm's
+ * file (other.htdigest) and, made by openssl, a self-signed certificate
+ * (cert.pem, key.pem); removed by access_cleanup(). */
+static gchar *access_dir;
+
+static gchar *
+access_path (const gchar * name)
+{
+  return g_build_filename (access_dir, name, NULL);
+}
+
+static void
+access_setup (void)
+{
+  g_autofree gchar *users = NULL, *other = NULL, *cmd = NULL;
+  g_autofree gchar *cert = NULL, *key = NULL;
+  gint status = -1;
+
+  access_dir = g_dir_make_tmp ("rb-config-access-XXXXXX", NULL);
+  fail_unless (access_dir != NULL);
+  users = access_path ("users.htdigest");
+  other = access_path ("other.htdigest");
+  cert = access_path ("cert.pem");
+  key = access_path ("key.pem");
+  fail_unless (g_file_set_contents (users, "# A\n"
+          "alice:rtsp-blur A:0123456789abcdef0123456789abcdef\n", -1, NULL));
+  fail_unless (g_file_set_contents (other,
+          "alice:A:0123456789abcdef0123456789abcdef\n"
+          "bob:B:0123456789abcdef0123456789abcdef\n", -1, NULL));
+  cmd = g_strdup_printf ("openssl req -x509 -newkey ec -pkeyopt "
+      "ec_paramgen_curve:prime256v1 -nodes -days 2 -subj /CN=rtsp-blur-test "
+      "-keyout %s -out %s", key, cert);
+  fail_unless (g_spawn_command_line_sync (cmd, NULL, NULL, &status, NULL));
+  fail_unless (g_spawn_check_wait_status (status, NULL), "openssl failed");
+}
+
+static void
+access_cleanup (void)
+{
+  const gchar *names[] = { "users.htdigest", "other.htdigest", "cert.pem",
+    "key.pem", NULL
+  };
+
+  for (guint i = 0; names[i]; i++) {
+    g_autofree gchar *p = access_path (names[i]);
+
+    g_unlink (p);
+  }
+  g_rmdir (access_dir);
+  g_clear_pointer (&access_dir, g_free);
+}
+
+#define CAM2 "[camera:gate]\nurl=rtsp://10.0.0.11/stream1\n"
+#define NET_HEAD "[network:A]\naddress=10.0.1.5\n"
+
+/* MAIN CAM CAM2 NET_HEAD followed by @keys (printf format: %s is replaced
+ * by the scratch directory). */
+static gchar *
+access_config (const gchar * keys)
+{
+  g_autofree gchar *body = NULL;
+  g_auto (GStrv) parts = g_strsplit (keys, "%s", -1);
+
+  body = g_strjoinv (access_dir, parts);
+  return g_strconcat (MAIN CAM CAM2 NET_HEAD, body, NULL);
+}
+
+static void
+access_error (const gchar * keys, gint code, const gchar * message)
+{
+  g_autofree gchar *data = access_config (keys);
+  g_auto (GStrv) parts = g_strsplit (message, "%s", -1);
+  g_autofree gchar *expected = g_strjoinv (access_dir, parts);
+
+  check_error (data, code, expected);
+}
+
+GST_START_TEST (test_network_access_defaults)
+{
+  g_autoptr (RbConfig) c = load_ok (VALID);
+  RbNetworkConfig *net = g_ptr_array_index (c->networks, 0);
+
+  fail_unless (net->cameras == NULL);
+  fail_unless (net->users_file == NULL);
+  assert_equals_int (net->auth, RB_NETWORK_AUTH_NONE);
+  fail_unless (net->allow == NULL);
+  fail_unless (net->tls_certificate == NULL && net->tls_key == NULL);
+  assert_equals_int (net->rtsp_transport, RB_RTSP_TRANSPORT_TCP);
+  assert_equals_int (net->udp_port_min, 0);
+  assert_equals_int (net->udp_port_max, 0);
+  assert_equals_int (net->max_viewers, 0);
+  fail_unless (rb_network_config_has_camera (net, "lobby"));
+  fail_unless (rb_network_config_has_camera (net, "anything"));
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_network_access_values)
+{
+  g_autofree gchar *data = access_config ("cameras = gate ; \n"
+      "users=%s/users.htdigest\n"
+      "allow=10.0.1.0/24; 192.168.5.7;2001:db8::/32\n"
+      "rtsp-transport=tcp+udp\nudp-ports=50000-50100\nmax-viewers=5\n"
+      "[network:B]\naddress=10.0.2.5\nusers=%s/users.htdigest\n"
+      "rtsp-transport=udp\nudp-ports=50200-50201\n"
+      "[network:C]\naddress=10.0.3.5\nusers=%s/users.htdigest\n"
+      "auth=basic\ntls-certificate=%s/cert.pem\ntls-key=%s/key.pem\n");
+  g_autoptr (RbConfig) c = load_ok (data);
+  g_autofree gchar *users = access_path ("users.htdigest");
+  g_autofree gchar *cert = access_path ("cert.pem");
+  g_autofree gchar *key = access_path ("key.pem");
+  RbNetworkConfig *a = g_ptr_array_index (c->networks, 0);
+  RbNetworkConfig *b = g_ptr_array_index (c->networks, 1);
+  const gchar *masks[] = { "10.0.1.0/24", "192.168.5.7",
+    "2001:db8::/32"
+  };
+
+  fail_unless (a->cameras != NULL);
+  assert_equals_int (g_strv_length (a->cameras), 1);
+  assert_equals_string (a->cameras[0], "gate");
+  fail_unless (rb_network_config_has_camera (a, "gate"));
+  fail_if (rb_network_config_has_camera (a, "lobby"));
+  assert_equals_string (a->users_file, users);
+  assert_equals_int (a->auth, RB_NETWORK_AUTH_DIGEST);
+  fail_unless (a->allow != NULL);
+  assert_equals_int (a->allow->len, 3);
+  for (guint i = 0; i < 3; i++) {
+    g_autofree gchar *text =
+        g_inet_address_mask_to_string (g_ptr_array_index (a->allow, i));
+
+    assert_equals_string (text, masks[i]);
+  }
+  fail_unless (a->tls_certificate == NULL && a->tls_key == NULL);
+  assert_equals_int (a->rtsp_transport,
+      RB_RTSP_TRANSPORT_TCP | RB_RTSP_TRANSPORT_UDP);
+  assert_equals_int (a->udp_port_min, 50000);
+  assert_equals_int (a->udp_port_max, 50100);
+  assert_equals_int (a->max_viewers, 5);
+
+  assert_equals_int (b->auth, RB_NETWORK_AUTH_DIGEST);
+  assert_equals_int (b->rtsp_transport, RB_RTSP_TRANSPORT_UDP);
+  assert_equals_int (b->udp_port_min, 50200);
+  assert_equals_int (b->udp_port_max, 50201);
+  fail_unless (b->cameras == NULL && b->allow == NULL);
+
+  assert_equals_int (c->networks->len, 3);
+  {
+    RbNetworkConfig *t = g_ptr_array_index (c->networks, 2);
+
+    assert_equals_int (t->auth, RB_NETWORK_AUTH_BASIC);
+    assert_equals_string (t->tls_certificate, cert);
+    assert_equals_string (t->tls_key, key);
+    assert_equals_int (t->rtsp_transport, RB_RTSP_TRANSPORT_TCP);
+  }
+}
+
+GST_END_TEST;
+
+/* a relative users= resolves against the config file's directory */
+GST_START_TEST (test_network_users_relative)
+{
+  g_autofree gchar *file = access_path ("rtsp-blur.conf");
+  g_autofree gchar *users = access_path ("users.htdigest");
+  GError *err = NULL;
+  RbConfig *c;
+
+  fail_unless (g_file_set_contents (file, MAIN CAM NET_HEAD
+          "users=users.htdigest\n", -1, NULL));
+  c = rb_config_load (file, headblur_class (), &err);
+  fail_unless (c != NULL, "%s", err ? err->message : "");
+  assert_equals_string (((RbNetworkConfig *) g_ptr_array_index (c->networks,
+              0))->users_file, users);
+  rb_config_free (c);
+  g_unlink (file);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_network_auth_errors)
+{
+  /* anonymous access must be written */
+  access_error ("", RB_CONFIG_ERROR_MISSING,
+      "test.conf: [network:A] users: required key is missing: set users = "
+      "PATH (an htdigest file), or auth = none to serve this network to "
+      "anyone");
+  access_error ("auth=digest\n", RB_CONFIG_ERROR_MISSING,
+      "test.conf: [network:A] users: required key is missing: auth = "
+      "digest needs users = PATH (an htdigest file)");
+  access_error ("auth=none\nusers=%s/users.htdigest\n",
+      RB_CONFIG_ERROR_INVALID_VALUE,
+      "test.conf: [network:A] users: not allowed with auth = none "
+      "(anonymous); remove one of them");
+  access_error ("auth=anonymous\n", RB_CONFIG_ERROR_INVALID_VALUE,
+      "test.conf: [network:A] auth: must be one of none|digest|basic "
+      "(got 'anonymous')");
+  /* basic only over TLS */
+  access_error ("users=%s/users.htdigest\nauth=basic\n",
+      RB_CONFIG_ERROR_INVALID_VALUE,
+      "test.conf: [network:A] auth: basic sends passwords in clear text: "
+      "allowed only with tls-certificate and tls-key (got 'basic')");
+  /* the users file is read and checked at load: file and line */
+  access_error ("users=%s/other.htdigest\n", RB_CONFIG_ERROR_INVALID_VALUE,
+      "test.conf: [network:A] users: %s/other.htdigest:2: the realm "
+      "differs from line 1's; all users of a file share one realm");
+  access_error ("users=%s/cert.pem\n", RB_CONFIG_ERROR_INVALID_VALUE,
+      "test.conf: [network:A] users: %s/cert.pem:1: not user:realm:HA1");
+  access_error ("users=%s/missing\n", RB_CONFIG_ERROR_INVALID_VALUE,
+      "test.conf: [network:A] users: %s/missing: cannot read: Failed to "
+      "open file “%s/missing”: No such file or directory");
+  access_error ("users=\n", RB_CONFIG_ERROR_INVALID_VALUE,
+      "test.conf: [network:A] users: must be the name of an htdigest file "
+      "(got '')");
+}
+
+GST_END_TEST;
+
+/* no message shows a hash from the users file */
+GST_START_TEST (test_network_users_no_secret)
+{
+  g_autofree gchar *path = access_path ("bad.htdigest");
+  g_autofree gchar *data = NULL;
+
+  fail_unless (g_file_set_contents (path,
+          "alice:rtsp-blur A:0123456789abcdef0123456789abcdef\n"
+          "bob:rtsp-blur A:fedcba9876543210fedcba98765432\n", -1, NULL));
+  data = g_strdup_printf (MAIN CAM NET_HEAD "users=%s\n", path);
+  check_no_secret (data, "fedcba98765");
+  check_no_secret (data, "0123456789abcdef");
+  g_unlink (path);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_network_cameras_errors)
+{
+  access_error ("auth=none\ncameras=gate;doorway\n",
+      RB_CONFIG_ERROR_INVALID_VALUE,
+      "test.conf: [network:A] cameras: no [camera:NAME] of that name "
+      "(got 'doorway')");
+  access_error ("auth=none\ncameras=;\n", RB_CONFIG_ERROR_INVALID_VALUE,
+      "test.conf: [network:A] cameras: must name at least one camera; "
+      "leave it out to serve all (got '')");
+  access_error ("auth=none\ncameras=gate;lobby;gate\n",
+      RB_CONFIG_ERROR_INVALID_VALUE,
+      "test.conf: [network:A] cameras: a camera is named twice "
+      "(got 'gate')");
+  /* a camera defined after the network counts */
+  {
+    g_autoptr (RbConfig) c = load_ok (MAIN NET_HEAD "auth=none\n"
+        "cameras=late\n" "[camera:late]\nurl=rtsp://h/x\n");
+
+    fail_unless (rb_network_config_has_camera (g_ptr_array_index
+            (c->networks, 0), "late"));
+  }
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_network_allow_errors)
+{
+  access_error ("auth=none\nallow=10.0.1.0/24;10.0.2\n",
+      RB_CONFIG_ERROR_INVALID_VALUE,
+      "test.conf: [network:A] allow: must be an IPv4 or IPv6 address or "
+      "ADDRESS/PREFIX with no bits set after the prefix (10.0.1.0/24, "
+      "2001:db8::/32) (got '10.0.2')");
+  access_error ("auth=none\nallow=10.0.1.5/24\n",
+      RB_CONFIG_ERROR_INVALID_VALUE,
+      "test.conf: [network:A] allow: must be an IPv4 or IPv6 address or "
+      "ADDRESS/PREFIX with no bits set after the prefix (10.0.1.0/24, "
+      "2001:db8::/32) (got '10.0.1.5/24')");
+  access_error ("auth=none\nallow=10.0.1.0/33\n",
+      RB_CONFIG_ERROR_INVALID_VALUE,
+      "test.conf: [network:A] allow: must be an IPv4 or IPv6 address or "
+      "ADDRESS/PREFIX with no bits set after the prefix (10.0.1.0/24, "
+      "2001:db8::/32) (got '10.0.1.0/33')");
+  access_error ("auth=none\nallow=office\n", RB_CONFIG_ERROR_INVALID_VALUE,
+      "test.conf: [network:A] allow: must be an IPv4 or IPv6 address or "
+      "ADDRESS/PREFIX with no bits set after the prefix (10.0.1.0/24, "
+      "2001:db8::/32) (got 'office')");
+  access_error ("auth=none\nallow=\n", RB_CONFIG_ERROR_INVALID_VALUE,
+      "test.conf: [network:A] allow: must hold at least one address or "
+      "ADDRESS/PREFIX; leave it out to let everyone in (got '')");
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_network_tls_errors)
+{
+  access_error ("auth=none\ntls-certificate=%s/cert.pem\n",
+      RB_CONFIG_ERROR_MISSING,
+      "test.conf: [network:A] tls-key: required with tls-certificate");
+  access_error ("auth=none\ntls-key=%s/key.pem\n", RB_CONFIG_ERROR_MISSING,
+      "test.conf: [network:A] tls-certificate: required with tls-key");
+  access_error ("auth=none\ntls-certificate=%s/none.pem\n"
+      "tls-key=%s/key.pem\n", RB_CONFIG_ERROR_INVALID_VALUE,
+      "test.conf: [network:A] tls-certificate: cannot read the file "
+      "%s/none.pem (got '%s/none.pem')");
+  /* a key that is not the certificate's (the users file) */
+  access_error ("auth=none\ntls-certificate=%s/cert.pem\n"
+      "tls-key=%s/users.htdigest\n", RB_CONFIG_ERROR_INVALID_VALUE,
+      "test.conf: [network:A] tls-certificate: %s/cert.pem and "
+      "%s/users.htdigest are not a PEM certificate and its key: "
+      "No PEM-encoded private key found");
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_network_transport_errors)
+{
+  access_error ("auth=none\nrtsp-transport=http\n",
+      RB_CONFIG_ERROR_INVALID_VALUE,
+      "test.conf: [network:A] rtsp-transport: must be one of "
+      "tcp|udp|tcp+udp (got 'http')");
+  access_error ("auth=none\nrtsp-transport=udp\n", RB_CONFIG_ERROR_MISSING,
+      "test.conf: [network:A] udp-ports: required with rtsp-transport = "
+      "udp: the UDP port range MIN-MAX a firewall rule can name");
+  access_error ("auth=none\nrtsp-transport=tcp+udp\n",
+      RB_CONFIG_ERROR_MISSING,
+      "test.conf: [network:A] udp-ports: required with rtsp-transport = "
+      "tcp+udp: the UDP port range MIN-MAX a firewall rule can name");
+  access_error ("auth=none\nudp-ports=50000-50100\n",
+      RB_CONFIG_ERROR_INVALID_VALUE,
+      "test.conf: [network:A] udp-ports: only with rtsp-transport = udp or "
+      "tcp+udp (got '50000-50100')");
+  access_error ("auth=none\nrtsp-transport=udp\nudp-ports=50100-50000\n",
+      RB_CONFIG_ERROR_INVALID_VALUE,
+      "test.conf: [network:A] udp-ports: must be MIN-MAX, two port numbers "
+      "from 1024 to 65535 with MIN < MAX (50000-50100) (got '50100-50000')");
+  access_error ("auth=none\nrtsp-transport=udp\nudp-ports=80-90\n",
+      RB_CONFIG_ERROR_INVALID_VALUE,
+      "test.conf: [network:A] udp-ports: must be MIN-MAX, two port numbers "
+      "from 1024 to 65535 with MIN < MAX (50000-50100) (got '80-90')");
+  access_error ("auth=none\nrtsp-transport=udp\nudp-ports=50000\n",
+      RB_CONFIG_ERROR_INVALID_VALUE,
+      "test.conf: [network:A] udp-ports: must be MIN-MAX, two port numbers "
+      "from 1024 to 65535 with MIN < MAX (50000-50100) (got '50000')");
+  access_error ("auth=none\nrtsp-transport=udp\nudp-ports=50000-50100\n"
+      "[network:B]\naddress=10.0.2.5\nauth=none\nrtsp-transport=udp\n"
+      "udp-ports=50100-50200\n", RB_CONFIG_ERROR_DUPLICATE,
+      "test.conf: [network:B] udp-ports: overlaps the udp-ports of "
+      "[network:A] (50000-50100) (got '50100-50200')");
+  access_error ("auth=none\ntls-certificate=%s/cert.pem\n"
+      "tls-key=%s/key.pem\nrtsp-transport=tcp+udp\nudp-ports=50000-50100\n",
+      RB_CONFIG_ERROR_INVALID_VALUE,
+      "test.conf: [network:A] rtsp-transport: with TLS the media must stay "
+      "in the encrypted connection: tcp only (got 'tcp+udp')");
+  access_error ("auth=none\nmax-viewers=10001\n",
+      RB_CONFIG_ERROR_INVALID_VALUE,
+      "test.conf: [network:A] max-viewers: must be a whole number from 0 to "
+      "10000 (got '10001')");
+}
+
+GST_END_TEST;
+
 static RbConfig *
 load_sample (const gchar * name)
 {
@@ -987,6 +1345,9 @@ GST_START_TEST (test_sample_lab)
   assert_equals_string (b->name, "B");
   assert_equals_string (b->address, "127.0.0.3");
   assert_equals_int (b->port, 8554);
+  /* loopback lab: anonymous, written explicitly */
+  assert_equals_int (a->auth, RB_NETWORK_AUTH_NONE);
+  assert_equals_int (b->auth, RB_NETWORK_AUTH_NONE);
 }
 
 GST_END_TEST;
@@ -1010,6 +1371,24 @@ GST_START_TEST (test_sample_two_networks)
               0))->address, "10.0.1.5");
   assert_equals_string (((RbNetworkConfig *) g_ptr_array_index (c->networks,
               1))->address, "192.168.7.5");
+  /* each network has its users (read at load), clients and cameras */
+  for (guint i = 0; i < 2; i++) {
+    RbNetworkConfig *net = g_ptr_array_index (c->networks, i);
+
+    assert_equals_int (net->auth, RB_NETWORK_AUTH_DIGEST);
+    fail_unless (g_str_has_suffix (net->users_file, i ? "/users-B.htdigest"
+            : "/users-A.htdigest"));
+    fail_unless (net->allow != NULL && net->allow->len == 1);
+  }
+  {
+    RbNetworkConfig *b = g_ptr_array_index (c->networks, 1);
+
+    fail_unless (rb_network_config_has_camera (b, "lobby"));
+    fail_if (rb_network_config_has_camera (b, "parking_north"));
+    assert_equals_int (b->rtsp_transport,
+        RB_RTSP_TRANSPORT_TCP | RB_RTSP_TRANSPORT_UDP);
+    assert_equals_int (b->udp_port_min, 50000);
+  }
 }
 
 GST_END_TEST;
@@ -1019,9 +1398,22 @@ config_suite (void)
 {
   Suite *s = suite_create ("launcher-config");
   TCase *tc = tcase_create ("general");
+  TCase *access = tcase_create ("network-access");
+
+  suite_add_tcase (s, access);
+  tcase_add_checked_fixture (access, access_setup, access_cleanup);
+  tcase_add_test (access, test_network_access_values);
+  tcase_add_test (access, test_network_users_relative);
+  tcase_add_test (access, test_network_auth_errors);
+  tcase_add_test (access, test_network_users_no_secret);
+  tcase_add_test (access, test_network_cameras_errors);
+  tcase_add_test (access, test_network_allow_errors);
+  tcase_add_test (access, test_network_tls_errors);
+  tcase_add_test (access, test_network_transport_errors);
 
   suite_add_tcase (s, tc);
   tcase_add_test (tc, test_minimal_defaults);
+  tcase_add_test (tc, test_network_access_defaults);
   tcase_add_test (tc, test_full_values);
   tcase_add_test (tc, test_other_value_forms);
   tcase_add_test (tc, test_relative_paths_from_data);

@@ -56,7 +56,8 @@ static RbConfig *
 config (const gchar * extra)
 {
   g_autofree gchar *text = g_strdup_printf ("[rtsp-blur]\nstate-dir=%s\n%s"
-      "[camera:cam]\nurl=rtsp://h/x\n[network:A]\naddress=127.0.0.1\n",
+      "[camera:cam]\nurl=rtsp://h/x\n[network:A]\naddress=127.0.0.1\n"
+      "auth=none\n",
       state, extra);
   GError *err = NULL;
   RbConfig *c = rb_config_load_from_data (text, -1, "t.conf", NULL, &err);

@@ -1,0 +1,168 @@
+/* rtsp-blur
+ * Copyright (C) 2026 rtsp-blur contributors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+/* The users file of a network, in htdigest format (see rb-users.h). */
+
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include "rb-users.h"
+
+#include <string.h>
+
+#define HA1_LEN 32
+
+struct _RbUsers {
+  gchar *realm;
+  GHashTable *ha1;              /* user → lower-case HA1 hex */
+};
+
+void
+rb_users_free (RbUsers * users)
+{
+  if (users == NULL)
+    return;
+  g_free (users->realm);
+  g_hash_table_unref (users->ha1);
+  g_free (users);
+}
+
+static gboolean
+is_ha1 (const gchar * s)
+{
+  gsize i;
+
+  for (i = 0; s[i]; i++)
+    if (!g_ascii_isxdigit (s[i]))
+      return FALSE;
+  return i == HA1_LEN;
+}
+
+/* A user or realm: non-empty UTF-8 without control characters. */
+static gboolean
+is_name (const gchar * s)
+{
+  if (*s == '\0' || !g_utf8_validate (s, -1, NULL))
+    return FALSE;
+  for (; *s; s++)
+    if (g_ascii_iscntrl (*s))
+      return FALSE;
+  return TRUE;
+}
+
+/**
+ * rb_users_load:
+ * @path: an htdigest file
+ * @error: return location for an error
+ *
+ * Reads and checks all of @path. Messages name the file and, for content
+ * errors, the line; they never show a hash.
+ *
+ * Returns: (transfer full) (nullable): the users, or %NULL with @error set
+ * in the G_FILE_ERROR domain (unreadable) or G_KEY_FILE_ERROR with code
+ * G_KEY_FILE_ERROR_INVALID_VALUE (content, "FILE:LINE: what").
+ */
+RbUsers *
+rb_users_load (const gchar * path, GError ** error)
+{
+  g_autoptr (RbUsers) users = NULL;
+  g_autoptr (GError) err = NULL;
+  g_autofree gchar *data = NULL;
+  g_auto (GStrv) lines = NULL;
+  guint first_line = 0;
+
+  g_return_val_if_fail (path != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (!g_file_get_contents (path, &data, NULL, &err)) {
+    g_set_error (error, err->domain, err->code, "%s: cannot read: %s", path,
+        err->message);
+    return NULL;
+  }
+  users = g_new0 (RbUsers, 1);
+  users->ha1 = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+      g_free);
+  lines = g_strsplit (data, "\n", -1);
+  for (guint n = 0; lines[n]; n++) {
+    gchar *line = lines[n];
+    gsize len = strlen (line);
+    g_auto (GStrv) fields = NULL;
+    const gchar *why = NULL;
+
+    if (len && line[len - 1] == '\r')
+      line[--len] = '\0';
+    g_strstrip (line);
+    if (*line == '\0' || *line == '#')
+      continue;
+    fields = g_strsplit (line, ":", -1);
+    if (g_strv_length (fields) != 3)
+      why = "not user:realm:HA1";
+    else if (!is_name (fields[0]))
+      why = "the user name is empty or not valid text";
+    else if (!is_name (fields[1]))
+      why = "the realm is empty or not valid text";
+    else if (strpbrk (fields[1], "\"\\") != NULL)
+      why = "the realm must not hold '\"' or '\\' (it is sent quoted)";
+    else if (!is_ha1 (fields[2]))
+      why = "the HA1 must be 32 hex digits (md5 of user:realm:password)";
+    else if (g_hash_table_contains (users->ha1, fields[0]))
+      why = "this user is given twice";
+
+    if (why != NULL) {
+      g_set_error (error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
+          "%s:%u: %s", path, n + 1, why);
+      return NULL;
+    }
+    if (users->realm && !g_str_equal (users->realm, fields[1])) {
+      g_set_error (error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
+          "%s:%u: the realm differs from line %u's; all users of a file "
+          "share one realm", path, n + 1, first_line);
+      return NULL;
+    }
+    if (users->realm == NULL) {
+      users->realm = g_strdup (fields[1]);
+      first_line = n + 1;
+    }
+    g_hash_table_insert (users->ha1, g_strdup (fields[0]),
+        g_ascii_strdown (fields[2], -1));
+  }
+  if (users->realm == NULL) {
+    g_set_error (error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
+        "%s: no users", path);
+    return NULL;
+  }
+  return g_steal_pointer (&users);
+}
+
+/**
+ * rb_users_get_realm:
+ * @users: users
+ *
+ * Returns: the realm all users of the file share.
+ */
+const gchar *
+rb_users_get_realm (RbUsers * users)
+{
+  g_return_val_if_fail (users != NULL, NULL);
+  return users->realm;
+}
+
+/**
+ * rb_users_lookup_ha1:
+ * @users: users
+ * @user: a user name
+ *
+ * Returns: (nullable): md5hex(user:realm:password) of @user in lower case,
+ * owned by @users, or %NULL when @user is unknown.
+ */
+const gchar *
+rb_users_lookup_ha1 (RbUsers * users, const gchar * user)
+{
+  g_return_val_if_fail (users != NULL, NULL);
+  if (user == NULL)
+    return NULL;
+  return g_hash_table_lookup (users->ha1, user);
+}

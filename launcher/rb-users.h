@@ -1,0 +1,47 @@
+/* rtsp-blur
+ * Copyright (C) 2026 rtsp-blur contributors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#ifndef __RB_USERS_H__
+#define __RB_USERS_H__
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* RbUsers: the users of one network, read from a file in the format
+ * Apache's htdigest writes: one "user:realm:HA1" per line, where HA1 is
+ * md5hex(user:realm:password) (32 hex digits). Blank lines and lines whose
+ * first non-blank character is '#' are ignored. No clear-text password is
+ * ever read, and neither passwords nor hashes are ever printed. GLib only,
+ * shared by RTSP (rb-publisher.c) and HTTP digest authentication.
+ *
+ * Errors of rb_users_load():
+ *   G_FILE_ERROR (its code from errno): the file cannot be read;
+ *     message "FILE: cannot read: why"
+ *   G_KEY_FILE_ERROR_INVALID_VALUE: the content is wrong; message
+ *     "FILE:LINE: what" (one line: the first problem), or "FILE: no users"
+ *     for a file without any user line. A line is wrong when it is not
+ *     three ':'-separated fields, the user or realm is empty, the realm
+ *     holds a double quote or a backslash, the HA1 is not 32 hex digits,
+ *     its realm differs from the first line's, or its user was already
+ *     given. */
+typedef struct _RbUsers RbUsers;
+
+RbUsers *rb_users_load (const gchar * path, GError ** error);
+void rb_users_free (RbUsers * users);
+
+/* The realm of the file (all lines must share one realm; otherwise a load
+ * error). */
+const gchar *rb_users_get_realm (RbUsers * users);
+
+/* HA1 = md5hex(user:realm:password) of @user, lower case, or NULL when
+ * @user is unknown. Owned by @users. */
+const gchar *rb_users_lookup_ha1 (RbUsers * users, const gchar * user);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (RbUsers, rb_users_free)
+
+G_END_DECLS
+
+#endif /* __RB_USERS_H__ */
