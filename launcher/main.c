@@ -37,6 +37,7 @@
 #include "rb-status.h"
 #include "rb-retention.h"
 #include "rb-worker.h"
+#include "rb-web.h"
 
 /* sysexits(3) values, as WirePlumber uses them */
 typedef enum {
@@ -64,6 +65,7 @@ typedef struct {
   RbRetention *retention;
   guint retention_source;
   RbMetrics *metrics;
+  RbWeb *web;                   /* issue 8: HLS, operator page, chat */
   guint cameras_running;
   guint signal_sources[3];
   guint listener_retry_source;
@@ -98,6 +100,7 @@ rb_daemon_clear (RbDaemon * daemon)
   if (daemon->retention_source)
     g_source_remove (daemon->retention_source);
   g_clear_pointer (&daemon->metrics, rb_metrics_free);
+  g_clear_pointer (&daemon->web, rb_web_free);
   g_clear_pointer (&daemon->workers, rb_workers_free);
   g_clear_pointer (&daemon->retention, rb_retention_free);
   g_clear_pointer (&daemon->journal, rb_journal_free);
@@ -148,7 +151,9 @@ static const gchar *required_elements[] = {
   "rtspsrc", "rtph264depay", "rtph265depay", "h264parse", "h265parse",
   "avdec_h264", "avdec_h265", "videoconvert", "headblur", "segmentqueue",
   "x264enc", "matroskamux", "decodebin", "appsink", "appsrc", "rtph264pay",
-  "tee", "queue", NULL
+  "tee", "queue",
+  "hlssink2", "mpegtsmux",     /* issue 8: HLS */
+  NULL
 };
 
 static gboolean
@@ -547,6 +552,7 @@ rb_daemon_start_listeners (RbDaemon * daemon)
           rb_publisher_get_bound_port (pub), cam->name);
     }
   }
+  failing += rb_web_start (daemon->web);        /* issue 8 */
   return failing;
 }
 
@@ -645,6 +651,13 @@ rb_daemon_run (RbDaemon * daemon)
     }
     g_ptr_array_add (daemon->publishers, pub);
   }
+  /* issue 8: HLS packagers, chat rooms and HTTP listeners */
+  daemon->web = rb_web_new (config, daemon->feeds, daemon->cameras, &err);
+  if (daemon->web == NULL && err != NULL) {
+    g_critical ("%s", err->message);
+    g_error_free (err);
+    return RB_EXIT_CONFIG;
+  }
   if (rb_daemon_start_listeners (daemon) > 0)
     daemon->listener_retry_source = g_timeout_add_seconds (LISTENER_RETRY_S,
         rb_daemon_retry_listeners, daemon);
@@ -692,6 +705,7 @@ rb_daemon_run (RbDaemon * daemon)
 
   /* the cameras are stopped; stop serving before tearing down */
   g_ptr_array_set_size (daemon->publishers, 0);
+  g_clear_pointer (&daemon->web, rb_web_free);
   g_ptr_array_set_size (daemon->cameras, 0);
   return daemon->exit_code;
 }

@@ -44,6 +44,9 @@
  *   metrics-address=IP      the management listener (Prometheus /metrics,
  *                           rtsp-blur status), default 127.0.0.1
  *   metrics-port=N          its port, 0..65535, default 9590; 0: off
+ *   chat-join-networks=BOOL  one chat room for every network instead of one
+ *                           per network, default false (crosses the
+ *                           networks' separation)
  *
  * [headblur]                        optional; the writable properties of
  *                                   the headblur element itself (not those
@@ -88,6 +91,15 @@
  *   max-connections-per-client=N  from one client address, default 20
  *   idle-timeout=S          a connection that sends no request for S
  *                           seconds is closed, 1..3600, default 10
+ *   cameras=A;B             the cameras this network may see, default all
+ *   users=PATH              htdigest file (user:realm:md5 hex), relative
+ *                           paths resolve like state-dir
+ *   auth=none|digest|basic  default digest with users=, else none; basic
+ *                           only with TLS
+ *   tls-certificate=PATH, tls-key=PATH  PEM files, both or neither
+ *   http-port=N             HTTP(S) listener on address for HLS, the
+ *                           operator page and its chat, 0..65535, default
+ *                           0 (off); must differ from port
  *
  * Errors: unknown groups and keys, a group or key given twice, a value of
  * the wrong type or out of range, a missing required key or group, no camera
@@ -142,15 +154,21 @@ static const gchar *const main_keys[] = {
   "state-dir", "segment-duration", "workers", "keep-raw", "live-bitrate",
   "live-key-interval", "segment-lookahead", "audio", "reconnect-max-interval",
   "max-disk-usage", "min-free-space", "retention-raw", "retention-anonymized",
-  "metrics-address", "metrics-port", NULL
+  "metrics-address", "metrics-port",
+  "chat-join-networks",         /* issue 8: browsers */
+  NULL
 };
 static const gchar *const audio_names[] = { "drop", "keep", NULL };
 static const gchar *const camera_keys[] = {
   "url", "transport", "latency", "privacy-zones", "audio", NULL
 };
 static const gchar *const network_keys[] = { "address", "port",
-  "max-connections", "max-connections-per-client", "idle-timeout", NULL
+  "max-connections", "max-connections-per-client", "idle-timeout",
+  "cameras", "users", "auth", "tls-certificate", "tls-key", /* issue 8 */
+  "http-port",                  /* issue 8: browsers */
+  NULL
 };
+static const gchar *const auth_names[] = { "none", "digest", "basic", NULL };
 static const gchar *const transport_names[] = { "auto", "tcp", "udp", NULL };
 /* *INDENT-ON* */
 
@@ -738,6 +756,7 @@ load_main (Loader * l, RbConfig * c)
   }
   get_uint (l, g, "metrics-port", 0, 65535, "", DEFAULT_METRICS_PORT,
       &c->metrics_port);
+  get_boolean (l, g, "chat-join-networks", FALSE, &c->chat_join_networks);
 }
 
 /* Privacy zones, parsed by the one parser headblur uses (lib/rb-zones). */
@@ -1163,6 +1182,63 @@ object_unref0 (gpointer object)
     g_object_unref (object);
 }
 
+/* Issue 8: cameras=, users=, auth=, tls-certificate=, tls-key= (the names
+ * cameras= lists are checked once every camera is known, in load()). */
+static void
+load_network_access (Loader * l, const gchar * g, RbNetworkConfig * net)
+{
+  g_autofree gchar *cameras = get_value (l, g, "cameras");
+  g_autofree gchar *users = get_value (l, g, "users");
+  g_autofree gchar *cert = get_value (l, g, "tls-certificate");
+  g_autofree gchar *key = get_value (l, g, "tls-key");
+  g_autofree gchar *auth_text = get_value (l, g, "auth");
+  gint auth;
+
+  if (cameras != NULL) {
+    g_auto (GStrv) names = g_strsplit (cameras, ";", -1);
+    GPtrArray *list = g_ptr_array_new ();
+
+    for (guint i = 0; names[i]; i++) {
+      gchar *n = g_strstrip (names[i]);
+
+      if (*n == '\0')
+        continue;
+      if (!name_is_valid (n))
+        fail (l, RB_CONFIG_ERROR_INVALID_VALUE, g, "cameras", n,
+            "must be camera names separated by ;");
+      g_ptr_array_add (list, g_strdup (n));
+    }
+    g_ptr_array_add (list, NULL);
+    net->cameras = (gchar **) g_ptr_array_free (list, FALSE);
+  }
+  if (users != NULL)
+    net->users_file = resolve_path (l, users);
+  if (cert != NULL)
+    net->tls_certificate = resolve_path (l, cert);
+  if (key != NULL)
+    net->tls_key = resolve_path (l, key);
+  if ((cert == NULL) != (key == NULL))
+    fail (l, RB_CONFIG_ERROR_MISSING, g, cert ? "tls-key" : "tls-certificate",
+        NULL, "tls-certificate and tls-key go together");
+  get_choice (l, g, "auth", auth_names, users != NULL ?
+      RB_NETWORK_AUTH_DIGEST : RB_NETWORK_AUTH_NONE, &auth);
+  net->auth = (RbNetworkAuth) auth;
+  if (net->auth != RB_NETWORK_AUTH_NONE && users == NULL)
+    fail (l, RB_CONFIG_ERROR_MISSING, g, "users", NULL,
+        "auth=%s needs a users file (htdigest format)", auth_text);
+  if (net->auth == RB_NETWORK_AUTH_BASIC && cert == NULL)
+    fail (l, RB_CONFIG_ERROR_INVALID_VALUE, g, "auth", auth_text,
+        "basic authentication sends passwords: only with tls-certificate "
+        "and tls-key");
+}
+
+gboolean
+rb_network_has_camera (const RbNetworkConfig * network, const gchar * name)
+{
+  return network->cameras == NULL
+      || g_strv_contains ((const gchar * const *) network->cameras, name);
+}
+
 static void
 load_network (Loader * l, RbConfig * c, const gchar * g, GPtrArray * inets)
 {
@@ -1198,6 +1274,14 @@ load_network (Loader * l, RbConfig * c, const gchar * g, GPtrArray * inets)
       DEFAULT_MAX_CONNECTIONS_PER_CLIENT, &net->max_connections_per_client);
   get_uint (l, g, "idle-timeout", 1, 3600, " of seconds",
       DEFAULT_IDLE_TIMEOUT_S, &net->idle_timeout_s);
+  load_network_access (l, g, net);
+  if (get_uint (l, g, "http-port", 0, 65535, "", 0, &net->http_port)
+      && port_ok && net->http_port != 0 && net->http_port == net->port) {
+    g_autofree gchar *v = g_strdup_printf ("%u", net->http_port);
+
+    fail (l, RB_CONFIG_ERROR_DUPLICATE, g, "http-port", v,
+        "must differ from port (both are TCP on one address)");
+  }
 
   /* inets[i] belongs to c->networks[i]; NULL when its address was bad */
   if (inet && port_ok) {
@@ -1235,6 +1319,10 @@ network_free (RbNetworkConfig * net)
 {
   g_free (net->name);
   g_free (net->address);
+  g_strfreev (net->cameras);
+  g_free (net->users_file);
+  g_free (net->tls_certificate);
+  g_free (net->tls_key);
   g_free (net);
 }
 
@@ -1340,6 +1428,23 @@ load (const gchar * data, gsize length, const gchar * file,
   if (c->networks->len == 0)
     fail (&l, RB_CONFIG_ERROR_MISSING, NULL, NULL, NULL,
         "at least one [" NETWORK_PREFIX "NAME] group is required");
+  /* issue 8: cameras= names cameras that exist */
+  for (guint i = 0; i < c->networks->len; i++) {
+    RbNetworkConfig *net = g_ptr_array_index (c->networks, i);
+    g_autofree gchar *g = g_strconcat (NETWORK_PREFIX, net->name, NULL);
+
+    for (guint k = 0; net->cameras && net->cameras[k]; k++) {
+      gboolean found = FALSE;
+
+      for (guint j = 0; j < c->cameras->len && !found; j++)
+        found = g_str_equal (((RbCameraConfig *)
+                g_ptr_array_index (c->cameras, j))->name, net->cameras[k]);
+      if (!found)
+        fail (&l, RB_CONFIG_ERROR_INVALID_VALUE, g, "cameras",
+            net->cameras[k], "no [" CAMERA_PREFIX "%s] group",
+            net->cameras[k]);
+    }
+  }
 
 out:
   if (l.first_code >= 0) {

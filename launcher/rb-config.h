@@ -54,6 +54,13 @@ typedef struct {
   RbAudio audio;                  /* audio=, default [rtsp-blur] audio */
 } RbCameraConfig;
 
+/* auth= of a network (issue 8) */
+typedef enum {
+  RB_NETWORK_AUTH_NONE,           /* anonymous */
+  RB_NETWORK_AUTH_DIGEST,         /* digest against users= (htdigest) */
+  RB_NETWORK_AUTH_BASIC,          /* basic against users=, TLS only */
+} RbNetworkAuth;
+
 typedef struct {
   gchar *name;                    /* [network:NAME] */
   gchar *address;                 /* address=, an IPv4 or IPv6 literal */
@@ -61,6 +68,14 @@ typedef struct {
   guint max_connections;          /* max-connections=, default 200 */
   guint max_connections_per_client; /* max-connections-per-client=, 20 */
   guint idle_timeout_s;           /* idle-timeout=, s, default 10 */
+  /* issue 8: who may watch what */
+  gchar **cameras;                /* cameras=, names; NULL = all */
+  gchar *users_file;              /* users=, htdigest file, absolute, or NULL */
+  RbNetworkAuth auth;             /* auth=none|digest|basic */
+  gchar *tls_certificate;         /* tls-certificate=, PEM file, or NULL */
+  gchar *tls_key;                 /* tls-key=, PEM file, or NULL */
+  /* issue 8: browsers */
+  guint http_port;                /* http-port=, 0..65535, default 0 = off */
 } RbNetworkConfig;
 
 typedef struct {
@@ -84,6 +99,7 @@ typedef struct {
   guint64 retention_anonymized_s; /* retention-anonymized=, s, 0 = none */
   gchar *metrics_address;         /* metrics-address=, default 127.0.0.1 */
   guint metrics_port;             /* metrics-port=, default 9590, 0 = off */
+  gboolean chat_join_networks;    /* chat-join-networks=, default false */
 
   /* [headblur]: properties of the headblur element, validated against its
    * own GParamSpecs (rb-config.c) and applied by rb_config_apply_headblur().
@@ -116,6 +132,11 @@ gchar *rb_config_camera_zones (const RbConfig * config,
 
 /* The live mount point of @camera: "/NAME". */
 gchar *rb_config_camera_mount (const RbCameraConfig * camera);
+
+/* Whether @network may see the camera @name (cameras= lists it, or is
+ * unset). */
+gboolean rb_network_has_camera (const RbNetworkConfig * network,
+                                const gchar * name);
 
 /* The validated [headblur] value of @key, or NULL when it is not set. */
 const gchar *rb_config_get_headblur (const RbConfig * config,
