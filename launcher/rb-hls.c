@@ -24,6 +24,7 @@
 #endif
 
 #include "rb-hls.h"
+#include "rb-pipelines.h"
 
 #include <gio/gio.h>
 #include <string.h>
@@ -206,15 +207,7 @@ rb_hls_start (RbHls * hls, GError ** error)
   GstElement *sink;
   g_autoptr (GstBus) bus = NULL;
 
-  /* the appsrc never blocks the feed: a stalled packager loses frames,
-   * never delays the RTSP viewers */
-  launch = g_strdup_printf ("appsrc name=src is-live=true format=time "
-      "block=false leaky-type=downstream max-bytes=8000000 "
-      "! h264parse ! video/x-h264,stream-format=byte-stream,alignment=au "
-      "! hlssink2 name=sink target-duration=%u playlist-length=%u "
-      "max-files=%u send-keyframe-requests=false "
-      "location=segment%%05d.ts playlist-location=index.m3u8",
-      hls->target_duration_s, RB_HLS_PLAYLIST_LENGTH,
+  launch = rb_pipeline_hls (hls->target_duration_s, RB_HLS_PLAYLIST_LENGTH,
       RB_HLS_PLAYLIST_LENGTH + EXTRA_SEGMENTS);
   hls->pipeline = gst_parse_launch (launch, error);
   if (hls->pipeline == NULL)
