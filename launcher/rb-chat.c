@@ -111,7 +111,7 @@ rb_chat_room_new (const gchar * name, const gchar * path, GError ** error)
         skipped++;
     }
     if (skipped > 0)
-      g_warning ("chat %s: %u unreadable lines of %s skipped (torn by a "
+      g_message ("chat %s: %u unreadable lines of %s skipped (torn by a "
           "crash?)", name, skipped, path);
   }
   return g_steal_pointer (&room);
