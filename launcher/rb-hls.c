@@ -32,6 +32,10 @@
 /* Segments kept beyond those the playlist lists. */
 #define EXTRA_SEGMENTS 3
 #define RESTART_DELAY_MS 1000
+/* A longer pause between two frames (the camera was away) is closed up in
+ * the HLS timeline, so no segment claims the outage as its duration. */
+#define GAP_MAX (1 * GST_SECOND)
+#define GAP_STEP (40 * GST_MSECOND)
 
 typedef struct {
   GOutputStream *stream;        /* being written, or NULL */
@@ -47,6 +51,10 @@ struct _RbHls {
   GstElement *appsrc;           /* main context */
   guint bus_watch;
   guint restart_source;
+
+  /* appsrc's streaming thread */
+  GstClockTime last_ts;         /* last buffer's (shifted) time, or NONE */
+  GstClockTime shift;           /* taken off every time since the gaps */
 
   GMutex lock;
   GHashTable *segments;         /* name → RbHlsSegment*, protected by lock */
@@ -137,6 +145,40 @@ rb_hls_on_delete_fragment (GstElement * sink, const gchar * location,
   g_mutex_unlock (&hls->lock);
 }
 
+/* Keeps the packager's timeline continuous across camera outages: a gap
+ * over GAP_MAX is taken out of every later timestamp (the feed keeps the
+ * wall-clock timing the RTSP medias need). */
+static GstPadProbeReturn
+rb_hls_on_buffer (GstPad * pad, GstPadProbeInfo * info, gpointer data)
+{
+  RbHls *hls = data;
+  GstBuffer *buf = GST_PAD_PROBE_INFO_BUFFER (info);
+  GstClockTime pts = GST_BUFFER_PTS (buf), dts = GST_BUFFER_DTS (buf);
+  GstClockTime t = GST_CLOCK_TIME_IS_VALID (dts) ? dts : pts;
+
+  if (!GST_CLOCK_TIME_IS_VALID (t) || t < hls->shift)
+    return GST_PAD_PROBE_OK;
+  t -= hls->shift;
+  if (GST_CLOCK_TIME_IS_VALID (hls->last_ts) && t > hls->last_ts + GAP_MAX) {
+    GstClockTime gap = t - hls->last_ts - GAP_STEP;
+
+    GST_INFO ("camera %s: HLS closes a gap of %" GST_TIME_FORMAT,
+        hls->camera, GST_TIME_ARGS (gap));
+    hls->shift += gap;
+    t -= gap;
+  }
+  hls->last_ts = t;
+  if (hls->shift > 0) {
+    buf = gst_buffer_make_writable (buf);
+    if (GST_CLOCK_TIME_IS_VALID (pts))
+      GST_BUFFER_PTS (buf) = pts > hls->shift ? pts - hls->shift : 0;
+    if (GST_CLOCK_TIME_IS_VALID (dts))
+      GST_BUFFER_DTS (buf) = dts > hls->shift ? dts - hls->shift : 0;
+    GST_PAD_PROBE_INFO_DATA (info) = buf;
+  }
+  return GST_PAD_PROBE_OK;
+}
+
 static void rb_hls_stop (RbHls * hls);
 static gboolean rb_hls_start (RbHls * hls, GError ** error);
 
@@ -213,6 +255,15 @@ rb_hls_start (RbHls * hls, GError ** error)
   if (hls->pipeline == NULL)
     return FALSE;
   hls->appsrc = gst_bin_get_by_name (GST_BIN (hls->pipeline), "src");
+  hls->last_ts = GST_CLOCK_TIME_NONE;
+  hls->shift = 0;
+  {
+    GstPad *pad = gst_element_get_static_pad (hls->appsrc, "src");
+
+    gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER, rb_hls_on_buffer, hls,
+        NULL);
+    gst_object_unref (pad);
+  }
   sink = gst_bin_get_by_name (GST_BIN (hls->pipeline), "sink");
   g_signal_connect (sink, "get-fragment-stream",
       G_CALLBACK (rb_hls_on_get_fragment_stream), hls);
