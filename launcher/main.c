@@ -517,6 +517,7 @@ rb_daemon_collect (GString * out, gpointer user_data)
         "Whether the network's listener is bound", l,
         rb_publisher_is_serving (pub));
   }
+  rb_web_collect (d->web, out);        /* issue 8: browsers */
   g_strfreev (label);
   g_free (st);
 }

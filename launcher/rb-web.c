@@ -19,6 +19,7 @@
 #include "rb-camera.h"
 #include "rb-chat.h"
 #include "rb-hls.h"
+#include "rb-metrics.h"
 #include "rb-users.h"
 
 #include <json-glib/json-glib.h>
@@ -58,6 +59,7 @@ struct _RbHttp {
   RbChatRoom *room;             /* in web->rooms */
   gboolean serving;
   gboolean tls;
+  guint64 requests;             /* answered by the handlers */
 };
 
 static void
@@ -318,6 +320,7 @@ rb_http_handle (SoupServer * server, SoupServerMessage * msg,
   const gchar *method = soup_server_message_get_method (msg);
   RbWebFile *f;
 
+  http->requests++;
   if (method != SOUP_METHOD_GET && method != SOUP_METHOD_HEAD) {
     rb_http_respond_text (msg, SOUP_STATUS_METHOD_NOT_ALLOWED,
         "GET only\n");
@@ -362,6 +365,7 @@ rb_http_on_websocket (SoupServer * server, SoupServerMessage * msg,
   RbHttp *http = data;
   g_autofree gchar *user = NULL;
 
+  http->requests++;
   if (!rb_http_origin_ok (http, msg)) {
     soup_websocket_connection_close (conn,
         SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION, "foreign origin");
@@ -606,6 +610,60 @@ rb_web_start (RbWeb * web)
         web->config->chat_join_networks ? "all" : net->name, web->web_dir);
   }
   return failing;
+}
+
+void
+rb_web_collect (RbWeb * web, GString * out)
+{
+  GHashTableIter iter;
+  gpointer key, value;
+  gboolean first = TRUE;
+
+  if (web == NULL)
+    return;
+  for (guint i = 0; i < web->https->len; i++) {
+    RbHttp *http = g_ptr_array_index (web->https, i);
+    g_autofree gchar *name = rb_metrics_escape (http->net->name);
+    g_autofree gchar *l = g_strdup_printf ("network=\"%s\"", name);
+
+    rb_metrics_add (out, "rtsp_blur_network_http_serving", "gauge",
+        i ? NULL : "Whether the network's HTTP listener (http-port) is bound",
+        l, http->serving);
+  }
+  for (guint i = 0; i < web->https->len; i++) {
+    RbHttp *http = g_ptr_array_index (web->https, i);
+    g_autofree gchar *name = rb_metrics_escape (http->net->name);
+    g_autofree gchar *l = g_strdup_printf ("network=\"%s\"", name);
+
+    rb_metrics_add (out, "rtsp_blur_network_http_requests_total", "counter",
+        i ? NULL : "HTTP requests and chat connections the network's "
+        "listener answered (after authentication)", l, http->requests);
+  }
+  for (guint i = 0; i < web->hls->len; i++) {
+    RbHls *hls = g_ptr_array_index (web->hls, i);
+    RbCameraConfig *cam = g_ptr_array_index (web->config->cameras, i);
+    g_autofree gchar *name = NULL, *l = NULL;
+
+    if (hls == NULL)
+      continue;
+    name = rb_metrics_escape (cam->name);
+    l = g_strdup_printf ("camera=\"%s\"", name);
+    rb_metrics_add (out, "rtsp_blur_hls_segments_total", "counter",
+        first ? "HLS segments completed (in memory)" : NULL, l,
+        rb_hls_get_segments (hls));
+    first = FALSE;
+  }
+  first = TRUE;
+  g_hash_table_iter_init (&iter, web->rooms);
+  while (g_hash_table_iter_next (&iter, &key, &value)) {
+    g_autofree gchar *name = rb_metrics_escape (key);
+    g_autofree gchar *l = g_strdup_printf ("room=\"%s\"", name);
+
+    rb_metrics_add (out, "rtsp_blur_chat_members", "gauge", first ?
+        "Operator pages connected to the chat room" : NULL, l,
+        rb_chat_room_get_members (value));
+    first = FALSE;
+  }
 }
 
 void

@@ -46,6 +46,12 @@ RbWeb *rb_web_new (const RbConfig * config, GPtrArray * feeds,
                    GPtrArray * cameras, GError ** error);
 void rb_web_free (RbWeb * web);
 
+/* Appends the browser side's metrics (rb_metrics_add()): per network
+ * rtsp_blur_network_http_serving and rtsp_blur_network_http_requests_total,
+ * per camera rtsp_blur_hls_segments_total, per room
+ * rtsp_blur_chat_members. Nothing when @web is NULL. */
+void rb_web_collect (RbWeb * web, GString * out);
+
 /* Starts the listeners not serving yet; returns how many failed (logged,
  * to retry later: the address may not be on this machine yet). */
 guint rb_web_start (RbWeb * web);

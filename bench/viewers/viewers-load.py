@@ -323,6 +323,13 @@ def main():
               f"feed {load['feed_fps'] or 0:.2f} fps")
         print(f"x264enc instances created: {encoders} (camera connected "
               f"{restarts} times)")
+        m = rb_metrics.scrape(mport)
+        segs = rb_metrics.value(m, "rtsp_blur_hls_segments_total",
+                                camera="cam")
+        reqs = rb_metrics.value(m, "rtsp_blur_network_http_requests_total",
+                                network="lab")
+        print(f"metrics: {segs} HLS segments completed, {reqs} HTTP "
+              "requests answered")
         if args.check:
             feed = load["feed_fps"] or 0
             crit = [(fps_min >= 0.95 * feed,
@@ -334,6 +341,9 @@ def main():
                      "every HLS viewer keeps up with the live edge (media "
                      "downloaded >= window - two 2 s segments)"),
                     (encoders == restarts == 1, "one x264enc for the camera"),
+                    (segs is not None and segs > 0 and reqs is not None
+                     and reqs >= args.hls,
+                     "the metrics count HLS segments and HTTP requests"),
                     (growth < args.max_growth,
                      f"CPU grows by < {args.max_growth} core")]
             for c, what in crit:
