@@ -791,7 +791,8 @@ main (int argc, char **argv)
     return RB_EXIT_CANTCREAT;
   }
   if (opt_check_config) {
-    if (!rb_check_listeners (daemon.config, &err)) {
+    if (!rb_check_listeners (daemon.config, &err)
+        || !rb_web_check (daemon.config, &err)) {   /* issue 8 */
       fprintf (stderr, "rtsp-blur: error: %s\n", err->message);
       g_error_free (err);
       return RB_EXIT_CONFIG;

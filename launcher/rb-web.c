@@ -495,9 +495,10 @@ rb_http_start (RbHttp * http, GError ** error)
 
 /* ---- the whole ---- */
 
-RbWeb *
-rb_web_new (const RbConfig * config, GPtrArray * feeds, GPtrArray * cameras,
-    GError ** error)
+/* With @check_only, no chat room and no packager. */
+static RbWeb *
+rb_web_new_full (const RbConfig * config, GPtrArray * feeds,
+    GPtrArray * cameras, gboolean check_only, GError ** error)
 {
   g_autoptr (RbWeb) web = NULL;
   gboolean any = FALSE;
@@ -535,6 +536,8 @@ rb_web_new (const RbConfig * config, GPtrArray * feeds, GPtrArray * cameras,
     if (http == NULL)
       return NULL;
     g_ptr_array_add (web->https, http);
+    if (check_only)
+      continue;
     room = g_hash_table_lookup (web->rooms, room_name);
     if (room == NULL) {
       g_autofree gchar *name = g_strdup_printf ("%s.jsonl", room_name);
@@ -556,7 +559,7 @@ rb_web_new (const RbConfig * config, GPtrArray * feeds, GPtrArray * cameras,
   }
 
   /* one packager per camera some browser network may see */
-  for (guint i = 0; i < config->cameras->len; i++) {
+  for (guint i = 0; i < config->cameras->len && !check_only; i++) {
     RbCameraConfig *cam = g_ptr_array_index (config->cameras, i);
     RbHls *hls = NULL;
 
@@ -579,6 +582,27 @@ rb_web_new (const RbConfig * config, GPtrArray * feeds, GPtrArray * cameras,
     g_ptr_array_add (web->hls, hls);
   }
   return g_steal_pointer (&web);
+}
+
+RbWeb *
+rb_web_new (const RbConfig * config, GPtrArray * feeds, GPtrArray * cameras,
+    GError ** error)
+{
+  return rb_web_new_full (config, feeds, cameras, FALSE, error);
+}
+
+gboolean
+rb_web_check (const RbConfig * config, GError ** error)
+{
+  GError *err = NULL;
+  RbWeb *web = rb_web_new_full (config, NULL, NULL, TRUE, &err);
+
+  rb_web_free (web);
+  if (err != NULL) {
+    g_propagate_error (error, err);
+    return FALSE;
+  }
+  return TRUE;
 }
 
 guint

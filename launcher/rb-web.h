@@ -46,6 +46,10 @@ RbWeb *rb_web_new (const RbConfig * config, GPtrArray * feeds,
                    GPtrArray * cameras, GError ** error);
 void rb_web_free (RbWeb * web);
 
+/* What rb_web_new() checks (page files, users files, TLS key pairs),
+ * without starting anything: for --check-config. */
+gboolean rb_web_check (const RbConfig * config, GError ** error);
+
 /* Appends the browser side's metrics (rb_metrics_add()): per network
  * rtsp_blur_network_http_serving and rtsp_blur_network_http_requests_total,
  * per camera rtsp_blur_hls_segments_total, per room

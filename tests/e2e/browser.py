@@ -19,7 +19,9 @@ non-root). Checks:
     of the daemon;
   - a third network C with TLS and basic auth: https only, 401 without
     credentials, 200 with them;
-  - with chat-join-networks=true, B's session receives A's message.
+  - with chat-join-networks=true, B's session receives A's message;
+  - --check-config loads the users files: a missing one fails with exit 78
+    and a message naming file, group and key.
 A screenshot of the page is saved as operator-page.png in the build
 directory (RB_E2E_OUT).
 """
@@ -250,6 +252,18 @@ def main():
     check(r.returncode == 0, "a TLS certificate for network C is made")
     conf = os.path.join(tmp, "browser.conf")
     write_conf(conf, state, cam_port, nets, (cert, key), False)
+    # --check-config loads the users files and the TLS key pairs
+    r = run(LAUNCHER, "--check-config", "--config", conf)
+    check(r.returncode == 0, f"--check-config passes ({r.stderr.strip()})")
+    bad = os.path.join(tmp, "bad.conf")
+    with open(conf) as f, open(bad, "w") as g:
+        g.write(f.read().replace(nets["A"]["users"],
+                                 os.path.join(tmp, "no-such-users")))
+    r = run(LAUNCHER, "--check-config", "--config", bad)
+    check(r.returncode == 78 and f"{bad}: [network:A] users: " in r.stderr
+          and "no-such-users" in r.stderr,
+          f"a missing users file fails --check-config naming file, group "
+          f"and key (exit {r.returncode}: {r.stderr.strip()})")
     log_path = os.path.join(tmp, "rtsp-blur.log")
     daemon = Daemon(conf, log_path)
     base = {k: f"http://{addr[k]}:{nets[k]['http_port']}/" for k in "AB"}
