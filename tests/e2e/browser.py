@@ -20,6 +20,7 @@ non-root). Checks:
   - a third network C with TLS and basic auth: https only, 401 without
     credentials, 200 with them;
   - with chat-join-networks=true, B's session receives A's message;
+  - a camera that goes away is reported reconnecting, then offline;
   - --check-config loads the users files: a missing one fails with exit 78
     and a message naming file, group and key.
 A screenshot of the page is saved as operator-page.png in the build
@@ -384,6 +385,24 @@ def main():
         lres = listener.wait(60)
         check(any(nonce2 in m for m in lres.get("messages", [])),
               "with chat-join-networks=true B's session receives A's message")
+
+        # the camera goes away: reconnecting, then offline after 30 s
+        status, _, body = get(base["A"] + "api/cameras", *creds["A"])
+        states = [json.loads(body)["cameras"][0]["state"]] if \
+            status == 200 else []
+        camera.send_signal(signal.SIGTERM)
+        camera.wait(timeout=10)
+        end = time.monotonic() + 45
+        while time.monotonic() < end and "offline" not in states:
+            status, _, body = get(base["A"] + "api/cameras", *creds["A"])
+            if status == 200:
+                cam = json.loads(body)["cameras"][0]
+                if not states or states[-1] != cam["state"]:
+                    states.append(cam["state"])
+            time.sleep(1)
+        check(states[:1] == ["live"] and "reconnecting" in states and
+              states[-1] == "offline", f"a camera that goes away is shown "
+              f"reconnecting, then offline ({states})")
         code = daemon.stop()
     finally:
         code2 = daemon.stop()
