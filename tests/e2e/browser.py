@@ -18,7 +18,8 @@ non-root). Checks:
   - it is kept in state-dir/chat/A.jsonl and shown again after a restart
     of the daemon;
   - a third network C with TLS and basic auth: https only, 401 without
-    credentials, 200 with them;
+    credentials, 200 with them; its chat WebSocket opens from the page's
+    own origin and is closed (1008) for a foreign one;
   - with chat-join-networks=true, B's session receives A's message;
   - a camera that goes away is reported reconnecting, then offline;
   - --check-config loads the users files: a missing one fails with exit 78
@@ -163,6 +164,41 @@ def get(url, user=None, password=None, digest=True, context=None):
         return None, {}, str(e).encode()
 
 
+def ws_first_frame(host, port, origin, auth, context):
+    """Opens wss://host:port/chat with @origin and a basic @auth header;
+    returns (status line, opcode, payload) of the first frame, or None."""
+    import socket
+    raw = socket.create_connection((host, port), timeout=10)
+    sock = context.wrap_socket(raw, server_hostname=host)
+    key = base64.b64encode(os.urandom(16)).decode()
+    token = base64.b64encode(f"{auth[0]}:{auth[1]}".encode()).decode()
+    sock.sendall((f"GET /chat HTTP/1.1\r\nHost: {host}:{port}\r\n"
+                  "Upgrade: websocket\r\nConnection: Upgrade\r\n"
+                  f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n"
+                  f"Origin: {origin}\r\nAuthorization: Basic {token}\r\n\r\n")
+                 .encode())
+    data = b""
+    try:
+        while b"\r\n\r\n" not in data:
+            data += sock.recv(4096)
+        head, rest = data.split(b"\r\n\r\n", 1)
+        while len(rest) < 2:
+            rest += sock.recv(4096)
+        opcode, n = rest[0] & 0x0F, rest[1] & 0x7F
+        off = 2
+        if n == 126:
+            while len(rest) < 4:
+                rest += sock.recv(4096)
+            n, off = int.from_bytes(rest[2:4], "big"), 4
+        while len(rest) < off + n:
+            rest += sock.recv(4096)
+        return head.split(b"\r\n")[0].decode(), opcode, rest[off:off + n]
+    except OSError:
+        return None
+    finally:
+        sock.close()
+
+
 class Daemon:
     def __init__(self, conf, log_path):
         self.conf = conf
@@ -297,6 +333,19 @@ def main():
         status, _, _ = get(c_url.replace("https:", "http:"), *creds["C"],
                            digest=False)
         check(status != 200, "C does not answer plain HTTP")
+        # the chat only for pages of the listener's own origin
+        c_host, c_port = addr["C"], nets["C"]["http_port"]
+        f = ws_first_frame(c_host, c_port, f"https://{c_host}:{c_port}",
+                           creds["C"], ctx)
+        check(f is not None and " 101 " in f[0] + " " and f[1] == 1 and
+              b'"history"' in f[2], f"C's chat opens from its own origin "
+              f"(basic auth over TLS) with the history ({f and f[:2]})")
+        f = ws_first_frame(c_host, c_port, "https://elsewhere.example",
+                           creds["C"], ctx)
+        check(f is not None and f[1] == 8 and
+              int.from_bytes(f[2][:2], "big") == 1008,
+              f"a foreign origin's chat connection is closed with 1008 "
+              f"({f and f[:2]})")
 
         # browsers: B listens on its own network while A talks
         listener = Driver(ns["B"], {"mode": "listen", "url": base["B"],
