@@ -12,8 +12,11 @@
 /* rtsp-blur: the launcher. Runs every camera, the segment workers and one
  * RTSP listener per network from one config file.
  *
- *   rtsp-blur --config FILE
+ *   rtsp-blur --config FILE [--log-level LEVEL]
  *   rtsp-blur --check-config --config FILE
+ *
+ * Run from the build tree, it puts the build's plugin directories first in
+ * GST_PLUGIN_PATH_1_0 before GStreamer starts (an installed one does not).
  */
 
 #ifdef HAVE_CONFIG_H
@@ -34,6 +37,7 @@
 #include "rb-config.h"
 #include "rb-publisher.h"
 #include "rb-metrics.h"
+#include "rb-paths.h"
 #include "rb-status.h"
 #include "rb-retention.h"
 #include "rb-worker.h"
@@ -76,6 +80,8 @@ typedef struct {
 static gchar *opt_config = NULL;
 static gboolean opt_check_config = FALSE;
 static gboolean opt_version = FALSE;
+static gchar *opt_log_level = NULL;
+static gboolean opt_verbose = FALSE;
 
 static const GOptionEntry entries[] = {
   {"config", 'c', 0, G_OPTION_ARG_FILENAME, &opt_config,
@@ -84,6 +90,11 @@ static const GOptionEntry entries[] = {
       "Validate the configuration and the environment, then exit", NULL},
   {"version", 'V', 0, G_OPTION_ARG_NONE, &opt_version,
       "Print the version and exit", NULL},
+  {"log-level", 0, 0, G_OPTION_ARG_STRING, &opt_log_level,
+      "Least severe messages logged: error, warning, info (default) or "
+        "debug", "LEVEL"},
+  {"verbose", 'v', 0, G_OPTION_ARG_NONE, &opt_verbose,
+      "Same as --log-level=debug", NULL},
   {NULL}
 };
 
@@ -115,16 +126,66 @@ G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (RbDaemon, rb_daemon_clear)
 
 /* ---- logging ---- */
 
+/* The least severe level written (GLib's levels grow less severe with
+ * their bit): G_LOG_LEVEL_INFO writes errors, warnings, g_message and
+ * g_info; G_LOG_LEVEL_DEBUG also g_debug. Set once, before the first
+ * thread starts. */
+static GLogLevelFlags rb_log_threshold = G_LOG_LEVEL_INFO;
+/* stderr is connected to the systemd journal (JOURNAL_STREAM) */
+static gboolean rb_log_to_journal = FALSE;
+
+static const struct {
+  const gchar *name;
+  GLogLevelFlags threshold;
+} rb_log_levels[] = {
+  {"error", G_LOG_LEVEL_CRITICAL},
+  {"warning", G_LOG_LEVEL_WARNING},
+  {"info", G_LOG_LEVEL_INFO},
+  {"debug", G_LOG_LEVEL_DEBUG},
+};
+
+/* Sets rb_log_threshold from --log-level / -v, or from G_MESSAGES_DEBUG
+ * (debug) when neither is given. Returns FALSE for an unknown level. */
+static gboolean
+rb_log_set_level (const gchar * name, gboolean verbose)
+{
+  gsize i;
+
+  if (name == NULL) {
+    rb_log_threshold = verbose || g_getenv ("G_MESSAGES_DEBUG") != NULL ?
+        G_LOG_LEVEL_DEBUG : G_LOG_LEVEL_INFO;
+    return TRUE;
+  }
+  for (i = 0; i < G_N_ELEMENTS (rb_log_levels); i++)
+    if (g_str_equal (name, rb_log_levels[i].name)) {
+      rb_log_threshold = verbose ? G_LOG_LEVEL_DEBUG :
+          rb_log_levels[i].threshold;
+      return TRUE;
+    }
+  return FALSE;
+}
+
+/* Every log line: dropped below the threshold; to the journal, with its
+ * priority and GLib's fields, when stderr is the journal stream (falling
+ * back to stderr if the journal does not take it); otherwise one line
+ * "HH:MM:SS.mmm rtsp-blur: LEVEL: message" on stderr. */
 static GLogWriterOutput
 rb_log_writer (GLogLevelFlags level, const GLogField * fields, gsize n_fields,
     gpointer user_data)
 {
   const gchar *message = NULL, *prefix;
-  g_autoptr (GDateTime) now = g_date_time_new_now_utc ();
-  g_autofree gchar *stamp = g_date_time_format (now, "%H:%M:%S.%f");
+  guint severity = level & G_LOG_LEVEL_MASK;
+  g_autoptr (GDateTime) now = NULL;
+  g_autofree gchar *stamp = NULL;
   gsize i;
 
-  if ((level & G_LOG_LEVEL_DEBUG) && g_getenv ("G_MESSAGES_DEBUG") == NULL)
+  /* the most severe bit set decides */
+  severity &= ~severity + 1;
+  if (severity > (guint) rb_log_threshold)
+    return G_LOG_WRITER_HANDLED;
+  if (rb_log_to_journal
+      && g_log_writer_journald (level, fields, n_fields,
+          user_data) == G_LOG_WRITER_HANDLED)
     return G_LOG_WRITER_HANDLED;
   for (i = 0; i < n_fields; i++)
     if (g_strcmp0 (fields[i].key, "MESSAGE") == 0)
@@ -137,12 +198,40 @@ rb_log_writer (GLogLevelFlags level, const GLogField * fields, gsize n_fields,
     prefix = "debug";
   else
     prefix = "info";
+  now = g_date_time_new_now_utc ();
+  stamp = g_date_time_format (now, "%H:%M:%S.%f");
   /* microseconds cut to milliseconds */
   stamp[strlen (stamp) - 3] = '\0';
   fprintf (stderr, "%s rtsp-blur: %s: %s\n", stamp, prefix,
       message ? message : "");
   fflush (stderr);
   return G_LOG_WRITER_HANDLED;
+}
+
+/* ---- plugins ---- */
+
+/* A launcher run from the build tree uses the plugins built with it: their
+ * directories (RB_BUILD_PLUGIN_PATH) go first in GST_PLUGIN_PATH_1_0 (which
+ * GStreamer reads instead of GST_PLUGIN_PATH when set, so the latter is
+ * kept behind them). Must run before gst_init(). An installed launcher
+ * leaves the environment alone: its plugins are in the plugin directory. */
+static void
+rb_use_build_tree_plugins (void)
+{
+  const gchar *old;
+  g_autofree gchar *path = NULL;
+
+  if (!rb_paths_in_build_tree ())
+    return;
+  old = g_getenv ("GST_PLUGIN_PATH_1_0");
+  if (old == NULL)
+    old = g_getenv ("GST_PLUGIN_PATH");
+  if (old != NULL && *old != '\0')
+    path = g_strjoin (G_SEARCHPATH_SEPARATOR_S, RB_BUILD_PLUGIN_PATH, old,
+        NULL);
+  else
+    path = g_strdup (RB_BUILD_PLUGIN_PATH);
+  g_setenv ("GST_PLUGIN_PATH_1_0", path, TRUE);
 }
 
 /* ---- environment checks ---- */
@@ -166,9 +255,10 @@ rb_check_elements (GError ** error)
 
     if (f == NULL) {
       g_set_error (error, GST_CORE_ERROR, GST_CORE_ERROR_MISSING_PLUGIN,
-          "GStreamer element '%s' is missing (run scripts/setup, and set "
-          "GST_PLUGIN_PATH to the build's plugins/ directory when running "
-          "from the build tree)", required_elements[i]);
+          "GStreamer element '%s' is missing (install its GStreamer "
+          "plugin: see scripts/setup; rtsp-blur's own plugins belong in "
+          "GStreamer's plugin directory or in GST_PLUGIN_PATH)",
+          required_elements[i]);
       return FALSE;
     }
     gst_object_unref (f);
@@ -720,7 +810,9 @@ main (int argc, char **argv)
   gboolean status;
   GError *err = NULL;
 
+  rb_log_to_journal = g_log_writer_is_journald (fileno (stderr));
   g_log_set_writer_func (rb_log_writer, NULL, NULL);
+  rb_use_build_tree_plugins ();
 
   context = g_option_context_new ("[status] - anonymize RTSP cameras and "
       "republish them");
@@ -733,6 +825,11 @@ main (int argc, char **argv)
   if (!g_option_context_parse (context, &argc, &argv, &err)) {
     fprintf (stderr, "rtsp-blur: %s\n", err->message);
     g_error_free (err);
+    return RB_EXIT_USAGE;
+  }
+  if (!rb_log_set_level (opt_log_level, opt_verbose)) {
+    fprintf (stderr, "rtsp-blur: --log-level: must be one of "
+        "error|warning|info|debug (got '%s')\n", opt_log_level);
     return RB_EXIT_USAGE;
   }
   if (opt_version) {

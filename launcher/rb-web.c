@@ -20,6 +20,7 @@
 #include "rb-chat.h"
 #include "rb-hls.h"
 #include "rb-metrics.h"
+#include "rb-paths.h"
 #include "rb-users.h"
 
 #include <json-glib/json-glib.h>
@@ -71,23 +72,12 @@ rb_web_file_free (RbWebFile * f)
 
 /* ---- the page's files ---- */
 
+/* As the models (lib/rb-paths): the source tree's web/ from the build
+ * tree, else the installed datadir/rtsp-blur/web. */
 static const gchar *
 rb_web_find_dir (void)
 {
-  const gchar *candidates[] = { g_getenv ("RTSP_BLUR_WEB_DIR"), RB_WEB_DIR,
-    RB_SOURCE_WEB_DIR
-  };
-
-  for (guint i = 0; i < G_N_ELEMENTS (candidates); i++) {
-    g_autofree gchar *index = NULL;
-
-    if (candidates[i] == NULL)
-      continue;
-    index = g_build_filename (candidates[i], "index.html", NULL);
-    if (g_file_test (index, G_FILE_TEST_IS_REGULAR))
-      return candidates[i];
-  }
-  return NULL;
+  return rb_paths_in_build_tree ()? RB_SOURCE_WEB_DIR : RB_WEB_DIR;
 }
 
 static gboolean
@@ -104,12 +94,6 @@ rb_web_load_files (RbWeb * web, GError ** error)
   /* *INDENT-ON* */
   const gchar *dir = rb_web_find_dir ();
 
-  if (dir == NULL) {
-    g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_NOENT,
-        "the operator page's files (index.html) are not in "
-        "$RTSP_BLUR_WEB_DIR, %s nor %s", RB_WEB_DIR, RB_SOURCE_WEB_DIR);
-    return FALSE;
-  }
   web->web_dir = g_strdup (dir);
   for (guint i = 0; i < G_N_ELEMENTS (files); i++) {
     g_autofree gchar *path = g_build_filename (dir, files[i].file, NULL);

@@ -32,8 +32,9 @@ G_BEGIN_DECLS
  * may see) are shared by every network and run from rb_web_new() on: the
  * first playlist is ready one segment after the camera's first frame.
  *
- * The page's files are read once, from $RTSP_BLUR_WEB_DIR, else the
- * installed datadir/rtsp-blur/web, else the source tree's web/. */
+ * The page's files are read once at start: from the source tree's web/
+ * when the launcher runs from the build tree, else from the installed
+ * datadir/rtsp-blur/web (as the models, lib/rb-paths). */
 typedef struct _RbWeb RbWeb;
 
 /* @feeds (RbLiveFeed *) and @cameras (RbCamera *, filled later) are

@@ -131,6 +131,7 @@
 #include "gstheadblur-dnn.h"
 #include "gstheadblur-lookahead.h"
 #include "gstheadblur-track.h"
+#include "rb-paths.h"
 #include "rb-zones.h"
 
 #include <math.h>
@@ -206,7 +207,8 @@ enum
   PROP_PERSON_INFERENCE_WIDTH,
 };
 
-#define DEFAULT_MODEL RB_MODELS_DIR "/yunet_n_640_640.onnx"
+/* <source>/models from the build tree, else the installed models (rb-paths) */
+#define DEFAULT_MODEL rb_paths_model ("yunet_n_640_640.onnx")
 #define DEFAULT_THRESHOLD 0.2
 #define DEFAULT_MODE GST_HEAD_BLUR_MODE_BLUR
 #define DEFAULT_FILL_COLOR 0xff000000
@@ -230,7 +232,7 @@ enum
 #define FALLBACK_FRAME_DURATION (GST_SECOND / 15)
 
 /* person detector */
-#define DEFAULT_PERSON_MODEL RB_MODELS_DIR "/yolo-fastest-1.1_body.weights"
+#define DEFAULT_PERSON_MODEL rb_paths_model ("yolo-fastest-1.1_body.weights")
 #define DEFAULT_PERSON_THRESHOLD 0.3
 #define DEFAULT_PERSON_INFERENCE_WIDTH 480
 #define MAX_PERSON_INFERENCE_WIDTH 1920
@@ -411,8 +413,10 @@ gst_head_blur_class_init (GstHeadBlurClass * klass)
    * makes that state change fail with RESOURCE/NOT_FOUND, a file that
    * cannot be loaded with LIBRARY/INIT.
    *
-   * Default: `yunet_n_640_640.onnx` in the project's models directory
-   * (where `scripts/setup` installs it).
+   * Default: `yunet_n_640_640.onnx` in the models directory: `<source>/models`
+   * (where `scripts/setup` puts it) for a plugin loaded from the build tree,
+   * the installed `PREFIX/share/rtsp-blur/models` (meson option `models-dir`)
+   * otherwise.
    *
    * Since: 0.1.0
    */
@@ -709,8 +713,8 @@ gst_head_blur_class_init (GstHeadBlurClass * klass)
    * found from faces only, which lowers head coverage (on the development
    * sets most on crowds and heads seen from behind).
    *
-   * Default: `yolo-fastest-1.1_body.weights` in the project's models
-   * directory (where `scripts/setup` installs it with its `.cfg`).
+   * Default: `yolo-fastest-1.1_body.weights` in the models directory, as
+   * for #GstHeadBlur:model (with its `.cfg`).
    * Model: dog-qiuqiu/Yolo-Fastest (commit 96a2900d,
    * `ModelZoo/yolo-fastest-1.1_body/`), public domain.
    *

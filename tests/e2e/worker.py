@@ -57,8 +57,28 @@ def record(raw_dir, queue_dir):
             "bitrate=600 ! h264parse ! segmentqueue name=rec "
             f"location={raw_dir} queue={queue_dir} max-size-time=3000000000 "
             "source-name=cam")
-    subprocess.run(["gst-launch-1.0", "-q", "-e"] + desc.split(), check=True,
-                   timeout=120)
+    for attempt in range(3):
+        proc = subprocess.Popen(["gst-launch-1.0", "-q", "-e"] + desc.split())
+        try:
+            rc = proc.wait(timeout=40)
+            if rc != 0:
+                raise subprocess.CalledProcessError(rc, "gst-launch-1.0")
+            break
+        except subprocess.TimeoutExpired:
+            # GStreamer 1.22: about once in 30 runs of a pipeline faster than
+            # real time, the EOS message never reaches gst-launch's bus
+            # although every segment was closed and queued (splitmuxsink's
+            # fragment sinks come and go while the pipeline is PLAYING;
+            # PLATFORM.md). The segments are what this test needs.
+            proc.kill()
+            proc.wait()
+            raw = glob.glob(os.path.join(raw_dir, "*.mkv"))
+            if raw and len(queue_items(queue_dir, "pending")) == len(raw):
+                print(f"note: recorder's EOS lost (attempt {attempt + 1}); "
+                      f"all {len(raw)} segments queued", flush=True)
+                break
+            for f in raw + queue_items(queue_dir, "pending"):
+                os.unlink(f)
     return sorted(glob.glob(os.path.join(raw_dir, "*.mkv")))
 
 
