@@ -256,6 +256,12 @@ def main():
          "--width", str(args.width), "--height", str(args.height),
          "--fps", str(args.fps)],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    # the camera serves before rtsp-blur starts: the daemon connects once,
+    # over TCP, and the figures are not those of a reconnection
+    cam_end = time.monotonic() + 30
+    while time.monotonic() < cam_end and not camera_zoo.ffprobe_streams(
+            f"rtsp://127.0.0.1:{cam_port}/cam", timeout=10):
+        time.sleep(0.3)
     log = open(os.path.join(tmp, "rtsp-blur.log"), "w")
     rb = subprocess.Popen([launcher, "--config", conf], stdout=log,
                           stderr=subprocess.STDOUT, env=env)
