@@ -41,6 +41,7 @@
 #include "rb-status.h"
 #include "rb-retention.h"
 #include "rb-worker.h"
+#include "rb-web.h"
 
 /* sysexits(3) values, as WirePlumber uses them */
 typedef enum {
@@ -68,6 +69,7 @@ typedef struct {
   RbRetention *retention;
   guint retention_source;
   RbMetrics *metrics;
+  RbWeb *web;                   /* issue 8: HLS, operator page, chat */
   guint cameras_running;
   guint signal_sources[3];
   guint listener_retry_source;
@@ -109,6 +111,7 @@ rb_daemon_clear (RbDaemon * daemon)
   if (daemon->retention_source)
     g_source_remove (daemon->retention_source);
   g_clear_pointer (&daemon->metrics, rb_metrics_free);
+  g_clear_pointer (&daemon->web, rb_web_free);
   g_clear_pointer (&daemon->workers, rb_workers_free);
   g_clear_pointer (&daemon->retention, rb_retention_free);
   g_clear_pointer (&daemon->journal, rb_journal_free);
@@ -237,7 +240,9 @@ static const gchar *required_elements[] = {
   "rtspsrc", "rtph264depay", "rtph265depay", "h264parse", "h265parse",
   "avdec_h264", "avdec_h265", "videoconvert", "headblur", "segmentqueue",
   "x264enc", "matroskamux", "decodebin", "appsink", "appsrc", "rtph264pay",
-  "tee", "queue", NULL
+  "tee", "queue",
+  "hlssink2", "mpegtsmux",     /* issue 8: HLS */
+  NULL
 };
 
 static gboolean
@@ -617,6 +622,7 @@ rb_daemon_collect (GString * out, gpointer user_data)
         "Whether the network's listener is bound", l,
         rb_publisher_is_serving (pub));
   }
+  rb_web_collect (d->web, out);        /* issue 8: browsers */
   g_strfreev (label);
   g_free (st);
 }
@@ -655,6 +661,7 @@ rb_daemon_start_listeners (RbDaemon * daemon)
           rb_publisher_get_bound_port (pub), cam->name);
     }
   }
+  failing += rb_web_start (daemon->web);        /* issue 8 */
   return failing;
 }
 
@@ -758,6 +765,13 @@ rb_daemon_run (RbDaemon * daemon)
     }
     g_ptr_array_add (daemon->publishers, pub);
   }
+  /* issue 8: HLS packagers, chat rooms and HTTP listeners */
+  daemon->web = rb_web_new (config, daemon->feeds, daemon->cameras, &err);
+  if (daemon->web == NULL && err != NULL) {
+    g_critical ("%s", err->message);
+    g_error_free (err);
+    return RB_EXIT_CONFIG;
+  }
   if (rb_daemon_start_listeners (daemon) > 0)
     daemon->listener_retry_source = g_timeout_add_seconds (LISTENER_RETRY_S,
         rb_daemon_retry_listeners, daemon);
@@ -805,6 +819,7 @@ rb_daemon_run (RbDaemon * daemon)
 
   /* the cameras are stopped; stop serving before tearing down */
   g_ptr_array_set_size (daemon->publishers, 0);
+  g_clear_pointer (&daemon->web, rb_web_free);
   g_ptr_array_set_size (daemon->cameras, 0);
   return daemon->exit_code;
 }
@@ -896,7 +911,8 @@ main (int argc, char **argv)
     return RB_EXIT_CANTCREAT;
   }
   if (opt_check_config) {
-    if (!rb_check_listeners (daemon.config, &err)) {
+    if (!rb_check_listeners (daemon.config, &err)
+        || !rb_web_check (daemon.config, &err)) {   /* issue 8 */
       fprintf (stderr, "rtsp-blur: error: %s\n", err->message);
       g_error_free (err);
       return RB_EXIT_CONFIG;

@@ -44,6 +44,9 @@
  *   metrics-address=IP      the management listener (Prometheus /metrics,
  *                           rtsp-blur status), default 127.0.0.1
  *   metrics-port=N          its port, 0..65535, default 9590; 0: off
+ *   chat-join-networks=BOOL  one chat room for every network instead of one
+ *                           per network, default false (crosses the
+ *                           networks' separation)
  *
  * [headblur]                        optional; the writable properties of
  *                                   the headblur element itself (not those
@@ -115,6 +118,10 @@
  *   max-viewers=N           clients that set up a stream at once,
  *                           0..10000, default 0 (max-connections only);
  *                           more are answered 503
+ *   http-port=N             HTTP(S) listener on address for HLS, the
+ *                           operator page and its chat, 0..65535, default
+ *                           0 (off); must differ from port. Same users,
+ *                           auth, allow and TLS as the RTSP listener
  *
  * Errors: unknown groups and keys, a group or key given twice, a value of
  * the wrong type or out of range, a missing required key or group, no camera
@@ -175,7 +182,9 @@ static const gchar *const main_keys[] = {
   "state-dir", "segment-duration", "workers", "keep-raw", "live-bitrate",
   "live-key-interval", "segment-lookahead", "audio", "reconnect-max-interval",
   "max-disk-usage", "min-free-space", "retention-raw", "retention-anonymized",
-  "metrics-address", "metrics-port", NULL
+  "metrics-address", "metrics-port",
+  "chat-join-networks",         /* issue 8: browsers */
+  NULL
 };
 static const gchar *const audio_names[] = { "drop", "keep", NULL };
 static const gchar *const camera_keys[] = {
@@ -185,7 +194,9 @@ static const gchar *const network_keys[] = { "address", "port",
   "max-connections", "max-connections-per-client", "idle-timeout",
   /* access and transport */
   "cameras", "users", "auth", "allow", "tls-certificate", "tls-key",
-  "rtsp-transport", "udp-ports", "max-viewers", NULL
+  "rtsp-transport", "udp-ports", "max-viewers",
+  "http-port",                  /* browsers */
+  NULL
 };
 /* indexed by RbNetworkAuth */
 static const gchar *const auth_names[] = { "none", "digest", "basic", NULL };
@@ -780,6 +791,7 @@ load_main (Loader * l, RbConfig * c)
   }
   get_uint (l, g, "metrics-port", 0, 65535, "", DEFAULT_METRICS_PORT,
       &c->metrics_port);
+  get_boolean (l, g, "chat-join-networks", FALSE, &c->chat_join_networks);
 }
 
 /* Privacy zones, parsed by the one parser headblur uses (lib/rb-zones). */

@@ -85,6 +85,9 @@ typedef struct {
   RbRtspTransport rtsp_transport; /* rtsp-transport=, default TCP */
   guint udp_port_min, udp_port_max; /* udp-ports=MIN-MAX, 0 when no UDP */
   guint max_viewers;              /* max-viewers=, 0 = no limit of its own */
+
+  /* browsers: HLS, the operator page, chat */
+  guint http_port;                /* http-port=, 0..65535, default 0 = off */
 } RbNetworkConfig;
 
 typedef struct {
@@ -108,6 +111,7 @@ typedef struct {
   guint64 retention_anonymized_s; /* retention-anonymized=, s, 0 = none */
   gchar *metrics_address;         /* metrics-address=, default 127.0.0.1 */
   guint metrics_port;             /* metrics-port=, default 9590, 0 = off */
+  gboolean chat_join_networks;    /* chat-join-networks=, default false */
 
   /* [headblur]: properties of the headblur element, validated against its
    * own GParamSpecs (rb-config.c) and applied by rb_config_apply_headblur().

@@ -224,3 +224,18 @@ rb_pipeline_publish (const gchar * audio_caps)
       "appsrc name=audio-src is-live=true format=time block=false "
       "leaky-type=downstream max-bytes=1000000 ! %s )", pay);
 }
+
+gchar *
+rb_pipeline_hls (guint target_duration_s, guint playlist_length,
+    guint max_files)
+{
+  /* the appsrc never blocks the feed: a stalled packager loses frames,
+   * never delays the RTSP viewers */
+  return g_strdup_printf ("appsrc name=src is-live=true format=time "
+      "block=false leaky-type=downstream max-bytes=8000000 "
+      "! h264parse ! video/x-h264,stream-format=byte-stream,alignment=au "
+      "! hlssink2 name=sink target-duration=%u playlist-length=%u "
+      "max-files=%u send-keyframe-requests=false "
+      "location=segment%%05d.ts playlist-location=index.m3u8",
+      target_duration_s, playlist_length, max_files);
+}

@@ -67,6 +67,14 @@ gchar *rb_pipeline_verify (const gchar * path);
  * audio, passed through), the audio from appsrc name=audio-src as pay1. */
 gchar *rb_pipeline_publish (const gchar * audio_caps);
 
+/* Issue 8: the HLS packager of one camera (launcher/rb-hls.c): the video
+ * from appsrc name=src into hlssink2 name=sink, segments of
+ * @target_duration_s cut at the key frames (no key-unit requests: the
+ * appsrc cannot pass them on), the playlist listing @playlist_length,
+ * @max_files kept. */
+gchar *rb_pipeline_hls (guint target_duration_s, guint playlist_length,
+                        guint max_files);
+
 /* @value as a gst-launch property value: unchanged when it needs no
  * quoting, else in double quotes with " and \ escaped. */
 gchar *rb_pipeline_quote (const gchar * value);

@@ -502,6 +502,19 @@ rb_live_feed_remove_media (RbLiveFeed * feed, GstElement * appsrc)
   g_mutex_unlock (&feed->lock);
 }
 
+/* Issue 8: other consumers than RTSP medias (HLS packagers). */
+void
+rb_live_feed_add_appsrc (RbLiveFeed * feed, GstElement * appsrc)
+{
+  rb_live_feed_add_media (feed, appsrc, NULL);
+}
+
+void
+rb_live_feed_remove_appsrc (RbLiveFeed * feed, GstElement * appsrc)
+{
+  rb_live_feed_remove_media (feed, appsrc);
+}
+
 /* ---- publisher ---- */
 
 struct _RbPublisher {

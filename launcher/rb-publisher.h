@@ -39,6 +39,13 @@ gchar *rb_live_feed_get_audio_caps (RbLiveFeed * feed);
 /* Number of samples pushed since creation (for logs and tests). */
 guint64 rb_live_feed_get_samples (RbLiveFeed * feed);
 
+/* Issue 8 (HLS): attaches @appsrc, in a PLAYING pipeline on the system
+ * clock, as one more consumer of the feed, video only: like an RTSP media
+ * it gets the encoded stream from the next key unit on, in its own
+ * pipeline's time. rb_live_feed_remove_appsrc() detaches it. */
+void rb_live_feed_add_appsrc (RbLiveFeed * feed, GstElement * appsrc);
+void rb_live_feed_remove_appsrc (RbLiveFeed * feed, GstElement * appsrc);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RbLiveFeed, rb_live_feed_unref)
 
 /* RbPublisher: one gst-rtsp-server instance bound to one network's address

@@ -193,6 +193,17 @@ GST_START_TEST (test_publish)
 
 GST_END_TEST;
 
+/* issue 8 */
+GST_START_TEST (test_hls)
+{
+  g_autofree gchar *hls = rb_pipeline_hls (2, 5, 8);
+
+  assert_shown_in ("hls.txt", hls);
+  assert_parses (hls, FALSE);
+}
+
+GST_END_TEST;
+
 /* Paths with blanks, quotes and backslashes reach the element unchanged. */
 GST_START_TEST (test_quoting)
 {
@@ -227,6 +238,7 @@ pipelines_suite (void)
   tcase_add_test (tc, test_camera);
   tcase_add_test (tc, test_segment);
   tcase_add_test (tc, test_publish);
+  tcase_add_test (tc, test_hls);
   tcase_add_test (tc, test_quoting);
   return s;
 }

@@ -1,0 +1,299 @@
+/* rtsp-blur
+ * Copyright (C) 2026 rtsp-blur contributors
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Library General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+/* The operator page's chat rooms (see rb-chat.h). */
+
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include "rb-chat.h"
+#include "rb-durable.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
+#include <string.h>
+#include <unistd.h>
+
+typedef struct {
+  RbChatRoom *room;
+  SoupWebsocketConnection *conn;
+  gchar *user;
+  gchar *network;
+} RbChatMember;
+
+struct _RbChatRoom {
+  gchar *name;
+  gchar *path;
+  GQueue history;               /* of gchar * JSON objects, oldest first */
+  guint lines_in_file;
+  GList *members;               /* of RbChatMember * */
+};
+
+static void
+rb_chat_member_free (RbChatMember * m)
+{
+  g_signal_handlers_disconnect_by_data (m->conn, m);
+  g_object_unref (m->conn);
+  g_free (m->user);
+  g_free (m->network);
+  g_free (m);
+}
+
+static gboolean
+rb_chat_line_is_message (const gchar * line)
+{
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  JsonNode *root;
+  JsonObject *o;
+
+  if (!json_parser_load_from_data (parser, line, -1, NULL))
+    return FALSE;
+  root = json_parser_get_root (parser);
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    return FALSE;
+  o = json_node_get_object (root);
+  return json_object_has_member (o, "user")
+      && json_object_has_member (o, "time")
+      && json_object_has_member (o, "text");
+}
+
+static void
+rb_chat_room_keep (RbChatRoom * room, gchar * line)
+{
+  g_queue_push_tail (&room->history, line);
+  while (room->history.length > RB_CHAT_HISTORY)
+    g_free (g_queue_pop_head (&room->history));
+}
+
+RbChatRoom *
+rb_chat_room_new (const gchar * name, const gchar * path, GError ** error)
+{
+  g_autoptr (RbChatRoom) room = g_new0 (RbChatRoom, 1);
+  g_autofree gchar *dir = g_path_get_dirname (path);
+  g_autofree gchar *data = NULL;
+  GError *err = NULL;
+  guint skipped = 0;
+
+  room->name = g_strdup (name);
+  room->path = g_strdup (path);
+  g_queue_init (&room->history);
+  if (g_mkdir_with_parents (dir, 0750) < 0) {
+    rb_durable_set_error (error, "create", dir, errno);
+    return NULL;
+  }
+  if (!g_file_get_contents (path, &data, NULL, &err)) {
+    if (!g_error_matches (err, G_FILE_ERROR, G_FILE_ERROR_NOENT)) {
+      g_propagate_error (error, err);
+      return NULL;
+    }
+    g_clear_error (&err);
+  } else {
+    g_auto (GStrv) lines = g_strsplit (data, "\n", -1);
+
+    for (guint i = 0; lines[i]; i++) {
+      if (lines[i][0] == '\0')
+        continue;
+      room->lines_in_file++;
+      if (rb_chat_line_is_message (lines[i]))
+        rb_chat_room_keep (room, g_strdup (lines[i]));
+      else
+        skipped++;
+    }
+    if (skipped > 0)
+      g_message ("chat %s: %u unreadable lines of %s skipped (torn by a "
+          "crash?)", name, skipped, path);
+  }
+  return g_steal_pointer (&room);
+}
+
+void
+rb_chat_room_free (RbChatRoom * room)
+{
+  if (room == NULL)
+    return;
+  g_list_free_full (room->members, (GDestroyNotify) rb_chat_member_free);
+  g_queue_clear_full (&room->history, g_free);
+  g_free (room->name);
+  g_free (room->path);
+  g_free (room);
+}
+
+guint
+rb_chat_room_get_members (RbChatRoom * room)
+{
+  return g_list_length (room->members);
+}
+
+/* Appends @line and a newline to the file, fsync'ed; a new file's
+ * directory entry is made durable too. */
+static gboolean
+rb_chat_room_append (RbChatRoom * room, const gchar * line, GError ** error)
+{
+  g_autofree gchar *text = g_strconcat (line, "\n", NULL);
+  gsize len = strlen (text), off = 0;
+  gboolean created = !g_file_test (room->path, G_FILE_TEST_EXISTS);
+  int fd = open (room->path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC,
+      0640);
+
+  if (fd < 0) {
+    rb_durable_set_error (error, "open", room->path, errno);
+    return FALSE;
+  }
+  while (off < len) {
+    ssize_t n = write (fd, text + off, len - off);
+
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n < 0) {
+      rb_durable_set_error (error, "write", room->path, errno);
+      close (fd);
+      return FALSE;
+    }
+    off += n;
+  }
+  if (fsync (fd) < 0) {
+    rb_durable_set_error (error, "fsync", room->path, errno);
+    close (fd);
+    return FALSE;
+  }
+  close (fd);
+  room->lines_in_file++;
+  return !created || rb_durable_fsync_parent (room->path, error);
+}
+
+/* The file down to the history, replaced atomically. */
+static gboolean
+rb_chat_room_compact (RbChatRoom * room, GError ** error)
+{
+  GString *s = g_string_new (NULL);
+  gboolean ok;
+
+  for (GList * l = room->history.head; l != NULL; l = l->next)
+    g_string_append_printf (s, "%s\n", (const gchar *) l->data);
+  ok = rb_durable_write (room->path, NULL, s->str, s->len, error);
+  if (ok)
+    room->lines_in_file = room->history.length;
+  g_string_free (s, TRUE);
+  return ok;
+}
+
+static gchar *
+rb_chat_now_iso (void)
+{
+  g_autoptr (GDateTime) now = g_date_time_new_now_utc ();
+  g_autofree gchar *base = g_date_time_format (now, "%Y-%m-%dT%H:%M:%S");
+
+  return g_strdup_printf ("%s.%03dZ", base,
+      g_date_time_get_microsecond (now) / 1000);
+}
+
+static gchar *
+rb_chat_message_new (const gchar * user, const gchar * network,
+    const gchar * text)
+{
+  g_autoptr (JsonBuilder) b = json_builder_new ();
+  g_autofree gchar *time = rb_chat_now_iso ();
+  g_autoptr (JsonNode) root = NULL;
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "user");
+  json_builder_add_string_value (b, user);
+  json_builder_set_member_name (b, "network");
+  json_builder_add_string_value (b, network);
+  json_builder_set_member_name (b, "time");
+  json_builder_add_string_value (b, time);
+  json_builder_set_member_name (b, "text");
+  json_builder_add_string_value (b, text);
+  json_builder_end_object (b);
+  root = json_builder_get_root (b);
+  return json_to_string (root, FALSE);
+}
+
+static void
+rb_chat_member_send (RbChatMember * m, const gchar * frame)
+{
+  if (soup_websocket_connection_get_state (m->conn) ==
+      SOUP_WEBSOCKET_STATE_OPEN)
+    soup_websocket_connection_send_text (m->conn, frame);
+}
+
+static void
+rb_chat_on_message (SoupWebsocketConnection * conn, gint type,
+    GBytes * message, RbChatMember * m)
+{
+  RbChatRoom *room = m->room;
+  gsize len;
+  const gchar *data = g_bytes_get_data (message, &len);
+  g_autofree gchar *text = NULL, *line = NULL, *frame = NULL;
+  GError *err = NULL;
+
+  if (type != SOUP_WEBSOCKET_DATA_TEXT || len == 0)
+    return;
+  if (len > RB_CHAT_MAX_TEXT || !g_utf8_validate (data, len, NULL)) {
+    soup_websocket_connection_close (conn,
+        SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION, "message too long");
+    return;
+  }
+  text = g_strstrip (g_strndup (data, len));
+  if (*text == '\0')
+    return;
+  line = rb_chat_message_new (m->user, m->network, text);
+  if (!rb_chat_room_append (room, line, &err)) {
+    g_warning ("chat %s: message from %s not saved: %s", room->name,
+        m->user, err->message);
+    g_clear_error (&err);
+  }
+  rb_chat_room_keep (room, g_strdup (line));
+  if (room->lines_in_file >= 2 * RB_CHAT_HISTORY
+      && !rb_chat_room_compact (room, &err)) {
+    g_warning ("chat %s: %s", room->name, err->message);
+    g_clear_error (&err);
+  }
+  frame = g_strdup_printf ("{\"type\":\"message\",\"message\":%s}", line);
+  for (GList * l = room->members; l != NULL; l = l->next)
+    rb_chat_member_send (l->data, frame);
+}
+
+static void
+rb_chat_on_closed (SoupWebsocketConnection * conn, RbChatMember * m)
+{
+  RbChatRoom *room = m->room;
+
+  room->members = g_list_remove (room->members, m);
+  rb_chat_member_free (m);
+}
+
+void
+rb_chat_room_join (RbChatRoom * room, SoupWebsocketConnection * conn,
+    const gchar * user, const gchar * network)
+{
+  RbChatMember *m = g_new0 (RbChatMember, 1);
+  GString *frame = g_string_new ("{\"type\":\"history\",\"messages\":[");
+
+  m->room = room;
+  m->conn = g_object_ref (conn);
+  m->user = g_strdup (user);
+  m->network = g_strdup (network);
+  room->members = g_list_prepend (room->members, m);
+  g_signal_connect (conn, "message", G_CALLBACK (rb_chat_on_message), m);
+  g_signal_connect (conn, "closed", G_CALLBACK (rb_chat_on_closed), m);
+  /* browsers close idle connections less often when pinged */
+  soup_websocket_connection_set_keepalive_interval (conn, 30);
+  for (GList * l = room->history.head; l != NULL; l = l->next)
+    g_string_append_printf (frame, "%s%s", l->prev ? "," : "",
+        (const gchar *) l->data);
+  g_string_append (frame, "]}");
+  rb_chat_member_send (m, frame->str);
+  g_string_free (frame, TRUE);
+}

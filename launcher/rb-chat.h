@@ -1,0 +1,52 @@
+/* rtsp-blur
+ * Copyright (C) 2026 rtsp-blur contributors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#ifndef __RB_CHAT_H__
+#define __RB_CHAT_H__
+
+#include <libsoup/soup.h>
+
+G_BEGIN_DECLS
+
+/* RbChatRoom: one chat room of the operator page (one per network, or one
+ * for all with chat-join-networks=true), on the main context.
+ *
+ * Members are WebSocket connections. A member's text frame (at most
+ * RB_CHAT_MAX_TEXT bytes of UTF-8, blank ones ignored) becomes a message
+ * stamped with the member's user name and the server's time, appended to
+ * the room's file and sent to every member, the sender included, as
+ *   {"type":"message","message":{"user":U,"network":N,"time":T,"text":X}}
+ * with T in ISO 8601 UTC to the millisecond. A member that joins first gets
+ *   {"type":"history","messages":[...]}
+ * with the last RB_CHAT_HISTORY messages, oldest first.
+ *
+ * The file holds one message object per line (JSON Lines); each append is
+ * written and fsync'ed before it is sent, and the file is rewritten
+ * durably (rb_durable_write) down to the last RB_CHAT_HISTORY messages when
+ * it holds twice that. On start the last RB_CHAT_HISTORY valid lines are
+ * loaded (a line torn by a crash is skipped). */
+typedef struct _RbChatRoom RbChatRoom;
+
+#define RB_CHAT_HISTORY 500
+#define RB_CHAT_MAX_TEXT 2000
+
+/* Loads @path's history (a missing file is an empty room; its directory
+ * is created). Fails when the file or directory cannot be read or made. */
+RbChatRoom *rb_chat_room_new (const gchar * name, const gchar * path,
+                              GError ** error);
+void rb_chat_room_free (RbChatRoom * room);
+
+/* Adds @conn (a new reference is taken) as a member speaking as @user from
+ * @network; it leaves when it closes. */
+void rb_chat_room_join (RbChatRoom * room, SoupWebsocketConnection * conn,
+                        const gchar * user, const gchar * network);
+
+guint rb_chat_room_get_members (RbChatRoom * room);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (RbChatRoom, rb_chat_room_free)
+
+G_END_DECLS
+
+#endif /* __RB_CHAT_H__ */

@@ -1,0 +1,362 @@
+/* rtsp-blur
+ * Copyright (C) 2026 rtsp-blur contributors
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Library General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+/* The operator page's chat rooms (launcher/rb-chat.c) over a real
+ * WebSocket pair on a socketpair, and the htdigest users files
+ * (launcher/rb-users.c). */
+
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include <gst/check/gstcheck.h>
+#include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
+#include <libsoup/soup.h>
+#include <sys/socket.h>
+
+#include "rb-chat.h"
+#include "rb-users.h"
+
+static gchar *tmpdir;
+
+static void
+tempdir_setup (void)
+{
+  tmpdir = g_dir_make_tmp ("rb-chat-test-XXXXXX", NULL);
+  fail_unless (tmpdir != NULL);
+}
+
+static void
+tempdir_cleanup (void)
+{
+  g_autoptr (GDir) d = g_dir_open (tmpdir, 0, NULL);
+  const gchar *n;
+
+  while (d && (n = g_dir_read_name (d)) != NULL) {
+    g_autofree gchar *p = g_build_filename (tmpdir, n, NULL);
+    g_unlink (p);
+  }
+  g_rmdir (tmpdir);
+  g_clear_pointer (&tmpdir, g_free);
+}
+
+static gchar *
+write_file (const gchar * name, const gchar * text)
+{
+  gchar *path = g_build_filename (tmpdir, name, NULL);
+
+  fail_unless (g_file_set_contents (path, text, -1, NULL));
+  return path;
+}
+
+/* ---- a WebSocket pair: server side for the room, client side for us */
+
+typedef struct {
+  SoupWebsocketConnection *server;
+  SoupWebsocketConnection *client;
+  GPtrArray *frames;            /* of gchar *, received by the client */
+} WsPair;
+
+static void
+on_client_message (SoupWebsocketConnection * c, gint type, GBytes * m,
+    WsPair * p)
+{
+  gsize n;
+  const gchar *d = g_bytes_get_data (m, &n);
+
+  g_ptr_array_add (p->frames, g_strndup (d, n));
+}
+
+static GIOStream *
+socket_stream (int fd)
+{
+  g_autoptr (GSocket) s = g_socket_new_from_fd (fd, NULL);
+
+  fail_unless (s != NULL);
+  return G_IO_STREAM (g_socket_connection_factory_create_connection (s));
+}
+
+static WsPair *
+ws_pair_new (void)
+{
+  WsPair *p = g_new0 (WsPair, 1);
+  int sv[2];
+  g_autoptr (GUri) uri = g_uri_parse ("ws://127.0.0.1/chat",
+      G_URI_FLAGS_NONE, NULL);
+  g_autoptr (GIOStream) a = NULL, b = NULL;
+
+  fail_unless (socketpair (AF_UNIX, SOCK_STREAM, 0, sv) == 0);
+  a = socket_stream (sv[0]);
+  b = socket_stream (sv[1]);
+  p->server = soup_websocket_connection_new (a, uri,
+      SOUP_WEBSOCKET_CONNECTION_SERVER, NULL, NULL, NULL);
+  p->client = soup_websocket_connection_new (b, uri,
+      SOUP_WEBSOCKET_CONNECTION_CLIENT, NULL, NULL, NULL);
+  p->frames = g_ptr_array_new_with_free_func (g_free);
+  g_signal_connect (p->client, "message", G_CALLBACK (on_client_message), p);
+  return p;
+}
+
+static void
+ws_pair_free (WsPair * p)
+{
+  g_signal_handlers_disconnect_by_data (p->client, p);
+  g_object_unref (p->client);
+  g_object_unref (p->server);
+  g_ptr_array_unref (p->frames);
+  g_free (p);
+}
+
+/* Iterates the main context until @p received @n frames (at most 5 s). */
+static gboolean
+wait_frames (WsPair * p, guint n)
+{
+  gint64 end = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+
+  while (p->frames->len < n && g_get_monotonic_time () < end)
+    g_main_context_iteration (NULL, FALSE);
+  return p->frames->len >= n;
+}
+
+static JsonObject *
+parse_object (JsonParser * parser, const gchar * text)
+{
+  fail_unless (json_parser_load_from_data (parser, text, -1, NULL), "%s",
+      text);
+  return json_node_get_object (json_parser_get_root (parser));
+}
+
+static guint
+count_lines (const gchar * path)
+{
+  g_autofree gchar *t = NULL;
+  guint n = 0;
+
+  if (!g_file_get_contents (path, &t, NULL, NULL))
+    return 0;
+  for (const gchar * c = t; *c; c++)
+    n += *c == '\n';
+  return n;
+}
+
+GST_START_TEST (test_chat_message_round_trip)
+{
+  g_autofree gchar *path = g_build_filename (tmpdir, "A.jsonl", NULL);
+  g_autoptr (RbChatRoom) room = rb_chat_room_new ("A", path, NULL);
+  WsPair *alice, *bob;
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  JsonObject *o, *m;
+
+  fail_unless (room != NULL);
+  alice = ws_pair_new ();
+  bob = ws_pair_new ();
+  rb_chat_room_join (room, alice->server, "alice", "A");
+  rb_chat_room_join (room, bob->server, "bob", "A");
+  assert_equals_int (rb_chat_room_get_members (room), 2);
+  fail_unless (wait_frames (alice, 1) && wait_frames (bob, 1));
+  o = parse_object (parser, g_ptr_array_index (alice->frames, 0));
+  assert_equals_string (json_object_get_string_member (o, "type"),
+      "history");
+  assert_equals_int (json_array_get_length (json_object_get_array_member (o,
+              "messages")), 0);
+
+  soup_websocket_connection_send_text (alice->client, "  who takes gate?  ");
+  soup_websocket_connection_send_text (alice->client, "   ");   /* ignored */
+  fail_unless (wait_frames (alice, 2) && wait_frames (bob, 2));
+  o = parse_object (parser, g_ptr_array_index (bob->frames, 1));
+  assert_equals_string (json_object_get_string_member (o, "type"),
+      "message");
+  m = json_object_get_object_member (o, "message");
+  assert_equals_string (json_object_get_string_member (m, "user"), "alice");
+  assert_equals_string (json_object_get_string_member (m, "network"), "A");
+  assert_equals_string (json_object_get_string_member (m, "text"),
+      "who takes gate?");
+  fail_unless (g_str_has_suffix (json_object_get_string_member (m, "time"),
+          "Z"));
+  /* durable before it is sent */
+  assert_equals_int (count_lines (path), 1);
+
+  /* a newcomer gets the history */
+  {
+    WsPair *carol = ws_pair_new ();
+
+    rb_chat_room_join (room, carol->server, "carol", "A");
+    fail_unless (wait_frames (carol, 1));
+    o = parse_object (parser, g_ptr_array_index (carol->frames, 0));
+    assert_equals_int (json_array_get_length (json_object_get_array_member
+            (o, "messages")), 1);
+    ws_pair_free (carol);
+  }
+
+  /* a member that closes (bob) or goes away (carol's client was dropped)
+   * leaves the room */
+  soup_websocket_connection_close (bob->client, SOUP_WEBSOCKET_CLOSE_NORMAL,
+      NULL);
+  {
+    gint64 end = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+
+    while (rb_chat_room_get_members (room) > 1
+        && g_get_monotonic_time () < end)
+      g_main_context_iteration (NULL, FALSE);
+  }
+  assert_equals_int (rb_chat_room_get_members (room), 1);
+  ws_pair_free (alice);
+  ws_pair_free (bob);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_chat_history_reload)
+{
+  GString *s = g_string_new (NULL);
+  g_autofree gchar *path = NULL;
+  g_autoptr (RbChatRoom) room = NULL;
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  WsPair *p;
+  JsonObject *o;
+  JsonArray *a;
+
+  for (guint i = 0; i < 700; i++)
+    g_string_append_printf (s, "{\"user\":\"u\",\"network\":\"A\","
+        "\"time\":\"2026-01-01T00:00:00.000Z\",\"text\":\"m%u\"}\n", i);
+  g_string_append (s, "{\"user\":\"u\",\"ti");        /* torn by a crash */
+  path = write_file ("A.jsonl", s->str);
+  g_string_free (s, TRUE);
+
+  room = rb_chat_room_new ("A", path, NULL);
+  fail_unless (room != NULL);
+  p = ws_pair_new ();
+  rb_chat_room_join (room, p->server, "alice", "A");
+  fail_unless (wait_frames (p, 1));
+  o = parse_object (parser, g_ptr_array_index (p->frames, 0));
+  a = json_object_get_array_member (o, "messages");
+  assert_equals_int (json_array_get_length (a), RB_CHAT_HISTORY);
+  assert_equals_string (json_object_get_string_member
+      (json_array_get_object_element (a, 0), "text"), "m200");
+  assert_equals_string (json_object_get_string_member
+      (json_array_get_object_element (a, RB_CHAT_HISTORY - 1), "text"),
+      "m699");
+
+  /* 701 lines (the torn one counts) and 299 more: at 1000 lines the file
+   * is rewritten down to the history */
+  for (guint i = 0; i < 299; i++)
+    soup_websocket_connection_send_text (p->client, "more");
+  fail_unless (wait_frames (p, 300));
+  assert_equals_int (count_lines (path), RB_CHAT_HISTORY);
+  ws_pair_free (p);
+
+  /* and a reload gives the same last message */
+  {
+    g_autoptr (RbChatRoom) again = rb_chat_room_new ("A", path, NULL);
+    WsPair *q = ws_pair_new ();
+
+    rb_chat_room_join (again, q->server, "bob", "A");
+    fail_unless (wait_frames (q, 1));
+    o = parse_object (parser, g_ptr_array_index (q->frames, 0));
+    a = json_object_get_array_member (o, "messages");
+    assert_equals_int (json_array_get_length (a), RB_CHAT_HISTORY);
+    assert_equals_string (json_object_get_string_member
+        (json_array_get_object_element (a, RB_CHAT_HISTORY - 1), "user"),
+        "alice");
+    ws_pair_free (q);
+  }
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_chat_too_long_closes)
+{
+  g_autofree gchar *path = g_build_filename (tmpdir, "A.jsonl", NULL);
+  g_autoptr (RbChatRoom) room = rb_chat_room_new ("A", path, NULL);
+  WsPair *p = ws_pair_new ();
+  gchar *big = g_strnfill (RB_CHAT_MAX_TEXT + 1, 'x');
+  gint64 end = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+
+  rb_chat_room_join (room, p->server, "alice", "A");
+  soup_websocket_connection_send_text (p->client, big);
+  while (soup_websocket_connection_get_state (p->client) !=
+      SOUP_WEBSOCKET_STATE_CLOSED && g_get_monotonic_time () < end)
+    g_main_context_iteration (NULL, FALSE);
+  assert_equals_int (soup_websocket_connection_get_close_code (p->client),
+      SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION);
+  assert_equals_int (count_lines (path), 0);
+  g_free (big);
+  ws_pair_free (p);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_users)
+{
+  g_autofree gchar *good = write_file ("good", "# operators of A\n"
+      "alice:rtsp-blur A:0123456789abcdef0123456789ABCDEF\n\n"
+      "bob:rtsp-blur A:fedcba9876543210fedcba9876543210\n");
+  g_autofree gchar *bad = write_file ("bad", "alice:rtsp-blur A:nothex\n");
+  g_autofree gchar *realms = write_file ("realms",
+      "alice:A:0123456789abcdef0123456789abcdef\n"
+      "bob:B:0123456789abcdef0123456789abcdef\n");
+  g_autofree gchar *twice = write_file ("twice",
+      "alice:A:0123456789abcdef0123456789abcdef\n"
+      "alice:A:0123456789abcdef0123456789abcdef\n");
+  g_autofree gchar *empty = write_file ("empty", "# nobody\n");
+  g_autofree gchar *missing = g_build_filename (tmpdir, "missing", NULL);
+  g_autoptr (RbUsers) u = rb_users_load (good, NULL);
+  GError *err = NULL;
+  g_autofree gchar *msg = NULL;
+
+  fail_unless (u != NULL);
+  assert_equals_string (rb_users_get_realm (u), "rtsp-blur A");
+  assert_equals_string (rb_users_lookup_ha1 (u, "alice"),
+      "0123456789abcdef0123456789abcdef");
+  fail_unless (rb_users_lookup_ha1 (u, "carol") == NULL);
+
+  fail_unless (rb_users_load (bad, &err) == NULL);
+  msg = g_strdup_printf ("%s:1: not a htdigest line user:realm:md5-hex", bad);
+  assert_equals_string (err->message, msg);
+  g_clear_error (&err);
+  g_free (msg);
+  fail_unless (rb_users_load (realms, &err) == NULL);
+  msg = g_strdup_printf ("%s:2: realm 'B' differs from 'A' (one realm per "
+      "file)", realms);
+  assert_equals_string (err->message, msg);
+  g_clear_error (&err);
+  g_free (msg);
+  fail_unless (rb_users_load (twice, &err) == NULL);
+  msg = g_strdup_printf ("%s:2: user 'alice' given twice", twice);
+  assert_equals_string (err->message, msg);
+  g_clear_error (&err);
+  fail_unless (rb_users_load (empty, &err) == NULL);
+  fail_unless (g_error_matches (err, G_IO_ERROR, G_IO_ERROR_INVALID_DATA));
+  g_clear_error (&err);
+  fail_unless (rb_users_load (missing, &err) == NULL);
+  fail_unless (err->domain == G_FILE_ERROR);
+  g_clear_error (&err);
+}
+
+GST_END_TEST;
+
+static Suite *
+chat_suite (void)
+{
+  Suite *s = suite_create ("chat");
+  TCase *tc = tcase_create ("general");
+
+  suite_add_tcase (s, tc);
+  tcase_add_checked_fixture (tc, tempdir_setup, tempdir_cleanup);
+  tcase_add_test (tc, test_chat_message_round_trip);
+  tcase_add_test (tc, test_chat_history_reload);
+  tcase_add_test (tc, test_chat_too_long_closes);
+  tcase_add_test (tc, test_users);
+  return s;
+}
+
+GST_CHECK_MAIN (chat);

@@ -1,0 +1,143 @@
+// rtsp-blur operator page: a tile per camera of this network, playing its
+// HLS stream with hls.js, its state and the time of its last frame from
+// /api/cameras, and the network's chat over a WebSocket.
+// SPDX-License-Identifier: LGPL-2.1-or-later
+'use strict';
+
+const tiles = new Map();          // camera name -> {el, video, hls, ...}
+const REFRESH_MS = 2000;
+
+function fmtTime(iso) {
+  if (!iso) return 'no frame yet';
+  const d = new Date(iso);
+  return 'last frame ' + d.toLocaleTimeString([], {hour12: false});
+}
+
+function el(tag, cls, text) {
+  const e = document.createElement(tag);
+  if (cls) e.className = cls;
+  if (text !== undefined) e.textContent = text;
+  return e;
+}
+
+function startPlayer(t) {
+  if (t.hls || t.native) return;
+  const video = t.video;
+  if (window.Hls && Hls.isSupported()) {
+    const hls = new Hls({
+      liveSyncDurationCount: 2,
+      lowLatencyMode: false,
+      manifestLoadingMaxRetry: 3,
+    });
+    hls.on(Hls.Events.ERROR, (ev, data) => {
+      if (!data.fatal) return;
+      if (data.type === Hls.ErrorTypes.MEDIA_ERROR) {
+        hls.recoverMediaError();
+        return;
+      }
+      // network or other fatal error: start over a little later
+      hls.destroy();
+      t.hls = null;
+      setTimeout(() => startPlayer(t), REFRESH_MS);
+    });
+    hls.loadSource(t.url);
+    hls.attachMedia(video);
+    t.hls = hls;
+  } else if (video.canPlayType('application/vnd.apple.mpegurl')) {
+    video.src = t.url;
+    t.native = true;
+  }
+  video.play().catch(() => {});
+}
+
+function addTile(cam) {
+  const tile = el('div', 'tile');
+  tile.dataset.camera = cam.name;
+  const video = el('video');
+  video.muted = true;
+  video.autoplay = true;
+  video.playsInline = true;
+  const caption = el('div', 'caption');
+  const name = el('span', 'name', cam.name);
+  const state = el('span', 'state');
+  const last = el('span', 'last');
+  caption.append(name, state, last);
+  tile.append(video, caption);
+  document.getElementById('grid').append(tile);
+  const t = {tile, video, state, last, url: cam.hls, hls: null};
+  tiles.set(cam.name, t);
+  return t;
+}
+
+async function refresh() {
+  try {
+    const r = await fetch('/api/cameras', {cache: 'no-store'});
+    if (!r.ok) throw new Error(r.status);
+    const info = await r.json();
+    document.getElementById('network').textContent = 'network ' + info.network;
+    document.getElementById('user').textContent = info.user;
+    document.getElementById('clock').textContent =
+      'server ' + new Date(info.server_time).toLocaleTimeString([], {hour12: false});
+    for (const cam of info.cameras) {
+      const t = tiles.get(cam.name) || addTile(cam);
+      t.tile.className = 'tile ' + cam.state;
+      t.state.textContent = cam.state;
+      t.last.textContent = fmtTime(cam.last_frame);
+      if (cam.hls_ready) startPlayer(t);
+    }
+  } catch (e) {
+    document.getElementById('clock').textContent = 'daemon unreachable';
+  }
+  setTimeout(refresh, REFRESH_MS);
+}
+
+// ---- chat ----
+
+function showMessage(m) {
+  const list = document.getElementById('messages');
+  const li = el('li');
+  const when = new Date(m.time).toLocaleTimeString([], {hour12: false});
+  li.append(el('span', 'when', when), el('span', 'who', m.user + ': '),
+            el('span', 'text', m.text));
+  li.title = m.time + ' (network ' + m.network + ')';
+  list.append(li);
+  list.scrollTop = list.scrollHeight;
+}
+
+let socket = null;
+
+function connectChat() {
+  const state = document.getElementById('chat-state');
+  const proto = location.protocol === 'https:' ? 'wss:' : 'ws:';
+  socket = new WebSocket(proto + '//' + location.host + '/chat');
+  socket.onopen = () => { state.textContent = 'connected'; };
+  socket.onmessage = (ev) => {
+    const f = JSON.parse(ev.data);
+    if (f.type === 'history') {
+      document.getElementById('messages').replaceChildren();
+      f.messages.forEach(showMessage);
+      state.textContent = 'connected';
+      document.body.dataset.chatReady = '1';
+    } else if (f.type === 'message') {
+      showMessage(f.message);
+    }
+  };
+  socket.onclose = () => {
+    state.textContent = 'reconnecting';
+    delete document.body.dataset.chatReady;
+    setTimeout(connectChat, REFRESH_MS);
+  };
+}
+
+document.getElementById('chat-form').addEventListener('submit', (ev) => {
+  ev.preventDefault();
+  const input = document.getElementById('chat-input');
+  const text = input.value.trim();
+  if (text && socket && socket.readyState === WebSocket.OPEN) {
+    socket.send(text);
+    input.value = '';
+  }
+});
+
+refresh();
+connectChat();
