@@ -1489,6 +1489,49 @@ check_udp_ranges (Loader * l, RbConfig * c)
 }
 
 /**
+ * rb_network_allow_matches:
+ * @allow: (nullable): a network's allow list (of #GInetAddressMask), or
+ *   %NULL for everyone
+ * @address: (nullable): a client address as text, as a connection gives it
+ *
+ * Whether @address may connect to a network whose allow= is @allow. An
+ * IPv4-mapped IPv6 address (a dual-stack listener) counts as IPv4; an
+ * address that does not parse is refused when there is a list. Used by the
+ * RTSP and the HTTP listeners alike.
+ *
+ * Returns: %TRUE when @address is let in.
+ */
+gboolean
+rb_network_allow_matches (GPtrArray * allow, const gchar * address)
+{
+  g_autoptr (GInetAddress) inet = NULL;
+
+  if (allow == NULL)
+    return TRUE;
+  inet = address ? g_inet_address_new_from_string (address) : NULL;
+  if (inet == NULL)
+    return FALSE;
+  if (g_inet_address_get_family (inet) == G_SOCKET_FAMILY_IPV6) {
+    const guint8 *b = g_inet_address_to_bytes (inet);
+    static const guint8 mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+      0xff, 0xff
+    };
+
+    if (memcmp (b, mapped, 12) == 0) {
+      GInetAddress *v4 = g_inet_address_new_from_bytes (b + 12,
+          G_SOCKET_FAMILY_IPV4);
+
+      g_object_unref (inet);
+      inet = v4;
+    }
+  }
+  for (guint i = 0; i < allow->len; i++)
+    if (g_inet_address_mask_matches (g_ptr_array_index (allow, i), inet))
+      return TRUE;
+  return FALSE;
+}
+
+/**
  * rb_network_config_has_camera:
  * @network: a network
  * @camera: a camera name
@@ -1541,6 +1584,13 @@ load_network (Loader * l, RbConfig * c, const gchar * g, GPtrArray * inets)
   get_uint (l, g, "idle-timeout", 1, 3600, " of seconds",
       DEFAULT_IDLE_TIMEOUT_S, &net->idle_timeout_s);
   load_network_access (l, g, net);
+  if (get_uint (l, g, "http-port", 0, 65535, "", 0, &net->http_port)
+      && port_ok && net->http_port != 0 && net->http_port == net->port) {
+    g_autofree gchar *v = g_strdup_printf ("%u", net->http_port);
+
+    fail (l, RB_CONFIG_ERROR_DUPLICATE, g, "http-port", v,
+        "must differ from port (both are TCP on one address)");
+  }
 
   /* inets[i] belongs to c->networks[i]; NULL when its address was bad */
   if (inet && port_ok) {

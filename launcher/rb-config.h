@@ -139,6 +139,10 @@ gchar *rb_config_redact_url (const gchar * url);
 
 const gchar *rb_transport_to_string (RbTransport transport);
 
+/* Whether a client at @address (text) may connect under allow= list
+ * @allow (of GInetAddressMask*, NULL: everyone). */
+gboolean rb_network_allow_matches (GPtrArray * allow, const gchar * address);
+
 /* Whether @network serves @camera (its cameras= list, or all). */
 gboolean rb_network_config_has_camera (const RbNetworkConfig * network,
                                        const gchar * camera);

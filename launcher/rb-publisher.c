@@ -780,36 +780,11 @@ rb_publisher_log_auth_failure (RbPublisher * p, const gchar * address,
       address, user ? user : "");
 }
 
-/* Whether @address (text, as the connection gives it) is in allow=. An
- * IPv4-mapped IPv6 address (a dual-stack listener) counts as IPv4. */
+/* Whether @address (text, as the connection gives it) is in allow=. */
 static gboolean
 rb_publisher_is_allowed (RbPublisher * p, const gchar * address)
 {
-  g_autoptr (GInetAddress) inet = NULL;
-
-  if (p->allow == NULL)
-    return TRUE;
-  inet = address ? g_inet_address_new_from_string (address) : NULL;
-  if (inet == NULL)
-    return FALSE;
-  if (g_inet_address_get_family (inet) == G_SOCKET_FAMILY_IPV6) {
-    const guint8 *b = g_inet_address_to_bytes (inet);
-    static const guint8 mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-      0xff, 0xff
-    };
-
-    if (memcmp (b, mapped, 12) == 0) {
-      GInetAddress *v4 = g_inet_address_new_from_bytes (b + 12,
-          G_SOCKET_FAMILY_IPV4);
-
-      g_object_unref (inet);
-      inet = v4;
-    }
-  }
-  for (guint i = 0; i < p->allow->len; i++)
-    if (g_inet_address_mask_matches (g_ptr_array_index (p->allow, i), inet))
-      return TRUE;
-  return FALSE;
+  return rb_network_allow_matches (p->allow, address);
 }
 
 /* Whether a new connection from @address is let in: checked by the server

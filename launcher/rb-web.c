@@ -61,6 +61,8 @@ struct _RbHttp {
   gboolean serving;
   gboolean tls;
   guint64 requests;             /* answered by the handlers */
+  guint64 refused;              /* requests refused by allow= */
+  GHashTable *refused_logged;   /* client address → monotonic s of the log */
 };
 
 static void
@@ -359,6 +361,40 @@ rb_http_on_websocket (SoupServer * server, SoupServerMessage * msg,
   rb_chat_room_join (http->room, conn, user, http->net->name);
 }
 
+/* allow=: a client outside the network's list gets 403 before anything
+ * else, authentication included (libsoup skips the auth domains and the
+ * handlers of a message whose status is set), and the connection is
+ * closed; logged at most once per address and minute. */
+static void
+rb_http_on_request_started (SoupServer * server, SoupServerMessage * msg,
+    gpointer data)
+{
+  RbHttp *http = data;
+  GSocketAddress *sa = soup_server_message_get_remote_address (msg);
+  g_autofree gchar *ip = NULL;
+  gint64 now = g_get_monotonic_time () / G_USEC_PER_SEC;
+  gpointer last;
+
+  if (http->net->allow == NULL)
+    return;
+  if (G_IS_INET_SOCKET_ADDRESS (sa))
+    ip = g_inet_address_to_string (g_inet_socket_address_get_address
+        (G_INET_SOCKET_ADDRESS (sa)));
+  if (rb_network_allow_matches (http->net->allow, ip))
+    return;
+  http->refused++;
+  soup_message_headers_replace (soup_server_message_get_response_headers
+      (msg), "Connection", "close");
+  soup_server_message_set_status (msg, SOUP_STATUS_FORBIDDEN, NULL);
+  last = g_hash_table_lookup (http->refused_logged, ip ? ip : "unknown");
+  if (last != NULL && now - GPOINTER_TO_INT (last) < 60)
+    return;
+  g_hash_table_insert (http->refused_logged, g_strdup (ip ? ip : "unknown"),
+      GINT_TO_POINTER ((gint) now));
+  g_warning ("network %s: refusing HTTP requests from %s: not in the "
+      "network's allow list", http->net->name, ip ? ip : "unknown");
+}
+
 /* ---- authentication ---- */
 
 static gchar *
@@ -398,6 +434,7 @@ rb_http_free (RbHttp * http)
   }
   g_clear_object (&http->auth);
   g_clear_pointer (&http->users, rb_users_free);
+  g_clear_pointer (&http->refused_logged, g_hash_table_unref);
   g_free (http);
 }
 
@@ -411,6 +448,10 @@ rb_http_new (RbWeb * web, const RbNetworkConfig * net, GError ** error)
   http->web = web;
   http->net = net;
   http->server = soup_server_new ("server-header", "rtsp-blur", NULL);
+  http->refused_logged = g_hash_table_new_full (g_str_hash, g_str_equal,
+      g_free, NULL);
+  g_signal_connect (http->server, "request-started",
+      G_CALLBACK (rb_http_on_request_started), http);
   if (net->tls_certificate != NULL) {
     g_autoptr (GTlsCertificate) cert =
         g_tls_certificate_new_from_files (net->tls_certificate,
@@ -646,6 +687,15 @@ rb_web_collect (RbWeb * web, GString * out)
     rb_metrics_add (out, "rtsp_blur_network_http_requests_total", "counter",
         i ? NULL : "HTTP requests and chat connections the network's "
         "listener answered (after authentication)", l, http->requests);
+  }
+  for (guint i = 0; i < web->https->len; i++) {
+    RbHttp *http = g_ptr_array_index (web->https, i);
+    g_autofree gchar *name = rb_metrics_escape (http->net->name);
+    g_autofree gchar *l = g_strdup_printf ("network=\"%s\"", name);
+
+    rb_metrics_add (out, "rtsp_blur_network_http_refused_requests_total",
+        "counter", i ? NULL : "HTTP requests refused with 403 because the "
+        "client is not in the network's allow list", l, http->refused);
   }
   for (guint i = 0; i < web->hls->len; i++) {
     RbHls *hls = g_ptr_array_index (web->hls, i);

@@ -155,6 +155,20 @@ def client_outsider(address, port, source):
         print(f"REFUSED {e}")
 
 
+def client_http(address, port, source):
+    """GET / over HTTP from @source; prints the status line, or REFUSED."""
+    s = socket.socket()
+    s.bind((source, 0))
+    s.settimeout(5)
+    try:
+        s.connect((address, port))
+        s.sendall(f"GET / HTTP/1.1\r\nHost: {address}:{port}\r\n"
+                  "Connection: close\r\n\r\n".encode())
+        print(s.recv(4096).decode(errors="replace").split("\r\n")[0])
+    except (ConnectionError, OSError) as e:
+        print(f"REFUSED {e}")
+
+
 def client_unreachable(address, port):
     s = socket.socket()
     s.settimeout(5)
@@ -210,6 +224,7 @@ def client_main(argv):
     kind, args = argv[0], argv[1:]
     {"outsider": lambda: client_outsider(args[0], int(args[1]), args[2]),
      "unreachable": lambda: client_unreachable(args[0], int(args[1])),
+     "http": lambda: client_http(args[0], int(args[1]), args[2]),
      "basic-tls": lambda: client_basic_tls(args[0], int(args[1]), args[2],
                                            args[3], args[4]),
      "stall": lambda: client_stall(args[0], int(args[1]), args[2], args[3],
@@ -406,8 +421,8 @@ def main():
     log = open(log_path, "w")
     try:
         setup_namespaces()
-        cam_port, metrics_port, port_a, port_b, port_bs = free_ports(
-            ["127.0.0.1", "127.0.0.1", HOST_A, HOST_B, HOST_B])
+        cam_port, metrics_port, port_a, port_b, port_bs, http_a = free_ports(
+            ["127.0.0.1", "127.0.0.1", HOST_A, HOST_B, HOST_B, HOST_A])
         conf = os.path.join(tmp, "networks.conf")
         with open(conf, "w") as f:
             f.write(f"""[rtsp-blur]
@@ -432,6 +447,7 @@ port={port_a}
 users={users_a}
 cameras=lobby
 allow={CLIENT_A}/32
+http-port={http_a}
 
 [network:B]
 address={HOST_B}
@@ -500,6 +516,15 @@ max-viewers=1
               f"at connect ({out.strip()})")
         run(in_ns(NS_A, [sys.executable, __file__, "--client", "outsider",
                          HOST_A, str(port_a), OUTSIDER_A]))
+        # the HTTP listener applies the same allow list, before any login
+        out = run(in_ns(NS_A, [sys.executable, __file__, "--client", "http",
+                               HOST_A, str(http_a), OUTSIDER_A])).stdout
+        check(" 403 " in out, f"A: HTTP from {OUTSIDER_A} (outside allow) is "
+              f"refused with 403 before authentication ({out.strip()})")
+        out = run(in_ns(NS_A, [sys.executable, __file__, "--client", "http",
+                               HOST_A, str(http_a), CLIENT_A])).stdout
+        check(" 401 " in out, f"A: HTTP from {CLIENT_A} (in allow) is asked "
+              f"to log in ({out.strip()})")
         text = open(log_path).read()
         line = (f"network A: refusing connections from {OUTSIDER_A}: not in "
                 "the network's allow list")

@@ -295,55 +295,6 @@ GST_START_TEST (test_chat_too_long_closes)
 
 GST_END_TEST;
 
-GST_START_TEST (test_users)
-{
-  g_autofree gchar *good = write_file ("good", "# operators of A\n"
-      "alice:rtsp-blur A:0123456789abcdef0123456789ABCDEF\n\n"
-      "bob:rtsp-blur A:fedcba9876543210fedcba9876543210\n");
-  g_autofree gchar *bad = write_file ("bad", "alice:rtsp-blur A:nothex\n");
-  g_autofree gchar *realms = write_file ("realms",
-      "alice:A:0123456789abcdef0123456789abcdef\n"
-      "bob:B:0123456789abcdef0123456789abcdef\n");
-  g_autofree gchar *twice = write_file ("twice",
-      "alice:A:0123456789abcdef0123456789abcdef\n"
-      "alice:A:0123456789abcdef0123456789abcdef\n");
-  g_autofree gchar *empty = write_file ("empty", "# nobody\n");
-  g_autofree gchar *missing = g_build_filename (tmpdir, "missing", NULL);
-  g_autoptr (RbUsers) u = rb_users_load (good, NULL);
-  GError *err = NULL;
-  g_autofree gchar *msg = NULL;
-
-  fail_unless (u != NULL);
-  assert_equals_string (rb_users_get_realm (u), "rtsp-blur A");
-  assert_equals_string (rb_users_lookup_ha1 (u, "alice"),
-      "0123456789abcdef0123456789abcdef");
-  fail_unless (rb_users_lookup_ha1 (u, "carol") == NULL);
-
-  fail_unless (rb_users_load (bad, &err) == NULL);
-  msg = g_strdup_printf ("%s:1: not a htdigest line user:realm:md5-hex", bad);
-  assert_equals_string (err->message, msg);
-  g_clear_error (&err);
-  g_free (msg);
-  fail_unless (rb_users_load (realms, &err) == NULL);
-  msg = g_strdup_printf ("%s:2: realm 'B' differs from 'A' (one realm per "
-      "file)", realms);
-  assert_equals_string (err->message, msg);
-  g_clear_error (&err);
-  g_free (msg);
-  fail_unless (rb_users_load (twice, &err) == NULL);
-  msg = g_strdup_printf ("%s:2: user 'alice' given twice", twice);
-  assert_equals_string (err->message, msg);
-  g_clear_error (&err);
-  fail_unless (rb_users_load (empty, &err) == NULL);
-  fail_unless (g_error_matches (err, G_IO_ERROR, G_IO_ERROR_INVALID_DATA));
-  g_clear_error (&err);
-  fail_unless (rb_users_load (missing, &err) == NULL);
-  fail_unless (err->domain == G_FILE_ERROR);
-  g_clear_error (&err);
-}
-
-GST_END_TEST;
-
 static Suite *
 chat_suite (void)
 {
@@ -355,7 +306,6 @@ chat_suite (void)
   tcase_add_test (tc, test_chat_message_round_trip);
   tcase_add_test (tc, test_chat_history_reload);
   tcase_add_test (tc, test_chat_too_long_closes);
-  tcase_add_test (tc, test_users);
   return s;
 }
 
