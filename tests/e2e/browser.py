@@ -44,6 +44,8 @@ import urllib.error
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import rb_e2e  # noqa: E402
+from rb_e2e import check, failures  # noqa: E402,F401
 import camera_zoo  # noqa: E402
 
 LAUNCHER = os.environ["RB_LAUNCHER"]
@@ -54,15 +56,6 @@ OUT = os.environ.get("RB_E2E_OUT", tempfile.gettempdir())
 DEADLINE = time.monotonic() + float(os.environ.get("RB_E2E_TIMEOUT", "400"))
 NS = {"A": ("rbwebA", "rbwebA0", "rbwebA1", "10.77.81.1", "10.77.81.2"),
       "B": ("rbwebB", "rbwebB0", "rbwebB1", "10.77.82.1", "10.77.82.2")}
-
-failures = []
-
-
-def check(cond, what):
-    print(("ok: " if cond else "FAIL: ") + what, flush=True)
-    if not cond:
-        failures.append(what)
-    return cond
 
 
 def run(*cmd):

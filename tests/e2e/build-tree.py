@@ -26,24 +26,11 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import rb_e2e  # noqa: E402
+from rb_e2e import check, failures, free_port  # noqa: E402,F401
 import rb_metrics  # noqa: E402
 
 LAUNCHER = os.environ["RB_LAUNCHER"]
-
-failures = []
-
-
-def check(cond, what):
-    print(("ok: " if cond else "FAIL: ") + what, flush=True)
-    if not cond:
-        failures.append(what)
-    return cond
-
-
-def free_port(addr="127.0.0.1"):
-    with socket.socket() as s:
-        s.bind((addr, 0))
-        return s.getsockname()[1]
 
 
 def bare_env(tmp):

@@ -27,6 +27,8 @@ import subprocess
 import tempfile
 import time
 
+from rb_e2e import free_port  # noqa: E402,F401 (tests/e2e is on sys.path)
+
 CLIP = os.environ.get("RB_TEST_CLIP",
                       "/usr/share/doc/opencv-doc/examples/data/vtest.avi")
 
@@ -43,12 +45,6 @@ STREAMS = {
     "gst-g711": ("h264", "pcm_alaw"),
     "gst-resize": ("h264", "pcm_mulaw"),
 }
-
-
-def free_port(addr="127.0.0.1"):
-    with socket.socket() as s:
-        s.bind((addr, 0))
-        return s.getsockname()[1]
 
 
 def _raw(seconds):

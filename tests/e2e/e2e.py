@@ -26,6 +26,8 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import rb_e2e  # noqa: E402
+from rb_e2e import check, failures, free_port, wait_for  # noqa: E402,F401
 import rb_metrics  # noqa: E402
 
 LAUNCHER = os.environ["RB_LAUNCHER"]
@@ -33,31 +35,7 @@ CAMERA = os.environ["RB_TEST_CAMERA"]
 CLIP = os.environ.get("RB_TEST_CLIP",
                       "/usr/share/doc/opencv-doc/examples/data/vtest.avi")
 DEADLINE = time.monotonic() + float(os.environ.get("RB_E2E_TIMEOUT", "240"))
-
-failures = []
-
-
-def check(cond, what):
-    print(("ok: " if cond else "FAIL: ") + what, flush=True)
-    if not cond:
-        failures.append(what)
-    return cond
-
-
-def free_port(addr="127.0.0.1"):
-    with socket.socket() as s:
-        s.bind((addr, 0))
-        return s.getsockname()[1]
-
-
-def wait_for(pred, timeout, step=0.5):
-    end = min(time.monotonic() + timeout, DEADLINE)
-    while time.monotonic() < end:
-        v = pred()
-        if v:
-            return v
-        time.sleep(step)
-    return pred()
+rb_e2e.set_deadline(DEADLINE)
 
 
 def ffprobe_stream(url):

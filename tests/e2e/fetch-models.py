@@ -18,19 +18,14 @@ import subprocess
 import sys
 import tempfile
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import rb_e2e  # noqa: E402
+from rb_e2e import check, failures  # noqa: E402,F401
+
 SOURCE = os.environ["RB_SOURCE_ROOT"]
 SCRIPT = os.path.join(SOURCE, "models", "fetch-models")
 MIRROR = os.environ.get("RTSP_BLUR_MODEL_MIRROR",
                         os.path.join(SOURCE, "..", "shared", "models"))
-
-failures = []
-
-
-def check(cond, what):
-    print(("ok: " if cond else "FAIL: ") + what, flush=True)
-    if not cond:
-        failures.append(what)
-    return cond
 
 
 def fetch(dest, mirror):

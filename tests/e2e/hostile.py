@@ -24,32 +24,16 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import rb_e2e  # noqa: E402
+from rb_e2e import check, failures, wait_for  # noqa: E402,F401
 import camera_zoo  # noqa: E402
 import rb_metrics  # noqa: E402
 
 LAUNCHER = os.environ["RB_LAUNCHER"]
 CAMERA = os.environ["RB_TEST_CAMERA"]
 DEADLINE = time.monotonic() + float(os.environ.get("RB_E2E_TIMEOUT", "150"))
+rb_e2e.set_deadline(DEADLINE)
 FD_LIMIT = 512
-
-failures = []
-
-
-def check(cond, what):
-    print(("ok: " if cond else "FAIL: ") + what, flush=True)
-    if not cond:
-        failures.append(what)
-    return cond
-
-
-def wait_for(pred, timeout, step=0.5):
-    end = min(time.monotonic() + timeout, DEADLINE)
-    while time.monotonic() < end:
-        v = pred()
-        if v:
-            return v
-        time.sleep(step)
-    return pred()
 
 
 def open_fds(pid):

@@ -29,6 +29,10 @@ import subprocess
 import sys
 import tempfile
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import rb_e2e  # noqa: E402
+from rb_e2e import check, failures, free_port  # noqa: E402,F401
+
 BUILD = os.environ["RB_BUILD_ROOT"]
 SOURCE = os.environ["RB_SOURCE_ROOT"]
 BINDIR = os.environ["RB_INSTALL_BINDIR"]
@@ -38,21 +42,6 @@ SYSCONFDIR = os.environ["RB_INSTALL_SYSCONFDIR"]
 UNITDIR = os.environ["RB_INSTALL_UNITDIR"]
 MANDIR = os.environ["RB_INSTALL_MANDIR"]
 GST_PLUGINSDIR = os.environ["RB_GST_PLUGINSDIR"]
-
-failures = []
-
-
-def check(cond, what):
-    print(("ok: " if cond else "FAIL: ") + what, flush=True)
-    if not cond:
-        failures.append(what)
-    return cond
-
-
-def free_port(addr="127.0.0.1"):
-    with socket.socket() as s:
-        s.bind((addr, 0))
-        return s.getsockname()[1]
 
 
 def sha256(path):

@@ -44,11 +44,14 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import rb_e2e  # noqa: E402
+from rb_e2e import check, failures, wait_for  # noqa: E402,F401
 import rb_metrics  # noqa: E402
 
 LAUNCHER = os.environ.get("RB_LAUNCHER")
 CAMERA = os.environ.get("RB_TEST_CAMERA")
 DEADLINE = time.monotonic() + float(os.environ.get("RB_E2E_TIMEOUT", "400"))
+rb_e2e.set_deadline(DEADLINE)
 FPS = 15
 
 NS_A, NS_B = "rbnet-a", "rbnet-b"
@@ -58,29 +61,11 @@ HOST_B, CLIENT_B = "10.200.82.1", "10.200.82.2"
 # holds them by chance
 UDP_MIN, UDP_MAX = 23840, 23859
 
-failures = []
 spawned = []            # clients started in the namespaces, killed at the end
-
-
-def check(cond, what):
-    print(("ok: " if cond else "FAIL: ") + what, flush=True)
-    if not cond:
-        failures.append(what)
-    return cond
 
 
 def md5(s):
     return hashlib.md5(s.encode()).hexdigest()
-
-
-def wait_for(pred, timeout, step=0.5):
-    end = min(time.monotonic() + timeout, DEADLINE)
-    while time.monotonic() < end:
-        v = pred()
-        if v:
-            return v
-        time.sleep(step)
-    return pred()
 
 
 def free_ports(addrs):

@@ -1,0 +1,48 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""What every end-to-end test here shares: recorded checks, bounded waits
+and free ports.
+
+A test prints one "ok: ..." or "FAIL: ..." line per check(), and exits
+non-zero when `failures` is not empty at its end. wait_for() never waits
+past the test's own deadline (set_deadline()), so a test always finishes
+within its meson timeout.
+"""
+
+import socket
+import time
+
+failures = []
+_deadline = float("inf")
+
+
+def set_deadline(monotonic_time):
+    """No wait_for() goes past @monotonic_time (time.monotonic())."""
+    global _deadline
+    _deadline = monotonic_time
+
+
+def check(cond, what):
+    """Records @what as passed or failed, prints it, returns @cond."""
+    print(("ok: " if cond else "FAIL: ") + what, flush=True)
+    if not cond:
+        failures.append(what)
+    return cond
+
+
+def wait_for(pred, timeout, step=0.25):
+    """Polls @pred every @step s for @timeout s at most (and never past the
+    deadline); returns its first true value, or its last value."""
+    end = min(time.monotonic() + timeout, _deadline)
+    while time.monotonic() < end:
+        v = pred()
+        if v:
+            return v
+        time.sleep(step)
+    return pred()
+
+
+def free_port(addr="127.0.0.1"):
+    """A TCP port that was free on @addr a moment ago."""
+    with socket.socket() as s:
+        s.bind((addr, 0))
+        return s.getsockname()[1]
