@@ -51,8 +51,10 @@
 #define TEARDOWN_TIMEOUT_US (5 * G_USEC_PER_SEC)
 /* While a camera's server does not even accept a connection (down,
  * rebooting), a TCP connect to its host and port is tried this often; the
- * first that succeeds starts an attempt at once, whatever the backoff, so
- * a camera is back within about this time of its server's return. */
+ * first that succeeds after one was refused starts an attempt at once,
+ * whatever the backoff, so a camera is back within about this time of its
+ * server's return. A server that accepts but refuses the stream (wrong
+ * credentials or path) is left to the backoff. */
 #define PROBE_INTERVAL_MS 1000
 
 typedef enum {
@@ -96,6 +98,7 @@ struct _RbCamera {
   gboolean use_udp;             /* transport=auto: current choice */
   gint answered;                /* this attempt got an SDP, atomic */
   guint probe_source;           /* reachability probe timer, or 0 */
+  gboolean probe_saw_down;      /* a probe was refused since it started */
   GCancellable *probe_cancellable;      /* the probe in flight, or NULL */
   GSocketClient *probe_client;
   gchar *probe_host;            /* the camera's host and port */
@@ -1258,12 +1261,19 @@ rb_camera_on_probe_done (GObject * source, GAsyncResult * result,
   if (connection == NULL) {
     GST_DEBUG ("camera %s: %s:%u unreachable: %s", camera->name,
         camera->probe_host, camera->probe_port, error->message);
+    camera->probe_saw_down = TRUE;
     g_error_free (error);
     return;
   }
   g_object_unref (connection);
   if (camera->state != RB_CAMERA_WAITING)
     return;
+  if (!camera->probe_saw_down) {
+    /* the server is up and refused the stream (credentials, path): the
+     * backoff decides, not the probe */
+    rb_camera_stop_probe (camera);
+    return;
+  }
   g_message ("camera %s: %s:%u accepts connections again; connecting now",
       camera->name, camera->probe_host, camera->probe_port);
   if (camera->retry_source)
@@ -1316,9 +1326,11 @@ rb_camera_schedule_restart (RbCamera * camera, const gchar * why)
   if (camera->transport == RB_TRANSPORT_AUTO && first == 0 && answered)
     camera->use_udp = !camera->use_udp;
   /* a server that did not answer is watched for its return */
-  if (!answered && camera->probe_host != NULL)
+  if (!answered && camera->probe_host != NULL) {
+    camera->probe_saw_down = FALSE;
     camera->probe_source = g_timeout_add (PROBE_INTERVAL_MS,
         rb_camera_probe, camera);
+  }
 
   g_warning ("camera %s (%s): %s; retrying in %.1f s", camera->name,
       camera->url_redacted, why, camera->backoff_ms / 1000.0);
