@@ -232,6 +232,8 @@ class LiveReader(threading.Thread):
                  "-rtsp_transport", "tcp", "-i", self.url, "-vf", "showinfo",
                  "-f", "null", "-"], stdin=subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+            if self.stopping.is_set():     # stop() came while starting
+                self.proc.kill()
             for line in self.proc.stderr:
                 if "Parsed_showinfo" in line and " n:" in line:
                     self.frames.append(time.time())
