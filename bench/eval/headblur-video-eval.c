@@ -67,7 +67,7 @@
  * (lib/rb-tracks, the hold-time of that headblur) as region-of-interest
  * metas, upstream-detections=true: it detects only on the frames the
  * sidecar does not cover, and on one covered frame in
- * upstream-check-interval (16). Pass 2's output is scored, and its CPU
+ * upstream-check-interval (32). Pass 2's output is scored, and its CPU
  * time (loading and smoothing included) is the cost printed; pass 1's is
  * printed below the table. All run in a non-live pipeline (appsrc, not
  * live), so the element never skips a detection for being late: the live
