@@ -629,6 +629,21 @@ rb_publisher_on_unprepared (GstRTSPMedia * media, RbMediaLink * link)
   }
 }
 
+/* The media's rtpbin maps RTP to NTP time in its sender reports from the
+ * buffers' times (the camera's timing, carried through), not from when they
+ * were sent: sending follows processing, which varies with the load, and a
+ * viewer that syncs its streams by the reports (ffmpeg with audio and video)
+ * would otherwise see its video times step back. */
+static void
+rb_publisher_on_media_element_added (GstBin * pipeline, GstElement * element,
+    gpointer data)
+{
+  GstElementFactory *f = gst_element_get_factory (element);
+
+  if (f != NULL && g_strcmp0 (GST_OBJECT_NAME (f), "rtpbin") == 0)
+    g_object_set (element, "rtcp-sync-send-time", FALSE, NULL);
+}
+
 static void
 rb_publisher_on_media_configure (GstRTSPMediaFactory * factory,
     GstRTSPMedia * media, RbLiveFeed * feed)
@@ -636,8 +651,14 @@ rb_publisher_on_media_configure (GstRTSPMediaFactory * factory,
   GstElement *bin = gst_rtsp_media_get_element (media);
   GstElement *appsrc = gst_bin_get_by_name (GST_BIN (bin), "src");
   GstElement *audio_appsrc = gst_bin_get_by_name (GST_BIN (bin), "audio-src");
+  GstObject *pipeline = gst_object_get_parent (GST_OBJECT (bin));
   RbMediaLink *link;
 
+  if (pipeline != NULL) {
+    g_signal_connect (pipeline, "element-added",
+        G_CALLBACK (rb_publisher_on_media_element_added), NULL);
+    gst_object_unref (pipeline);
+  }
   gst_object_unref (bin);
   g_return_if_fail (appsrc != NULL);
 
