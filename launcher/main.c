@@ -525,6 +525,11 @@ rb_daemon_collect (GString * out, gpointer user_data)
         i ? NULL : "Times the camera's pipeline was rebuilt", label[i],
         st[i].reconnects);
   for (i = 0; i < n; i++)
+    rb_metrics_add (out, "rtsp_blur_camera_abandoned_pipelines_total",
+        "counter", i ? NULL : "Camera pipelines that did not stop within 5 s "
+        "(stuck in GStreamer) and were left behind", label[i],
+        st[i].abandoned_pipelines);
+  for (i = 0; i < n; i++)
     rb_metrics_add (out, "rtsp_blur_camera_last_frame_age_seconds", "gauge",
         i ? NULL : "Seconds since the camera's last video frame (NaN: none "
         "in this connection)", label[i], st[i].last_frame_age_s < 0 ? NAN :

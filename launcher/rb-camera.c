@@ -17,6 +17,7 @@
 #include "rb-detections.h"
 #include "rb-pipelines.h"
 #include "rb-retention.h"
+#include "rb-teardown.h"
 
 #include <gst/rtsp/rtsp.h>
 #include <string.h>
@@ -43,6 +44,18 @@
 #define CONNECT_TIMEOUT_US (20 * G_USEC_PER_SEC)
 #define EOS_TIMEOUT_MS 10000
 #define WATCHDOG_INTERVAL_MS 1000
+/* How long a pipeline may take to reach NULL before it is abandoned (GStreamer
+ * 1.22's rtspsrc can deadlock in its own threads when an RTCP BYE and the
+ * close of the RTSP connection arrive together: both send EOS to the same
+ * udpsrc). The main loop, and every other camera, must not wait forever. */
+#define TEARDOWN_TIMEOUT_US (5 * G_USEC_PER_SEC)
+/* While a camera's server does not even accept a connection (down,
+ * rebooting), a TCP connect to its host and port is tried this often; the
+ * first that succeeds after one was refused starts an attempt at once,
+ * whatever the backoff, so a camera is back within about this time of its
+ * server's return. A server that accepts but refuses the stream (wrong
+ * credentials or path) is left to the backoff. */
+#define PROBE_INTERVAL_MS 1000
 
 typedef enum {
   RB_CAMERA_IDLE,               /* not started, or stopped */
@@ -83,8 +96,16 @@ struct _RbCamera {
   guint eos_timeout_source;
   guint backoff_ms;
   gboolean use_udp;             /* transport=auto: current choice */
+  gint answered;                /* this attempt got an SDP, atomic */
+  guint probe_source;           /* reachability probe timer, or 0 */
+  gboolean probe_saw_down;      /* a probe was refused since it started */
+  GCancellable *probe_cancellable;      /* the probe in flight, or NULL */
+  GSocketClient *probe_client;
+  gchar *probe_host;            /* the camera's host and port */
+  guint16 probe_port;
   gint64 started_us;
   guint restarts;
+  guint abandoned;              /* pipelines that never reached NULL */
   gint linked;                  /* the branches are built, atomic */
   gint started_on_key;          /* the first key frame passed, atomic */
   gint renewing;                /* the stream changed: drop until rebuilt */
@@ -153,6 +174,7 @@ static gboolean rb_camera_on_eos_timeout (gpointer data);
 static void rb_camera_forget_recording_pause (RbCamera * camera);
 
 static gboolean rb_camera_attempt (gpointer data);
+static void rb_camera_stop_probe (RbCamera * camera);
 
 RbCamera *
 rb_camera_new (const RbConfig * config, const RbCameraConfig * cam,
@@ -186,6 +208,20 @@ rb_camera_new (const RbConfig * config, const RbCameraConfig * cam,
   camera->min_free_bytes = MAX (config->min_free_space_bytes,
       RESUME_MIN_FREE);
   camera->use_udp = cam->transport == RB_TRANSPORT_UDP;
+  {
+    GstRTSPUrl *url = NULL;
+    guint16 port = 0;
+
+    if (gst_rtsp_url_parse (cam->url, &url) == GST_RTSP_OK && url->host) {
+      /* bracketed when IPv6, as g_socket_client_connect_to_host() reads */
+      camera->probe_host = strchr (url->host, ':') ?
+          g_strdup_printf ("[%s]", url->host) : g_strdup (url->host);
+      if (gst_rtsp_url_get_port (url, &port) != GST_RTSP_OK || port == 0)
+        port = g_str_has_prefix (cam->url, "rtsps") ? 322 : 554;
+      camera->probe_port = port;
+    }
+    gst_rtsp_url_free (url);
+  }
   g_mutex_init (&camera->data_lock);
   g_mutex_init (&camera->streams_lock);
   return camera;
@@ -197,6 +233,9 @@ rb_camera_free (RbCamera * camera)
   if (camera == NULL)
     return;
   rb_camera_teardown (camera);
+  rb_camera_stop_probe (camera);
+  g_clear_object (&camera->probe_client);
+  g_free (camera->probe_host);
   if (camera->retry_source)
     g_source_remove (camera->retry_source);
   if (camera->watchdog_source)
@@ -294,6 +333,7 @@ rb_camera_get_stats (RbCamera * camera, RbCameraStats * stats)
   stats->frames_received = (guint64) g_atomic_pointer_get
       (&camera->frames_received);
   stats->reconnects = camera->restarts;
+  stats->abandoned_pipelines = camera->abandoned;
   stats->last_frame_age_s = last ? (now - last) / 1e6 : -1.0;
   rb_camera_read_headblur (camera, stats);
 }
@@ -638,6 +678,8 @@ rb_camera_on_select_stream (GstElement * src, guint num, GstCaps * caps,
   const gchar *encoding = gst_structure_get_string (s, "encoding-name");
   gboolean take = FALSE;
 
+  /* the server answered DESCRIBE */
+  g_atomic_int_set (&camera->answered, TRUE);
   g_mutex_lock (&camera->streams_lock);
   if (g_strcmp0 (media, "video") == 0 && camera->video_encoding == NULL
       && encoding && (g_ascii_strcasecmp (encoding, "H264") == 0
@@ -706,6 +748,7 @@ rb_camera_on_pad_added (GstElement * src, GstPad * pad, RbCamera * camera)
 
 /* ---- supervisor (main context) ---- */
 
+
 static void
 rb_camera_teardown (RbCamera * camera)
 {
@@ -732,7 +775,12 @@ rb_camera_teardown (RbCamera * camera)
   if (camera->pipeline == NULL)
     return;
   rb_live_feed_clear_appsink (camera->feed);
-  gst_element_set_state (camera->pipeline, GST_STATE_NULL);
+  if (!rb_teardown_set_null (camera->pipeline, TEARDOWN_TIMEOUT_US)) {
+    camera->abandoned++;
+    g_warning ("camera %s: its pipeline did not stop within %d s (stuck in "
+        "GStreamer); it is abandoned and a new one is built", camera->name,
+        (gint) (TEARDOWN_TIMEOUT_US / G_USEC_PER_SEC));
+  }
   /* forget this attempt's streams (the pads go with the pipeline) */
   g_mutex_lock (&camera->streams_lock);
   if (camera->ready_source) {
@@ -1139,6 +1187,8 @@ rb_camera_attempt (gpointer data)
   GstRTSPLowerTrans protocols;
 
   camera->retry_source = 0;
+  rb_camera_stop_probe (camera);
+  g_atomic_int_set (&camera->answered, FALSE);
   camera->pipeline = gst_pipeline_new (camera->name);
   src = gst_element_factory_make ("rtspsrc", "src");
   protocols = camera->use_udp ?
@@ -1179,9 +1229,87 @@ rb_camera_attempt (gpointer data)
 }
 
 static void
+rb_camera_stop_probe (RbCamera * camera)
+{
+  if (camera->probe_source) {
+    g_source_remove (camera->probe_source);
+    camera->probe_source = 0;
+  }
+  if (camera->probe_cancellable) {
+    g_cancellable_cancel (camera->probe_cancellable);
+    g_clear_object (&camera->probe_cancellable);
+  }
+}
+
+static void
+rb_camera_on_probe_done (GObject * source, GAsyncResult * result,
+    gpointer data)
+{
+  GSocketConnection *connection;
+  GError *error = NULL;
+  RbCamera *camera;
+
+  connection = g_socket_client_connect_to_host_finish (G_SOCKET_CLIENT
+      (source), result, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
+    /* stopped, or replaced: @data may be gone */
+    g_error_free (error);
+    return;
+  }
+  camera = data;
+  g_clear_object (&camera->probe_cancellable);
+  if (connection == NULL) {
+    GST_DEBUG ("camera %s: %s:%u unreachable: %s", camera->name,
+        camera->probe_host, camera->probe_port, error->message);
+    camera->probe_saw_down = TRUE;
+    g_error_free (error);
+    return;
+  }
+  g_object_unref (connection);
+  if (camera->state != RB_CAMERA_WAITING)
+    return;
+  if (!camera->probe_saw_down) {
+    /* the server is up and refused the stream (credentials, path): the
+     * backoff decides, not the probe */
+    rb_camera_stop_probe (camera);
+    return;
+  }
+  g_message ("camera %s: %s:%u accepts connections again; connecting now",
+      camera->name, camera->probe_host, camera->probe_port);
+  if (camera->retry_source)
+    g_source_remove (camera->retry_source);
+  camera->backoff_ms = BACKOFF_FIRST_MS;
+  camera->retry_source = g_idle_add (rb_camera_attempt, camera);
+}
+
+static gboolean
+rb_camera_probe (gpointer data)
+{
+  RbCamera *camera = data;
+
+  /* one in flight at a time: a connect still pending after an interval is
+   * as good as refused */
+  if (camera->probe_cancellable) {
+    g_cancellable_cancel (camera->probe_cancellable);
+    g_clear_object (&camera->probe_cancellable);
+  }
+  if (camera->probe_client == NULL) {
+    camera->probe_client = g_socket_client_new ();
+    g_socket_client_set_timeout (camera->probe_client,
+        PROBE_INTERVAL_MS / 1000);
+  }
+  camera->probe_cancellable = g_cancellable_new ();
+  g_socket_client_connect_to_host_async (camera->probe_client,
+      camera->probe_host, camera->probe_port, camera->probe_cancellable,
+      rb_camera_on_probe_done, camera);
+  return G_SOURCE_CONTINUE;
+}
+
+static void
 rb_camera_schedule_restart (RbCamera * camera, const gchar * why)
 {
   gint64 first, last;
+  gboolean answered = g_atomic_int_get (&camera->answered);
 
   if (camera->state != RB_CAMERA_RUNNING)
     return;
@@ -1191,10 +1319,18 @@ rb_camera_schedule_restart (RbCamera * camera, const gchar * why)
   if (first != 0 && last - first >= BACKOFF_RESET_AFTER_US)
     camera->backoff_ms = BACKOFF_FIRST_MS;
   camera->backoff_ms = MIN (camera->backoff_ms, camera->backoff_max_ms);
-  /* transport=auto prefers TCP; a camera that gave nothing over one is
-   * tried over the other next (some refuse interleaved TCP with 461) */
-  if (camera->transport == RB_TRANSPORT_AUTO && first == 0)
+  /* transport=auto prefers TCP; a camera that answered but gave nothing
+   * over one is tried over the other next (some refuse interleaved TCP with
+   * 461). One that did not answer at all (down) keeps the transport that
+   * worked last. */
+  if (camera->transport == RB_TRANSPORT_AUTO && first == 0 && answered)
     camera->use_udp = !camera->use_udp;
+  /* a server that did not answer is watched for its return */
+  if (!answered && camera->probe_host != NULL) {
+    camera->probe_saw_down = FALSE;
+    camera->probe_source = g_timeout_add (PROBE_INTERVAL_MS,
+        rb_camera_probe, camera);
+  }
 
   g_warning ("camera %s (%s): %s; retrying in %.1f s", camera->name,
       camera->url_redacted, why, camera->backoff_ms / 1000.0);
@@ -1258,6 +1394,7 @@ rb_camera_stop (RbCamera * camera)
     g_source_remove (camera->retry_source);
     camera->retry_source = 0;
   }
+  rb_camera_stop_probe (camera);
   if (camera->state == RB_CAMERA_STOPPING)
     return;
   if (camera->state == RB_CAMERA_RENEWING) {

@@ -55,6 +55,7 @@ typedef struct {
   gboolean recording;             /* receiving and not paused (disk full) */
   guint64 frames_received;        /* video frames from the camera */
   guint reconnects;
+  guint abandoned_pipelines;      /* pipelines stuck in GStreamer, left */
   gdouble last_frame_age_s;       /* -1: none in this connection */
   guint64 headblur_frames;        /* totals over every connection */
   guint64 detections;

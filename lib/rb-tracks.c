@@ -26,7 +26,7 @@
  * and after the last it moves on with its velocity (measured over up to
  * 0.5 s at that end) for hold_time; away from a detection its box grows by
  * growth_per_s per second of distance to the nearest detection, up to
- * max_growth.
+ * max_growth. Every box is then scaled by scale about its centre.
  */
 
 #ifdef HAVE_CONFIG_H
@@ -64,6 +64,7 @@ rb_tracks_params_init (RbTracksParams * params, guint64 hold_time)
   params->max_speed = 2.0;
   params->growth_per_s = 0.5;
   params->max_growth = 2.0;
+  params->scale = 1.35;
 }
 
 static void
@@ -302,10 +303,12 @@ rb_tracks_add_sidecar (RbTracks * tracks, const RbSidecar * sidecar)
   }
 }
 
+/* the box's scale @distance ns from the nearest detection */
 static gdouble
 rb_tracks_growth (const RbTracksParams * p, guint64 distance)
 {
-  return MIN (1.0 + p->growth_per_s * distance / 1e9, p->max_growth);
+  return MIN (1.0 + p->growth_per_s * distance / 1e9, p->max_growth) *
+      p->scale;
 }
 
 /**
@@ -363,7 +366,7 @@ rb_tracks_boxes_at (RbTracks * tracks, guint64 pts, GArray * out)
       }
       a = &g_array_index (track->points, RbTrackPoint, lo);
       if (a->pts == pts || lo + 1 >= n) {
-        b = a->box;
+        b = rb_box_moved (&a->box, 0, 0, rb_tracks_growth (p, 0));
       } else {
         c = &g_array_index (track->points, RbTrackPoint, lo + 1);
         f = (gdouble) (pts - a->pts) / (gdouble) (c->pts - a->pts);

@@ -53,11 +53,27 @@
  *
  * Settings: "live" is the element with its defaults plus --props (the
  * launcher's live path: detection-interval 3, lookahead 0); "recordings"
- * adds detection-interval=1 lookahead=15 (the workers' settings). Both run
- * in a non-live pipeline (appsrc, not live), so the element never skips a
- * detection for being late: the live path's CPU cost is measured separately
- * by bench/live/live-cost. Each clip runs in a new pipeline, so it starts
- * from a fresh element (no tracks).
+ * adds detection-interval=1 lookahead=15 (the workers' headblur properties,
+ * detecting on every frame, without the sidecar). "workers" is the path
+ * the segment workers ship ("Detect once, use twice"), in two passes over
+ * the same clip: pass 1 runs the live path's headblur (threads=1
+ * attach-meta=true, plus --props and --live-props) and writes the sidecar
+ * lines exactly as the launcher does (launcher/rb-detections.c into
+ * lib/rb-sidecar's writer, through bench/common/rb-bench-sidecar); pass 2
+ * is the worker's headblur (launcher/rb-worker.c, rb-pipelines.c: --props
+ * as its [headblur] keys, then detection-interval=1 lookahead=15
+ * threads=1, then --workers-props) fed, as the worker feeds it, with the
+ * sidecar loaded and smoothed over the whole clip in both directions
+ * (lib/rb-tracks, the hold-time of that headblur) as region-of-interest
+ * metas, upstream-detections=true: it detects only on the frames the
+ * sidecar does not cover, and on one covered frame in
+ * upstream-check-interval (32). Pass 2's output is scored, and its CPU
+ * time (loading and smoothing included) is the cost printed; pass 1's is
+ * printed below the table. All run in a non-live pipeline (appsrc, not
+ * live), so the element never skips a detection for being late: the live
+ * path's CPU cost is measured separately by bench/live/live-cost. Each
+ * clip runs in a new pipeline, so it starts from a fresh element (no
+ * tracks).
  *
  * Masked pixels are found as in headblur-eval: `mode=fill
  * fill-color=0xff00ff00` and Y, U and V all equal to the fill colour.
@@ -74,7 +90,9 @@
 #include <gst/app/gstappsrc.h>
 #include <gst/video/video.h>
 
+#include "rb-bench-sidecar.h"
 #include "rb-eval-data.h"
+#include <glib/gstdio.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -87,6 +105,9 @@
 #define OUT_W 1920
 #define OUT_H 1080
 #define MAX_SPEED_SPARE 360     /* px of pan the scale leaves room for */
+#define MAX_SETTINGS 3
+/* the workers' segment-lookahead default (launcher/rb-config.c) */
+#define WORKER_LOOKAHEAD 15
 
 typedef struct
 {
@@ -110,6 +131,7 @@ static gchar *opt_settings = NULL;
 static gchar *opt_props = NULL;
 static gchar *opt_live_props = NULL;
 static gchar *opt_rec_props = NULL;
+static gchar *opt_workers_props = NULL;
 static gint opt_frames = 45;
 static gint opt_fps = 15;
 static gboolean opt_verbose = FALSE;
@@ -124,6 +146,8 @@ typedef struct
   gdouble over_sum;
   guint64 n_frames;
   gdouble cpu_ms;
+  gdouble pass1_cpu_ms;         /* workers: the live pass */
+  guint64 sidecar_frames, sidecar_covered;      /* workers */
   guint n_clips;
 } Stats;
 
@@ -479,12 +503,74 @@ image_size (const gchar * jpg, gint * w, gint * h)
 typedef struct
 {
   const gchar *name;
-  gchar *filter;
+  gchar *filter;                /* the pipeline scored (workers: pass 2) */
+  gchar *live_filter;           /* workers: pass 1; NULL otherwise */
 } Setting;
+
+/* The workers' two passes over @frames (see the top of the file): the
+ * sidecar of the live pass at @segment (removed after), then the worker's
+ * pass, whose output is returned as runner_run_clip() does; *@cpu: pass 2
+ * with the sidecar's loading, *@cpu_live: pass 1. */
+static GPtrArray *
+run_workers (const Setting * s, GPtrArray * frames, GstCaps * caps,
+    const gchar * segment, gdouble * cpu, gdouble * cpu_live, Stats * st)
+{
+  g_autofree gchar *path = rb_sidecar_path (segment);
+  RbSidecarWriter *w = rb_sidecar_writer_new ();
+  RbDetections *det;
+  Runner r = { 0, };
+  GstElement *hb;
+  GPtrArray *out;
+  GError *err = NULL;
+  gdouble c0, load;
+  guint seen, covered;
+
+  if (!rb_sidecar_writer_open (w, segment, 0, &err))
+    g_error ("%s", err->message);
+  if (!runner_init (&r, s->live_filter, caps))
+    g_error ("cannot run %s", s->live_filter);
+  hb = gst_bin_get_by_name (GST_BIN (r.pipeline), "hb");
+  rb_bench_sidecar_record (hb, w);
+  gst_object_unref (hb);
+  out = runner_run_clip (&r, frames, cpu_live);
+  runner_clear (&r);
+  /* the live path went past the clip's end: the sidecar is complete */
+  rb_sidecar_writer_finish (w, TRUE);
+  rb_sidecar_writer_free (w);
+  if (out == NULL)
+    g_error ("%s: clip failed", s->live_filter);
+  g_ptr_array_unref (out);
+
+  if (!runner_init (&r, s->filter, caps))
+    g_error ("cannot run %s", s->filter);
+  hb = gst_bin_get_by_name (GST_BIN (r.pipeline), "hb");
+  c0 = cpu_ms ();
+  det = rb_bench_sidecar_feed (hb, segment, &err);
+  load = cpu_ms () - c0;
+  gst_object_unref (hb);
+  if (det == NULL)
+    g_error ("%s: %s", path, err->message);
+  out = runner_run_clip (&r, frames, cpu);
+  runner_clear (&r);
+  *cpu += load;
+  rb_detections_get_counts (det, &seen, &covered);
+  st->sidecar_frames += seen;
+  st->sidecar_covered += covered;
+  if (opt_verbose) {
+    g_autofree gchar *what = rb_detections_describe (det);
+
+    g_printerr ("  sidecar: %s; %u of %u frames covered\n", what, covered,
+        seen);
+  }
+  rb_detections_free (det);
+  g_unlink (path);
+  return out;
+}
 
 static void
 eval_set (const gchar * eval_dir, const EvalSet * set, const gint * speeds,
-    guint n_speeds, Setting * settings, guint n_settings, Stats * stats)
+    guint n_speeds, Setting * settings, guint n_settings, Stats * stats,
+    const gchar * segment)
 {
   GPtrArray *names = list_images (eval_dir, set);
   GstVideoInfo info;
@@ -542,7 +628,7 @@ eval_set (const gchar * eval_dir, const EvalSet * set, const gint * speeds,
         g_ptr_array_add (frames, b);
       }
       for (si = 0; si < n_settings; si++) {
-        gdouble cpu = 0;
+        gdouble cpu = 0, cpu_live = 0;
         Runner r = { 0, };
         GPtrArray *out;
         gboolean *present = g_new0 (gboolean, MAX (boxes->len, 1));
@@ -552,10 +638,15 @@ eval_set (const gchar * eval_dir, const EvalSet * set, const gint * speeds,
         guint heads = 0, exp = 0, never = 0, j;
         guint64 p0 = st->pairs, c0 = st->covered_pairs;
 
-        if (!runner_init (&r, settings[si].filter, caps))
-          g_error ("cannot run %s", settings[si].filter);
-        out = runner_run_clip (&r, frames, &cpu);
-        runner_clear (&r);
+        if (settings[si].live_filter != NULL) {
+          out = run_workers (&settings[si], frames, caps, segment, &cpu,
+              &cpu_live, st);
+        } else {
+          if (!runner_init (&r, settings[si].filter, caps))
+            g_error ("cannot run %s", settings[si].filter);
+          out = runner_run_clip (&r, frames, &cpu);
+          runner_clear (&r);
+        }
         if (out == NULL)
           g_error ("%s: clip failed", settings[si].filter);
         for (f = 0; f < opt_frames; f++) {
@@ -574,6 +665,7 @@ eval_set (const gchar * eval_dir, const EvalSet * set, const gint * speeds,
         st->exposed += exp;
         st->never += never;
         st->cpu_ms += cpu;
+        st->pass1_cpu_ms += cpu_live;
         st->n_clips++;
         if (opt_verbose)
           g_printerr ("%s %s %s %d px/s: %u heads, %u exposed (%u never "
@@ -601,6 +693,14 @@ eval_set (const gchar * eval_dir, const EvalSet * set, const gint * speeds,
   g_ptr_array_unref (names);
 }
 
+/* " @props" after @d, when given. */
+static void
+append_props (GString * d, const gchar * props)
+{
+  if (props != NULL)
+    g_string_append_printf (d, " %s", props);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -613,7 +713,8 @@ main (int argc, char **argv)
         "Comma-separated pan speeds in px/s, multiples of 2 x fps "
           "(default 0,30,60,90,120)", "LIST"},
     {"settings", 0, 0, G_OPTION_ARG_STRING, &opt_settings,
-        "Comma-separated settings: live, recordings (default both)", "LIST"},
+        "Comma-separated settings: live, recordings, workers (default "
+          "all three)", "LIST"},
     {"props", 'p', 0, G_OPTION_ARG_STRING, &opt_props,
         "Extra headblur properties for every setting, e.g. "
           "\"threshold=0.15\"", "PROPS"},
@@ -621,6 +722,9 @@ main (int argc, char **argv)
         "Extra headblur properties for the live setting", "PROPS"},
     {"recordings-props", 0, 0, G_OPTION_ARG_STRING, &opt_rec_props,
         "Extra headblur properties for the recordings setting", "PROPS"},
+    {"workers-props", 0, 0, G_OPTION_ARG_STRING, &opt_workers_props,
+        "Extra headblur properties for the workers setting's worker pass "
+          "(pass 2)", "PROPS"},
     {"frames", 0, 0, G_OPTION_ARG_INT, &opt_frames,
         "Frames per clip (default 45)", "N"},
     {"fps", 0, 0, G_OPTION_ARG_INT, &opt_fps,
@@ -639,7 +743,9 @@ main (int argc, char **argv)
   gchar **sp, **se;
   gint speeds[16];
   guint n_speeds = 0, n_settings = 0, i, si;
-  Setting settings[2];
+  Setting settings[MAX_SETTINGS] = { {0,}, };
+  gchar *tmpdir, *segment;
+  GString *notes = g_string_new (NULL);
 
   g_option_context_add_main_entries (ctx, entries, NULL);
   g_option_context_add_group (ctx, gst_init_get_option_group ());
@@ -670,27 +776,41 @@ main (int argc, char **argv)
   }
   g_strfreev (sp);
 
-  se = g_strsplit (opt_settings ? opt_settings : "live,recordings", ",", -1);
-  for (i = 0; se[i] && n_settings < 2; i++) {
+  se = g_strsplit (opt_settings ? opt_settings : "live,recordings,workers",
+      ",", -1);
+  for (i = 0; se[i] && n_settings < MAX_SETTINGS; i++) {
     GString *d = g_string_new (NULL);
 
-    g_string_append_printf (d, "headblur mode=fill fill-color=0x%x",
+    g_string_append_printf (d, "headblur name=hb mode=fill fill-color=0x%x",
         FILL_COLOR);
     if (g_strcmp0 (se[i], "live") == 0) {
       settings[n_settings].name = "live";
-      if (opt_props)
-        g_string_append_printf (d, " %s", opt_props);
-      if (opt_live_props)
-        g_string_append_printf (d, " %s", opt_live_props);
+      append_props (d, opt_props);
+      append_props (d, opt_live_props);
     } else if (g_strcmp0 (se[i], "recordings") == 0) {
       settings[n_settings].name = "recordings";
-      g_string_append (d, " detection-interval=1 lookahead=15");
-      if (opt_props)
-        g_string_append_printf (d, " %s", opt_props);
-      if (opt_rec_props)
-        g_string_append_printf (d, " %s", opt_rec_props);
+      g_string_append_printf (d, " detection-interval=1 lookahead=%d",
+          WORKER_LOOKAHEAD);
+      append_props (d, opt_props);
+      append_props (d, opt_rec_props);
+    } else if (g_strcmp0 (se[i], "workers") == 0) {
+      GString *l = g_string_new (d->str);
+
+      settings[n_settings].name = "workers";
+      /* pass 1: the launcher's live headblur (rb-pipelines.c) */
+      g_string_append (l, " threads=1 attach-meta=true");
+      append_props (l, opt_props);
+      append_props (l, opt_live_props);
+      settings[n_settings].live_filter = g_string_free (l, FALSE);
+      /* pass 2: [headblur], then what the worker sets (rb-worker.c);
+       * upstream-detections=true is set with the sidecar's feed */
+      append_props (d, opt_props);
+      g_string_append_printf (d, " detection-interval=1 lookahead=%d "
+          "threads=1", WORKER_LOOKAHEAD);
+      append_props (d, opt_workers_props);
     } else {
-      g_printerr ("unknown setting '%s' (live, recordings)\n", se[i]);
+      g_printerr ("unknown setting '%s' (live, recordings, workers)\n",
+          se[i]);
       return 64;
     }
     settings[n_settings++].filter = g_string_free (d, FALSE);
@@ -707,20 +827,32 @@ main (int argc, char **argv)
       "runs).\n\n", opt_limit);
 
   for (si = 0; si < n_settings; si++) {
-    g_print ("Setting %s: `%s`\n\n", settings[si].name, settings[si].filter);
+    if (settings[si].live_filter != NULL)
+      g_print ("Setting %s: pass 1 `%s` (sidecar), pass 2 `%s` "
+          "upstream-detections=true fed with the smoothed sidecar\n\n",
+          settings[si].name, settings[si].live_filter, settings[si].filter);
+    else
+      g_print ("Setting %s: `%s`\n\n", settings[si].name,
+          settings[si].filter);
   }
+  tmpdir = g_dir_make_tmp ("rb-video-eval-XXXXXX", &err);
+  if (tmpdir == NULL) {
+    g_printerr ("%s\n", err->message);
+    return 73;                  /* EX_CANTCREAT */
+  }
+  segment = g_build_filename (tmpdir, "clip.mkv", NULL);
   g_print ("| setting | set | clips | heads | exposed in >= 1 frame | "
       "never masked | frame coverage | over-masking | CPU ms per frame |\n");
   g_print ("|---|---|---|---|---|---|---|---|---|\n");
 
   for (i = 0; i < G_N_ELEMENTS (eval_sets); i++) {
-    Stats stats[2];
+    Stats stats[MAX_SETTINGS];
 
     if (opt_set && g_ascii_strcasecmp (opt_set, eval_sets[i].key) != 0)
       continue;
     memset (stats, 0, sizeof (stats));
     eval_set (eval_dir, &eval_sets[i], speeds, n_speeds, settings,
-        n_settings, stats);
+        n_settings, stats, segment);
     for (si = 0; si < n_settings; si++) {
       const Stats *st = &stats[si];
       g_print ("| %s | %s | %u | %u | %.1f %% (%u) | %.1f %% | %.1f %% | "
@@ -730,10 +862,25 @@ main (int argc, char **argv)
           st->heads ? 100.0 * st->never / st->heads : 0.0, st->pairs ? 100.0 * st->covered_pairs / st->pairs :
           0.0, st->n_frames ? 100.0 * st->over_sum / st->n_frames : 0.0,
           st->n_frames ? st->cpu_ms / st->n_frames : 0.0);
+      if (settings[si].live_filter != NULL)
+        g_string_append_printf (notes, "%s %s: pass 1 (live, not in the "
+            "table) %.1f ms CPU per frame; sidecar covered %.1f %% of the "
+            "worker's frames\n", settings[si].name, eval_sets[i].title,
+            st->n_frames ? st->pass1_cpu_ms / st->n_frames : 0.0,
+            st->sidecar_frames ? 100.0 * st->sidecar_covered /
+            st->sidecar_frames : 0.0);
     }
   }
-  for (si = 0; si < n_settings; si++)
+  if (notes->len > 0)
+    g_print ("\n%s", notes->str);
+  g_string_free (notes, TRUE);
+  g_rmdir (tmpdir);
+  g_free (segment);
+  g_free (tmpdir);
+  for (si = 0; si < n_settings; si++) {
     g_free (settings[si].filter);
+    g_free (settings[si].live_filter);
+  }
   g_free (eval_dir);
   return 0;
 }

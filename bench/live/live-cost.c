@@ -55,8 +55,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
-#include "rb-detections.h"
-#include "rb-sidecar.h"
+#include "rb-bench-sidecar.h"
 
 #define LC_EX_USAGE 64
 #define LC_EX_NOINPUT 66
@@ -665,21 +664,6 @@ lc_measure_live (const gchar * in, gint w, gint h, gint fps, gint seconds)
   return ret;
 }
 
-static GstPadProbeReturn
-lc_sidecar_probe (GstPad * pad, GstPadProbeInfo * info, gpointer user_data)
-{
-  GstBuffer *buffer = GST_PAD_PROBE_INFO_BUFFER (info);
-  gchar *line;
-
-  if (!GST_BUFFER_PTS_IS_VALID (buffer))
-    return GST_PAD_PROBE_OK;
-  line = rb_detections_format (buffer, GST_BUFFER_PTS (buffer));
-  if (line != NULL)
-    rb_sidecar_writer_add (user_data, GST_BUFFER_PTS (buffer), line);
-  g_free (line);
-  return GST_PAD_PROBE_OK;
-}
-
 /* Untimed: the sidecar the live path would write for @in. */
 static gboolean
 lc_make_sidecar (const gchar * in)
@@ -690,7 +674,6 @@ lc_make_sidecar (const gchar * in)
   GError *err = NULL;
   GstElement *p = gst_parse_launch (desc, &err), *hb;
   RbSidecarWriter *w;
-  GstPad *pad;
   GstMessage *msg;
   gboolean ok;
 
@@ -708,10 +691,7 @@ lc_make_sidecar (const gchar * in)
     return FALSE;
   }
   hb = gst_bin_get_by_name (GST_BIN (p), "hb");
-  pad = gst_element_get_static_pad (hb, "src");
-  gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER, lc_sidecar_probe, w,
-      NULL);
-  gst_object_unref (pad);
+  rb_bench_sidecar_record (hb, w);
   gst_object_unref (hb);
   gst_element_set_state (p, GST_STATE_PLAYING);
   msg = gst_bus_timed_pop_filtered (GST_ELEMENT_BUS (p), GST_CLOCK_TIME_NONE,
@@ -723,27 +703,6 @@ lc_make_sidecar (const gchar * in)
   rb_sidecar_writer_finish (w, TRUE);
   rb_sidecar_writer_free (w);
   return ok;
-}
-
-/* The first headblur inside @bin, or NULL. */
-static GstElement *
-lc_find_headblur (GstElement * bin)
-{
-  GstIterator *it = gst_bin_iterate_recurse (GST_BIN (bin));
-  GValue v = G_VALUE_INIT;
-  GstElement *found = NULL;
-
-  while (!found && gst_iterator_next (it, &v) == GST_ITERATOR_OK) {
-    GstElement *e = g_value_get_object (&v);
-    GstElementFactory *f = gst_element_get_factory (e);
-
-    if (f && g_str_equal (GST_OBJECT_NAME (f), "headblur"))
-      found = gst_object_ref (e);
-    g_value_reset (&v);
-  }
-  g_value_unset (&v);
-  gst_iterator_free (it);
-  return found;
 }
 
 /* Timed: a recorded segment as fast as possible. Returns an exit code. */
@@ -777,13 +736,13 @@ lc_measure_segment (const gchar * in, const gchar * out, gint w, gint h,
   gst_object_unref (pad);
 
   if (opt_sidecar) {
-    GstElement *hb = lc_find_headblur (p);
+    GstElement *hb = rb_bench_find_headblur (p);
     GError *err = NULL;
     gint64 t0 = g_get_monotonic_time ();
 
     /* what a worker does before its pipeline runs (the time is printed);
      * fed from the first frame on, preroll included */
-    det = hb ? rb_detections_load (in, GST_SECOND, &err) : NULL;
+    det = hb ? rb_bench_sidecar_feed (hb, in, &err) : NULL;
     if (det == NULL) {
       g_printerr ("live-cost: --sidecar: %s\n", hb ? err->message :
           "the filter has no headblur");
@@ -794,8 +753,6 @@ lc_measure_segment (const gchar * in, const gchar * out, gint w, gint h,
       return LC_EX_SOFTWARE;
     }
     load_s = (g_get_monotonic_time () - t0) / 1e6;
-    g_object_set (hb, "upstream-detections", TRUE, NULL);
-    rb_detections_feed (det, hb);
     gst_object_unref (hb);
   }
   /* Set-up and preroll (one frame) are timed separately. */

@@ -10,8 +10,9 @@ the launcher's "falls behind" log lines, which carry the totals), ffmpeg
 warnings, segments anonymized and quarantined, and the time to resume after
 an outage: the camera server is stopped for --outage seconds and started
 again on the same port (a camera that reboots), and the bench measures from
-the moment its server is started again to the first live frame a client
-reads and to the first new raw segment file.
+the moment its port accepts a connection again to the first live frame that
+a viewer who stayed connected through the outage decodes, and to the
+launcher's "receiving" line (recording restarts with that frame).
 
 With --saturate N, N busy-looping processes load the CPU for the whole run
 (the overload policy must then mask whole frames rather than pass them).
@@ -30,6 +31,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -92,7 +94,7 @@ def run_class(kind, args, tmp):
     log_path = os.path.join(work, "rtsp-blur.log")
     live = f"rtsp://127.0.0.1:{port}/cam"
     raw = os.path.join(state, "raw", "cam")
-    result = {"class": kind}
+    result = {"class": kind, "resume_live": None, "resume_rec": None}
     conf = os.path.join(work, "bench.conf")
     with open(conf, "w") as f:
         f.write(f"[rtsp-blur]\nstate-dir={state}\nsegment-duration=4\n"
@@ -101,7 +103,7 @@ def run_class(kind, args, tmp):
                 f"[network:A]\naddress=127.0.0.1\nport={port}\n"
                 "auth=none\n")
     log = open(log_path, "w")
-    rb = None
+    rb = reader = None
     try:
         with camera_zoo.camera(kind, CAMERA, work, cam_port, media):
             rb = subprocess.Popen([LAUNCHER, "--config", conf], stdout=log,
@@ -111,22 +113,43 @@ def run_class(kind, args, tmp):
             frames, warnings = live_frames(live, args.seconds)
             result["live_frames"] = frames
             result["warnings"] = len(warnings)
+            # a viewer that stays on through the outage
+            reader = camera_zoo.LiveReader(live)
+            reader.start()
+            end = time.monotonic() + 20
+            while not reader.frames and time.monotonic() < end:
+                time.sleep(0.1)
         # the camera server is gone (killed) for the outage, then comes back
         # on its port
         time.sleep(args.outage)
-        before = set(glob.glob(os.path.join(raw, "*.mkv")))
-        back = time.monotonic()
-        with camera_zoo.camera(kind, CAMERA, work, cam_port, media):
-            t_live = first_live_frame(live, back + 60)
-            t_rec = None
-            while time.monotonic() < back + 60:
-                if set(glob.glob(os.path.join(raw, "*.mkv"))) - before:
-                    t_rec = time.monotonic()
-                    break
-                time.sleep(0.1)
-            result["resume_live"] = t_live - back if t_live else None
-            result["resume_rec"] = t_rec - back if t_rec else None
-            time.sleep(6)
+        offset = os.path.getsize(log_path)
+        back, stop = {}, threading.Event()
+        watcher = threading.Thread(target=camera_zoo.watch_port,
+                                   args=(cam_port, stop, back))
+        watcher.start()
+        try:
+            with camera_zoo.camera(kind, CAMERA, work, cam_port, media):
+                stop.set()
+                watcher.join()
+                t_back = back.get(cam_port)
+                t_live = None
+                end = time.monotonic() + 30
+                while t_back and t_live is None and time.monotonic() < end:
+                    t_live = reader.first_after(t_back)
+                    time.sleep(0.1)
+                with open(log_path) as f:
+                    f.seek(offset)
+                    t_rec = camera_zoo.first_line_time(
+                        f.read(), "camera cam: receiving")
+                if t_back:
+                    result["resume_live"] = (t_live - t_back if t_live
+                                             else None)
+                    result["resume_rec"] = t_rec - t_back if t_rec else None
+                time.sleep(6)
+        finally:
+            stop.set()
+            if reader is not None:
+                reader.stop()
     finally:
         if rb is not None:
             rb.send_signal(signal.SIGTERM)
@@ -154,12 +177,19 @@ def main():
     os.environ["GST_PLUGIN_PATH"] = os.pathsep.join(
         [os.path.join(BUILD, "plugins", "headblur"),
          os.path.join(BUILD, "plugins", "segmentqueue")])
+    tmp = tempfile.mkdtemp(prefix="rb-zoo-bench-")
+    os.chmod(tmp, 0o755)          # VLC runs as nobody and reads the media
+    # the VLC cameras' clips are encoded before the CPU is loaded
+    media = os.path.join(tmp, "media")
+    os.makedirs(media)
+    os.chmod(media, 0o755)
+    for kind in args.classes.split(","):
+        if kind.startswith("vlc-"):
+            camera_zoo.make_media(kind, media)
     hogs = [multiprocessing.Process(target=busy, daemon=True)
             for _ in range(args.saturate)]
     for h in hogs:
         h.start()
-    tmp = tempfile.mkdtemp(prefix="rb-zoo-bench-")
-    os.chmod(tmp, 0o755)          # VLC runs as nobody and reads the media
     rows = []
     try:
         for kind in args.classes.split(","):

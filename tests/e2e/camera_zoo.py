@@ -25,6 +25,7 @@ import signal
 import socket
 import subprocess
 import tempfile
+import threading
 import time
 
 from rb_e2e import free_port  # noqa: E402,F401 (tests/e2e is on sys.path)
@@ -193,3 +194,71 @@ def cameras(kinds, test_camera=None, log_dir=None):
             urls[kind] = stack.enter_context(camera(kind, test_camera,
                                                     log_dir))
         yield urls
+
+
+# ---- outages: when a camera is back, when a viewer sees it again ----
+
+def accepting(port):
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+            return True
+    except OSError:
+        return False
+
+
+def watch_port(port, stop, out):
+    """Records in out[port] when (wall time) @port first accepts a
+    connection."""
+    while not stop.is_set():
+        if accepting(port):
+            out[port] = time.time()
+            return
+        time.sleep(0.02)
+
+
+class LiveReader(threading.Thread):
+    """A viewer that stays on @url through the outage (reconnecting when
+    ffmpeg gives up): the wall time of every frame it decodes."""
+
+    def __init__(self, url):
+        super().__init__(daemon=True)
+        self.url, self.frames, self.proc = url, [], None
+        self.stopping = threading.Event()
+
+    def run(self):
+        while not self.stopping.is_set():
+            self.proc = subprocess.Popen(
+                ["ffmpeg", "-nostdin", "-hide_banner", "-loglevel", "info",
+                 "-rtsp_transport", "tcp", "-i", self.url, "-vf", "showinfo",
+                 "-f", "null", "-"], stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+            if self.stopping.is_set():     # stop() came while starting
+                self.proc.kill()
+            for line in self.proc.stderr:
+                if "Parsed_showinfo" in line and " n:" in line:
+                    self.frames.append(time.time())
+            self.proc.wait()
+            time.sleep(0.1)
+
+    def stop(self):
+        self.stopping.set()
+        if self.proc is not None:
+            self.proc.kill()
+
+    def first_after(self, t):
+        return next((f for f in self.frames if f >= t), None)
+
+
+def log_time(line):
+    """The wall time of a log line ("HH:MM:SS.mmm rtsp-blur: ..."), today."""
+    stamp = line.split(" ", 1)[0]
+    h, m, sec = stamp.split(":")
+    midnight = time.mktime(time.localtime()[:3] + (0, 0, 0, 0, 0, -1))
+    return midnight + int(h) * 3600 + int(m) * 60 + float(sec)
+
+
+def first_line_time(text, needle):
+    for line in text.splitlines():
+        if needle in line:
+            return log_time(line)
+    return None

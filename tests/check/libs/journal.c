@@ -780,8 +780,12 @@ GST_START_TEST (test_crash_during_enqueue)
     RbJournalItem *item;
     guint s, total = 0, claimed = 0, n_files = 0, this_round = 0;
     gchar *prefix = g_strdup_printf ("r%u-", round);
-    pid_t pid = fork ();
+    gint ready[2];
+    gchar byte;
+    pid_t pid;
 
+    fail_unless (pipe (ready) == 0);
+    pid = fork ();
     fail_unless (pid >= 0);
     if (pid == 0) {
       RbJournal *cj = rb_journal_open (qdir, NULL);
@@ -793,11 +797,19 @@ GST_START_TEST (test_crash_during_enqueue)
         gchar *loc = g_build_filename (segdir, name, NULL);
         g_file_set_contents (loc, "x", -1, NULL);
         rb_journal_enqueue (cj, loc, "cam", i, NULL, NULL);
+        if (i == 0 && write (ready[1], "r", 1) != 1)
+          _exit (1);
         g_free (loc);
         g_free (name);
       }
     }
-    g_usleep (g_random_int_range (20, 250) * 1000);
+    /* killed at a random moment once it has enqueued one item (a loaded
+     * machine may not run the child at all within a fixed delay) */
+    close (ready[1]);
+    fail_unless (read (ready[0], &byte, 1) == 1, "round %u: the child did "
+        "not enqueue", round);
+    close (ready[0]);
+    g_usleep (g_random_int_range (0, 230) * 1000);
     kill (pid, SIGKILL);
     wait_child (pid);
 

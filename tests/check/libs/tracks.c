@@ -13,9 +13,11 @@
  * detected at frames 10 and 20 is masked at 11-19 by interpolation, and
  * before 10 and after 20 along its motion for the hold time, not after;
  * two heads stay two tracks; a gap longer than max-gap is not bridged;
- * tracks from a sidecar use detections only. */
+ * tracks from a sidecar use detections only; every box is scaled by the
+ * scale parameter about its centre. */
 
 #include <gst/check/gstcheck.h>
+#include <math.h>
 
 #include "rb-tracks.h"
 
@@ -70,7 +72,8 @@ GST_START_TEST (test_gap_filling_both_ways)
     m = &g_array_index (out, RbBox, 0);
     fail_unless (box_contains (m, &truth), "frame %u: %.1f,%.1f %.1fx%.1f", i,
         m->x, m->y, m->width, m->height);
-    fail_unless (m->width <= 40 * 1.2, "frame %u too wide: %.1f", i, m->width);
+    fail_unless (m->width <= 40 * p.scale * 1.2, "frame %u too wide: %.1f",
+        i, m->width);
     fail_unless_equals_int (m->source, RB_BOX_TRACK);
   }
   /* before 10 and after 20, along its motion (6 px/frame), for the hold
@@ -182,6 +185,47 @@ GST_START_TEST (test_from_sidecar)
 
 GST_END_TEST;
 
+/* Every box is the track's scaled by `scale` about its centre: at a
+ * detection exactly the detection, scaled; scale 1 gives it back as it
+ * is. */
+GST_START_TEST (test_scale)
+{
+  RbBox b10 = head_at (10), b20 = head_at (20);
+
+  for (guint k = 0; k < 2; k++) {
+    RbTracksParams p;
+    g_autoptr (RbTracks) t = NULL;
+    g_autoptr (GArray) out = g_array_new (FALSE, FALSE, sizeof (RbBox));
+    const RbBox *m;
+
+    rb_tracks_params_init (&p, HOLD);
+    fail_unless (p.scale > 1.0);
+    if (k == 1)
+      p.scale = 1.0;
+    t = rb_tracks_new (&p);
+    rb_tracks_add (t, 10 * FRAME, &b10, 1);
+    rb_tracks_add (t, 20 * FRAME, &b20, 1);
+    rb_tracks_boxes_at (t, 10 * FRAME, out);
+    fail_unless_equals_int (out->len, 1);
+    m = &g_array_index (out, RbBox, 0);
+    fail_unless (fabs (m->width - 40 * p.scale) < 1e-6, "width %.2f",
+        m->width);
+    fail_unless (fabs (m->height - 40 * p.scale) < 1e-6, "height %.2f",
+        m->height);
+    /* the same centre */
+    fail_unless (fabs (m->x + m->width / 2 - (b10.x + 20)) < 1e-6);
+    fail_unless (fabs (m->y + m->height / 2 - (b10.y + 20)) < 1e-6);
+    /* the last detection too */
+    g_array_set_size (out, 0);
+    rb_tracks_boxes_at (t, 20 * FRAME, out);
+    m = &g_array_index (out, RbBox, 0);
+    fail_unless (fabs (m->width - 40 * p.scale) < 1e-6, "width %.2f",
+        m->width);
+  }
+}
+
+GST_END_TEST;
+
 static Suite *
 tracks_suite (void)
 {
@@ -192,6 +236,7 @@ tracks_suite (void)
   tcase_add_test (tc, test_gap_filling_both_ways);
   tcase_add_test (tc, test_two_heads_and_long_gap);
   tcase_add_test (tc, test_from_sidecar);
+  tcase_add_test (tc, test_scale);
   return s;
 }
 
