@@ -105,9 +105,11 @@ gboolean         gst_head_blur_dnn_load_person (GstHeadBlurDnn * dnn,
 /* Finds heads: faces (YuNet at @params->inference_width) turned into head
  * boxes, plus, when a person detector is loaded and
  * @params->person_inference_width > 0, a head box at the top of each person
- * box (Yolo-Fastest at that width) unless a face-derived head box already
- * covers it. Boxes are padded by @params->padding, clipped to the frame and
- * appended to @heads (GstHeadBlurBox, frame pixels). */
+ * box (Yolo-Fastest at that width); a person-derived head box that overlaps
+ * a face-derived one is merged with it into their bounding box (or dropped
+ * when over 3x the face-derived box's area). Boxes are
+ * padded by @params->padding, clipped to the frame and appended to @heads
+ * (GstHeadBlurBox, frame pixels). */
 gboolean         gst_head_blur_dnn_detect_heads (GstHeadBlurDnn * dnn,
                                           const GstHeadBlurImage * image,
                                           const GstHeadBlurDetectParams * params,

@@ -110,18 +110,13 @@ centre_dist (const GstHeadBlurTrackBox * a, const GstHeadBlurTrackBox * b)
   return sqrt (dx * dx + dy * dy) / size;
 }
 
+/* 1 + @rate x the time between @a and @b in s, at most @cap. */
 static gdouble
-growth_rate (guint64 a, guint64 b, gdouble rate)
+growth_rate (guint64 a, guint64 b, gdouble rate, gdouble cap)
 {
   gdouble dt = (a > b ? a - b : b - a) / NS_PER_S;
 
-  return MIN (1.0 + rate * dt, GST_HEAD_BLUR_TRACK_MAX_GROWTH);
-}
-
-static gdouble
-growth (guint64 a, guint64 b)
-{
-  return growth_rate (a, b, GST_HEAD_BLUR_TRACK_GROWTH_PER_S);
+  return MIN (1.0 + rate * dt, cap);
 }
 
 /* @box moved by (@dx, @dy) and scaled by @g around its centre. */
@@ -153,11 +148,11 @@ unite (GstHeadBlurTrackBox * a, const GstHeadBlurTrackBox * b)
 
 static void
 project_rate (const GstHeadBlurTrackHit * hit, guint64 pts, gdouble rate,
-    GstHeadBlurTrackBox * out)
+    gdouble cap, GstHeadBlurTrackBox * out)
 {
   gdouble dt = (gdouble) pts - (gdouble) hit->pts;
   GstHeadBlurTrackBox still;
-  gdouble g = growth_rate (pts, hit->pts, rate);
+  gdouble g = growth_rate (pts, hit->pts, rate, cap);
 
   move_grow (&hit->box, hit->vx * dt, hit->vy * dt, g, out);
   /* a wrong velocity must not uncover the head: keep the grown box where
@@ -170,7 +165,8 @@ void
 gst_head_blur_track_project (const GstHeadBlurTrackHit * hit, guint64 pts,
     GstHeadBlurTrackBox * out)
 {
-  project_rate (hit, pts, GST_HEAD_BLUR_TRACK_GROWTH_PER_S, out);
+  project_rate (hit, pts, GST_HEAD_BLUR_TRACK_GROWTH_PER_S,
+      GST_HEAD_BLUR_TRACK_MAX_GROWTH, out);
 }
 
 static void
@@ -324,7 +320,8 @@ gst_head_blur_tracker_predict (GstHeadBlurTracker * tracker, guint64 pts,
     /* a head seen once has no velocity yet: its box grows faster */
     project_rate (&hit, pts, t->hits <= 1 ?
         GST_HEAD_BLUR_TRACK_NEW_GROWTH_PER_S :
-        GST_HEAD_BLUR_TRACK_GROWTH_PER_S, &b);
+        GST_HEAD_BLUR_TRACK_GROWTH_PER_S,
+        GST_HEAD_BLUR_TRACK_HOLD_MAX_GROWTH, &b);
     /* the detector's box of one head jitters from run to run (face- or
      * person-derived, shifted by a few pixels): the previous detection,
      * moved along the track's velocity to @pts and grown like the last
@@ -334,7 +331,8 @@ gst_head_blur_tracker_predict (GstHeadBlurTracker * tracker, guint64 pts,
       gdouble dt = (gdouble) pts - (gdouble) t->prev_hit;
 
       move_grow (&t->prev_box, t->vx * dt, t->vy * dt,
-          growth (pts, t->last_hit), &pb);
+          growth_rate (pts, t->last_hit, GST_HEAD_BLUR_TRACK_GROWTH_PER_S,
+              GST_HEAD_BLUR_TRACK_HOLD_MAX_GROWTH), &pb);
       unite (&b, &pb);
     }
     g_array_append_val (boxes, b);

@@ -50,15 +50,23 @@ typedef struct {
 #define GST_HEAD_BLUR_TRACK_MIN_IOU 0.2
 /* Else centres closer than this times the box size match. */
 #define GST_HEAD_BLUR_TRACK_MAX_CENTRE_DIST 0.75
-/* Growth of a predicted box per second since its detection, and the cap
- * (0.5 rather than 1.0: on the panning clips of bench/eval
- * headblur-video-eval, 1.1-1.3 points less over-masking for 0.3-0.4 points
- * more heads exposed). */
+/* Growth of a predicted box per second since its detection (0.5 rather
+ * than 1.0: on the panning clips of bench/eval headblur-video-eval, 1.1-1.3
+ * points less over-masking for 0.3-0.4 points more heads exposed), and the
+ * cap of a box projected back by the look-ahead. */
 #define GST_HEAD_BLUR_TRACK_GROWTH_PER_S 0.5
 #define GST_HEAD_BLUR_TRACK_MAX_GROWTH 3.0
+/* The cap of the growth of a held box (predict()): 1.25 rather than 3.0.
+ * A head the detector keeps missing stays where it was or moves with its
+ * track; a box growing for the whole hold time mostly masks background
+ * (on the panning clips, 1.3-1.8 points less over-masking for 0.1-0.3
+ * points more heads exposed, bench/eval/README.md). */
+#define GST_HEAD_BLUR_TRACK_HOLD_MAX_GROWTH 1.25
 /* Growth per second of the box of a track detected only once (its
- * velocity is not known yet). */
-#define GST_HEAD_BLUR_TRACK_NEW_GROWTH_PER_S 3.0
+ * velocity is not known yet): 1.0 rather than 3.0 (on the panning clips,
+ * 1.6-1.9 points less over-masking for 0.1-0.6 points more heads
+ * exposed). */
+#define GST_HEAD_BLUR_TRACK_NEW_GROWTH_PER_S 1.0
 
 GstHeadBlurTracker * gst_head_blur_tracker_new (guint64 hold_time);
 void     gst_head_blur_tracker_free (GstHeadBlurTracker * tracker);
@@ -79,7 +87,8 @@ void     gst_head_blur_tracker_update (GstHeadBlurTracker * tracker,
 /* Appends to @boxes (GstHeadBlurTrackBox) the box of every live track at
  * @pts: the last detection moved by the track's velocity and grown with
  * the time since it (GST_HEAD_BLUR_TRACK_NEW_GROWTH_PER_S while the track
- * has a single detection, else GST_HEAD_BLUR_TRACK_GROWTH_PER_S), united
+ * has a single detection, else GST_HEAD_BLUR_TRACK_GROWTH_PER_S, at most
+ * GST_HEAD_BLUR_TRACK_HOLD_MAX_GROWTH), united
  * with the grown last detection and with the previous detection moved
  * along the velocity to @pts and grown alike. Tracks not
  * detected for longer than the hold time are dropped first, unless

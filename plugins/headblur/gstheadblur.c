@@ -27,9 +27,12 @@
  *   centre moved up by 0.2 face heights, fitted on SCUT-HEAD);
  * - the Yolo-Fastest person detector, on a copy
  *   #GstHeadBlur:person-inference-width wide; a head box is placed at the
- *   top of each person box (centred, 0.6 x 0.7 box widths, fitted on
- *   SCUT-HEAD), unless a face-derived head box already covers it. This finds
- *   the heads a face detector misses: backs of heads, bowed and turned heads.
+ *   top of each person box (centred, 0.6 x 0.6 box widths, fitted on
+ *   SCUT-HEAD); where it overlaps a face-derived head box the two are merged
+ *   into their bounding box (unless the person-derived box is over 3x larger:
+ *   then the face-derived box alone is kept). This finds the heads a face detector misses:
+ *   backs of heads, bowed and turned heads, and completes face-derived boxes
+ *   that cover only part of a large or turned head.
  *
  * Every head box is enlarged by #GstHeadBlur:padding and then blurred,
  * pixelated or filled with a solid colour in every plane of the frame (see
@@ -47,8 +50,8 @@
  * distance for small boxes, with a smoothed constant-velocity motion
  * model); every frame masks each live track at its predicted position,
  * united with its previous detection moved alike, grown by 50 % per second
- * since its last detection (300 % per second while it has been detected
- * only once and its motion is unknown), for
+ * since its last detection (100 % per second while it has been detected
+ * only once and its motion is unknown; at most x1.25), for
  * #GstHeadBlur:hold-time after that detection. The detector runs on every
  * #GstHeadBlur:detection-interval-th frame (the first frame after a start
  * or flush always runs it); the frames in between are masked with the
@@ -218,7 +221,7 @@ enum
 #define DEFAULT_THRESHOLD 0.2
 #define DEFAULT_MODE GST_HEAD_BLUR_MODE_BLUR
 #define DEFAULT_FILL_COLOR 0xff000000
-#define DEFAULT_PADDING 0.2
+#define DEFAULT_PADDING 0.25
 #define DEFAULT_INFERENCE_WIDTH 960
 #define DEFAULT_THREADS 0
 #define DEFAULT_HOLD_TIME GST_SECOND
@@ -505,12 +508,13 @@ gst_head_blur_class_init (GstHeadBlurClass * klass)
    *
    * Margin added on every side of a head box, as a fraction of the box's
    * width (left and right) and height (top and bottom), 0 to 2. Boxes are
-   * clipped to the frame. Takes effect on the next frame. The default, 0.2
-   * (0.1 before 0.2.0), halves the heads left partly unmasked in a moving
-   * scene for about 2 points more of the frame masked
-   * (bench/eval/README.md).
+   * clipped to the frame. Takes effect on the next frame. The default, 0.25
+   * (0.1 before 0.2.0, then 0.2), together with the merged face and person
+   * boxes and the capped growth of held boxes, leaves fewer heads partly
+   * unmasked in a moving scene than 0.2 did before, at no more of the frame
+   * masked (bench/eval/README.md).
    *
-   * Default: 0.2.
+   * Default: 0.25.
    *
    * Since: 0.1.0
    */
@@ -565,8 +569,8 @@ gst_head_blur_class_init (GstHeadBlurClass * klass)
    *
    * How long, in nanoseconds of stream time, a head stays masked after its
    * last detection, 0 to 60 s. Meanwhile its box follows the head's
-   * estimated motion and grows by 50 % per second (300 % per second after a
-   * single detection; at most x3). 0 masks a
+   * estimated motion and grows by 50 % per second (100 % per second after a
+   * single detection; at most x1.25). 0 masks a
    * head only in the frames where it was detected (and, with
    * #GstHeadBlur:detection-interval > 1, misses the frames in between).
    * Default 1 s. Takes effect on the next frame.

@@ -296,6 +296,48 @@ GST_START_TEST (test_hold)
 
 GST_END_TEST;
 
+/* A held box grows by at most x1.25 in width and height (area x1.5625,
+ * GST_HEAD_BLUR_TRACK_HOLD_MAX_GROWTH), which a head seen once reaches
+ * after 0.25 s (1.0 per s, GST_HEAD_BLUR_TRACK_NEW_GROWTH_PER_S): from
+ * then on the box keeps its size and keeps the head masked until the hold
+ * time ends. (Until the cap existed, a box grew to x3, area x9.) */
+GST_START_TEST (test_hold_growth_capped)
+{
+  GstHarness *h = new_harness ("hold-time=1000000000");
+  GstBuffer *out;
+  guint n_ref, n0, n_all, n_capped = 0, k;
+  const gdouble cap = 1.25 * 1.25;
+  const guint capped_at = 3;    /* frames (100 ms each) */
+
+  out = gst_harness_push_and_pull (h, stamp (face, 0));
+  count_filled (out, &n_ref, &n0);
+  gst_buffer_unref (out);
+  fail_unless (n0 > 500);
+  for (k = 1; k <= 10; k++) {
+    gchar *what = g_strdup_printf ("grey frame at %u ms", k * 100);
+
+    out = gst_harness_push_and_pull (h, stamp (grey, k * FRAME_DUR));
+    fail_unless (out != NULL);
+    assert_heads_filled (out, what);
+    count_filled (out, &n_ref, &n_all);
+    GST_INFO ("%s: %u pixels filled (%u at 0 ms)", what, n_all, n0);
+    /* boxes are rounded outwards to whole pixels: a little slack */
+    fail_unless (n_all <= n0 * cap * 1.1, "%s: %u pixels filled, %u at "
+        "0 ms", what, n_all, n0);
+    fail_unless (n_all >= n0, "%s: the held box shrank", what);
+    if (k == capped_at)
+      n_capped = n_all;
+    else if (k > capped_at)
+      fail_unless_equals_int (n_all, n_capped);
+    gst_buffer_unref (out);
+    g_free (what);
+  }
+  fail_unless (n_capped > n0, "the held box never grew");
+  gst_harness_teardown (h);
+}
+
+GST_END_TEST;
+
 /* hold-time=0: only the detected frame is masked */
 GST_START_TEST (test_hold_zero)
 {
@@ -913,6 +955,7 @@ headblur_temporal_suite (void)
   tcase_add_checked_fixture (tc, setup, teardown);
   tcase_add_test (tc, test_hold);
   tcase_add_test (tc, test_hold_zero);
+  tcase_add_test (tc, test_hold_growth_capped);
   tcase_add_test (tc, test_detection_interval);
   tcase_add_test (tc, test_lookahead);
   tcase_add_test (tc, test_lookahead_moving);

@@ -217,6 +217,56 @@ GST_START_TEST (test_new_track_grows_faster)
 
 GST_END_TEST;
 
+/* a held box grows at most x GST_HEAD_BLUR_TRACK_HOLD_MAX_GROWTH, while a
+ * box projected back by the look-ahead may grow to
+ * GST_HEAD_BLUR_TRACK_MAX_GROWTH */
+GST_START_TEST (test_hold_growth_capped)
+{
+  GstHeadBlurTracker *t = gst_head_blur_tracker_new (5000 * MS);
+  GArray *out = g_array_new (FALSE, FALSE, sizeof (GstHeadBlurTrackBox));
+  GArray *hits = g_array_new (FALSE, FALSE, sizeof (GstHeadBlurTrackHit));
+  GstHeadBlurTrackBox a = box (100, 100, 40, 40);
+  GstHeadBlurTrackBox b, *p;
+
+  gst_head_blur_tracker_update (t, &a, 1, 0, NULL);
+  gst_head_blur_tracker_update (t, &a, 1, 100 * MS, hits);
+  /* 2 s later: 1 + 0.5 x 2 = x2 uncapped */
+  gst_head_blur_tracker_predict (t, 2100 * MS, FALSE, out);
+  fail_unless_equals_int (out->len, 1);
+  p = &g_array_index (out, GstHeadBlurTrackBox, 0);
+  fail_unless (fabs (p->width - 40 * GST_HEAD_BLUR_TRACK_HOLD_MAX_GROWTH) <
+      0.1, "width %f", p->width);
+  fail_unless (fabs (p->height - 40 * GST_HEAD_BLUR_TRACK_HOLD_MAX_GROWTH) <
+      0.1, "height %f", p->height);
+  fail_unless (contains (p, &a));
+
+  /* a track seen once: capped alike */
+  gst_head_blur_tracker_reset (t);
+  gst_head_blur_tracker_update (t, &a, 1, 0, NULL);
+  g_array_set_size (out, 0);
+  gst_head_blur_tracker_predict (t, 1000 * MS, FALSE, out);
+  fail_unless_equals_int (out->len, 1);
+  p = &g_array_index (out, GstHeadBlurTrackBox, 0);
+  fail_unless (p->width <= 40 * GST_HEAD_BLUR_TRACK_HOLD_MAX_GROWTH + 1e-6,
+      "width %f", p->width);
+
+  /* the look-ahead's projection of the same hit 2 s back: x2 */
+  fail_unless_equals_int (hits->len, 1);
+  g_array_index (hits, GstHeadBlurTrackHit, 0).pts = 2100 * MS;
+  gst_head_blur_track_project (&g_array_index (hits, GstHeadBlurTrackHit, 0),
+      100 * MS, &b);
+  fail_unless (fabs (b.width - 40 * (1.0 + GST_HEAD_BLUR_TRACK_GROWTH_PER_S *
+              2.0)) < 0.1, "width %f", b.width);
+  fail_unless (GST_HEAD_BLUR_TRACK_HOLD_MAX_GROWTH <
+      GST_HEAD_BLUR_TRACK_MAX_GROWTH);
+
+  g_array_unref (hits);
+  g_array_unref (out);
+  gst_head_blur_tracker_free (t);
+}
+
+GST_END_TEST;
+
 static Suite *
 headblur_track_suite (void)
 {
@@ -228,6 +278,7 @@ headblur_track_suite (void)
   tcase_add_test (tc, test_two_heads_greedy);
   tcase_add_test (tc, test_project_back);
   tcase_add_test (tc, test_new_track_grows_faster);
+  tcase_add_test (tc, test_hold_growth_capped);
   suite_add_tcase (s, tc);
   return s;
 }
