@@ -20,28 +20,13 @@
 #include <gst/video/video.h>
 #include <string.h>
 
+#include "rb-roi.h"
 #include "rb-sidecar.h"
 #include "rb-tracks.h"
 
-#define ROI_HEAD "head"
-#define ROI_FRAME "headblur-frame"
 #define FALLBACK_FRAME_DURATION (GST_SECOND / 15)
 
 /* ---- live: headblur's metas into the recorder's sidecars ------------- */
-
-static gboolean
-rb_remove_headblur_roi (GstBuffer * buffer, GstMeta ** meta, gpointer data)
-{
-  if ((*meta)->info->api == GST_VIDEO_REGION_OF_INTEREST_META_API_TYPE) {
-    GstVideoRegionOfInterestMeta *roi =
-        (GstVideoRegionOfInterestMeta *) * meta;
-
-    if (roi->roi_type == g_quark_from_static_string (ROI_HEAD)
-        || roi->roi_type == g_quark_from_static_string (ROI_FRAME))
-      *meta = NULL;
-  }
-  return TRUE;
-}
 
 /**
  * rb_detections_format:
@@ -54,8 +39,8 @@ rb_remove_headblur_roi (GstBuffer * buffer, GstMeta ** meta, gpointer data)
 gchar *
 rb_detections_format (GstBuffer * buffer, guint64 running_time)
 {
-  GQuark head = g_quark_from_static_string (ROI_HEAD);
-  GQuark marker = g_quark_from_static_string (ROI_FRAME);
+  GQuark head = g_quark_from_static_string (RB_ROI_HEAD);
+  GQuark marker = g_quark_from_static_string (RB_ROI_FRAME);
   g_autoptr (GArray) boxes = g_array_new (FALSE, FALSE, sizeof (RbBox));
   GstVideoRegionOfInterestMeta *roi;
   gpointer state = NULL;
@@ -84,7 +69,7 @@ rb_detections_format (GstBuffer * buffer, guint64 running_time)
       g_array_append_val (boxes, b);
     } else if (roi->roi_type == marker) {
       GstStructure *st = gst_video_region_of_interest_meta_get_param (roi,
-          ROI_FRAME);
+          RB_ROI_FRAME);
       gboolean v = FALSE;
 
       found = TRUE;
@@ -134,7 +119,7 @@ rb_detections_record_probe (GstPad * pad, GstPadProbeInfo * info,
     }
     /* the metas are for the sidecar only, not for the encoder */
     buffer = gst_buffer_make_writable (buffer);
-    gst_buffer_foreach_meta (buffer, rb_remove_headblur_roi, NULL);
+    gst_buffer_foreach_meta (buffer, rb_roi_remove_headblur, NULL);
     GST_PAD_PROBE_INFO_DATA (info) = buffer;
   } else if (info->type & GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM) {
     GstEvent *event = GST_PAD_PROBE_INFO_EVENT (info);
@@ -327,13 +312,13 @@ rb_detections_feed_probe (GstPad * pad, GstPadProbeInfo * info,
     gint h = (gint) (b->y + b->height + 0.5) - y;
 
     if (w > 0 && h > 0)
-      gst_buffer_add_video_region_of_interest_meta (buffer, ROI_HEAD, x, y,
+      gst_buffer_add_video_region_of_interest_meta (buffer, RB_ROI_HEAD, x, y,
           w, h);
   }
-  roi = gst_buffer_add_video_region_of_interest_meta (buffer, ROI_FRAME, 0,
+  roi = gst_buffer_add_video_region_of_interest_meta (buffer, RB_ROI_FRAME, 0,
       0, 0, 0);
   gst_video_region_of_interest_meta_add_param (roi,
-      gst_structure_new (ROI_FRAME, "covered", G_TYPE_BOOLEAN, covered,
+      gst_structure_new (RB_ROI_FRAME, "covered", G_TYPE_BOOLEAN, covered,
           NULL));
   GST_PAD_PROBE_INFO_DATA (info) = buffer;
   return GST_PAD_PROBE_OK;

@@ -137,6 +137,7 @@
 #include "gstheadblur-lookahead.h"
 #include "gstheadblur-track.h"
 #include "rb-paths.h"
+#include "rb-roi.h"
 #include "rb-zones.h"
 
 #include <math.h>
@@ -1498,22 +1499,6 @@ gst_head_blur_frame_done (GstHeadBlur * self)
 
 /* ---- detections as metas (attach-meta, upstream-detections) ---------- */
 
-#define ROI_HEAD "head"
-#define ROI_FRAME "headblur-frame"
-
-static gboolean
-gst_head_blur_remove_roi (GstBuffer * buffer, GstMeta ** meta, gpointer data)
-{
-  if ((*meta)->info->api == GST_VIDEO_REGION_OF_INTEREST_META_API_TYPE) {
-    GstVideoRegionOfInterestMeta *roi =
-        (GstVideoRegionOfInterestMeta *) * meta;
-
-    if (roi->roi_type == g_quark_from_static_string (ROI_HEAD)
-        || roi->roi_type == g_quark_from_static_string (ROI_FRAME))
-      *meta = NULL;
-  }
-  return TRUE;
-}
 
 /* upstream-detections: the "head" region-of-interest metas of @buffer,
  * clipped to the frame, into self->upstream_boxes; the consumed metas are
@@ -1523,8 +1508,8 @@ static gboolean
 gst_head_blur_read_upstream (GstHeadBlur * self, GstBuffer * buffer,
     gint width, gint height)
 {
-  GQuark head = g_quark_from_static_string (ROI_HEAD);
-  GQuark marker = g_quark_from_static_string (ROI_FRAME);
+  GQuark head = g_quark_from_static_string (RB_ROI_HEAD);
+  GQuark marker = g_quark_from_static_string (RB_ROI_FRAME);
   GstVideoRegionOfInterestMeta *roi;
   gpointer state = NULL;
   gboolean covered = FALSE;
@@ -1540,7 +1525,7 @@ gst_head_blur_read_upstream (GstHeadBlur * self, GstBuffer * buffer,
         g_array_append_val (self->upstream_boxes, box);
     } else if (roi->roi_type == marker) {
       GstStructure *st = gst_video_region_of_interest_meta_get_param (roi,
-          ROI_FRAME);
+          RB_ROI_FRAME);
       gboolean c = FALSE;
 
       if (st && gst_structure_get_boolean (st, "covered", &c) && c)
@@ -1548,7 +1533,7 @@ gst_head_blur_read_upstream (GstHeadBlur * self, GstBuffer * buffer,
     }
   }
   if (gst_buffer_is_writable (buffer))
-    gst_buffer_foreach_meta (buffer, gst_head_blur_remove_roi, NULL);
+    gst_buffer_foreach_meta (buffer, rb_roi_remove_headblur, NULL);
   return covered;
 }
 
@@ -1558,7 +1543,7 @@ gst_head_blur_add_roi (GstBuffer * buffer, const GstHeadBlurBox * b,
 {
   GstVideoRegionOfInterestMeta *roi;
 
-  roi = gst_buffer_add_video_region_of_interest_meta (buffer, ROI_HEAD,
+  roi = gst_buffer_add_video_region_of_interest_meta (buffer, RB_ROI_HEAD,
       b->x, b->y, b->width, b->height);
   gst_video_region_of_interest_meta_add_param (roi,
       gst_structure_new ("headblur-box", "source", G_TYPE_STRING, source,
@@ -1583,10 +1568,10 @@ gst_head_blur_attach_meta (GstHeadBlur * self, GstBuffer * buffer,
     b.score = 0;
     gst_head_blur_add_roi (buffer, &b, "track");
   }
-  roi = gst_buffer_add_video_region_of_interest_meta (buffer, ROI_FRAME, 0,
+  roi = gst_buffer_add_video_region_of_interest_meta (buffer, RB_ROI_FRAME, 0,
       0, 0, 0);
   gst_video_region_of_interest_meta_add_param (roi,
-      gst_structure_new (ROI_FRAME, "detected", G_TYPE_BOOLEAN,
+      gst_structure_new (RB_ROI_FRAME, "detected", G_TYPE_BOOLEAN,
           self->frame_detected, "overload", G_TYPE_BOOLEAN, full_frame,
           "detection-interval", G_TYPE_UINT, s->detection_interval, NULL));
 }
