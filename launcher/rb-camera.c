@@ -80,6 +80,7 @@ struct _RbCamera {
   gchar *queue_dir;
   guint64 segment_ns;
   guint live_bitrate_kbps;
+  guint live_lookahead;         /* frames */
   guint live_key_interval_s;
   const RbConfig *config;        /* [headblur]; owned by the daemon */
   gchar *privacy_zones;         /* [headblur] and this camera's, or NULL */
@@ -195,6 +196,7 @@ rb_camera_new (const RbConfig * config, const RbCameraConfig * cam,
   camera->queue_dir = g_build_filename (config->state_dir, "queue", NULL);
   camera->segment_ns = (guint64) config->segment_duration_s * GST_SECOND;
   camera->live_bitrate_kbps = config->live_bitrate_kbps;
+  camera->live_lookahead = config->live_lookahead;
   camera->live_key_interval_s = config->live_key_interval_s;
   camera->config = config;
   camera->privacy_zones = rb_config_camera_zones (config, cam);
@@ -533,6 +535,7 @@ rb_camera_build_branches (RbCamera * camera)
   params.segment_ns = camera->segment_ns;
   params.source_name = camera->name;
   params.bitrate_kbps = camera->live_bitrate_kbps;
+  params.lookahead = camera->live_lookahead;
   description = rb_pipeline_camera (&params);
   bin = gst_parse_bin_from_description_full (description, FALSE, NULL,
       GST_PARSE_FLAG_FATAL_ERRORS, &err);

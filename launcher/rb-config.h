@@ -101,6 +101,7 @@ typedef struct {
   guint live_bitrate_kbps;        /* live-bitrate=, kbit/s, 100..50000, default 2048 */
   guint live_key_interval_s;      /* live-key-interval=, s, 1..10, default 2 */
   guint segment_lookahead;        /* segment-lookahead=, frames, 0..300, default 15 */
+  guint live_lookahead;           /* live-lookahead=, frames, 0..300, default 5 */
   RbAudio audio;                  /* audio=drop|keep, default drop */
   guint reconnect_max_interval_s; /* reconnect-max-interval=, s, 1..300, default 5 */
   guint64 max_disk_usage_bytes;   /* max-disk-usage= in bytes, 0 = none */

@@ -112,7 +112,12 @@ rb_pipeline_camera (const RbCameraPipelineParams * p)
    * single-slice (threads=1): sliced threads break ffmpeg viewers
    * (PLATFORM.md); key-int-max is set from the frame rate at run time.
    * headblur attaches its detections as metas, which the launcher records
-   * into the segments' sidecars (rb-detections.c) for the workers. */
+   * into the segments' sidecars (rb-detections.c) for the workers. It
+   * holds back live-lookahead frames (5) and detects on every fifth: a
+   * head is masked in the frames before its first detection too, and the
+   * detector's cost falls by 40 % against every third frame without
+   * look-ahead, with fewer heads exposed (bench/eval/README.md, "Look-ahead
+   * on the live path"); [headblur] detection-interval overrides it. */
   g_string_append_printf (d, "rtp%sdepay name=depay "
       "! %sparse name=parse config-interval=-1 "
       "! tee name=tee allow-not-linked=true "
@@ -124,12 +129,14 @@ rb_pipeline_camera (const RbCameraPipelineParams * p)
       "max-size-time=400000000 max-size-bytes=0 leaky=downstream "
       "! videoconvert name=convert "
       "! headblur name=headblur threads=1 attach-meta=true "
+      "detection-interval=5 lookahead=%u "
       "! x264enc name=encoder tune=zerolatency speed-preset=ultrafast "
       "threads=1 bitrate=%u key-int-max=30 "
       "! video/x-h264,profile=constrained-baseline,stream-format=byte-stream,"
       "alignment=au "
       "! appsink name=live-sink sync=false max-buffers=4 drop=true",
-      codec, codec, record_queue, recorder, codec, p->bitrate_kbps);
+      codec, codec, record_queue, recorder, codec, p->lookahead,
+      p->bitrate_kbps);
 
   /* audio as it comes: recorded, and passed to the live streams when they
    * carry it (never re-encoded) */

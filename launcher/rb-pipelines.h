@@ -32,6 +32,7 @@ typedef struct {
   guint64 segment_ns;             /* segmentqueue max-size-time */
   const gchar *source_name;       /* segmentqueue source-name: the camera */
   guint bitrate_kbps;             /* live x264enc bitrate */
+  guint lookahead;                /* live headblur lookahead, frames */
 } RbCameraPipelineParams;
 
 /* TRUE for the RTP audio encodings recorded as they come: MPEG4-GENERIC and

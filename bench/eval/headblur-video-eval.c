@@ -51,13 +51,17 @@
  * count as labelled for over-masking). A head is in a clip when it counts
  * in at least one of its frames.
  *
- * Settings: "live" is the element with its defaults plus --props (the
- * launcher's live path: detection-interval 3, lookahead 0); "recordings"
- * adds detection-interval=1 lookahead=15 (the workers' headblur properties,
+ * Settings: "live" is the launcher's live path: the element with
+ * detection-interval=5 lookahead=5 (what rb-pipelines.c sets, with
+ * live-lookahead's default), then --props and --live-props (pass
+ * --live-props "detection-interval=3 lookahead=0" for the element's own
+ * defaults); "recordings" is the element's defaults plus
+ * detection-interval=1 lookahead=15 (the workers' headblur properties,
  * detecting on every frame, without the sidecar). "workers" is the path
  * the segment workers ship ("Detect once, use twice"), in two passes over
  * the same clip: pass 1 runs the live path's headblur (threads=1
- * attach-meta=true, plus --props and --live-props) and writes the sidecar
+ * attach-meta=true detection-interval=5 lookahead=5, plus --props and
+ * --live-props) and writes the sidecar
  * lines exactly as the launcher does (launcher/rb-detections.c into
  * lib/rb-sidecar's writer, through bench/common/rb-bench-sidecar); pass 2
  * is the worker's headblur (launcher/rb-worker.c, rb-pipelines.c: --props
@@ -108,6 +112,9 @@
 #define MAX_SETTINGS 3
 /* the workers' segment-lookahead default (launcher/rb-config.c) */
 #define WORKER_LOOKAHEAD 15
+/* what the launcher's live path sets before the [headblur] keys
+ * (launcher/rb-pipelines.c; live-lookahead's default, rb-config.c) */
+#define LIVE_PATH_PROPS " detection-interval=5 lookahead=5"
 
 typedef struct
 {
@@ -785,6 +792,7 @@ main (int argc, char **argv)
         FILL_COLOR);
     if (g_strcmp0 (se[i], "live") == 0) {
       settings[n_settings].name = "live";
+      g_string_append (d, LIVE_PATH_PROPS);
       append_props (d, opt_props);
       append_props (d, opt_live_props);
     } else if (g_strcmp0 (se[i], "recordings") == 0) {
@@ -798,7 +806,7 @@ main (int argc, char **argv)
 
       settings[n_settings].name = "workers";
       /* pass 1: the launcher's live headblur (rb-pipelines.c) */
-      g_string_append (l, " threads=1 attach-meta=true");
+      g_string_append (l, " threads=1 attach-meta=true" LIVE_PATH_PROPS);
       append_props (l, opt_props);
       append_props (l, opt_live_props);
       settings[n_settings].live_filter = g_string_free (l, FALSE);

@@ -31,8 +31,8 @@
  * as fast as possible, and prints the speed as a multiple of real time.
  * With --sidecar, the segment first gets (untimed) the detections sidecar
  * the launcher's live path would write: the same input through
- * `headblur attach-meta=true threads=1` (live defaults, detector on every
- * third frame) into SEGMENT.mkv.detections (launcher/rb-detections.c,
+ * `headblur attach-meta=true threads=1 detection-interval=5 lookahead=5`
+ * (the launcher's live headblur: detector on every fifth frame) into SEGMENT.mkv.detections (launcher/rb-detections.c,
  * lib/rb-sidecar); the timed run then does what a worker does with it:
  * loads and smooths it (timed too), puts its boxes before the filter's
  * headblur and sets upstream-detections=true, so the detector runs only
@@ -670,7 +670,8 @@ lc_make_sidecar (const gchar * in)
 {
   g_autofree gchar *desc = g_strdup_printf ("filesrc location=\"%s\" "
       "! matroskademux ! h264parse ! avdec_h264 ! videoconvert "
-      "! headblur name=hb attach-meta=true threads=1 ! fakesink", in);
+      "! headblur name=hb attach-meta=true threads=1 detection-interval=5 "
+      "lookahead=5 ! fakesink", in);
   GError *err = NULL;
   GstElement *p = gst_parse_launch (desc, &err), *hb;
   RbSidecarWriter *w;

@@ -327,7 +327,8 @@ GST_START_TEST (test_unknown_key)
       RB_CONFIG_ERROR_UNKNOWN_KEY,
       "test.conf: [rtsp-blur] segment-duraton: unknown key; the keys of this "
       "group are state-dir, segment-duration, workers, keep-raw, "
-      "live-bitrate, live-key-interval, segment-lookahead, audio, "
+      "live-bitrate, live-key-interval, segment-lookahead, live-lookahead, "
+      "audio, "
       "reconnect-max-interval, max-disk-usage, min-free-space, "
       "retention-raw, retention-anonymized, metrics-address, metrics-port, "
       "chat-join-networks");
@@ -768,6 +769,7 @@ GST_START_TEST (test_issue3_keys)
 {
   const gchar *data = MIN_HEAD
       "segment-lookahead=30\n"
+      "live-lookahead=0\n"
       "[headblur]\n"
       "hold-time=1.5\n"
       "detection-interval=3\n"
@@ -783,6 +785,7 @@ GST_START_TEST (test_issue3_keys)
   RbCameraConfig *cam = g_ptr_array_index (c->cameras, 0);
 
   assert_equals_int (c->segment_lookahead, 30);
+  assert_equals_int (c->live_lookahead, 0);
   /* seconds become the element's nanoseconds */
   assert_equals_string (rb_config_get_headblur (c, "hold-time"), "1500000000");
   assert_equals_string (rb_config_get_headblur (c, "max-detection-age"),
@@ -807,6 +810,7 @@ GST_START_TEST (test_issue3_defaults)
   g_autoptr (RbConfig) c = load_ok (MIN_HEAD MIN_TAIL);
 
   assert_equals_int (c->segment_lookahead, 15);
+  assert_equals_int (c->live_lookahead, 5);
   fail_unless (((RbCameraConfig *) g_ptr_array_index (c->cameras,
               0))->privacy_zones == NULL);
 }
@@ -843,6 +847,10 @@ GST_START_TEST (test_issue3_errors)
       RB_CONFIG_ERROR_INVALID_VALUE,
       "test.conf: [rtsp-blur] segment-lookahead: must be a whole number of "
       "frames from 0 to 300 (got '301')");
+  check_error (MIN_HEAD "live-lookahead=-1\n" MIN_TAIL,
+      RB_CONFIG_ERROR_INVALID_VALUE,
+      "test.conf: [rtsp-blur] live-lookahead: must be a whole number of "
+      "frames from 0 to 300 (got '-1')");
   check_error (MIN_HEAD "[camera:c]\nurl=rtsp://h/x\nprivacy-zones=x\n"
       "[network:A]\nauth=none\naddress=10.0.0.1\n", RB_CONFIG_ERROR_INVALID_VALUE,
       "test.conf: [camera:c] privacy-zones: must be polygons of at least 3 "

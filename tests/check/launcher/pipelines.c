@@ -84,6 +84,25 @@ assert_parses (const gchar * description, gboolean as_bin)
   gst_object_unref (e);
 }
 
+/* Property @name of the element "headblur" in the camera bin @description. */
+static guint
+headblur_uint (const gchar * description, const gchar * name)
+{
+  GError *err = NULL;
+  GstElement *bin = gst_parse_bin_from_description_full (description, TRUE,
+      NULL, GST_PARSE_FLAG_FATAL_ERRORS, &err);
+  GstElement *blur;
+  guint v = G_MAXUINT;
+
+  fail_unless (bin != NULL, "%s", err ? err->message : "");
+  blur = gst_bin_get_by_name (GST_BIN (bin), "headblur");
+  fail_unless (blur != NULL);
+  g_object_get (blur, name, &v, NULL);
+  gst_object_unref (blur);
+  gst_object_unref (bin);
+  return v;
+}
+
 GST_START_TEST (test_camera)
 {
   RbCameraPipelineParams p = { 0, };
@@ -98,6 +117,7 @@ GST_START_TEST (test_camera)
   p.segment_ns = 10 * GST_SECOND;
   p.source_name = "camera";
   p.bitrate_kbps = 2048;
+  p.lookahead = 5;
   shown = rb_pipeline_camera (&p);
   {
     /* the file links rtspsrc's pads by hand between the video and the
@@ -112,10 +132,16 @@ GST_START_TEST (test_camera)
   }
   assert_parses (shown, TRUE);
   fail_if (strstr (shown, "live-audio-sink"));
+  /* the live headblur looks ahead live-lookahead frames and detects on
+   * every fifth ([headblur] detection-interval is applied after) */
+  assert_equals_int (headblur_uint (shown, "lookahead"), 5);
+  assert_equals_int (headblur_uint (shown, "detection-interval"), 5);
 
   p.encoding_name = "H265";
   p.audio_encoding_name = NULL;
+  p.lookahead = 0;
   h265 = rb_pipeline_camera (&p);
+  assert_equals_int (headblur_uint (h265, "lookahead"), 0);
   fail_unless (strstr (h265, "rtph265depay") && strstr (h265, "h265parse")
       && strstr (h265, "avdec_h265"));
   fail_if (strstr (h265, "audio"));
