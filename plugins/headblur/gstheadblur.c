@@ -613,9 +613,14 @@ gst_head_blur_class_init (GstHeadBlurClass * klass)
    * Delay the output by this many frames, 0 to 300, so that a head first
    * detected (or detected again after a gap) at frame t is also masked in
    * the frames t-N to t-1, its box projected back along its motion and
-   * grown with the distance in time. For recorded segments, where latency
-   * does not matter; 0 (the default) is for live use and masks each frame
-   * in place without any copy. Adds N frame durations to the latency
+   * grown with the distance in time. 0 (the default) masks each frame in
+   * place without any copy. Recorded segments can look far ahead (the
+   * rtsp-blur workers use 15); live, a few frames already hide more heads
+   * for the latency they add: rtsp-blur's live path runs lookahead=5 with
+   * #GstHeadBlur:detection-interval 5, which on the benchmark clips of
+   * bench/eval/README.md leaves fewer heads exposed than the defaults
+   * (every third frame, no look-ahead) for 40 % fewer detector runs.
+   * Adds N frame durations to the latency
    * reported upstream. Queued frames are masked and pushed on EOS and
    * before a caps or segment change, and dropped on a flush. Read when the
    * element starts; changes while PAUSED or PLAYING are refused.
