@@ -37,6 +37,7 @@ struct _RbChatRoom {
   gchar *path;
   GQueue history;               /* of gchar * JSON objects, oldest first */
   guint lines_in_file;
+  gboolean torn;                /* the file ends without a newline */
   GList *members;               /* of RbChatMember * */
 };
 
@@ -82,6 +83,7 @@ rb_chat_room_new (const gchar * name, const gchar * path, GError ** error)
   g_autoptr (RbChatRoom) room = g_new0 (RbChatRoom, 1);
   g_autofree gchar *dir = g_path_get_dirname (path);
   g_autofree gchar *data = NULL;
+  gsize length;
   GError *err = NULL;
   guint skipped = 0;
 
@@ -92,23 +94,34 @@ rb_chat_room_new (const gchar * name, const gchar * path, GError ** error)
     rb_durable_set_error (error, "create", dir, errno);
     return NULL;
   }
-  if (!g_file_get_contents (path, &data, NULL, &err)) {
+  if (!g_file_get_contents (path, &data, &length, &err)) {
     if (!g_error_matches (err, G_FILE_ERROR, G_FILE_ERROR_NOENT)) {
       g_propagate_error (error, err);
       return NULL;
     }
     g_clear_error (&err);
   } else {
-    g_auto (GStrv) lines = g_strsplit (data, "\n", -1);
+    const gchar *p = data, *end = data + length;
 
-    for (guint i = 0; lines[i]; i++) {
-      if (lines[i][0] == '\0')
-        continue;
-      room->lines_in_file++;
-      if (rb_chat_line_is_message (lines[i]))
-        rb_chat_room_keep (room, g_strdup (lines[i]));
-      else
-        skipped++;
+    /* a crash in the middle of an append: the next line starts on a line
+     * of its own, not glued to the torn one; a line holding NUL bytes (a
+     * file system may leave them after a crash) is skipped, not the rest
+     * of the file with it (issue 16, both found by fuzzing) */
+    room->torn = length > 0 && data[length - 1] != '\n';
+    while (p < end) {
+      const gchar *nl = memchr (p, '\n', end - p);
+      gsize len = (nl ? nl : end) - p;
+
+      if (len > 0) {
+        g_autofree gchar *line = g_strndup (p, len);
+
+        room->lines_in_file++;
+        if (strlen (line) == len && rb_chat_line_is_message (line))
+          rb_chat_room_keep (room, g_steal_pointer (&line));
+        else
+          skipped++;
+      }
+      p += len + 1;
     }
     if (skipped > 0)
       g_message ("chat %s: %u unreadable lines of %s skipped (torn by a "
@@ -140,7 +153,8 @@ rb_chat_room_get_members (RbChatRoom * room)
 static gboolean
 rb_chat_room_append (RbChatRoom * room, const gchar * line, GError ** error)
 {
-  g_autofree gchar *text = g_strconcat (line, "\n", NULL);
+  g_autofree gchar *text = g_strconcat (room->torn ? "\n" : "", line, "\n",
+      NULL);
   gsize len = strlen (text), off = 0;
   gboolean created = !g_file_test (room->path, G_FILE_TEST_EXISTS);
   int fd = open (room->path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC,
@@ -169,6 +183,7 @@ rb_chat_room_append (RbChatRoom * room, const gchar * line, GError ** error)
   }
   close (fd);
   room->lines_in_file++;
+  room->torn = FALSE;
   return !created || rb_durable_fsync_parent (room->path, error);
 }
 
@@ -182,8 +197,10 @@ rb_chat_room_compact (RbChatRoom * room, GError ** error)
   for (GList * l = room->history.head; l != NULL; l = l->next)
     g_string_append_printf (s, "%s\n", (const gchar *) l->data);
   ok = rb_durable_write (room->path, NULL, s->str, s->len, error);
-  if (ok)
+  if (ok) {
     room->lines_in_file = room->history.length;
+    room->torn = FALSE;
+  }
   g_string_free (s, TRUE);
   return ok;
 }
@@ -238,11 +255,16 @@ rb_chat_on_message (SoupWebsocketConnection * conn, gint type,
   g_autofree gchar *text = NULL, *line = NULL, *frame = NULL;
   GError *err = NULL;
 
+  /* frames read with one that closed the connection are not messages
+   * (and closing twice is a critical: issue 16, found by fuzzing) */
+  if (soup_websocket_connection_get_state (conn) != SOUP_WEBSOCKET_STATE_OPEN)
+    return;
   if (type != SOUP_WEBSOCKET_DATA_TEXT || len == 0)
     return;
   if (len > RB_CHAT_MAX_TEXT || !g_utf8_validate (data, len, NULL)) {
     soup_websocket_connection_close (conn,
-        SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION, "message too long");
+        SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION, len > RB_CHAT_MAX_TEXT ?
+        "message too long" : "not text");
     return;
   }
   text = g_strstrip (g_strndup (data, len));
