@@ -82,7 +82,8 @@
  *                                   [A-Za-z0-9_-] and the live mount is /NAME
  *   url=URL                 required. rtsp:// or rtsps:// with a host, may
  *                           hold user:password (never printed: see
- *                           rb_config_redact_url())
+ *                           rb_config_redact_url()); no white space,
+ *                           control characters or invalid UTF-8
  *   transport=auto|tcp|udp  default auto
  *   latency=N               rtspsrc jitter buffer in ms, 0..10000, default 200
  *   privacy-zones=ZONES     this camera's polygons always masked, in
@@ -1194,6 +1195,11 @@ check_url (Loader * l, const gchar * g, const gchar * url)
   if (strpbrk (url, " \t\r\n"))
     return fail (l, RB_CONFIG_ERROR_INVALID_VALUE, g, "url", url,
         "must not contain white space (write a space as %%20)");
+  /* the URL is logged (password redacted) while the camera runs */
+  if (!rb_escape_is_safe (url))
+    return fail (l, RB_CONFIG_ERROR_INVALID_VALUE, g, "url", url,
+        "must not contain control characters or bytes that are not UTF-8 "
+        "(write them as %%XX)");
 
   /* GLib's reason is not shown: it may quote the password */
   uri = g_uri_parse (url, G_URI_FLAGS_HAS_PASSWORD | G_URI_FLAGS_ENCODED,

@@ -598,12 +598,19 @@ GST_START_TEST (test_control_characters_escaped)
   check_error_prefix (MAIN CAM "[network:A]\naddress=10.0.1.5\n"
       "users=/nonexistent/\033[2J\n", -1, RB_CONFIG_ERROR_INVALID_VALUE,
       "test.conf: [network:A] users: /nonexistent/\\x1b[2J: cannot read: ");
+  /* a URL is logged while its camera runs: control characters in it are
+   * refused, not only escaped in the message */
+  check_error (MAIN "[camera:a]\nurl=rtsp://u:p\033w@h/a\033[2Jb\n" NET,
+      RB_CONFIG_ERROR_INVALID_VALUE,
+      "test.conf: [camera:a] url: must not contain control characters or "
+      "bytes that are not UTF-8 (write them as %XX) "
+      "(got 'rtsp://u:***@h/a\\x1b[2Jb')");
   /* a password is still hidden, and what remains is escaped */
   check_error (MAIN CAM "[camera:b]\nurl=rtsp://u:se\033cret@h\033/x\n" NET,
       RB_CONFIG_ERROR_INVALID_VALUE,
-      "test.conf: [camera:b] url: must name a host, as in "
-      "rtsp://HOST[:PORT]/PATH (write an @ in a user name or password as "
-      "%40) (got 'rtsp://u:***@h\\x1b/x')");
+      "test.conf: [camera:b] url: must not contain control characters or "
+      "bytes that are not UTF-8 (write them as %XX) "
+      "(got 'rtsp://u:***@h\\x1b/x')");
 }
 
 GST_END_TEST;
