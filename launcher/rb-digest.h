@@ -30,12 +30,13 @@ G_BEGIN_DECLS
  * - Lifetime: a nonce is accepted for RB_DIGEST_NONCE_LIFETIME_S (60 s)
  *   after it was issued. Once it has authenticated a request on the
  *   connection it was issued on, it stays valid on that connection for as
- *   long as the connection is open (and on no other beyond the lifetime):
- *   a long RTSP session keeps its keep-alives going. rtspsrc cannot recover
- *   from a 401 to a keep-alive (it ignores the answer and sends the old
- *   nonce again), so expiring a nonce under a playing session would leave
- *   its keep-alives refused; a header replayed on that same connection
- *   needs the connection itself, which the replayer does not have.
+ *   long as the connection is open (and on no other beyond the lifetime).
+ *   Expiring it under a playing session would cost every keep-alive a 401
+ *   and a second try (ffmpeg and rtspsrc both retry a keep-alive answered
+ *   401 stale=true with the new nonce), and ffmpeg does not retry its
+ *   TEARDOWN: the session would outlive the viewer until its timeout, with
+ *   UDP still sent to it. A header replayed on that same connection needs
+ *   the connection itself, which a replayer does not have.
  * - With qop=auth, the nonce count nc must strictly increase per nonce: a
  *   repeated or lower nc is refused, on any connection.
  * - Without qop there is no nc: the nonce is accepted only on the
@@ -54,10 +55,10 @@ G_BEGIN_DECLS
  *   RB_DIGEST_DENIED (a plain challenge, logged by the caller). The right
  *   credentials with a nonce that is unknown, expired, evicted, from
  *   another connection (without qop) or with an nc not above the last one
- *   give RB_DIGEST_STALE: a new challenge with stale=true, on which clients
- *   (ffmpeg, curl, Chromium) re-authenticate without asking anyone. It
- *   tells a replayer nothing: the new nonce is of no use without the
- *   password.
+ *   give RB_DIGEST_STALE: a new challenge with stale=true, on which a client
+ *   retries with the new nonce without asking its user (RFC 7616 3.3;
+ *   ffmpeg and rtspsrc do so at once). It tells a replayer nothing: the
+ *   new nonce is of no use without the password.
  * - Every comparison of a secret (responses, Basic HA1) takes a time that
  *   does not depend on where the strings differ; an unknown user costs the
  *   same as a known one.
