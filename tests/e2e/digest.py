@@ -13,7 +13,7 @@ network with digest users, over RTSP (tcp+udp) and HTTP. Then:
     logging TCP proxy between them and rtsp-blur) are refused on a new
     connection; on one connection, a header computed for lobby is refused
     for gate, and a qop header is refused the second time;
-  - long sessions: an ffmpeg viewer (95 s) and an rtspsrc viewer (115 s)
+  - long sessions: an ffmpeg viewer (95 s) and an rtspsrc viewer (114 s from its PLAY)
     over UDP, through logging proxies, get every keep-alive (GET_PARAMETER,
     also once their nonce is past its lifetime) and their TEARDOWN
     answered 200 at the first try.
@@ -466,7 +466,10 @@ udp-ports={UDP_MIN}-{UDP_MAX}
         # ---- the long sessions end
         ff_long.wait(timeout=60)
         reader.join(timeout=10)
-        remaining = started + 115 - time.monotonic()
+        # rtspsrc's keep-alives come 55 s apart from its PLAY: stop after
+        # the second one
+        plays = [e[0] for e in p_gst.exchanges() if e[1].startswith("PLAY ")]
+        remaining = (plays[0] if plays else started) + 114 - time.monotonic()
         if remaining > 0:
             time.sleep(remaining)
         gst_long.send_signal(signal.SIGINT)
