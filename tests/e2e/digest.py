@@ -16,7 +16,8 @@ network with digest users, over RTSP (tcp+udp) and HTTP. Then:
   - long sessions: an ffmpeg viewer (95 s) and an rtspsrc viewer (114 s from its PLAY)
     over UDP, through logging proxies, get every keep-alive (GET_PARAMETER,
     also once their nonce is past its lifetime) and their TEARDOWN
-    answered 200 at the first try.
+    answered 200 at the first try (a TEARDOWN the client closed before its
+    answer came may go unanswered, never refused).
 Everything above but the long sessions fails on the code before issue 16
 (stateless nonces, no nc, no uri check; libsoup's digest keeps no nonce).
 """
@@ -261,7 +262,11 @@ def session_report(name, proxy, started):
     check(play and ex[play[0]][3] == 200, f"{name}: PLAY answered 200")
     check(len(late) > 0, f"{name}: sent a keep-alive more than {LIFETIME} s "
           "after its nonce was issued")
-    check(after and all(e[3] == 200 for e in after),
+    # a client may close before the answer to its TEARDOWN (rtspsrc waits
+    # 100 ms at most): unanswered then, but never refused
+    check(after and all(e[3] == 200 or (e[3] is None and e is after[-1]
+                                        and e[1].startswith("TEARDOWN "))
+                        for e in after),
           f"{name}: every keep-alive and the TEARDOWN answered 200 at the "
           "first try")
     check(any(e[1].startswith("TEARDOWN ") for e in after),
