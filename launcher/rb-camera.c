@@ -1204,7 +1204,7 @@ rb_camera_on_write_probe (GObject * source, GAsyncResult * result,
   if (!ok) {
     rb_write_pause_probe_failed (&camera->write,
         rb_write_reason_from_error (err, NULL), now);
-    GST_DEBUG ("camera %s: cannot record yet: %s; next try in %u ms",
+    g_debug ("camera %s: cannot record yet: %s; next try in %u ms",
         camera->name, err->message, camera->write.delay_ms);
     return;
   }
@@ -1213,7 +1213,7 @@ rb_camera_on_write_probe (GObject * source, GAsyncResult * result,
         "%.0f s", camera->name, camera->raw_dir,
         (now - camera->write.since_us) / 1e6);
   else
-    GST_DEBUG ("camera %s: trying to record again", camera->name);
+    g_debug ("camera %s: trying to record again", camera->name);
 }
 
 /* Every RB_WRITE_SPACE_CHECK_MS while the write state is paused: the free
