@@ -40,6 +40,7 @@
 #include "rb-paths.h"
 #include "rb-status.h"
 #include "rb-retention.h"
+#include "rb-deletions.h"
 #include "rb-worker.h"
 #include "rb-web.h"
 
@@ -57,6 +58,8 @@ typedef enum {
 #define LISTENER_RETRY_S 10
 #define RETENTION_INTERVAL_S 5
 #define WORKER_CHECK_TIMEOUT_S 10
+/* Files that could not be deleted are tried again (when due) this often. */
+#define DELETIONS_INTERVAL_MS 1000
 
 typedef struct {
   RbConfig *config;
@@ -68,6 +71,8 @@ typedef struct {
   RbJournal *journal;           /* the segment queue, state-dir/queue */
   RbRetention *retention;
   guint retention_source;
+  RbDeletions *deletions;       /* issue 16: deletions retried */
+  guint deletions_source;
   RbMetrics *metrics;
   RbWeb *web;                   /* issue 8: HLS, operator page, chat */
   guint cameras_running;
@@ -110,10 +115,13 @@ rb_daemon_clear (RbDaemon * daemon)
     g_source_remove (daemon->listener_retry_source);
   if (daemon->retention_source)
     g_source_remove (daemon->retention_source);
+  if (daemon->deletions_source)
+    g_source_remove (daemon->deletions_source);
   g_clear_pointer (&daemon->metrics, rb_metrics_free);
   g_clear_pointer (&daemon->web, rb_web_free);
   g_clear_pointer (&daemon->workers, rb_workers_free);
   g_clear_pointer (&daemon->retention, rb_retention_free);
+  g_clear_pointer (&daemon->deletions, rb_deletions_free);
   g_clear_pointer (&daemon->journal, rb_journal_free);
   g_clear_pointer (&daemon->cameras, g_ptr_array_unref);
   g_clear_pointer (&daemon->publishers, g_ptr_array_unref);
@@ -399,6 +407,16 @@ rb_daemon_on_retention (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
+/* Deletions that failed, tried again when their back-off is due. */
+static gboolean
+rb_daemon_on_deletions (gpointer user_data)
+{
+  RbDaemon *daemon = user_data;
+
+  rb_deletions_run (daemon->deletions, g_get_monotonic_time ());
+  return G_SOURCE_CONTINUE;
+}
+
 static void
 rb_daemon_on_camera_stopped (RbCamera * camera, gpointer user_data)
 {
@@ -509,8 +527,26 @@ rb_daemon_collect (GString * out, gpointer user_data)
   }
   for (i = 0; i < n; i++)
     rb_metrics_add (out, "rtsp_blur_camera_recording", "gauge", i ? NULL :
-        "Whether the camera is being recorded (0 while the disk is full or "
-        "the camera is down)", label[i], st[i].recording);
+        "Whether the camera is being recorded (0 while a write error pauses "
+        "it or the camera is down)", label[i], st[i].recording);
+  /* issue 16: write errors */
+  for (i = 0; i < n; i++) {
+    for (guint k = RB_WRITE_REASON_NONE + 1; k < RB_WRITE_N_REASONS; k++) {
+      g_autofree gchar *l = g_strdup_printf ("%s,reason=\"%s\"", label[i],
+          rb_write_reason_name (k));
+
+      rb_metrics_add (out, "rtsp_blur_camera_recording_paused", "gauge",
+          i || k > RB_WRITE_REASON_NONE + 1 ? NULL : "Whether a write error "
+          "paused the camera's recording (1 for the reason of the current "
+          "pause: no-space, read-only, permission, missing, io, other)", l,
+          st[i].recording_paused && st[i].write_reason == k);
+    }
+  }
+  for (i = 0; i < n; i++)
+    rb_metrics_add (out, "rtsp_blur_camera_recording_pauses_total",
+        "counter", i ? NULL : "Times a write error paused the camera's "
+        "recording (including a failure right after a resume)", label[i],
+        st[i].recording_pauses);
   for (i = 0; i < n; i++)
     rb_metrics_add (out, "rtsp_blur_camera_frames_received_total",
         "counter", i ? NULL : "Video frames received from the camera",
@@ -582,6 +618,31 @@ rb_daemon_collect (GString * out, gpointer user_data)
   rb_metrics_add (out, "rtsp_blur_segments_quarantined_total", "counter",
       "Segments quarantined since start (raw kept, reason in the queue)", "",
       d->workers ? rb_workers_get_quarantined (d->workers) : 0);
+  {
+    gboolean paused = FALSE;
+    RbWriteReason reason = RB_WRITE_REASON_NONE;
+    guint64 pauses = 0;
+
+    if (d->workers != NULL)
+      rb_workers_get_write_state (d->workers, &paused, &reason, &pauses);
+    for (guint k = RB_WRITE_REASON_NONE + 1; k < RB_WRITE_N_REASONS; k++) {
+      g_autofree gchar *l = g_strdup_printf ("reason=\"%s\"",
+          rb_write_reason_name (k));
+
+      rb_metrics_add (out, "rtsp_blur_workers_paused", "gauge",
+          k > RB_WRITE_REASON_NONE + 1 ? NULL : "Whether a write error "
+          "paused the segment workers (1 for the reason of the current "
+          "pause)", l, paused && reason == k);
+    }
+    rb_metrics_add (out, "rtsp_blur_workers_pauses_total", "counter",
+        "Times a write error paused the segment workers", "", pauses);
+  }
+  rb_metrics_add (out, "rtsp_blur_deletions_pending", "gauge",
+      "Files the daemon must delete but could not yet (retried with "
+      "back-off)", "", rb_deletions_get_pending (d->deletions));
+  rb_metrics_add (out, "rtsp_blur_deletions_deferred_total", "counter",
+      "Files that could not be deleted at the first attempt since start", "",
+      rb_deletions_get_deferred (d->deletions));
   rb_retention_get_usage (d->retention, &disk);
   rb_metrics_add (out, "rtsp_blur_segments_evicted_total", "counter",
       "Segments deleted by retention or the disk budget since start", "",
@@ -739,9 +800,17 @@ rb_daemon_run (RbDaemon * daemon)
     return RB_EXIT_CANTCREAT;
   }
   daemon->retention = rb_retention_new (config, daemon->journal);
+  /* the same back-off as a write retry: 1 s doubling to
+   * reconnect-max-interval */
+  daemon->deletions = rb_deletions_new (RB_WRITE_RETRY_FIRST_MS,
+      config->reconnect_max_interval_s * 1000);
+  rb_retention_set_deletions (daemon->retention, daemon->deletions);
+  daemon->deletions_source = g_timeout_add (DELETIONS_INTERVAL_MS,
+      rb_daemon_on_deletions, daemon);
   if (config->workers > 0) {
     daemon->workers = rb_workers_new (config, daemon->journal,
         daemon->retention);
+    rb_workers_set_deletions (daemon->workers, daemon->deletions);
     rb_workers_reconcile (daemon->workers);
   }
   rb_retention_run (daemon->retention);

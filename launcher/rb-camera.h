@@ -9,6 +9,7 @@
 #include <gst/gst.h>
 #include "rb-config.h"
 #include "rb-publisher.h"
+#include "rb-write-pause.h"
 
 G_BEGIN_DECLS
 
@@ -53,6 +54,10 @@ typedef struct {
                                    * stopped */
   gboolean receiving;
   gboolean recording;             /* receiving and not paused (disk full) */
+  gboolean recording_paused;      /* by a write error, until a test write
+                                   * passes (rb-write-pause.h) */
+  RbWriteReason write_reason;     /* why, while paused; else NONE */
+  guint64 recording_pauses;       /* times a write error paused it */
   guint64 frames_received;        /* video frames from the camera */
   guint reconnects;
   guint abandoned_pipelines;      /* pipelines stuck in GStreamer, left */

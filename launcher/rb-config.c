@@ -39,7 +39,9 @@
  *   reconnect-max-interval=N  seconds, 1..300, default 5: the longest pause
  *                           between two attempts to reach a camera that
  *                           answers but fails (one that does not accept a
- *                           connection is probed every second)
+ *                           connection is probed every second), and
+ *                           between two test writes, or two attempts to
+ *                           delete a file, after a write error
  *   max-disk-usage=SIZE     the most the raw and anonymized segments may
  *                           take: bytes with K, M, G or T (powers of 1024),
  *                           or N% of the file system; unset: no limit

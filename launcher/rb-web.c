@@ -19,6 +19,7 @@
 #include "rb-camera.h"
 #include "rb-chat.h"
 #include "rb-hls.h"
+#include "rb-http-auth.h"
 #include "rb-metrics.h"
 #include "rb-paths.h"
 #include "rb-users.h"
@@ -56,8 +57,7 @@ struct _RbHttp {
   RbWeb *web;
   const RbNetworkConfig *net;
   SoupServer *server;
-  SoupAuthDomain *auth;         /* NULL: auth=none */
-  RbUsers *users;
+  SoupAuthDomain *auth;         /* RbHttpAuth, NULL: auth=none */
   RbChatRoom *room;             /* in web->rooms */
   gboolean serving;
   gboolean tls;
@@ -293,10 +293,9 @@ rb_http_serve_hls (RbHttp * http, SoupServerMessage * msg,
 static gchar *
 rb_http_user (RbHttp * http, SoupServerMessage * msg)
 {
-  gchar *user = http->auth ? soup_auth_domain_accepts (http->auth, msg) :
-      NULL;
+  const gchar *user = http->auth ? rb_http_auth_get_user (msg) : NULL;
 
-  return user ? user : g_strdup ("anonymous");
+  return g_strdup (user ? user : "anonymous");
 }
 
 static void
@@ -406,36 +405,6 @@ rb_http_on_request_started (SoupServer * server, SoupServerMessage * msg,
       "network's allow list", http->net->name, ip ? ip : "unknown");
 }
 
-/* ---- authentication ---- */
-
-static gchar *
-rb_http_digest_cb (SoupAuthDomain * domain, SoupServerMessage * msg,
-    const char *username, gpointer data)
-{
-  RbHttp *http = data;
-
-  return g_strdup (rb_users_lookup_ha1 (http->users, username));
-}
-
-static gboolean
-rb_http_basic_cb (SoupAuthDomain * domain, SoupServerMessage * msg,
-    const char *username, const char *password, gpointer data)
-{
-  RbHttp *http = data;
-  const gchar *ha1 = rb_users_lookup_ha1 (http->users, username);
-  g_autofree gchar *a1 = NULL, *hex = NULL;
-  guint diff = 0;
-
-  if (ha1 == NULL)
-    return FALSE;
-  a1 = g_strdup_printf ("%s:%s:%s", username,
-      rb_users_get_realm (http->users), password);
-  hex = g_compute_checksum_for_string (G_CHECKSUM_MD5, a1, -1);
-  for (guint i = 0; i < 32; i++)        /* both are 32 hex digits */
-    diff |= (guint) (hex[i] ^ ha1[i]);
-  return diff == 0;
-}
-
 static void
 rb_http_free (RbHttp * http)
 {
@@ -444,7 +413,6 @@ rb_http_free (RbHttp * http)
     g_object_unref (http->server);
   }
   g_clear_object (&http->auth);
-  g_clear_pointer (&http->users, rb_users_free);
   g_clear_pointer (&http->refused_logged, g_hash_table_unref);
   g_free (http);
 }
@@ -480,26 +448,17 @@ rb_http_new (RbWeb * web, const RbNetworkConfig * net, GError ** error)
     http->tls = TRUE;
   }
   if (net->auth != RB_NETWORK_AUTH_NONE) {
-    http->users = rb_users_load (net->users_file, &err);
-    if (http->users == NULL) {
+    RbUsers *users = rb_users_load (net->users_file, &err);
+
+    if (users == NULL) {
       g_set_error (error, err->domain, err->code, "%s: [network:%s] users: "
           "%s", file, net->name, err->message);
       g_error_free (err);
       rb_http_free (http);
       return NULL;
     }
-    if (net->auth == RB_NETWORK_AUTH_BASIC) {
-      http->auth = soup_auth_domain_basic_new ("realm",
-          rb_users_get_realm (http->users), NULL);
-      soup_auth_domain_basic_set_auth_callback (http->auth,
-          rb_http_basic_cb, http, NULL);
-    } else {
-      http->auth = soup_auth_domain_digest_new ("realm",
-          rb_users_get_realm (http->users), NULL);
-      soup_auth_domain_digest_set_auth_callback (http->auth,
-          rb_http_digest_cb, http, NULL);
-    }
-    soup_auth_domain_add_path (http->auth, "/");
+    /* replay-safe digest (or basic), checked by rb-digest as on RTSP */
+    http->auth = rb_http_auth_new (users, net->auth == RB_NETWORK_AUTH_BASIC);
     soup_server_add_auth_domain (http->server, http->auth);
   }
   soup_server_add_handler (http->server, NULL, rb_http_handle, http, NULL);
