@@ -4,12 +4,8 @@
  */
 
 /* Fuzz target digest: the Authorization header of RTSP and HTTP requests
- * (Digest and Basic), parsed and checked by launcher/rb-digest.c. Built
- * only when that module is in the tree (tests/fuzz/meson.build): until
- * then RTSP's header is parsed by GStreamer
- * (gst_rtsp_message_parse_auth_credentials) and HTTP's by libsoup, and our
- * checks on the result sit in a GstRTSPAuth subclass that cannot run
- * without a GstRTSPContext.
+ * (Digest and Basic), parsed and checked by launcher/rb-digest.c, the one
+ * credential check of both listeners (GLib only).
  *
  * Input: the request method on the first line, the request-URI on the
  * second, the Authorization value on the third (the rest, newlines
