@@ -19,6 +19,7 @@
 #include "rb-camera.h"
 #include "rb-chat.h"
 #include "rb-hls.h"
+#include "rb-http-listener.h"
 #include "rb-metrics.h"
 #include "rb-paths.h"
 #include "rb-users.h"
@@ -55,6 +56,8 @@ struct _RbHttp {
   RbWeb *web;
   const RbNetworkConfig *net;
   SoupServer *server;
+  RbHttpListener *listener;     /* its socket, connections and bounds */
+  GTlsCertificate *tls_certificate;     /* NULL: plain HTTP */
   SoupAuthDomain *auth;         /* NULL: auth=none */
   RbUsers *users;
   RbChatRoom *room;             /* in web->rooms */
@@ -428,6 +431,8 @@ rb_http_basic_cb (SoupAuthDomain * domain, SoupServerMessage * msg,
 static void
 rb_http_free (RbHttp * http)
 {
+  g_clear_pointer (&http->listener, rb_http_listener_free);
+  g_clear_object (&http->tls_certificate);
   if (http->server != NULL) {
     soup_server_disconnect (http->server);
     g_object_unref (http->server);
@@ -443,6 +448,12 @@ rb_http_new (RbWeb * web, const RbNetworkConfig * net, GError ** error)
 {
   const gchar *file = web->config->path;
   RbHttp *http = g_new0 (RbHttp, 1);
+  g_autofree gchar *label = g_strdup_printf ("network %s", net->name);
+  RbHttpLimits limits = { net->max_connections,
+    net->max_connections_per_client,
+    MIN (net->idle_timeout_s, RB_HTTP_HEADER_TIMEOUT_S), net->idle_timeout_s,
+    RB_HTTP_LISTEN_BACKLOG
+  };
   GError *err = NULL;
 
   http->web = web;
@@ -465,9 +476,12 @@ rb_http_new (RbWeb * web, const RbNetworkConfig * net, GError ** error)
       rb_http_free (http);
       return NULL;
     }
-    soup_server_set_tls_certificate (http->server, cert);
+    /* the listener makes the TLS connections (rb-http-listener.h) */
+    http->tls_certificate = g_steal_pointer (&cert);
     http->tls = TRUE;
   }
+  http->listener = rb_http_listener_new (http->server, label, &limits,
+      http->tls_certificate);
   if (net->auth != RB_NETWORK_AUTH_NONE) {
     http->users = rb_users_load (net->users_file, &err);
     if (http->users == NULL) {
@@ -506,8 +520,7 @@ rb_http_start (RbHttp * http, GError ** error)
       http->net->http_port);
   GError *err = NULL;
 
-  if (!soup_server_listen (http->server, sa, http->tls ?
-          SOUP_SERVER_LISTEN_HTTPS : 0, &err)) {
+  if (!rb_http_listener_listen (http->listener, sa, &err)) {
     g_set_error (error, err->domain, err->code, "network %s: cannot listen "
         "on %s port %u (http-port): %s", http->net->name, http->net->address,
         http->net->http_port, err->message);
@@ -661,6 +674,63 @@ rb_web_start (RbWeb * web)
   return failing;
 }
 
+/* The bounds of the listeners (rb-http-listener.h). */
+static void
+rb_web_collect_listeners (RbWeb * web, GString * out)
+{
+  /* *INDENT-OFF* */
+  static const struct { const gchar *name, *type, *help, *kind; } metrics[] = {
+    {"rtsp_blur_network_http_connections", "gauge",
+     "HTTP connections open on the network's listener (chat WebSockets "
+     "included)", NULL},
+    {"rtsp_blur_network_http_refused_connections_total", "counter",
+     "HTTP connections closed at accept: max-connections or "
+     "max-connections-per-client reached", NULL},
+    {"rtsp_blur_network_http_timeouts_total", "counter",
+     "HTTP connections closed by a timeout: header (no complete request "
+     "in time) or idle (a response moved no byte for idle-timeout)",
+     "header"},
+    {"rtsp_blur_network_http_timeouts_total", "counter", NULL, "idle"},
+    {"rtsp_blur_network_http_refused_bodies_total", "counter",
+     "HTTP requests that announced a body, answered on their headers (413, "
+     "or 401/403) and closed before it was read", NULL},
+  };
+  /* *INDENT-ON* */
+
+  for (guint k = 0; k < G_N_ELEMENTS (metrics); k++) {
+    for (guint i = 0; i < web->https->len; i++) {
+      RbHttp *http = g_ptr_array_index (web->https, i);
+      g_autofree gchar *name = rb_metrics_escape (http->net->name);
+      g_autofree gchar *l = metrics[k].kind ?
+          g_strdup_printf ("network=\"%s\",kind=\"%s\"", name,
+          metrics[k].kind) : g_strdup_printf ("network=\"%s\"", name);
+      RbHttpListenerStats st;
+      guint64 v;
+
+      rb_http_listener_get_stats (http->listener, &st);
+      switch (k) {
+        case 0:
+          v = st.connections;
+          break;
+        case 1:
+          v = st.refused;
+          break;
+        case 2:
+          v = st.header_timeouts;
+          break;
+        case 3:
+          v = st.idle_timeouts;
+          break;
+        default:
+          v = st.bodies_refused;
+          break;
+      }
+      rb_metrics_add (out, metrics[k].name, metrics[k].type, i ? NULL :
+          metrics[k].help, l, v);
+    }
+  }
+}
+
 void
 rb_web_collect (RbWeb * web, GString * out)
 {
@@ -697,6 +767,7 @@ rb_web_collect (RbWeb * web, GString * out)
         "counter", i ? NULL : "HTTP requests refused with 403 because the "
         "client is not in the network's allow list", l, http->refused);
   }
+  rb_web_collect_listeners (web, out);
   for (guint i = 0; i < web->hls->len; i++) {
     RbHls *hls = g_ptr_array_index (web->hls, i);
     RbCameraConfig *cam = g_ptr_array_index (web->config->cameras, i);
