@@ -793,6 +793,18 @@ rb_web_collect (RbWeb * web, GString * out)
         rb_chat_room_get_members (value));
     first = FALSE;
   }
+  first = TRUE;
+  g_hash_table_iter_init (&iter, web->rooms);
+  while (g_hash_table_iter_next (&iter, &key, &value)) {
+    g_autofree gchar *name = rb_metrics_escape (key);
+    g_autofree gchar *l = g_strdup_printf ("room=\"%s\"", name);
+
+    rb_metrics_add (out, "rtsp_blur_chat_rate_limited_total", "counter",
+        first ? "Chat messages not sent (nor stored) because their user or "
+        "network was over its rate limit" : NULL, l,
+        rb_chat_room_get_rate_limited (value));
+    first = FALSE;
+  }
 }
 
 void
