@@ -69,7 +69,7 @@ typedef struct {
 } RbHttpLimits;
 
 typedef struct {
-  guint connections;            /* open now (WebSockets included) */
+  guint64 connections;          /* open now (WebSockets included) */
   guint64 accepted;             /* since start, refused ones excluded */
   guint64 refused;              /* over max-connections or -per-client */
   guint64 header_timeouts;

@@ -679,21 +679,27 @@ static void
 rb_web_collect_listeners (RbWeb * web, GString * out)
 {
   /* *INDENT-OFF* */
-  static const struct { const gchar *name, *type, *help, *kind; } metrics[] = {
+  static const struct {
+    const gchar *name, *type, *help, *kind;
+    gsize offset;               /* of the guint64 in RbHttpListenerStats */
+  } metrics[] = {
     {"rtsp_blur_network_http_connections", "gauge",
      "HTTP connections open on the network's listener (chat WebSockets "
-     "included)", NULL},
+     "included)", NULL, G_STRUCT_OFFSET (RbHttpListenerStats, connections)},
     {"rtsp_blur_network_http_refused_connections_total", "counter",
      "HTTP connections closed at accept: max-connections or "
-     "max-connections-per-client reached", NULL},
+     "max-connections-per-client reached", NULL,
+     G_STRUCT_OFFSET (RbHttpListenerStats, refused)},
     {"rtsp_blur_network_http_timeouts_total", "counter",
      "HTTP connections closed by a timeout: header (no complete request "
      "in time) or idle (a response moved no byte for idle-timeout)",
-     "header"},
-    {"rtsp_blur_network_http_timeouts_total", "counter", NULL, "idle"},
+     "header", G_STRUCT_OFFSET (RbHttpListenerStats, header_timeouts)},
+    {"rtsp_blur_network_http_timeouts_total", "counter", NULL, "idle",
+     G_STRUCT_OFFSET (RbHttpListenerStats, idle_timeouts)},
     {"rtsp_blur_network_http_refused_bodies_total", "counter",
      "HTTP requests that announced a body, answered on their headers (413, "
-     "or 401/403) and closed before it was read", NULL},
+     "or 401/403) and closed before it was read", NULL,
+     G_STRUCT_OFFSET (RbHttpListenerStats, bodies_refused)},
   };
   /* *INDENT-ON* */
 
@@ -705,28 +711,11 @@ rb_web_collect_listeners (RbWeb * web, GString * out)
           g_strdup_printf ("network=\"%s\",kind=\"%s\"", name,
           metrics[k].kind) : g_strdup_printf ("network=\"%s\"", name);
       RbHttpListenerStats st;
-      guint64 v;
 
       rb_http_listener_get_stats (http->listener, &st);
-      switch (k) {
-        case 0:
-          v = st.connections;
-          break;
-        case 1:
-          v = st.refused;
-          break;
-        case 2:
-          v = st.header_timeouts;
-          break;
-        case 3:
-          v = st.idle_timeouts;
-          break;
-        default:
-          v = st.bodies_refused;
-          break;
-      }
       rb_metrics_add (out, metrics[k].name, metrics[k].type, i ? NULL :
-          metrics[k].help, l, v);
+          metrics[k].help, l, G_STRUCT_MEMBER (guint64, &st,
+              metrics[k].offset));
     }
   }
 }
