@@ -52,7 +52,7 @@ G_BEGIN_DECLS
 typedef struct _RbHttpListener RbHttpListener;
 
 #define RB_HTTP_LINGER_S 2
-#define RB_HTTP_LINGER_BYTES (1024 * 1024)
+#define RB_HTTP_LINGER_BYTES (8 * 1024 * 1024)
 /* As the RTSP listener's (rb-publisher.c): many clients may connect at
  * once. */
 #define RB_HTTP_LISTEN_BACKLOG 128
