@@ -32,6 +32,9 @@
 #define OFFLINE_AFTER_S 30
 /* A frame older than this is not live. */
 #define LIVE_MAX_AGE_S 5
+/* Addresses refused by allow= whose refusal is remembered for the
+ * once-a-minute log, at most. */
+#define REFUSED_LOG_MAX 4096
 
 typedef struct {
   GBytes *bytes;
@@ -392,6 +395,20 @@ rb_http_on_request_started (SoupServer * server, SoupServerMessage * msg,
   last = g_hash_table_lookup (http->refused_logged, ip ? ip : "unknown");
   if (last != NULL && now - GPOINTER_TO_INT (last) < 60)
     return;
+  /* one entry per address refused within the minute, and not without
+   * bound (many addresses: the others are counted, not logged) */
+  if (last == NULL && g_hash_table_size (http->refused_logged) >=
+      REFUSED_LOG_MAX) {
+    GHashTableIter iter;
+    gpointer value;
+
+    g_hash_table_iter_init (&iter, http->refused_logged);
+    while (g_hash_table_iter_next (&iter, NULL, &value))
+      if (now - GPOINTER_TO_INT (value) >= 60)
+        g_hash_table_iter_remove (&iter);
+    if (g_hash_table_size (http->refused_logged) >= REFUSED_LOG_MAX)
+      return;
+  }
   g_hash_table_insert (http->refused_logged, g_strdup (ip ? ip : "unknown"),
       GINT_TO_POINTER ((gint) now));
   g_warning ("network %s: refusing HTTP requests from %s: not in the "
