@@ -31,6 +31,7 @@ import hashlib
 import os
 import re
 import resource
+import shutil
 import signal
 import socket
 import ssl
@@ -591,6 +592,7 @@ def main():
         print(read_log(log_path, 3000))
         print(f"{len(failures)} checks failed; logs in {tmp}")
         return 1
+    shutil.rmtree(tmp, ignore_errors=True)
     print("all checks passed")
     return 0
 
