@@ -750,9 +750,14 @@ rb_raise_fd_limit (const RbConfig * config)
   struct rlimit rl;
   guint64 needed = 256 + 16 * (guint64) config->cameras->len;
 
-  for (guint i = 0; i < config->networks->len; i++)
-    needed += 2 * (guint64) ((RbNetworkConfig *)
-        g_ptr_array_index (config->networks, i))->max_connections;
+  for (guint i = 0; i < config->networks->len; i++) {
+    RbNetworkConfig *net = g_ptr_array_index (config->networks, i);
+
+    /* RTSP: two each; HTTP (issue 16): one each */
+    needed += (net->http_port ? 3 : 2) * (guint64) net->max_connections;
+  }
+  if (config->metrics_port != 0)
+    needed += RB_METRICS_MAX_CONNECTIONS;
   if (getrlimit (RLIMIT_NOFILE, &rl) < 0)
     return;
   if (rl.rlim_cur < rl.rlim_max) {
