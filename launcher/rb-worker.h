@@ -43,6 +43,9 @@ guint rb_workers_get_remuxed (RbWorkers * workers);
 /* failed attempts, and segments quarantined, since start */
 guint rb_workers_get_failed (RbWorkers * workers);
 guint rb_workers_get_quarantined (RbWorkers * workers);
+/* Frames of the segments anonymized since start that headblur masked whole
+ * (or dropped) because safedec flagged them corrupted (issue 16). */
+guint64 rb_workers_get_corrupt_frames (RbWorkers * workers);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RbWorkers, rb_workers_free)
 
