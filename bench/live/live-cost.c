@@ -918,7 +918,8 @@ main (int argc, char **argv)
     printf ("  path: filesrc ! matroskademux ! h264parse ! %s ! "
         "videoconvert ! %s ! videoconvert ! x264enc speed-preset=%s "
         "threads=%d %s ! h264parse ! matroskamux ! filesink%s\n",
-        opt_decoder, opt_filter, opt_speed_preset, opt_threads, rate, opt_sidecar ?
+        opt_decoder, opt_filter, opt_speed_preset, opt_threads, rate,
+        opt_sidecar ?
         " (headblur upstream-detections=true fed from the sidecar)" : "");
   }
   fflush (stdout);

@@ -74,7 +74,12 @@
  * #GstHeadBlur:overload-mode says (by default the whole frame), never
  * passed with only stale boxes; such frames are counted in
  * #GstHeadBlur:stats and reported with the `headblur-overload` element
- * message (see #GstHeadBlur:stats). The latency query reports what the
+ * message (see #GstHeadBlur:stats). A frame flagged
+ * %GST_BUFFER_FLAG_CORRUPTED by the decoder (decoded with errors or after a
+ * loss, before the next key frame: the safedec decoder flags both) is
+ * masked whole too, or dropped, with the frames held back by the look-ahead
+ * before the first of them (#GstHeadBlur:corrupt-mode), and counted. The
+ * latency query reports what the
  * element adds: its largest processing time per frame (rounded up to
  * 10 ms; when it grows the element posts a LATENCY message) plus the
  * frames held back by #GstHeadBlur:lookahead.
