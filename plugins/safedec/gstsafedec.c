@@ -31,7 +31,8 @@
  * - or it was submitted (in decoding order) after such a frame, from an
  *   input buffer flagged DISCONT or CORRUPTED on, after a GAP event
  *   flagged %GST_GAP_FLAG_MISSING_DATA (RTP packet loss reported by the
- *   jitter buffer), after a packet libavcodec refused, or after a start,
+ *   jitter buffer), after a packet libavcodec failed to decode (then
+ *   every frame not out yet too), or after a start,
  *   flush or new codec configuration, and it comes out before the next
  *   clean key frame submitted after the last such event: an IDR or
  *   recovery point (libavcodec's key frame) or, in an H.264 stream with a
@@ -134,7 +135,7 @@ struct _GstSafeDec
   guint64 stat_corrupt;
   guint64 stat_errors;
   guint64 stat_losses;
-  guint64 stat_refused;
+  guint64 stat_failed;
 };
 
 /* *INDENT-OFF* */
@@ -229,14 +230,15 @@ gst_safe_dec_class_init (GstSafeDecClass * klass)
    * - `losses`: input buffers flagged DISCONT or CORRUPTED and GAP events
    *   flagged missing data (the first buffer after a start or flush, which
    *   is always DISCONT, does not count)
-   * - `refused-packets`: input packets libavcodec refused
+   * - `failed-decodes`: times libavcodec failed to decode a packet (its
+ *   frame never comes out; the frames not out yet are flagged)
    *
    * Since: 0.2.0
    */
   g_object_class_install_property (gobject_class, PROP_STATS,
       g_param_spec_boxed ("stats", "Statistics",
           "Counters: frames, corrupt-frames, decode-errors, losses, "
-          "refused-packets", GST_TYPE_STRUCTURE,
+          "failed-decodes", GST_TYPE_STRUCTURE,
           G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
 
   gst_element_class_add_static_pad_template (element_class,
@@ -304,7 +306,7 @@ gst_safe_dec_get_property (GObject * object, guint prop_id, GValue * value,
               "corrupt-frames", G_TYPE_UINT64, self->stat_corrupt,
               "decode-errors", G_TYPE_UINT64, self->stat_errors,
               "losses", G_TYPE_UINT64, self->stat_losses,
-              "refused-packets", G_TYPE_UINT64, self->stat_refused, NULL));
+              "failed-decodes", G_TYPE_UINT64, self->stat_failed, NULL));
       GST_OBJECT_UNLOCK (self);
       break;
     default:
@@ -358,7 +360,7 @@ gst_safe_dec_start (GstVideoDecoder * decoder)
   self->out_pix_fmt = AV_PIX_FMT_NONE;
   GST_OBJECT_LOCK (self);
   self->stat_frames = self->stat_corrupt = self->stat_errors = 0;
-  self->stat_losses = self->stat_refused = 0;
+  self->stat_losses = self->stat_failed = 0;
   GST_OBJECT_UNLOCK (self);
   return TRUE;
 }
@@ -769,6 +771,26 @@ gst_safe_dec_output (GstSafeDec * self, AVFrame * pic)
   return gst_video_decoder_finish_frame (decoder, frame);
 }
 
+/* libavcodec failed to decode a packet, this one or (frame threads) an
+ * earlier one still in flight: every frame not out yet is flagged, and
+ * those after it until a clean key frame. The frame that failed never
+ * comes out; gst_safe_dec_release_ghosts() lets it go. */
+static void
+gst_safe_dec_failed (GstSafeDec * self, gint error)
+{
+  GstVideoCodecFrame *oldest =
+      gst_video_decoder_get_oldest_frame (GST_VIDEO_DECODER (self));
+  guint32 from = oldest ? oldest->system_frame_number : self->next_number;
+
+  if (oldest != NULL)
+    gst_video_codec_frame_unref (oldest);
+  GST_DEBUG_OBJECT (self, "decoding failed: %s", av_err2str (error));
+  gst_safe_dec_taint (self, from, "decoding failed", FALSE);
+  GST_OBJECT_LOCK (self);
+  self->stat_failed++;
+  GST_OBJECT_UNLOCK (self);
+}
+
 /* Takes every picture libavcodec has ready. */
 static GstFlowReturn
 gst_safe_dec_receive (GstSafeDec * self)
@@ -781,13 +803,9 @@ gst_safe_dec_receive (GstSafeDec * self)
     if (r == AVERROR (EAGAIN) || r == AVERROR_EOF)
       break;
     if (r < 0) {
-      /* frame threads report a frame's failure here: the frame is lost */
-      GST_DEBUG_OBJECT (self, "receiving failed: %s", av_err2str (r));
-      gst_safe_dec_taint (self, self->next_number, "decoding failed", FALSE);
-      GST_OBJECT_LOCK (self);
-      self->stat_refused++;
-      GST_OBJECT_UNLOCK (self);
-      continue;
+      /* the rest, if any, comes with the next packet */
+      gst_safe_dec_failed (self, r);
+      break;
     }
     ret = gst_safe_dec_output (self, self->picture);
     av_frame_unref (self->picture);
@@ -855,18 +873,10 @@ gst_safe_dec_handle_frame (GstVideoDecoder * decoder,
     if (ret != GST_FLOW_OK)
       return ret;
   }
-  if (r < 0) {
-    GstVideoCodecFrame *lost = gst_video_decoder_get_frame (decoder, number);
-
-    GST_DEBUG_OBJECT (self, "frame %u refused: %s", number, av_err2str (r));
-    /* what it held may be referenced by later frames */
-    gst_safe_dec_taint (self, number + 1, "packet refused", FALSE);
-    GST_OBJECT_LOCK (self);
-    self->stat_refused++;
-    GST_OBJECT_UNLOCK (self);
-    if (lost != NULL)
-      gst_video_decoder_release_frame (decoder, lost);
-  }
+  /* the packet was taken even so: the error is its decoding's, or an
+   * earlier one's */
+  if (r < 0)
+    gst_safe_dec_failed (self, r);
   return gst_safe_dec_receive (self);
 }
 
