@@ -177,7 +177,7 @@ rb_pipeline_segment (const gchar * raw, const gchar * out, gboolean audio)
    * or after a loss, which headblur masks whole (issue 16) */
   return g_strdup_printf ("filesrc name=src location=%s "
       "! matroskademux name=demux "
-      "demux.video_0 ! queue ! parsebin ! safedec "
+      "demux.video_0 ! queue ! parsebin ! safedec name=decoder "
       "! videoconvert ! headblur name=blur detection-interval=1 threads=1 "
       "upstream-detections=true "
       "! videoconvert ! x264enc name=encoder speed-preset=ultrafast "

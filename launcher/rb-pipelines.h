@@ -49,7 +49,7 @@ gchar *rb_pipeline_recorder (const gchar * raw_dir, const gchar * queue_dir,
                              guint64 segment_ns, const gchar * source_name);
 
 /* A segment worker: @raw (Matroska) anonymized into @out (filesrc
- * name=src, headblur name=blur, filesink name=sink); with @audio the raw
+ * name=src, safedec name=decoder, headblur name=blur, filesink name=sink); with @audio the raw
  * segment's audio track is copied as it is. */
 gchar *rb_pipeline_segment (const gchar * raw, const gchar * out,
                             gboolean audio);

@@ -508,8 +508,15 @@ rb_worker_anonymize (RbWorkers * workers, RbJournalItem * item,
     g_object_set (blur, "privacy-zones", g_hash_table_lookup (workers->zones,
             item->source), NULL);
   if (detections != NULL) {
+    GstElement *decoder = gst_bin_get_by_name (GST_BIN (pipeline),
+        "decoder");
+
     g_object_set (blur, "upstream-detections", TRUE, NULL);
     rb_detections_feed (detections, blur);
+    /* the losses the live path saw, which the raw segment does not show:
+     * the frames after them are masked whole as they were live */
+    rb_detections_mark_losses (detections, decoder);
+    gst_object_unref (decoder);
   }
   rb_watch_pad (pipeline, "blur", "src", in);
 

@@ -41,6 +41,9 @@
  *                         is replaced by a random one after encoding, as
  *                         ffmpeg's noise bitstream filter does;
  *                         --corrupt-seed S makes it repeatable (default 1)
+ *   --drop N              a lossy link: one RTP packet of the video in N (on
+ *                         average) is never sent, as on a network that loses
+ *                         packets (also over TCP); seeded by --corrupt-seed
  *
  * Prints "rb-test-camera: serving rtsp://ADDR:PORT/MOUNT" on stdout once
  * it listens.  Exit codes (sysexits): 0 on SIGINT/SIGTERM/--duration,
@@ -96,6 +99,7 @@ static gint opt_resize_after = 0;
 static gchar *opt_resize_to = NULL;
 static gint opt_corrupt = 0;
 static gint opt_corrupt_seed = 1;
+static gint opt_drop = 0;
 
 /* *INDENT-OFF* */
 static GOptionEntry entries[] = {
@@ -142,7 +146,9 @@ static GOptionEntry entries[] = {
       "Damage the bitstream: one byte in N of the slices' payload replaced "
       "at random (default 0: none)", "N"},
   {"corrupt-seed", 0, 0, G_OPTION_ARG_INT, &opt_corrupt_seed,
-      "Seed of --corrupt's random numbers (default 1)", "S"},
+      "Seed of --corrupt's and --drop's random numbers (default 1)", "S"},
+  {"drop", 0, 0, G_OPTION_ARG_INT, &opt_drop,
+      "Lose one video RTP packet in N at random (default 0: none)", "N"},
   {NULL}
 };
 /* *INDENT-ON* */
@@ -171,6 +177,7 @@ struct _RbCameraFactory
   gint resize_after_s;
   gint resize_width, resize_height;
   gint corrupt;                 /* one byte in N damaged, 0: none */
+  gint drop;                    /* one RTP packet in N lost, 0: none */
   gint corrupt_seed;
 
   GMutex lock;
@@ -474,6 +481,35 @@ rb_corrupt_probe (GstPad * pad, GstPadProbeInfo * info, gpointer data)
   return GST_PAD_PROBE_OK;
 }
 
+/* --drop: one RTP packet in c->one_in never sent. */
+static gboolean
+rb_drop_one (GstBuffer ** buffer, guint idx, gpointer data)
+{
+  RbCorrupt *c = data;
+
+  if (g_rand_int_range (c->rand, 0, c->one_in) == 0)
+    gst_clear_buffer (buffer);
+  return TRUE;
+}
+
+static GstPadProbeReturn
+rb_drop_probe (GstPad * pad, GstPadProbeInfo * info, gpointer data)
+{
+  RbCorrupt *c = data;
+
+  if (info->type & GST_PAD_PROBE_TYPE_BUFFER_LIST) {
+    GstBufferList *list = gst_buffer_list_make_writable
+        (GST_PAD_PROBE_INFO_BUFFER_LIST (info));
+
+    gst_buffer_list_foreach (list, rb_drop_one, c);
+    GST_PAD_PROBE_INFO_DATA (info) = list;
+    return gst_buffer_list_length (list) ? GST_PAD_PROBE_OK :
+        GST_PAD_PROBE_DROP;
+  }
+  return g_rand_int_range (c->rand, 0, c->one_in) == 0 ?
+      GST_PAD_PROBE_DROP : GST_PAD_PROBE_OK;
+}
+
 static GstElement *
 rb_camera_factory_create_element (GstRTSPMediaFactory * factory,
     const GstRTSPUrl * url)
@@ -593,6 +629,16 @@ rb_camera_factory_create_element (GstRTSPMediaFactory * factory,
     gst_pad_add_probe (enc_src, GST_PAD_PROBE_TYPE_BUFFER, rb_corrupt_probe,
         c, rb_corrupt_free);
     gst_object_unref (enc_src);
+  }
+  if (self->drop > 0) {
+    RbCorrupt *c = g_new0 (RbCorrupt, 1);
+    GstPad *pay_src = gst_element_get_static_pad (pay, "src");
+
+    c->rand = g_rand_new_with_seed (self->corrupt_seed);
+    c->one_in = self->drop;
+    gst_pad_add_probe (pay_src, GST_PAD_PROBE_TYPE_BUFFER |
+        GST_PAD_PROBE_TYPE_BUFFER_LIST, rb_drop_probe, c, rb_corrupt_free);
+    gst_object_unref (pay_src);
   }
 
   return GST_ELEMENT (bin);
@@ -821,8 +867,8 @@ main (int argc, char **argv)
         "sizes)\n");
     return RB_EX_USAGE;
   }
-  if (opt_corrupt < 0) {
-    g_printerr ("rb-test-camera: --corrupt must be >= 0\n");
+  if (opt_corrupt < 0 || opt_drop < 0) {
+    g_printerr ("rb-test-camera: --corrupt and --drop must be >= 0\n");
     return RB_EX_USAGE;
   }
   if (opt_duration < 0) {
@@ -860,6 +906,7 @@ main (int argc, char **argv)
   factory->resize_height = resize_h;
   factory->corrupt = opt_corrupt;
   factory->corrupt_seed = opt_corrupt_seed;
+  factory->drop = opt_drop;
   if (opt_fps > 0) {
     factory->fps_n = opt_fps;
     factory->fps_d = 1;
