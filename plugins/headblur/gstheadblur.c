@@ -877,8 +877,9 @@ gst_head_blur_class_init (GstHeadBlurClass * klass)
    * head) and `score` (double, 0-1; 0 for tracks), plus one of type
    * "headblur-frame" (0x0 at 0,0) whose "headblur-frame" param says
    * `detected` (boolean: the detector ran on the frame), `overload`
-   * (boolean: the frame was masked whole) and `detection-interval`
-   * (uint). The launcher records them as the segment's detections
+   * (boolean: the frame was masked whole), `corrupt` (boolean: masked
+   * whole because it was flagged corrupted, see #GstHeadBlur:corrupt-mode;
+   * since 0.2.0) and `detection-interval` (uint). The launcher records them as the segment's detections
    * sidecar. With #GstHeadBlur:lookahead, the boxes are those of the
    * frame's analysis (back-projected ones are not added). Takes effect on
    * the next frame.
