@@ -94,7 +94,8 @@ typedef struct {
   GstElement *pipeline;         /* not owned */
   GMutex lock;
   GArray *pending;              /* guint64 running times, increasing */
-  gboolean seen_first;          /* streaming thread of the parser only */
+  gboolean seen_first;          /* a buffer without DISCONT came; streaming
+                                 * thread of the parser only */
   gboolean gap;                 /* idem: missing data before the next */
 } RbLosses;
 
@@ -133,8 +134,8 @@ rb_losses_emit (RbLosses * l, guint64 until)
 }
 
 /* On the parser's output (what is recorded): a buffer flagged DISCONT
- * (rtph264depay's mark after missing RTP packets; not the first one) or
- * the first after a missing-data GAP event is a loss. */
+ * (rtph264depay's mark after missing RTP packets; not those that open the
+ * stream) or the first after a missing-data GAP event is a loss. */
 static GstPadProbeReturn
 rb_losses_probe (GstPad * pad, GstPadProbeInfo * info, gpointer data)
 {
@@ -146,7 +147,10 @@ rb_losses_probe (GstPad * pad, GstPadProbeInfo * info, gpointer data)
         (buffer));
     GstEvent *ev;
 
-    l->seen_first = TRUE;
+    /* the DISCONT buffers that open the stream are no loss (safedec does
+     * not count them either) */
+    if (!GST_BUFFER_IS_DISCONT (buffer))
+      l->seen_first = TRUE;
     l->gap = FALSE;
     if (!loss)
       return GST_PAD_PROBE_OK;
@@ -387,9 +391,10 @@ rb_detections_n_losses (const RbDetections * d)
 }
 
 /* Before the worker's decoder: the recorded frame the live path got after
- * missing data is flagged DISCONT again, as it was live, so that the
- * decoder (safedec) flags it and the frames after it up to the next clean
- * key frame, and headblur masks them whole. */
+ * missing data (DISCONT, live) is flagged CORRUPTED, so that the decoder
+ * (safedec) flags it and the frames after it up to the next clean key
+ * frame, as live, and headblur masks them whole. (Not DISCONT: a parser
+ * marks the first buffers of a file so, which safedec does not count.) */
 static GstPadProbeReturn
 rb_detections_loss_probe (GstPad * pad, GstPadProbeInfo * info,
     gpointer data)
@@ -402,7 +407,7 @@ rb_detections_loss_probe (GstPad * pad, GstPadProbeInfo * info,
       || !rb_sidecar_has_loss (d->sidecar, pts, d->frame_duration / 2))
     return GST_PAD_PROBE_OK;
   buffer = gst_buffer_make_writable (buffer);
-  GST_BUFFER_FLAG_SET (buffer, GST_BUFFER_FLAG_DISCONT);
+  GST_BUFFER_FLAG_SET (buffer, GST_BUFFER_FLAG_CORRUPTED);
   GST_PAD_PROBE_INFO_DATA (info) = buffer;
   return GST_PAD_PROBE_OK;
 }

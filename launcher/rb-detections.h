@@ -54,7 +54,7 @@ gboolean rb_detections_nothing_detected (const RbDetections * detections);
 gboolean rb_detections_is_complete (const RbDetections * detections);
 /* Issue 16: the losses the recording saw (missing RTP packets), which
  * leave no trace in the raw segment; rb_detections_mark_losses() flags
- * each lossy frame DISCONT again on @decoder's sink pad (safedec: it and
+ * each lossy frame CORRUPTED on @decoder's sink pad (safedec: it and
  * the frames after it are flagged corrupted up to the next clean key
  * frame). @detections must outlive the pipeline's run. */
 guint rb_detections_n_losses (const RbDetections * detections);

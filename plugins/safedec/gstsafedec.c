@@ -29,7 +29,8 @@
  *   could not be decoded), or its corrupt flag (decoded before the stream
  *   recovered);
  * - or it was submitted (in decoding order) after such a frame, from an
- *   input buffer flagged DISCONT or CORRUPTED on, after a GAP event
+ *   input buffer flagged CORRUPTED or DISCONT on (the DISCONT of the first
+ *   buffers after a start or flush excepted), after a GAP event
  *   flagged %GST_GAP_FLAG_MISSING_DATA (RTP packet loss reported by the
  *   jitter buffer), after a packet libavcodec failed to decode (then
  *   every frame not out yet too), or after a start,
@@ -128,7 +129,8 @@ struct _GstSafeDec
   gboolean tainted;
   guint32 taint_from, clear_from;
   guint32 next_number;          /* system_frame_number of the next input */
-  gboolean have_input;          /* a frame came since the start or flush */
+  gboolean have_input;          /* a frame without DISCONT came since the
+                                 * start or flush */
 
   /* protected by GST_OBJECT_LOCK */
   guint64 stat_frames;
@@ -228,8 +230,8 @@ gst_safe_dec_class_init (GstSafeDecClass * klass)
    * - `decode-errors`: frames libavcodec reported an error in or flagged
    *   corrupt
    * - `losses`: input buffers flagged DISCONT or CORRUPTED and GAP events
-   *   flagged missing data (the first buffer after a start or flush, which
-   *   is always DISCONT, does not count)
+   *   flagged missing data (the DISCONT buffers that open a stream, after
+   *   a start or flush, do not count)
    * - `failed-decodes`: times libavcodec failed to decode a packet (its
  *   frame never comes out; the frames not out yet are flagged)
    *
@@ -831,13 +833,16 @@ gst_safe_dec_handle_frame (GstVideoDecoder * decoder,
     return GST_FLOW_NOT_NEGOTIATED;
   }
 
-  /* the first buffer after a start or flush is always DISCONT: the taint
-   * of the start covers it */
+  /* the first buffers after a start or flush are DISCONT (a parser may
+   * mark several: GstBaseParse carries the flag over frames it had to
+   * wait for): the taint of the start covers them. A DISCONT after a
+   * buffer without one is a loss. */
   if (GST_BUFFER_FLAG_IS_SET (in, GST_BUFFER_FLAG_CORRUPTED))
     gst_safe_dec_taint (self, number, "input flagged corrupted", TRUE);
   else if (GST_BUFFER_IS_DISCONT (in) && self->have_input)
     gst_safe_dec_taint (self, number, "input discontinuity", TRUE);
-  self->have_input = TRUE;
+  if (!GST_BUFFER_IS_DISCONT (in))
+    self->have_input = TRUE;
   self->next_number = number + 1;
 
   if (!gst_buffer_map (in, &map, GST_MAP_READ)) {

@@ -126,6 +126,7 @@ typedef enum
   HARM_CORRUPTED,               /* frame @at flagged CORRUPTED */
   HARM_GAP,                     /* a missing-data GAP event before @at */
   HARM_START,                   /* the stream starts at frame @at */
+  HARM_OPENING,                 /* frames 0 to @at flagged DISCONT */
 } Harm;
 
 typedef struct
@@ -158,6 +159,8 @@ decode (Encoded * e, Harm harm, guint at)
   gst_harness_set_src_caps (d->h, gst_caps_ref (e->caps));
   for (i = harm == HARM_START ? at : 0; i < e->buffers->len; i++) {
     b = frame_copy (e, i);
+    if (harm == HARM_OPENING && i <= at)
+      GST_BUFFER_FLAG_SET (b, GST_BUFFER_FLAG_DISCONT);
     if (i == at) {
       switch (harm) {
         case HARM_DAMAGE:
@@ -231,9 +234,9 @@ assert_flagged (Decoded * d, Encoded * e, guint from, guint to)
     gboolean corrupted = GST_BUFFER_FLAG_IS_SET (b, GST_BUFFER_FLAG_CORRUPTED);
 
     fail_unless (corrupted == should, "output frame %u (pts %"
-        GST_TIME_FORMAT ") %s flagged corrupted; expected: frames %u to %u",
+        GST_TIME_FORMAT ") %s flagged corrupted; expected: frames %u to %d",
         i, GST_TIME_ARGS (GST_BUFFER_PTS (b)), corrupted ? "is" : "is not",
-        from, to - 1);
+        from, (gint) to - 1);
     flagged += corrupted;
   }
   g_hash_table_unref (expected);
@@ -333,6 +336,25 @@ GST_START_TEST (test_start_mid_gop)
 
 GST_END_TEST;
 
+/* A parser may mark several buffers DISCONT when a stream opens
+ * (GstBaseParse carries the flag over the frames it waited for: h265parse
+ * does so on the leading pictures of a file that starts with a CRA): no
+ * loss, nothing flagged. */
+GST_START_TEST (test_opening_disconts_not_losses)
+{
+  Encoded *e = encode (H264_BASELINE,
+      "video/x-h264,stream-format=byte-stream,alignment=au");
+  Decoded *d = decode (e, HARM_OPENING, 2);
+
+  fail_unless_equals_int (d->out->len, N_FRAMES);
+  assert_flagged (d, e, 0, 0);
+  fail_unless_equals_uint64 (stat (d, "losses"), 0);
+  decoded_free (d);
+  encoded_free (e);
+}
+
+GST_END_TEST;
+
 /* The Matroska path (stream-format=avc with codec_data), B-frames
  * (reordered output) and H.265: a DISCONT flags the frames from it to the
  * next key frame in display order. */
@@ -376,6 +398,7 @@ safedec_suite (void)
   tcase_add_test (tc, test_damaged_frame_flagged_until_key_frame);
   tcase_add_test (tc, test_loss_flagged_until_key_frame);
   tcase_add_test (tc, test_start_mid_gop);
+  tcase_add_test (tc, test_opening_disconts_not_losses);
   tcase_add_test (tc, test_loss_other_streams);
   return s;
 }
