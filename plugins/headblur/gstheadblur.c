@@ -879,8 +879,8 @@ gst_head_blur_class_init (GstHeadBlurClass * klass)
    * `detected` (boolean: the detector ran on the frame), `overload`
    * (boolean: the frame was masked whole), `corrupt` (boolean: masked
    * whole because it was flagged corrupted, see #GstHeadBlur:corrupt-mode;
-   * since 0.2.0) and `detection-interval` (uint). The launcher records them as the segment's detections
-   * sidecar. With #GstHeadBlur:lookahead, the boxes are those of the
+   * since 0.2.0) and `detection-interval` (uint). The launcher records
+   * them as the segment's detections sidecar. With #GstHeadBlur:lookahead, the boxes are those of the
    * frame's analysis (back-projected ones are not added). Takes effect on
    * the next frame.
    *
