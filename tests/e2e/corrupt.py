@@ -36,6 +36,7 @@ RB_CORRUPT_REPORT=1 prints the PSNR of every frame.
 import glob
 import math
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -265,6 +266,7 @@ def main():
         print(f"{len(failures)} checks failed; logs in {tmp}")
         return 1
     print("all checks passed")
+    shutil.rmtree(tmp, ignore_errors=True)
     return 0
 
 
