@@ -71,7 +71,9 @@
  *   guint64 properties      GstClockTime durations (hold-time,
  *                           max-detection-age): written in seconds, stored
  *                           in ns
- *   enums                   by nick (mode=pixelate)
+ *   enums                   by nick (mode=pixelate; corrupt-mode=drop drops
+ *                           the frames decoded with errors or after a loss,
+ *                           which full-frame, the default, masks whole)
  *   paths                   string properties whose blurb starts with "Path"
  *                           (model, person-model): relative values resolve
  *                           like state-dir and are stored absolute; the
