@@ -246,8 +246,8 @@ rb_use_build_tree_plugins (void)
 
 static const gchar *required_elements[] = {
   "rtspsrc", "rtph264depay", "rtph265depay", "h264parse", "h265parse",
-  "avdec_h264", "avdec_h265", "videoconvert", "headblur", "segmentqueue",
-  "x264enc", "matroskamux", "decodebin", "appsink", "appsrc", "rtph264pay",
+  "videoconvert", "headblur", "segmentqueue", "safedec",
+  "x264enc", "matroskamux", "parsebin", "appsink", "appsrc", "rtph264pay",
   "tee", "queue",
   "hlssink2", "mpegtsmux",     /* issue 8: HLS */
   NULL
@@ -586,6 +586,12 @@ rb_daemon_collect (GString * out, gpointer user_data)
     rb_metrics_add (out, "rtsp_blur_headblur_overload_frames_total",
         "counter", i ? NULL : "Live frames masked by the overload policy "
         "(whole or enlarged)", label[i], st[i].overload_frames);
+  for (i = 0; i < n; i++)
+    rb_metrics_add (out, "rtsp_blur_headblur_corrupt_frames_total",
+        "counter", i ? NULL : "Live frames masked whole (or dropped, "
+        "corrupt-mode) because they were decoded with errors or after a "
+        "loss, before the next clean key frame", label[i],
+        st[i].corrupt_frames);
 
   for (guint k = 0; k < G_N_ELEMENTS (queue_states); k++) {
     g_autofree gchar *l = g_strdup_printf ("state=\"%s\"",
@@ -615,6 +621,10 @@ rb_daemon_collect (GString * out, gpointer user_data)
   rb_metrics_add (out, "rtsp_blur_segments_failed_attempts_total", "counter",
       "Attempts to anonymize a segment that failed since start", "",
       d->workers ? rb_workers_get_failed (d->workers) : 0);
+  rb_metrics_add (out, "rtsp_blur_segments_corrupt_frames_total", "counter",
+      "Frames of the segments anonymized since start masked whole (or "
+      "dropped) because they were decoded with errors or after a loss", "",
+      d->workers ? rb_workers_get_corrupt_frames (d->workers) : 0);
   rb_metrics_add (out, "rtsp_blur_segments_quarantined_total", "counter",
       "Segments quarantined since start (raw kept, reason in the queue)", "",
       d->workers ? rb_workers_get_quarantined (d->workers) : 0);
@@ -750,9 +760,14 @@ rb_raise_fd_limit (const RbConfig * config)
   struct rlimit rl;
   guint64 needed = 256 + 16 * (guint64) config->cameras->len;
 
-  for (guint i = 0; i < config->networks->len; i++)
-    needed += 2 * (guint64) ((RbNetworkConfig *)
-        g_ptr_array_index (config->networks, i))->max_connections;
+  for (guint i = 0; i < config->networks->len; i++) {
+    RbNetworkConfig *net = g_ptr_array_index (config->networks, i);
+
+    /* RTSP: two each; HTTP (issue 16): one each */
+    needed += (net->http_port ? 3 : 2) * (guint64) net->max_connections;
+  }
+  if (config->metrics_port != 0)
+    needed += RB_METRICS_MAX_CONNECTIONS;
   if (getrlimit (RLIMIT_NOFILE, &rl) < 0)
     return;
   if (rl.rlim_cur < rl.rlim_max) {

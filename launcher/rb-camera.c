@@ -115,7 +115,7 @@ struct _RbCamera {
    * the current pipeline and the totals of those before (main context) */
   guint64 frames_received;
   GstElement *headblur;
-  guint64 hb_frames, hb_detections, hb_skipped, hb_overload;
+  guint64 hb_frames, hb_detections, hb_skipped, hb_overload, hb_corrupt;
 
   /* recording paused after a write error (rb-write-pause.h): main
    * context. The write state outlives the pipelines (a camera that
@@ -304,6 +304,7 @@ rb_camera_read_headblur (RbCamera * camera, RbCameraStats * stats)
   stats->detections = camera->hb_detections;
   stats->skipped_detections = camera->hb_skipped;
   stats->overload_frames = camera->hb_overload;
+  stats->corrupt_frames = camera->hb_corrupt;
   if (camera->headblur == NULL)
     return;
   g_object_get (camera->headblur, "stats", &s, NULL);
@@ -317,6 +318,8 @@ rb_camera_read_headblur (RbCamera * camera, RbCameraStats * stats)
     stats->skipped_detections += v;
   if (gst_structure_get_uint64 (s, "overload-frames", &v))
     stats->overload_frames += v;
+  if (gst_structure_get_uint64 (s, "corrupt-frames", &v))
+    stats->corrupt_frames += v;
   gst_structure_free (s);
 }
 
@@ -798,6 +801,7 @@ rb_camera_teardown (RbCamera * camera)
     camera->hb_detections = now.detections;
     camera->hb_skipped = now.skipped_detections;
     camera->hb_overload = now.overload_frames;
+    camera->hb_corrupt = now.corrupt_frames;
     gst_clear_object (&camera->headblur);
   }
   if (camera->pipeline == NULL)

@@ -20,6 +20,7 @@
 #include "rb-chat.h"
 #include "rb-hls.h"
 #include "rb-http-auth.h"
+#include "rb-http-listener.h"
 #include "rb-metrics.h"
 #include "rb-paths.h"
 #include "rb-users.h"
@@ -33,6 +34,9 @@
 #define OFFLINE_AFTER_S 30
 /* A frame older than this is not live. */
 #define LIVE_MAX_AGE_S 5
+/* Addresses refused by allow= whose refusal is remembered for the
+ * once-a-minute log, at most. */
+#define REFUSED_LOG_MAX 4096
 
 typedef struct {
   GBytes *bytes;
@@ -57,6 +61,8 @@ struct _RbHttp {
   RbWeb *web;
   const RbNetworkConfig *net;
   SoupServer *server;
+  RbHttpListener *listener;     /* its socket, connections and bounds */
+  GTlsCertificate *tls_certificate;     /* NULL: plain HTTP */
   SoupAuthDomain *auth;         /* RbHttpAuth, NULL: auth=none */
   RbChatRoom *room;             /* in web->rooms */
   gboolean serving;
@@ -399,6 +405,20 @@ rb_http_on_request_started (SoupServer * server, SoupServerMessage * msg,
   last = g_hash_table_lookup (http->refused_logged, ip ? ip : "unknown");
   if (last != NULL && now - GPOINTER_TO_INT (last) < 60)
     return;
+  /* one entry per address refused within the minute, and not without
+   * bound (many addresses: the others are counted, not logged) */
+  if (last == NULL && g_hash_table_size (http->refused_logged) >=
+      REFUSED_LOG_MAX) {
+    GHashTableIter iter;
+    gpointer value;
+
+    g_hash_table_iter_init (&iter, http->refused_logged);
+    while (g_hash_table_iter_next (&iter, NULL, &value))
+      if (now - GPOINTER_TO_INT (value) >= 60)
+        g_hash_table_iter_remove (&iter);
+    if (g_hash_table_size (http->refused_logged) >= REFUSED_LOG_MAX)
+      return;
+  }
   g_hash_table_insert (http->refused_logged, g_strdup (ip ? ip : "unknown"),
       GINT_TO_POINTER ((gint) now));
   g_warning ("network %s: refusing HTTP requests from %s: not in the "
@@ -408,6 +428,8 @@ rb_http_on_request_started (SoupServer * server, SoupServerMessage * msg,
 static void
 rb_http_free (RbHttp * http)
 {
+  g_clear_pointer (&http->listener, rb_http_listener_free);
+  g_clear_object (&http->tls_certificate);
   if (http->server != NULL) {
     soup_server_disconnect (http->server);
     g_object_unref (http->server);
@@ -422,6 +444,12 @@ rb_http_new (RbWeb * web, const RbNetworkConfig * net, GError ** error)
 {
   const gchar *file = web->config->path;
   RbHttp *http = g_new0 (RbHttp, 1);
+  g_autofree gchar *label = g_strdup_printf ("network %s", net->name);
+  RbHttpLimits limits = { net->max_connections,
+    net->max_connections_per_client,
+    MIN (net->idle_timeout_s, RB_HTTP_HEADER_TIMEOUT_S), net->idle_timeout_s,
+    RB_HTTP_LISTEN_BACKLOG
+  };
   GError *err = NULL;
 
   http->web = web;
@@ -444,9 +472,12 @@ rb_http_new (RbWeb * web, const RbNetworkConfig * net, GError ** error)
       rb_http_free (http);
       return NULL;
     }
-    soup_server_set_tls_certificate (http->server, cert);
+    /* the listener makes the TLS connections (rb-http-listener.h) */
+    http->tls_certificate = g_steal_pointer (&cert);
     http->tls = TRUE;
   }
+  http->listener = rb_http_listener_new (http->server, label, &limits,
+      http->tls_certificate);
   if (net->auth != RB_NETWORK_AUTH_NONE) {
     RbUsers *users = rb_users_load (net->users_file, &err);
 
@@ -476,8 +507,7 @@ rb_http_start (RbHttp * http, GError ** error)
       http->net->http_port);
   GError *err = NULL;
 
-  if (!soup_server_listen (http->server, sa, http->tls ?
-          SOUP_SERVER_LISTEN_HTTPS : 0, &err)) {
+  if (!rb_http_listener_listen (http->listener, sa, &err)) {
     g_set_error (error, err->domain, err->code, "network %s: cannot listen "
         "on %s port %u (http-port): %s", http->net->name, http->net->address,
         http->net->http_port, err->message);
@@ -631,6 +661,52 @@ rb_web_start (RbWeb * web)
   return failing;
 }
 
+/* The bounds of the listeners (rb-http-listener.h). */
+static void
+rb_web_collect_listeners (RbWeb * web, GString * out)
+{
+  /* *INDENT-OFF* */
+  static const struct {
+    const gchar *name, *type, *help, *kind;
+    gsize offset;               /* of the guint64 in RbHttpListenerStats */
+  } metrics[] = {
+    {"rtsp_blur_network_http_connections", "gauge",
+     "HTTP connections open on the network's listener (chat WebSockets "
+     "included)", NULL, G_STRUCT_OFFSET (RbHttpListenerStats, connections)},
+    {"rtsp_blur_network_http_refused_connections_total", "counter",
+     "HTTP connections closed at accept: max-connections or "
+     "max-connections-per-client reached", NULL,
+     G_STRUCT_OFFSET (RbHttpListenerStats, refused)},
+    {"rtsp_blur_network_http_timeouts_total", "counter",
+     "HTTP connections closed by a timeout: header (no complete request "
+     "in time) or idle (a response moved no byte for idle-timeout)",
+     "header", G_STRUCT_OFFSET (RbHttpListenerStats, header_timeouts)},
+    {"rtsp_blur_network_http_timeouts_total", "counter", NULL, "idle",
+     G_STRUCT_OFFSET (RbHttpListenerStats, idle_timeouts)},
+    {"rtsp_blur_network_http_refused_bodies_total", "counter",
+     "HTTP requests that announced a body, answered on their headers (413, "
+     "or 401/403) and closed before it was read", NULL,
+     G_STRUCT_OFFSET (RbHttpListenerStats, bodies_refused)},
+  };
+  /* *INDENT-ON* */
+
+  for (guint k = 0; k < G_N_ELEMENTS (metrics); k++) {
+    for (guint i = 0; i < web->https->len; i++) {
+      RbHttp *http = g_ptr_array_index (web->https, i);
+      g_autofree gchar *name = rb_metrics_escape (http->net->name);
+      g_autofree gchar *l = metrics[k].kind ?
+          g_strdup_printf ("network=\"%s\",kind=\"%s\"", name,
+          metrics[k].kind) : g_strdup_printf ("network=\"%s\"", name);
+      RbHttpListenerStats st;
+
+      rb_http_listener_get_stats (http->listener, &st);
+      rb_metrics_add (out, metrics[k].name, metrics[k].type, i ? NULL :
+          metrics[k].help, l, G_STRUCT_MEMBER (guint64, &st,
+              metrics[k].offset));
+    }
+  }
+}
+
 void
 rb_web_collect (RbWeb * web, GString * out)
 {
@@ -667,6 +743,7 @@ rb_web_collect (RbWeb * web, GString * out)
         "counter", i ? NULL : "HTTP requests refused with 403 because the "
         "client is not in the network's allow list", l, http->refused);
   }
+  rb_web_collect_listeners (web, out);
   for (guint i = 0; i < web->hls->len; i++) {
     RbHls *hls = g_ptr_array_index (web->hls, i);
     RbCameraConfig *cam = g_ptr_array_index (web->config->cameras, i);
@@ -690,6 +767,18 @@ rb_web_collect (RbWeb * web, GString * out)
     rb_metrics_add (out, "rtsp_blur_chat_members", "gauge", first ?
         "Operator pages connected to the chat room" : NULL, l,
         rb_chat_room_get_members (value));
+    first = FALSE;
+  }
+  first = TRUE;
+  g_hash_table_iter_init (&iter, web->rooms);
+  while (g_hash_table_iter_next (&iter, &key, &value)) {
+    g_autofree gchar *name = rb_metrics_escape (key);
+    g_autofree gchar *l = g_strdup_printf ("room=\"%s\"", name);
+
+    rb_metrics_add (out, "rtsp_blur_chat_rate_limited_total", "counter",
+        first ? "Chat messages not sent (nor stored) because their user or "
+        "network was over its rate limit" : NULL, l,
+        rb_chat_room_get_rate_limited (value));
     first = FALSE;
   }
 }

@@ -75,6 +75,8 @@ struct _RbWorkers {
   guint remuxed;                /* protected by lock */
   guint failed;                 /* protected by lock: failed attempts */
   guint quarantined;            /* protected by lock */
+  guint64 corrupt_frames;       /* protected by lock: masked whole or
+                                 * dropped for corruption (issue 16) */
   gint64 last_recover_us;       /* protected by lock */
   /* writing paused after a write error (rb-write-pause.h), for every
    * worker: protected by lock */
@@ -440,6 +442,7 @@ typedef struct {
   RbDetections *detections;
   RbFrameCount *count;
   gboolean all_covered;
+  guint corrupt;                /* frames safedec flagged corrupted */
 } RbRemuxCheck;
 
 static GstPadProbeReturn
@@ -453,6 +456,9 @@ rb_remux_check_probe (GstPad * pad, GstPadProbeInfo * info, gpointer data)
   if (!GST_BUFFER_PTS_IS_VALID (buffer)
       || !rb_detections_covers (check->detections, GST_BUFFER_PTS (buffer)))
     check->all_covered = FALSE;
+  /* a damaged frame is not copied as it is: anonymized, it is masked */
+  if (GST_BUFFER_FLAG_IS_SET (buffer, GST_BUFFER_FLAG_CORRUPTED))
+    check->corrupt++;
   return GST_PAD_PROBE_OK;
 }
 
@@ -496,7 +502,7 @@ rb_worker_remux (RbWorkers * workers, RbJournalItem * item,
   g_autofree gchar *decode = rb_pipeline_verify (item->location);
   g_autofree gchar *remux = rb_pipeline_remux (item->location, partial,
       audio);
-  RbRemuxCheck check = { detections, in, TRUE };
+  RbRemuxCheck check = { detections, in, TRUE, 0 };
   GstElement *pipeline, *sink;
   GstPad *pad;
   gboolean ok;
@@ -517,7 +523,10 @@ rb_worker_remux (RbWorkers * workers, RbJournalItem * item,
   rb_worker_mark_damaged (ok, *aborted, error);
   if (!ok || !rb_verify_input (in, item->duration, error))
     return -1;
-  if (!check.all_covered || in->frames == 0)
+  if (check.corrupt > 0)
+    g_message ("worker: %s has %u damaged frames: anonymized, not remuxed",
+        item->location, check.corrupt);
+  if (!check.all_covered || check.corrupt > 0 || in->frames == 0)
     return 0;
 
   pipeline = gst_parse_launch (remux, error);
@@ -531,13 +540,15 @@ rb_worker_remux (RbWorkers * workers, RbJournalItem * item,
 }
 
 /* Anonymizes @item into @partial (decode, headblur, encode); the frames fed
- * to the encoder go into @in. With @detections, headblur masks the
- * sidecar's smoothed tracks and detects only on the frames it does not
- * cover. */
+ * to the encoder go into @in, the frames headblur masked whole (or
+ * dropped) because safedec flagged them corrupted into @corrupt. With
+ * @detections, headblur masks the sidecar's smoothed tracks and detects
+ * only on the frames it does not cover. */
 static gboolean
 rb_worker_anonymize (RbWorkers * workers, RbJournalItem * item,
     RbDetections * detections, const gchar * partial, gboolean audio,
-    RbFrameCount * in, gboolean * aborted, GError ** error)
+    RbFrameCount * in, guint64 * corrupt, gboolean * aborted,
+    GError ** error)
 {
   g_autofree gchar *description = rb_pipeline_segment (item->location,
       partial, audio);
@@ -560,14 +571,31 @@ rb_worker_anonymize (RbWorkers * workers, RbJournalItem * item,
     g_object_set (blur, "privacy-zones", g_hash_table_lookup (workers->zones,
             item->source), NULL);
   if (detections != NULL) {
+    GstElement *decoder = gst_bin_get_by_name (GST_BIN (pipeline),
+        "decoder");
+
     g_object_set (blur, "upstream-detections", TRUE, NULL);
     rb_detections_feed (detections, blur);
+    /* the losses the live path saw, which the raw segment does not show:
+     * the frames after them are masked whole as they were live */
+    rb_detections_mark_losses (detections, decoder);
+    gst_object_unref (decoder);
   }
-  gst_object_unref (blur);
   rb_watch_pad (pipeline, "blur", "src", in);
 
   ok = rb_worker_run (workers, pipeline, item->id, rb_worker_timeout (item),
       aborted, error);
+  {
+    GstStructure *stats = NULL;
+
+    g_object_get (blur, "stats", &stats, NULL);
+    if (stats == NULL
+        || !gst_structure_get_uint64 (stats, "corrupt-frames", corrupt))
+      *corrupt = 0;
+    if (stats != NULL)
+      gst_structure_free (stats);
+  }
+  gst_object_unref (blur);
   gst_object_unref (pipeline);
   rb_worker_mark_damaged (ok, *aborted, error);
   return ok && rb_verify_input (in, item->duration, error);
@@ -590,6 +618,7 @@ rb_worker_process (RbWorkers * workers, RbJournalItem * item,
   g_autofree gchar *partial = g_strconcat (final, ".partial", NULL);
   g_autoptr (RbDetections) detections = NULL;
   gboolean audio, zoned, ok;
+  guint64 corrupt = 0;
   gint r = 0;
 
   *aborted = FALSE;
@@ -636,7 +665,7 @@ rb_worker_process (RbWorkers * workers, RbJournalItem * item,
     ok = TRUE;
   } else {
     ok = rb_worker_anonymize (workers, item, detections, partial, audio, &in,
-        aborted, error);
+        &corrupt, aborted, error);
     if (detections != NULL) {
       g_autofree gchar *what = rb_detections_describe (detections);
       guint frames, covered;
@@ -646,6 +675,13 @@ rb_worker_process (RbWorkers * workers, RbJournalItem * item,
           "detections (%s)", covered, frames, what);
     } else {
       *how = g_strdup ("no detections sidecar: detected on every frame");
+    }
+    if (corrupt > 0) {
+      gchar *more = g_strdup_printf ("%s; %" G_GUINT64_FORMAT " damaged "
+          "frames masked whole", *how, corrupt);
+
+      g_free (*how);
+      *how = more;
     }
   }
   if (ok && !rb_durable_fsync (partial, error)) {
@@ -661,6 +697,9 @@ rb_worker_process (RbWorkers * workers, RbJournalItem * item,
     rb_worker_unlink (workers, partial);
     return FALSE;
   }
+  g_mutex_lock (&workers->lock);
+  workers->corrupt_frames += corrupt;
+  g_mutex_unlock (&workers->lock);
   *out_location = g_steal_pointer (&final);
   return TRUE;
 }
@@ -1042,6 +1081,17 @@ rb_workers_get_failed (RbWorkers * workers)
 
   g_mutex_lock (&workers->lock);
   n = workers->failed;
+  g_mutex_unlock (&workers->lock);
+  return n;
+}
+
+guint64
+rb_workers_get_corrupt_frames (RbWorkers * workers)
+{
+  guint64 n;
+
+  g_mutex_lock (&workers->lock);
+  n = workers->corrupt_frames;
   g_mutex_unlock (&workers->lock);
   return n;
 }

@@ -462,6 +462,10 @@ udp-ports={UDP_MIN}-{UDP_MAX}
         check(status == 401 and "stale=true" in challenge,
               f"HTTP: a nonce used {LIFETIME} s after its challenge gets 401 "
               f"stale=true ({status} {challenge})")
+        c.close()
+        # one request per HTTP connection (rb-http-listener): the new nonce
+        # (with qop) is used on the next connection
+        c = Conn(http_port)
         status, _, _ = c.http("/api/cameras", digest(
             param(challenge, "nonce"), "GET", "/api/cameras", 1))
         check(status == 200, f"HTTP: the new nonce of that answer works "

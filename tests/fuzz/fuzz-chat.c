@@ -13,11 +13,11 @@
  * the socket as a client would (text that is not UTF-8 included). A last
  * text frame "sentinel" follows them so that the harness knows when the
  * room has handled every frame (or closed the connection). Checks: every
- * frame the member receives is a JSON object of type history or message,
- * every message's fields are strings (a history line of the file that is
- * not such a message is skipped, not sent) and a new message's text is
- * not longer than RB_CHAT_MAX_TEXT; every line the room wrote to its file
- * is such a message. */
+ * frame the member receives is a JSON object of type history, message or
+ * notice, every message's fields are strings (a history line of the file
+ * that is not such a message is skipped, not sent) and a new message's
+ * text is not longer than RB_CHAT_MAX_TEXT; every line the room wrote to
+ * its file is such a message. */
 
 #include "rb-fuzz.h"
 #include "rb-chat.h"
@@ -87,7 +87,10 @@ on_client_message (SoupWebsocketConnection * conn, gint type,
       "");
 
   c->received++;
-  if (g_str_equal (kind, "history")) {
+  if (g_str_equal (kind, "notice")) {
+    rb_fuzz_assert (json_object_get_string_member_with_default (o, "text",
+            NULL) != NULL, "notice text");
+  } else if (g_str_equal (kind, "history")) {
     JsonArray *a = json_object_get_array_member (o, "messages");
 
     rb_fuzz_assert (c->received == 1, "history first");
@@ -211,6 +214,11 @@ LLVMFuzzerTestOneInput (const uint8_t * data, size_t size)
   }
   room = rb_chat_room_new ("A", room_path, NULL);
   rb_fuzz_assert (room != NULL, "a room opens whatever its file holds");
+  /* the rate limits at their rates, with a burst that lets every frame of
+   * one input through: a cut sentinel would leave the harness waiting
+   * (cutting is tests/check/launcher/chat.c's) */
+  rb_chat_room_set_rate_limits (room, RB_CHAT_USER_RATE, MAX_FRAMES + 1,
+      RB_CHAT_NETWORK_RATE, MAX_FRAMES + 1);
 
   if (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
     abort ();
