@@ -68,22 +68,44 @@ rb_chat_member_free (RbChatMember * m)
   g_free (m);
 }
 
+/* Whether @member of @o is a string (or, with @optional, absent). */
 static gboolean
-rb_chat_line_is_message (const gchar * line)
+rb_chat_member_is_string (JsonObject * o, const gchar * member,
+    gboolean optional)
+{
+  JsonNode *n = json_object_get_member (o, member);
+
+  if (n == NULL)
+    return optional;
+  return JSON_NODE_HOLDS_VALUE (n)
+      && json_node_get_value_type (n) == G_TYPE_STRING;
+}
+
+/* A line of the room's file as the message it holds, written anew (one
+ * JSON object, nothing else), or NULL when it holds none: user, time and
+ * text strings, network a string when there is one. json-glib accepts a
+ * line with more after the object ("{...}[]", a line torn and glued by a
+ * crash): sent as it is, it broke every member's history (issue 16, found
+ * by fuzzing). */
+static gchar *
+rb_chat_line_parse (const gchar * line)
 {
   g_autoptr (JsonParser) parser = json_parser_new ();
   JsonNode *root;
   JsonObject *o;
 
   if (!json_parser_load_from_data (parser, line, -1, NULL))
-    return FALSE;
+    return NULL;
   root = json_parser_get_root (parser);
   if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
-    return FALSE;
+    return NULL;
   o = json_node_get_object (root);
-  return json_object_has_member (o, "user")
-      && json_object_has_member (o, "time")
-      && json_object_has_member (o, "text");
+  if (!rb_chat_member_is_string (o, "user", FALSE)
+      || !rb_chat_member_is_string (o, "time", FALSE)
+      || !rb_chat_member_is_string (o, "text", FALSE)
+      || !rb_chat_member_is_string (o, "network", TRUE))
+    return NULL;
+  return json_to_string (root, FALSE);
 }
 
 static void
@@ -135,10 +157,12 @@ rb_chat_room_new (const gchar * name, const gchar * path, GError ** error)
 
       if (len > 0) {
         g_autofree gchar *line = g_strndup (p, len);
+        gchar *message = strlen (line) == len ? rb_chat_line_parse (line) :
+            NULL;
 
         room->lines_in_file++;
-        if (strlen (line) == len && rb_chat_line_is_message (line))
-          rb_chat_room_keep (room, g_steal_pointer (&line));
+        if (message != NULL)
+          rb_chat_room_keep (room, message);
         else
           skipped++;
       }

@@ -50,9 +50,13 @@ static JsonObject *
 parse_object (JsonParser * parser, const gchar * text, gsize length)
 {
   JsonNode *root;
+  GError *err = NULL;
 
-  rb_fuzz_assert (json_parser_load_from_data (parser, text, length, NULL),
-      "JSON");
+  if (!json_parser_load_from_data (parser, text, length, &err)) {
+    g_printerr ("not JSON (%s): %.*s\n", err->message,
+        (int) MIN (length, 4000), text);
+    rb_fuzz_assert (FALSE, "JSON");
+  }
   root = json_parser_get_root (parser);
   rb_fuzz_assert (root != NULL && JSON_NODE_HOLDS_OBJECT (root), "object");
   return json_node_get_object (root);

@@ -360,6 +360,37 @@ GST_START_TEST (test_chat_nul_bytes_skipped)
 
 GST_END_TEST;
 
+/* issue 16 (found by the chat fuzzer): a history line json-glib accepts
+ * with more after the object was sent as it was, and the history frame was
+ * no longer JSON for any member; a line whose text is not a string was
+ * sent too. Members get each message as one object of strings. */
+GST_START_TEST (test_chat_history_only_messages)
+{
+  g_autofree gchar *path = write_file ("A.jsonl",
+      "{\"user\":\"u\",\"network\":\"A\",\"time\":\"t\",\"text\":\"m0\"}\n"
+      "{\"user\":\"u\",\"network\":\"A\",\"time\":\"t\",\"text\":\"m1\"}[]\n"
+      "{\"user\":\"u\",\"time\":\"t\",\"text\":5}\n"
+      "{\"user\":\"u\",\"network\":7,\"time\":\"t\",\"text\":\"x\"}\n"
+      "{\"user\":\"u\",\"time\":\"t\",\"text\":\"m2\"}\n");
+  g_autoptr (RbChatRoom) room = rb_chat_room_new ("A", path, NULL);
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  WsPair *p = ws_pair_new ();
+  JsonArray *a;
+
+  rb_chat_room_join (room, p->server, "alice", "A");
+  fail_unless (wait_frames (p, 1));
+  a = json_object_get_array_member (parse_object (parser,
+          g_ptr_array_index (p->frames, 0)), "messages");
+  assert_equals_int (json_array_get_length (a), 3);
+  assert_equals_string (json_object_get_string_member
+      (json_array_get_object_element (a, 1), "text"), "m1");
+  assert_equals_string (json_object_get_string_member
+      (json_array_get_object_element (a, 2), "text"), "m2");
+  ws_pair_free (p);
+}
+
+GST_END_TEST;
+
 GST_START_TEST (test_chat_too_long_closes)
 {
   g_autofree gchar *path = g_build_filename (tmpdir, "A.jsonl", NULL);
@@ -567,6 +598,7 @@ chat_suite (void)
   tcase_add_test (tc, test_chat_history_reload);
   tcase_add_test (tc, test_chat_message_after_torn_line_kept);
   tcase_add_test (tc, test_chat_nul_bytes_skipped);
+  tcase_add_test (tc, test_chat_history_only_messages);
   tcase_add_test (tc, test_chat_too_long_closes);
   tcase_add_test (tc, test_chat_rate_limit);
   tcase_add_test (tc, test_chat_rate_limit_refills);
