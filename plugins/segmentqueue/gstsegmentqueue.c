@@ -667,8 +667,8 @@ queue_segment (GstSegmentQueue * self, const gchar * location,
   if (!rb_durable_fsync (location, &err)
       || !rb_durable_fsync_parent (location, &err)) {
     GST_ELEMENT_ERROR (self, RESOURCE, WRITE,
-        ("Could not write segment \"%s\" to disk.", location),
-        ("%s", err->message));
+        ("Could not write segment \"%s\" to disk: %s", location,
+            err->message), (NULL));
     g_clear_error (&err);
     goto out;
   }
@@ -679,8 +679,8 @@ queue_segment (GstSegmentQueue * self, const gchar * location,
       GST_WARNING_OBJECT (self, "%s", err->message);
     } else {
       GST_ELEMENT_ERROR (self, RESOURCE, WRITE,
-          ("Could not queue segment \"%s\".", location),
-          ("%s", err->message));
+          ("Could not queue segment \"%s\": %s", location, err->message),
+          (NULL));
     }
     g_clear_error (&err);
     goto out;
