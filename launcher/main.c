@@ -752,7 +752,8 @@ rb_daemon_run (RbDaemon * daemon)
   daemon->retention_source = g_timeout_add_seconds (RETENTION_INTERVAL_S,
       rb_daemon_on_retention, daemon);
   /* issue 16: the heap's free memory back to the system (rb-malloc.c) */
-  daemon->trim_source = rb_malloc_trim_add (RB_MALLOC_TRIM_INTERVAL_S);
+  daemon->trim_source = rb_malloc_trim_add (RB_MALLOC_TRIM_INTERVAL_S,
+      RB_MALLOC_TRIM_GROWTH);
 
   for (i = 0; i < config->cameras->len; i++) {
     RbCameraConfig *cam = g_ptr_array_index (config->cameras, i);

@@ -27,16 +27,29 @@ G_BEGIN_DECLS
 /**
  * RB_MALLOC_TRIM_INTERVAL_S:
  *
- * How often the daemon gives the free memory of its heap back to the
- * system.
+ * How often the daemon checks whether its heap has free memory to give back
+ * to the system.
  */
 #define RB_MALLOC_TRIM_INTERVAL_S 30
+
+/**
+ * RB_MALLOC_TRIM_GROWTH:
+ *
+ * The growth of the anonymous resident memory since the last trim that
+ * makes the daemon trim again.
+ */
+#define RB_MALLOC_TRIM_GROWTH (64 * 1024 * 1024)
 
 guint    rb_malloc_configure       (void);
 
 gint64   rb_malloc_trim            (void);
 
-guint    rb_malloc_trim_add        (guint interval_s);
+gboolean rb_malloc_should_trim     (gint64 rss_anon,
+                                    gint64 * level,
+                                    gint64 growth);
+
+guint    rb_malloc_trim_add        (guint interval_s,
+                                    gint64 growth);
 
 gint64   rb_malloc_rss_anon_bytes  (void);
 

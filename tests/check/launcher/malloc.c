@@ -192,6 +192,27 @@ GST_START_TEST (test_trim_gives_back)
 
 GST_END_TEST;
 
+/* When the daemon trims: its heap grew by RB_MALLOC_TRIM_GROWTH since the
+ * last trim (the first check only records where it is). */
+GST_START_TEST (test_should_trim)
+{
+  const gint64 g = 64 * MIB;
+  gint64 level = -1;
+
+  fail_if (rb_malloc_should_trim (-1, &level, g));      /* unreadable */
+  fail_unless_equals_int64 (level, -1);
+  fail_if (rb_malloc_should_trim (100 * MIB, &level, g));
+  fail_unless_equals_int64 (level, 100 * MIB);
+  fail_if (rb_malloc_should_trim (163 * MIB, &level, g));
+  fail_unless (rb_malloc_should_trim (164 * MIB, &level, g));
+  /* the caller sets @level after its trim; shrinking by itself lowers it */
+  fail_if (rb_malloc_should_trim (80 * MIB, &level, g));
+  fail_unless_equals_int64 (level, 80 * MIB);
+  fail_unless (rb_malloc_should_trim (150 * MIB, &level, g));
+}
+
+GST_END_TEST;
+
 static Suite *
 malloc_suite (void)
 {
@@ -202,6 +223,7 @@ malloc_suite (void)
   tcase_add_test (tc, test_arenas_capped);
   tcase_add_test (tc, test_environment_wins);
   tcase_add_test (tc, test_trim_gives_back);
+  tcase_add_test (tc, test_should_trim);
   return s;
 }
 
