@@ -29,11 +29,13 @@ it, for --duration s:
 Every --interval s it samples the daemon's RSS (VmRSS, and RssAnon: the
 heap), its open fds and threads (/proc/PID) and the segment queue
 (rtsp_blur_queue_segments pending and claimed, from /metrics), and at the
-end prints, per series, the least-squares slope per minute over the steady
-part (after --warmup s; default: 10 min, or a third of shorter runs), the
+end prints, per series, the least-squares slope per minute (with its
+standard error) over the steady part (after --warmup s; default: the first
+half of the run: glibc's arenas alone take about 30 min to fill), the
 slopes of its first and second halves, and a verdict: "growing" when the
 slope is above the series' threshold (--max-rss-slope MB/min, --max-fd-slope,
---max-thread-slope, --max-queue-slope per minute), else "plateau". --csv
+--max-thread-slope, --max-queue-slope per minute) and above three standard
+errors (not the samples' noise), else "plateau". --csv
 writes every sample as it is taken; --analyze CSV prints the slopes of a
 saved run again (with another --warmup). --check exits 1 when a series
 grows or the daemon died.
@@ -470,18 +472,25 @@ def malloc_report(pid, log_path):
 
 # ---- analysis ----
 
-def slope(points):
-    """Least-squares slope of [(t_s, y)] in y per minute, or None."""
+def fit(points):
+    """Least-squares slope of [(t_s, y)] in y per minute and its standard
+    error, or (None, None)."""
     pts = [(t / 60.0, y) for t, y in points if y != "" and y is not None]
     if len(pts) < 3:
-        return None
+        return None, None
     n = len(pts)
     mt = sum(t for t, _ in pts) / n
     my = sum(y for _, y in pts) / n
     var = sum((t - mt) ** 2 for t, _ in pts)
     if var == 0:
-        return None
-    return sum((t - mt) * (y - my) for t, y in pts) / var
+        return None, None
+    b = sum((t - mt) * (y - my) for t, y in pts) / var
+    rss = sum((y - my - b * (t - mt)) ** 2 for t, y in pts)
+    return b, (rss / (n - 2) / var) ** 0.5
+
+
+def slope(points):
+    return fit(points)[0]
 
 
 def analyze(rows, warmup, args):
@@ -495,8 +504,15 @@ def analyze(rows, warmup, args):
     mid = (t0 + t1) / 2
     print(f"\nsteady part: {t0 / 60:.1f}-{t1 / 60:.1f} min "
           f"({len(steady)} samples; warm-up {warmup / 60:.1f} min)")
-    print("| series | at warm-up | end | min-max (steady) | slope /min | "
-          "1st half | 2nd half | threshold /min | verdict |")
+    loads = [r["load1"] for r in steady if r.get("load1", "") != ""]
+    cpu = [(r["t_s"], r["cpu_s"]) for r in steady
+           if r.get("cpu_s", "") != ""]
+    if loads and len(cpu) >= 3:
+        print(f"daemon CPU {slope(cpu) / 60:.2f} core, machine load average "
+              f"{min(loads):.1f}-{max(loads):.1f} (mean "
+              f"{sum(loads) / len(loads):.1f})")
+    print("| series | at warm-up | end | min-max (steady) | slope /min "
+          "(± s.e.) | 1st half | 2nd half | threshold /min | verdict |")
     print("|---|---|---|---|---|---|---|---|---|")
     ok = True
     for col, label, unit, opt in SERIES:
@@ -504,19 +520,21 @@ def analyze(rows, warmup, args):
         if len(pts) < 3:
             print(f"| {label} | n/a | | | | | | | no data |")
             continue
-        s = slope(pts)
+        s, se = fit(pts)
         s1 = slope([p for p in pts if p[0] <= mid])
         s2 = slope([p for p in pts if p[0] >= mid])
         ys = [y for _, y in pts]
         limit = getattr(args, opt)
-        growing = s is not None and s > limit
+        # above the threshold, and not by the samples' noise (3 s.e.)
+        growing = s is not None and s > limit and s > 3 * se
         ok &= not growing
         u = f" {unit}" if unit else ""
 
         def f(v):
             return "n/a" if v is None else f"{v:+.3f}"
         print(f"| {label} | {ys[0]:.1f}{u} | {ys[-1]:.1f}{u} | "
-              f"{min(ys):.1f}-{max(ys):.1f} | {f(s)}{u} | {f(s1)} | "
+              f"{min(ys):.1f}-{max(ys):.1f} | {f(s)}{u} (± {se:.3f}) | "
+              f"{f(s1)} | "
               f"{f(s2)} | {limit}{u} | "
               f"{'GROWING' if growing else 'plateau'} |")
     return ok
@@ -541,8 +559,8 @@ def main():
     ap.add_argument("--interval", type=float, default=10,
                     help="seconds between samples")
     ap.add_argument("--warmup", type=float, default=None,
-                    help="seconds left out of the slopes (default: 600, or "
-                    "a third of runs shorter than 30 min)")
+                    help="seconds left out of the slopes (default: the "
+                    "first half of the run)")
     ap.add_argument("--cameras", type=int, default=2)
     ap.add_argument("--width", type=int, default=320)
     ap.add_argument("--height", type=int, default=240)
@@ -589,7 +607,7 @@ def main():
     args = ap.parse_args()
     warmup = args.warmup
     if warmup is None:
-        warmup = 600 if args.duration >= 1800 else args.duration / 3
+        warmup = args.duration / 2
 
     if args.analyze:
         return 0 if analyze(read_csv(args.analyze), warmup, args) else 1
