@@ -41,6 +41,7 @@
 #include "rb-paths.h"
 #include "rb-status.h"
 #include "rb-retention.h"
+#include "rb-deletions.h"
 #include "rb-worker.h"
 #include "rb-web.h"
 
@@ -58,6 +59,8 @@ typedef enum {
 #define LISTENER_RETRY_S 10
 #define RETENTION_INTERVAL_S 5
 #define WORKER_CHECK_TIMEOUT_S 10
+/* Files that could not be deleted are tried again (when due) this often. */
+#define DELETIONS_INTERVAL_MS 1000
 
 typedef struct {
   RbConfig *config;
@@ -70,6 +73,8 @@ typedef struct {
   RbRetention *retention;
   guint retention_source;
   guint trim_source;            /* issue 16: rb_malloc_trim_add() */
+  RbDeletions *deletions;       /* issue 16: deletions retried */
+  guint deletions_source;
   RbMetrics *metrics;
   RbWeb *web;                   /* issue 8: HLS, operator page, chat */
   guint cameras_running;
@@ -114,10 +119,13 @@ rb_daemon_clear (RbDaemon * daemon)
     g_source_remove (daemon->retention_source);
   if (daemon->trim_source)
     g_source_remove (daemon->trim_source);
+  if (daemon->deletions_source)
+    g_source_remove (daemon->deletions_source);
   g_clear_pointer (&daemon->metrics, rb_metrics_free);
   g_clear_pointer (&daemon->web, rb_web_free);
   g_clear_pointer (&daemon->workers, rb_workers_free);
   g_clear_pointer (&daemon->retention, rb_retention_free);
+  g_clear_pointer (&daemon->deletions, rb_deletions_free);
   g_clear_pointer (&daemon->journal, rb_journal_free);
   g_clear_pointer (&daemon->cameras, g_ptr_array_unref);
   g_clear_pointer (&daemon->publishers, g_ptr_array_unref);
@@ -242,8 +250,8 @@ rb_use_build_tree_plugins (void)
 
 static const gchar *required_elements[] = {
   "rtspsrc", "rtph264depay", "rtph265depay", "h264parse", "h265parse",
-  "avdec_h264", "avdec_h265", "videoconvert", "headblur", "segmentqueue",
-  "x264enc", "matroskamux", "decodebin", "appsink", "appsrc", "rtph264pay",
+  "videoconvert", "headblur", "segmentqueue", "safedec",
+  "x264enc", "matroskamux", "parsebin", "appsink", "appsrc", "rtph264pay",
   "tee", "queue",
   "hlssink2", "mpegtsmux",     /* issue 8: HLS */
   NULL
@@ -403,6 +411,16 @@ rb_daemon_on_retention (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
+/* Deletions that failed, tried again when their back-off is due. */
+static gboolean
+rb_daemon_on_deletions (gpointer user_data)
+{
+  RbDaemon *daemon = user_data;
+
+  rb_deletions_run (daemon->deletions, g_get_monotonic_time ());
+  return G_SOURCE_CONTINUE;
+}
+
 static void
 rb_daemon_on_camera_stopped (RbCamera * camera, gpointer user_data)
 {
@@ -513,8 +531,26 @@ rb_daemon_collect (GString * out, gpointer user_data)
   }
   for (i = 0; i < n; i++)
     rb_metrics_add (out, "rtsp_blur_camera_recording", "gauge", i ? NULL :
-        "Whether the camera is being recorded (0 while the disk is full or "
-        "the camera is down)", label[i], st[i].recording);
+        "Whether the camera is being recorded (0 while a write error pauses "
+        "it or the camera is down)", label[i], st[i].recording);
+  /* issue 16: write errors */
+  for (i = 0; i < n; i++) {
+    for (guint k = RB_WRITE_REASON_NONE + 1; k < RB_WRITE_N_REASONS; k++) {
+      g_autofree gchar *l = g_strdup_printf ("%s,reason=\"%s\"", label[i],
+          rb_write_reason_name (k));
+
+      rb_metrics_add (out, "rtsp_blur_camera_recording_paused", "gauge",
+          i || k > RB_WRITE_REASON_NONE + 1 ? NULL : "Whether a write error "
+          "paused the camera's recording (1 for the reason of the current "
+          "pause: no-space, read-only, permission, missing, io, other)", l,
+          st[i].recording_paused && st[i].write_reason == k);
+    }
+  }
+  for (i = 0; i < n; i++)
+    rb_metrics_add (out, "rtsp_blur_camera_recording_pauses_total",
+        "counter", i ? NULL : "Times a write error paused the camera's "
+        "recording (including a failure right after a resume)", label[i],
+        st[i].recording_pauses);
   for (i = 0; i < n; i++)
     rb_metrics_add (out, "rtsp_blur_camera_frames_received_total",
         "counter", i ? NULL : "Video frames received from the camera",
@@ -554,6 +590,12 @@ rb_daemon_collect (GString * out, gpointer user_data)
     rb_metrics_add (out, "rtsp_blur_headblur_overload_frames_total",
         "counter", i ? NULL : "Live frames masked by the overload policy "
         "(whole or enlarged)", label[i], st[i].overload_frames);
+  for (i = 0; i < n; i++)
+    rb_metrics_add (out, "rtsp_blur_headblur_corrupt_frames_total",
+        "counter", i ? NULL : "Live frames masked whole (or dropped, "
+        "corrupt-mode) because they were decoded with errors or after a "
+        "loss, before the next clean key frame", label[i],
+        st[i].corrupt_frames);
 
   for (guint k = 0; k < G_N_ELEMENTS (queue_states); k++) {
     g_autofree gchar *l = g_strdup_printf ("state=\"%s\"",
@@ -583,9 +625,38 @@ rb_daemon_collect (GString * out, gpointer user_data)
   rb_metrics_add (out, "rtsp_blur_segments_failed_attempts_total", "counter",
       "Attempts to anonymize a segment that failed since start", "",
       d->workers ? rb_workers_get_failed (d->workers) : 0);
+  rb_metrics_add (out, "rtsp_blur_segments_corrupt_frames_total", "counter",
+      "Frames of the segments anonymized since start masked whole (or "
+      "dropped) because they were decoded with errors or after a loss", "",
+      d->workers ? rb_workers_get_corrupt_frames (d->workers) : 0);
   rb_metrics_add (out, "rtsp_blur_segments_quarantined_total", "counter",
       "Segments quarantined since start (raw kept, reason in the queue)", "",
       d->workers ? rb_workers_get_quarantined (d->workers) : 0);
+  {
+    gboolean paused = FALSE;
+    RbWriteReason reason = RB_WRITE_REASON_NONE;
+    guint64 pauses = 0;
+
+    if (d->workers != NULL)
+      rb_workers_get_write_state (d->workers, &paused, &reason, &pauses);
+    for (guint k = RB_WRITE_REASON_NONE + 1; k < RB_WRITE_N_REASONS; k++) {
+      g_autofree gchar *l = g_strdup_printf ("reason=\"%s\"",
+          rb_write_reason_name (k));
+
+      rb_metrics_add (out, "rtsp_blur_workers_paused", "gauge",
+          k > RB_WRITE_REASON_NONE + 1 ? NULL : "Whether a write error "
+          "paused the segment workers (1 for the reason of the current "
+          "pause)", l, paused && reason == k);
+    }
+    rb_metrics_add (out, "rtsp_blur_workers_pauses_total", "counter",
+        "Times a write error paused the segment workers", "", pauses);
+  }
+  rb_metrics_add (out, "rtsp_blur_deletions_pending", "gauge",
+      "Files the daemon must delete but could not yet (retried with "
+      "back-off)", "", rb_deletions_get_pending (d->deletions));
+  rb_metrics_add (out, "rtsp_blur_deletions_deferred_total", "counter",
+      "Files that could not be deleted at the first attempt since start", "",
+      rb_deletions_get_deferred (d->deletions));
   rb_retention_get_usage (d->retention, &disk);
   rb_metrics_add (out, "rtsp_blur_segments_evicted_total", "counter",
       "Segments deleted by retention or the disk budget since start", "",
@@ -693,9 +764,14 @@ rb_raise_fd_limit (const RbConfig * config)
   struct rlimit rl;
   guint64 needed = 256 + 16 * (guint64) config->cameras->len;
 
-  for (guint i = 0; i < config->networks->len; i++)
-    needed += 2 * (guint64) ((RbNetworkConfig *)
-        g_ptr_array_index (config->networks, i))->max_connections;
+  for (guint i = 0; i < config->networks->len; i++) {
+    RbNetworkConfig *net = g_ptr_array_index (config->networks, i);
+
+    /* RTSP: two each; HTTP (issue 16): one each */
+    needed += (net->http_port ? 3 : 2) * (guint64) net->max_connections;
+  }
+  if (config->metrics_port != 0)
+    needed += RB_METRICS_MAX_CONNECTIONS;
   if (getrlimit (RLIMIT_NOFILE, &rl) < 0)
     return;
   if (rl.rlim_cur < rl.rlim_max) {
@@ -743,9 +819,17 @@ rb_daemon_run (RbDaemon * daemon)
     return RB_EXIT_CANTCREAT;
   }
   daemon->retention = rb_retention_new (config, daemon->journal);
+  /* the same back-off as a write retry: 1 s doubling to
+   * reconnect-max-interval */
+  daemon->deletions = rb_deletions_new (RB_WRITE_RETRY_FIRST_MS,
+      config->reconnect_max_interval_s * 1000);
+  rb_retention_set_deletions (daemon->retention, daemon->deletions);
+  daemon->deletions_source = g_timeout_add (DELETIONS_INTERVAL_MS,
+      rb_daemon_on_deletions, daemon);
   if (config->workers > 0) {
     daemon->workers = rb_workers_new (config, daemon->journal,
         daemon->retention);
+    rb_workers_set_deletions (daemon->workers, daemon->deletions);
     rb_workers_reconcile (daemon->workers);
   }
   rb_retention_run (daemon->retention);

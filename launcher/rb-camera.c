@@ -18,6 +18,7 @@
 #include "rb-pipelines.h"
 #include "rb-retention.h"
 #include "rb-teardown.h"
+#include "rb-write-pause.h"
 
 #include <gst/rtsp/rtsp.h>
 #include <string.h>
@@ -33,10 +34,6 @@
 #define STREAMS_WAIT_MS 1500
 /* Video times that go back more than this restart the recording. */
 #define TIME_JUMP_BACK (2 * GST_SECOND)
-/* While recording is paused (disk full), how often space is checked. */
-#define RESUME_CHECK_MS 500
-/* Space needed to record again when min-free-space is not set. */
-#define RESUME_MIN_FREE (32 * 1024 * 1024)
 /* A camera that sent nothing for this long is restarted (rtspsrc itself
  * takes about 26 s to notice a frozen server, PLATFORM.md). */
 #define STALL_TIMEOUT_US (10 * G_USEC_PER_SEC)
@@ -118,11 +115,18 @@ struct _RbCamera {
    * the current pipeline and the totals of those before (main context) */
   guint64 frames_received;
   GstElement *headblur;
-  guint64 hb_frames, hb_detections, hb_skipped, hb_overload;
+  guint64 hb_frames, hb_detections, hb_skipped, hb_overload, hb_corrupt;
 
-  /* recording paused after a write error (disk full): main context */
-  gboolean recording_paused;
-  guint resume_source;
+  /* recording paused after a write error (rb-write-pause.h): main
+   * context. The write state outlives the pipelines (a camera that
+   * reconnects while the disk is read-only stays paused, quietly); the cut
+   * branch is the current pipeline's. */
+  RbWritePause write;
+  guint resume_source;          /* the writability check, while paused */
+  GCancellable *write_probe;    /* the probe in flight, or NULL */
+  gboolean space_low;           /* the last check found too little space */
+  gchar *probe_dirs[3];         /* raw_dir and the queue's tmp/ */
+  gboolean recording_paused;    /* this pipeline's recording is cut */
   GstPad *record_tee_pad;       /* tee's pad to the recording, while paused */
   GstPad *audio_record_tee_pad;
   gulong record_drop;           /* the drop probes on those pads */
@@ -173,6 +177,9 @@ static gboolean rb_camera_link_stream (RbCamera * camera, GstElement * bin,
     GstPad * src_pad, const gchar * element);
 static gboolean rb_camera_on_eos_timeout (gpointer data);
 static void rb_camera_forget_recording_pause (RbCamera * camera);
+static void rb_camera_stop_write_check (RbCamera * camera);
+static void rb_camera_cut_recording (RbCamera * camera);
+static void rb_camera_start_write_check (RbCamera * camera);
 
 static gboolean rb_camera_attempt (gpointer data);
 static void rb_camera_stop_probe (RbCamera * camera);
@@ -207,8 +214,13 @@ rb_camera_new (const RbConfig * config, const RbCameraConfig * cam,
   camera->backoff_ms = BACKOFF_FIRST_MS;
   camera->backoff_max_ms = config->reconnect_max_interval_s * 1000;
   camera->live_audio = cam->audio == RB_AUDIO_KEEP;
-  camera->min_free_bytes = MAX (config->min_free_space_bytes,
-      RESUME_MIN_FREE);
+  camera->min_free_bytes = rb_write_min_free (config->min_free_space_bytes);
+  /* the recording writes the segments and their sidecars (raw_dir) and
+   * the queue's items (written in its tmp/, then renamed) */
+  camera->probe_dirs[0] = g_strdup (camera->raw_dir);
+  camera->probe_dirs[1] = g_build_filename (camera->queue_dir, "tmp", NULL);
+  rb_write_pause_init (&camera->write, RB_WRITE_RETRY_FIRST_MS,
+      camera->backoff_max_ms);
   camera->use_udp = cam->transport == RB_TRANSPORT_UDP;
   {
     GstRTSPUrl *url = NULL;
@@ -236,6 +248,7 @@ rb_camera_free (RbCamera * camera)
     return;
   rb_camera_teardown (camera);
   rb_camera_stop_probe (camera);
+  rb_camera_stop_write_check (camera);
   g_clear_object (&camera->probe_client);
   g_free (camera->probe_host);
   if (camera->retry_source)
@@ -250,6 +263,8 @@ rb_camera_free (RbCamera * camera)
   g_free (camera->password);
   g_free (camera->raw_dir);
   g_free (camera->queue_dir);
+  g_free (camera->probe_dirs[0]);
+  g_free (camera->probe_dirs[1]);
   gst_clear_caps (&camera->stream_caps);
   g_mutex_clear (&camera->data_lock);
   g_mutex_clear (&camera->streams_lock);
@@ -289,6 +304,7 @@ rb_camera_read_headblur (RbCamera * camera, RbCameraStats * stats)
   stats->detections = camera->hb_detections;
   stats->skipped_detections = camera->hb_skipped;
   stats->overload_frames = camera->hb_overload;
+  stats->corrupt_frames = camera->hb_corrupt;
   if (camera->headblur == NULL)
     return;
   g_object_get (camera->headblur, "stats", &s, NULL);
@@ -302,6 +318,8 @@ rb_camera_read_headblur (RbCamera * camera, RbCameraStats * stats)
     stats->skipped_detections += v;
   if (gst_structure_get_uint64 (s, "overload-frames", &v))
     stats->overload_frames += v;
+  if (gst_structure_get_uint64 (s, "corrupt-frames", &v))
+    stats->corrupt_frames += v;
   gst_structure_free (s);
 }
 
@@ -332,6 +350,10 @@ rb_camera_get_stats (RbCamera * camera, RbCameraStats * stats)
   }
   stats->receiving = g_str_equal (stats->state, "receiving");
   stats->recording = stats->receiving && !camera->recording_paused;
+  stats->recording_paused = rb_write_pause_is_paused (&camera->write);
+  stats->write_reason = stats->recording_paused ? camera->write.reason :
+      RB_WRITE_REASON_NONE;
+  stats->recording_pauses = camera->write.pauses;
   stats->frames_received = (guint64) g_atomic_pointer_get
       (&camera->frames_received);
   stats->reconnects = camera->restarts;
@@ -578,6 +600,12 @@ rb_camera_build_branches (RbCamera * camera)
       || (audio_pad && !rb_camera_link_stream (camera, bin, audio_pad,
               "audio-depay")))
     goto out;
+  /* a write error paused the recording (before this pipeline): it stays
+   * paused, quietly, until a test write passes */
+  if (rb_write_pause_is_paused (&camera->write)) {
+    rb_camera_cut_recording (camera);
+    rb_camera_start_write_check (camera);
+  }
   gst_element_sync_state_with_parent (bin);
   g_atomic_int_set (&camera->linked, TRUE);
   g_message ("camera %s: receiving %s video%s%s%s", camera->name,
@@ -773,6 +801,7 @@ rb_camera_teardown (RbCamera * camera)
     camera->hb_detections = now.detections;
     camera->hb_skipped = now.skipped_detections;
     camera->hb_overload = now.overload_frames;
+    camera->hb_corrupt = now.corrupt_frames;
     gst_clear_object (&camera->headblur);
   }
   if (camera->pipeline == NULL)
@@ -830,6 +859,13 @@ rb_camera_handle_element_message (RbCamera * camera, GstMessage * message)
     gst_structure_get_boolean (s, "recovered", &recovered);
     g_message ("camera %s: %s segment %s queued", camera->name,
         recovered ? "recovered" : "recorded", location);
+    /* a segment recorded since the recording resumed: it works */
+    if (!recovered && rb_write_pause_written (&camera->write) ==
+        RB_WRITE_LOG_RESUMED)
+      g_message ("camera %s: recording again: a segment was written (%.0f s "
+          "after the pause, %u test writes failed)", camera->name,
+          (g_get_monotonic_time () - camera->write.since_us) / 1e6,
+          camera->write.failed_probes);
     if (camera->callbacks.segment_queued)
       camera->callbacks.segment_queued (camera, location, recovered,
           camera->user_data);
@@ -949,14 +985,10 @@ rb_camera_add_element (GstBin * bin, gchar * description, GError ** error)
   return e;
 }
 
-static gboolean rb_camera_try_resume (gpointer data);
-
-/* The recording failed (a full disk, an I/O error): it stops for this
- * camera, the live path goes on, and it starts again, on a key frame, once
- * the disk has room. What was recorded stays: the interrupted segment is
- * queued (recovered) when the recording starts again. */
+/* Takes the recording branch out of the current pipeline: its tee pads
+ * drop what they get until rb_camera_reattach_recording(). */
 static void
-rb_camera_pause_recording (RbCamera * camera, const gchar * why)
+rb_camera_cut_recording (RbCamera * camera)
 {
   g_autoptr (GstElement) bin = NULL;
   g_autoptr (GstElement) recorder = NULL;
@@ -966,8 +998,6 @@ rb_camera_pause_recording (RbCamera * camera, const gchar * why)
   bin = gst_bin_get_by_name (GST_BIN (camera->pipeline), "camera");
   if (bin == NULL)
     return;
-  g_warning ("camera %s: recording paused: %s; the live stream goes on, "
-      "recording starts again when the disk has room", camera->name, why);
   camera->recording_paused = TRUE;
   camera->record_tee_pad = rb_camera_cut_branch (camera, GST_BIN (bin),
       "record-queue", &camera->record_drop);
@@ -978,37 +1008,117 @@ rb_camera_pause_recording (RbCamera * camera, const gchar * why)
     gst_element_set_state (recorder, GST_STATE_NULL);
     gst_bin_remove (GST_BIN (bin), recorder);
   }
-  camera->resume_source = g_timeout_add (RESUME_CHECK_MS,
-      rb_camera_try_resume, camera);
+}
+
+static gboolean rb_camera_check_writable (gpointer data);
+
+/* While the write state is paused: the check every RB_WRITE_SPACE_CHECK_MS
+ * (it outlives the pipelines). */
+static void
+rb_camera_start_write_check (RbCamera * camera)
+{
+  if (camera->resume_source == 0)
+    camera->resume_source = g_timeout_add (RB_WRITE_SPACE_CHECK_MS,
+        rb_camera_check_writable, camera);
 }
 
 static void
-rb_camera_forget_recording_pause (RbCamera * camera)
+rb_camera_stop_write_check (RbCamera * camera)
 {
   if (camera->resume_source) {
     g_source_remove (camera->resume_source);
     camera->resume_source = 0;
   }
+  if (camera->write_probe) {
+    g_cancellable_cancel (camera->write_probe);
+    g_clear_object (&camera->write_probe);
+  }
+}
+
+/* The file a failed element of the recording was writing (its location),
+ * else the camera's segment directory. */
+static gchar *
+rb_camera_failed_path (RbCamera * camera, GstObject * src)
+{
+  gchar *location = NULL;
+
+  if (src != NULL && g_object_class_find_property (G_OBJECT_GET_CLASS (src),
+          "location") != NULL)
+    g_object_get (src, "location", &location, NULL);
+  if (location == NULL || *location == '\0') {
+    g_free (location);
+    location = g_strdup (camera->raw_dir);
+  }
+  return location;
+}
+
+/* The recording failed to write (a full disk, a read-only file system,
+ * EACCES, a vanished directory, an I/O error): it stops for this camera,
+ * the live path goes on, and it starts again, on a key frame, once a test
+ * write in its directories passes (rb-write-pause.h: with back-off, one
+ * log line per transition). What was recorded stays: the interrupted
+ * segment is queued (recovered) when the recording starts again. */
+static void
+rb_camera_pause_recording (RbCamera * camera, GstMessage * message,
+    const GError * err, const gchar * debug, const gchar * why)
+{
+  g_autofree gchar *path = rb_camera_failed_path (camera,
+      GST_MESSAGE_SRC (message));
+  gint64 now = g_get_monotonic_time ();
+  RbWriteReason reason;
+  RbWriteLog log;
+
+  if (camera->recording_paused || camera->pipeline == NULL)
+    return;
+  if (g_error_matches (err, GST_RESOURCE_ERROR,
+          GST_RESOURCE_ERROR_NO_SPACE_LEFT))
+    reason = RB_WRITE_REASON_NO_SPACE;
+  else
+    reason = rb_write_reason_from_error (err, debug);
+  log = rb_write_pause_failed (&camera->write, reason, now);
+  rb_camera_cut_recording (camera);
+  if (log == RB_WRITE_LOG_PAUSED)
+    g_warning ("camera %s: recording paused: cannot write %s (%s): %s; the "
+        "live stream goes on; a test write is tried in %.0f s, then less "
+        "often (up to every %.0f s), and recording starts again when it "
+        "passes", camera->name, path, rb_write_reason_name (reason), why,
+        camera->write.delay_ms / 1000.0, camera->write.max_ms / 1000.0);
+  else if (log == RB_WRITE_LOG_RELAPSE)
+    g_warning ("camera %s: recording failed again right after it resumed: "
+        "cannot write %s (%s): %s; tried again less and less often (up to "
+        "every %.0f s), and logged again once a segment is written",
+        camera->name, path, rb_write_reason_name (reason), why,
+        camera->write.max_ms / 1000.0);
+  else
+    g_debug ("camera %s: recording failed again: %s: %s", camera->name,
+        path, why);
+  rb_camera_start_write_check (camera);
+}
+
+static void
+rb_camera_forget_recording_pause (RbCamera * camera)
+{
   gst_clear_object (&camera->record_tee_pad);
   gst_clear_object (&camera->audio_record_tee_pad);
   camera->recording_paused = FALSE;
 }
 
+/* Builds the recording branch again and links it to the tee pads that
+ * fed the one taken out. */
 static gboolean
-rb_camera_try_resume (gpointer data)
+rb_camera_reattach_recording (RbCamera * camera, GError ** error)
 {
-  RbCamera *camera = data;
   g_autoptr (GstElement) bin = NULL;
   g_autoptr (GError) err = NULL;
   GstElement *queue = NULL, *recorder = NULL, *audio_queue = NULL;
   GstPad *sink;
-  guint64 free_bytes = rb_fs_free_bytes (camera->raw_dir, NULL);
 
-  if (free_bytes != G_MAXUINT64 && free_bytes < camera->min_free_bytes)
-    return G_SOURCE_CONTINUE;
   bin = gst_bin_get_by_name (GST_BIN (camera->pipeline), "camera");
-  if (bin == NULL)
-    return G_SOURCE_CONTINUE;
+  if (bin == NULL) {
+    g_set_error (error, GST_CORE_ERROR, GST_CORE_ERROR_FAILED,
+        "the pipeline has no camera bin");
+    return FALSE;
+  }
 
   /* the same recording branch as rb_pipeline_camera() builds */
   queue = rb_camera_add_element (GST_BIN (bin), rb_pipeline_record_queue (),
@@ -1032,8 +1142,6 @@ rb_camera_try_resume (gpointer data)
     g_set_error (&err, GST_CORE_ERROR, GST_CORE_ERROR_NEGOTIATION,
         "cannot link the recorder");
   if (err != NULL) {
-    g_warning ("camera %s: cannot start recording again: %s", camera->name,
-        err->message);
     GstElement *made[] = { queue, recorder, audio_queue };
 
     for (guint i = 0; i < G_N_ELEMENTS (made); i++) {
@@ -1042,9 +1150,18 @@ rb_camera_try_resume (gpointer data)
         gst_bin_remove (GST_BIN (bin), made[i]);
       }
     }
-    return G_SOURCE_CONTINUE;
+    g_propagate_error (error, g_steal_pointer (&err));
+    return FALSE;
   }
   g_atomic_int_set (&camera->record_resumed, FALSE);
+  /* running before they are linked: the tee sends its sticky events to a
+   * new peer with the next buffer, before any probe, and a queue still
+   * flushing would answer FLUSHING, which stops the camera's streaming
+   * task silently (no error: the stall watchdog restarted the camera) */
+  gst_element_sync_state_with_parent (recorder);
+  gst_element_sync_state_with_parent (queue);
+  if (audio_queue != NULL)
+    gst_element_sync_state_with_parent (audio_queue);
   sink = gst_element_get_static_pad (queue, "sink");
   gst_pad_link (camera->record_tee_pad, sink);
   gst_object_unref (sink);
@@ -1052,10 +1169,7 @@ rb_camera_try_resume (gpointer data)
     sink = gst_element_get_static_pad (audio_queue, "sink");
     gst_pad_link (camera->audio_record_tee_pad, sink);
     gst_object_unref (sink);
-    gst_element_sync_state_with_parent (audio_queue);
   }
-  gst_element_sync_state_with_parent (recorder);
-  gst_element_sync_state_with_parent (queue);
 
   /* from the next key frame on */
   gst_pad_add_probe (camera->record_tee_pad, GST_PAD_PROBE_TYPE_BUFFER,
@@ -1068,10 +1182,77 @@ rb_camera_try_resume (gpointer data)
     gst_pad_remove_probe (camera->audio_record_tee_pad,
         camera->audio_record_drop);
   }
-  g_message ("camera %s: recording again", camera->name);
-  camera->resume_source = 0;
   rb_camera_forget_recording_pause (camera);
-  return G_SOURCE_REMOVE;
+  return TRUE;
+}
+
+/* The test write in the recording's directories is done. */
+static void
+rb_camera_on_write_probe (GObject * source, GAsyncResult * result,
+    gpointer data)
+{
+  g_autoptr (GError) err = NULL;
+  gboolean ok = rb_write_probe_finish (result, &err);
+  RbCamera *camera;
+  gint64 now = g_get_monotonic_time ();
+
+  if (g_error_matches (err, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;                     /* freed, or stopped: @data may be gone */
+  camera = data;
+  g_clear_object (&camera->write_probe);
+  if (!rb_write_pause_is_paused (&camera->write))
+    return;
+  if (ok && camera->recording_paused && camera->pipeline != NULL
+      && !rb_camera_reattach_recording (camera, &err))
+    ok = FALSE;
+  if (!ok) {
+    rb_write_pause_probe_failed (&camera->write,
+        rb_write_reason_from_error (err, NULL), now);
+    g_debug ("camera %s: cannot record yet: %s; next try in %u ms",
+        camera->name, err->message, camera->write.delay_ms);
+    return;
+  }
+  if (rb_write_pause_probe_passed (&camera->write, now) == RB_WRITE_LOG_RESUMED)
+    g_message ("camera %s: recording again: %s is writable again after "
+        "%.0f s", camera->name, camera->raw_dir,
+        (now - camera->write.since_us) / 1e6);
+  else
+    g_debug ("camera %s: trying to record again", camera->name);
+}
+
+/* Every RB_WRITE_SPACE_CHECK_MS while the write state is paused: the free
+ * space (cheap), then, when the back-off is due or the space just came
+ * back, a test write in a thread. */
+static gboolean
+rb_camera_check_writable (gpointer data)
+{
+  RbCamera *camera = data;
+  gint64 now = g_get_monotonic_time ();
+  guint64 free_bytes;
+
+  if (!rb_write_pause_is_paused (&camera->write)) {
+    camera->resume_source = 0;
+    return G_SOURCE_REMOVE;
+  }
+  if (camera->write_probe != NULL)
+    return G_SOURCE_CONTINUE;
+  free_bytes = rb_fs_free_bytes (camera->queue_dir, NULL);
+  if (free_bytes != G_MAXUINT64 && free_bytes < camera->min_free_bytes) {
+    camera->space_low = TRUE;
+    return G_SOURCE_CONTINUE;
+  }
+  if (camera->space_low) {
+    /* the space is back: no need to wait for the back-off */
+    camera->space_low = FALSE;
+    rb_write_pause_hurry (&camera->write, now);
+  }
+  if (!rb_write_pause_is_due (&camera->write, now))
+    return G_SOURCE_CONTINUE;
+  camera->write_probe = g_cancellable_new ();
+  rb_write_probe_async ((const gchar * const *) camera->probe_dirs,
+      camera->min_free_bytes, camera->write_probe, rb_camera_on_write_probe,
+      camera);
+  return G_SOURCE_CONTINUE;
 }
 
 /* Is @object still in @camera's pipeline? */
@@ -1140,7 +1321,7 @@ rb_camera_on_bus (GstBus * bus, GstMessage * message, gpointer data)
             camera->name, why);
       } else if (camera->state == RB_CAMERA_RUNNING
           && rb_camera_is_recording (camera, GST_MESSAGE_SRC (message))) {
-        rb_camera_pause_recording (camera, why);
+        rb_camera_pause_recording (camera, message, err, debug, why);
       } else if (camera->state == RB_CAMERA_STOPPING) {
         g_warning ("camera %s: error while stopping: %s", camera->name, why);
         rb_camera_finish_stop (camera);

@@ -9,6 +9,7 @@
 #include <gst/gst.h>
 #include "rb-config.h"
 #include "rb-publisher.h"
+#include "rb-write-pause.h"
 
 G_BEGIN_DECLS
 
@@ -53,6 +54,10 @@ typedef struct {
                                    * stopped */
   gboolean receiving;
   gboolean recording;             /* receiving and not paused (disk full) */
+  gboolean recording_paused;      /* by a write error, until a test write
+                                   * passes (rb-write-pause.h) */
+  RbWriteReason write_reason;     /* why, while paused; else NONE */
+  guint64 recording_pauses;       /* times a write error paused it */
   guint64 frames_received;        /* video frames from the camera */
   guint reconnects;
   guint abandoned_pipelines;      /* pipelines stuck in GStreamer, left */
@@ -61,6 +66,8 @@ typedef struct {
   guint64 detections;
   guint64 skipped_detections;
   guint64 overload_frames;
+  guint64 corrupt_frames;         /* masked whole or dropped: decoded with
+                                   * errors or after a loss (issue 16) */
 } RbCameraStats;
 
 void rb_camera_get_stats (RbCamera * camera, RbCameraStats * stats);

@@ -25,12 +25,23 @@
 #include <string.h>
 #include <unistd.h>
 
+/* A member told it is over the rate limit is not told again sooner. */
+#define NOTICE_INTERVAL_US (1 * G_USEC_PER_SEC)
+
 typedef struct {
   RbChatRoom *room;
   SoupWebsocketConnection *conn;
   gchar *user;
   gchar *network;
+  gint64 notice_us;             /* monotonic time of the last notice */
 } RbChatMember;
+
+/* A token bucket: @tokens messages may go now, refilled at the rate up to
+ * the burst. */
+typedef struct {
+  gdouble tokens;
+  gint64 last_us;
+} RbChatBucket;
 
 struct _RbChatRoom {
   gchar *name;
@@ -38,6 +49,12 @@ struct _RbChatRoom {
   GQueue history;               /* of gchar * JSON objects, oldest first */
   guint lines_in_file;
   GList *members;               /* of RbChatMember * */
+  /* rate limits: "u NETWORK USER" and "n NETWORK" → RbChatBucket * (as
+   * many as users in the users files, and networks) */
+  GHashTable *buckets;
+  gdouble user_rate, network_rate;
+  guint user_burst, network_burst;
+  guint64 rate_limited;
 };
 
 static void
@@ -88,6 +105,10 @@ rb_chat_room_new (const gchar * name, const gchar * path, GError ** error)
   room->name = g_strdup (name);
   room->path = g_strdup (path);
   g_queue_init (&room->history);
+  room->buckets = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+      g_free);
+  rb_chat_room_set_rate_limits (room, RB_CHAT_USER_RATE, RB_CHAT_USER_BURST,
+      RB_CHAT_NETWORK_RATE, RB_CHAT_NETWORK_BURST);
   if (g_mkdir_with_parents (dir, 0750) < 0) {
     rb_durable_set_error (error, "create", dir, errno);
     return NULL;
@@ -124,6 +145,7 @@ rb_chat_room_free (RbChatRoom * room)
     return;
   g_list_free_full (room->members, (GDestroyNotify) rb_chat_member_free);
   g_queue_clear_full (&room->history, g_free);
+  g_clear_pointer (&room->buckets, g_hash_table_unref);
   g_free (room->name);
   g_free (room->path);
   g_free (room);
@@ -133,6 +155,63 @@ guint
 rb_chat_room_get_members (RbChatRoom * room)
 {
   return g_list_length (room->members);
+}
+
+void
+rb_chat_room_set_rate_limits (RbChatRoom * room, gdouble user_rate,
+    guint user_burst, gdouble network_rate, guint network_burst)
+{
+  room->user_rate = user_rate;
+  room->user_burst = MAX (user_burst, 1);
+  room->network_rate = network_rate;
+  room->network_burst = MAX (network_burst, 1);
+  g_hash_table_remove_all (room->buckets);
+}
+
+guint64
+rb_chat_room_get_rate_limited (RbChatRoom * room)
+{
+  return room->rate_limited;
+}
+
+/* The bucket @key, refilled to @now; a new one is full. */
+static RbChatBucket *
+rb_chat_room_bucket (RbChatRoom * room, gchar * key, gdouble rate,
+    guint burst, gint64 now)
+{
+  RbChatBucket *b = g_hash_table_lookup (room->buckets, key);
+
+  if (b == NULL) {
+    b = g_new0 (RbChatBucket, 1);
+    b->tokens = burst;
+    g_hash_table_insert (room->buckets, key, b);
+  } else {
+    b->tokens = MIN ((gdouble) burst, b->tokens + rate * (now - b->last_us)
+        / G_USEC_PER_SEC);
+    g_free (key);
+  }
+  b->last_us = now;
+  return b;
+}
+
+/* Whether @m may send a message now: a token of its user's bucket and one
+ * of its network's, both taken when both have one. Else the reason. */
+static const gchar *
+rb_chat_room_admit (RbChatRoom * room, RbChatMember * m)
+{
+  gint64 now = g_get_monotonic_time ();
+  RbChatBucket *user = rb_chat_room_bucket (room, g_strdup_printf ("u %s %s",
+          m->network, m->user), room->user_rate, room->user_burst, now);
+  RbChatBucket *net = rb_chat_room_bucket (room, g_strdup_printf ("n %s",
+          m->network), room->network_rate, room->network_burst, now);
+
+  if (user->tokens < 1)
+    return "you are sending messages too fast";
+  if (net->tokens < 1)
+    return "too many messages on your network just now";
+  user->tokens -= 1;
+  net->tokens -= 1;
+  return NULL;
 }
 
 /* Appends @line and a newline to the file, fsync'ed; a new file's
@@ -220,6 +299,24 @@ rb_chat_message_new (const gchar * user, const gchar * network,
   return json_to_string (root, FALSE);
 }
 
+/* {"type":"notice","text":...}: to the sender of a message not sent */
+static gchar *
+rb_chat_notice_new (const gchar * why)
+{
+  g_autoptr (JsonBuilder) b = json_builder_new ();
+  g_autoptr (JsonNode) root = NULL;
+  g_autofree gchar *text = g_strdup_printf ("message not sent: %s", why);
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "type");
+  json_builder_add_string_value (b, "notice");
+  json_builder_set_member_name (b, "text");
+  json_builder_add_string_value (b, text);
+  json_builder_end_object (b);
+  root = json_builder_get_root (b);
+  return json_to_string (root, FALSE);
+}
+
 static void
 rb_chat_member_send (RbChatMember * m, const gchar * frame)
 {
@@ -236,6 +333,7 @@ rb_chat_on_message (SoupWebsocketConnection * conn, gint type,
   gsize len;
   const gchar *data = g_bytes_get_data (message, &len);
   g_autofree gchar *text = NULL, *line = NULL, *frame = NULL;
+  const gchar *why;
   GError *err = NULL;
 
   if (type != SOUP_WEBSOCKET_DATA_TEXT || len == 0)
@@ -248,6 +346,17 @@ rb_chat_on_message (SoupWebsocketConnection * conn, gint type,
   text = g_strstrip (g_strndup (data, len));
   if (*text == '\0')
     return;
+  if ((why = rb_chat_room_admit (room, m)) != NULL) {
+    gint64 now = g_get_monotonic_time ();
+
+    room->rate_limited++;
+    if (m->notice_us == 0 || now - m->notice_us >= NOTICE_INTERVAL_US) {
+      m->notice_us = now;
+      frame = rb_chat_notice_new (why);
+      rb_chat_member_send (m, frame);
+    }
+    return;
+  }
   line = rb_chat_message_new (m->user, m->network, text);
   if (!rb_chat_room_append (room, line, &err)) {
     g_warning ("chat %s: message from %s not saved: %s", room->name,

@@ -22,6 +22,18 @@ G_BEGIN_DECLS
  *   {"type":"history","messages":[...]}
  * with the last RB_CHAT_HISTORY messages, oldest first.
  *
+ * Rate limits (issue 16): a member's message is sent only when its user
+ * (per network: the users files are) and its network both have a token in
+ * their bucket. A user's bucket holds RB_CHAT_USER_BURST tokens and gets
+ * RB_CHAT_USER_RATE a second; a network's RB_CHAT_NETWORK_BURST and
+ * RB_CHAT_NETWORK_RATE (shared by its users, with chat-join-networks too).
+ * A message over a limit is neither stored nor sent; its sender gets (at
+ * most once a second)
+ *   {"type":"notice","text":"message not sent: ..."}
+ * So one user cannot push the history out faster than RB_CHAT_HISTORY /
+ * RB_CHAT_USER_RATE seconds, nor one network faster than RB_CHAT_HISTORY /
+ * RB_CHAT_NETWORK_RATE.
+ *
  * The file holds one message object per line (JSON Lines); each append is
  * written and fsync'ed before it is sent, and the file is rewritten
  * durably (rb_durable_write) down to the last RB_CHAT_HISTORY messages when
@@ -31,6 +43,10 @@ typedef struct _RbChatRoom RbChatRoom;
 
 #define RB_CHAT_HISTORY 500
 #define RB_CHAT_MAX_TEXT 2000
+#define RB_CHAT_USER_RATE 2.0
+#define RB_CHAT_USER_BURST 5
+#define RB_CHAT_NETWORK_RATE 10.0
+#define RB_CHAT_NETWORK_BURST 20
 
 /* Loads @path's history (a missing file is an empty room; its directory
  * is created). Fails when the file or directory cannot be read or made. */
@@ -44,6 +60,14 @@ void rb_chat_room_join (RbChatRoom * room, SoupWebsocketConnection * conn,
                         const gchar * user, const gchar * network);
 
 guint rb_chat_room_get_members (RbChatRoom * room);
+
+/* Replaces the rate limits (messages a second, and at once) and refills
+ * every bucket. */
+void rb_chat_room_set_rate_limits (RbChatRoom * room, gdouble user_rate,
+                                   guint user_burst, gdouble network_rate,
+                                   guint network_burst);
+/* Messages not sent since start because of the rate limits. */
+guint64 rb_chat_room_get_rate_limited (RbChatRoom * room);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RbChatRoom, rb_chat_room_free)
 

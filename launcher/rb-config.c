@@ -39,7 +39,9 @@
  *   reconnect-max-interval=N  seconds, 1..300, default 5: the longest pause
  *                           between two attempts to reach a camera that
  *                           answers but fails (one that does not accept a
- *                           connection is probed every second)
+ *                           connection is probed every second), and
+ *                           between two test writes, or two attempts to
+ *                           delete a file, after a write error
  *   max-disk-usage=SIZE     the most the raw and anonymized segments may
  *                           take: bytes with K, M, G or T (powers of 1024),
  *                           or N% of the file system; unset: no limit
@@ -69,7 +71,9 @@
  *   guint64 properties      GstClockTime durations (hold-time,
  *                           max-detection-age): written in seconds, stored
  *                           in ns
- *   enums                   by nick (mode=pixelate)
+ *   enums                   by nick (mode=pixelate; corrupt-mode=drop drops
+ *                           the frames decoded with errors or after a loss,
+ *                           which full-frame, the default, masks whole)
  *   paths                   string properties whose blurb starts with "Path"
  *                           (model, person-model): relative values resolve
  *                           like state-dir and are stored absolute; the
@@ -95,10 +99,15 @@
  *   address=IP              required. An IPv4 or IPv6 literal, no host name
  *   port=N                  1..65535, default 8554
  *   max-connections=N       RTSP connections at once, 1..10000, default 200;
- *                           more are closed as they come
+ *                           more are closed as they come. The http-port
+ *                           listener has the same cap, counted apart
  *   max-connections-per-client=N  from one client address, default 20
+ *                           (RTSP; and http-port, counted apart)
  *   idle-timeout=S          a connection that sends no request for S
- *                           seconds is closed, 1..3600, default 10
+ *                           seconds is closed, 1..3600, default 10. On
+ *                           http-port: request headers within
+ *                           MIN (S, 10) s of the accept, and a response
+ *                           stalled for S s is closed (rb-http-listener.h)
  *   -- who may watch what, and how --
  *   cameras=A;B             the cameras this network serves (each the NAME
  *                           of a [camera:NAME]); default all. The others

@@ -87,11 +87,109 @@ rb_detections_format (GstBuffer * buffer, guint64 running_time)
       (const RbBox *) boxes->data, boxes->len);
 }
 
+/* Issue 16: the losses the recording branch saw (the first buffer after
+ * missing data), waiting until the live path's frame lines reach their
+ * running time, so that the sidecar's lines keep increasing. */
+typedef struct {
+  GstElement *pipeline;         /* not owned */
+  GMutex lock;
+  GArray *pending;              /* guint64 running times, increasing */
+  gboolean seen_first;          /* a buffer without DISCONT came; streaming
+                                 * thread of the parser only */
+  gboolean gap;                 /* idem: missing data before the next */
+} RbLosses;
+
+static void
+rb_losses_free (gpointer data)
+{
+  RbLosses *l = data;
+
+  g_array_unref (l->pending);
+  g_mutex_clear (&l->lock);
+  g_free (l);
+}
+
+/* Adds the pending losses up to @until (all with G_MAXUINT64) to the
+ * recorder's sidecars. */
+static void
+rb_losses_emit (RbLosses * l, guint64 until)
+{
+  GstElement *recorder = NULL;
+
+  g_mutex_lock (&l->lock);
+  while (l->pending->len > 0 && g_array_index (l->pending, guint64, 0) <=
+      until) {
+    guint64 rt = g_array_index (l->pending, guint64, 0);
+    g_autofree gchar *line = rb_sidecar_format_loss (rt);
+
+    g_array_remove_index (l->pending, 0);
+    if (recorder == NULL)
+      recorder = gst_bin_get_by_name (GST_BIN (l->pipeline), "recorder");
+    if (recorder != NULL)
+      g_signal_emit_by_name (recorder, "add-detections", rt, line);
+  }
+  g_mutex_unlock (&l->lock);
+  if (recorder != NULL)
+    gst_object_unref (recorder);
+}
+
+/* On the parser's output (what is recorded): a buffer flagged DISCONT
+ * (rtph264depay's mark after missing RTP packets; not those that open the
+ * stream) or the first after a missing-data GAP event is a loss. */
+static GstPadProbeReturn
+rb_losses_probe (GstPad * pad, GstPadProbeInfo * info, gpointer data)
+{
+  RbLosses *l = data;
+
+  if (info->type & GST_PAD_PROBE_TYPE_BUFFER) {
+    GstBuffer *buffer = GST_PAD_PROBE_INFO_BUFFER (info);
+    gboolean loss = l->gap || (l->seen_first && GST_BUFFER_IS_DISCONT
+        (buffer));
+    GstEvent *ev;
+
+    /* the DISCONT buffers that open the stream are no loss (safedec does
+     * not count them either) */
+    if (!GST_BUFFER_IS_DISCONT (buffer))
+      l->seen_first = TRUE;
+    l->gap = FALSE;
+    if (!loss)
+      return GST_PAD_PROBE_OK;
+    ev = gst_pad_get_sticky_event (pad, GST_EVENT_SEGMENT, 0);
+    if (ev != NULL) {
+      const GstSegment *segment;
+      guint64 rt;
+
+      gst_event_parse_segment (ev, &segment);
+      rt = gst_segment_to_running_time (segment, GST_FORMAT_TIME,
+          GST_BUFFER_PTS (buffer));
+      gst_event_unref (ev);
+      if (GST_CLOCK_TIME_IS_VALID (rt)) {
+        g_mutex_lock (&l->lock);
+        if (l->pending->len == 0 || g_array_index (l->pending, guint64,
+                l->pending->len - 1) < rt)
+          g_array_append_val (l->pending, rt);
+        g_mutex_unlock (&l->lock);
+      }
+    }
+  } else if (info->type & GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM) {
+    GstEvent *event = GST_PAD_PROBE_INFO_EVENT (info);
+    GstGapFlags flags = 0;
+
+    if (GST_EVENT_TYPE (event) == GST_EVENT_GAP) {
+      gst_event_parse_gap_flags (event, &flags);
+      if (flags & GST_GAP_FLAG_MISSING_DATA)
+        l->gap = TRUE;
+    }
+  }
+  return GST_PAD_PROBE_OK;
+}
+
 static GstPadProbeReturn
 rb_detections_record_probe (GstPad * pad, GstPadProbeInfo * info,
     gpointer data)
 {
-  GstElement *pipeline = data;
+  RbLosses *losses = data;
+  GstElement *pipeline = losses->pipeline;
   GstElement *recorder;
 
   if (info->type & GST_PAD_PROBE_TYPE_BUFFER) {
@@ -108,8 +206,10 @@ rb_detections_record_probe (GstPad * pad, GstPadProbeInfo * info,
           GST_BUFFER_PTS (buffer));
       gst_event_unref (ev);
     }
-    if (GST_CLOCK_TIME_IS_VALID (rt))
+    if (GST_CLOCK_TIME_IS_VALID (rt)) {
+      rb_losses_emit (losses, rt);
       line = rb_detections_format (buffer, rt);
+    }
     if (line != NULL) {
       recorder = gst_bin_get_by_name (GST_BIN (pipeline), "recorder");
       if (recorder != NULL) {
@@ -125,6 +225,7 @@ rb_detections_record_probe (GstPad * pad, GstPadProbeInfo * info,
     GstEvent *event = GST_PAD_PROBE_INFO_EVENT (info);
 
     if (GST_EVENT_TYPE (event) == GST_EVENT_EOS) {
+      rb_losses_emit (losses, G_MAXUINT64);
       recorder = gst_bin_get_by_name (GST_BIN (pipeline), "recorder");
       if (recorder != NULL) {
         g_signal_emit_by_name (recorder, "end-detections");
@@ -138,21 +239,37 @@ rb_detections_record_probe (GstPad * pad, GstPadProbeInfo * info,
 /**
  * rb_detections_record:
  * @pipeline: a camera pipeline with a segmentqueue named "recorder"
- *   (detections=true)
+ *   (detections=true) and the parser before it named "parse"
  * @headblur: its live headblur (attach-meta=true)
  *
- * Records @headblur's detections of every frame into the sidecars of the
- * segments @pipeline records (see rb-detections.h).
+ * Records @headblur's detections of every frame, and the losses the
+ * recording saw, into the sidecars of the segments @pipeline records (see
+ * rb-detections.h).
  */
 void
 rb_detections_record (GstElement * pipeline, GstElement * headblur)
 {
   GstPad *pad = gst_element_get_static_pad (headblur, "src");
+  GstElement *parse = gst_bin_get_by_name (GST_BIN (pipeline), "parse");
+  RbLosses *losses = g_new0 (RbLosses, 1);
 
+  losses->pipeline = pipeline;
+  g_mutex_init (&losses->lock);
+  losses->pending = g_array_new (FALSE, FALSE, sizeof (guint64));
+  /* freed with the pipeline, after both probes */
+  g_object_set_data_full (G_OBJECT (pipeline), "rb-losses", losses,
+      rb_losses_free);
   gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER |
       GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM, rb_detections_record_probe,
-      pipeline, NULL);
+      losses, NULL);
   gst_object_unref (pad);
+  if (parse != NULL) {
+    pad = gst_element_get_static_pad (parse, "src");
+    gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER |
+        GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM, rb_losses_probe, losses, NULL);
+    gst_object_unref (pad);
+    gst_object_unref (parse);
+  }
 }
 
 /* ---- workers: the sidecar, smoothed, before headblur ----------------- */
@@ -254,6 +371,8 @@ rb_detections_describe (const RbDetections * d)
     g_string_append (s, ", torn last line");
   if (d->sidecar->bad_lines)
     g_string_append_printf (s, ", %u corrupt lines", d->sidecar->bad_lines);
+  if (d->sidecar->losses->len)
+    g_string_append_printf (s, ", %u losses", d->sidecar->losses->len);
   return g_string_free (s, FALSE);
 }
 
@@ -262,7 +381,45 @@ rb_detections_nothing_detected (const RbDetections * d)
 {
   return d->sidecar->complete && !d->sidecar->torn
       && d->sidecar->bad_lines == 0 && d->heads == 0 && d->track_boxes == 0
-      && d->overload == 0;
+      && d->overload == 0 && d->sidecar->losses->len == 0;
+}
+
+guint
+rb_detections_n_losses (const RbDetections * d)
+{
+  return d->sidecar->losses->len;
+}
+
+/* Before the worker's decoder: the recorded frame the live path got after
+ * missing data (DISCONT, live) is flagged CORRUPTED, so that the decoder
+ * (safedec) flags it and the frames after it up to the next clean key
+ * frame, as live, and headblur masks them whole. (Not DISCONT: a parser
+ * marks the first buffers of a file so, which safedec does not count.) */
+static GstPadProbeReturn
+rb_detections_loss_probe (GstPad * pad, GstPadProbeInfo * info,
+    gpointer data)
+{
+  RbDetections *d = data;
+  GstBuffer *buffer = GST_PAD_PROBE_INFO_BUFFER (info);
+  GstClockTime pts = GST_BUFFER_PTS (buffer);
+
+  if (!GST_CLOCK_TIME_IS_VALID (pts)
+      || !rb_sidecar_has_loss (d->sidecar, pts, d->frame_duration / 2))
+    return GST_PAD_PROBE_OK;
+  buffer = gst_buffer_make_writable (buffer);
+  GST_BUFFER_FLAG_SET (buffer, GST_BUFFER_FLAG_CORRUPTED);
+  GST_PAD_PROBE_INFO_DATA (info) = buffer;
+  return GST_PAD_PROBE_OK;
+}
+
+void
+rb_detections_mark_losses (RbDetections * detections, GstElement * decoder)
+{
+  GstPad *pad = gst_element_get_static_pad (decoder, "sink");
+
+  gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER,
+      rb_detections_loss_probe, detections, NULL);
+  gst_object_unref (pad);
 }
 
 gboolean

@@ -17,7 +17,8 @@ G_BEGIN_DECLS
  * headblur (attach-meta=true) puts on its output, removes them, and gives
  * each frame's line to the pipeline's segmentqueue ("recorder",
  * detections=true) with the frame's running time; the live EOS finishes
- * the sidecars.
+ * the sidecars. It also records, as `l` lines, the recorded frames that
+ * came after missing data (issue 16).
  *
  * Workers: rb_detections_load() reads a segment's sidecar and smooths its
  * detections into tracks over the whole segment (lib/rb-tracks.h);
@@ -44,13 +45,21 @@ void rb_detections_free (RbDetections * detections);
  * pipeline's run. */
 void rb_detections_feed (RbDetections * detections, GstElement * headblur);
 
-/* "N frames, M heads, complete" (or "torn", "K corrupt lines") */
+/* "N frames, M heads, complete" (or "torn", "K corrupt lines", "L losses") */
 gchar *rb_detections_describe (const RbDetections * detections);
 /* The sidecar is whole (complete, no torn or corrupt line) and has no
- * head, no track and no overload frame at all. */
+ * head, no track, no overload frame and no loss at all. */
 gboolean rb_detections_nothing_detected (const RbDetections * detections);
 /* The sidecar's `end` line is there. */
 gboolean rb_detections_is_complete (const RbDetections * detections);
+/* Issue 16: the losses the recording saw (missing RTP packets), which
+ * leave no trace in the raw segment; rb_detections_mark_losses() flags
+ * each lossy frame CORRUPTED on @decoder's sink pad (safedec: it and
+ * the frames after it are flagged corrupted up to the next clean key
+ * frame). @detections must outlive the pipeline's run. */
+guint rb_detections_n_losses (const RbDetections * detections);
+void rb_detections_mark_losses (RbDetections * detections,
+                                GstElement * decoder);
 /* Whether the frame at @pts (ns) is covered. */
 gboolean rb_detections_covers (const RbDetections * detections, guint64 pts);
 /* Frames the feed probe saw, and of those the covered ones. */

@@ -16,16 +16,40 @@
 #endif
 
 #include "rb-metrics.h"
+#include "rb-http-listener.h"
 
 #include <libsoup/soup.h>
 #include <math.h>
 
 struct _RbMetrics {
   SoupServer *server;
+  RbHttpListener *listener;
   guint port;
   RbMetricsCollect collect;
   gpointer user_data;
 };
+
+static void
+rb_metrics_collect_listener (RbMetrics * m, GString * out)
+{
+  RbHttpListenerStats st;
+
+  rb_http_listener_get_stats (m->listener, &st);
+  rb_metrics_add (out, "rtsp_blur_metrics_http_connections", "gauge",
+      "Connections open on the metrics listener", NULL, st.connections);
+  rb_metrics_add (out, "rtsp_blur_metrics_http_refused_connections_total",
+      "counter", "Connections to the metrics listener closed at accept: "
+      "over its cap in total or per client address", NULL, st.refused);
+  rb_metrics_add (out, "rtsp_blur_metrics_http_timeouts_total", "counter",
+      "Connections to the metrics listener closed by a timeout: header "
+      "(no complete request in time) or idle (a response stalled)",
+      "kind=\"header\"", st.header_timeouts);
+  rb_metrics_add (out, "rtsp_blur_metrics_http_timeouts_total", "counter",
+      NULL, "kind=\"idle\"", st.idle_timeouts);
+  rb_metrics_add (out, "rtsp_blur_metrics_http_refused_bodies_total",
+      "counter", "Requests to the metrics listener that announced a body, "
+      "answered 413 on their headers", NULL, st.bodies_refused);
+}
 
 static void
 rb_metrics_handle (SoupServer * server, SoupServerMessage * msg,
@@ -47,6 +71,7 @@ rb_metrics_handle (SoupServer * server, SoupServerMessage * msg,
   }
   out = g_string_new (NULL);
   m->collect (out, m->user_data);
+  rb_metrics_collect_listener (m, out);
   len = out->len;
   soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
   soup_server_message_set_response (msg,
@@ -61,7 +86,10 @@ rb_metrics_new (const gchar * address, guint port, RbMetricsCollect collect,
   RbMetrics *m = g_new0 (RbMetrics, 1);
   g_autoptr (GInetAddress) inet = g_inet_address_new_from_string (address);
   g_autoptr (GSocketAddress) sa = NULL;
-  GSList *uris;
+  RbHttpLimits limits = { RB_METRICS_MAX_CONNECTIONS,
+    RB_METRICS_MAX_CONNECTIONS_PER_CLIENT, RB_METRICS_TIMEOUT_S,
+    RB_METRICS_TIMEOUT_S, RB_HTTP_LISTEN_BACKLOG
+  };
 
   if (inet == NULL) {
     g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
@@ -73,16 +101,13 @@ rb_metrics_new (const gchar * address, guint port, RbMetricsCollect collect,
   m->user_data = user_data;
   m->server = soup_server_new ("server-header", "rtsp-blur", NULL);
   soup_server_add_handler (m->server, NULL, rb_metrics_handle, m, NULL);
+  m->listener = rb_http_listener_new (m->server, "metrics", &limits, NULL);
   sa = g_inet_socket_address_new (inet, port);
-  if (!soup_server_listen (m->server, sa, 0, error)) {
-    g_object_unref (m->server);
-    g_free (m);
+  if (!rb_http_listener_listen (m->listener, sa, error)) {
+    rb_metrics_free (m);
     return NULL;
   }
-  uris = soup_server_get_uris (m->server);
-  if (uris != NULL)
-    m->port = g_uri_get_port (uris->data);
-  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+  m->port = rb_http_listener_get_port (m->listener);
   return m;
 }
 
@@ -91,6 +116,7 @@ rb_metrics_free (RbMetrics * m)
 {
   if (m == NULL)
     return;
+  rb_http_listener_free (m->listener);
   soup_server_disconnect (m->server);
   g_object_unref (m->server);
   g_free (m);

@@ -13,8 +13,20 @@ G_BEGIN_DECLS
 /* RbMetrics: the management listener, libsoup-3's SoupServer on the main
  * context, serving GET /metrics in the Prometheus text exposition format
  * (version 0.0.4). @collect writes the metrics into a GString when a
- * scrape comes; rb_metrics_add() helps it keep the format. */
+ * scrape comes; rb_metrics_add() helps it keep the format.
+ *
+ * Its socket is an RbHttpListener (rb-http-listener.h) with fixed bounds:
+ * RB_METRICS_MAX_CONNECTIONS at once, RB_METRICS_MAX_CONNECTIONS_PER_CLIENT
+ * per client address, a header and an idle timeout of RB_METRICS_TIMEOUT_S
+ * each, one request per connection and no request body. Its own figures
+ * are appended to every scrape: rtsp_blur_metrics_http_connections,
+ * _refused_connections_total, _timeouts_total{kind} and
+ * _refused_bodies_total. */
 typedef struct _RbMetrics RbMetrics;
+
+#define RB_METRICS_MAX_CONNECTIONS 32
+#define RB_METRICS_MAX_CONNECTIONS_PER_CLIENT 8
+#define RB_METRICS_TIMEOUT_S 10
 
 typedef void (*RbMetricsCollect) (GString * out, gpointer user_data);
 

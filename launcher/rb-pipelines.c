@@ -117,14 +117,18 @@ rb_pipeline_camera (const RbCameraPipelineParams * p)
    * head is masked in the frames before its first detection too, and the
    * detector's cost falls by 40 % against every third frame without
    * look-ahead, with fewer heads exposed (bench/eval/README.md, "Look-ahead
-   * on the live path"); [headblur] detection-interval overrides it. */
+   * on the live path"); [headblur] detection-interval overrides it.
+   * safedec (libavcodec, as avdec) flags every frame decoded with errors
+   * or after a loss, until the next clean key frame, and headblur masks
+   * those whole (corrupt-mode): garbage from a damaged stream is never
+   * passed on (issue 16). */
   g_string_append_printf (d, "rtp%sdepay name=depay "
       "! %sparse name=parse config-interval=-1 "
       "! tee name=tee allow-not-linked=true "
       "tee. ! %s ! %s "
       "tee. ! queue name=live-queue max-size-buffers=0 "
       "max-size-time=2000000000 max-size-bytes=0 "
-      "! avdec_%s name=decoder "
+      "! safedec name=decoder "
       "! queue name=live-leaky-queue max-size-buffers=0 "
       "max-size-time=400000000 max-size-bytes=0 leaky=downstream "
       "! videoconvert name=convert "
@@ -135,8 +139,7 @@ rb_pipeline_camera (const RbCameraPipelineParams * p)
       "! video/x-h264,profile=constrained-baseline,stream-format=byte-stream,"
       "alignment=au "
       "! appsink name=live-sink sync=false max-buffers=4 drop=true",
-      codec, codec, record_queue, recorder, codec, p->lookahead,
-      p->bitrate_kbps);
+      codec, codec, record_queue, recorder, p->lookahead, p->bitrate_kbps);
 
   /* audio as it comes: recorded, and passed to the live streams when they
    * carry it (never re-encoded) */
@@ -170,10 +173,11 @@ rb_pipeline_segment (const gchar * raw, const gchar * out, gboolean audio)
    * room for more); the audio track, if kept, is copied as it is, through
    * an unbounded queue: the muxer waits for video that headblur's
    * look-ahead and x264enc's hold back, and a full audio queue would block
-   * the demuxer (deadlock) */
+   * the demuxer (deadlock); safedec flags the frames decoded with errors
+   * or after a loss, which headblur masks whole (issue 16) */
   return g_strdup_printf ("filesrc name=src location=%s "
       "! matroskademux name=demux "
-      "demux.video_0 ! queue ! decodebin "
+      "demux.video_0 ! queue ! parsebin ! safedec name=decoder "
       "! videoconvert ! headblur name=blur detection-interval=1 threads=1 "
       "upstream-detections=true "
       "! videoconvert ! x264enc name=encoder speed-preset=ultrafast "
@@ -204,8 +208,10 @@ rb_pipeline_verify (const gchar * path)
 {
   g_autofree gchar *in = rb_pipeline_quote (path);
 
+  /* safedec: a raw segment is remuxed only if no frame of it is flagged
+   * corrupted */
   return g_strdup_printf ("filesrc name=src location=%s "
-      "! matroskademux name=demux demux.video_0 ! queue ! decodebin "
+      "! matroskademux name=demux demux.video_0 ! queue ! parsebin ! safedec "
       "! fakesink name=sink sync=false", in);
 }
 

@@ -49,7 +49,7 @@ gchar *rb_pipeline_recorder (const gchar * raw_dir, const gchar * queue_dir,
                              guint64 segment_ns, const gchar * source_name);
 
 /* A segment worker: @raw (Matroska) anonymized into @out (filesrc
- * name=src, headblur name=blur, filesink name=sink); with @audio the raw
+ * name=src, safedec name=decoder, headblur name=blur, filesink name=sink); with @audio the raw
  * segment's audio track is copied as it is. */
 gchar *rb_pipeline_segment (const gchar * raw, const gchar * out,
                             gboolean audio);
@@ -60,7 +60,9 @@ gchar *rb_pipeline_segment (const gchar * raw, const gchar * out,
 gchar *rb_pipeline_remux (const gchar * raw, const gchar * out,
                           gboolean audio);
 
-/* The check of a worker's output: decodes @path (fakesink name=sink). */
+/* Decodes the Matroska file @path with safedec (fakesink name=sink): the
+ * check of a worker's output, and of a raw segment before it is remuxed
+ * (no frame flagged corrupted). */
 gchar *rb_pipeline_verify (const gchar * path);
 
 /* The RTSP media a network listener serves per camera: the video from

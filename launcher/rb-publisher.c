@@ -34,6 +34,7 @@
 #endif
 
 #include "rb-publisher.h"
+#include "rb-digest.h"
 #include "rb-pipelines.h"
 #include "rb-users.h"
 
@@ -57,9 +58,6 @@
 /* Added to the camera's latency: what decoding, anonymizing and encoding
  * may take before a frame reaches the media. */
 #define PROCESSING_MARGIN (500 * GST_MSECOND)
-/* A digest nonce is accepted for this long after its challenge; on the
- * connection that authenticated with it, for as long as it stays open. */
-#define NONCE_LIFETIME_S 60
 /* A viewer is dropped when, for SLOW_VIEWER_S in a row, its connection
  * holds more than SLOW_VIEWER_QUEUE_BYTES not yet taken by the client (it
  * is seconds behind live), or holds data while the client acknowledges
@@ -837,15 +835,14 @@ rb_publisher_may_connect (RbPublisher * p, const gchar * address)
  * for every request unless auth=none.
  *
  * GstRTSPAuth's own digest needs clear-text passwords (or its own htdigest
- * reader); the users file gives us HA1 = md5(user:realm:password) only, and
- * that is all digest needs: response = md5(HA1:nonce:md5(method:uri)), or
- * with qop=auth md5(HA1:nonce:nc:cnonce:auth:md5(method:uri)) (RFC 2617,
- * RFC 7616 with MD5). The challenge offers qop="auth" and answers without
- * qop are accepted too (RFC 2069 clients: live555/VLC, rtspsrc). Nonces are
- * stateless: the time they were made and an HMAC of it and the client's
- * address under a secret of this process, valid NONCE_LIFETIME_S; a
- * connection keeps the nonce it authenticated with. Basic (auth=basic,
- * TLS only) compares md5(user:realm:password) with HA1. */
+ * reader); the credentials are checked by rb-digest.c instead, the same
+ * check as the HTTP listener's (rb-http-auth.c): against the HA1 of the
+ * users file, replay-safe (nonces remembered per listener, with a short
+ * lifetime, nc tracked with qop, the nonce bound to its connection without
+ * qop, the digest's uri compared with the request line's). Each
+ * GstRTSPClient (one connection) gets a connection id of rb-digest's. The
+ * challenge offers qop="auth"; answers without qop are accepted (RFC 2069
+ * clients: rtspsrc). Basic (auth=basic, TLS only) is accepted too then. */
 #define RB_TYPE_RTSP_AUTH (rb_rtsp_auth_get_type ())
 G_DECLARE_FINAL_TYPE (RbRtspAuth, rb_rtsp_auth, RB, RTSP_AUTH, GstRTSPAuth);
 
@@ -853,203 +850,59 @@ struct _RbRtspAuth {
   GstRTSPAuth parent;
   RbPublisher *publisher;       /* not owned: the publisher owns us */
   RbNetworkAuth mode;
-  RbUsers *users;               /* NULL with auth=none */
-  gchar secret[33];             /* of the nonces, random per process */
+  RbDigest *digest;             /* NULL with auth=none */
   GstRTSPToken *token;          /* given to authenticated requests */
 };
 
 G_DEFINE_TYPE (RbRtspAuth, rb_rtsp_auth, GST_TYPE_RTSP_AUTH);
 
-/* Compares two strings in a time that does not depend on where they
- * differ. */
-static gboolean
-rb_secure_equal (const gchar * a, const gchar * b)
-{
-  gsize la = strlen (a), lb = strlen (b);
-  guint8 diff = la != lb;
+/* The connection id of @client, kept on it; the connection's nonce goes
+ * when the client does. */
+typedef struct {
+  RbDigest *digest;
+  guint64 id;
+} RbRtspAuthConnection;
 
-  for (gsize i = 0; i < la && i < lb; i++)
-    diff |= (guint8) a[i] ^ (guint8) b[i];
-  return diff == 0;
+static void
+rb_rtsp_auth_connection_free (RbRtspAuthConnection * c)
+{
+  rb_digest_connection_closed (c->digest, c->id);
+  rb_digest_unref (c->digest);
+  g_free (c);
 }
 
-static gchar *
-rb_md5_join (const gchar * first, ...) G_GNUC_NULL_TERMINATED;
-
-/* md5 hex of the arguments joined with ':' */
-static gchar *
-rb_md5_join (const gchar * first, ...)
+static guint64
+rb_rtsp_auth_connection_id (RbRtspAuth * self, GstRTSPClient * client)
 {
-  GChecksum *md5 = g_checksum_new (G_CHECKSUM_MD5);
-  const gchar *part;
-  va_list args;
-  gchar *hex;
+  RbRtspAuthConnection *c;
 
-  va_start (args, first);
-  for (part = first; part; part = va_arg (args, const gchar *)) {
-    if (part != first)
-      g_checksum_update (md5, (const guchar *) ":", 1);
-    g_checksum_update (md5, (const guchar *) part, strlen (part));
+  if (client == NULL)
+    return 0;
+  c = g_object_get_data (G_OBJECT (client), "rb-digest-connection");
+  if (c == NULL) {
+    c = g_new0 (RbRtspAuthConnection, 1);
+    c->digest = rb_digest_ref (self->digest);
+    c->id = rb_digest_connection_new (self->digest);
+    g_object_set_data_full (G_OBJECT (client), "rb-digest-connection", c,
+        (GDestroyNotify) rb_rtsp_auth_connection_free);
   }
-  va_end (args);
-  hex = g_strdup (g_checksum_get_string (md5));
-  g_checksum_free (md5);
-  return hex;
-}
-
-/* "TTTTTTTTTTTTTTTT" (hex seconds, real time) + HMAC(secret, T:ip) */
-static gchar *
-rb_rtsp_auth_make_nonce (RbRtspAuth * self, gint64 when, const gchar * ip)
-{
-  g_autofree gchar *msg = g_strdup_printf ("%016" G_GINT64_MODIFIER "x:%s",
-      when, ip);
-  g_autofree gchar *mac = g_compute_hmac_for_string (G_CHECKSUM_SHA256,
-      (const guchar *) self->secret, strlen (self->secret), msg, -1);
-
-  return g_strdup_printf ("%016" G_GINT64_MODIFIER "x%.32s", when, mac);
-}
-
-/* Whether @nonce was made by us for @ip; *@stale when it expired. */
-static gboolean
-rb_rtsp_auth_check_nonce (RbRtspAuth * self, GstRTSPContext * ctx,
-    const gchar * nonce, const gchar * ip, gboolean * stale)
-{
-  const gchar *kept = g_object_get_data (G_OBJECT (ctx->client), "rb-nonce");
-  g_autofree gchar *expected = NULL;
-  gint64 when, now = g_get_real_time () / G_USEC_PER_SEC;
-  gchar *end;
-
-  *stale = FALSE;
-  if (strlen (nonce) != 48)
-    return FALSE;
-  {
-    gchar stamp[17];
-
-    memcpy (stamp, nonce, 16);
-    stamp[16] = '\0';
-    when = g_ascii_strtoll (stamp, &end, 16);
-    if (end != stamp + 16)
-      return FALSE;
-  }
-  expected = rb_rtsp_auth_make_nonce (self, when, ip);
-  if (!rb_secure_equal (expected, nonce))
-    return FALSE;
-  if (kept != NULL && g_str_equal (kept, nonce))
-    return TRUE;
-  if (now - when > NONCE_LIFETIME_S || when - now > 5) {
-    *stale = TRUE;
-    return FALSE;
-  }
-  return TRUE;
-}
-
-static const gchar *
-rb_auth_param (GstRTSPAuthParam ** params, const gchar * name)
-{
-  for (; params && *params; params++)
-    if (g_ascii_strcasecmp ((*params)->name, name) == 0)
-      return (*params)->value;
-  return NULL;
-}
-
-/* Checks one Digest Authorization; the user in *@user. */
-static gboolean
-rb_rtsp_auth_check_digest (RbRtspAuth * self, GstRTSPContext * ctx,
-    GstRTSPAuthParam ** params, const gchar * ip, gboolean * stale,
-    const gchar ** user)
-{
-  const gchar *username = rb_auth_param (params, "username");
-  const gchar *realm = rb_auth_param (params, "realm");
-  const gchar *nonce = rb_auth_param (params, "nonce");
-  const gchar *uri = rb_auth_param (params, "uri");
-  const gchar *response = rb_auth_param (params, "response");
-  const gchar *qop = rb_auth_param (params, "qop");
-  const gchar *algorithm = rb_auth_param (params, "algorithm");
-  const gchar *ha1;
-  g_autofree gchar *ha2 = NULL, *expected = NULL;
-
-  *user = username;
-  if (!username || !realm || !nonce || !uri || !response)
-    return FALSE;
-  if (algorithm && g_ascii_strcasecmp (algorithm, "MD5") != 0)
-    return FALSE;
-  if (!g_str_equal (realm, rb_users_get_realm (self->users)))
-    return FALSE;
-  if (!rb_rtsp_auth_check_nonce (self, ctx, nonce, ip, stale))
-    return FALSE;
-  ha1 = rb_users_lookup_ha1 (self->users, username);
-  if (ha1 == NULL)
-    return FALSE;
-  ha2 = rb_md5_join (gst_rtsp_method_as_text (ctx->method), uri, NULL);
-  if (qop != NULL) {
-    const gchar *nc = rb_auth_param (params, "nc");
-    const gchar *cnonce = rb_auth_param (params, "cnonce");
-
-    if (g_ascii_strcasecmp (qop, "auth") != 0 || !nc || !cnonce)
-      return FALSE;
-    expected = rb_md5_join (ha1, nonce, nc, cnonce, qop, ha2, NULL);
-  } else {
-    expected = rb_md5_join (ha1, nonce, ha2, NULL);
-  }
-  {
-    g_autofree gchar *got = g_ascii_strdown (response, -1);
-
-    if (!rb_secure_equal (expected, got))
-      return FALSE;
-  }
-  /* this connection may keep using the nonce */
-  g_object_set_data_full (G_OBJECT (ctx->client), "rb-nonce",
-      g_strdup (nonce), g_free);
-  return TRUE;
-}
-
-/* Checks one Basic Authorization (base64 of user:password). */
-static gboolean
-rb_rtsp_auth_check_basic (RbRtspAuth * self, const gchar * authorization,
-    gchar ** user)
-{
-  g_autofree guchar *decoded = NULL;
-  g_autofree gchar *text = NULL, *ha1 = NULL;
-  const gchar *expected;
-  gsize len;
-  gchar *colon;
-
-  if (authorization == NULL)
-    return FALSE;
-  decoded = g_base64_decode (authorization, &len);
-  text = g_strndup ((const gchar *) decoded, len);
-  colon = strchr (text, ':');
-  if (colon == NULL)
-    return FALSE;
-  *colon = '\0';
-  *user = g_strdup (text);
-  expected = rb_users_lookup_ha1 (self->users, text);
-  if (expected == NULL)
-    return FALSE;
-  ha1 = rb_md5_join (text, rb_users_get_realm (self->users), colon + 1,
-      NULL);
-  memset (colon + 1, 0, strlen (colon + 1));
-  return rb_secure_equal (ha1, expected);
+  return c->id;
 }
 
 /* Sends 401 with our challenges. */
 static void
 rb_rtsp_auth_send_unauthorized (RbRtspAuth * self, GstRTSPContext * ctx,
-    const gchar * ip, gboolean stale)
+    guint64 connection, gboolean stale)
 {
-  const gchar *realm = rb_users_get_realm (self->users);
-  g_autofree gchar *nonce = rb_rtsp_auth_make_nonce (self,
-      g_get_real_time () / G_USEC_PER_SEC, ip);
-  g_autofree gchar *digest = g_strdup_printf ("Digest realm=\"%s\", "
-      "nonce=\"%s\", algorithm=MD5, qop=\"auth\"%s", realm, nonce,
-      stale ? ", stale=TRUE" : "");
+  g_autofree gchar *digest = rb_digest_challenge (self->digest, connection,
+      stale);
 
   gst_rtsp_message_init_response (ctx->response, GST_RTSP_STS_UNAUTHORIZED,
       gst_rtsp_status_as_text (GST_RTSP_STS_UNAUTHORIZED), ctx->request);
   gst_rtsp_message_add_header (ctx->response, GST_RTSP_HDR_WWW_AUTHENTICATE,
       digest);
   if (self->mode == RB_NETWORK_AUTH_BASIC) {
-    g_autofree gchar *basic = g_strdup_printf ("Basic realm=\"%s\"", realm);
+    g_autofree gchar *basic = rb_digest_basic_challenge (self->digest);
 
     gst_rtsp_message_add_header (ctx->response,
         GST_RTSP_HDR_WWW_AUTHENTICATE, basic);
@@ -1061,47 +914,46 @@ rb_rtsp_auth_send_unauthorized (RbRtspAuth * self, GstRTSPContext * ctx,
 static gboolean
 rb_rtsp_auth_ensure (RbRtspAuth * self, GstRTSPContext * ctx)
 {
-  GstRTSPAuthCredential **credentials, **c;
   const gchar *ip = ctx->conn ? gst_rtsp_connection_get_ip (ctx->conn) : NULL;
-  gboolean ok = FALSE, stale = FALSE, tried = FALSE;
+  guint64 connection = rb_rtsp_auth_connection_id (self, ctx->client);
+  const gchar *method = gst_rtsp_method_as_text (ctx->method);
+  const gchar *uri = NULL;
+  RbDigestResult best = RB_DIGEST_NO_CREDENTIALS;
   g_autofree gchar *who = NULL;
+  const gchar *value;
 
   if (ctx->token != NULL)
     return TRUE;
   if (ip == NULL)
     ip = "unknown";
-  credentials = ctx->request ? gst_rtsp_message_parse_auth_credentials
-      (ctx->request, GST_RTSP_HDR_AUTHORIZATION) : NULL;
-  for (c = credentials; c && *c && !ok; c++) {
-    if ((*c)->scheme == GST_RTSP_AUTH_DIGEST) {
-      const gchar *user = NULL;
+  if (ctx->request && ctx->request->type == GST_RTSP_MESSAGE_REQUEST)
+    uri = ctx->request->type_data.request.uri;
+  /* each Authorization header is one credential; the first that holds
+   * wins, a stale nonce outranks a refusal */
+  for (gint i = 0; ctx->request && best != RB_DIGEST_OK
+      && gst_rtsp_message_get_header (ctx->request,
+          GST_RTSP_HDR_AUTHORIZATION, (gchar **) & value, i) == GST_RTSP_OK;
+      i++) {
+    gchar *user = NULL;
+    RbDigestResult r = rb_digest_check (self->digest, value, method, uri,
+        connection, &user);
 
-      tried = TRUE;
-      ok = rb_rtsp_auth_check_digest (self, ctx, (*c)->params, ip, &stale,
-          &user);
-      if (user && !who)
-        who = g_strdup (user);
-    } else if ((*c)->scheme == GST_RTSP_AUTH_BASIC
-        && self->mode == RB_NETWORK_AUTH_BASIC) {
-      gchar *user = NULL;
-
-      tried = TRUE;
-      ok = rb_rtsp_auth_check_basic (self, (*c)->authorization, &user);
-      if (user && !who)
-        who = user;
-      else
-        g_free (user);
-    }
+    if (r == RB_DIGEST_OK || r == RB_DIGEST_STALE
+        || (r == RB_DIGEST_DENIED && best == RB_DIGEST_NO_CREDENTIALS))
+      best = r;
+    if (user && !who)
+      who = user;
+    else
+      g_free (user);
   }
-  if (credentials)
-    gst_rtsp_auth_credentials_free (credentials);
-  if (ok) {
+  if (best == RB_DIGEST_OK) {
     ctx->token = self->token;   /* borrowed, as GstRTSPAuth does */
     return TRUE;
   }
-  if (tried && !stale)
+  if (best == RB_DIGEST_DENIED)
     rb_publisher_log_auth_failure (self->publisher, ip, who);
-  rb_rtsp_auth_send_unauthorized (self, ctx, ip, stale);
+  rb_rtsp_auth_send_unauthorized (self, ctx, connection,
+      best == RB_DIGEST_STALE);
   return FALSE;
 }
 
@@ -1137,7 +989,7 @@ rb_rtsp_auth_finalize (GObject * object)
 {
   RbRtspAuth *self = RB_RTSP_AUTH (object);
 
-  g_clear_pointer (&self->users, rb_users_free);
+  g_clear_pointer (&self->digest, rb_digest_unref);
   gst_rtsp_token_unref (self->token);
   G_OBJECT_CLASS (rb_rtsp_auth_parent_class)->finalize (object);
 }
@@ -1152,8 +1004,6 @@ rb_rtsp_auth_class_init (RbRtspAuthClass * klass)
 static void
 rb_rtsp_auth_init (RbRtspAuth * self)
 {
-  for (guint i = 0; i < 4; i++)
-    g_snprintf (self->secret + 8 * i, 9, "%08x", g_random_int ());
   self->token = gst_rtsp_token_new_empty ();
 }
 
@@ -1264,7 +1114,10 @@ rb_publisher_new (const RbNetworkConfig * network, GError ** error)
   auth = g_object_new (RB_TYPE_RTSP_AUTH, NULL);
   auth->publisher = publisher;
   auth->mode = network->auth;
-  auth->users = g_steal_pointer (&users);
+  if (users != NULL)
+    auth->digest = rb_digest_new (g_steal_pointer (&users),
+        RB_DIGEST_SCHEME_DIGEST | (network->auth == RB_NETWORK_AUTH_BASIC ?
+            RB_DIGEST_SCHEME_BASIC : 0));
   if (certificate != NULL)
     gst_rtsp_auth_set_tls_certificate (GST_RTSP_AUTH (auth), certificate);
   gst_rtsp_server_set_auth (publisher->server, GST_RTSP_AUTH (auth));

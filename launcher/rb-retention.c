@@ -16,6 +16,7 @@
 #endif
 
 #include "rb-retention.h"
+#include "rb-deletions.h"
 #include "rb-sidecar.h"
 
 #include <errno.h>
@@ -36,6 +37,7 @@ typedef struct {
   gint64 time_us;               /* when it was recorded, wall clock */
   guint64 size;
   Kind kind;
+  gboolean deleting;            /* could not be deleted: in RbDeletions */
   GSequenceIter *iter;
 } Entry;
 
@@ -43,6 +45,7 @@ struct _RbRetention {
   gchar *state_dir;
   gchar *dirs[2];               /* raw/, anonymized/, by Kind */
   RbJournal *journal;           /* not owned */
+  RbDeletions *deletions;       /* not owned, or NULL */
   guint64 max_usage;            /* bytes, 0 = none */
   gdouble max_usage_percent;    /* of the file system, 0 = none */
   guint64 min_free;             /* bytes, 0 = none */
@@ -216,6 +219,12 @@ rb_retention_free (RbRetention * r)
 }
 
 void
+rb_retention_set_deletions (RbRetention * r, RbDeletions * deletions)
+{
+  r->deletions = deletions;
+}
+
+void
 rb_retention_add (RbRetention * r, const gchar * path)
 {
   g_mutex_lock (&r->lock);
@@ -270,13 +279,46 @@ min_free_bytes (RbRetention * r, guint64 total)
   return m;
 }
 
-/* Deletes @e (the lock is held); FALSE when it must stay (claimed). */
+/* An evicted segment that could not be deleted at once is gone now
+ * (RbDeletions' thread, no lock held). */
+static void
+evicted_later (const gchar * path, gpointer data)
+{
+  RbRetention *r = data;
+
+  g_mutex_lock (&r->lock);
+  if (g_hash_table_contains (r->entries, path)) {
+    remove_locked (r, path);
+    r->evicted++;
+  }
+  g_mutex_unlock (&r->lock);
+}
+
+/* Deletes @path; FALSE (errno set) when it cannot be deleted now. With
+ * RbDeletions it is then retried with back-off, logged once, and @done is
+ * called once it is gone; without, the failure is logged now. */
+static gboolean
+unlink_locked (RbRetention * r, const gchar * path, RbDeletedFunc done)
+{
+  if (r->deletions != NULL)
+    return rb_deletions_unlink (r->deletions, "retention", path, done, r);
+  if (g_unlink (path) == 0 || errno == ENOENT)
+    return TRUE;
+  g_warning ("retention: cannot delete %s: %s", path, g_strerror (errno));
+  return FALSE;
+}
+
+/* Deletes @e (the lock is held); FALSE when it must stay (claimed), or
+ * cannot be deleted now (retried by RbDeletions: skipped from now on). */
 static gboolean
 evict_locked (RbRetention * r, Entry * e, const gchar * why)
 {
   g_autofree gchar *path = g_strdup (e->path);
   RbJournalItemState state = RB_JOURNAL_ITEM_PENDING;
   GError *err = NULL;
+
+  if (e->deleting)
+    return FALSE;
 
   if (e->kind == KIND_RAW && r->journal != NULL) {
     g_autoptr (RbJournalItem) item = rb_journal_lookup (r->journal, path,
@@ -295,17 +337,15 @@ evict_locked (RbRetention * r, Entry * e, const gchar * why)
       return FALSE;
     }
   }
-  if (g_unlink (path) < 0 && errno != ENOENT) {
-    g_warning ("retention: cannot delete %s: %s", path, g_strerror (errno));
-    return FALSE;
-  }
   if (e->kind == KIND_RAW) {
     /* its detections sidecar goes with it */
     g_autofree gchar *sidecar = rb_sidecar_path (path);
 
-    if (g_unlink (sidecar) < 0 && errno != ENOENT)
-      g_warning ("retention: cannot delete %s: %s", sidecar,
-          g_strerror (errno));
+    unlink_locked (r, sidecar, NULL);
+  }
+  if (!unlink_locked (r, path, evicted_later)) {
+    e->deleting = r->deletions != NULL;
+    return FALSE;
   }
   g_message ("retention: evicted %s segment %s (%s)",
       e->kind == KIND_RAW ? "raw" : "anonymized", path, why);

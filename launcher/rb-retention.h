@@ -10,6 +10,7 @@
 
 #include "rb-config.h"
 #include "rb-journal.h"
+#include "rb-deletions.h"
 
 G_BEGIN_DECLS
 
@@ -44,6 +45,12 @@ typedef struct {
 RbRetention *rb_retention_new (const RbConfig * config, RbJournal * journal);
 void rb_retention_free (RbRetention * retention);
 
+/* A segment that cannot be deleted at once is handed to @deletions
+ * (retried with back-off, logged once) and skipped until it is gone; not
+ * owned, may be NULL (then the failure is logged and retried at the next
+ * run). */
+void rb_retention_set_deletions (RbRetention * retention,
+                                 RbDeletions * deletions);
 /* Index a new segment file, or forget one (deleted by a worker). */
 void rb_retention_add (RbRetention * retention, const gchar * path);
 void rb_retention_remove (RbRetention * retention, const gchar * path);

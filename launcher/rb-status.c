@@ -82,6 +82,29 @@ label_values (GHashTable * m, const gchar * name, const gchar * label)
   return values;
 }
 
+/* The label value of @name's sample equal to 1 among @prefix's samples
+ * ('name{PREFIX,reason="X"} 1' gives X), or NULL. */
+static gchar *
+reason_of (GHashTable * m, const gchar * name, const gchar * prefix)
+{
+  g_autofree gchar *start = g_strdup_printf ("%s{%s%sreason=\"", name,
+      prefix, *prefix ? "," : "");
+  GHashTableIter it;
+  gpointer key, value;
+
+  g_hash_table_iter_init (&it, m);
+  while (g_hash_table_iter_next (&it, &key, &value)) {
+    const gchar *k = key, *end;
+
+    if (*(gdouble *) value != 1 || !g_str_has_prefix (k, start))
+      continue;
+    end = strchr (k + strlen (start), '"');
+    if (end != NULL)
+      return g_strndup (k + strlen (start), end - k - strlen (start));
+  }
+  return NULL;
+}
+
 static gchar *
 bytes (gdouble v)
 {
@@ -126,7 +149,7 @@ rb_status_print (const gchar * address, guint port, FILE * out,
   m = rb_status_parse (text);
 
   fprintf (out, "rtsp-blur status (%s)\n\n", url);
-  fprintf (out, "%-20s %-12s %-9s %10s %10s %10s %10s %10s\n", "camera",
+  fprintf (out, "%-20s %-12s %-18s %10s %10s %10s %10s %10s\n", "camera",
       "state", "recording", "frames", "reconnects", "last frame",
       "overload", "detections");
   cameras = label_values (m, "rtsp_blur_camera_up", "camera");
@@ -137,6 +160,12 @@ rb_status_print (const gchar * address, guint port, FILE * out,
     gdouble age = get (m, "rtsp_blur_camera_last_frame_age_seconds", l);
     g_autofree gchar *age_s = isnan (age) ? g_strdup ("-") :
         g_strdup_printf ("%.1f s", age);
+    /* issue 16: "paused (read-only)" while a write error pauses it */
+    g_autofree gchar *why = reason_of (m, "rtsp_blur_camera_recording_paused",
+        l);
+    g_autofree gchar *recording = why ? g_strdup_printf ("paused (%s)", why)
+        : g_strdup (get (m, "rtsp_blur_camera_recording", l) == 1 ? "yes" :
+        "no");
 
     for (guint k = 0; k < G_N_ELEMENTS (states); k++) {
       g_autofree gchar *sl = g_strdup_printf ("%s,state=\"%s\"", l,
@@ -145,8 +174,8 @@ rb_status_print (const gchar * address, guint port, FILE * out,
       if (get (m, "rtsp_blur_camera_state", sl) == 1)
         state = states[k];
     }
-    fprintf (out, "%-20s %-12s %-9s %10.0f %10.0f %10s %10.0f %10.0f\n", cam,
-        state, get (m, "rtsp_blur_camera_recording", l) == 1 ? "yes" : "no",
+    fprintf (out, "%-20s %-12s %-18s %10.0f %10.0f %10s %10.0f %10.0f\n", cam,
+        state, recording,
         get (m, "rtsp_blur_camera_frames_received_total", l),
         get (m, "rtsp_blur_camera_reconnects_total", l), age_s,
         get (m, "rtsp_blur_headblur_overload_frames_total", l),
@@ -173,8 +202,18 @@ rb_status_print (const gchar * address, guint port, FILE * out,
   budget = get (m, "rtsp_blur_disk_budget_bytes", NULL) > 0 ?
       bytes (get (m, "rtsp_blur_disk_budget_bytes", NULL)) :
       g_strdup ("none");
-  fprintf (out, "disk: raw %s, anonymized %s, free %s, budget %s\n\n", raw,
+  fprintf (out, "disk: raw %s, anonymized %s, free %s, budget %s\n", raw,
       anon, free_s, budget);
+  {
+    g_autofree gchar *why = reason_of (m, "rtsp_blur_workers_paused", "");
+
+    /* issue 16 */
+    fprintf (out, "writing: workers %s%s%s, %.0f pauses since start; %.0f "
+        "files waiting to be deleted\n\n", why ? "paused (" : "running",
+        why ? why : "", why ? ")" : "",
+        get (m, "rtsp_blur_workers_pauses_total", NULL),
+        get (m, "rtsp_blur_deletions_pending", NULL));
+  }
 
   fprintf (out, "%-20s %-8s %12s %8s %8s\n", "network", "serving",
       "connections", "viewers", "refused");

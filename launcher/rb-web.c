@@ -19,6 +19,8 @@
 #include "rb-camera.h"
 #include "rb-chat.h"
 #include "rb-hls.h"
+#include "rb-http-auth.h"
+#include "rb-http-listener.h"
 #include "rb-metrics.h"
 #include "rb-paths.h"
 #include "rb-users.h"
@@ -31,6 +33,9 @@
 #define OFFLINE_AFTER_S 30
 /* A frame older than this is not live. */
 #define LIVE_MAX_AGE_S 5
+/* Addresses refused by allow= whose refusal is remembered for the
+ * once-a-minute log, at most. */
+#define REFUSED_LOG_MAX 4096
 
 typedef struct {
   GBytes *bytes;
@@ -55,8 +60,9 @@ struct _RbHttp {
   RbWeb *web;
   const RbNetworkConfig *net;
   SoupServer *server;
-  SoupAuthDomain *auth;         /* NULL: auth=none */
-  RbUsers *users;
+  RbHttpListener *listener;     /* its socket, connections and bounds */
+  GTlsCertificate *tls_certificate;     /* NULL: plain HTTP */
+  SoupAuthDomain *auth;         /* RbHttpAuth, NULL: auth=none */
   RbChatRoom *room;             /* in web->rooms */
   gboolean serving;
   gboolean tls;
@@ -292,10 +298,9 @@ rb_http_serve_hls (RbHttp * http, SoupServerMessage * msg, const gchar * path)
 static gchar *
 rb_http_user (RbHttp * http, SoupServerMessage * msg)
 {
-  gchar *user = http->auth ? soup_auth_domain_accepts (http->auth, msg) :
-      NULL;
+  const gchar *user = http->auth ? rb_http_auth_get_user (msg) : NULL;
 
-  return user ? user : g_strdup ("anonymous");
+  return g_strdup (user ? user : "anonymous");
 }
 
 static void
@@ -389,51 +394,36 @@ rb_http_on_request_started (SoupServer * server, SoupServerMessage * msg,
   last = g_hash_table_lookup (http->refused_logged, ip ? ip : "unknown");
   if (last != NULL && now - GPOINTER_TO_INT (last) < 60)
     return;
+  /* one entry per address refused within the minute, and not without
+   * bound (many addresses: the others are counted, not logged) */
+  if (last == NULL && g_hash_table_size (http->refused_logged) >=
+      REFUSED_LOG_MAX) {
+    GHashTableIter iter;
+    gpointer value;
+
+    g_hash_table_iter_init (&iter, http->refused_logged);
+    while (g_hash_table_iter_next (&iter, NULL, &value))
+      if (now - GPOINTER_TO_INT (value) >= 60)
+        g_hash_table_iter_remove (&iter);
+    if (g_hash_table_size (http->refused_logged) >= REFUSED_LOG_MAX)
+      return;
+  }
   g_hash_table_insert (http->refused_logged, g_strdup (ip ? ip : "unknown"),
       GINT_TO_POINTER ((gint) now));
   g_warning ("network %s: refusing HTTP requests from %s: not in the "
       "network's allow list", http->net->name, ip ? ip : "unknown");
 }
 
-/* ---- authentication ---- */
-
-static gchar *
-rb_http_digest_cb (SoupAuthDomain * domain, SoupServerMessage * msg,
-    const char *username, gpointer data)
-{
-  RbHttp *http = data;
-
-  return g_strdup (rb_users_lookup_ha1 (http->users, username));
-}
-
-static gboolean
-rb_http_basic_cb (SoupAuthDomain * domain, SoupServerMessage * msg,
-    const char *username, const char *password, gpointer data)
-{
-  RbHttp *http = data;
-  const gchar *ha1 = rb_users_lookup_ha1 (http->users, username);
-  g_autofree gchar *a1 = NULL, *hex = NULL;
-  guint diff = 0;
-
-  if (ha1 == NULL)
-    return FALSE;
-  a1 = g_strdup_printf ("%s:%s:%s", username,
-      rb_users_get_realm (http->users), password);
-  hex = g_compute_checksum_for_string (G_CHECKSUM_MD5, a1, -1);
-  for (guint i = 0; i < 32; i++)        /* both are 32 hex digits */
-    diff |= (guint) (hex[i] ^ ha1[i]);
-  return diff == 0;
-}
-
 static void
 rb_http_free (RbHttp * http)
 {
+  g_clear_pointer (&http->listener, rb_http_listener_free);
+  g_clear_object (&http->tls_certificate);
   if (http->server != NULL) {
     soup_server_disconnect (http->server);
     g_object_unref (http->server);
   }
   g_clear_object (&http->auth);
-  g_clear_pointer (&http->users, rb_users_free);
   g_clear_pointer (&http->refused_logged, g_hash_table_unref);
   g_free (http);
 }
@@ -443,6 +433,12 @@ rb_http_new (RbWeb * web, const RbNetworkConfig * net, GError ** error)
 {
   const gchar *file = web->config->path;
   RbHttp *http = g_new0 (RbHttp, 1);
+  g_autofree gchar *label = g_strdup_printf ("network %s", net->name);
+  RbHttpLimits limits = { net->max_connections,
+    net->max_connections_per_client,
+    MIN (net->idle_timeout_s, RB_HTTP_HEADER_TIMEOUT_S), net->idle_timeout_s,
+    RB_HTTP_LISTEN_BACKLOG
+  };
   GError *err = NULL;
 
   http->web = web;
@@ -465,30 +461,24 @@ rb_http_new (RbWeb * web, const RbNetworkConfig * net, GError ** error)
       rb_http_free (http);
       return NULL;
     }
-    soup_server_set_tls_certificate (http->server, cert);
+    /* the listener makes the TLS connections (rb-http-listener.h) */
+    http->tls_certificate = g_steal_pointer (&cert);
     http->tls = TRUE;
   }
+  http->listener = rb_http_listener_new (http->server, label, &limits,
+      http->tls_certificate);
   if (net->auth != RB_NETWORK_AUTH_NONE) {
-    http->users = rb_users_load (net->users_file, &err);
-    if (http->users == NULL) {
+    RbUsers *users = rb_users_load (net->users_file, &err);
+
+    if (users == NULL) {
       g_set_error (error, err->domain, err->code, "%s: [network:%s] users: "
           "%s", file, net->name, err->message);
       g_error_free (err);
       rb_http_free (http);
       return NULL;
     }
-    if (net->auth == RB_NETWORK_AUTH_BASIC) {
-      http->auth = soup_auth_domain_basic_new ("realm",
-          rb_users_get_realm (http->users), NULL);
-      soup_auth_domain_basic_set_auth_callback (http->auth,
-          rb_http_basic_cb, http, NULL);
-    } else {
-      http->auth = soup_auth_domain_digest_new ("realm",
-          rb_users_get_realm (http->users), NULL);
-      soup_auth_domain_digest_set_auth_callback (http->auth,
-          rb_http_digest_cb, http, NULL);
-    }
-    soup_auth_domain_add_path (http->auth, "/");
+    /* replay-safe digest (or basic), checked by rb-digest as on RTSP */
+    http->auth = rb_http_auth_new (users, net->auth == RB_NETWORK_AUTH_BASIC);
     soup_server_add_auth_domain (http->server, http->auth);
   }
   soup_server_add_handler (http->server, NULL, rb_http_handle, http, NULL);
@@ -506,8 +496,7 @@ rb_http_start (RbHttp * http, GError ** error)
       http->net->http_port);
   GError *err = NULL;
 
-  if (!soup_server_listen (http->server, sa, http->tls ?
-          SOUP_SERVER_LISTEN_HTTPS : 0, &err)) {
+  if (!rb_http_listener_listen (http->listener, sa, &err)) {
     g_set_error (error, err->domain, err->code, "network %s: cannot listen "
         "on %s port %u (http-port): %s", http->net->name, http->net->address,
         http->net->http_port, err->message);
@@ -661,6 +650,52 @@ rb_web_start (RbWeb * web)
   return failing;
 }
 
+/* The bounds of the listeners (rb-http-listener.h). */
+static void
+rb_web_collect_listeners (RbWeb * web, GString * out)
+{
+  /* *INDENT-OFF* */
+  static const struct {
+    const gchar *name, *type, *help, *kind;
+    gsize offset;               /* of the guint64 in RbHttpListenerStats */
+  } metrics[] = {
+    {"rtsp_blur_network_http_connections", "gauge",
+     "HTTP connections open on the network's listener (chat WebSockets "
+     "included)", NULL, G_STRUCT_OFFSET (RbHttpListenerStats, connections)},
+    {"rtsp_blur_network_http_refused_connections_total", "counter",
+     "HTTP connections closed at accept: max-connections or "
+     "max-connections-per-client reached", NULL,
+     G_STRUCT_OFFSET (RbHttpListenerStats, refused)},
+    {"rtsp_blur_network_http_timeouts_total", "counter",
+     "HTTP connections closed by a timeout: header (no complete request "
+     "in time) or idle (a response moved no byte for idle-timeout)",
+     "header", G_STRUCT_OFFSET (RbHttpListenerStats, header_timeouts)},
+    {"rtsp_blur_network_http_timeouts_total", "counter", NULL, "idle",
+     G_STRUCT_OFFSET (RbHttpListenerStats, idle_timeouts)},
+    {"rtsp_blur_network_http_refused_bodies_total", "counter",
+     "HTTP requests that announced a body, answered on their headers (413, "
+     "or 401/403) and closed before it was read", NULL,
+     G_STRUCT_OFFSET (RbHttpListenerStats, bodies_refused)},
+  };
+  /* *INDENT-ON* */
+
+  for (guint k = 0; k < G_N_ELEMENTS (metrics); k++) {
+    for (guint i = 0; i < web->https->len; i++) {
+      RbHttp *http = g_ptr_array_index (web->https, i);
+      g_autofree gchar *name = rb_metrics_escape (http->net->name);
+      g_autofree gchar *l = metrics[k].kind ?
+          g_strdup_printf ("network=\"%s\",kind=\"%s\"", name,
+          metrics[k].kind) : g_strdup_printf ("network=\"%s\"", name);
+      RbHttpListenerStats st;
+
+      rb_http_listener_get_stats (http->listener, &st);
+      rb_metrics_add (out, metrics[k].name, metrics[k].type, i ? NULL :
+          metrics[k].help, l, G_STRUCT_MEMBER (guint64, &st,
+              metrics[k].offset));
+    }
+  }
+}
+
 void
 rb_web_collect (RbWeb * web, GString * out)
 {
@@ -697,6 +732,7 @@ rb_web_collect (RbWeb * web, GString * out)
         "counter", i ? NULL : "HTTP requests refused with 403 because the "
         "client is not in the network's allow list", l, http->refused);
   }
+  rb_web_collect_listeners (web, out);
   for (guint i = 0; i < web->hls->len; i++) {
     RbHls *hls = g_ptr_array_index (web->hls, i);
     RbCameraConfig *cam = g_ptr_array_index (web->config->cameras, i);
@@ -720,6 +756,18 @@ rb_web_collect (RbWeb * web, GString * out)
     rb_metrics_add (out, "rtsp_blur_chat_members", "gauge", first ?
         "Operator pages connected to the chat room" : NULL, l,
         rb_chat_room_get_members (value));
+    first = FALSE;
+  }
+  first = TRUE;
+  g_hash_table_iter_init (&iter, web->rooms);
+  while (g_hash_table_iter_next (&iter, &key, &value)) {
+    g_autofree gchar *name = rb_metrics_escape (key);
+    g_autofree gchar *l = g_strdup_printf ("room=\"%s\"", name);
+
+    rb_metrics_add (out, "rtsp_blur_chat_rate_limited_total", "counter",
+        first ? "Chat messages not sent (nor stored) because their user or "
+        "network was over its rate limit" : NULL, l,
+        rb_chat_room_get_rate_limited (value));
     first = FALSE;
   }
 }

@@ -27,6 +27,11 @@ G_BEGIN_DECLS
  *   /hls/CAMERA/segmentN.ts    its segments (MPEG-TS, in memory)
  *   /chat                      the network's chat room (WebSocket)
  *
+ * The listener is an RbHttpListener (rb-http-listener.h) bounded by the
+ * network's max-connections, max-connections-per-client and idle-timeout
+ * (counted apart from RTSP; header timeout MIN (idle-timeout,
+ * RB_HTTP_HEADER_TIMEOUT_S)): one request per connection, no request body.
+ *
  * A camera the network may not see answers 404, like an unknown one. The
  * HLS packagers (RbHls, one per camera that some network with http-port
  * may see) are shared by every network and run from rb_web_new() on: the
@@ -52,9 +57,11 @@ void rb_web_free (RbWeb * web);
 gboolean rb_web_check (const RbConfig * config, GError ** error);
 
 /* Appends the browser side's metrics (rb_metrics_add()): per network
- * rtsp_blur_network_http_serving and rtsp_blur_network_http_requests_total,
- * per camera rtsp_blur_hls_segments_total, per room
- * rtsp_blur_chat_members. Nothing when @web is NULL. */
+ * rtsp_blur_network_http_serving, _requests_total, _refused_requests_total,
+ * _connections, _refused_connections_total, _timeouts_total{kind} and
+ * _refused_bodies_total (rtsp_blur_network_http_*), per camera
+ * rtsp_blur_hls_segments_total, per room rtsp_blur_chat_members and
+ * rtsp_blur_chat_rate_limited_total. Nothing when @web is NULL. */
 void rb_web_collect (RbWeb * web, GString * out);
 
 /* Starts the listeners not serving yet; returns how many failed (logged,

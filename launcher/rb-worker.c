@@ -40,9 +40,6 @@
 /* Claims whose lease expired (a worker that could not write its result)
  * are returned to the queue this often while running. */
 #define RECOVER_INTERVAL_US (30 * G_USEC_PER_SEC)
-/* Space needed to work again after a full disk, when min-free-space is not
- * set. */
-#define RESUME_MIN_FREE (32 * 1024 * 1024)
 /* A failed segment is tried again after 30 s, then 60 s (3 attempts in
  * all), then quarantined. */
 #define MAX_ATTEMPTS 3
@@ -66,7 +63,9 @@ struct _RbWorkers {
   GHashTable *keep_audio;       /* names of the cameras with audio=keep */
   RbJournal *journal;            /* owned by the daemon */
   RbRetention *retention;       /* owned by the daemon, or NULL */
+  RbDeletions *deletions;       /* owned by the daemon, or NULL */
   guint64 min_free_bytes;       /* a full disk pauses the workers until */
+  gchar *probe_dirs[3];         /* anonymized/ and the queue's tmp/ */
 
   GMutex lock;
   GCond cond;
@@ -76,7 +75,14 @@ struct _RbWorkers {
   guint remuxed;                /* protected by lock */
   guint failed;                 /* protected by lock: failed attempts */
   guint quarantined;            /* protected by lock */
+  guint64 corrupt_frames;       /* protected by lock: masked whole or
+                                 * dropped for corruption (issue 16) */
   gint64 last_recover_us;       /* protected by lock */
+  /* writing paused after a write error (rb-write-pause.h), for every
+   * worker: protected by lock */
+  RbWritePause write;
+  gboolean probing;             /* a worker runs the test write */
+  gboolean space_low;           /* the last check found too little space */
   GPtrArray *threads;
 };
 
@@ -91,8 +97,12 @@ rb_workers_new (const RbConfig * config, RbJournal * journal,
   workers->state_dir = g_strdup (config->state_dir);
   workers->queue_dir = g_strdup (rb_journal_get_dir (journal));
   workers->retention = retention;
-  workers->min_free_bytes = MAX (config->min_free_space_bytes,
-      RESUME_MIN_FREE);
+  workers->min_free_bytes = rb_write_min_free (config->min_free_space_bytes);
+  workers->probe_dirs[0] = g_build_filename (config->state_dir, "anonymized",
+      NULL);
+  workers->probe_dirs[1] = g_build_filename (workers->queue_dir, "tmp", NULL);
+  rb_write_pause_init (&workers->write, RB_WRITE_RETRY_FIRST_MS,
+      config->reconnect_max_interval_s * 1000);
   workers->keep_raw = config->keep_raw;
   workers->n_threads = config->workers;
   workers->config = config;
@@ -136,7 +146,15 @@ rb_workers_free (RbWorkers * workers)
   g_hash_table_unref (workers->keep_audio);
   g_free (workers->state_dir);
   g_free (workers->queue_dir);
+  g_free (workers->probe_dirs[0]);
+  g_free (workers->probe_dirs[1]);
   g_free (workers);
+}
+
+void
+rb_workers_set_deletions (RbWorkers * workers, RbDeletions * deletions)
+{
+  workers->deletions = deletions;
 }
 
 static gboolean
@@ -150,6 +168,16 @@ rb_workers_is_stopping (RbWorkers * workers)
   return stopping;
 }
 
+/* Deletes @path (an unfinished output); retried later if it cannot be. */
+static void
+rb_worker_unlink (RbWorkers * workers, const gchar * path)
+{
+  if (workers->deletions != NULL)
+    rb_deletions_unlink (workers->deletions, "worker", path, NULL, NULL);
+  else
+    g_unlink (path);
+}
+
 static GstPadProbeReturn
 rb_count_frames (GstPad * pad, GstPadProbeInfo * info, gpointer data)
 {
@@ -160,8 +188,45 @@ rb_count_frames (GstPad * pad, GstPadProbeInfo * info, gpointer data)
   return GST_PAD_PROBE_OK;
 }
 
+/* A RESOURCE error of an element writing a file (filesink: it has a
+ * location) becomes an RB_WRITE_ERROR naming the file: the output could not
+ * be written, which is not the segment's fault. */
+static void
+rb_worker_parse_error (GstMessage * msg, GError ** error)
+{
+  GstObject *src = GST_MESSAGE_SRC (msg);
+  g_autofree gchar *debug = NULL, *location = NULL;
+  gboolean no_space;
+
+  gst_message_parse_error (msg, error, &debug);
+  if (error == NULL || *error == NULL || (*error)->domain != GST_RESOURCE_ERROR)
+    return;
+  switch ((*error)->code) {
+    case GST_RESOURCE_ERROR_OPEN_WRITE:
+    case GST_RESOURCE_ERROR_OPEN_READ_WRITE:
+    case GST_RESOURCE_ERROR_WRITE:
+    case GST_RESOURCE_ERROR_NO_SPACE_LEFT:
+    case GST_RESOURCE_ERROR_CLOSE:
+    case GST_RESOURCE_ERROR_SYNC:
+      break;
+    default:
+      return;
+  }
+  if (src == NULL || g_object_class_find_property (G_OBJECT_GET_CLASS (src),
+          "location") == NULL)
+    return;
+  g_object_get (src, "location", &location, NULL);
+  if (location == NULL)
+    return;
+  no_space = (*error)->code == GST_RESOURCE_ERROR_NO_SPACE_LEFT;
+  rb_write_error_wrap (error, location, debug);
+  if (no_space)
+    (*error)->code = RB_WRITE_REASON_NO_SPACE;
+}
+
 /* Runs @pipeline to EOS. Returns FALSE with @error on an error, on a
- * timeout or when the workers stop (then @aborted is set). */
+ * timeout or when the workers stop (then @aborted is set). A failure to
+ * write the output is an RB_WRITE_ERROR. */
 static gboolean
 rb_worker_run (RbWorkers * workers, GstElement * pipeline,
     const gchar * item_id, gint64 timeout_us, gboolean * aborted,
@@ -177,7 +242,7 @@ rb_worker_run (RbWorkers * workers, GstElement * pipeline,
     GstMessage *msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ERROR);
 
     if (msg != NULL) {
-      gst_message_parse_error (msg, error, NULL);
+      rb_worker_parse_error (msg, error);
       gst_message_unref (msg);
     } else {
       g_set_error (error, GST_CORE_ERROR, GST_CORE_ERROR_STATE_CHANGE,
@@ -192,7 +257,7 @@ rb_worker_run (RbWorkers * workers, GstElement * pipeline,
 
     if (msg != NULL) {
       if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_ERROR) {
-        gst_message_parse_error (msg, error, NULL);
+        rb_worker_parse_error (msg, error);
       } else {
         ok = TRUE;
       }
@@ -377,6 +442,7 @@ typedef struct {
   RbDetections *detections;
   RbFrameCount *count;
   gboolean all_covered;
+  guint corrupt;                /* frames safedec flagged corrupted */
 } RbRemuxCheck;
 
 static GstPadProbeReturn
@@ -390,6 +456,9 @@ rb_remux_check_probe (GstPad * pad, GstPadProbeInfo * info, gpointer data)
   if (!GST_BUFFER_PTS_IS_VALID (buffer)
       || !rb_detections_covers (check->detections, GST_BUFFER_PTS (buffer)))
     check->all_covered = FALSE;
+  /* a damaged frame is not copied as it is: anonymized, it is masked */
+  if (GST_BUFFER_FLAG_IS_SET (buffer, GST_BUFFER_FLAG_CORRUPTED))
+    check->corrupt++;
   return GST_PAD_PROBE_OK;
 }
 
@@ -433,7 +502,7 @@ rb_worker_remux (RbWorkers * workers, RbJournalItem * item,
   g_autofree gchar *decode = rb_pipeline_verify (item->location);
   g_autofree gchar *remux = rb_pipeline_remux (item->location, partial,
       audio);
-  RbRemuxCheck check = { detections, in, TRUE };
+  RbRemuxCheck check = { detections, in, TRUE, 0 };
   GstElement *pipeline, *sink;
   GstPad *pad;
   gboolean ok;
@@ -454,7 +523,10 @@ rb_worker_remux (RbWorkers * workers, RbJournalItem * item,
   rb_worker_mark_damaged (ok, *aborted, error);
   if (!ok || !rb_verify_input (in, item->duration, error))
     return -1;
-  if (!check.all_covered || in->frames == 0)
+  if (check.corrupt > 0)
+    g_message ("worker: %s has %u damaged frames: anonymized, not remuxed",
+        item->location, check.corrupt);
+  if (!check.all_covered || check.corrupt > 0 || in->frames == 0)
     return 0;
 
   pipeline = gst_parse_launch (remux, error);
@@ -468,13 +540,15 @@ rb_worker_remux (RbWorkers * workers, RbJournalItem * item,
 }
 
 /* Anonymizes @item into @partial (decode, headblur, encode); the frames fed
- * to the encoder go into @in. With @detections, headblur masks the
- * sidecar's smoothed tracks and detects only on the frames it does not
- * cover. */
+ * to the encoder go into @in, the frames headblur masked whole (or
+ * dropped) because safedec flagged them corrupted into @corrupt. With
+ * @detections, headblur masks the sidecar's smoothed tracks and detects
+ * only on the frames it does not cover. */
 static gboolean
 rb_worker_anonymize (RbWorkers * workers, RbJournalItem * item,
     RbDetections * detections, const gchar * partial, gboolean audio,
-    RbFrameCount * in, gboolean * aborted, GError ** error)
+    RbFrameCount * in, guint64 * corrupt, gboolean * aborted,
+    GError ** error)
 {
   g_autofree gchar *description = rb_pipeline_segment (item->location,
       partial, audio);
@@ -497,14 +571,31 @@ rb_worker_anonymize (RbWorkers * workers, RbJournalItem * item,
     g_object_set (blur, "privacy-zones", g_hash_table_lookup (workers->zones,
             item->source), NULL);
   if (detections != NULL) {
+    GstElement *decoder = gst_bin_get_by_name (GST_BIN (pipeline),
+        "decoder");
+
     g_object_set (blur, "upstream-detections", TRUE, NULL);
     rb_detections_feed (detections, blur);
+    /* the losses the live path saw, which the raw segment does not show:
+     * the frames after them are masked whole as they were live */
+    rb_detections_mark_losses (detections, decoder);
+    gst_object_unref (decoder);
   }
-  gst_object_unref (blur);
   rb_watch_pad (pipeline, "blur", "src", in);
 
   ok = rb_worker_run (workers, pipeline, item->id, rb_worker_timeout (item),
       aborted, error);
+  {
+    GstStructure *stats = NULL;
+
+    g_object_get (blur, "stats", &stats, NULL);
+    if (stats == NULL
+        || !gst_structure_get_uint64 (stats, "corrupt-frames", corrupt))
+      *corrupt = 0;
+    if (stats != NULL)
+      gst_structure_free (stats);
+  }
+  gst_object_unref (blur);
   gst_object_unref (pipeline);
   rb_worker_mark_damaged (ok, *aborted, error);
   return ok && rb_verify_input (in, item->duration, error);
@@ -527,6 +618,7 @@ rb_worker_process (RbWorkers * workers, RbJournalItem * item,
   g_autofree gchar *partial = g_strconcat (final, ".partial", NULL);
   g_autoptr (RbDetections) detections = NULL;
   gboolean audio, zoned, ok;
+  guint64 corrupt = 0;
   gint r = 0;
 
   *aborted = FALSE;
@@ -538,8 +630,13 @@ rb_worker_process (RbWorkers * workers, RbJournalItem * item,
   }
   if (g_mkdir_with_parents (out_dir, 0750) < 0) {
     rb_durable_set_error (error, "create", out_dir, errno);
+    rb_write_error_wrap (error, out_dir, NULL);
     return FALSE;
   }
+
+  /* a failed attempt's output waiting to be deleted has this name */
+  if (workers->deletions != NULL)
+    rb_deletions_cancel (workers->deletions, partial);
 
   audio = item->source != NULL && g_hash_table_contains (workers->keep_audio,
       item->source) && rb_worker_has_audio (item->location);
@@ -556,7 +653,7 @@ rb_worker_process (RbWorkers * workers, RbJournalItem * item,
     r = rb_worker_remux (workers, item, detections, partial, audio, &in,
         aborted, error);
     if (r < 0) {
-      g_unlink (partial);
+      rb_worker_unlink (workers, partial);
       return FALSE;
     }
     if (r == 0)
@@ -568,7 +665,7 @@ rb_worker_process (RbWorkers * workers, RbJournalItem * item,
     ok = TRUE;
   } else {
     ok = rb_worker_anonymize (workers, item, detections, partial, audio, &in,
-        aborted, error);
+        &corrupt, aborted, error);
     if (detections != NULL) {
       g_autofree gchar *what = rb_detections_describe (detections);
       guint frames, covered;
@@ -579,56 +676,185 @@ rb_worker_process (RbWorkers * workers, RbJournalItem * item,
     } else {
       *how = g_strdup ("no detections sidecar: detected on every frame");
     }
+    if (corrupt > 0) {
+      gchar *more = g_strdup_printf ("%s; %" G_GUINT64_FORMAT " damaged "
+          "frames masked whole", *how, corrupt);
+
+      g_free (*how);
+      *how = more;
+    }
   }
-  ok = ok && rb_durable_fsync (partial, error);
+  if (ok && !rb_durable_fsync (partial, error)) {
+    rb_write_error_wrap (error, partial, NULL);
+    ok = FALSE;
+  }
   ok = ok && rb_worker_verify (workers, partial, &in, audio, aborted, error);
-  ok = ok && rb_durable_rename (partial, final, error);
+  if (ok && !rb_durable_rename (partial, final, error)) {
+    rb_write_error_wrap (error, final, NULL);
+    ok = FALSE;
+  }
   if (!ok) {
-    g_unlink (partial);
+    rb_worker_unlink (workers, partial);
     return FALSE;
   }
+  g_mutex_lock (&workers->lock);
+  workers->corrupt_frames += corrupt;
+  g_mutex_unlock (&workers->lock);
   *out_location = g_steal_pointer (&final);
   return TRUE;
 }
 
-/* Deletes the raw segment @path and its detections sidecar. */
+/* A raw segment deleted late (rb-deletions.h): out of the disk index. */
+static void
+rb_worker_raw_deleted (const gchar * path, gpointer data)
+{
+  RbRetention *retention = data;
+
+  if (retention != NULL)
+    rb_retention_remove (retention, path);
+}
+
+/* Deletes the raw segment @path and its detections sidecar; what cannot
+ * be deleted now is retried later (logged once). Returns whether the raw
+ * segment is gone now. */
 static gboolean
-rb_worker_delete_raw (const gchar * path)
+rb_worker_delete_raw (RbWorkers * workers, const gchar * path)
 {
   g_autofree gchar *sidecar = rb_sidecar_path (path);
+  gboolean gone;
 
-  if (g_unlink (path) < 0)
-    return FALSE;
-  if (g_unlink (sidecar) < 0 && errno != ENOENT)
-    g_warning ("worker: cannot delete %s: %s", sidecar, g_strerror (errno));
-  errno = 0;
-  return TRUE;
-}
-
-/* ENOSPC, from GIO or from a GStreamer element. */
-static gboolean
-rb_error_is_no_space (const GError * err)
-{
-  return g_error_matches (err, G_IO_ERROR, G_IO_ERROR_NO_SPACE)
-      || g_error_matches (err, GST_RESOURCE_ERROR,
-      GST_RESOURCE_ERROR_NO_SPACE_LEFT);
-}
-
-/* After a full disk: until min-free-space (at least 32 MiB) is free. */
-static void
-rb_workers_wait_for_room (RbWorkers * workers)
-{
-  while (!rb_workers_is_stopping (workers)) {
-    guint64 free_bytes = rb_fs_free_bytes (workers->state_dir, NULL);
-
-    if (free_bytes == G_MAXUINT64 || free_bytes >= workers->min_free_bytes)
-      return;
-    g_mutex_lock (&workers->lock);
-    if (!workers->stopping)
-      g_cond_wait_until (&workers->cond, &workers->lock,
-          g_get_monotonic_time () + G_USEC_PER_SEC);
-    g_mutex_unlock (&workers->lock);
+  if (workers->deletions == NULL) {
+    gone = g_unlink (path) == 0 || errno == ENOENT;
+    if (!gone)
+      g_warning ("worker: cannot delete the raw segment %s: %s", path,
+          g_strerror (errno));
+    else if (g_unlink (sidecar) < 0 && errno != ENOENT)
+      g_warning ("worker: cannot delete %s: %s", sidecar, g_strerror (errno));
+    return gone;
   }
+  gone = rb_deletions_unlink (workers->deletions, "worker", path,
+      rb_worker_raw_deleted, workers->retention);
+  rb_deletions_unlink (workers->deletions, "worker", sidecar, NULL, NULL);
+  return gone;
+}
+
+/* ---- writing paused after a write error ---- */
+
+/* A write failed (@err, an RB_WRITE_ERROR or a queue's G_IO_ERROR): every
+ * worker pauses; logged once per transition. @segment went back to the
+ * queue, or NULL. */
+static void
+rb_workers_write_failed (RbWorkers * workers, const GError * err,
+    const gchar * segment)
+{
+  RbWriteReason reason = rb_write_reason_from_error (err, NULL);
+  RbWriteLog log;
+  guint delay_ms, max_ms;
+
+  g_mutex_lock (&workers->lock);
+  log = rb_write_pause_failed (&workers->write, reason,
+      g_get_monotonic_time ());
+  delay_ms = workers->write.delay_ms;
+  max_ms = workers->write.max_ms;
+  g_mutex_unlock (&workers->lock);
+  if (log == RB_WRITE_LOG_PAUSED)
+    g_warning ("worker: writing paused (%s): %s; %s%sthe workers try a "
+        "test write in %.0f s, then less often (up to every %.0f s), and go "
+        "on when it passes", rb_write_reason_name (reason), err->message,
+        segment ? segment : "", segment ? " goes back to the queue; " : "",
+        delay_ms / 1000.0, max_ms / 1000.0);
+  else if (log == RB_WRITE_LOG_RELAPSE)
+    g_warning ("worker: writing failed again right after it resumed (%s): "
+        "%s; %s%stried again less and less often (up to every %.0f s), and "
+        "logged again once a segment is anonymized",
+        rb_write_reason_name (reason), err->message, segment ? segment : "",
+        segment ? " goes back to the queue; " : "", max_ms / 1000.0);
+  else
+    g_debug ("worker: writing failed again: %s", err->message);
+}
+
+/* Something was written for real (a segment anonymized and completed). */
+static void
+rb_workers_written (RbWorkers * workers)
+{
+  RbWriteLog log;
+  gint64 since;
+  guint failed;
+
+  g_mutex_lock (&workers->lock);
+  since = workers->write.since_us;
+  failed = workers->write.failed_probes;
+  log = rb_write_pause_written (&workers->write);
+  g_mutex_unlock (&workers->lock);
+  if (log == RB_WRITE_LOG_RESUMED)
+    g_message ("worker: writing again: a segment was anonymized (%.0f s "
+        "after the pause, %u test writes failed)",
+        (g_get_monotonic_time () - since) / 1e6, failed);
+}
+
+/* While writing is paused: waits, and runs the test write (one worker at
+ * a time) when the back-off is due or the free space came back. Returns
+ * FALSE when the workers stop. */
+static gboolean
+rb_workers_wait_writable (RbWorkers * workers)
+{
+  g_mutex_lock (&workers->lock);
+  while (!workers->stopping && rb_write_pause_is_paused (&workers->write)) {
+    gint64 now = g_get_monotonic_time ();
+    gint64 check = now + RB_WRITE_SPACE_CHECK_MS * 1000;
+    GError *err = NULL;
+    guint64 free_bytes;
+    gboolean ok = TRUE;
+
+    if (workers->probing) {
+      g_cond_wait_until (&workers->cond, &workers->lock, check);
+      continue;
+    }
+    g_mutex_unlock (&workers->lock);
+    free_bytes = rb_fs_free_bytes (workers->state_dir, NULL);
+    g_mutex_lock (&workers->lock);
+    if (free_bytes != G_MAXUINT64 && free_bytes < workers->min_free_bytes) {
+      workers->space_low = TRUE;
+      g_cond_wait_until (&workers->cond, &workers->lock, check);
+      continue;
+    }
+    if (workers->space_low) {
+      /* the space is back: no need to wait for the back-off */
+      workers->space_low = FALSE;
+      rb_write_pause_hurry (&workers->write, now);
+    }
+    if (!rb_write_pause_is_due (&workers->write, now)) {
+      g_cond_wait_until (&workers->cond, &workers->lock, MIN (check,
+              now + rb_write_pause_wait_us (&workers->write, now)));
+      continue;
+    }
+    workers->probing = TRUE;
+    g_mutex_unlock (&workers->lock);
+    for (guint i = 0; ok && workers->probe_dirs[i] != NULL; i++)
+      ok = rb_write_probe (workers->probe_dirs[i], workers->min_free_bytes,
+          &err);
+    g_mutex_lock (&workers->lock);
+    workers->probing = FALSE;
+    now = g_get_monotonic_time ();
+    if (!ok) {
+      rb_write_pause_probe_failed (&workers->write,
+          rb_write_reason_from_error (err, NULL), now);
+      g_debug ("worker: cannot write yet: %s; next try in %u ms",
+          err->message, workers->write.delay_ms);
+      g_error_free (err);
+    } else if (rb_write_pause_probe_passed (&workers->write, now) ==
+        RB_WRITE_LOG_RESUMED) {
+      g_message ("worker: writing again: %s and %s are writable again "
+          "after %.0f s", workers->probe_dirs[0], workers->probe_dirs[1],
+          (now - workers->write.since_us) / 1e6);
+      /* the claims that could not be released while paused are returned
+       * as soon as their lease expires */
+      workers->last_recover_us = 0;
+    }
+    g_cond_broadcast (&workers->cond);
+  }
+  g_mutex_unlock (&workers->lock);
+  return !rb_workers_is_stopping (workers);
 }
 
 /* Every RECOVER_INTERVAL_US: claims whose lease expired (this process
@@ -700,7 +926,7 @@ rb_worker_thread (gpointer data)
 {
   RbWorkers *workers = data;
 
-  while (!rb_workers_is_stopping (workers)) {
+  while (rb_workers_wait_writable (workers)) {
     GError *err = NULL;
     RbJournalItem *item;
     gchar *out = NULL, *how = NULL;
@@ -710,7 +936,12 @@ rb_worker_thread (gpointer data)
     rb_workers_maybe_recover (workers);
     item = rb_journal_claim (workers->journal, LEASE_S, &err);
     if (item == NULL) {
-      if (err != NULL) {
+      if (err != NULL && err->domain == G_IO_ERROR) {
+        /* the queue cannot be written */
+        rb_workers_write_failed (workers, err, NULL);
+        g_clear_error (&err);
+        continue;
+      } else if (err != NULL) {
         g_warning ("worker: cannot claim from queue %s: %s",
             workers->queue_dir, err->message);
         g_clear_error (&err);
@@ -732,18 +963,22 @@ rb_worker_thread (gpointer data)
 
       if (!rb_journal_complete (workers->journal, item->id,
               &jerr)) {
-        g_warning ("worker: cannot complete %s: %s", item->id, jerr->message);
+        if (jerr->domain == G_IO_ERROR) {
+          /* the claim stays: its lease expires and it is done again */
+          rb_workers_write_failed (workers, jerr, NULL);
+        } else {
+          g_warning ("worker: cannot complete %s: %s", item->id, jerr->message);
+        }
         g_clear_error (&jerr);
       } else {
         g_message ("worker: anonymized %s into %s in %.1f s (%s)",
             item->location, out, (g_get_monotonic_time () - started) / 1e6,
             how);
+        rb_workers_written (workers);
         if (workers->retention)
           rb_retention_add (workers->retention, out);
-        if (!workers->keep_raw && !rb_worker_delete_raw (item->location))
-          g_warning ("worker: cannot delete the raw segment %s: %s",
-              item->location, g_strerror (errno));
-        else if (!workers->keep_raw && workers->retention)
+        if (!workers->keep_raw && rb_worker_delete_raw (workers,
+                item->location) && workers->retention)
           rb_retention_remove (workers->retention, item->location);
         g_mutex_lock (&workers->lock);
         workers->completed++;
@@ -752,22 +987,24 @@ rb_worker_thread (gpointer data)
         g_mutex_unlock (&workers->lock);
       }
       g_free (out);
-    } else if (aborted || rb_error_is_no_space (err)) {
-      gboolean full = !aborted;
+    } else if (aborted || err->domain == RB_WRITE_ERROR) {
+      GError *write_err = aborted ? NULL : g_steal_pointer (&err);
 
-      if (full)
-        g_warning ("worker: the disk is full (%s); %s goes back to the "
-            "queue and the workers wait for room", err->message,
-            item->location);
       g_clear_error (&err);
+      /* back to the queue: not the segment's fault, no attempt counted */
       if (!rb_journal_release (workers->journal, item->id,
               &err)) {
         /* its lease expires and it is recovered */
-        g_warning ("worker: cannot release %s: %s", item->id, err->message);
+        if (write_err == NULL)
+          g_warning ("worker: cannot release %s: %s", item->id, err->message);
+        else
+          g_debug ("worker: cannot release %s: %s", item->id, err->message);
         g_clear_error (&err);
       }
-      if (full)
-        rb_workers_wait_for_room (workers);
+      if (write_err != NULL) {
+        rb_workers_write_failed (workers, write_err, item->location);
+        g_error_free (write_err);
+      }
     } else {
       rb_worker_failed (workers, item, err);
       g_clear_error (&err);
@@ -848,6 +1085,17 @@ rb_workers_get_failed (RbWorkers * workers)
   return n;
 }
 
+guint64
+rb_workers_get_corrupt_frames (RbWorkers * workers)
+{
+  guint64 n;
+
+  g_mutex_lock (&workers->lock);
+  n = workers->corrupt_frames;
+  g_mutex_unlock (&workers->lock);
+  return n;
+}
+
 guint
 rb_workers_get_quarantined (RbWorkers * workers)
 {
@@ -857,6 +1105,17 @@ rb_workers_get_quarantined (RbWorkers * workers)
   n = workers->quarantined;
   g_mutex_unlock (&workers->lock);
   return n;
+}
+
+void
+rb_workers_get_write_state (RbWorkers * workers, gboolean * paused,
+    RbWriteReason * reason, guint64 * pauses)
+{
+  g_mutex_lock (&workers->lock);
+  *paused = rb_write_pause_is_paused (&workers->write);
+  *reason = *paused ? workers->write.reason : RB_WRITE_REASON_NONE;
+  *pauses = workers->write.pauses;
+  g_mutex_unlock (&workers->lock);
 }
 
 /* The state after a crash, made whole again (before the cameras start):
@@ -904,7 +1163,7 @@ rb_workers_reconcile (RbWorkers * workers)
     RbJournalItem *item = l->data;
 
     if (g_file_test (item->location, G_FILE_TEST_EXISTS)
-        && rb_worker_delete_raw (item->location)) {
+        && rb_worker_delete_raw (workers, item->location)) {
       deleted++;
       if (workers->retention)
         rb_retention_remove (workers->retention, item->location);

@@ -10,6 +10,8 @@
 #include "rb-config.h"
 #include "rb-journal.h"
 #include "rb-retention.h"
+#include "rb-deletions.h"
+#include "rb-write-pause.h"
 
 G_BEGIN_DECLS
 
@@ -21,11 +23,22 @@ G_BEGIN_DECLS
  * keep-raw). A damaged raw segment (it decodes to much less than its queued
  * duration, or the demuxer or decoder fails on it) is quarantined at once;
  * another failure is tried again after 30 s and 60 s, other segments going
- * first, then quarantined: queue/quarantine/ with the reason, raw kept. */
+ * first, then quarantined: queue/quarantine/ with the reason, raw kept.
+ *
+ * A failure to write (the output in anonymized/, or the queue: a full
+ * disk, a read-only file system, EACCES, a vanished directory, EIO) is not
+ * the segment's fault: the segment goes back to the queue (no attempt
+ * counted) and every worker pauses until a test write in anonymized/ and
+ * the queue passes, with back-off, one log line per transition
+ * (rb-write-pause.h). A raw segment that cannot be deleted is retried
+ * later (rb-deletions.h). */
 typedef struct _RbWorkers RbWorkers;
 
 RbWorkers *rb_workers_new (const RbConfig * config, RbJournal * journal,
                            RbRetention * retention);
+/* Where the raw segments and sidecars that cannot be deleted at once go to
+ * be retried (not owned; set before reconcile and start). */
+void rb_workers_set_deletions (RbWorkers * workers, RbDeletions * deletions);
 /* Makes state-dir whole after a crash (see rb-worker.c); before start. */
 void rb_workers_reconcile (RbWorkers * workers);
 void rb_workers_free (RbWorkers * workers);
@@ -43,6 +56,12 @@ guint rb_workers_get_remuxed (RbWorkers * workers);
 /* failed attempts, and segments quarantined, since start */
 guint rb_workers_get_failed (RbWorkers * workers);
 guint rb_workers_get_quarantined (RbWorkers * workers);
+/* Whether writing is paused (and why), and how many times it paused. */
+void rb_workers_get_write_state (RbWorkers * workers, gboolean * paused,
+                                 RbWriteReason * reason, guint64 * pauses);
+/* Frames of the segments anonymized since start that headblur masked whole
+ * (or dropped) because safedec flagged them corrupted (issue 16). */
+guint64 rb_workers_get_corrupt_frames (RbWorkers * workers);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RbWorkers, rb_workers_free)
 

@@ -151,6 +151,18 @@ rb_sidecar_format_frame (guint64 pts, guint flags, guint interval,
 }
 
 /**
+ * rb_sidecar_format_loss:
+ * @pts: the running time of the first recorded frame after missing data
+ *
+ * Returns: (transfer full): the body of its loss line, "l PTS".
+ */
+gchar *
+rb_sidecar_format_loss (guint64 pts)
+{
+  return g_strdup_printf ("l %" G_GUINT64_FORMAT, pts);
+}
+
+/**
  * rb_sidecar_seal:
  * @body: a line's body, without newline
  *
@@ -252,6 +264,14 @@ bad:
 }
 
 static gint
+rb_sidecar_u64_cmp (gconstpointer a, gconstpointer b)
+{
+  guint64 x = *(const guint64 *) a, y = *(const guint64 *) b;
+
+  return x < y ? -1 : x > y;
+}
+
+static gint
 rb_sidecar_frame_cmp (gconstpointer a, gconstpointer b)
 {
   const RbSidecarFrame *fa = a, *fb = b;
@@ -283,6 +303,7 @@ rb_sidecar_parse (const gchar * text, gsize length, const gchar * path,
   sc = g_new0 (RbSidecar, 1);
   sc->frames = g_array_new (FALSE, FALSE, sizeof (RbSidecarFrame));
   g_array_set_clear_func (sc->frames, rb_sidecar_frame_clear);
+  sc->losses = g_array_new (FALSE, FALSE, sizeof (guint64));
   while (p < end) {
     const gchar *nl = memchr (p, '\n', end - p);
     gsize len = nl ? (gsize) (nl - p) : (gsize) (end - p);
@@ -310,6 +331,14 @@ rb_sidecar_parse (const gchar * text, gsize length, const gchar * path,
       sc->bad_lines++;
     } else if (strcmp (body, "end") == 0) {
       sc->complete = TRUE;
+    } else if (g_str_has_prefix (body, "l ")) {
+      guint64 pts;
+
+      if (g_ascii_string_to_unsigned (body + 2, 10, 0, G_MAXUINT64, &pts,
+              NULL))
+        g_array_append_val (sc->losses, pts);
+      else
+        sc->bad_lines++;
     } else {
       RbSidecarFrame f = { 0, };
 
@@ -326,6 +355,14 @@ rb_sidecar_parse (const gchar * text, gsize length, const gchar * path,
     return NULL;
   }
   g_array_sort (sc->frames, rb_sidecar_frame_cmp);
+  g_array_sort (sc->losses, rb_sidecar_u64_cmp);
+  for (guint i = 1; i < sc->losses->len;) {
+    if (g_array_index (sc->losses, guint64, i) ==
+        g_array_index (sc->losses, guint64, i - 1))
+      g_array_remove_index (sc->losses, i);
+    else
+      i++;
+  }
   /* a frame written twice (a replayed context line): keep the first */
   for (guint i = 1; i < sc->frames->len;) {
     if (g_array_index (sc->frames, RbSidecarFrame, i).pts ==
@@ -364,7 +401,23 @@ rb_sidecar_free (RbSidecar * sidecar)
   if (sidecar == NULL)
     return;
   g_array_unref (sidecar->frames);
+  g_array_unref (sidecar->losses);
   g_free (sidecar);
+}
+
+gboolean
+rb_sidecar_has_loss (const RbSidecar * sidecar, guint64 pts,
+    guint64 tolerance)
+{
+  for (guint i = 0; i < sidecar->losses->len; i++) {
+    guint64 l = g_array_index (sidecar->losses, guint64, i);
+
+    if (l + tolerance >= pts && l <= pts + tolerance)
+      return TRUE;
+    if (l > pts + tolerance)
+      break;
+  }
+  return FALSE;
 }
 
 static gint

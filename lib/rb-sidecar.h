@@ -27,6 +27,11 @@ G_BEGIN_DECLS
  * Bodies:
  *   rb-detections 1                      first line: format and version
  *   f PTS FLAGS INTERVAL [BOX ...]       one frame
+ *   l PTS                                a loss (issue 16): the recorded
+ *                                        frame at PTS was the first after
+ *                                        missing data (RTP packets lost);
+ *                                        it and the frames decoded after it
+ *                                        are damaged until a key frame
  *   end                                  the live path went past the
  *                                        segment's end: nothing is missing
  *
@@ -80,6 +85,8 @@ typedef struct {
 
 typedef struct {
   GArray *frames;               /* RbSidecarFrame, sorted by pts, unique */
+  GArray *losses;               /* guint64 pts of the `l` lines, sorted,
+                                 * unique */
   gboolean complete;            /* the `end` line is there */
   gboolean torn;                /* the last line is cut short (ignored) */
   guint bad_lines;              /* other lines ignored (CRC, syntax) */
@@ -91,6 +98,11 @@ const gchar *rb_box_source_to_string (RbBoxSource source);
 /* The body of a frame line (no seal): "f PTS FLAGS INTERVAL BOX...". */
 gchar *rb_sidecar_format_frame (guint64 pts, guint flags, guint interval,
                                 const RbBox * boxes, guint n_boxes);
+/* The body of a loss line (no seal): "l PTS". */
+gchar *rb_sidecar_format_loss (guint64 pts);
+/* Whether a loss line is within @tolerance ns of @pts. */
+gboolean rb_sidecar_has_loss (const RbSidecar * sidecar, guint64 pts,
+                              guint64 tolerance);
 /* @body + " *CRC\n". */
 gchar *rb_sidecar_seal (const gchar * body);
 

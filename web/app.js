@@ -104,6 +104,14 @@ function showMessage(m) {
   list.scrollTop = list.scrollHeight;
 }
 
+// From the server to this page only: a message was not sent (rate limit).
+function showNotice(text) {
+  const list = document.getElementById('messages');
+  const li = el('li', 'notice', text);
+  list.append(li);
+  list.scrollTop = list.scrollHeight;
+}
+
 let socket = null;
 
 function connectChat() {
@@ -120,6 +128,8 @@ function connectChat() {
       document.body.dataset.chatReady = '1';
     } else if (f.type === 'message') {
       showMessage(f.message);
+    } else if (f.type === 'notice') {
+      showNotice(f.text);
     }
   };
   socket.onclose = () => {

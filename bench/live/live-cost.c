@@ -13,7 +13,7 @@
  * live-cost: CPU cost of one camera's live path, as the launcher runs it:
  *
  *   [H.264 WxH@fps, paced in real time by clocksync]
- *     ! avdec_h264 ! videoconvert ! FILTER ! videoconvert
+ *     ! safedec (--decoder) ! videoconvert ! FILTER ! videoconvert
  *     ! x264enc tune=zerolatency speed-preset=ultrafast threads=1
  *         bitrate=2048 key-int-max=30
  *     ! video/x-h264,profile=constrained-baseline ! h264parse ! fakesink
@@ -25,7 +25,7 @@
  * PLAYING and EOS.
  *
  * --segment measures offline anonymisation of a recorded segment instead:
- *   filesrc ! matroskademux ! h264parse ! avdec_h264 ! videoconvert ! FILTER
+ *   filesrc ! matroskademux ! h264parse ! safedec ! videoconvert ! FILTER
  *     ! videoconvert ! x264enc speed-preset=P ! h264parse ! matroskamux
  *     ! filesink
  * as fast as possible, and prints the speed as a multiple of real time.
@@ -69,6 +69,7 @@
 #define DEFAULT_SEGMENT_SECONDS 10
 #define DEFAULT_SPEED_PRESET "ultrafast"
 #define DEFAULT_BITRATE 2048
+#define DEFAULT_DECODER "safedec"
 
 /* Option targets. */
 static gint opt_width = 0;
@@ -84,6 +85,7 @@ static gint opt_bitrate = DEFAULT_BITRATE;
 static gboolean opt_threads_report = FALSE;
 static gboolean opt_sidecar = FALSE;
 static gint opt_quantizer = 0;
+static gchar *opt_decoder = NULL;
 
 /* *INDENT-OFF* */
 static GOptionEntry entries[] = {
@@ -113,6 +115,9 @@ static GOptionEntry entries[] = {
   {"quantizer", 0, 0, G_OPTION_ARG_INT, &opt_quantizer,
       "With --segment: pass=qual quantizer=Q (the workers' setting) "
       "instead of --bitrate", "Q"},
+  {"decoder", 0, 0, G_OPTION_ARG_STRING, &opt_decoder,
+      "H.264 decoder (default " DEFAULT_DECODER ", the launcher's; "
+      "avdec_h264 to compare)", "NAME"},
   {"per-thread", 0, 0, G_OPTION_ARG_NONE, &opt_threads_report,
       "Also print CPU seconds per thread name", NULL},
   {NULL}
@@ -523,7 +528,7 @@ lc_count_probe (GstPad * pad, GstPadProbeInfo * info, gpointer user_data)
   return GST_PAD_PROBE_OK;
 }
 
-/* Builds filesrc ! matroskademux ! h264parse [! clocksync] ! avdec_h264
+/* Builds filesrc ! matroskademux ! h264parse [! clocksync] ! DECODER
  * ! videoconvert ! FILTER ! videoconvert ! x264enc ! caps ! h264parse,
  * returns the last element. */
 static GstElement *
@@ -543,7 +548,7 @@ lc_build_path (GstElement * p, const gchar * in, gboolean live,
   parse = lc_add (p, "h264parse", NULL);
   if (live)
     sync = lc_add (p, "clocksync", NULL);
-  dec = lc_add (p, "avdec_h264", NULL);
+  dec = lc_add (p, opt_decoder, NULL);
   conv1 = lc_add (p, "videoconvert", NULL);
   gst_bin_add (GST_BIN (p), filter);
   conv2 = lc_add (p, "videoconvert", NULL);
@@ -669,9 +674,9 @@ static gboolean
 lc_make_sidecar (const gchar * in)
 {
   g_autofree gchar *desc = g_strdup_printf ("filesrc location=\"%s\" "
-      "! matroskademux ! h264parse ! avdec_h264 ! videoconvert "
+      "! matroskademux ! h264parse ! %s ! videoconvert "
       "! headblur name=hb attach-meta=true threads=1 detection-interval=5 "
-      "lookahead=5 ! fakesink", in);
+      "lookahead=5 ! fakesink", in, opt_decoder);
   GError *err = NULL;
   GstElement *p = gst_parse_launch (desc, &err), *hb;
   RbSidecarWriter *w;
@@ -854,6 +859,8 @@ main (int argc, char **argv)
   }
   if (!opt_filter)
     opt_filter = g_strdup (DEFAULT_FILTER);
+  if (!opt_decoder)
+    opt_decoder = g_strdup (DEFAULT_DECODER);
   if (!opt_clip)
     opt_clip = g_strdup (DEFAULT_CLIP);
   if (!opt_speed_preset)
@@ -899,19 +906,20 @@ main (int argc, char **argv)
       opt_segment ? "offline segment" : "live path", opt_filter,
       opt_seconds, opt_fps, opt_clip);
   if (!opt_segment)
-    printf ("  path: matroskademux ! h264parse ! clocksync ! avdec_h264 ! "
+    printf ("  path: matroskademux ! h264parse ! clocksync ! %s ! "
         "videoconvert ! %s ! videoconvert ! x264enc tune=zerolatency "
         "speed-preset=ultrafast threads=1 bitrate=%d key-int-max=30 ! "
-        "h264parse ! fakesink\n", opt_filter, opt_bitrate);
+        "h264parse ! fakesink\n", opt_decoder, opt_filter, opt_bitrate);
   else {
     g_autofree gchar *rate = opt_quantizer > 0 ?
         g_strdup_printf ("pass=qual quantizer=%d", opt_quantizer) :
         g_strdup_printf ("bitrate=%d", opt_bitrate);
 
-    printf ("  path: filesrc ! matroskademux ! h264parse ! avdec_h264 ! "
+    printf ("  path: filesrc ! matroskademux ! h264parse ! %s ! "
         "videoconvert ! %s ! videoconvert ! x264enc speed-preset=%s "
         "threads=%d %s ! h264parse ! matroskamux ! filesink%s\n",
-        opt_filter, opt_speed_preset, opt_threads, rate, opt_sidecar ?
+        opt_decoder, opt_filter, opt_speed_preset, opt_threads, rate,
+        opt_sidecar ?
         " (headblur upstream-detections=true fed from the sidecar)" : "");
   }
   fflush (stdout);

@@ -123,6 +123,30 @@ gst_head_blur_lookahead_push (GstHeadBlurLookahead * la, GstBuffer * buffer,
   g_queue_push_tail (&la->queue, q);
 }
 
+guint
+gst_head_blur_lookahead_mark_whole (GstHeadBlurLookahead * la)
+{
+  guint n = 0;
+
+  for (GList * l = la->queue.head; l; l = l->next) {
+    GstHeadBlurQueued *q = l->data;
+
+    if (!q->full_frame)
+      n++;
+    q->full_frame = TRUE;
+  }
+  return n;
+}
+
+guint
+gst_head_blur_lookahead_drop_all (GstHeadBlurLookahead * la)
+{
+  guint n = la->queue.length;
+
+  g_queue_clear_full (&la->queue, (GDestroyNotify) gst_head_blur_queued_free);
+  return n;
+}
+
 GstBuffer *
 gst_head_blur_lookahead_pop (GstHeadBlurLookahead * la, GArray ** boxes,
     gboolean * full_frame)

@@ -49,6 +49,13 @@ void     gst_head_blur_lookahead_backproject (GstHeadBlurLookahead * la,
                                               GstClockTime gap, gint width,
                                               gint height);
 
+/* Issue 16: the damage of a bit error can start frames before the decoder
+ * notices it. Masks every queued frame whole (mark_whole) or drops them
+ * all (drop_all); returns how many were not masked whole already (drop_all:
+ * how many were dropped). */
+guint    gst_head_blur_lookahead_mark_whole (GstHeadBlurLookahead * la);
+guint    gst_head_blur_lookahead_drop_all (GstHeadBlurLookahead * la);
+
 /* Takes the oldest frame out (NULL when empty); *@boxes (GstHeadBlurBox,
  * free with g_array_unref()) and *@full_frame say what to mask in it. */
 GstBuffer *gst_head_blur_lookahead_pop (GstHeadBlurLookahead * la,

@@ -74,7 +74,12 @@
  * #GstHeadBlur:overload-mode says (by default the whole frame), never
  * passed with only stale boxes; such frames are counted in
  * #GstHeadBlur:stats and reported with the `headblur-overload` element
- * message (see #GstHeadBlur:stats). The latency query reports what the
+ * message (see #GstHeadBlur:stats). A frame flagged
+ * %GST_BUFFER_FLAG_CORRUPTED by the decoder (decoded with errors or after a
+ * loss, before the next key frame: the safedec decoder flags both) is
+ * masked whole too, or dropped, with the frames held back by the look-ahead
+ * before the first of them (#GstHeadBlur:corrupt-mode), and counted. The
+ * latency query reports what the
  * element adds: its largest processing time per frame (rounded up to
  * 10 ms; when it grows the element posts a LATENCY message) plus the
  * frames held back by #GstHeadBlur:lookahead.
@@ -190,6 +195,27 @@ typedef enum
     (gst_head_blur_overload_mode_get_type ())
 static GType gst_head_blur_overload_mode_get_type (void);
 
+/**
+ * GstHeadBlurCorruptMode:
+ * @GST_HEAD_BLUR_CORRUPT_MODE_FULL_FRAME: mask the whole frame (privacy
+ *   first; a live stream keeps its pace)
+ * @GST_HEAD_BLUR_CORRUPT_MODE_DROP: drop the frame
+ *
+ * What headblur does with a frame flagged %GST_BUFFER_FLAG_CORRUPTED (see
+ * #GstHeadBlur:corrupt-mode).
+ *
+ * Since: 0.2.0
+ */
+typedef enum
+{
+  GST_HEAD_BLUR_CORRUPT_MODE_FULL_FRAME,
+  GST_HEAD_BLUR_CORRUPT_MODE_DROP,
+} GstHeadBlurCorruptMode;
+
+#define GST_TYPE_HEAD_BLUR_CORRUPT_MODE \
+    (gst_head_blur_corrupt_mode_get_type ())
+static GType gst_head_blur_corrupt_mode_get_type (void);
+
 enum
 {
   PROP_0,
@@ -215,6 +241,8 @@ enum
   PROP_ATTACH_META,
   PROP_UPSTREAM_DETECTIONS,
   PROP_UPSTREAM_CHECK_INTERVAL,
+  /* issue 16: corrupt input */
+  PROP_CORRUPT_MODE,
 };
 
 /* <source>/models from the build tree, else the installed models (rb-paths) */
@@ -235,6 +263,7 @@ enum
 #define DEFAULT_ATTACH_META FALSE
 #define DEFAULT_UPSTREAM_DETECTIONS FALSE
 #define DEFAULT_UPSTREAM_CHECK_INTERVAL 32
+#define DEFAULT_CORRUPT_MODE GST_HEAD_BLUR_CORRUPT_MODE_FULL_FRAME
 
 #define MAX_HOLD_TIME (60 * GST_SECOND)
 #define MAX_DETECTION_INTERVAL 30
@@ -285,6 +314,7 @@ typedef struct
   gboolean attach_meta;
   gboolean upstream_detections;
   guint upstream_check_interval;
+  GstHeadBlurCorruptMode corrupt_mode;
 } GstHeadBlurSettings;
 
 struct _GstHeadBlur
@@ -317,6 +347,7 @@ struct _GstHeadBlur
   GstClockTime last_pts;
   GstClockTime frame_duration;  /* last known, or NONE */
   gint64 last_overload_msg;     /* monotonic us, 0 = never */
+  gboolean in_corruption;       /* the last frame was flagged CORRUPTED */
   /* own backlog (see gst_head_blur_update_backlog()) */
   gint64 frame_start_us;        /* when the current frame came in */
   GstClockTime last_processing; /* wall time spent on the previous frame */
@@ -333,6 +364,8 @@ struct _GstHeadBlur
   guint64 stat_overload;
   guint stat_tracks;
   guint64 stat_upstream;        /* frames covered by upstream detections */
+  guint64 stat_corrupt;         /* frames masked whole or dropped for
+                                 * corruption */
   GstClockTime processing_latency;      /* reported in the latency query */
 };
 
@@ -408,6 +441,24 @@ gst_head_blur_overload_mode_get_type (void)
 
   if (g_once_init_enter (&mode_type)) {
     GType t = g_enum_register_static ("GstHeadBlurOverloadMode", modes);
+    g_once_init_leave (&mode_type, t);
+  }
+  return mode_type;
+}
+
+static GType
+gst_head_blur_corrupt_mode_get_type (void)
+{
+  static GType mode_type = 0;
+  static const GEnumValue modes[] = {
+    {GST_HEAD_BLUR_CORRUPT_MODE_FULL_FRAME, "Mask the whole frame",
+        "full-frame"},
+    {GST_HEAD_BLUR_CORRUPT_MODE_DROP, "Drop the frame", "drop"},
+    {0, NULL, NULL},
+  };
+
+  if (g_once_init_enter (&mode_type)) {
+    GType t = g_enum_register_static ("GstHeadBlurCorruptMode", modes);
     g_once_init_leave (&mode_type, t);
   }
   return mode_type;
@@ -713,6 +764,10 @@ gst_head_blur_class_init (GstHeadBlurClass * klass)
    * - `upstream-frames` (#guint64): frames whose detector run was skipped
    *   because upstream detections covered them
    *   (#GstHeadBlur:upstream-detections)
+   * - `corrupt-frames` (#guint64): frames masked whole or dropped because
+   *   they were flagged corrupted, or held back before such a frame (see
+   *   #GstHeadBlur:corrupt-mode; since 0.2.0). The flagged frames are
+   *   counted in `frames` too
    * - `backlog` (#guint64): the element's own backlog after the last frame,
    *   ns (see the element's description)
    * - `processing-latency` (#guint64): the latency the element reports
@@ -728,8 +783,9 @@ gst_head_blur_class_init (GstHeadBlurClass * klass)
   g_object_class_install_property (gobject_class, PROP_STATS,
       g_param_spec_boxed ("stats", "Statistics",
           "Counters: frames, detections, detection-time-avg (ns), "
-          "skipped-detections, overload-frames, tracks, backlog (ns), "
-          "processing-latency (ns)", GST_TYPE_STRUCTURE,
+          "skipped-detections, overload-frames, tracks, upstream-frames, "
+          "corrupt-frames, backlog (ns), processing-latency (ns)",
+          GST_TYPE_STRUCTURE,
           G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
 
   /* person detector */
@@ -821,9 +877,10 @@ gst_head_blur_class_init (GstHeadBlurClass * klass)
    * head) and `score` (double, 0-1; 0 for tracks), plus one of type
    * "headblur-frame" (0x0 at 0,0) whose "headblur-frame" param says
    * `detected` (boolean: the detector ran on the frame), `overload`
-   * (boolean: the frame was masked whole) and `detection-interval`
-   * (uint). The launcher records them as the segment's detections
-   * sidecar. With #GstHeadBlur:lookahead, the boxes are those of the
+   * (boolean: the frame was masked whole), `corrupt` (boolean: masked
+   * whole because it was flagged corrupted, see #GstHeadBlur:corrupt-mode;
+   * since 0.2.0) and `detection-interval` (uint). The launcher records
+   * them as the segment's detections sidecar. With #GstHeadBlur:lookahead, the boxes are those of the
    * frame's analysis (back-projected ones are not added). Takes effect on
    * the next frame.
    *
@@ -894,6 +951,39 @@ gst_head_blur_class_init (GstHeadBlurClass * klass)
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_PLAYING));
 
+  /**
+   * GstHeadBlur:corrupt-mode:
+   *
+   * What happens to a frame flagged %GST_BUFFER_FLAG_CORRUPTED: a decoder
+   * output it with errors, or after a loss before the next key frame (the
+   * safedec decoder flags both; avdec_h264 only the frames decoded before
+   * the first key frame). `full-frame` (the default, privacy first) masks
+   * the whole frame with #GstHeadBlur:mode, as for overload, and a live
+   * stream keeps its pace; `drop` drops it. Either way the detector does
+   * not run on it, and the frame is counted in `corrupt-frames` of
+   * #GstHeadBlur:stats.
+   *
+   * The damage of a bit error can begin frames before the decoder notices
+   * it. So when a flagged frame follows unflagged ones, the frames held
+   * back by #GstHeadBlur:lookahead (none without look-ahead) are masked
+   * whole (or dropped) too, and counted.
+   *
+   * With #GstHeadBlur:attach-meta, a frame masked whole for corruption has
+   * `overload` and `corrupt` set in its `headblur-frame` param. Takes
+   * effect on the next frame.
+   *
+   * Default: full-frame.
+   *
+   * Since: 0.2.0
+   */
+  g_object_class_install_property (gobject_class, PROP_CORRUPT_MODE,
+      g_param_spec_enum ("corrupt-mode", "Corrupt Mode",
+          "What happens to a frame flagged corrupted (and to the frames "
+          "held back before it): full-frame (masked whole) or drop",
+          GST_TYPE_HEAD_BLUR_CORRUPT_MODE, DEFAULT_CORRUPT_MODE,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          GST_PARAM_MUTABLE_PLAYING));
+
   gst_element_class_add_static_pad_template (element_class,
       &gst_head_blur_sink_template);
   gst_element_class_add_static_pad_template (element_class,
@@ -919,6 +1009,7 @@ gst_head_blur_class_init (GstHeadBlurClass * klass)
 
   gst_type_mark_as_plugin_api (GST_TYPE_HEAD_BLUR_MODE, 0);
   gst_type_mark_as_plugin_api (GST_TYPE_HEAD_BLUR_OVERLOAD_MODE, 0);
+  gst_type_mark_as_plugin_api (GST_TYPE_HEAD_BLUR_CORRUPT_MODE, 0);
 }
 
 static void
@@ -946,6 +1037,7 @@ gst_head_blur_init (GstHeadBlur * self)
   self->settings.attach_meta = DEFAULT_ATTACH_META;
   self->settings.upstream_detections = DEFAULT_UPSTREAM_DETECTIONS;
   self->settings.upstream_check_interval = DEFAULT_UPSTREAM_CHECK_INTERVAL;
+  self->settings.corrupt_mode = DEFAULT_CORRUPT_MODE;
   self->settings.person_model = g_strdup (DEFAULT_PERSON_MODEL);
   self->settings.person_threshold = DEFAULT_PERSON_THRESHOLD;
   self->settings.person_inference_width = DEFAULT_PERSON_INFERENCE_WIDTH;
@@ -1078,6 +1170,9 @@ gst_head_blur_set_property (GObject * object, guint prop_id,
     case PROP_UPSTREAM_CHECK_INTERVAL:
       self->settings.upstream_check_interval = g_value_get_uint (value);
       break;
+    case PROP_CORRUPT_MODE:
+      self->settings.corrupt_mode = g_value_get_enum (value);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -1144,6 +1239,7 @@ gst_head_blur_get_property (GObject * object, guint prop_id, GValue * value,
               "overload-frames", G_TYPE_UINT64, self->stat_overload,
               "tracks", G_TYPE_UINT, self->stat_tracks,
               "upstream-frames", G_TYPE_UINT64, self->stat_upstream,
+              "corrupt-frames", G_TYPE_UINT64, self->stat_corrupt,
               "backlog", G_TYPE_UINT64, (guint64) self->backlog,
               "processing-latency", G_TYPE_UINT64,
               (guint64) self->processing_latency, NULL));
@@ -1166,6 +1262,9 @@ gst_head_blur_get_property (GObject * object, guint prop_id, GValue * value,
       break;
     case PROP_UPSTREAM_CHECK_INTERVAL:
       g_value_set_uint (value, self->settings.upstream_check_interval);
+      break;
+    case PROP_CORRUPT_MODE:
+      g_value_set_enum (value, self->settings.corrupt_mode);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -1204,6 +1303,7 @@ gst_head_blur_start (GstBaseTransform * trans)
   self->stat_skipped = self->stat_overload = 0;
   self->stat_tracks = 0;
   self->stat_upstream = 0;
+  self->stat_corrupt = 0;
   self->backlog = 0;
   self->processing_latency = 0;
   GST_OBJECT_UNLOCK (self);
@@ -1215,6 +1315,7 @@ gst_head_blur_start (GstBaseTransform * trans)
   self->last_pts = GST_CLOCK_TIME_NONE;
   self->frame_duration = GST_CLOCK_TIME_NONE;
   self->last_overload_msg = 0;
+  self->in_corruption = FALSE;
 
   GST_DEBUG_OBJECT (self, "loading model %s", GST_STR_NULL (model));
   self->dnn = gst_head_blur_dnn_new (model, &err);
@@ -1556,10 +1657,11 @@ gst_head_blur_add_roi (GstBuffer * buffer, const GstHeadBlurBox * b,
 }
 
 /* attach-meta: the frame's detections, masked boxes and a headblur-frame
- * marker as region-of-interest metas on @buffer (writable). */
+ * marker as region-of-interest metas on @buffer (writable); @corrupt: the
+ * frame is masked whole for corruption. */
 static void
 gst_head_blur_attach_meta (GstHeadBlur * self, GstBuffer * buffer,
-    const GstHeadBlurSettings * s, gboolean full_frame)
+    const GstHeadBlurSettings * s, gboolean full_frame, gboolean corrupt)
 {
   GstVideoRegionOfInterestMeta *roi;
   guint i;
@@ -1578,7 +1680,57 @@ gst_head_blur_attach_meta (GstHeadBlur * self, GstBuffer * buffer,
   gst_video_region_of_interest_meta_add_param (roi,
       gst_structure_new (RB_ROI_FRAME, "detected", G_TYPE_BOOLEAN,
           self->frame_detected, "overload", G_TYPE_BOOLEAN, full_frame,
+          "corrupt", G_TYPE_BOOLEAN, corrupt,
           "detection-interval", G_TYPE_UINT, s->detection_interval, NULL));
+}
+
+/* ---- corrupt input (issue 16) ---------------------------------------- */
+
+/* Whether @buffer is flagged CORRUPTED (a decoder output it with errors or
+ * after a loss). Counts it; at the start of a run of flagged frames, also
+ * masks whole (or drops, per corrupt-mode) the frames held back by the
+ * look-ahead, where the damage may have begun unnoticed, and counts
+ * them. */
+static gboolean
+gst_head_blur_check_corrupt (GstHeadBlur * self, GstBuffer * buffer,
+    GstHeadBlurCorruptMode mode)
+{
+  guint earlier = 0;
+
+  if (G_LIKELY (!GST_BUFFER_FLAG_IS_SET (buffer, GST_BUFFER_FLAG_CORRUPTED))) {
+    self->in_corruption = FALSE;
+    return FALSE;
+  }
+  if (!self->in_corruption && self->queue != NULL)
+    earlier = mode == GST_HEAD_BLUR_CORRUPT_MODE_DROP ?
+        gst_head_blur_lookahead_drop_all (self->queue) :
+        gst_head_blur_lookahead_mark_whole (self->queue);
+  GST_LOG_OBJECT (self, "frame %" GST_TIME_FORMAT " flagged corrupted: %s%s",
+      GST_TIME_ARGS (GST_BUFFER_PTS (buffer)),
+      mode == GST_HEAD_BLUR_CORRUPT_MODE_DROP ? "dropped" : "masked whole",
+      earlier ? ", with the frames held back before it" : "");
+  if (!self->in_corruption)
+    GST_DEBUG_OBJECT (self, "corrupted frames from %" GST_TIME_FORMAT
+        " on (%u held back before it too)",
+        GST_TIME_ARGS (GST_BUFFER_PTS (buffer)), earlier);
+  self->in_corruption = TRUE;
+  GST_OBJECT_LOCK (self);
+  self->stat_frames++;
+  self->stat_corrupt += 1 + earlier;
+  GST_OBJECT_UNLOCK (self);
+  return TRUE;
+}
+
+/* A corrupted frame is not analysed: nothing of it is detected or tracked,
+ * and the detections upstream put on it are dropped. */
+static void
+gst_head_blur_skip_frame (GstHeadBlur * self, GstBuffer * buffer)
+{
+  g_array_set_size (self->boxes, 0);
+  g_array_set_size (self->det_boxes, 0);
+  self->frame_detected = FALSE;
+  if (gst_buffer_is_writable (buffer))
+    gst_buffer_foreach_meta (buffer, rb_roi_remove_headblur, NULL);
 }
 
 /* Decides what to mask in the frame @image (@buffer): runs the detector
@@ -1834,18 +1986,25 @@ gst_head_blur_transform_frame_ip (GstVideoFilter * filter,
   GstHeadBlurImage image = { 0, };
   GstFlowReturn ret = GST_FLOW_ERROR;
   GstClockTime pts;
-  gboolean full_frame;
+  gboolean full_frame, corrupt;
 
   self->frame_start_us = g_get_monotonic_time ();
   gst_head_blur_settings_copy (self, &s);
+  /* corrupt-mode=drop: dropped before, in submit_input_buffer() */
+  corrupt = gst_head_blur_check_corrupt (self, frame->buffer,
+      GST_HEAD_BLUR_CORRUPT_MODE_FULL_FRAME);
+  full_frame = corrupt;
+  if (corrupt)
+    gst_head_blur_skip_frame (self, frame->buffer);
   if (gst_head_blur_check_ready (self, &s)
       && gst_head_blur_map_image (self, frame, &image)
-      && gst_head_blur_analyse (self, &image, frame->buffer, &s, &pts,
-          &full_frame)
+      && (corrupt || gst_head_blur_analyse (self, &image, frame->buffer, &s,
+              &pts, &full_frame))
       && gst_head_blur_apply (self, &image, &frame->info, &s, self->boxes,
           full_frame)) {
     if (s.attach_meta)
-      gst_head_blur_attach_meta (self, frame->buffer, &s, full_frame);
+      gst_head_blur_attach_meta (self, frame->buffer, &s, full_frame,
+          corrupt);
     ret = GST_FLOW_OK;
   }
   gst_head_blur_settings_clear (&s);
@@ -1867,9 +2026,20 @@ gst_head_blur_submit_input_buffer (GstBaseTransform * trans,
   GstClockTime pts;
   gboolean ok, full_frame;
 
-  if (self->lookahead == 0)
+  if (self->lookahead == 0) {
+    GstHeadBlurCorruptMode mode;
+
+    GST_OBJECT_LOCK (self);
+    mode = self->settings.corrupt_mode;
+    GST_OBJECT_UNLOCK (self);
+    if (mode == GST_HEAD_BLUR_CORRUPT_MODE_DROP
+        && gst_head_blur_check_corrupt (self, input, mode)) {
+      gst_buffer_unref (input);
+      return GST_FLOW_OK;
+    }
     return GST_BASE_TRANSFORM_CLASS (gst_head_blur_parent_class)->
         submit_input_buffer (trans, is_discont, input);
+  }
 
   if (!filter->negotiated) {
     GST_ELEMENT_ERROR (self, CORE, NEGOTIATION, (NULL),
@@ -1884,6 +2054,27 @@ gst_head_blur_submit_input_buffer (GstBaseTransform * trans,
     gst_head_blur_settings_clear (&s);
     gst_buffer_unref (input);
     return GST_FLOW_ERROR;
+  }
+
+  if (gst_head_blur_check_corrupt (self, input, s.corrupt_mode)) {
+    if (s.corrupt_mode == GST_HEAD_BLUR_CORRUPT_MODE_DROP) {
+      gst_buffer_unref (input);
+    } else {
+      /* masked whole when it leaves the queue */
+      input = gst_buffer_make_writable (input);
+      gst_head_blur_skip_frame (self, input);
+      pts = GST_BUFFER_PTS (input);
+      if (!GST_CLOCK_TIME_IS_VALID (pts))
+        pts = GST_CLOCK_TIME_IS_VALID (self->last_pts) ? self->last_pts +
+            gst_head_blur_get_frame_duration (self) : 0;
+      self->last_pts = pts;
+      if (s.attach_meta)
+        gst_head_blur_attach_meta (self, input, &s, TRUE, TRUE);
+      gst_head_blur_lookahead_push (self->queue, input, pts, self->boxes,
+          TRUE);
+    }
+    gst_head_blur_settings_clear (&s);
+    return GST_FLOW_OK;
   }
 
   /* the frame is masked later, when it leaves the queue */
@@ -1904,7 +2095,7 @@ gst_head_blur_submit_input_buffer (GstBaseTransform * trans,
     return GST_FLOW_ERROR;
   }
   if (s.attach_meta)
-    gst_head_blur_attach_meta (self, input, &s, full_frame);
+    gst_head_blur_attach_meta (self, input, &s, full_frame, FALSE);
   gst_head_blur_lookahead_push (self->queue, input, pts, self->boxes,
       full_frame);
   /* a track seen again after more than 1.5 detection intervals starts a

@@ -36,6 +36,14 @@
  *   --resize-after S --resize-to WxH   S s after the first client came, the
  *                         picture changes size mid-stream (new SPS), for
  *                         good, as a reconfigured camera
+ *   --corrupt N           a camera with a damaged bitstream (issue 16): one
+ *                         byte in N (on average) of every slice's payload
+ *                         is replaced by a random one after encoding, as
+ *                         ffmpeg's noise bitstream filter does;
+ *                         --corrupt-seed S makes it repeatable (default 1)
+ *   --drop N              a lossy link: one RTP packet of the video in N (on
+ *                         average) is never sent, as on a network that loses
+ *                         packets (also over TCP); seeded by --corrupt-seed
  *
  * Prints "rb-test-camera: serving rtsp://ADDR:PORT/MOUNT" on stdout once
  * it listens.  Exit codes (sysexits): 0 on SIGINT/SIGTERM/--duration,
@@ -89,6 +97,9 @@ static gint opt_gop = 0;
 static gchar *opt_audio = NULL;
 static gint opt_resize_after = 0;
 static gchar *opt_resize_to = NULL;
+static gint opt_corrupt = 0;
+static gint opt_corrupt_seed = 1;
+static gint opt_drop = 0;
 
 /* *INDENT-OFF* */
 static GOptionEntry entries[] = {
@@ -131,6 +142,13 @@ static GOptionEntry entries[] = {
       "Change the picture size after S seconds (with --resize-to)", "S"},
   {"resize-to", 0, 0, G_OPTION_ARG_STRING, &opt_resize_to,
       "New picture size for --resize-after", "WxH"},
+  {"corrupt", 0, 0, G_OPTION_ARG_INT, &opt_corrupt,
+      "Damage the bitstream: one byte in N of the slices' payload replaced "
+      "at random (default 0: none)", "N"},
+  {"corrupt-seed", 0, 0, G_OPTION_ARG_INT, &opt_corrupt_seed,
+      "Seed of --corrupt's and --drop's random numbers (default 1)", "S"},
+  {"drop", 0, 0, G_OPTION_ARG_INT, &opt_drop,
+      "Lose one video RTP packet in N at random (default 0: none)", "N"},
   {NULL}
 };
 /* *INDENT-ON* */
@@ -158,6 +176,9 @@ struct _RbCameraFactory
   gchar *audio;                 /* "aac", "pcma", "pcmu" or NULL */
   gint resize_after_s;
   gint resize_width, resize_height;
+  gint corrupt;                 /* one byte in N damaged, 0: none */
+  gint drop;                    /* one RTP packet in N lost, 0: none */
+  gint corrupt_seed;
 
   GMutex lock;
   gboolean resized;             /* protected by lock */
@@ -379,6 +400,116 @@ rb_weak_ref_free (gpointer data)
   g_free (data);
 }
 
+/* --corrupt: the damage done to the encoded stream of one media. */
+typedef struct
+{
+  GRand *rand;
+  gint one_in;
+  gboolean h265;
+} RbCorrupt;
+
+static void
+rb_corrupt_free (gpointer data)
+{
+  RbCorrupt *c = data;
+
+  g_rand_free (c->rand);
+  g_free (c);
+}
+
+/* Replaces about one byte in c->one_in of the NAL unit @nal (@size bytes,
+ * header included) by a random one, if it is a slice. */
+static void
+rb_corrupt_nal (RbCorrupt * c, guint8 * nal, gsize size)
+{
+  gsize header = c->h265 ? 2 : 1, pos;
+  guint type;
+
+  if (size <= header)
+    return;
+  type = c->h265 ? (nal[0] >> 1) & 0x3f : nal[0] & 0x1f;
+  if ((c->h265 && type > 31) || (!c->h265 && (type < 1 || type > 5)))
+    return;
+  for (pos = header; pos < size; pos++)
+    if (g_rand_int_range (c->rand, 0, c->one_in) == 0)
+      nal[pos] = g_rand_int_range (c->rand, 0, 256);
+}
+
+static GstPadProbeReturn
+rb_corrupt_probe (GstPad * pad, GstPadProbeInfo * info, gpointer data)
+{
+  RbCorrupt *c = data;
+  GstBuffer *buf = gst_buffer_make_writable (GST_PAD_PROBE_INFO_BUFFER
+      (info));
+  GstCaps *caps = gst_pad_get_current_caps (pad);
+  const gchar *format = caps ? gst_structure_get_string
+      (gst_caps_get_structure (caps, 0), "stream-format") : NULL;
+  gboolean byte_stream = g_strcmp0 (format, "byte-stream") == 0;
+  GstMapInfo map;
+  gsize i = 0;
+
+  GST_PAD_PROBE_INFO_DATA (info) = buf;
+  gst_clear_caps (&caps);
+  if (!gst_buffer_map (buf, &map, GST_MAP_READWRITE))
+    return GST_PAD_PROBE_OK;
+  if (byte_stream) {
+    /* NAL units between start codes (00 00 01) */
+    gsize start = G_MAXSIZE;
+
+    for (i = 0; i + 3 <= map.size; i++) {
+      if (map.data[i] == 0 && map.data[i + 1] == 0 && map.data[i + 2] == 1) {
+        if (start != G_MAXSIZE)
+          rb_corrupt_nal (c, map.data + start, i - start);
+        start = i + 3;
+        i += 2;
+      }
+    }
+    if (start != G_MAXSIZE && start < map.size)
+      rb_corrupt_nal (c, map.data + start, map.size - start);
+  } else {
+    /* avc/hvc1: NAL units behind 4-byte sizes */
+    while (i + 4 <= map.size) {
+      gsize len = GST_READ_UINT32_BE (map.data + i);
+
+      if (len > map.size - i - 4)
+        break;
+      rb_corrupt_nal (c, map.data + i + 4, len);
+      i += 4 + len;
+    }
+  }
+  gst_buffer_unmap (buf, &map);
+  return GST_PAD_PROBE_OK;
+}
+
+/* --drop: one RTP packet in c->one_in never sent. */
+static gboolean
+rb_drop_one (GstBuffer ** buffer, guint idx, gpointer data)
+{
+  RbCorrupt *c = data;
+
+  if (g_rand_int_range (c->rand, 0, c->one_in) == 0)
+    gst_clear_buffer (buffer);
+  return TRUE;
+}
+
+static GstPadProbeReturn
+rb_drop_probe (GstPad * pad, GstPadProbeInfo * info, gpointer data)
+{
+  RbCorrupt *c = data;
+
+  if (info->type & GST_PAD_PROBE_TYPE_BUFFER_LIST) {
+    GstBufferList *list = gst_buffer_list_make_writable
+        (GST_PAD_PROBE_INFO_BUFFER_LIST (info));
+
+    gst_buffer_list_foreach (list, rb_drop_one, c);
+    GST_PAD_PROBE_INFO_DATA (info) = list;
+    return gst_buffer_list_length (list) ? GST_PAD_PROBE_OK :
+        GST_PAD_PROBE_DROP;
+  }
+  return g_rand_int_range (c->rand, 0, c->one_in) == 0 ?
+      GST_PAD_PROBE_DROP : GST_PAD_PROBE_OK;
+}
+
 static GstElement *
 rb_camera_factory_create_element (GstRTSPMediaFactory * factory,
     const GstRTSPUrl * url)
@@ -487,6 +618,28 @@ rb_camera_factory_create_element (GstRTSPMediaFactory * factory,
   gst_pad_add_probe (st->convert_sink, GST_PAD_PROBE_TYPE_BUFFER |
       GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM | GST_PAD_PROBE_TYPE_EVENT_FLUSH,
       rb_loop_probe, st, NULL);
+
+  if (self->corrupt > 0) {
+    RbCorrupt *c = g_new0 (RbCorrupt, 1);
+    GstPad *enc_src = gst_element_get_static_pad (enc, "src");
+
+    c->rand = g_rand_new_with_seed (self->corrupt_seed);
+    c->one_in = self->corrupt;
+    c->h265 = self->h265;
+    gst_pad_add_probe (enc_src, GST_PAD_PROBE_TYPE_BUFFER, rb_corrupt_probe,
+        c, rb_corrupt_free);
+    gst_object_unref (enc_src);
+  }
+  if (self->drop > 0) {
+    RbCorrupt *c = g_new0 (RbCorrupt, 1);
+    GstPad *pay_src = gst_element_get_static_pad (pay, "src");
+
+    c->rand = g_rand_new_with_seed (self->corrupt_seed);
+    c->one_in = self->drop;
+    gst_pad_add_probe (pay_src, GST_PAD_PROBE_TYPE_BUFFER |
+        GST_PAD_PROBE_TYPE_BUFFER_LIST, rb_drop_probe, c, rb_corrupt_free);
+    gst_object_unref (pay_src);
+  }
 
   return GST_ELEMENT (bin);
 }
@@ -714,6 +867,10 @@ main (int argc, char **argv)
         "sizes)\n");
     return RB_EX_USAGE;
   }
+  if (opt_corrupt < 0 || opt_drop < 0) {
+    g_printerr ("rb-test-camera: --corrupt and --drop must be >= 0\n");
+    return RB_EX_USAGE;
+  }
   if (opt_duration < 0) {
     g_printerr ("rb-test-camera: --duration must be >= 0\n");
     return RB_EX_USAGE;
@@ -747,6 +904,9 @@ main (int argc, char **argv)
   factory->resize_after_s = opt_resize_after;
   factory->resize_width = resize_w;
   factory->resize_height = resize_h;
+  factory->corrupt = opt_corrupt;
+  factory->corrupt_seed = opt_corrupt_seed;
+  factory->drop = opt_drop;
   if (opt_fps > 0) {
     factory->fps_n = opt_fps;
     factory->fps_d = 1;

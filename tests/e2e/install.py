@@ -5,8 +5,8 @@
 Never touches the system: everything goes under a fresh directory in /tmp
 (outside the build tree, so the installed plugin counts as installed).
 Checks:
-  - the layout: the launcher in bindir, both plugins in the GStreamer plugin
-    directory (libdir/gstreamer-1.0), the models in the models directory
+  - the layout: the launcher in bindir, the plugins (headblur,
+    segmentqueue, safedec) in the GStreamer plugin directory (libdir/gstreamer-1.0), the models in the models directory
     with the sha256 of models/SHA256SUMS, the sample config in
     sysconfdir/rtsp-blur, the systemd unit, the man page;
   - the man page renders without a groff warning;
@@ -84,7 +84,8 @@ def run(tmp):
 
     launcher = d(os.path.join(BINDIR, "rtsp-blur"))
     check(os.access(launcher, os.X_OK), "launcher installed in " + BINDIR)
-    for plugin in ("libgstheadblur.so", "libgstsegmentqueue.so"):
+    for plugin in ("libgstheadblur.so", "libgstsegmentqueue.so",
+                   "libgstsafedec.so"):
         check(os.path.isfile(d(os.path.join(PLUGINDIR, plugin))),
               "%s installed in %s" % (plugin, PLUGINDIR))
     with open(os.path.join(SOURCE, "models", "SHA256SUMS")) as f:

@@ -247,7 +247,8 @@ GST_START_TEST (test_chat_history_reload)
       "m699");
 
   /* 701 lines (the torn one counts) and 299 more: at 1000 lines the file
-   * is rewritten down to the history */
+   * is rewritten down to the history (no rate limit for this) */
+  rb_chat_room_set_rate_limits (room, 1e6, 1000, 1e6, 1000);
   for (guint i = 0; i < 299; i++)
     soup_websocket_connection_send_text (p->client, "more");
   fail_unless (wait_frames (p, 300));
@@ -295,6 +296,141 @@ GST_START_TEST (test_chat_too_long_closes)
 
 GST_END_TEST;
 
+/* The frames of @p of @type ("message", "notice") from @from on. */
+static guint
+count_frames (WsPair * p, guint from, const gchar * type)
+{
+  g_autofree gchar *prefix = g_strdup_printf ("{\"type\":\"%s\"", type);
+  guint n = 0;
+
+  for (guint i = from; i < p->frames->len; i++)
+    n += g_str_has_prefix (g_ptr_array_index (p->frames, i), prefix);
+  return n;
+}
+
+/* Iterates the main context for @ms. */
+static void
+iterate (guint ms)
+{
+  gint64 end = g_get_monotonic_time () + ms * 1000;
+
+  while (g_get_monotonic_time () < end)
+    g_main_context_iteration (NULL, FALSE);
+}
+
+/* issue 16: a flood from one user is cut by the user's limit, without
+ * pushing the history out; the others still talk until their network's
+ * limit; the senders of what was cut are told, not every time. */
+GST_START_TEST (test_chat_rate_limit)
+{
+  GString *s = g_string_new (NULL);
+  g_autofree gchar *path = NULL;
+  g_autoptr (RbChatRoom) room = NULL;
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  WsPair *alice, *bob, *carol, *dave;
+  JsonObject *o;
+  JsonArray *a;
+  guint i;
+
+  for (i = 0; i < RB_CHAT_HISTORY; i++)
+    g_string_append_printf (s, "{\"user\":\"u\",\"network\":\"A\","
+        "\"time\":\"2026-01-01T00:00:00.000Z\",\"text\":\"m%u\"}\n", i);
+  path = write_file ("A.jsonl", s->str);
+  g_string_free (s, TRUE);
+  room = rb_chat_room_new ("A", path, NULL);
+  fail_unless (room != NULL);
+  /* the defaults are a few a second; slower here, so that no token comes
+   * back while the test runs on a loaded machine */
+  rb_chat_room_set_rate_limits (room, 0.05, 5, 0.05, 8);
+  alice = ws_pair_new ();
+  bob = ws_pair_new ();
+  carol = ws_pair_new ();
+  rb_chat_room_join (room, alice->server, "alice", "A");
+  rb_chat_room_join (room, bob->server, "bob", "A");
+  rb_chat_room_join (room, carol->server, "carol", "A");
+  fail_unless (wait_frames (alice, 1) && wait_frames (bob, 1)
+      && wait_frames (carol, 1));
+
+  /* alice floods: her first 5 go, the other 45 neither go nor stay */
+  for (i = 0; i < 50; i++) {
+    g_autofree gchar *t = g_strdup_printf ("flood %u", i);
+
+    soup_websocket_connection_send_text (alice->client, t);
+  }
+  fail_unless (wait_frames (bob, 1 + 5));
+  iterate (500);
+  assert_equals_int (count_frames (bob, 1, "message"), 5);
+  assert_equals_int (count_frames (alice, 1, "message"), 5);
+  /* told once (at most once a second), and no one else is told */
+  assert_equals_int (count_frames (alice, 1, "notice"), 1);
+  assert_equals_int (count_frames (bob, 1, "notice"), 0);
+  o = parse_object (parser, g_ptr_array_index (alice->frames,
+          alice->frames->len - 1));
+  fail_unless (g_str_has_prefix (json_object_get_string_member (o, "text"),
+          "message not sent: you are sending messages too fast"));
+  assert_equals_int (rb_chat_room_get_rate_limited (room), 45);
+  assert_equals_int (count_lines (path), RB_CHAT_HISTORY + 5);
+
+  /* bob is still heard; then carol, until the network's 8 are used */
+  soup_websocket_connection_send_text (bob->client, "bob here");
+  fail_unless (wait_frames (alice, 1 + 5 + 1 + 1));
+  o = parse_object (parser, g_ptr_array_index (alice->frames,
+          alice->frames->len - 1));
+  assert_equals_string (json_object_get_string_member
+      (json_object_get_object_member (o, "message"), "text"), "bob here");
+  for (i = 0; i < 4; i++)
+    soup_websocket_connection_send_text (carol->client, "carol here");
+  iterate (500);
+  assert_equals_int (count_frames (bob, 1, "message"), 5 + 1 + 2);
+  assert_equals_int (count_frames (carol, 1, "notice"), 1);
+  o = parse_object (parser, g_ptr_array_index (carol->frames,
+          carol->frames->len - 1));
+  fail_unless (g_str_has_prefix (json_object_get_string_member (o, "text"),
+          "message not sent: too many messages on your network"));
+  assert_equals_int (rb_chat_room_get_rate_limited (room), 45 + 2);
+
+  /* the history lost only the 8 oldest to what was sent */
+  dave = ws_pair_new ();
+  rb_chat_room_join (room, dave->server, "dave", "A");
+  fail_unless (wait_frames (dave, 1));
+  o = parse_object (parser, g_ptr_array_index (dave->frames, 0));
+  a = json_object_get_array_member (o, "messages");
+  assert_equals_int (json_array_get_length (a), RB_CHAT_HISTORY);
+  assert_equals_string (json_object_get_string_member
+      (json_array_get_object_element (a, 0), "text"), "m8");
+  ws_pair_free (alice);
+  ws_pair_free (bob);
+  ws_pair_free (carol);
+  ws_pair_free (dave);
+}
+
+GST_END_TEST;
+
+/* The tokens come back at the rate. */
+GST_START_TEST (test_chat_rate_limit_refills)
+{
+  g_autofree gchar *path = g_build_filename (tmpdir, "A.jsonl", NULL);
+  g_autoptr (RbChatRoom) room = rb_chat_room_new ("A", path, NULL);
+  WsPair *p = ws_pair_new ();
+
+  rb_chat_room_set_rate_limits (room, 2, 1, 1000, 1000);
+  rb_chat_room_join (room, p->server, "alice", "A");
+  fail_unless (wait_frames (p, 1));
+  soup_websocket_connection_send_text (p->client, "one");
+  soup_websocket_connection_send_text (p->client, "two");       /* cut */
+  fail_unless (wait_frames (p, 3));
+  assert_equals_int (count_frames (p, 1, "message"), 1);
+  assert_equals_int (count_frames (p, 1, "notice"), 1);
+  iterate (700);                /* 2 a second: a token is back */
+  soup_websocket_connection_send_text (p->client, "three");
+  fail_unless (wait_frames (p, 4));
+  assert_equals_int (count_frames (p, 1, "message"), 2);
+  assert_equals_int (count_lines (path), 2);
+  ws_pair_free (p);
+}
+
+GST_END_TEST;
+
 static Suite *
 chat_suite (void)
 {
@@ -306,6 +442,8 @@ chat_suite (void)
   tcase_add_test (tc, test_chat_message_round_trip);
   tcase_add_test (tc, test_chat_history_reload);
   tcase_add_test (tc, test_chat_too_long_closes);
+  tcase_add_test (tc, test_chat_rate_limit);
+  tcase_add_test (tc, test_chat_rate_limit_refills);
   return s;
 }
 

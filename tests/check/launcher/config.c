@@ -335,8 +335,9 @@ GST_START_TEST (test_unknown_key)
   check_error (MAIN "[headblur]\nmodel-file=/m.onnx\n" CAM NET,
       RB_CONFIG_ERROR_UNKNOWN_KEY,
       "test.conf: [headblur] model-file: unknown key; the keys of this group "
-      "are detection-interval, fill-color, hold-time, inference-width, "
-      "max-detection-age, mode, model, overload-mode, padding, "
+      "are corrupt-mode, detection-interval, fill-color, hold-time, "
+      "inference-width, max-detection-age, mode, model, overload-mode, "
+      "padding, "
       "person-inference-width, person-model, person-threshold, "
       "privacy-zones, threshold, upstream-check-interval");
   /* properties of the parent classes and those the launcher sets itself
@@ -344,15 +345,17 @@ GST_START_TEST (test_unknown_key)
   check_error (MAIN "[headblur]\nqos=true\n" CAM NET,
       RB_CONFIG_ERROR_UNKNOWN_KEY,
       "test.conf: [headblur] qos: unknown key; the keys of this group "
-      "are detection-interval, fill-color, hold-time, inference-width, "
-      "max-detection-age, mode, model, overload-mode, padding, "
+      "are corrupt-mode, detection-interval, fill-color, hold-time, "
+      "inference-width, max-detection-age, mode, model, overload-mode, "
+      "padding, "
       "person-inference-width, person-model, person-threshold, "
       "privacy-zones, threshold, upstream-check-interval");
   check_error (MAIN "[headblur]\nlookahead=5\n" CAM NET,
       RB_CONFIG_ERROR_UNKNOWN_KEY,
       "test.conf: [headblur] lookahead: unknown key; the keys of this group "
-      "are detection-interval, fill-color, hold-time, inference-width, "
-      "max-detection-age, mode, model, overload-mode, padding, "
+      "are corrupt-mode, detection-interval, fill-color, hold-time, "
+      "inference-width, max-detection-age, mode, model, overload-mode, "
+      "padding, "
       "person-inference-width, person-model, person-threshold, "
       "privacy-zones, threshold, upstream-check-interval");
   check_error (MAIN CAM "latency-ms=100\n" NET,
@@ -774,6 +777,7 @@ GST_START_TEST (test_issue3_keys)
       "hold-time=1.5\n"
       "detection-interval=3\n"
       "overload-mode=enlarge\n"
+      "corrupt-mode=drop\n"
       "max-detection-age=0.25\n"
       "privacy-zones=0,0 0.2,0 0.2,1; 0.8,0 1,0 1,1 0.8,1\n"
       "person-model=/m/body.weights\n"
@@ -793,6 +797,8 @@ GST_START_TEST (test_issue3_keys)
   assert_equals_string (rb_config_get_headblur (c, "detection-interval"), "3");
   assert_equals_string (rb_config_get_headblur (c, "overload-mode"),
       "enlarge");
+  /* issue 16 */
+  assert_equals_string (rb_config_get_headblur (c, "corrupt-mode"), "drop");
   assert_equals_string (rb_config_get_headblur (c, "privacy-zones"),
       "0,0 0.2,0 0.2,1; 0.8,0 1,0 1,1 0.8,1");
   assert_equals_string (rb_config_get_headblur (c, "person-model"),
@@ -843,6 +849,10 @@ GST_START_TEST (test_issue3_errors)
       RB_CONFIG_ERROR_INVALID_VALUE,
       "test.conf: [headblur] overload-mode: must be one of "
       "full-frame|enlarge (got 'pass')");
+  check_error (MIN_HEAD "[headblur]\ncorrupt-mode=pass\n" MIN_TAIL,
+      RB_CONFIG_ERROR_INVALID_VALUE,
+      "test.conf: [headblur] corrupt-mode: must be one of "
+      "full-frame|drop (got 'pass')");
   check_error (MIN_HEAD "segment-lookahead=301\n" MIN_TAIL,
       RB_CONFIG_ERROR_INVALID_VALUE,
       "test.conf: [rtsp-blur] segment-lookahead: must be a whole number of "

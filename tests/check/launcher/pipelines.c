@@ -143,7 +143,7 @@ GST_START_TEST (test_camera)
   h265 = rb_pipeline_camera (&p);
   assert_equals_int (headblur_uint (h265, "lookahead"), 0);
   fail_unless (strstr (h265, "rtph265depay") && strstr (h265, "h265parse")
-      && strstr (h265, "avdec_h265"));
+      && strstr (h265, "safedec"));
   fail_if (strstr (h265, "audio"));
   assert_parses (h265, TRUE);
 

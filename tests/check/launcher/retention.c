@@ -19,6 +19,7 @@
 #include "rb-config.h"
 #include "rb-journal.h"
 #include "rb-retention.h"
+#include "rb-deletions.h"
 
 static gchar *state;
 
@@ -230,6 +231,73 @@ GST_START_TEST (test_index_updates)
 
 GST_END_TEST;
 
+static guint warnings;
+
+/* Counts warnings (in place of gstcheck's handler, which fails a test on
+ * any). */
+static void
+count_warnings (const gchar * domain, GLogLevelFlags level,
+    const gchar * message, gpointer data)
+{
+  if (level & G_LOG_LEVEL_WARNING)
+    warnings++;
+}
+
+/* issue 16: an evicted segment that cannot be deleted (root ignores
+ * permission bits: a non-empty directory is put in its place) is handed to
+ * RbDeletions, logged once, skipped by the next runs (not logged again),
+ * and leaves the index, counted as evicted, once it is deleted. Without
+ * the fix, every run logged it again and it stayed until a restart. */
+GST_START_TEST (test_undeletable_retried)
+{
+  g_autoptr (RbConfig) c = config ("retention-raw=1h\n");
+  g_autoptr (RbDeletions) d = rb_deletions_new (1000, 4000);
+  RbJournal *j = journal ();
+  gchar *old = segment (j, "raw", 90, 10);
+  g_autofree gchar *inside = g_build_filename (old, "x", NULL);
+  RbRetention *r;
+  RbDiskUsage u;
+  guint handler;
+
+  handler = g_log_set_handler (NULL, G_LOG_LEVEL_WARNING, count_warnings,
+      NULL);
+  warnings = 0;
+  r = rb_retention_new (c, j);
+  rb_retention_set_deletions (r, d);
+  /* indexed as a file, then it cannot be deleted */
+  fail_unless (g_unlink (old) == 0);
+  fail_unless (g_mkdir (old, 0700) == 0);
+  fail_unless (g_file_set_contents (inside, "x", 1, NULL));
+
+  assert_equals_int (rb_retention_run (r), 0);
+  fail_unless_equals_int (warnings, 1);
+  fail_unless (rb_deletions_contains (d, old));
+  for (guint i = 0; i < 5; i++)
+    assert_equals_int (rb_retention_run (r), 0);
+  fail_unless_equals_int (warnings, 1);
+  rb_retention_get_usage (r, &u);
+  fail_unless_equals_int (u.raw_segments, 1);
+  fail_unless_equals_uint64 (u.evicted, 0);
+
+  /* deletable again: gone at the next retry, out of the index */
+  fail_unless (g_unlink (inside) == 0);
+  fail_unless (g_rmdir (old) == 0);
+  fail_unless (g_file_set_contents (old, "y", 1, NULL));
+  assert_equals_int (rb_deletions_run (d, G_MAXINT64), 1);
+  fail_if (g_file_test (old, G_FILE_TEST_EXISTS));
+  rb_retention_get_usage (r, &u);
+  fail_unless_equals_int (u.raw_segments, 0);
+  fail_unless_equals_uint64 (u.evicted, 1);
+  fail_unless_equals_int (warnings, 1);
+
+  g_log_remove_handler (NULL, handler);
+  rb_retention_free (r);
+  rb_journal_free (j);
+  g_free (old);
+}
+
+GST_END_TEST;
+
 static Suite *
 retention_suite (void)
 {
@@ -242,6 +310,7 @@ retention_suite (void)
   tcase_add_test (tc, test_claimed_skipped);
   tcase_add_test (tc, test_retention_by_age);
   tcase_add_test (tc, test_index_updates);
+  tcase_add_test (tc, test_undeletable_retried);
   return s;
 }
 

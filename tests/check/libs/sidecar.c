@@ -167,6 +167,60 @@ GST_START_TEST (test_torn_and_corrupt)
 
 GST_END_TEST;
 
+/* Issue 16: loss lines (the recorded frames that came after missing
+ * data) round-trip, sorted and unique, between frame lines; a damaged one
+ * is a bad line; they are found within a tolerance. */
+GST_START_TEST (test_losses)
+{
+  GString *s = header ();
+  g_autoptr (RbSidecar) sc = NULL;
+  const guint64 losses[] = { 7 * FRAME, 2 * FRAME, 7 * FRAME };
+  gsize at = 0;
+
+  for (guint i = 0; i < 10; i++) {
+    g_autofree gchar *l = frame_line (i * FRAME, 0, 1, 0);
+
+    g_string_append (s, l);
+    if (i == 2 || i == 5 || i == 8) {
+      g_autofree gchar *body = rb_sidecar_format_loss (losses[i / 3]);
+      g_autofree gchar *loss = rb_sidecar_seal (body);
+
+      g_string_append (s, loss);
+    }
+    if (i == 8) {
+      g_autofree gchar *body = rb_sidecar_format_loss (9 * FRAME);
+      g_autofree gchar *loss = rb_sidecar_seal (body);
+
+      at = s->len + 3;          /* a digit of its pts */
+      g_string_append (s, loss);
+    }
+  }
+  {
+    g_autofree gchar *body = rb_sidecar_format_loss (12);
+
+    fail_unless_equals_string (body, "l 12");
+  }
+  s->str[at] = s->str[at] == '1' ? '2' : '1';
+  sc = rb_sidecar_parse (s->str, s->len, "x", NULL);
+  fail_unless (sc != NULL);
+  fail_unless_equals_int (sc->frames->len, 10);
+  fail_unless_equals_int (sc->bad_lines, 1);
+  fail_unless_equals_int (sc->losses->len, 2);
+  fail_unless_equals_uint64 (g_array_index (sc->losses, guint64, 0),
+      2 * FRAME);
+  fail_unless_equals_uint64 (g_array_index (sc->losses, guint64, 1),
+      7 * FRAME);
+  /* the raw segment stores its times rounded to the millisecond */
+  fail_unless (rb_sidecar_has_loss (sc, 2 * FRAME + 400000, FRAME / 2));
+  fail_unless (rb_sidecar_has_loss (sc, 7 * FRAME - 400000, FRAME / 2));
+  fail_if (rb_sidecar_has_loss (sc, 3 * FRAME, FRAME / 2));
+  fail_if (rb_sidecar_has_loss (sc, 9 * FRAME, FRAME / 2));
+  fail_if (rb_sidecar_has_loss (sc, 0, FRAME / 2));
+  g_string_free (s, TRUE);
+}
+
+GST_END_TEST;
+
 GST_START_TEST (test_coverage)
 {
   GString *s = header ();
@@ -365,6 +419,7 @@ sidecar_suite (void)
   tcase_add_checked_fixture (tc, setup, teardown);
   tcase_add_test (tc, test_round_trip);
   tcase_add_test (tc, test_torn_and_corrupt);
+  tcase_add_test (tc, test_losses);
   tcase_add_test (tc, test_coverage);
   tcase_add_test (tc, test_writer_routing);
   tcase_add_test (tc, test_kill_mid_write);
