@@ -37,6 +37,7 @@
 #include "rb-config.h"
 #include "rb-publisher.h"
 #include "rb-metrics.h"
+#include "rb-malloc.h"
 #include "rb-paths.h"
 #include "rb-status.h"
 #include "rb-retention.h"
@@ -71,6 +72,7 @@ typedef struct {
   RbJournal *journal;           /* the segment queue, state-dir/queue */
   RbRetention *retention;
   guint retention_source;
+  guint trim_source;            /* issue 16: rb_malloc_trim_add() */
   RbDeletions *deletions;       /* issue 16: deletions retried */
   guint deletions_source;
   RbMetrics *metrics;
@@ -115,6 +117,8 @@ rb_daemon_clear (RbDaemon * daemon)
     g_source_remove (daemon->listener_retry_source);
   if (daemon->retention_source)
     g_source_remove (daemon->retention_source);
+  if (daemon->trim_source)
+    g_source_remove (daemon->trim_source);
   if (daemon->deletions_source)
     g_source_remove (daemon->deletions_source);
   g_clear_pointer (&daemon->metrics, rb_metrics_free);
@@ -831,6 +835,9 @@ rb_daemon_run (RbDaemon * daemon)
   rb_retention_run (daemon->retention);
   daemon->retention_source = g_timeout_add_seconds (RETENTION_INTERVAL_S,
       rb_daemon_on_retention, daemon);
+  /* issue 16: the heap's free memory back to the system (rb-malloc.c) */
+  daemon->trim_source = rb_malloc_trim_add (RB_MALLOC_TRIM_INTERVAL_S,
+      RB_MALLOC_TRIM_GROWTH);
 
   for (i = 0; i < config->cameras->len; i++) {
     RbCameraConfig *cam = g_ptr_array_index (config->cameras, i);
@@ -921,6 +928,8 @@ main (int argc, char **argv)
   g_autoptr (GTypeClass) headblur_class = NULL;
   gboolean status;
   GError *err = NULL;
+  /* issue 16: before any thread starts (rb-malloc.c) */
+  guint arena_max = rb_malloc_configure ();
 
   rb_log_to_journal = g_log_writer_is_journald (fileno (stderr));
   g_log_set_writer_func (rb_log_writer, NULL, NULL);
@@ -1012,5 +1021,9 @@ main (int argc, char **argv)
     return RB_EXIT_OK;
   }
 
+  if (arena_max > 0)
+    g_debug ("malloc: at most %u arenas", arena_max);
+  else
+    g_debug ("malloc: arenas as the environment sets them");
   return rb_daemon_run (&daemon);
 }
