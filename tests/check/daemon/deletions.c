@@ -283,7 +283,7 @@ deletions_suite (void)
   Suite *s = suite_create ("deletions");
   TCase *tc = tcase_create ("general");
 
-  g_log_set_handler (NULL, G_LOG_LEVEL_MASK | G_LOG_FLAG_FATAL |
+  g_log_set_handler (RB_LOG_DOMAIN, G_LOG_LEVEL_MASK | G_LOG_FLAG_FATAL |
       G_LOG_FLAG_RECURSION, count_log, NULL);
   suite_add_tcase (s, tc);
   tcase_add_checked_fixture (tc, setup, teardown);

@@ -259,7 +259,7 @@ GST_START_TEST (test_undeletable_retried)
   RbDiskUsage u;
   guint handler;
 
-  handler = g_log_set_handler (NULL, G_LOG_LEVEL_WARNING, count_warnings,
+  handler = g_log_set_handler (RB_LOG_DOMAIN, G_LOG_LEVEL_WARNING, count_warnings,
       NULL);
   warnings = 0;
   r = rb_retention_new (c, j);
@@ -290,7 +290,7 @@ GST_START_TEST (test_undeletable_retried)
   fail_unless_equals_uint64 (u.evicted, 1);
   fail_unless_equals_int (warnings, 1);
 
-  g_log_remove_handler (NULL, handler);
+  g_log_remove_handler (RB_LOG_DOMAIN, handler);
   rb_retention_free (r);
   rb_journal_free (j);
   g_free (old);
