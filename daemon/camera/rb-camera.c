@@ -332,23 +332,24 @@ rb_camera_get_stats (RbCamera * camera, RbCameraStats * stats)
   rb_camera_get_data_times (camera, &first, &last);
   switch (camera->state) {
     case RB_CAMERA_IDLE:
-      stats->state = "stopped";
+      stats->status = RB_CAMERA_STATUS_STOPPED;
       break;
     case RB_CAMERA_WAITING:
-      stats->state = "reconnecting";
+      stats->status = RB_CAMERA_STATUS_RECONNECTING;
       break;
     case RB_CAMERA_STOPPING:
-      stats->state = "stopping";
+      stats->status = RB_CAMERA_STATUS_STOPPING;
       break;
     case RB_CAMERA_RENEWING:
-      stats->state = "restarting";
+      stats->status = RB_CAMERA_STATUS_RESTARTING;
       break;
     case RB_CAMERA_RUNNING:
-      stats->state = last == 0 ? "connecting" :
-          (now - last < 2 * G_USEC_PER_SEC ? "receiving" : "stalled");
+      stats->status = last == 0 ? RB_CAMERA_STATUS_CONNECTING :
+          (now - last < 2 * G_USEC_PER_SEC ? RB_CAMERA_STATUS_RECEIVING :
+          RB_CAMERA_STATUS_STALLED);
       break;
   }
-  stats->receiving = g_str_equal (stats->state, "receiving");
+  stats->receiving = stats->status == RB_CAMERA_STATUS_RECEIVING;
   stats->recording = stats->receiving && !camera->recording_paused;
   stats->recording_paused = rb_write_pause_is_paused (&camera->write);
   stats->write_reason = stats->recording_paused ? camera->write.reason :

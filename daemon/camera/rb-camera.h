@@ -8,6 +8,7 @@
 
 #include <gst/gst.h>
 #include "rb-config.h"
+#include "rb-daemon-names.h"
 #include "rb-publisher.h"
 #include "rb-write-pause.h"
 
@@ -49,9 +50,7 @@ void rb_camera_stop (RbCamera * camera);
 
 /* What the metrics and the status show of a camera. */
 typedef struct {
-  const gchar *state;             /* connecting, receiving, stalled,
-                                   * reconnecting, restarting, stopping,
-                                   * stopped */
+  RbCameraStatus status;
   gboolean receiving;
   gboolean recording;             /* receiving and not paused (disk full) */
   gboolean recording_paused;      /* by a write error, until a test write

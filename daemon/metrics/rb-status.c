@@ -18,6 +18,8 @@
 #include <stdio.h>
 
 #include "rb-status.h"
+#include "rb-daemon-names.h"
+#include "rb-journal.h"
 
 #include <libsoup/soup.h>
 #include <math.h>
@@ -87,8 +89,8 @@ label_values (GHashTable * m, const gchar * name, const gchar * label)
 static gchar *
 reason_of (GHashTable * m, const gchar * name, const gchar * prefix)
 {
-  g_autofree gchar *start = g_strdup_printf ("%s{%s%sreason=\"", name,
-      prefix, *prefix ? "," : "");
+  g_autofree gchar *start = g_strdup_printf ("%s{%s%s" RB_METRIC_LABEL_REASON
+      "=\"", name, prefix, *prefix ? "," : "");
   GHashTableIter it;
   gpointer key, value;
 
@@ -103,6 +105,16 @@ reason_of (GHashTable * m, const gchar * name, const gchar * prefix)
       return g_strndup (k + strlen (start), end - k - strlen (start));
   }
   return NULL;
+}
+
+/* rtsp_blur_queue_segments{state=@state} */
+static gdouble
+queue_segments (GHashTable * m, RbJournalItemState state)
+{
+  g_autofree gchar *l = g_strdup_printf (RB_METRIC_LABEL_STATE "=\"%s\"",
+      rb_journal_item_state_name (state));
+
+  return get (m, RB_METRIC_QUEUE_SEGMENTS, l);
 }
 
 static gchar *
@@ -127,9 +139,6 @@ rb_status_print (const gchar * address, guint port, FILE * out,
   g_autoptr (GHashTable) m = NULL;
   g_autoptr (GPtrArray) cameras = NULL, networks = NULL;
   g_autofree gchar *text = NULL;
-  const gchar *states[] = { "connecting", "receiving", "stalled",
-    "reconnecting", "restarting", "stopping", "stopped"
-  };
   g_autofree gchar *raw = NULL, *anon = NULL, *free_s = NULL, *budget = NULL;
   gsize len;
 
@@ -152,81 +161,86 @@ rb_status_print (const gchar * address, guint port, FILE * out,
   fprintf (out, "%-20s %-12s %-18s %10s %10s %10s %10s %10s\n", "camera",
       "state", "recording", "frames", "reconnects", "last frame",
       "overload", "detections");
-  cameras = label_values (m, "rtsp_blur_camera_up", "camera");
+  cameras = label_values (m, RB_METRIC_CAMERA_UP, RB_METRIC_LABEL_CAMERA);
   for (guint i = 0; i < cameras->len; i++) {
     const gchar *cam = g_ptr_array_index (cameras, i);
-    g_autofree gchar *l = g_strdup_printf ("camera=\"%s\"", cam);
+    g_autofree gchar *l = g_strdup_printf (RB_METRIC_LABEL_CAMERA "=\"%s\"",
+        cam);
     const gchar *state = "?";
-    gdouble age = get (m, "rtsp_blur_camera_last_frame_age_seconds", l);
+    gdouble age = get (m, RB_METRIC_CAMERA_LAST_FRAME_AGE, l);
     g_autofree gchar *age_s = isnan (age) ? g_strdup ("-") :
         g_strdup_printf ("%.1f s", age);
     /* issue 16: "paused (read-only)" while a write error pauses it */
-    g_autofree gchar *why = reason_of (m, "rtsp_blur_camera_recording_paused",
+    g_autofree gchar *why = reason_of (m, RB_METRIC_CAMERA_RECORDING_PAUSED,
         l);
     g_autofree gchar *recording = why ? g_strdup_printf ("paused (%s)", why)
-        : g_strdup (get (m, "rtsp_blur_camera_recording", l) == 1 ? "yes" :
+        : g_strdup (get (m, RB_METRIC_CAMERA_RECORDING, l) == 1 ? "yes" :
         "no");
 
-    for (guint k = 0; k < G_N_ELEMENTS (states); k++) {
-      g_autofree gchar *sl = g_strdup_printf ("%s,state=\"%s\"", l,
-          states[k]);
+    for (RbCameraStatus k = 0; k < RB_CAMERA_N_STATUSES; k++) {
+      g_autofree gchar *sl = g_strdup_printf ("%s," RB_METRIC_LABEL_STATE
+          "=\"%s\"", l, rb_camera_status_name (k));
 
-      if (get (m, "rtsp_blur_camera_state", sl) == 1)
-        state = states[k];
+      if (get (m, RB_METRIC_CAMERA_STATE, sl) == 1)
+        state = rb_camera_status_name (k);
     }
     fprintf (out, "%-20s %-12s %-18s %10.0f %10.0f %10s %10.0f %10.0f\n", cam,
         state, recording,
-        get (m, "rtsp_blur_camera_frames_received_total", l),
-        get (m, "rtsp_blur_camera_reconnects_total", l), age_s,
-        get (m, "rtsp_blur_headblur_overload_frames_total", l),
-        get (m, "rtsp_blur_headblur_detections_total", l));
+        get (m, RB_METRIC_CAMERA_FRAMES_RECEIVED, l),
+        get (m, RB_METRIC_CAMERA_RECONNECTS, l), age_s,
+        get (m, RB_METRIC_HEADBLUR_OVERLOAD_FRAMES, l),
+        get (m, RB_METRIC_HEADBLUR_DETECTIONS, l));
   }
 
   fprintf (out, "\nqueue: %.0f pending, %.0f claimed, %.0f done, "
       "%.0f quarantined, %.0f evicted; oldest pending %.0f s\n",
-      get (m, "rtsp_blur_queue_segments", "state=\"pending\""),
-      get (m, "rtsp_blur_queue_segments", "state=\"claimed\""),
-      get (m, "rtsp_blur_queue_segments", "state=\"done\""),
-      get (m, "rtsp_blur_queue_segments", "state=\"quarantine\""),
-      get (m, "rtsp_blur_queue_segments", "state=\"evicted\""),
-      get (m, "rtsp_blur_queue_oldest_pending_age_seconds", NULL));
+      queue_segments (m, RB_JOURNAL_ITEM_PENDING),
+      queue_segments (m, RB_JOURNAL_ITEM_CLAIMED),
+      queue_segments (m, RB_JOURNAL_ITEM_DONE),
+      queue_segments (m, RB_JOURNAL_ITEM_QUARANTINED),
+      queue_segments (m, RB_JOURNAL_ITEM_EVICTED),
+      get (m, RB_METRIC_QUEUE_OLDEST_PENDING_AGE, NULL));
   fprintf (out, "since start: %.0f segments anonymized, %.0f quarantined, "
       "%.0f evicted, %.0f failed attempts\n",
-      get (m, "rtsp_blur_segments_anonymized_total", NULL),
-      get (m, "rtsp_blur_segments_quarantined_total", NULL),
-      get (m, "rtsp_blur_segments_evicted_total", NULL),
-      get (m, "rtsp_blur_segments_failed_attempts_total", NULL));
-  raw = bytes (get (m, "rtsp_blur_disk_used_bytes", "kind=\"raw\""));
-  anon = bytes (get (m, "rtsp_blur_disk_used_bytes", "kind=\"anonymized\""));
-  free_s = bytes (get (m, "rtsp_blur_disk_free_bytes", NULL));
-  budget = get (m, "rtsp_blur_disk_budget_bytes", NULL) > 0 ?
-      bytes (get (m, "rtsp_blur_disk_budget_bytes", NULL)) :
+      get (m, RB_METRIC_SEGMENTS_ANONYMIZED, NULL),
+      get (m, RB_METRIC_SEGMENTS_QUARANTINED, NULL),
+      get (m, RB_METRIC_SEGMENTS_EVICTED, NULL),
+      get (m, RB_METRIC_SEGMENTS_FAILED_ATTEMPTS, NULL));
+  raw = bytes (get (m, RB_METRIC_DISK_USED, RB_METRIC_LABEL_KIND "=\""
+          RB_METRIC_KIND_RAW "\""));
+  anon = bytes (get (m, RB_METRIC_DISK_USED, RB_METRIC_LABEL_KIND "=\""
+          RB_METRIC_KIND_ANONYMIZED "\""));
+  free_s = bytes (get (m, RB_METRIC_DISK_FREE, NULL));
+  budget = get (m, RB_METRIC_DISK_BUDGET, NULL) > 0 ?
+      bytes (get (m, RB_METRIC_DISK_BUDGET, NULL)) :
       g_strdup ("none");
   fprintf (out, "disk: raw %s, anonymized %s, free %s, budget %s\n", raw,
       anon, free_s, budget);
   {
-    g_autofree gchar *why = reason_of (m, "rtsp_blur_workers_paused", "");
+    g_autofree gchar *why = reason_of (m, RB_METRIC_WORKERS_PAUSED, "");
 
     /* issue 16 */
     fprintf (out, "writing: workers %s%s%s, %.0f pauses since start; %.0f "
         "files waiting to be deleted\n\n", why ? "paused (" : "running",
         why ? why : "", why ? ")" : "",
-        get (m, "rtsp_blur_workers_pauses_total", NULL),
-        get (m, "rtsp_blur_deletions_pending", NULL));
+        get (m, RB_METRIC_WORKERS_PAUSES, NULL),
+        get (m, RB_METRIC_DELETIONS_PENDING, NULL));
   }
 
   fprintf (out, "%-20s %-8s %12s %8s %8s\n", "network", "serving",
       "connections", "viewers", "refused");
-  networks = label_values (m, "rtsp_blur_network_serving", "network");
+  networks = label_values (m, RB_METRIC_NETWORK_SERVING,
+      RB_METRIC_LABEL_NETWORK);
   for (guint i = 0; i < networks->len; i++) {
     const gchar *net = g_ptr_array_index (networks, i);
-    g_autofree gchar *l = g_strdup_printf ("network=\"%s\"", net);
+    g_autofree gchar *l = g_strdup_printf (RB_METRIC_LABEL_NETWORK "=\"%s\"",
+        net);
 
     fprintf (out, "%-20s %-8s %12.0f %8.0f %8.0f\n", net,
-        get (m, "rtsp_blur_network_serving", l) == 1 ? "yes" : "no",
-        get (m, "rtsp_blur_network_connections", l),
-        get (m, "rtsp_blur_network_viewers", l),
-        get (m, "rtsp_blur_network_refused_connections_total", l));
+        get (m, RB_METRIC_NETWORK_SERVING, l) == 1 ? "yes" : "no",
+        get (m, RB_METRIC_NETWORK_CONNECTIONS, l),
+        get (m, RB_METRIC_NETWORK_VIEWERS, l),
+        get (m, RB_METRIC_NETWORK_REFUSED_CONNECTIONS, l));
   }
   return TRUE;
 }

@@ -177,25 +177,28 @@ rb_web_iso_time (gint64 us)
 
 /* live: frames now; reconnecting: not now, but within OFFLINE_AFTER_S (or
  * since start); offline: longer, or the camera is stopped. */
-static const gchar *
+static RbWebCameraState
 rb_web_camera_state (RbWeb * web, guint i, gint64 * last_frame_us)
 {
   RbLiveFeed *feed = g_ptr_array_index (web->feeds, i);
   gint64 now = g_get_real_time ();
   gint64 last = rb_live_feed_get_last_sample_time (feed);
-  RbCameraStats st = { NULL, };
+  gboolean stopped = FALSE;
+  RbCameraStats st = { 0, };
 
   *last_frame_us = last;
-  if (i < web->cameras->len)
+  if (i < web->cameras->len) {
     rb_camera_get_stats (g_ptr_array_index (web->cameras, i), &st);
-  if (st.state != NULL && (g_str_equal (st.state, "stopping")
-          || g_str_equal (st.state, "stopped")))
-    return "offline";
+    stopped = st.status == RB_CAMERA_STATUS_STOPPING
+        || st.status == RB_CAMERA_STATUS_STOPPED;
+  }
+  if (stopped)
+    return RB_WEB_CAMERA_OFFLINE;
   if (st.receiving && last > 0 && now - last < LIVE_MAX_AGE_S * G_USEC_PER_SEC)
-    return "live";
+    return RB_WEB_CAMERA_LIVE;
   if (now - MAX (last, web->started_us) < OFFLINE_AFTER_S * G_USEC_PER_SEC)
-    return "reconnecting";
-  return "offline";
+    return RB_WEB_CAMERA_RECONNECTING;
+  return RB_WEB_CAMERA_OFFLINE;
 }
 
 static void
@@ -224,7 +227,7 @@ rb_http_serve_cameras (RbHttp * http, SoupServerMessage * msg,
     g_autofree gchar *url = g_strdup_printf ("/hls/%s/index.m3u8",
         cam->name);
     g_autoptr (GBytes) playlist = NULL;
-    const gchar *state;
+    RbWebCameraState state;
     gint64 last;
 
     if (!rb_network_config_has_camera (http->net, cam->name) || hls == NULL)
@@ -235,7 +238,7 @@ rb_http_serve_cameras (RbHttp * http, SoupServerMessage * msg,
     json_builder_set_member_name (b, "name");
     json_builder_add_string_value (b, cam->name);
     json_builder_set_member_name (b, "state");
-    json_builder_add_string_value (b, state);
+    json_builder_add_string_value (b, rb_web_camera_state_name (state));
     json_builder_set_member_name (b, "last_frame");
     if (last > 0) {
       g_autofree gchar *t = rb_web_iso_time (last);

@@ -40,11 +40,6 @@
 /* Claims whose lease expired (a worker that could not write its result)
  * are returned to the queue this often while running. */
 #define RECOVER_INTERVAL_US (30 * G_USEC_PER_SEC)
-/* A failed segment is tried again after 30 s, then 60 s (3 attempts in
- * all), then quarantined. */
-#define MAX_ATTEMPTS 3
-#define RETRY_FIRST_S 30
-#define RETRY_MAX_S 600
 /* A detections sidecar still being written (the live path lags the
  * recording by up to about a second, and finishes a sidecar 1.5 s past its
  * segment's end) is waited for this long while it keeps changing. */
@@ -125,8 +120,6 @@ rb_workers_new (const RbConfig * config, RbJournal * journal,
     if (cam->audio == RB_AUDIO_KEEP)
       g_hash_table_add (workers->keep_audio, g_strdup (cam->name));
   }
-  rb_journal_set_max_attempts (journal, MAX_ATTEMPTS);
-  rb_journal_set_retry_backoff (journal, RETRY_FIRST_S, RETRY_MAX_S);
   g_mutex_init (&workers->lock);
   g_cond_init (&workers->cond);
   workers->threads = g_ptr_array_new ();
@@ -885,14 +878,15 @@ rb_workers_maybe_recover (RbWorkers * workers)
 
 /* A segment that could not be anonymized: damaged ones are quarantined at
  * once; others are tried again later (rb_journal_fail() backs off) and
- * quarantined after MAX_ATTEMPTS. A quarantine is logged once, with why. */
+ * quarantined after RB_JOURNAL_MAX_ATTEMPTS (the journal's retry policy).
+ * A quarantine is logged once, with why. */
 static void
 rb_worker_failed (RbWorkers * workers, RbJournalItem * item, GError * err)
 {
   GError *jerr = NULL;
   gboolean damaged = g_error_matches (err, RB_VERIFY_ERROR,
       RB_VERIFY_ERROR_DAMAGED);
-  gboolean last = damaged || item->attempts + 1 >= MAX_ATTEMPTS;
+  gboolean last = damaged || item->attempts + 1 >= RB_JOURNAL_MAX_ATTEMPTS;
   gboolean ok;
 
   if (damaged)
@@ -917,7 +911,8 @@ rb_worker_failed (RbWorkers * workers, RbJournalItem * item, GError * err)
         item->attempts ? "s" : "", err->message);
   else
     g_warning ("worker: cannot anonymize %s (attempt %u of %u, retrying "
-        "later): %s", item->location, item->attempts + 1, MAX_ATTEMPTS,
+        "later): %s", item->location, item->attempts + 1,
+        RB_JOURNAL_MAX_ATTEMPTS,
         err->message);
 }
 
