@@ -113,11 +113,12 @@ rb_pipeline_camera (const RbCameraPipelineParams * p)
    * (PLATFORM.md); key-int-max is set from the frame rate at run time.
    * headblur attaches its detections as metas, which the launcher records
    * into the segments' sidecars (rb-detections.c) for the workers. It
-   * holds back live-lookahead frames (5) and detects on every fifth: a
-   * head is masked in the frames before its first detection too, and the
-   * detector's cost falls by 40 % against every third frame without
-   * look-ahead, with fewer heads exposed (bench/eval/README.md, "Look-ahead
-   * on the live path"); [headblur] detection-interval overrides it.
+   * holds back live-lookahead frames (RB_LIVE_LOOKAHEAD by default) and
+   * detects on every RB_LIVE_DETECTION_INTERVAL-th: a head is masked in
+   * the frames before its first detection too, and the detector's cost
+   * falls by 40 % against every third frame without look-ahead, with fewer
+   * heads exposed (bench/eval/README.md, "Look-ahead on the live path");
+   * [headblur] detection-interval overrides it.
    * safedec (libavcodec, as avdec) flags every frame decoded with errors
    * or after a loss, until the next clean key frame, and headblur masks
    * those whole (corrupt-mode): garbage from a damaged stream is never
@@ -133,13 +134,14 @@ rb_pipeline_camera (const RbCameraPipelineParams * p)
       "max-size-time=400000000 max-size-bytes=0 leaky=downstream "
       "! videoconvert name=convert "
       "! headblur name=headblur threads=1 attach-meta=true "
-      "detection-interval=5 lookahead=%u "
+      "detection-interval=%u lookahead=%u "
       "! x264enc name=encoder tune=zerolatency speed-preset=ultrafast "
       "threads=1 bitrate=%u key-int-max=30 "
       "! video/x-h264,profile=constrained-baseline,stream-format=byte-stream,"
       "alignment=au "
       "! appsink name=live-sink sync=false max-buffers=4 drop=true",
-      codec, codec, record_queue, recorder, p->lookahead, p->bitrate_kbps);
+      codec, codec, record_queue, recorder, RB_LIVE_DETECTION_INTERVAL,
+      p->lookahead, p->bitrate_kbps);
 
   /* audio as it comes: recorded, and passed to the live streams when they
    * carry it (never re-encoded) */

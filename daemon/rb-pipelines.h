@@ -17,6 +17,20 @@ G_BEGIN_DECLS
  * the gst-launch syntax where needed. Elements the code talks to are named
  * (name=...). */
 
+/* The live path's headblur, as rb_pipeline_camera() sets it before the
+ * [headblur] keys (which may set another detection-interval): the detector
+ * on every RB_LIVE_DETECTION_INTERVAL-th frame, and RB_LIVE_LOOKAHEAD
+ * frames held back (live-lookahead's default). RB_LIVE_HEADBLUR_PROPS is
+ * that in gst-launch syntax, with one thread and the detections attached
+ * as metas: the benchmarks run the live path with it (bench/live,
+ * bench/eval). The pipelines test checks the camera pipeline, the config's
+ * default and pipelines/camera.txt against these. */
+#define RB_LIVE_DETECTION_INTERVAL 5
+#define RB_LIVE_LOOKAHEAD 5
+#define RB_LIVE_HEADBLUR_PROPS "threads=1 attach-meta=true " \
+  "detection-interval=" G_STRINGIFY (RB_LIVE_DETECTION_INTERVAL) \
+  " lookahead=" G_STRINGIFY (RB_LIVE_LOOKAHEAD)
+
 /* One camera, after rtspsrc: everything from the depayloader of the video
  * stream (@encoding_name "H264" or "H265") to the appsink that feeds the
  * live publishers (live-sink), and of the audio stream, if any, to the

@@ -15,6 +15,7 @@
 #include <gst/check/gstcheck.h>
 #include <string.h>
 
+#include "rb-config.h"
 #include "rb-pipelines.h"
 
 #define PIPELINES_DIR GST_TEST_FILES_PATH "/../../pipelines"
@@ -117,7 +118,7 @@ GST_START_TEST (test_camera)
   p.segment_ns = 10 * GST_SECOND;
   p.source_name = "camera";
   p.bitrate_kbps = 2048;
-  p.lookahead = 5;
+  p.lookahead = RB_LIVE_LOOKAHEAD;
   shown = rb_pipeline_camera (&p);
   {
     /* the file links rtspsrc's pads by hand between the video and the
@@ -254,6 +255,36 @@ GST_START_TEST (test_quoting)
 
 GST_END_TEST;
 
+/* The live path's headblur settings are named once (rb-pipelines.h): the
+ * camera pipeline sets them (as pipelines/camera.txt shows, test_camera),
+ * the benchmarks' RB_LIVE_HEADBLUR_PROPS is what the pipeline has, and
+ * live-lookahead's default is RB_LIVE_LOOKAHEAD. */
+GST_START_TEST (test_live_settings)
+{
+  static const gchar conf[] = "[rtsp-blur]\nstate-dir=/srv/state\n"
+      "[camera:lobby]\nurl=rtsp://10.0.0.10/stream1\n"
+      "[network:A]\nauth=none\naddress=10.0.1.5\n";
+  g_autoptr (RbConfig) c = NULL;
+  g_autofree gchar *shown = NULL;
+  RbCameraPipelineParams p = { "H264", NULL, FALSE, "/tmp/rb/raw/camera",
+    "/tmp/rb/queue", 10 * GST_SECOND, "camera", 2048, 0
+  };
+  GError *err = NULL;
+
+  c = rb_config_load_from_data (conf, -1, "test.conf", NULL, &err);
+  fail_unless (c != NULL, "%s", err ? err->message : "");
+  assert_equals_int (c->live_lookahead, RB_LIVE_LOOKAHEAD);
+  p.lookahead = c->live_lookahead;
+  shown = rb_pipeline_camera (&p);
+  fail_unless (strstr (shown, "headblur name=headblur "
+          RB_LIVE_HEADBLUR_PROPS " ") != NULL, "%s", shown);
+  assert_equals_int (headblur_uint (shown, "detection-interval"),
+      RB_LIVE_DETECTION_INTERVAL);
+  assert_equals_int (headblur_uint (shown, "lookahead"), RB_LIVE_LOOKAHEAD);
+}
+
+GST_END_TEST;
+
 static Suite *
 pipelines_suite (void)
 {
@@ -262,6 +293,7 @@ pipelines_suite (void)
 
   suite_add_tcase (s, tc);
   tcase_add_test (tc, test_camera);
+  tcase_add_test (tc, test_live_settings);
   tcase_add_test (tc, test_segment);
   tcase_add_test (tc, test_publish);
   tcase_add_test (tc, test_hls);
