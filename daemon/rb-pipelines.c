@@ -11,7 +11,7 @@
 
 /* The launcher's pipelines as gst-launch descriptions (see rb-pipelines.h).
  * pipelines/camera.txt, segment.txt and publish.txt hold the same text,
- * checked by tests/check/launcher/pipelines.c: change both together. */
+ * checked by tests/check/daemon/pipelines.c: change both together. */
 
 #ifdef HAVE_CONFIG_H
 #include "config.h"

@@ -11,7 +11,7 @@
 G_BEGIN_DECLS
 
 /* The rules by which a segment worker accepts its output and judges its
- * input, GLib only (unit-tested in tests/check/launcher/verify.c). */
+ * input, GLib only (unit-tested in tests/check/daemon/verify.c). */
 
 #define RB_VERIFY_ERROR (rb_verify_error_quark ())
 

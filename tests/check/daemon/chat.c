@@ -9,9 +9,9 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
-/* The operator page's chat rooms (launcher/rb-chat.c) over a real
+/* The operator page's chat rooms (daemon/web/rb-chat.c) over a real
  * WebSocket pair on a socketpair, and the htdigest users files
- * (launcher/rb-users.c). */
+ * (daemon/access/rb-users.c). */
 
 #ifdef HAVE_CONFIG_H
 #include "config.h"

@@ -3,8 +3,8 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
-/* Unit tests of launcher/rb-config.c, compiled into this test (STYLE C30):
- * good configs and their values, every class of error with the exact
+/* Unit tests of daemon/config/rb-config.c (the daemon library): good
+ * configs and their values, every class of error with the exact
  * message (file, group, key), password redaction, and the sample configs
  * in pipelines/. */
 

@@ -9,7 +9,7 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
-/* Deletions retried with back-off (launcher/rb-deletions.c), on real
+/* Deletions retried with back-off (daemon/storage/rb-deletions.c), on real
  * files. The tests run as root, which ignores permission bits: a file that
  * cannot be deleted is made by putting a non-empty directory where it was
  * (unlink fails with EISDIR), and deleting works again once a file is back

@@ -3,15 +3,14 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
-/* Unit tests of launcher/rb-digest.c (replay-safe Digest and Basic
- * credentials, issue 16), compiled into this test (STYLE C30), on a clock
- * the test moves: a good response is accepted with and without qop; a
- * replayed or lower nc, a response computed for another URI, an expired,
- * unknown or evicted nonce, and (without qop) a nonce from another
- * connection are refused; a nonce bound to its connection outlives its
- * lifetime there and only there; the nonce table stays within its bound
- * under a flood of challenges; malformed headers are refused without a
- * crash. */
+/* Unit tests of daemon/access/rb-digest.c (replay-safe Digest and Basic
+ * credentials, issue 16), on a clock the test moves: a good response is
+ * accepted with and without qop; a replayed or lower nc, a response computed
+ * for another URI, an expired, unknown or evicted nonce, and (without qop) a
+ * nonce from another connection are refused; a nonce bound to its connection
+ * outlives its lifetime there and only there; the nonce table stays within
+ * its bound under a flood of challenges; malformed headers are refused
+ * without a crash. */
 
 #ifdef HAVE_CONFIG_H
 #include "config.h"

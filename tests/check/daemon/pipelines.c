@@ -9,7 +9,7 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
-/* The launcher's pipelines (launcher/rb-pipelines.c) are what
+/* The launcher's pipelines (daemon/rb-pipelines.c) are what
  * pipelines/ *.txt show, and they parse with the elements installed. */
 
 #include <gst/check/gstcheck.h>

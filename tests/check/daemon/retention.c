@@ -9,7 +9,7 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
-/* The disk budget and retention (launcher/rb-retention.c) on real files
+/* The disk budget and retention (daemon/storage/rb-retention.c) on real files
  * and a real queue. */
 
 #include <gst/check/gstcheck.h>

@@ -9,7 +9,7 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
-/* The bounded stop of a camera pipeline (launcher/rb-teardown.c). */
+/* The bounded stop of a camera pipeline (daemon/camera/rb-teardown.c). */
 
 #include <gst/check/gstcheck.h>
 

@@ -3,10 +3,10 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
-/* Unit tests of launcher/rb-users.c (htdigest users files), compiled into
- * this test (STYLE C30): a good file and lookups, every kind of bad line
- * with its exact message (file:line), mixed realms, unreadable files, and
- * that no message shows a hash. */
+/* Unit tests of daemon/access/rb-users.c (htdigest users files): a good
+ * file and lookups, every kind of bad line with its exact message
+ * (file:line), mixed realms, unreadable files, and that no message shows a
+ * hash. */
 
 #ifdef HAVE_CONFIG_H
 #include "config.h"

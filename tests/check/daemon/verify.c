@@ -9,7 +9,7 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
-/* The segment workers' verification rules (launcher/rb-verify.c). */
+/* The segment workers' verification rules (daemon/worker/rb-verify.c). */
 
 #include <gst/check/gstcheck.h>
 

@@ -3,7 +3,7 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
-/* The HTTP listener's routing decision (launcher/rb-web-route.c, issue 16:
+/* The HTTP listener's routing decision (daemon/web/rb-web-route.c, issue 16:
  * taken out of rb-web.c to be fuzzed): each route and the paths that look
  * like one but are not. */
 

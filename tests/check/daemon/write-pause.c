@@ -9,7 +9,7 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
-/* Write errors (launcher/rb-write-pause.c): the reasons, the pause and
+/* Write errors (daemon/camera/rb-write-pause.c): the reasons, the pause and
  * resume with back-off and its log decisions, and the test write. */
 
 #include <gst/check/gstcheck.h>

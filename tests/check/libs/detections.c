@@ -9,13 +9,14 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
-/* Detect once, use twice (launcher/rb-detections.c with the real headblur,
- * mode=fill): headblur attach-meta puts its detections on its output; a
- * worker fed a valid sidecar masks the sidecar's boxes (interpolated
- * between detections) on frames where the detector never runs; a sidecar
- * whose lines are corrupt, one torn after a few frames and a missing one
- * leave the frames they do not cover to the detector, so a real face from
- * ../shared/eval that the sidecar claims is not there is still masked. */
+/* Detect once, use twice (gst-libs/rtsp-blur/rb-detections.c with the real
+ * headblur, mode=fill): headblur attach-meta puts its detections on its
+ * output; a worker fed a valid sidecar masks the sidecar's boxes
+ * (interpolated between detections) on frames where the detector never runs;
+ * a sidecar whose lines are corrupt, one torn after a few frames and a
+ * missing one leave the frames they do not cover to the detector, so a real
+ * face from ../shared/eval that the sidecar claims is not there is still
+ * masked. */
 
 #ifdef HAVE_CONFIG_H
 #include "config.h"
