@@ -67,7 +67,6 @@
 
 #define GROUP_ITEM "item"
 #define GROUP_CLAIM "claim"
-#define DEFAULT_MAX_ATTEMPTS 3
 /* Ownerless claims younger than this (s) may be a claim in progress. */
 #define OWNERLESS_CLAIM_GRACE_S 5
 /* Files in tmp/ older than this (s) are leftovers of a crash. */
@@ -80,8 +79,7 @@ static const gchar *state_dirs[] = { "pending", "claimed", "done",
 };
 
 #define N_STATES G_N_ELEMENTS (state_dirs)
-#define DEFAULT_RETRY_FIRST_S 30
-#define DEFAULT_RETRY_MAX_S 600
+G_STATIC_ASSERT (N_STATES == RB_JOURNAL_N_ITEM_STATES);
 
 struct _RbJournal
 {
@@ -400,9 +398,9 @@ rb_journal_open (const gchar * dir, GError ** error)
   for (i = 0; i < G_N_ELEMENTS (state_dirs); i++)
     j->sub[i] = g_build_filename (j->dir, state_dirs[i], NULL);
   j->tmp = g_build_filename (j->dir, "tmp", NULL);
-  j->max_attempts = DEFAULT_MAX_ATTEMPTS;
-  j->retry_first_s = DEFAULT_RETRY_FIRST_S;
-  j->retry_max_s = DEFAULT_RETRY_MAX_S;
+  j->max_attempts = RB_JOURNAL_MAX_ATTEMPTS;
+  j->retry_first_s = RB_JOURNAL_RETRY_FIRST_S;
+  j->retry_max_s = RB_JOURNAL_RETRY_MAX_S;
   j->not_before = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
       g_free);
   j->boot_id = read_boot_id ();
@@ -499,7 +497,7 @@ rb_journal_get_dir (RbJournal * journal)
  * rb_journal_set_max_attempts:
  * @journal: a journal
  * @max_attempts: number of failed claims (1 to G_MAXUINT) after which an
- *   item goes to `quarantine/`; default 3
+ *   item goes to `quarantine/`; default %RB_JOURNAL_MAX_ATTEMPTS
  *
  * Since: 0.1.0
  */
@@ -1151,7 +1149,8 @@ rb_journal_lookup (RbJournal * journal, const gchar * location,
  *
  * After rb_journal_fail(), an item is not claimed again before a pause
  * that starts at @first_s and doubles with every attempt, up to @max_s
- * (defaults 30 s and 600 s); other pending items are claimed meanwhile, so
+ * (defaults %RB_JOURNAL_RETRY_FIRST_S and %RB_JOURNAL_RETRY_MAX_S); other
+ * pending items are claimed meanwhile, so
  * a failing segment never blocks the others.
  *
  * Since: 0.2.0
@@ -1266,6 +1265,21 @@ rb_journal_recover (RbJournal * journal,
   g_ptr_array_unref (ids);
   g_mutex_unlock (&journal->lock);
   return n;
+}
+
+/**
+ * rb_journal_item_state_name:
+ * @state: a state
+ *
+ * Returns: the name of @state, its directory in the queue.
+ *
+ * Since: 0.1.0
+ */
+const gchar *
+rb_journal_item_state_name (RbJournalItemState state)
+{
+  g_return_val_if_fail (state < N_STATES, NULL);
+  return state_dirs[state];
 }
 
 /**

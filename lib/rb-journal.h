@@ -82,6 +82,21 @@ typedef enum {
   RB_JOURNAL_ITEM_EVICTED,
 } RbJournalItemState;
 
+#define RB_JOURNAL_N_ITEM_STATES (RB_JOURNAL_ITEM_EVICTED + 1)
+
+/* The name of @state, which is also its directory in the queue: pending,
+ * claimed, done, quarantine, evicted (the daemon's metrics and `rtsp-blur
+ * status` show these). */
+const gchar *rb_journal_item_state_name (RbJournalItemState state);
+
+/* The retry policy of failed items (rb_journal_fail()), unless set
+ * otherwise (rb_journal_set_max_attempts(), rb_journal_set_retry_backoff()):
+ * a failed item is claimed again after 30 s, then 60 s (doubling, at most
+ * 600 s), and quarantined when its third attempt fails. */
+#define RB_JOURNAL_MAX_ATTEMPTS 3
+#define RB_JOURNAL_RETRY_FIRST_S 30
+#define RB_JOURNAL_RETRY_MAX_S 600
+
 /**
  * RB_JOURNAL_ERROR:
  *
@@ -118,7 +133,8 @@ RbJournal *rb_journal_open (const gchar * dir,
                             GError ** error);
 void rb_journal_free (RbJournal * journal);
 
-/* Claims that end in fail() this many times go to quarantine/ (default 3). */
+/* Claims that end in fail() this many times go to quarantine/ (default
+ * RB_JOURNAL_MAX_ATTEMPTS). */
 void rb_journal_set_max_attempts (RbJournal * journal,
                                   guint max_attempts);
 
@@ -167,7 +183,8 @@ gboolean rb_journal_quarantine (RbJournal * journal,
                                 GError ** error);
 
 /* Pause before a failed item is claimed again: @first_s, doubling per
- * attempt, at most @max_s (defaults 30 and 600). */
+ * attempt, at most @max_s (defaults RB_JOURNAL_RETRY_FIRST_S and
+ * RB_JOURNAL_RETRY_MAX_S). */
 void rb_journal_set_retry_backoff (RbJournal * journal,
                                    guint first_s,
                                    guint max_s);

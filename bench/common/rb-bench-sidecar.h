@@ -15,16 +15,16 @@ G_BEGIN_DECLS
 
 /* "Detect once, use twice" for the benchmarks (bench/live/live-cost
  * --segment --sidecar, bench/eval/headblur-video-eval setting workers):
- * the launcher's own code (launcher/rb-detections.c, lib/rb-sidecar,
- * lib/rb-tracks), wired without the launcher.
+ * the launcher's own code (gst-libs/rtsp-blur/rb-detections.c,
+ * lib/rb-sidecar, lib/rb-tracks), wired without the launcher.
  *
  * Live side: rb_bench_sidecar_record() writes the line of every frame out
  * of a headblur (attach-meta=true) into a sidecar writer, as the
  * launcher's recorder gets it (rb_detections_format() at the frame's PTS,
  * which is its running time in these benches: the streams start at 0).
  *
- * Worker side: rb_bench_sidecar_feed() does what launcher/rb-worker.c does
- * before its pipeline runs. */
+ * Worker side: rb_bench_sidecar_feed() does what daemon/worker/rb-worker.c
+ * does before its pipeline runs. */
 
 /* Attaches the probe to @headblur's src pad; @writer must outlive the
  * pipeline's run. */

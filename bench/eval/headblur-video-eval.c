@@ -52,21 +52,23 @@
  * in at least one of its frames.
  *
  * Settings: "live" is the launcher's live path: the element with
- * detection-interval=5 lookahead=5 (what rb-pipelines.c sets, with
+ * detection-interval=5 lookahead=5 (RB_LIVE_DETECTION_INTERVAL and
+ * RB_LIVE_LOOKAHEAD, daemon/rb-pipelines.h: what the launcher sets, with
  * live-lookahead's default), then --props and --live-props (pass
  * --live-props "detection-interval=3 lookahead=0" for the element's own
  * defaults); "recordings" is the element's defaults plus
  * detection-interval=1 lookahead=15 (the workers' headblur properties,
  * detecting on every frame, without the sidecar). "workers" is the path
  * the segment workers ship ("Detect once, use twice"), in two passes over
- * the same clip: pass 1 runs the live path's headblur (threads=1
- * attach-meta=true detection-interval=5 lookahead=5, plus --props and
- * --live-props) and writes the sidecar
- * lines exactly as the launcher does (launcher/rb-detections.c into
- * lib/rb-sidecar's writer, through bench/common/rb-bench-sidecar); pass 2
- * is the worker's headblur (launcher/rb-worker.c, rb-pipelines.c: --props
- * as its [headblur] keys, then detection-interval=1 lookahead=15
- * threads=1, then --workers-props) fed, as the worker feeds it, with the
+ * the same clip: pass 1 runs the live path's headblur
+ * (RB_LIVE_HEADBLUR_PROPS: threads=1 attach-meta=true detection-interval=5
+ * lookahead=5, plus --props and --live-props) and writes the sidecar
+ * lines exactly as the launcher does (gst-libs/rtsp-blur/rb-detections.c
+ * into lib/rb-sidecar's writer, through bench/common/rb-bench-sidecar);
+ * pass 2 is the worker's headblur (daemon/worker/rb-worker.c,
+ * daemon/rb-pipelines.c: --props as its [headblur] keys, then
+ * detection-interval=1 lookahead=15 threads=1, then --workers-props) fed,
+ * as the worker feeds it, with the
  * sidecar loaded and smoothed over the whole clip in both directions
  * (lib/rb-tracks, the hold-time of that headblur) as region-of-interest
  * metas, upstream-detections=true: it detects only on the frames the
@@ -96,6 +98,7 @@
 
 #include "rb-bench-sidecar.h"
 #include "rb-eval-data.h"
+#include "rb-pipelines.h"
 #include <glib/gstdio.h>
 #include <math.h>
 #include <stdlib.h>
@@ -110,11 +113,13 @@
 #define OUT_H 1080
 #define MAX_SPEED_SPARE 360     /* px of pan the scale leaves room for */
 #define MAX_SETTINGS 3
-/* the workers' segment-lookahead default (launcher/rb-config.c) */
+/* the workers' segment-lookahead default (daemon/config/rb-config.c) */
 #define WORKER_LOOKAHEAD 15
 /* what the launcher's live path sets before the [headblur] keys
- * (launcher/rb-pipelines.c; live-lookahead's default, rb-config.c) */
-#define LIVE_PATH_PROPS " detection-interval=5 lookahead=5"
+ * (daemon/rb-pipelines.h, with live-lookahead's default) */
+#define LIVE_PATH_PROPS " detection-interval=" \
+  G_STRINGIFY (RB_LIVE_DETECTION_INTERVAL) \
+  " lookahead=" G_STRINGIFY (RB_LIVE_LOOKAHEAD)
 
 typedef struct
 {
@@ -806,7 +811,7 @@ main (int argc, char **argv)
 
       settings[n_settings].name = "workers";
       /* pass 1: the launcher's live headblur (rb-pipelines.c) */
-      g_string_append (l, " threads=1 attach-meta=true" LIVE_PATH_PROPS);
+      g_string_append (l, " " RB_LIVE_HEADBLUR_PROPS);
       append_props (l, opt_props);
       append_props (l, opt_live_props);
       settings[n_settings].live_filter = g_string_free (l, FALSE);

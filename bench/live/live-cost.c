@@ -30,10 +30,10 @@
  *     ! filesink
  * as fast as possible, and prints the speed as a multiple of real time.
  * With --sidecar, the segment first gets (untimed) the detections sidecar
- * the launcher's live path would write: the same input through
- * `headblur attach-meta=true threads=1 detection-interval=5 lookahead=5`
- * (the launcher's live headblur: detector on every fifth frame) into SEGMENT.mkv.detections (launcher/rb-detections.c,
- * lib/rb-sidecar); the timed run then does what a worker does with it:
+ * the launcher's live path would write: the same input through the
+ * launcher's live headblur (RB_LIVE_HEADBLUR_PROPS, daemon/rb-pipelines.h:
+ * the detector on every fifth frame) into SEGMENT.mkv.detections
+ * (gst-libs/rtsp-blur/rb-detections.c, lib/rb-sidecar); the timed run then does what a worker does with it:
  * loads and smooths it (timed too), puts its boxes before the filter's
  * headblur and sets upstream-detections=true, so the detector runs only
  * on frames the sidecar does not cover. --quantizer Q encodes as the
@@ -56,6 +56,7 @@
 #include <unistd.h>
 
 #include "rb-bench-sidecar.h"
+#include "rb-pipelines.h"
 
 #define LC_EX_USAGE 64
 #define LC_EX_NOINPUT 66
@@ -675,8 +676,8 @@ lc_make_sidecar (const gchar * in)
 {
   g_autofree gchar *desc = g_strdup_printf ("filesrc location=\"%s\" "
       "! matroskademux ! h264parse ! %s ! videoconvert "
-      "! headblur name=hb attach-meta=true threads=1 detection-interval=5 "
-      "lookahead=5 ! fakesink", in, opt_decoder);
+      "! headblur name=hb " RB_LIVE_HEADBLUR_PROPS " ! fakesink", in,
+      opt_decoder);
   GError *err = NULL;
   GstElement *p = gst_parse_launch (desc, &err), *hb;
   RbSidecarWriter *w;

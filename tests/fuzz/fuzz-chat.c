@@ -3,9 +3,9 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
-/* Fuzz target chat: a chat room (launcher/rb-chat.c) fed a history file
+/* Fuzz target chat: a chat room (daemon/web/rb-chat.c) fed a history file
  * from disk and WebSocket frames from a member, over a real WebSocket pair
- * on a socketpair, as tests/check/launcher/chat.c runs it.
+ * on a socketpair, as tests/check/daemon/chat.c runs it.
  *
  * Input: two bytes (little endian) giving the length of the history file,
  * the file, then frames, each one byte of type (bit 0 set: binary, else
@@ -220,7 +220,7 @@ LLVMFuzzerTestOneInput (const uint8_t * data, size_t size)
   rb_fuzz_assert (room != NULL, "a room opens whatever its file holds");
   /* the rate limits at their rates, with a burst that lets every frame of
    * one input through: a cut sentinel would leave the harness waiting
-   * (cutting is tests/check/launcher/chat.c's) */
+   * (cutting is tests/check/daemon/chat.c's) */
   rb_chat_room_set_rate_limits (room, RB_CHAT_USER_RATE, MAX_FRAMES + 1,
       RB_CHAT_NETWORK_RATE, MAX_FRAMES + 1);
 

@@ -3,9 +3,9 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
-/* Fuzz target config: the whole config loader (launcher/rb-config.c, the
+/* Fuzz target config: the whole config loader (daemon/config/rb-config.c, the
  * file an operator writes; values checked by lib/rb-zones and
- * launcher/rb-users too), through rb_config_load_from_data().
+ * daemon/access/rb-users too), through rb_config_load_from_data().
  *
  * Input: a config file. The [headblur] schema is a stand-in class with
  * the element's properties (rb-fuzz-headblur.c): the real element would

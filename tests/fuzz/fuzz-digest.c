@@ -4,7 +4,7 @@
  */
 
 /* Fuzz target digest: the Authorization header of RTSP and HTTP requests
- * (Digest and Basic), parsed and checked by launcher/rb-digest.c, the one
+ * (Digest and Basic), parsed and checked by daemon/access/rb-digest.c, the one
  * credential check of both listeners (GLib only).
  *
  * Input: the request method on the first line, the request-URI on the

@@ -4,7 +4,7 @@
  */
 
 /* Fuzz target users: the htdigest users file of a network
- * (launcher/rb-users.c, read from disk at start), through
+ * (daemon/access/rb-users.c, read from disk at start), through
  * rb_users_load_from_data().
  *
  * Input: the file. Checks: an error names the file and a line (or says

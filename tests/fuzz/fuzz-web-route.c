@@ -4,7 +4,7 @@
  */
 
 /* Fuzz target web-route: the HTTP listener's routing decision
- * (launcher/rb-web-route.c), from what a client sends.
+ * (daemon/web/rb-web-route.c), from what a client sends.
  *
  * Input: "METHOD PATH[?QUERY]" (a request line without the version; the
  * first line only). The query is cut off as libsoup does before our

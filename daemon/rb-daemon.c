@@ -1,0 +1,381 @@
+/* rtsp-blur
+ * Copyright (C) 2026 rtsp-blur contributors
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Library General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+/* The daemon: see rb-daemon.h. */
+
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include "rb-daemon.h"
+#include "rb-malloc.h"
+
+#include <string.h>
+#include <sys/resource.h>
+
+#include "rb-camera.h"
+#include "rb-daemon-metrics.h"
+#include "rb-metrics.h"
+#include "rb-publisher.h"
+
+#define LISTENER_RETRY_S 10
+#define RETENTION_INTERVAL_S 5
+/* Files that could not be deleted are tried again (when due) this often. */
+#define DELETIONS_INTERVAL_MS 1000
+
+struct _RbDaemon
+{
+  const RbConfig *config;
+  GMainLoop *loop;
+  /* the components (what a scrape of the metrics reads): cameras, feeds,
+   * publishers, journal, workers, retention, deletions, web */
+  RbDaemonParts parts;
+  guint retention_source;
+  guint deletions_source;
+  guint trim_source;            /* rb_malloc_trim_add() */
+  RbMetrics *metrics;
+  guint cameras_running;
+  guint listener_retry_source;
+  gboolean stopping;
+  gint exit_code;
+};
+
+RbDaemon *
+rb_daemon_new (const RbConfig * config, GMainLoop * loop)
+{
+  RbDaemon *daemon = g_new0 (RbDaemon, 1);
+
+  daemon->config = config;
+  daemon->loop = g_main_loop_ref (loop);
+  daemon->parts.feeds = g_ptr_array_new_with_free_func ((GDestroyNotify)
+      rb_live_feed_unref);
+  daemon->parts.cameras = g_ptr_array_new_with_free_func ((GDestroyNotify)
+      rb_camera_free);
+  daemon->parts.publishers = g_ptr_array_new_with_free_func ((GDestroyNotify)
+      rb_publisher_free);
+  return daemon;
+}
+
+void
+rb_daemon_free (RbDaemon * daemon)
+{
+  RbDaemonParts *p = &daemon->parts;
+
+  if (daemon->listener_retry_source)
+    g_source_remove (daemon->listener_retry_source);
+  if (daemon->retention_source)
+    g_source_remove (daemon->retention_source);
+  if (daemon->deletions_source)
+    g_source_remove (daemon->deletions_source);
+  if (daemon->trim_source)
+    g_source_remove (daemon->trim_source);
+  g_clear_pointer (&daemon->metrics, rb_metrics_free);
+  g_clear_pointer (&p->web, rb_web_free);
+  g_clear_pointer (&p->workers, rb_workers_free);
+  g_clear_pointer (&p->retention, rb_retention_free);
+  g_clear_pointer (&p->deletions, rb_deletions_free);
+  g_clear_pointer (&p->journal, rb_journal_free);
+  g_clear_pointer (&p->cameras, g_ptr_array_unref);
+  g_clear_pointer (&p->publishers, g_ptr_array_unref);
+  g_clear_pointer (&p->feeds, g_ptr_array_unref);
+  g_clear_pointer (&daemon->loop, g_main_loop_unref);
+  g_free (daemon);
+}
+
+static void
+rb_daemon_on_segment_queued (RbCamera * camera, const gchar * location,
+    gboolean recovered, gpointer user_data)
+{
+  RbDaemon *daemon = user_data;
+
+  /* the budget holds within one segment: checked at every new one */
+  rb_retention_add (daemon->parts.retention, location);
+  rb_retention_run (daemon->parts.retention);
+  if (daemon->parts.workers != NULL)
+    rb_workers_wake (daemon->parts.workers);
+}
+
+/* Retention by age, and free space taken by others, every few seconds. */
+static gboolean
+rb_daemon_on_retention (gpointer user_data)
+{
+  RbDaemon *daemon = user_data;
+
+  rb_retention_run (daemon->parts.retention);
+  return G_SOURCE_CONTINUE;
+}
+
+/* Deletions that failed, tried again when their back-off is due. */
+static gboolean
+rb_daemon_on_deletions (gpointer user_data)
+{
+  RbDaemon *daemon = user_data;
+
+  rb_deletions_run (daemon->parts.deletions, g_get_monotonic_time ());
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+rb_daemon_on_camera_stopped (RbCamera * camera, gpointer user_data)
+{
+  RbDaemon *daemon = user_data;
+
+  if (!daemon->stopping)
+    return;
+  g_message ("camera %s: stopped", rb_camera_get_name (camera));
+  if (--daemon->cameras_running > 0)
+    return;
+  if (daemon->parts.workers != NULL) {
+    g_message ("stopping the segment workers");
+    rb_workers_stop (daemon->parts.workers);
+  }
+  g_message ("stopped");
+  g_main_loop_quit (daemon->loop);
+}
+
+void
+rb_daemon_stop (RbDaemon * daemon)
+{
+  guint i;
+
+  if (daemon->stopping) {
+    g_warning ("second stop request: exiting now");
+    daemon->exit_code = RB_EXIT_SOFTWARE;
+    g_main_loop_quit (daemon->loop);
+    return;
+  }
+  daemon->stopping = TRUE;
+  g_message ("stopping: finalizing the open segments");
+  daemon->cameras_running = daemon->parts.cameras->len;
+  for (i = 0; i < daemon->parts.cameras->len; i++)
+    rb_camera_stop (g_ptr_array_index (daemon->parts.cameras, i));
+}
+
+void
+rb_daemon_log_status (RbDaemon * daemon)
+{
+  RbDaemonParts *p = &daemon->parts;
+  guint i;
+
+  for (i = 0; i < p->cameras->len; i++) {
+    RbCamera *camera = g_ptr_array_index (p->cameras, i);
+
+    g_message ("status: camera %s %s, %u restarts, %" G_GUINT64_FORMAT
+        " live frames", rb_camera_get_name (camera),
+        rb_camera_is_receiving (camera) ? "receiving" : "not receiving",
+        rb_camera_get_restarts (camera),
+        rb_live_feed_get_samples (g_ptr_array_index (p->feeds, i)));
+  }
+  if (p->workers != NULL)
+    g_message ("status: %u segments anonymized, %u failures",
+        rb_workers_get_completed (p->workers),
+        rb_workers_get_failed (p->workers));
+}
+
+/* Starts the listeners that are not serving yet; returns how many still
+ * fail. A listener whose address is not (yet) on this machine does not stop
+ * the cameras nor the other listeners: it is retried. */
+static guint
+rb_daemon_start_listeners (RbDaemon * daemon)
+{
+  guint i, j, failing = 0;
+
+  for (i = 0; i < daemon->parts.publishers->len; i++) {
+    RbPublisher *pub = g_ptr_array_index (daemon->parts.publishers, i);
+    RbNetworkConfig *net = g_ptr_array_index (daemon->config->networks, i);
+    GError *err = NULL;
+
+    if (rb_publisher_is_serving (pub))
+      continue;
+    if (!rb_publisher_start (pub, &err)) {
+      g_warning ("%s (%s); retrying every %d s", err->message,
+          daemon->config->path, LISTENER_RETRY_S);
+      g_error_free (err);
+      failing++;
+      continue;
+    }
+    for (j = 0; j < daemon->config->cameras->len; j++) {
+      RbCameraConfig *cam = g_ptr_array_index (daemon->config->cameras, j);
+      gboolean v6 = strchr (net->address, ':') != NULL;
+
+      if (!rb_network_config_has_camera (net, cam->name))
+        continue;
+      g_message ("network %s: serving %s://%s%s%s:%u/%s", net->name,
+          rb_publisher_is_tls (pub) ? "rtsps" : "rtsp",
+          v6 ? "[" : "", net->address, v6 ? "]" : "",
+          rb_publisher_get_bound_port (pub), cam->name);
+    }
+  }
+  failing += rb_web_start (daemon->parts.web);  /* issue 8 */
+  return failing;
+}
+
+static gboolean
+rb_daemon_retry_listeners (gpointer user_data)
+{
+  RbDaemon *daemon = user_data;
+
+  if (rb_daemon_start_listeners (daemon) > 0)
+    return G_SOURCE_CONTINUE;
+  daemon->listener_retry_source = 0;
+  return G_SOURCE_REMOVE;
+}
+
+/* Raises the file descriptor limit to its hard limit, and warns when the
+ * connection limits of the networks could exhaust it. */
+static void
+rb_raise_fd_limit (const RbConfig * config)
+{
+  struct rlimit rl;
+  guint64 needed = 256 + 16 * (guint64) config->cameras->len;
+
+  for (guint i = 0; i < config->networks->len; i++) {
+    RbNetworkConfig *net = g_ptr_array_index (config->networks, i);
+
+    /* RTSP: two each; HTTP (issue 16): one each */
+    needed += (net->http_port ? 3 : 2) * (guint64) net->max_connections;
+  }
+  if (config->metrics_port != 0)
+    needed += RB_METRICS_MAX_CONNECTIONS;
+  if (getrlimit (RLIMIT_NOFILE, &rl) < 0)
+    return;
+  if (rl.rlim_cur < rl.rlim_max) {
+    rl.rlim_cur = rl.rlim_max;
+    if (setrlimit (RLIMIT_NOFILE, &rl) < 0)
+      getrlimit (RLIMIT_NOFILE, &rl);
+  }
+  if (rl.rlim_cur != RLIM_INFINITY && needed > rl.rlim_cur / 2)
+    g_warning ("the file descriptor limit is %lu: the networks' "
+        "max-connections may need up to %" G_GUINT64_FORMAT " (raise "
+        "LimitNOFILE or lower max-connections)", (gulong) rl.rlim_cur, needed);
+  else
+    g_debug ("file descriptor limit %lu", (gulong) rl.rlim_cur);
+}
+
+RbExitCode
+rb_daemon_start (RbDaemon * daemon)
+{
+  const RbConfig *config = daemon->config;
+  RbDaemonParts *p = &daemon->parts;
+  RbCameraCallbacks callbacks = {
+    rb_daemon_on_segment_queued, rb_daemon_on_camera_stopped
+  };
+  GError *err = NULL;
+  guint i, j;
+
+  rb_raise_fd_limit (config);
+  {
+    g_autofree gchar *queue_dir = g_build_filename (config->state_dir,
+        "queue", NULL);
+
+    p->journal = rb_journal_open (queue_dir, &err);
+  }
+  if (p->journal == NULL) {
+    g_critical ("%s: [rtsp-blur] state-dir: %s", config->path, err->message);
+    g_error_free (err);
+    return RB_EXIT_CANTCREAT;
+  }
+  p->retention = rb_retention_new (config, p->journal);
+  /* the same back-off as a write retry: 1 s doubling to
+   * reconnect-max-interval */
+  p->deletions = rb_deletions_new (RB_WRITE_RETRY_FIRST_MS,
+      config->reconnect_max_interval_s * 1000);
+  rb_retention_set_deletions (p->retention, p->deletions);
+  daemon->deletions_source = g_timeout_add (DELETIONS_INTERVAL_MS,
+      rb_daemon_on_deletions, daemon);
+  if (config->workers > 0) {
+    p->workers = rb_workers_new (config, p->journal, p->retention);
+    rb_workers_set_deletions (p->workers, p->deletions);
+    rb_workers_reconcile (p->workers);
+  }
+  rb_retention_run (p->retention);
+  daemon->retention_source = g_timeout_add_seconds (RETENTION_INTERVAL_S,
+      rb_daemon_on_retention, daemon);
+  /* the heap's free memory back to the system (rb-malloc.c) */
+  daemon->trim_source = rb_malloc_trim_add (RB_MALLOC_TRIM_INTERVAL_S,
+      RB_MALLOC_TRIM_GROWTH);
+
+  for (i = 0; i < config->cameras->len; i++) {
+    RbCameraConfig *cam = g_ptr_array_index (config->cameras, i);
+
+    g_ptr_array_add (p->feeds, rb_live_feed_new (cam->name));
+  }
+  for (i = 0; i < config->networks->len; i++) {
+    RbPublisher *pub = rb_publisher_new (g_ptr_array_index (config->networks,
+            i), &err);
+
+    if (pub == NULL) {
+      g_critical ("%s: %s", config->path, err->message);
+      g_error_free (err);
+      return RB_EXIT_CONFIG;
+    }
+    for (j = 0; j < config->cameras->len; j++) {
+      RbCameraConfig *cam = g_ptr_array_index (config->cameras, j);
+
+      rb_publisher_add_camera (pub, cam->name, g_ptr_array_index (p->feeds, j));
+    }
+    g_ptr_array_add (p->publishers, pub);
+  }
+  /* issue 8: HLS packagers, chat rooms and HTTP listeners */
+  p->web = rb_web_new (config, p->feeds, p->cameras, &err);
+  if (p->web == NULL && err != NULL) {
+    g_critical ("%s", err->message);
+    g_error_free (err);
+    return RB_EXIT_CONFIG;
+  }
+  if (rb_daemon_start_listeners (daemon) > 0)
+    daemon->listener_retry_source = g_timeout_add_seconds (LISTENER_RETRY_S,
+        rb_daemon_retry_listeners, daemon);
+
+  if (p->workers != NULL)
+    rb_workers_start (p->workers);
+  for (i = 0; i < config->cameras->len; i++) {
+    RbCamera *camera = rb_camera_new (config,
+        g_ptr_array_index (config->cameras, i),
+        g_ptr_array_index (p->feeds, i), &callbacks, daemon);
+
+    g_ptr_array_add (p->cameras, camera);
+    rb_camera_start (camera);
+  }
+
+  if (config->metrics_port != 0) {
+    daemon->metrics = rb_metrics_new (config->metrics_address,
+        config->metrics_port, rb_daemon_metrics_collect, p, &err);
+    if (daemon->metrics == NULL) {
+      /* the cameras go on without it */
+      g_warning ("%s: [rtsp-blur] metrics-port: cannot listen on %s port "
+          "%u: %s", config->path, config->metrics_address,
+          config->metrics_port, err->message);
+      g_clear_error (&err);
+    } else {
+      g_message ("metrics on http://%s%s%s:%u/metrics",
+          strchr (config->metrics_address, ':') ? "[" : "",
+          config->metrics_address,
+          strchr (config->metrics_address, ':') ? "]" : "",
+          rb_metrics_get_port (daemon->metrics));
+    }
+  }
+
+  g_message ("running %u cameras, %u networks, %u workers; state in %s",
+      config->cameras->len, config->networks->len, config->workers,
+      config->state_dir);
+  return RB_EXIT_OK;
+}
+
+RbExitCode
+rb_daemon_finish (RbDaemon * daemon)
+{
+  /* the cameras are stopped; stop serving before tearing down */
+  g_ptr_array_set_size (daemon->parts.publishers, 0);
+  g_clear_pointer (&daemon->parts.web, rb_web_free);
+  g_ptr_array_set_size (daemon->parts.cameras, 0);
+  return daemon->exit_code;
+}
