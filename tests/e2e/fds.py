@@ -119,7 +119,7 @@ def rtsp_session(url, teardown):
         session = re.search(r"(?im)^session:\s*([^;\r\n]+)", head).group(1)
         request("PLAY", url, f"Session: {session}\r\n")
         got = len(buf)
-        end = time.monotonic() + 5
+        end = time.monotonic() + 15
         while got < 20000 and time.monotonic() < end:
             chunk = s.recv(65536)
             if not chunk:
