@@ -58,6 +58,8 @@ struct _RbRetention {
   guint64 bytes[2];             /* by Kind, protected by lock */
   guint64 evicted;              /* protected by lock */
   gint64 last_scan_us;          /* protected by lock */
+  guint64 headroom;             /* bytes: the last raw segment added,
+                                 * protected by lock */
 };
 
 static void
@@ -100,7 +102,7 @@ segment_time (const gchar * path, const GStatBuf * st)
   return (gint64) st->st_mtime * G_USEC_PER_SEC;
 }
 
-static void
+static Entry *
 add_locked (RbRetention * r, const gchar * path)
 {
   GStatBuf st;
@@ -112,17 +114,17 @@ add_locked (RbRetention * r, const gchar * path)
   else if (g_str_has_prefix (path, r->dirs[KIND_ANONYMIZED]))
     kind = KIND_ANONYMIZED;
   else
-    return;
+    return NULL;
   if (!g_str_has_suffix (path, ".mkv") && !g_str_has_suffix (path, ".ts"))
-    return;
+    return NULL;
   if (g_stat (path, &st) < 0 || !S_ISREG (st.st_mode))
-    return;
+    return NULL;
   e = g_hash_table_lookup (r->entries, path);
   if (e != NULL) {
     r->bytes[e->kind] -= e->size;
     e->size = st.st_size;
     r->bytes[e->kind] += e->size;
-    return;
+    return e;
   }
   e = g_new0 (Entry, 1);
   e->path = g_strdup (path);
@@ -132,6 +134,7 @@ add_locked (RbRetention * r, const gchar * path)
   e->iter = g_sequence_insert_sorted (r->by_age, e, compare_entries, NULL);
   g_hash_table_insert (r->entries, e->path, e);
   r->bytes[kind] += e->size;
+  return e;
 }
 
 static void
@@ -227,8 +230,13 @@ rb_retention_set_deletions (RbRetention * r, RbDeletions * deletions)
 void
 rb_retention_add (RbRetention * r, const gchar * path)
 {
+  Entry *e;
+
   g_mutex_lock (&r->lock);
-  add_locked (r, path);
+  e = add_locked (r, path);
+  /* the next segment is being recorded meanwhile: room is kept for it */
+  if (e != NULL && e->kind == KIND_RAW)
+    r->headroom = e->size;
   g_mutex_unlock (&r->lock);
 }
 
@@ -391,7 +399,7 @@ rb_retention_run (RbRetention * r)
       !g_sequence_iter_is_end (it); it = next) {
     Entry *e = g_sequence_get (it);
     guint64 used = r->bytes[KIND_RAW] + r->bytes[KIND_ANONYMIZED];
-    gboolean over = budget > 0 && used > budget;
+    gboolean over = budget > 0 && used + r->headroom > budget;
     gboolean tight = min_free > 0 && free_bytes != G_MAXUINT64
         && free_bytes < min_free;
     guint64 size = e->size;

@@ -24,7 +24,10 @@ G_BEGIN_DECLS
  * time, until:
  *   - no raw segment is older than retention-raw, no anonymized one older
  *     than retention-anonymized;
- *   - the segments take at most max-disk-usage bytes;
+ *   - the segments take at most max-disk-usage bytes, less room for the
+ *     segment being recorded (the size of the last raw segment added by
+ *     rb_retention_add()), so that with it they take at most the budget
+ *     plus one segment;
  *   - the file system keeps min-free-space bytes free.
  * A raw segment waiting in the queue (pending or quarantined) leaves it as
  * evicted (rb_journal_evict()); one a worker is processing is skipped.

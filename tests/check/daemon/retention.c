@@ -145,6 +145,33 @@ GST_START_TEST (test_budget_oldest_first_raw_first)
 
 GST_END_TEST;
 
+/* Room for the segment being recorded is kept: the size of the last raw
+ * segment added. Within the budget alone, a full segment on disk and the
+ * next one being written took more than the budget plus one segment. */
+GST_START_TEST (test_budget_keeps_room_for_next)
+{
+  g_autoptr (RbConfig) c = config ("max-disk-usage=250K\n");
+  RbJournal *j = journal ();
+  gchar *old_raw = segment (j, "raw", 30, 100);
+  gchar *new_raw = segment (j, "raw", 10, 100);
+  RbRetention *r = rb_retention_new (c, j);
+
+  /* 200 K of 250 K */
+  assert_equals_int (rb_retention_run (r), 0);
+  /* a 100 K segment is added: the next needs about as much */
+  rb_retention_add (r, new_raw);
+  assert_equals_int (rb_retention_run (r), 1);
+  fail_if (g_file_test (old_raw, G_FILE_TEST_EXISTS));
+  fail_unless (g_file_test (new_raw, G_FILE_TEST_EXISTS));
+
+  rb_retention_free (r);
+  rb_journal_free (j);
+  g_free (old_raw);
+  g_free (new_raw);
+}
+
+GST_END_TEST;
+
 /* A raw segment a worker is processing is never evicted; the next one is. */
 GST_START_TEST (test_claimed_skipped)
 {
@@ -307,6 +334,7 @@ retention_suite (void)
   suite_add_tcase (s, tc);
   tcase_add_checked_fixture (tc, setup, teardown);
   tcase_add_test (tc, test_budget_oldest_first_raw_first);
+  tcase_add_test (tc, test_budget_keeps_room_for_next);
   tcase_add_test (tc, test_claimed_skipped);
   tcase_add_test (tc, test_retention_by_age);
   tcase_add_test (tc, test_index_updates);
