@@ -25,8 +25,6 @@
 
 #include "gstheadblur-lookahead.h"
 
-#include <math.h>
-
 GST_DEBUG_CATEGORY_EXTERN (gst_head_blur_debug);
 #define GST_CAT_DEFAULT gst_head_blur_debug
 
@@ -40,7 +38,7 @@ typedef struct {
 typedef struct {
   GstBuffer *buffer;            /* writable */
   GstClockTime pts;             /* stream time used for tracking */
-  GArray *boxes;                /* GstHeadBlurBox */
+  GArray *boxes;                /* RbBox, whole pixels */
   gboolean full_frame;
 } GstHeadBlurQueued;
 
@@ -48,26 +46,6 @@ struct _GstHeadBlurLookahead {
   GQueue queue;                 /* GstHeadBlurQueued, oldest first */
   GHashTable *runs;             /* track id → GstHeadBlurRun */
 };
-
-gboolean
-gst_head_blur_clip_box (const GstHeadBlurTrackBox * b, gint width,
-    gint height, GstHeadBlurBox * out)
-{
-  gint x0 = (gint) CLAMP (floor (b->x), 0, width);
-  gint y0 = (gint) CLAMP (floor (b->y), 0, height);
-  gint x1 = (gint) CLAMP (ceil (b->x + b->width), 0, width);
-  gint y1 = (gint) CLAMP (ceil (b->y + b->height), 0, height);
-
-  /* rounded outwards */
-  if (x1 <= x0 || y1 <= y0)
-    return FALSE;
-  out->x = x0;
-  out->y = y0;
-  out->width = x1 - x0;
-  out->height = y1 - y0;
-  out->score = 0.0f;
-  return TRUE;
-}
 
 GstHeadBlurLookahead *
 gst_head_blur_lookahead_new (void)
@@ -189,15 +167,14 @@ gst_head_blur_lookahead_backproject (GstHeadBlurLookahead * la,
 
     for (GList * l = la->queue.head; l; l = l->next) {
       GstHeadBlurQueued *q = l->data;
-      GstHeadBlurTrackBox b;
-      GstHeadBlurBox box;
+      RbBox box;
 
       if (q->full_frame || q->pts >= run->start ||
           (run->gap_start != G_MAXUINT64 && q->pts <= run->gap_start))
         continue;
-      gst_head_blur_track_project (hit, q->pts, &b);
-      if (gst_head_blur_clip_box (&b, width, height, &box)) {
-        GST_LOG ("track %u back to %" GST_TIME_FORMAT ": %d,%d %dx%d",
+      gst_head_blur_track_project (hit, q->pts, &box);
+      if (rb_box_clip (&box, width, height, &box)) {
+        GST_LOG ("track %u back to %" GST_TIME_FORMAT ": %.0f,%.0f %.0fx%.0f",
             hit->id, GST_TIME_ARGS (q->pts), box.x, box.y, box.width,
             box.height);
         g_array_append_val (q->boxes, box);
