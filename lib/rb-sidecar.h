@@ -29,8 +29,8 @@ G_BEGIN_DECLS
  * Bodies:
  *   rb-detections 1                      first line: format and version
  *   f PTS FLAGS INTERVAL [BOX ...]       one frame
- *   l PTS                                a loss (issue 16): the recorded
- *                                        frame at PTS was the first after
+ *   l PTS                                a loss: the recorded frame at
+ *                                        PTS was the first after
  *                                        missing data (RTP packets lost);
  *                                        it and the frames decoded after it
  *                                        are damaged until a key frame
