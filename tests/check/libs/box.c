@@ -122,13 +122,10 @@ GST_END_TEST;
 
 GST_START_TEST (test_source_names)
 {
-  fail_unless_equals_string (rb_box_source_to_string (RB_BOX_DETECTION),
-      "det");
+  fail_unless_equals_string (rb_box_source_to_string (RB_BOX_DETECTION), "det");
   fail_unless_equals_string (rb_box_source_to_string (RB_BOX_FACE), "face");
-  fail_unless_equals_string (rb_box_source_to_string (RB_BOX_PERSON),
-      "person");
-  fail_unless_equals_string (rb_box_source_to_string (RB_BOX_TRACK),
-      "track");
+  fail_unless_equals_string (rb_box_source_to_string (RB_BOX_PERSON), "person");
+  fail_unless_equals_string (rb_box_source_to_string (RB_BOX_TRACK), "track");
 }
 
 GST_END_TEST;
