@@ -45,28 +45,36 @@ run (GstHeadBlurSched * s, const GstHeadBlurSchedParams * p, guint64 pts,
   return f;
 }
 
+/* Frames @from to @to - 1 through run(), 5 ms each: 'd' for each the
+ * detector runs on, '-' for the others. */
+static gchar *
+pattern (GstHeadBlurSched * s, const GstHeadBlurSchedParams * p, guint from,
+    guint to, gboolean covered)
+{
+  GString *seen = g_string_new (NULL);
+
+  for (guint i = from; i < to; i++)
+    g_string_append_c (seen, run (s, p, i * FRAME, covered, FALSE,
+            5 * MS).detect ? 'd' : '-');
+  return g_string_free (seen, FALSE);
+}
+
 GST_START_TEST (test_cadence)
 {
   GstHeadBlurSched s;
-  GString *seen = g_string_new (NULL);
+  g_autofree gchar *seen = NULL, *after_flush = NULL;
 
   gst_head_blur_sched_start (&s);
-  for (guint i = 0; i < 9; i++)
-    g_string_append_c (seen, run (&s, &every_third, i * FRAME, FALSE, FALSE,
-            5 * MS).detect ? 'd' : '-');
-  fail_unless_equals_string (seen->str, "d--d--d--");
+  seen = pattern (&s, &every_third, 0, 9, FALSE);
+  fail_unless_equals_string (seen, "d--d--d--");
   fail_unless_equals_uint64 (s.stats.frames, 9);
   fail_unless_equals_uint64 (s.stats.detections, 3);
   fail_unless_equals_uint64 (s.stats.detection_time, 15 * MS);
 
   /* a flush: the next frame detects, and the count starts again */
   gst_head_blur_sched_flush (&s);
-  g_string_truncate (seen, 0);
-  for (guint i = 9; i < 14; i++)
-    g_string_append_c (seen, run (&s, &every_third, i * FRAME, FALSE, FALSE,
-            5 * MS).detect ? 'd' : '-');
-  fail_unless_equals_string (seen->str, "d--d-");
-  g_string_free (seen, TRUE);
+  after_flush = pattern (&s, &every_third, 9, 14, FALSE);
+  fail_unless_equals_string (after_flush, "d--d-");
 }
 
 GST_END_TEST;
@@ -77,23 +85,20 @@ GST_START_TEST (test_covered)
 {
   GstHeadBlurSchedParams never = every_third;
   GstHeadBlurSched s;
-  GString *seen = g_string_new (NULL);
+  g_autofree gchar *seen = NULL, *none = NULL;
 
   gst_head_blur_sched_start (&s);
-  for (guint i = 0; i < 10; i++)
-    g_string_append_c (seen, run (&s, &every_third, i * FRAME, TRUE, FALSE,
-            5 * MS).detect ? 'd' : '-');
-  fail_unless_equals_string (seen->str, "---d---d--");
+  seen = pattern (&s, &every_third, 0, 10, TRUE);
+  fail_unless_equals_string (seen, "---d---d--");
   fail_unless_equals_uint64 (s.stats.upstream, 10);
   /* an uncovered frame then counts from the last run */
   fail_unless (run (&s, &every_third, 10 * FRAME, FALSE, FALSE, 0).detect);
 
   never.upstream_check_interval = 0;
   gst_head_blur_sched_start (&s);
-  for (guint i = 0; i < 40; i++)
-    fail_if (run (&s, &never, i * FRAME, TRUE, FALSE, 5 * MS).detect);
+  none = pattern (&s, &never, 0, 40, TRUE);
+  fail_unless_equals_string (none, "----------------------------------------");
   fail_unless_equals_uint64 (s.stats.detections, 0);
-  g_string_free (seen, TRUE);
 }
 
 GST_END_TEST;
