@@ -14,7 +14,7 @@
 
 #include <glib.h>
 
-#include "gstheadblur-internal.h"
+#include "gstheadblur-image.h"
 #include "rb-box.h"
 
 G_BEGIN_DECLS

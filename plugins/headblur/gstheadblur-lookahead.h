@@ -56,8 +56,9 @@ void     gst_head_blur_lookahead_backproject (GstHeadBlurLookahead * la,
 guint    gst_head_blur_lookahead_mark_whole (GstHeadBlurLookahead * la);
 guint    gst_head_blur_lookahead_drop_all (GstHeadBlurLookahead * la);
 
-/* Takes the oldest frame out (NULL when empty); *@boxes (RbBox,
- * free with g_array_unref()) and *@full_frame say what to mask in it. */
+/* Takes the oldest frame out (NULL, and *@boxes NULL, when empty);
+ * *@boxes (RbBox, free with g_array_unref()) and *@full_frame say what to
+ * mask in it. */
 GstBuffer *gst_head_blur_lookahead_pop (GstHeadBlurLookahead * la,
                                         GArray ** boxes,
                                         gboolean * full_frame);

@@ -14,10 +14,29 @@
 
 #include <glib.h>
 
-#include "gstheadblur-internal.h"
+#include "gstheadblur-image.h"
 #include "rb-box.h"
 
 G_BEGIN_DECLS
+
+/**
+ * GstHeadBlurMode:
+ * @GST_HEAD_BLUR_MODE_BLUR: blur each head region (strength scales with the
+ *   region, details finer than about 1/16 of the head are gone)
+ * @GST_HEAD_BLUR_MODE_PIXELATE: replace each head region with about 8 blocks
+ *   across (blocks at least 4 pixels), each the average of its pixels
+ * @GST_HEAD_BLUR_MODE_FILL: paint each head region with #GstHeadBlur:fill-color
+ *
+ * How headblur hides a head.
+ *
+ * Since: 0.1.0
+ */
+typedef enum
+{
+  GST_HEAD_BLUR_MODE_BLUR,
+  GST_HEAD_BLUR_MODE_PIXELATE,
+  GST_HEAD_BLUR_MODE_FILL,
+} GstHeadBlurMode;
 
 /* Masks @image in place, in every plane, with @mode (@fill: the fill
  * colour as three bytes in plane or channel order, Y,U,V or R,G,B): the

@@ -104,14 +104,7 @@
 #include "config.h"
 #endif
 
-#include "gstheadblur.h"
-#include "gstheadblur-detect.h"
-#include "gstheadblur-image.h"
-#include "gstheadblur-lookahead.h"
-#include "gstheadblur-mask.h"
-#include "gstheadblur-meta.h"
-#include "gstheadblur-sched.h"
-#include "gstheadblur-track.h"
+#include "gstheadblur-internal.h"
 #include "rb-paths.h"
 #include "rb-zones.h"
 
@@ -123,45 +116,9 @@ G_STATIC_ASSERT (GST_HEAD_BLUR_TIME_NONE == GST_CLOCK_TIME_NONE);
 #define GST_TYPE_HEAD_BLUR_MODE (gst_head_blur_mode_get_type ())
 static GType gst_head_blur_mode_get_type (void);
 
-/**
- * GstHeadBlurOverloadMode:
- * @GST_HEAD_BLUR_OVERLOAD_MODE_FULL_FRAME: mask the whole frame (privacy
- *   first)
- * @GST_HEAD_BLUR_OVERLOAD_MODE_ENLARGE: mask the last tracks, enlarged x2
- *   around their predicted position (kept past the hold time while the
- *   overload lasts)
- *
- * How headblur masks a frame when detection has fallen behind (see
- * #GstHeadBlur:overload-mode).
- *
- * Since: 0.1.0
- */
-typedef enum
-{
-  GST_HEAD_BLUR_OVERLOAD_MODE_FULL_FRAME,
-  GST_HEAD_BLUR_OVERLOAD_MODE_ENLARGE,
-} GstHeadBlurOverloadMode;
-
 #define GST_TYPE_HEAD_BLUR_OVERLOAD_MODE \
     (gst_head_blur_overload_mode_get_type ())
 static GType gst_head_blur_overload_mode_get_type (void);
-
-/**
- * GstHeadBlurCorruptMode:
- * @GST_HEAD_BLUR_CORRUPT_MODE_FULL_FRAME: mask the whole frame (privacy
- *   first; a live stream keeps its pace)
- * @GST_HEAD_BLUR_CORRUPT_MODE_DROP: drop the frame
- *
- * What headblur does with a frame flagged %GST_BUFFER_FLAG_CORRUPTED (see
- * #GstHeadBlur:corrupt-mode).
- *
- * Since: 0.1.0
- */
-typedef enum
-{
-  GST_HEAD_BLUR_CORRUPT_MODE_FULL_FRAME,
-  GST_HEAD_BLUR_CORRUPT_MODE_DROP,
-} GstHeadBlurCorruptMode;
 
 #define GST_TYPE_HEAD_BLUR_CORRUPT_MODE \
     (gst_head_blur_corrupt_mode_get_type ())
@@ -227,69 +184,8 @@ enum
 #define MAX_LOOKAHEAD 300
 #define MAX_DETECTION_AGE (60 * GST_SECOND)
 #define MAX_UPSTREAM_CHECK_INTERVAL 300
-/* enlarge factor of the tracks in overload-mode=enlarge */
-#define OVERLOAD_ENLARGE 2.0
 
 #define VIDEO_FORMATS "{ I420, NV12, BGR, RGB, BGRx, RGBx }"
-
-/* The values of the properties, copied once per frame by the streaming
- * thread. */
-typedef struct
-{
-  gchar *model;
-  gdouble threshold;
-  GstHeadBlurMode mode;
-  guint fill_color;
-  gdouble padding;
-  gint inference_width;
-  gint threads;
-  GstClockTime hold_time;
-  guint detection_interval;
-  guint lookahead;
-  gchar *privacy_zones;         /* as set */
-  GPtrArray *zones;             /* parsed: GArray of gdouble x,y pairs,
-                                 * normalized; NULL if none or invalid */
-  gchar *zones_error;           /* why privacy_zones is invalid, or NULL */
-  GstHeadBlurOverloadMode overload_mode;
-  GstClockTime max_detection_age;
-  gchar *person_model;
-  gdouble person_threshold;
-  gint person_inference_width;
-  gboolean attach_meta;
-  gboolean upstream_detections;
-  guint upstream_check_interval;
-  GstHeadBlurCorruptMode corrupt_mode;
-} GstHeadBlurSettings;
-
-struct _GstHeadBlur
-{
-  GstVideoFilter parent;
-
-  /* protected by GST_OBJECT_LOCK */
-  GstHeadBlurSettings settings;
-  gboolean started;             /* between start() and stop() */
-  gboolean live;                /* upstream is live (latency query at the
-                                 * LATENCY event): lateness means something */
-  GstHeadBlurSched sched;       /* every call to it is made under the lock */
-  guint stat_tracks;            /* tracks alive after the last frame */
-
-  /* created in start(), freed in stop(); streaming thread only */
-  GstHeadBlurDetector *detector;
-  gint applied_threads;         /* last value given to OpenCV, 0 = none */
-  GstHeadBlurTracker *tracker;
-  guint lookahead;              /* frames, fixed between start and stop */
-  GstHeadBlurLookahead *queue;  /* the frames held back, when lookahead */
-  gint64 frame_start_us;        /* when the current frame came in, 0 =
-                                 * none */
-
-  /* streaming thread only, reused per frame */
-  GArray *track_boxes;          /* RbBox predicted by the tracks */
-  GArray *hits;                 /* GstHeadBlurTrackHit */
-  GArray *boxes;                /* RbBox to mask */
-  GArray *det_boxes;            /* RbBox detected in this frame */
-  GArray *upstream_boxes;       /* RbBox from upstream metas */
-  gboolean frame_detected;      /* the detector ran on this frame */
-};
 
 static GstStaticPadTemplate gst_head_blur_sink_template =
 GST_STATIC_PAD_TEMPLATE ("sink",
@@ -1216,8 +1112,7 @@ gst_head_blur_start (GstBaseTransform * trans)
   }
   GST_DEBUG_OBJECT (self, "loading person model %s",
       GST_STR_NULL (person_model));
-  if (!gst_head_blur_detector_load_person (self->detector, person_model,
-          &err)) {
+  if (!gst_head_blur_detector_load_person (self->detector, person_model, &err)) {
     gst_head_blur_model_error (self, TRUE, person_model, err);
     g_clear_pointer (&self->detector, gst_head_blur_detector_free);
     goto failed;
@@ -1267,9 +1162,7 @@ gst_head_blur_set_info (GstVideoFilter * filter, GstCaps * incaps,
   return TRUE;
 }
 
-/* A copy of the settings for one frame; free with
- * gst_head_blur_settings_clear(). */
-static void
+void
 gst_head_blur_settings_copy (GstHeadBlur * self, GstHeadBlurSettings * s)
 {
   GST_OBJECT_LOCK (self);
@@ -1283,322 +1176,12 @@ gst_head_blur_settings_copy (GstHeadBlur * self, GstHeadBlurSettings * s)
   GST_OBJECT_UNLOCK (self);
 }
 
-static void
+void
 gst_head_blur_settings_clear (GstHeadBlurSettings * s)
 {
   g_clear_pointer (&s->privacy_zones, g_free);
   g_clear_pointer (&s->zones, g_ptr_array_unref);
   g_clear_pointer (&s->zones_error, g_free);
-}
-
-/* The frame duration the caps give, or NONE. */
-static GstClockTime
-gst_head_blur_caps_duration (GstHeadBlur * self)
-{
-  GstVideoInfo *info = &GST_VIDEO_FILTER (self)->in_info;
-
-  if (info->fps_n > 0 && info->fps_d > 0)
-    return gst_util_uint64_scale_int (GST_SECOND, info->fps_d, info->fps_n);
-  return GST_CLOCK_TIME_NONE;
-}
-
-static GstClockTime
-gst_head_blur_frame_duration (GstHeadBlur * self)
-{
-  GstClockTime caps = gst_head_blur_caps_duration (self), d;
-
-  GST_OBJECT_LOCK (self);
-  d = gst_head_blur_sched_frame_duration (&self->sched, caps);
-  GST_OBJECT_UNLOCK (self);
-  return d;
-}
-
-/* The frame that came in at self->frame_start_us is done: the wall time
- * spent on it counts for the backlog and the latency the element reports;
- * a larger latency posts a LATENCY message so that the pipeline asks
- * again. */
-static void
-gst_head_blur_frame_done (GstHeadBlur * self)
-{
-  GstClockTime spent, reported;
-  gboolean more;
-
-  if (self->frame_start_us == 0)
-    return;
-  spent = (g_get_monotonic_time () - self->frame_start_us) * GST_USECOND;
-  self->frame_start_us = 0;
-
-  GST_OBJECT_LOCK (self);
-  more = gst_head_blur_sched_frame_done (&self->sched, spent);
-  reported = self->sched.stats.processing_latency;
-  GST_OBJECT_UNLOCK (self);
-  if (more) {
-    GST_DEBUG_OBJECT (self, "processing latency now %" GST_TIME_FORMAT,
-        GST_TIME_ARGS (reported));
-    gst_element_post_message (GST_ELEMENT (self),
-        gst_message_new_latency (GST_OBJECT (self)));
-  }
-}
-
-/* Whether @buffer is flagged CORRUPTED (a decoder output it with errors or
- * after a loss). Counts it; at the start of a run of flagged frames, also
- * masks whole (or drops, per @mode) the frames held back by the
- * look-ahead, where the damage may have begun unnoticed, and counts
- * them. */
-static gboolean
-gst_head_blur_check_corrupt (GstHeadBlur * self, GstBuffer * buffer,
-    GstHeadBlurCorruptMode mode)
-{
-  gboolean flagged = GST_BUFFER_FLAG_IS_SET (buffer,
-      GST_BUFFER_FLAG_CORRUPTED);
-  gboolean starts;
-  guint earlier = 0;
-
-  GST_OBJECT_LOCK (self);
-  starts = gst_head_blur_sched_corrupt_starts (&self->sched, flagged);
-  GST_OBJECT_UNLOCK (self);
-  if (G_LIKELY (!flagged))
-    return FALSE;
-  if (starts && self->queue != NULL)
-    earlier = mode == GST_HEAD_BLUR_CORRUPT_MODE_DROP ?
-        gst_head_blur_lookahead_drop_all (self->queue) :
-        gst_head_blur_lookahead_mark_whole (self->queue);
-  GST_LOG_OBJECT (self, "frame %" GST_TIME_FORMAT " flagged corrupted: %s%s",
-      GST_TIME_ARGS (GST_BUFFER_PTS (buffer)),
-      mode == GST_HEAD_BLUR_CORRUPT_MODE_DROP ? "dropped" : "masked whole",
-      earlier ? ", with the frames held back before it" : "");
-  if (starts)
-    GST_DEBUG_OBJECT (self, "corrupted frames from %" GST_TIME_FORMAT
-        " on (%u held back before it too)",
-        GST_TIME_ARGS (GST_BUFFER_PTS (buffer)), earlier);
-  GST_OBJECT_LOCK (self);
-  gst_head_blur_sched_count_corrupt (&self->sched, earlier);
-  GST_OBJECT_UNLOCK (self);
-  return TRUE;
-}
-
-/* A corrupted frame is not analysed: nothing of it is detected or tracked,
- * and the detections upstream put on it are dropped. */
-static void
-gst_head_blur_skip_frame (GstHeadBlur * self, GstBuffer * buffer)
-{
-  g_array_set_size (self->boxes, 0);
-  g_array_set_size (self->det_boxes, 0);
-  self->frame_detected = FALSE;
-  gst_head_blur_meta_remove (buffer);
-}
-
-/* attach-meta: what was found in the frame, on @buffer (writable). */
-static void
-gst_head_blur_attach_meta (GstHeadBlur * self, GstBuffer * buffer,
-    const GstHeadBlurSettings * s, gboolean full_frame, gboolean corrupt)
-{
-  GstHeadBlurFrameMeta frame = {
-    .detected = self->frame_detected,
-    .overload = full_frame,
-    .corrupt = corrupt,
-    .detection_interval = s->detection_interval,
-  };
-
-  gst_head_blur_meta_attach (buffer, self->det_boxes,
-      full_frame ? NULL : self->boxes, &frame);
-}
-
-/* Runs the detectors on @image and feeds the heads to the tracker. */
-static gboolean
-gst_head_blur_detect (GstHeadBlur * self, const GstHeadBlurImage * image,
-    const GstHeadBlurSettings * s, GstClockTime pts, guint64 * detect_time)
-{
-  GstHeadBlurDetectParams params = {
-    .inference_width = s->inference_width,
-    .threshold = s->threshold,
-    .person_inference_width = s->person_inference_width,
-    .person_threshold = s->person_threshold,
-    .padding = s->padding,
-  };
-  gint64 t0 = g_get_monotonic_time ();
-  GError *err = NULL;
-
-  if (!gst_head_blur_detector_detect_heads (self->detector, image, &params,
-          self->det_boxes, &err)) {
-    GST_ELEMENT_ERROR (self, LIBRARY, FAILED,
-        ("Face detection failed; dropping the stream rather than passing "
-            "frames through unmasked."), ("%s", err->message));
-    g_clear_error (&err);
-    return FALSE;
-  }
-  *detect_time = (g_get_monotonic_time () - t0) * GST_USECOND;
-  self->frame_detected = TRUE;
-  gst_head_blur_tracker_update (self->tracker,
-      (const RbBox *) self->det_boxes->data, self->det_boxes->len, pts,
-      self->hits);
-  return TRUE;
-}
-
-/* Fills self->boxes with the tracks predicted to @pts (kept past the hold
- * time and enlarged when @overload) and the upstream boxes. */
-static void
-gst_head_blur_collect_boxes (GstHeadBlur * self,
-    const GstHeadBlurImage * image, GstClockTime pts, gboolean overload)
-{
-  gst_head_blur_tracker_predict (self->tracker, pts, overload,
-      self->track_boxes);
-  for (guint i = 0; i < self->track_boxes->len; i++) {
-    RbBox b = g_array_index (self->track_boxes, RbBox, i);
-
-    if (overload)
-      b = rb_box_moved (&b, 0, 0, OVERLOAD_ENLARGE);
-    if (rb_box_clip (&b, image->width, image->height, &b))
-      g_array_append_val (self->boxes, b);
-  }
-  g_array_append_vals (self->boxes, self->upstream_boxes->data,
-      self->upstream_boxes->len);
-}
-
-/* Posts the headblur-overload message, at most once per second. */
-static void
-gst_head_blur_post_overload (GstHeadBlur * self)
-{
-  GstStructure *st = NULL;
-
-  GST_OBJECT_LOCK (self);
-  if (gst_head_blur_sched_overload_message_due (&self->sched,
-          g_get_monotonic_time ()))
-    st = gst_structure_new ("headblur-overload",
-        "overload-frames", G_TYPE_UINT64, self->sched.stats.overload,
-        "skipped-detections", G_TYPE_UINT64, self->sched.stats.skipped,
-        NULL);
-  GST_OBJECT_UNLOCK (self);
-  if (st) {
-    GST_INFO_OBJECT (self, "overload: %" GST_PTR_FORMAT, st);
-    gst_element_post_message (GST_ELEMENT (self),
-        gst_message_new_element (GST_OBJECT (self), st));
-  }
-}
-
-/* Decides what to mask in the frame @image (@buffer): runs the detector
- * when it is due and the element is not late (gstheadblur-sched.h),
- * updates the tracks, and fills self->boxes with the heads to mask (or sets
- * *@full_frame). New and re-acquired tracks are put in self->hits. */
-static gboolean
-gst_head_blur_analyse (GstHeadBlur * self, GstHeadBlurImage * image,
-    GstBuffer * buffer, const GstHeadBlurSettings * s, GstClockTime * pts_out,
-    gboolean * full_frame)
-{
-  GstHeadBlurSchedParams params = {
-    .detection_interval = s->detection_interval,
-    .upstream_check_interval = s->upstream_check_interval,
-    .max_detection_age = s->max_detection_age,
-  };
-  GstClockTime caps_duration = gst_head_blur_caps_duration (self), backlog;
-  GstHeadBlurSchedFrame f;
-  guint64 detect_time = 0;
-  gboolean covered;
-  GError *err = NULL;
-
-  *full_frame = FALSE;
-  g_array_set_size (self->boxes, 0);
-  g_array_set_size (self->track_boxes, 0);
-  g_array_set_size (self->hits, 0);
-  g_array_set_size (self->det_boxes, 0);
-  g_array_set_size (self->upstream_boxes, 0);
-  self->frame_detected = FALSE;
-  covered = s->upstream_detections
-      && gst_head_blur_meta_read_upstream (buffer, image->width,
-      image->height, self->upstream_boxes);
-
-  if (s->threads != self->applied_threads) {
-    if (!gst_head_blur_cv_set_threads (s->threads, &err)) {
-      GST_WARNING_OBJECT (self, "%s", err->message);
-      g_clear_error (&err);
-    }
-    self->applied_threads = s->threads;
-  }
-  gst_head_blur_tracker_set_hold_time (self->tracker, s->hold_time);
-
-  GST_OBJECT_LOCK (self);
-  gst_head_blur_sched_begin (&self->sched, &params, GST_BUFFER_PTS (buffer),
-      GST_BUFFER_DURATION (buffer), caps_duration, covered, self->live, &f);
-  backlog = self->sched.stats.backlog;
-  GST_OBJECT_UNLOCK (self);
-  *pts_out = f.pts;
-  if (f.late)
-    GST_LOG_OBJECT (self, "behind by %" GST_TIME_FORMAT,
-        GST_TIME_ARGS (backlog));
-
-  if (f.detect && !gst_head_blur_detect (self, image, s, f.pts, &detect_time))
-    return FALSE;
-
-  GST_OBJECT_LOCK (self);
-  gst_head_blur_sched_end (&self->sched, &params, &f, detect_time);
-  GST_OBJECT_UNLOCK (self);
-
-  if (f.overload && s->overload_mode == GST_HEAD_BLUR_OVERLOAD_MODE_FULL_FRAME)
-    *full_frame = TRUE;
-  else
-    gst_head_blur_collect_boxes (self, image, f.pts, f.overload);
-
-  GST_LOG_OBJECT (self, "frame %" GST_TIME_FORMAT ": %s, %u boxes%s",
-      GST_TIME_ARGS (f.pts), f.detect ? "detected" : (f.due ?
-          "detection skipped" : "tracked"), self->boxes->len,
-      f.overload ? ", overload" : "");
-
-  GST_OBJECT_LOCK (self);
-  self->stat_tracks = gst_head_blur_tracker_n_tracks (self->tracker);
-  GST_OBJECT_UNLOCK (self);
-  if (f.overload)
-    gst_head_blur_post_overload (self);
-  return TRUE;
-}
-
-/* Masks @boxes (or the whole frame) and the privacy zones in @image. */
-static gboolean
-gst_head_blur_apply (GstHeadBlur * self, GstHeadBlurImage * image,
-    const GstVideoInfo * info, const GstHeadBlurSettings * s,
-    const GArray * boxes, gboolean full_frame)
-{
-  GError *err = NULL;
-  guint8 fill[3];
-
-  gst_head_blur_image_fill_colour (info, s->fill_color, fill);
-  if (gst_head_blur_mask_frame (image, full_frame,
-          (const RbBox *) boxes->data, boxes->len, s->zones, s->mode, fill,
-          &err))
-    return TRUE;
-  GST_ELEMENT_ERROR (self, LIBRARY, FAILED, (NULL), ("%s", err->message));
-  g_clear_error (&err);
-  return FALSE;
-}
-
-/* Checks what every frame needs before it can be masked. */
-static gboolean
-gst_head_blur_check_ready (GstHeadBlur * self, const GstHeadBlurSettings * s)
-{
-  if (G_UNLIKELY (self->detector == NULL || self->tracker == NULL)) {
-    GST_ELEMENT_ERROR (self, LIBRARY, FAILED, (NULL),
-        ("no face detector loaded"));
-    return FALSE;
-  }
-  if (G_UNLIKELY (s->zones_error != NULL)) {
-    GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS,
-        ("Invalid privacy-zones \"%s\".", GST_STR_NULL (s->privacy_zones)),
-        ("%s", s->zones_error));
-    return FALSE;
-  }
-  return TRUE;
-}
-
-static gboolean
-gst_head_blur_map_image (GstHeadBlur * self, GstVideoFrame * frame,
-    GstHeadBlurImage * image)
-{
-  if (!gst_head_blur_image_from_frame (frame, image)) {
-    GST_ELEMENT_ERROR (self, STREAM, FORMAT, (NULL),
-        ("unsupported format %s",
-            gst_video_format_to_string (GST_VIDEO_FRAME_FORMAT (frame))));
-    return FALSE;
-  }
-  return TRUE;
 }
 
 /* lookahead=0: analyse and mask each frame in place. */
@@ -1628,8 +1211,7 @@ gst_head_blur_transform_frame_ip (GstVideoFilter * filter,
       && gst_head_blur_apply (self, &image, &frame->info, &s, self->boxes,
           full_frame)) {
     if (s.attach_meta)
-      gst_head_blur_attach_meta (self, frame->buffer, &s, full_frame,
-          corrupt);
+      gst_head_blur_attach_meta (self, frame->buffer, &s, full_frame, corrupt);
     ret = GST_FLOW_OK;
   }
   gst_head_blur_settings_clear (&s);
@@ -1637,186 +1219,39 @@ gst_head_blur_transform_frame_ip (GstVideoFilter * filter,
   return ret;
 }
 
-/* lookahead > 0, a frame flagged corrupted: dropped, or queued to be masked
- * whole when it leaves the queue. */
-static void
-gst_head_blur_queue_corrupt (GstHeadBlur * self, GstBuffer * input,
-    const GstHeadBlurSettings * s)
-{
-  GstClockTime caps_duration = gst_head_blur_caps_duration (self), pts;
-
-  if (s->corrupt_mode == GST_HEAD_BLUR_CORRUPT_MODE_DROP) {
-    gst_buffer_unref (input);
-    return;
-  }
-  input = gst_buffer_make_writable (input);
-  gst_head_blur_skip_frame (self, input);
-  GST_OBJECT_LOCK (self);
-  pts = gst_head_blur_sched_frame_time (&self->sched, GST_BUFFER_PTS (input),
-      caps_duration);
-  GST_OBJECT_UNLOCK (self);
-  if (s->attach_meta)
-    gst_head_blur_attach_meta (self, input, s, TRUE, TRUE);
-  gst_head_blur_lookahead_push (self->queue, input, pts, self->boxes, TRUE);
-}
-
-/* lookahead > 0: analyses the frame now, queues it and back-projects new
- * detections into the frames already queued (gstheadblur-lookahead.c). */
+/* lookahead > 0: gst_head_blur_submit_delayed(); else the frame goes to
+ * transform_frame_ip(), unless it is to be dropped for corruption. */
 static GstFlowReturn
 gst_head_blur_submit_input_buffer (GstBaseTransform * trans,
     gboolean is_discont, GstBuffer * input)
 {
   GstHeadBlur *self = GST_HEAD_BLUR (trans);
-  GstVideoFilter *filter = GST_VIDEO_FILTER (trans);
-  GstHeadBlurSettings s;
-  GstHeadBlurImage image = { 0, };
-  GstVideoFrame frame;
-  GstClockTime pts;
-  gboolean ok, full_frame;
+  GstHeadBlurCorruptMode mode;
 
-  if (self->lookahead == 0) {
-    GstHeadBlurCorruptMode mode;
+  if (self->lookahead > 0)
+    return gst_head_blur_submit_delayed (self, input);
 
-    GST_OBJECT_LOCK (self);
-    mode = self->settings.corrupt_mode;
-    GST_OBJECT_UNLOCK (self);
-    if (mode == GST_HEAD_BLUR_CORRUPT_MODE_DROP
-        && gst_head_blur_check_corrupt (self, input, mode)) {
-      gst_buffer_unref (input);
-      return GST_FLOW_OK;
-    }
-    return GST_BASE_TRANSFORM_CLASS (gst_head_blur_parent_class)->
-        submit_input_buffer (trans, is_discont, input);
-  }
-
-  if (!filter->negotiated) {
-    GST_ELEMENT_ERROR (self, CORE, NEGOTIATION, (NULL),
-        ("buffer before caps"));
+  GST_OBJECT_LOCK (self);
+  mode = self->settings.corrupt_mode;
+  GST_OBJECT_UNLOCK (self);
+  if (mode == GST_HEAD_BLUR_CORRUPT_MODE_DROP
+      && gst_head_blur_check_corrupt (self, input, mode)) {
     gst_buffer_unref (input);
-    return GST_FLOW_NOT_NEGOTIATED;
-  }
-
-  self->frame_start_us = g_get_monotonic_time ();
-  gst_head_blur_settings_copy (self, &s);
-  if (!gst_head_blur_check_ready (self, &s)) {
-    gst_head_blur_settings_clear (&s);
-    gst_buffer_unref (input);
-    return GST_FLOW_ERROR;
-  }
-
-  if (gst_head_blur_check_corrupt (self, input, s.corrupt_mode)) {
-    gst_head_blur_queue_corrupt (self, input, &s);
-    gst_head_blur_settings_clear (&s);
     return GST_FLOW_OK;
   }
-
-  /* the frame is masked later, when it leaves the queue */
-  input = gst_buffer_make_writable (input);
-  if (!gst_video_frame_map (&frame, &filter->in_info, input, GST_MAP_READ)) {
-    GST_ELEMENT_ERROR (self, STREAM, FAILED, (NULL),
-        ("cannot map the input frame"));
-    gst_head_blur_settings_clear (&s);
-    gst_buffer_unref (input);
-    return GST_FLOW_ERROR;
-  }
-  ok = gst_head_blur_map_image (self, &frame, &image)
-      && gst_head_blur_analyse (self, &image, input, &s, &pts, &full_frame);
-  gst_video_frame_unmap (&frame);
-  if (!ok) {
-    gst_head_blur_settings_clear (&s);
-    gst_buffer_unref (input);
-    return GST_FLOW_ERROR;
-  }
-  if (s.attach_meta)
-    gst_head_blur_attach_meta (self, input, &s, full_frame, FALSE);
-  gst_head_blur_lookahead_push (self->queue, input, pts, self->boxes,
-      full_frame);
-  /* a track seen again after more than 1.5 detection intervals starts a
-   * new run */
-  gst_head_blur_lookahead_backproject (self->queue, self->hits,
-      gst_head_blur_frame_duration (self) * s.detection_interval * 3 / 2,
-      image.width, image.height);
-  gst_head_blur_settings_clear (&s);
-  return GST_FLOW_OK;
-}
-
-/* Masks the oldest queued frame and hands it out. */
-static GstFlowReturn
-gst_head_blur_pop_masked (GstHeadBlur * self, GstBuffer ** outbuf)
-{
-  GstVideoFilter *filter = GST_VIDEO_FILTER (self);
-  GstHeadBlurSettings s;
-  GstHeadBlurImage image = { 0, };
-  GstVideoFrame frame;
-  GArray *boxes;
-  gboolean ok, full_frame;
-  GstBuffer *buffer;
-
-  *outbuf = NULL;
-  buffer = gst_head_blur_lookahead_pop (self->queue, &boxes, &full_frame);
-  if (!gst_video_frame_map (&frame, &filter->in_info, buffer,
-          GST_MAP_READWRITE)) {
-    GST_ELEMENT_ERROR (self, STREAM, FAILED, (NULL),
-        ("cannot map a queued frame"));
-    ok = FALSE;
-  } else {
-    gst_head_blur_settings_copy (self, &s);
-    ok = gst_head_blur_check_ready (self, &s)
-        && gst_head_blur_map_image (self, &frame, &image)
-        && gst_head_blur_apply (self, &image, &frame.info, &s, boxes,
-        full_frame);
-    gst_head_blur_settings_clear (&s);
-    gst_video_frame_unmap (&frame);
-  }
-  g_array_unref (boxes);
-  if (!ok) {
-    gst_buffer_unref (buffer);
-    return GST_FLOW_ERROR;
-  }
-  *outbuf = buffer;
-  return GST_FLOW_OK;
+  return GST_BASE_TRANSFORM_CLASS (gst_head_blur_parent_class)->
+      submit_input_buffer (trans, is_discont, input);
 }
 
 static GstFlowReturn
 gst_head_blur_generate_output (GstBaseTransform * trans, GstBuffer ** outbuf)
 {
   GstHeadBlur *self = GST_HEAD_BLUR (trans);
-  GstFlowReturn ret;
 
-  if (self->lookahead == 0)
-    return GST_BASE_TRANSFORM_CLASS (gst_head_blur_parent_class)->
-        generate_output (trans, outbuf);
-
-  *outbuf = NULL;
-  if (gst_head_blur_lookahead_length (self->queue) <= self->lookahead)
-    ret = GST_FLOW_OK;
-  else
-    ret = gst_head_blur_pop_masked (self, outbuf);
-  gst_head_blur_frame_done (self);
-  return ret;
-}
-
-/* Masks and pushes every queued frame (EOS, caps or segment change). */
-static GstFlowReturn
-gst_head_blur_drain (GstHeadBlur * self)
-{
-  GstFlowReturn ret = GST_FLOW_OK;
-
-  GST_DEBUG_OBJECT (self, "draining %u queued frames",
-      gst_head_blur_lookahead_length (self->queue));
-  while (gst_head_blur_lookahead_length (self->queue) > 0) {
-    GstBuffer *out;
-
-    ret = gst_head_blur_pop_masked (self, &out);
-    if (ret != GST_FLOW_OK)
-      break;
-    ret = gst_pad_push (GST_BASE_TRANSFORM_SRC_PAD (self), out);
-    if (ret != GST_FLOW_OK)
-      break;
-  }
-  /* whatever could not be masked or pushed is dropped, never passed */
-  gst_head_blur_lookahead_clear (self->queue);
-  return ret;
+  if (self->lookahead > 0)
+    return gst_head_blur_generate_delayed (self, outbuf);
+  return GST_BASE_TRANSFORM_CLASS (gst_head_blur_parent_class)->
+      generate_output (trans, outbuf);
 }
 
 static gboolean
