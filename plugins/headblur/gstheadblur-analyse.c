@@ -112,8 +112,6 @@ gst_head_blur_check_corrupt (GstHeadBlur * self, GstBuffer * buffer,
   return TRUE;
 }
 
-/* A corrupted frame is not analysed: nothing of it is detected or tracked,
- * and the detections upstream put on it are dropped. */
 void
 gst_head_blur_skip_frame (GstHeadBlur * self, GstBuffer * buffer)
 {
@@ -123,7 +121,6 @@ gst_head_blur_skip_frame (GstHeadBlur * self, GstBuffer * buffer)
   gst_head_blur_meta_remove (buffer);
 }
 
-/* attach-meta: what was found in the frame, on @buffer (writable). */
 void
 gst_head_blur_attach_meta (GstHeadBlur * self, GstBuffer * buffer,
     const GstHeadBlurSettings * s, gboolean full_frame, gboolean corrupt)
