@@ -1036,7 +1036,7 @@ rb_journal_release (RbJournal * journal,
  * Returns: %TRUE on success; %FALSE with %RB_JOURNAL_ERROR_NOT_FOUND if the
  *   item is not claimed by this process, or an I/O error.
  *
- * Since: 0.2.0
+ * Since: 0.1.0
  */
 gboolean
 rb_journal_quarantine (RbJournal * journal, const gchar * id,
@@ -1063,7 +1063,7 @@ rb_journal_quarantine (RbJournal * journal, const gchar * id,
  *   item names @location, %RB_JOURNAL_ERROR_CLAIMED when it is claimed, or
  *   an I/O error.
  *
- * Since: 0.2.0
+ * Since: 0.1.0
  */
 gboolean
 rb_journal_evict (RbJournal * journal, const gchar * location,
@@ -1113,7 +1113,7 @@ rb_journal_evict (RbJournal * journal, const gchar * location,
  * Returns: (transfer full) (nullable): the item that names @location, or
  *   %NULL when none does.
  *
- * Since: 0.2.0
+ * Since: 0.1.0
  */
 RbJournalItem *
 rb_journal_lookup (RbJournal * journal, const gchar * location,
@@ -1153,7 +1153,7 @@ rb_journal_lookup (RbJournal * journal, const gchar * location,
  * pending items are claimed meanwhile, so
  * a failing segment never blocks the others.
  *
- * Since: 0.2.0
+ * Since: 0.1.0
  */
 void
 rb_journal_set_retry_backoff (RbJournal * journal, guint first_s,

@@ -77,28 +77,6 @@ rb_sidecar_path (const gchar * segment)
   return g_strconcat (segment, RB_SIDECAR_SUFFIX, NULL);
 }
 
-/**
- * rb_box_source_to_string:
- * @source: a box source
- *
- * Returns: its name in the sidecar: "det", "face", "person" or "track".
- */
-const gchar *
-rb_box_source_to_string (RbBoxSource source)
-{
-  switch (source) {
-    case RB_BOX_FACE:
-      return "face";
-    case RB_BOX_PERSON:
-      return "person";
-    case RB_BOX_TRACK:
-      return "track";
-    case RB_BOX_DETECTION:
-    default:
-      return "det";
-  }
-}
-
 static gboolean
 rb_box_source_from_string (const gchar * s, RbBoxSource * source)
 {

@@ -14,6 +14,8 @@
 
 #include <glib.h>
 
+#include "rb-box.h"
+
 G_BEGIN_DECLS
 
 /* The detections sidecar of a raw segment (SEGMENT.mkv.detections): what
@@ -27,8 +29,8 @@ G_BEGIN_DECLS
  * Bodies:
  *   rb-detections 1                      first line: format and version
  *   f PTS FLAGS INTERVAL [BOX ...]       one frame
- *   l PTS                                a loss (issue 16): the recorded
- *                                        frame at PTS was the first after
+ *   l PTS                                a loss: the recorded frame at
+ *                                        PTS was the first after
  *                                        missing data (RTP packets lost);
  *                                        it and the frames decoded after it
  *                                        are damaged until a key frame
@@ -56,22 +58,6 @@ G_BEGIN_DECLS
 #define RB_SIDECAR_RING_NS (G_GUINT64_CONSTANT (12000000000))
 
 typedef enum {
-  RB_BOX_DETECTION = 0,         /* "det": detector output, source unknown */
-  RB_BOX_FACE,
-  RB_BOX_PERSON,
-  RB_BOX_TRACK,                 /* predicted from a track, not detected */
-} RbBoxSource;
-
-typedef struct {
-  gdouble x;
-  gdouble y;
-  gdouble width;
-  gdouble height;
-  gfloat score;                 /* 0-1; 0 for tracks */
-  RbBoxSource source;
-} RbBox;
-
-typedef enum {
   RB_SIDECAR_FRAME_DETECTED = 1 << 0,   /* the detector ran on the frame */
   RB_SIDECAR_FRAME_OVERLOAD = 1 << 1,   /* masked whole (detection behind) */
 } RbSidecarFrameFlags;
@@ -93,7 +79,6 @@ typedef struct {
 } RbSidecar;
 
 gchar *rb_sidecar_path (const gchar * segment);
-const gchar *rb_box_source_to_string (RbBoxSource source);
 
 /* The body of a frame line (no seal): "f PTS FLAGS INTERVAL BOX...". */
 gchar *rb_sidecar_format_frame (guint64 pts, guint flags, guint interval,

@@ -35,8 +35,6 @@
 
 #include "rb-tracks.h"
 
-#include <math.h>
-
 #define VELOCITY_SPAN_NS (G_GUINT64_CONSTANT (500000000))
 
 typedef struct {
@@ -59,8 +57,8 @@ rb_tracks_params_init (RbTracksParams * params, guint64 hold_time)
 {
   params->hold_time = hold_time;
   params->max_gap = G_GUINT64_CONSTANT (1000000000);
-  params->min_iou = 0.2;
-  params->max_centre_dist = 0.75;
+  params->min_iou = RB_BOX_MATCH_MIN_IOU;
+  params->max_centre_dist = RB_BOX_MATCH_MAX_CENTRE_DIST;
   params->max_speed = 2.0;
   params->growth_per_s = 0.5;
   params->max_growth = 2.0;
@@ -143,36 +141,6 @@ rb_track_velocity (const RbTrack * t, gboolean at_end, gdouble * vx,
   }
 }
 
-/* @box moved by (@dx, @dy) and scaled by @grow about its centre */
-static RbBox
-rb_box_moved (const RbBox * box, gdouble dx, gdouble dy, gdouble grow)
-{
-  RbBox b = *box;
-  gdouble cx = box->x + box->width / 2 + dx, cy = box->y + box->height / 2
-      + dy;
-
-  b.width = box->width * grow;
-  b.height = box->height * grow;
-  b.x = cx - b.width / 2;
-  b.y = cy - b.height / 2;
-  return b;
-}
-
-static gdouble
-rb_box_iou (const RbBox * a, const RbBox * b)
-{
-  gdouble x0 = MAX (a->x, b->x), y0 = MAX (a->y, b->y);
-  gdouble x1 = MIN (a->x + a->width, b->x + b->width);
-  gdouble y1 = MIN (a->y + a->height, b->y + b->height);
-  gdouble inter, uni;
-
-  if (x1 <= x0 || y1 <= y0)
-    return 0;
-  inter = (x1 - x0) * (y1 - y0);
-  uni = a->width * a->height + b->width * b->height - inter;
-  return uni > 0 ? inter / uni : 0;
-}
-
 typedef struct {
   guint track;
   guint det;
@@ -226,9 +194,7 @@ rb_tracks_add (RbTracks * tracks, guint64 pts, const RbBox * boxes,
       gdouble iou = rb_box_iou (&pred, b);
       gdouble size = MAX (MAX (pred.width, pred.height), MAX (b->width,
               b->height));
-      gdouble dx = (pred.x + pred.width / 2) - (b->x + b->width / 2);
-      gdouble dy = (pred.y + pred.height / 2) - (b->y + b->height / 2);
-      gdouble dist = sqrt (dx * dx + dy * dy) / MAX (size, 1);
+      gdouble dist = rb_box_centre_distance (&pred, b) / MAX (size, 1);
       RbPair pair = { t, d, 0 };
 
       if (iou >= p->min_iou)

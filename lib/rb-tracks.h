@@ -13,6 +13,8 @@
 #define __RB_TRACKS_H__
 
 #include <glib.h>
+
+#include "rb-box.h"
 #include "rb-sidecar.h"
 
 G_BEGIN_DECLS
@@ -38,11 +40,11 @@ typedef struct {
   gdouble scale;                /* every box, about its centre, x this */
 } RbTracksParams;
 
-/* Defaults: @hold_time, max_gap 1 s, IoU 0.2, centre 0.75, speed 2 box
- * sizes per second, growth 0.5/s up to x2, scale 1.35 (the detector's
- * boxes often cover only 50-70 % of a head: on the panning clips of
- * bench/eval/headblur-video-eval a larger box everywhere hides more heads
- * per point of over-masking than the workers' detector checks do). */
+/* Fills @params with the defaults: @hold_time, max_gap 1 s, min_iou
+ * RB_BOX_MATCH_MIN_IOU, max_centre_dist RB_BOX_MATCH_MAX_CENTRE_DIST,
+ * max_speed 2 box sizes per second, growth 0.5 per second up to x2, scale
+ * 1.35 (the detector's boxes often fall short of a head; the measurements
+ * behind it are in bench/eval/README.md, "The shipped worker path"). */
 void rb_tracks_params_init (RbTracksParams * params, guint64 hold_time);
 
 typedef struct _RbTracks RbTracks;

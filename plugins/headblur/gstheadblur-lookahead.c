@@ -17,17 +17,16 @@
  * box projected back along the track's velocity and grown with the distance
  * in time. A head first seen with an unknown velocity is projected again
  * once its motion is known: the boxes add up (privacy first: a queued frame
- * is masked with all of them). */
+ * is masked with all of them). The element's side of it (its
+ * submit_input_buffer and generate_output with lookahead > 0) is at the
+ * end. */
 
 #ifdef HAVE_CONFIG_H
 #include "config.h"
 #endif
 
-#include "gstheadblur-lookahead.h"
+#include "gstheadblur-internal.h"
 
-#include <math.h>
-
-GST_DEBUG_CATEGORY_EXTERN (gst_head_blur_debug);
 #define GST_CAT_DEFAULT gst_head_blur_debug
 
 /* The current run of detections of one track. */
@@ -40,7 +39,7 @@ typedef struct {
 typedef struct {
   GstBuffer *buffer;            /* writable */
   GstClockTime pts;             /* stream time used for tracking */
-  GArray *boxes;                /* GstHeadBlurBox */
+  GArray *boxes;                /* RbBox, whole pixels */
   gboolean full_frame;
 } GstHeadBlurQueued;
 
@@ -48,26 +47,6 @@ struct _GstHeadBlurLookahead {
   GQueue queue;                 /* GstHeadBlurQueued, oldest first */
   GHashTable *runs;             /* track id → GstHeadBlurRun */
 };
-
-gboolean
-gst_head_blur_clip_box (const GstHeadBlurTrackBox * b, gint width,
-    gint height, GstHeadBlurBox * out)
-{
-  gint x0 = (gint) CLAMP (floor (b->x), 0, width);
-  gint y0 = (gint) CLAMP (floor (b->y), 0, height);
-  gint x1 = (gint) CLAMP (ceil (b->x + b->width), 0, width);
-  gint y1 = (gint) CLAMP (ceil (b->y + b->height), 0, height);
-
-  /* rounded outwards */
-  if (x1 <= x0 || y1 <= y0)
-    return FALSE;
-  out->x = x0;
-  out->y = y0;
-  out->width = x1 - x0;
-  out->height = y1 - y0;
-  out->score = 0.0f;
-  return TRUE;
-}
 
 GstHeadBlurLookahead *
 gst_head_blur_lookahead_new (void)
@@ -154,6 +133,8 @@ gst_head_blur_lookahead_pop (GstHeadBlurLookahead * la, GArray ** boxes,
   GstHeadBlurQueued *q = g_queue_pop_head (&la->queue);
   GstBuffer *buffer;
 
+  *boxes = NULL;
+  *full_frame = FALSE;
   if (q == NULL)
     return NULL;
   buffer = q->buffer;
@@ -189,15 +170,14 @@ gst_head_blur_lookahead_backproject (GstHeadBlurLookahead * la,
 
     for (GList * l = la->queue.head; l; l = l->next) {
       GstHeadBlurQueued *q = l->data;
-      GstHeadBlurTrackBox b;
-      GstHeadBlurBox box;
+      RbBox box;
 
       if (q->full_frame || q->pts >= run->start ||
           (run->gap_start != G_MAXUINT64 && q->pts <= run->gap_start))
         continue;
-      gst_head_blur_track_project (hit, q->pts, &b);
-      if (gst_head_blur_clip_box (&b, width, height, &box)) {
-        GST_LOG ("track %u back to %" GST_TIME_FORMAT ": %d,%d %dx%d",
+      gst_head_blur_track_project (hit, q->pts, &box);
+      if (rb_box_clip (&box, width, height, &box)) {
+        GST_LOG ("track %u back to %" GST_TIME_FORMAT ": %.0f,%.0f %.0fx%.0f",
             hit->id, GST_TIME_ARGS (q->pts), box.x, box.y, box.width,
             box.height);
         g_array_append_val (q->boxes, box);
@@ -205,3 +185,166 @@ gst_head_blur_lookahead_backproject (GstHeadBlurLookahead * la,
     }
   }
 }
+
+/* ---- the element with lookahead > 0 ---------------------------------- */
+
+/* lookahead > 0, a frame flagged corrupted: dropped, or queued to be masked
+ * whole when it leaves the queue. */
+static void
+gst_head_blur_queue_corrupt (GstHeadBlur * self, GstBuffer * input,
+    const GstHeadBlurSettings * s)
+{
+  GstClockTime caps_duration = gst_head_blur_caps_duration (self), pts;
+
+  if (s->corrupt_mode == GST_HEAD_BLUR_CORRUPT_MODE_DROP) {
+    gst_buffer_unref (input);
+    return;
+  }
+  input = gst_buffer_make_writable (input);
+  gst_head_blur_skip_frame (self, input);
+  GST_OBJECT_LOCK (self);
+  pts = gst_head_blur_sched_frame_time (&self->sched, GST_BUFFER_PTS (input),
+      caps_duration);
+  GST_OBJECT_UNLOCK (self);
+  if (s->attach_meta)
+    gst_head_blur_attach_meta (self, input, s, TRUE, TRUE);
+  gst_head_blur_lookahead_push (self->queue, input, pts, self->boxes, TRUE);
+}
+
+/* Analyses the frame now, queues it and back-projects new detections into
+ * the frames already queued. */
+GstFlowReturn
+gst_head_blur_submit_delayed (GstHeadBlur * self, GstBuffer * input)
+{
+  GstVideoFilter *filter = GST_VIDEO_FILTER (self);
+  GstHeadBlurSettings s;
+  GstHeadBlurImage image = { 0, };
+  GstVideoFrame frame;
+  GstClockTime pts;
+  gboolean ok, full_frame;
+
+  if (!filter->negotiated) {
+    GST_ELEMENT_ERROR (self, CORE, NEGOTIATION, (NULL),
+        ("buffer before caps"));
+    gst_buffer_unref (input);
+    return GST_FLOW_NOT_NEGOTIATED;
+  }
+
+  self->frame_start_us = g_get_monotonic_time ();
+  gst_head_blur_settings_copy (self, &s);
+  if (!gst_head_blur_check_ready (self, &s)) {
+    gst_head_blur_settings_clear (&s);
+    gst_buffer_unref (input);
+    return GST_FLOW_ERROR;
+  }
+
+  if (gst_head_blur_check_corrupt (self, input, s.corrupt_mode)) {
+    gst_head_blur_queue_corrupt (self, input, &s);
+    gst_head_blur_settings_clear (&s);
+    return GST_FLOW_OK;
+  }
+
+  /* the frame is masked later, when it leaves the queue */
+  input = gst_buffer_make_writable (input);
+  if (!gst_video_frame_map (&frame, &filter->in_info, input, GST_MAP_READ)) {
+    GST_ELEMENT_ERROR (self, STREAM, FAILED, (NULL),
+        ("cannot map the input frame"));
+    gst_head_blur_settings_clear (&s);
+    gst_buffer_unref (input);
+    return GST_FLOW_ERROR;
+  }
+  ok = gst_head_blur_map_image (self, &frame, &image)
+      && gst_head_blur_analyse (self, &image, input, &s, &pts, &full_frame);
+  gst_video_frame_unmap (&frame);
+  if (!ok) {
+    gst_head_blur_settings_clear (&s);
+    gst_buffer_unref (input);
+    return GST_FLOW_ERROR;
+  }
+  if (s.attach_meta)
+    gst_head_blur_attach_meta (self, input, &s, full_frame, FALSE);
+  gst_head_blur_lookahead_push (self->queue, input, pts, self->boxes,
+      full_frame);
+  /* a track seen again after more than 1.5 detection intervals starts a
+   * new run */
+  gst_head_blur_lookahead_backproject (self->queue, self->hits,
+      gst_head_blur_frame_duration (self) * s.detection_interval * 3 / 2,
+      image.width, image.height);
+  gst_head_blur_settings_clear (&s);
+  return GST_FLOW_OK;
+}
+
+/* Masks the oldest queued frame and hands it out. */
+static GstFlowReturn
+gst_head_blur_pop_masked (GstHeadBlur * self, GstBuffer ** outbuf)
+{
+  GstVideoFilter *filter = GST_VIDEO_FILTER (self);
+  GstHeadBlurSettings s;
+  GstHeadBlurImage image = { 0, };
+  GstVideoFrame frame;
+  GArray *boxes;
+  gboolean ok, full_frame;
+  GstBuffer *buffer;
+
+  *outbuf = NULL;
+  buffer = gst_head_blur_lookahead_pop (self->queue, &boxes, &full_frame);
+  if (!gst_video_frame_map (&frame, &filter->in_info, buffer,
+          GST_MAP_READWRITE)) {
+    GST_ELEMENT_ERROR (self, STREAM, FAILED, (NULL),
+        ("cannot map a queued frame"));
+    ok = FALSE;
+  } else {
+    gst_head_blur_settings_copy (self, &s);
+    ok = gst_head_blur_check_ready (self, &s)
+        && gst_head_blur_map_image (self, &frame, &image)
+        && gst_head_blur_apply (self, &image, &frame.info, &s, boxes,
+        full_frame);
+    gst_head_blur_settings_clear (&s);
+    gst_video_frame_unmap (&frame);
+  }
+  g_array_unref (boxes);
+  if (!ok) {
+    gst_buffer_unref (buffer);
+    return GST_FLOW_ERROR;
+  }
+  *outbuf = buffer;
+  return GST_FLOW_OK;
+}
+
+GstFlowReturn
+gst_head_blur_generate_delayed (GstHeadBlur * self, GstBuffer ** outbuf)
+{
+  GstFlowReturn ret;
+
+  *outbuf = NULL;
+  if (gst_head_blur_lookahead_length (self->queue) <= self->lookahead)
+    ret = GST_FLOW_OK;
+  else
+    ret = gst_head_blur_pop_masked (self, outbuf);
+  gst_head_blur_frame_done (self);
+  return ret;
+}
+
+/* Masks and pushes every queued frame (EOS, caps or segment change). */
+GstFlowReturn
+gst_head_blur_drain (GstHeadBlur * self)
+{
+  GstFlowReturn ret = GST_FLOW_OK;
+
+  GST_DEBUG_OBJECT (self, "draining %u queued frames",
+      gst_head_blur_lookahead_length (self->queue));
+  while (gst_head_blur_lookahead_length (self->queue) > 0) {
+    GstBuffer *out;
+
+    ret = gst_head_blur_pop_masked (self, &out);
+    if (ret != GST_FLOW_OK)
+      break;
+    ret = gst_pad_push (GST_BASE_TRANSFORM_SRC_PAD (self), out);
+    if (ret != GST_FLOW_OK)
+      break;
+  }
+  /* whatever could not be masked or pushed is dropped, never passed */
+  gst_head_blur_lookahead_clear (self->queue);
+  return ret;
+}
+

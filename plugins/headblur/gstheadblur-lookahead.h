@@ -14,8 +14,8 @@
 
 #include <gst/gst.h>
 
-#include "gstheadblur-dnn.h"
 #include "gstheadblur-track.h"
+#include "rb-box.h"
 
 G_BEGIN_DECLS
 
@@ -33,8 +33,8 @@ void     gst_head_blur_lookahead_clear (GstHeadBlurLookahead * la);
 
 guint    gst_head_blur_lookahead_length (const GstHeadBlurLookahead * la);
 
-/* Queues @buffer (taken over, writable) analysed at @pts: @boxes (copied)
- * or the whole frame are to be masked in it. */
+/* Queues @buffer (taken over, writable) analysed at @pts: @boxes (RbBox,
+ * copied) or the whole frame are to be masked in it. */
 void     gst_head_blur_lookahead_push (GstHeadBlurLookahead * la,
                                        GstBuffer * buffer, GstClockTime pts,
                                        const GArray * boxes,
@@ -49,23 +49,19 @@ void     gst_head_blur_lookahead_backproject (GstHeadBlurLookahead * la,
                                               GstClockTime gap, gint width,
                                               gint height);
 
-/* Issue 16: the damage of a bit error can start frames before the decoder
- * notices it. Masks every queued frame whole (mark_whole) or drops them
- * all (drop_all); returns how many were not masked whole already (drop_all:
- * how many were dropped). */
+/* For a corrupted frame, whose damage can start frames before the decoder
+ * notices it: masks every queued frame whole (mark_whole) or drops them
+ * all (drop_all); returns how many were not masked whole already
+ * (drop_all: how many were dropped). */
 guint    gst_head_blur_lookahead_mark_whole (GstHeadBlurLookahead * la);
 guint    gst_head_blur_lookahead_drop_all (GstHeadBlurLookahead * la);
 
-/* Takes the oldest frame out (NULL when empty); *@boxes (GstHeadBlurBox,
- * free with g_array_unref()) and *@full_frame say what to mask in it. */
+/* Takes the oldest frame out (NULL, and *@boxes NULL, when empty);
+ * *@boxes (RbBox, free with g_array_unref()) and *@full_frame say what to
+ * mask in it. */
 GstBuffer *gst_head_blur_lookahead_pop (GstHeadBlurLookahead * la,
                                         GArray ** boxes,
                                         gboolean * full_frame);
-
-/* @b clipped to a @width x @height frame into @out; FALSE when nothing of
- * it is left. */
-gboolean gst_head_blur_clip_box (const GstHeadBlurTrackBox * b, gint width,
-                                 gint height, GstHeadBlurBox * out);
 
 G_END_DECLS
 

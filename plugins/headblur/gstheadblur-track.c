@@ -27,11 +27,11 @@
 typedef struct
 {
   guint id;
-  GstHeadBlurTrackBox box;      /* last detection */
+  RbBox box;                    /* last detection */
   guint64 last_hit;             /* ns */
   gdouble vx, vy;               /* px/ns */
   guint hits;                   /* detections so far */
-  GstHeadBlurTrackBox prev_box; /* the detection before the last one */
+  RbBox prev_box;               /* the detection before the last one */
   guint64 prev_hit;             /* its time, ns (valid when hits >= 2) */
   gboolean matched;             /* scratch for update() */
 } Track;
@@ -82,32 +82,15 @@ gst_head_blur_tracker_n_tracks (const GstHeadBlurTracker * tracker)
   return tracker->tracks->len;
 }
 
-static gdouble
-iou (const GstHeadBlurTrackBox * a, const GstHeadBlurTrackBox * b)
-{
-  gdouble x0 = MAX (a->x, b->x), y0 = MAX (a->y, b->y);
-  gdouble x1 = MIN (a->x + a->width, b->x + b->width);
-  gdouble y1 = MIN (a->y + a->height, b->y + b->height);
-  gdouble inter, uni;
-
-  if (x1 <= x0 || y1 <= y0)
-    return 0.0;
-  inter = (x1 - x0) * (y1 - y0);
-  uni = a->width * a->height + b->width * b->height - inter;
-  return uni > 0.0 ? inter / uni : 0.0;
-}
-
 /* Centre distance in units of the mean box size. */
 static gdouble
-centre_dist (const GstHeadBlurTrackBox * a, const GstHeadBlurTrackBox * b)
+centre_dist (const RbBox * a, const RbBox * b)
 {
-  gdouble dx = (a->x + a->width / 2.0) - (b->x + b->width / 2.0);
-  gdouble dy = (a->y + a->height / 2.0) - (b->y + b->height / 2.0);
   gdouble size = (a->width + a->height + b->width + b->height) / 4.0;
 
   if (size <= 0.0)
     return G_MAXDOUBLE;
-  return sqrt (dx * dx + dy * dy) / size;
+  return rb_box_centre_distance (a, b) / size;
 }
 
 /* 1 + @rate x the time between @a and @b in s, at most @cap. */
@@ -119,51 +102,23 @@ growth_rate (guint64 a, guint64 b, gdouble rate, gdouble cap)
   return MIN (1.0 + rate * dt, cap);
 }
 
-/* @box moved by (@dx, @dy) and scaled by @g around its centre. */
-static void
-move_grow (const GstHeadBlurTrackBox * box, gdouble dx, gdouble dy,
-    gdouble g, GstHeadBlurTrackBox * out)
-{
-  gdouble cx = box->x + box->width / 2.0 + dx;
-  gdouble cy = box->y + box->height / 2.0 + dy;
-
-  out->width = box->width * g;
-  out->height = box->height * g;
-  out->x = cx - out->width / 2.0;
-  out->y = cy - out->height / 2.0;
-}
-
-static void
-unite (GstHeadBlurTrackBox * a, const GstHeadBlurTrackBox * b)
-{
-  gdouble x0 = MIN (a->x, b->x), y0 = MIN (a->y, b->y);
-  gdouble x1 = MAX (a->x + a->width, b->x + b->width);
-  gdouble y1 = MAX (a->y + a->height, b->y + b->height);
-
-  a->x = x0;
-  a->y = y0;
-  a->width = x1 - x0;
-  a->height = y1 - y0;
-}
-
 static void
 project_rate (const GstHeadBlurTrackHit * hit, guint64 pts, gdouble rate,
-    gdouble cap, GstHeadBlurTrackBox * out)
+    gdouble cap, RbBox * out)
 {
   gdouble dt = (gdouble) pts - (gdouble) hit->pts;
-  GstHeadBlurTrackBox still;
   gdouble g = growth_rate (pts, hit->pts, rate, cap);
+  RbBox still = rb_box_moved (&hit->box, 0.0, 0.0, g);
 
-  move_grow (&hit->box, hit->vx * dt, hit->vy * dt, g, out);
+  *out = rb_box_moved (&hit->box, hit->vx * dt, hit->vy * dt, g);
   /* a wrong velocity must not uncover the head: keep the grown box where
    * it was detected as well */
-  move_grow (&hit->box, 0.0, 0.0, g, &still);
-  unite (out, &still);
+  rb_box_unite (out, &still);
 }
 
 void
 gst_head_blur_track_project (const GstHeadBlurTrackHit * hit, guint64 pts,
-    GstHeadBlurTrackBox * out)
+    RbBox * out)
 {
   project_rate (hit, pts, GST_HEAD_BLUR_TRACK_GROWTH_PER_S,
       GST_HEAD_BLUR_TRACK_MAX_GROWTH, out);
@@ -184,8 +139,7 @@ cap_speed (Track * t)
 
 void
 gst_head_blur_tracker_update (GstHeadBlurTracker * tracker,
-    const GstHeadBlurTrackBox * dets, guint n_dets, guint64 pts,
-    GArray * hits)
+    const RbBox * dets, guint n_dets, guint64 pts, GArray * hits)
 {
   GArray *tracks = tracker->tracks;
   gint *det_track = g_newa (gint, MAX (n_dets, 1));
@@ -199,7 +153,7 @@ gst_head_blur_tracker_update (GstHeadBlurTracker * tracker,
   /* Greedy: repeatedly take the best remaining pair, first by IoU, then by
    * centre distance for boxes too small or fast to overlap. */
   for (;;) {
-    gdouble best = GST_HEAD_BLUR_TRACK_MIN_IOU;
+    gdouble best = RB_BOX_MATCH_MIN_IOU;
     gint bi = -1, bj = -1;
 
     for (i = 0; i < tracks->len; i++) {
@@ -212,7 +166,7 @@ gst_head_blur_tracker_update (GstHeadBlurTracker * tracker,
 
         if (det_track[j] >= 0)
           continue;
-        v = iou (&t->box, &dets[j]);
+        v = rb_box_iou (&t->box, &dets[j]);
         if (v >= best) {
           best = v;
           bi = i;
@@ -221,7 +175,7 @@ gst_head_blur_tracker_update (GstHeadBlurTracker * tracker,
       }
     }
     if (bi < 0) {
-      gdouble best_d = GST_HEAD_BLUR_TRACK_MAX_CENTRE_DIST;
+      gdouble best_d = RB_BOX_MATCH_MAX_CENTRE_DIST;
 
       for (i = 0; i < tracks->len; i++) {
         Track *t = &g_array_index (tracks, Track, i);
@@ -304,7 +258,7 @@ gst_head_blur_tracker_predict (GstHeadBlurTracker * tracker, guint64 pts,
   for (i = 0; i < tracks->len;) {
     Track *t = &g_array_index (tracks, Track, i);
     GstHeadBlurTrackHit hit;
-    GstHeadBlurTrackBox b;
+    RbBox b;
 
     if (!keep_expired && pts > t->last_hit
         && pts - t->last_hit > tracker->hold_time) {
@@ -327,13 +281,12 @@ gst_head_blur_tracker_predict (GstHeadBlurTracker * tracker, guint64 pts,
      * moved along the track's velocity to @pts and grown like the last
      * one, is masked too */
     if (t->hits >= 2 && pts >= t->last_hit) {
-      GstHeadBlurTrackBox pb;
       gdouble dt = (gdouble) pts - (gdouble) t->prev_hit;
-
-      move_grow (&t->prev_box, t->vx * dt, t->vy * dt,
+      RbBox pb = rb_box_moved (&t->prev_box, t->vx * dt, t->vy * dt,
           growth_rate (pts, t->last_hit, GST_HEAD_BLUR_TRACK_GROWTH_PER_S,
-              GST_HEAD_BLUR_TRACK_HOLD_MAX_GROWTH), &pb);
-      unite (&b, &pb);
+              GST_HEAD_BLUR_TRACK_HOLD_MAX_GROWTH));
+
+      rb_box_unite (&b, &pb);
     }
     g_array_append_val (boxes, b);
     n++;

@@ -19,6 +19,8 @@
 
 #include <glib.h>
 
+#include "rb-box.h"
+
 G_BEGIN_DECLS
 
 /* Tracks of head boxes over time, without GStreamer so that it can be unit
@@ -26,19 +28,11 @@ G_BEGIN_DECLS
  * frame pixels. Not thread-safe. */
 typedef struct _GstHeadBlurTracker GstHeadBlurTracker;
 
-/* A box in frame pixels. */
-typedef struct {
-  gdouble x;
-  gdouble y;
-  gdouble width;
-  gdouble height;
-} GstHeadBlurTrackBox;
-
 /* A detection that started a track or re-acquired one, as update() reports
  * it: enough to project the head back in time (look-ahead). */
 typedef struct {
   guint id;                     /* track id, unique per tracker */
-  GstHeadBlurTrackBox box;      /* the detection */
+  RbBox box;                    /* the detection */
   gdouble vx;                   /* velocity, px/ns (0 for a new track) */
   gdouble vy;
   guint64 pts;                  /* time of the detection, ns */
@@ -46,26 +40,22 @@ typedef struct {
                                  * G_MAXUINT64 for a new track */
 } GstHeadBlurTrackHit;
 
-/* Minimum IoU to associate a detection with a track. */
-#define GST_HEAD_BLUR_TRACK_MIN_IOU 0.2
-/* Else centres closer than this times the box size match. */
-#define GST_HEAD_BLUR_TRACK_MAX_CENTRE_DIST 0.75
-/* Growth of a predicted box per second since its detection (0.5 rather
- * than 1.0: on the panning clips of bench/eval headblur-video-eval, 1.1-1.3
- * points less over-masking for 0.3-0.4 points more heads exposed), and the
- * cap of a box projected back by the look-ahead. */
+/* A detection is associated with a track as rb-box.h says
+ * (RB_BOX_MATCH_MIN_IOU, else RB_BOX_MATCH_MAX_CENTRE_DIST in units of the
+ * mean of the two boxes' sides). The values below were chosen on the
+ * panning clips of bench/eval/headblur-video-eval; the measurements are in
+ * bench/eval/README.md ("Second round"). */
+
+/* Growth of a predicted box per second since its detection, and the cap of
+ * a box projected back by the look-ahead. */
 #define GST_HEAD_BLUR_TRACK_GROWTH_PER_S 0.5
 #define GST_HEAD_BLUR_TRACK_MAX_GROWTH 3.0
-/* The cap of the growth of a held box (predict()): 1.25 rather than 3.0.
- * A head the detector keeps missing stays where it was or moves with its
- * track; a box growing for the whole hold time mostly masks background
- * (on the panning clips, 1.3-1.8 points less over-masking for 0.1-0.3
- * points more heads exposed, bench/eval/README.md). */
+/* The cap of the growth of a held box (predict()): a head the detector
+ * keeps missing stays where it was or moves with its track, and a box
+ * growing for the whole hold time would mostly mask background. */
 #define GST_HEAD_BLUR_TRACK_HOLD_MAX_GROWTH 1.25
 /* Growth per second of the box of a track detected only once (its
- * velocity is not known yet): 1.0 rather than 3.0 (on the panning clips,
- * 1.6-1.9 points less over-masking for 0.1-0.6 points more heads
- * exposed). */
+ * velocity is not known yet). */
 #define GST_HEAD_BLUR_TRACK_NEW_GROWTH_PER_S 1.0
 
 GstHeadBlurTracker * gst_head_blur_tracker_new (guint64 hold_time);
@@ -80,11 +70,11 @@ guint    gst_head_blur_tracker_n_tracks (const GstHeadBlurTracker * tracker);
  * for the unmatched ones. Appends a GstHeadBlurTrackHit for every
  * detection to @hits if not NULL. */
 void     gst_head_blur_tracker_update (GstHeadBlurTracker * tracker,
-                                       const GstHeadBlurTrackBox * dets,
+                                       const RbBox * dets,
                                        guint n_dets, guint64 pts,
                                        GArray * hits);
 
-/* Appends to @boxes (GstHeadBlurTrackBox) the box of every live track at
+/* Appends to @boxes (RbBox) the box of every live track at
  * @pts: the last detection moved by the track's velocity and grown with
  * the time since it (GST_HEAD_BLUR_TRACK_NEW_GROWTH_PER_S while the track
  * has a single detection, else GST_HEAD_BLUR_TRACK_GROWTH_PER_S, at most
@@ -101,7 +91,7 @@ guint    gst_head_blur_tracker_predict (GstHeadBlurTracker * tracker,
  * velocity and grown with the distance in time. */
 void     gst_head_blur_track_project (const GstHeadBlurTrackHit * hit,
                                       guint64 pts,
-                                      GstHeadBlurTrackBox * out);
+                                      RbBox * out);
 
 G_END_DECLS
 

@@ -73,7 +73,7 @@
  *     autovideosink
  * ]| Every frame safedec flags is masked whole by headblur.
  *
- * Since: 0.2.0
+ * Since: 0.1.0
  */
 
 #ifdef HAVE_CONFIG_H
@@ -235,7 +235,7 @@ gst_safe_dec_class_init (GstSafeDecClass * klass)
    * - `failed-decodes`: times libavcodec failed to decode a packet (its
  *   frame never comes out; the frames not out yet are flagged)
    *
-   * Since: 0.2.0
+   * Since: 0.1.0
    */
   g_object_class_install_property (gobject_class, PROP_STATS,
       g_param_spec_boxed ("stats", "Statistics",

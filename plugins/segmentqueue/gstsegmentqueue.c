@@ -302,7 +302,7 @@ gst_segment_queue_class_init (GstSegmentQueueClass * klass)
    *
    * Default: false.
    *
-   * Since: 0.2.0
+   * Since: 0.1.0
    */
   g_object_class_install_property (gobject_class, PROP_DETECTIONS,
       g_param_spec_boolean ("detections", "Detections",
@@ -322,7 +322,7 @@ gst_segment_queue_class_init (GstSegmentQueueClass * klass)
    * #GstSegmentQueue:detections; ignored otherwise or when stopped). Any
    * thread; frames in increasing running time.
    *
-   * Since: 0.2.0
+   * Since: 0.1.0
    */
   signals[SIGNAL_ADD_DETECTIONS] = g_signal_new_class_handler
       ("add-detections", G_TYPE_FROM_CLASS (klass),
@@ -337,7 +337,7 @@ gst_segment_queue_class_init (GstSegmentQueueClass * klass)
    * Every frame has been added (the stream's end): every open sidecar is
    * finished as complete.
    *
-   * Since: 0.2.0
+   * Since: 0.1.0
    */
   signals[SIGNAL_END_DETECTIONS] = g_signal_new_class_handler
       ("end-detections", G_TYPE_FROM_CLASS (klass),
@@ -355,7 +355,7 @@ gst_segment_queue_class_init (GstSegmentQueueClass * klass)
    * READY. Every requested pad must carry data (or EOS): the segments are
    * cut when all streams have reached the cut point.
    *
-   * Since: 0.2.0
+   * Since: 0.1.0
    */
   gst_element_class_add_static_pad_template (element_class, &audio_template);
   gst_element_class_set_static_metadata (element_class,

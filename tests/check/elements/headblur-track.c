@@ -24,15 +24,15 @@
 
 #define MS 1000000ULL
 
-static GstHeadBlurTrackBox
+static RbBox
 box (gdouble x, gdouble y, gdouble w, gdouble h)
 {
-  GstHeadBlurTrackBox b = { x, y, w, h };
+  RbBox b = { x, y, w, h };
   return b;
 }
 
 static gboolean
-contains (const GstHeadBlurTrackBox * outer, const GstHeadBlurTrackBox * in)
+contains (const RbBox * outer, const RbBox * in)
 {
   return outer->x <= in->x + 1e-6 && outer->y <= in->y + 1e-6
       && outer->x + outer->width >= in->x + in->width - 1e-6
@@ -43,10 +43,10 @@ GST_START_TEST (test_associate_and_move)
 {
   GstHeadBlurTracker *t = gst_head_blur_tracker_new (1000 * MS);
   GArray *hits = g_array_new (FALSE, FALSE, sizeof (GstHeadBlurTrackHit));
-  GArray *out = g_array_new (FALSE, FALSE, sizeof (GstHeadBlurTrackBox));
-  GstHeadBlurTrackBox a = box (100, 100, 50, 50), b = box (110, 100, 50, 50);
-  GstHeadBlurTrackBox moved = box (125, 100, 50, 50);   /* first speed is halved by smoothing */
-  GstHeadBlurTrackBox both = box (105, 100, 55, 50);
+  GArray *out = g_array_new (FALSE, FALSE, sizeof (RbBox));
+  RbBox a = box (100, 100, 50, 50), b = box (110, 100, 50, 50);
+  RbBox moved = box (125, 100, 50, 50);   /* first speed is halved by smoothing */
+  RbBox both = box (105, 100, 55, 50);
   GstHeadBlurTrackHit *h;
   guint id;
 
@@ -69,18 +69,18 @@ GST_START_TEST (test_associate_and_move)
    * in 100 ms */
   gst_head_blur_tracker_predict (t, 100 * MS, FALSE, out);
   fail_unless_equals_int (out->len, 1);
-  fail_unless (contains (&g_array_index (out, GstHeadBlurTrackBox, 0), &b));
-  fail_unless (contains (&g_array_index (out, GstHeadBlurTrackBox, 0),
+  fail_unless (contains (&g_array_index (out, RbBox, 0), &b));
+  fail_unless (contains (&g_array_index (out, RbBox, 0),
           &both));
-  fail_unless (contains (&both, &g_array_index (out, GstHeadBlurTrackBox,
+  fail_unless (contains (&both, &g_array_index (out, RbBox,
               0)));
 
   /* later: moved right, grown, still covering where it was */
   g_array_set_size (out, 0);
   gst_head_blur_tracker_predict (t, 400 * MS, FALSE, out);
   fail_unless_equals_int (out->len, 1);
-  fail_unless (contains (&g_array_index (out, GstHeadBlurTrackBox, 0), &b));
-  fail_unless (contains (&g_array_index (out, GstHeadBlurTrackBox, 0),
+  fail_unless (contains (&g_array_index (out, RbBox, 0), &b));
+  fail_unless (contains (&g_array_index (out, RbBox, 0),
           &moved));
 
   /* dropped after the hold time, unless kept */
@@ -107,8 +107,8 @@ GST_START_TEST (test_small_boxes_by_centre)
   GstHeadBlurTracker *t = gst_head_blur_tracker_new (1000 * MS);
   GArray *hits = g_array_new (FALSE, FALSE, sizeof (GstHeadBlurTrackHit));
   /* 8x8 boxes 5 px apart: no overlap worth 0.2, centres 0.6 box apart */
-  GstHeadBlurTrackBox a = box (10, 10, 8, 8), b = box (15, 10, 8, 8);
-  GstHeadBlurTrackBox far = box (100, 100, 8, 8);
+  RbBox a = box (10, 10, 8, 8), b = box (15, 10, 8, 8);
+  RbBox far = box (100, 100, 8, 8);
   guint id;
 
   gst_head_blur_tracker_update (t, &a, 1, 0, hits);
@@ -132,9 +132,9 @@ GST_START_TEST (test_two_heads_greedy)
 {
   GstHeadBlurTracker *t = gst_head_blur_tracker_new (1000 * MS);
   GArray *hits = g_array_new (FALSE, FALSE, sizeof (GstHeadBlurTrackHit));
-  GstHeadBlurTrackBox first[2] = { box (0, 0, 40, 40), box (60, 0, 40, 40) };
+  RbBox first[2] = { box (0, 0, 40, 40), box (60, 0, 40, 40) };
   /* both moved right by 10, given in the other order */
-  GstHeadBlurTrackBox second[2] = { box (70, 0, 40, 40), box (10, 0, 40, 40) };
+  RbBox second[2] = { box (70, 0, 40, 40), box (10, 0, 40, 40) };
   guint id0, id1;
 
   gst_head_blur_tracker_update (t, first, 2, 0, hits);
@@ -159,7 +159,7 @@ GST_START_TEST (test_project_back)
   GstHeadBlurTrackHit hit = { 1, {100, 100, 40, 40}, 0.0, 0.0, 1000 * MS,
     G_MAXUINT64
   };
-  GstHeadBlurTrackBox b;
+  RbBox b;
 
   gst_head_blur_track_project (&hit, 500 * MS, &b);
   /* grown by half a second's growth around the same centre */
@@ -185,14 +185,14 @@ GST_END_TEST;
 GST_START_TEST (test_new_track_grows_faster)
 {
   GstHeadBlurTracker *t = gst_head_blur_tracker_new (1000 * MS);
-  GArray *out = g_array_new (FALSE, FALSE, sizeof (GstHeadBlurTrackBox));
-  GstHeadBlurTrackBox a = box (100, 100, 40, 40);
-  GstHeadBlurTrackBox *p;
+  GArray *out = g_array_new (FALSE, FALSE, sizeof (RbBox));
+  RbBox a = box (100, 100, 40, 40);
+  RbBox *p;
 
   gst_head_blur_tracker_update (t, &a, 1, 0, NULL);
   gst_head_blur_tracker_predict (t, 200 * MS, FALSE, out);
   fail_unless_equals_int (out->len, 1);
-  p = &g_array_index (out, GstHeadBlurTrackBox, 0);
+  p = &g_array_index (out, RbBox, 0);
   fail_unless (fabs (p->width - 40 * (1.0 +
               GST_HEAD_BLUR_TRACK_NEW_GROWTH_PER_S * 0.2)) < 0.1, "width %f",
       p->width);
@@ -203,7 +203,7 @@ GST_START_TEST (test_new_track_grows_faster)
   g_array_set_size (out, 0);
   gst_head_blur_tracker_predict (t, 400 * MS, FALSE, out);
   fail_unless_equals_int (out->len, 1);
-  p = &g_array_index (out, GstHeadBlurTrackBox, 0);
+  p = &g_array_index (out, RbBox, 0);
   fail_unless (fabs (p->width - 40 * (1.0 +
               GST_HEAD_BLUR_TRACK_GROWTH_PER_S * 0.2)) < 0.1, "width %f",
       p->width);
@@ -223,17 +223,17 @@ GST_END_TEST;
 GST_START_TEST (test_hold_growth_capped)
 {
   GstHeadBlurTracker *t = gst_head_blur_tracker_new (5000 * MS);
-  GArray *out = g_array_new (FALSE, FALSE, sizeof (GstHeadBlurTrackBox));
+  GArray *out = g_array_new (FALSE, FALSE, sizeof (RbBox));
   GArray *hits = g_array_new (FALSE, FALSE, sizeof (GstHeadBlurTrackHit));
-  GstHeadBlurTrackBox a = box (100, 100, 40, 40);
-  GstHeadBlurTrackBox b, *p;
+  RbBox a = box (100, 100, 40, 40);
+  RbBox b, *p;
 
   gst_head_blur_tracker_update (t, &a, 1, 0, NULL);
   gst_head_blur_tracker_update (t, &a, 1, 100 * MS, hits);
   /* 2 s later: 1 + 0.5 x 2 = x2 uncapped */
   gst_head_blur_tracker_predict (t, 2100 * MS, FALSE, out);
   fail_unless_equals_int (out->len, 1);
-  p = &g_array_index (out, GstHeadBlurTrackBox, 0);
+  p = &g_array_index (out, RbBox, 0);
   fail_unless (fabs (p->width - 40 * GST_HEAD_BLUR_TRACK_HOLD_MAX_GROWTH) <
       0.1, "width %f", p->width);
   fail_unless (fabs (p->height - 40 * GST_HEAD_BLUR_TRACK_HOLD_MAX_GROWTH) <
@@ -246,7 +246,7 @@ GST_START_TEST (test_hold_growth_capped)
   g_array_set_size (out, 0);
   gst_head_blur_tracker_predict (t, 1000 * MS, FALSE, out);
   fail_unless_equals_int (out->len, 1);
-  p = &g_array_index (out, GstHeadBlurTrackBox, 0);
+  p = &g_array_index (out, RbBox, 0);
   fail_unless (p->width <= 40 * GST_HEAD_BLUR_TRACK_HOLD_MAX_GROWTH + 1e-6,
       "width %f", p->width);
 
