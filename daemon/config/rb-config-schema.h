@@ -40,16 +40,16 @@ typedef enum {
   RB_CONFIG_TYPE_UINT,            /* guint in [min, max] */
   RB_CONFIG_TYPE_BOOLEAN,         /* gboolean: true|false|1|0 */
   RB_CONFIG_TYPE_CHOICE,          /* gint: the value of one of choices */
-  RB_CONFIG_TYPE_SIZE,            /* guint64 bytes, gdouble percent (rb-size.h) */
+  RB_CONFIG_TYPE_SIZE,            /* guint64 bytes, gdouble percent */
   RB_CONFIG_TYPE_DURATION,        /* guint64 seconds (rb-duration.h) */
   RB_CONFIG_TYPE_ADDRESS,         /* gchar*: an IPv4 or IPv6 literal */
   RB_CONFIG_TYPE_DIRECTORY,       /* gchar*: absolute path */
   RB_CONFIG_TYPE_FILE,            /* gchar*: absolute path of a readable file */
-  RB_CONFIG_TYPE_USERS,           /* gchar*: absolute path of an htdigest file */
+  RB_CONFIG_TYPE_USERS,           /* gchar*: absolute, an htdigest file */
   RB_CONFIG_TYPE_URL,             /* gchar*: rtsp:// or rtsps:// */
   RB_CONFIG_TYPE_ZONES,           /* gchar*: privacy zones (rb-zones.h) */
   RB_CONFIG_TYPE_CAMERAS,         /* gchar**: camera names, ';'-separated */
-  RB_CONFIG_TYPE_CIDR_LIST,       /* GPtrArray* of GInetAddressMask* (rb-cidr.h) */
+  RB_CONFIG_TYPE_CIDR_LIST,       /* GPtrArray* of GInetAddressMask* */
   RB_CONFIG_TYPE_PORT_RANGE,      /* guint MIN, guint MAX within [min, max] */
 } RbConfigType;
 
@@ -67,10 +67,10 @@ typedef struct {
   const gchar *key;
   RbConfigType type;
   RbConfigKeyFlags flags;
-  gsize offset;                   /* in RbConfig, RbCameraConfig or RbNetworkConfig */
+  gsize offset;                   /* in RbConfig, RbCameraConfig, ... */
   gsize offset2;                  /* SIZE: the percentage; PORT_RANGE: MAX */
   const gchar *default_value;     /* as written in the file; NULL: none */
-  const gchar *unset;             /* without a default: what leaving it out means */
+  const gchar *unset;             /* no default: what leaving it out means */
   guint min, max;                 /* UINT, PORT_RANGE */
   const gchar *unit;              /* UINT: "seconds", "kbit/s", ... or NULL */
   const RbConfigChoice *choices;  /* CHOICE: NULL-terminated */

@@ -73,7 +73,11 @@ GST_START_TEST (test_edges)
   check_valid ("10.0.1.5/32", 32);
   check_valid ("::1/128", 128);
   check_invalid ("10.0.1.0/33");
+  /* GLib's own parser made these ::/0 and 0.0.0.0/0 (a warning, and every
+   * client let in) */
   check_invalid ("::/129");
+  check_invalid ("0.0.0.0/129");
+  check_invalid ("::/4294967296");
   /* a host bit after the prefix: a typo for one of two meanings */
   check_invalid ("10.0.1.5/24");
   check_invalid ("2001:db8::1/32");
