@@ -34,6 +34,7 @@
 #include "rb-daemon.h"
 #include "rb-log.h"
 #include "rb-malloc.h"
+#include "rb-config-doc.h"
 #include "rb-paths.h"
 #include "rb-status.h"
 #include "rb-web.h"
@@ -43,6 +44,22 @@ static gboolean opt_check_config = FALSE;
 static gboolean opt_version = FALSE;
 static gchar *opt_log_level = NULL;
 static gboolean opt_verbose = FALSE;
+static gint opt_print_config = -1;      /* an RbConfigDocFormat */
+
+static gboolean
+rb_on_print_config (const gchar * name, const gchar * value, gpointer data,
+    GError ** error)
+{
+  RbConfigDocFormat format;
+
+  if (!rb_config_doc_format_from_string (value ? value : "markdown", &format)) {
+    g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+        "%s: must be one of markdown|man|sample (got '%s')", name, value);
+    return FALSE;
+  }
+  opt_print_config = format;
+  return TRUE;
+}
 
 static const GOptionEntry entries[] = {
   {"config", 'c', 0, G_OPTION_ARG_FILENAME, &opt_config,
@@ -56,6 +73,11 @@ static const GOptionEntry entries[] = {
         "debug", "LEVEL"},
   {"verbose", 'v', 0, G_OPTION_ARG_NONE, &opt_verbose,
       "Same as --log-level=debug", NULL},
+  {"print-config-reference", 0, G_OPTION_FLAG_OPTIONAL_ARG,
+        G_OPTION_ARG_CALLBACK, rb_on_print_config,
+        "Print every config key, as Markdown (the default), as the man "
+        "page's section (man) or as a sample config (sample), then exit",
+      "FORMAT"},
   {NULL}
 };
 
@@ -158,6 +180,14 @@ main (int argc, char **argv)
   }
   if (opt_version) {
     printf ("rtsp-blur %s\n", VERSION);
+    return RB_EXIT_OK;
+  }
+  if (opt_print_config >= 0) {
+    g_autoptr (GTypeClass) klass = rb_check_element_class ("headblur");
+    g_autofree gchar *text = rb_config_doc_print (opt_print_config,
+        (GObjectClass *) klass);
+
+    fputs (text, stdout);
     return RB_EXIT_OK;
   }
   if (opt_config == NULL) {

@@ -19,8 +19,10 @@ G_BEGIN_DECLS
  * found are reported, one per line; the GError code is the first one's.
  * URL passwords are printed as "***", and control characters and invalid
  * UTF-8 from the file as \xNN. rb_config_load() fails
- * in the G_FILE_ERROR domain when the file cannot be read. Every key, unit,
- * default and range is listed at the top of rb-config.c.
+ * in the G_FILE_ERROR domain when the file cannot be read.
+ *
+ * The fields below are named after their keys; every key's type, unit,
+ * range and default is in rb-config-schema.c (doc/config.md).
  */
 
 #define RB_CONFIG_ERROR (rb_config_error_quark ())
@@ -49,11 +51,11 @@ typedef enum {
 
 typedef struct {
   gchar *name;                    /* [camera:NAME]: also the mount /NAME */
-  gchar *url;                     /* rtsp:// or rtsps:// URL, may hold user:pass */
-  RbTransport transport;          /* transport=auto|tcp|udp, default auto */
-  guint latency_ms;               /* latency=, rtspsrc jitterbuffer ms, default 200 */
-  gchar *privacy_zones;           /* privacy-zones=, polygons "x,y x,y x,y[;...]" in 0..1, or NULL */
-  RbAudio audio;                  /* audio=, default [rtsp-blur] audio */
+  gchar *url;                     /* may hold user:password */
+  RbTransport transport;
+  guint latency_ms;
+  gchar *privacy_zones;           /* or NULL */
+  RbAudio audio;
 } RbCameraConfig;
 
 /* Who may watch on a network (auth=). */
@@ -71,53 +73,53 @@ typedef enum {
 
 typedef struct {
   gchar *name;                    /* [network:NAME] */
-  gchar *address;                 /* address=, an IPv4 or IPv6 literal */
-  guint port;                     /* port=, 1..65535, default 8554 */
-  guint max_connections;          /* max-connections=, default 200 */
-  guint max_connections_per_client; /* max-connections-per-client=, 20 */
-  guint idle_timeout_s;           /* idle-timeout=, s, default 10 */
+  gchar *address;
+  guint port;
+  guint max_connections;
+  guint max_connections_per_client;
+  guint idle_timeout_s;
 
   /* who may watch what, and how (RTSP side) */
-  gchar **cameras;                /* cameras=, names; NULL = all */
-  gchar *users_file;              /* users=, absolute path of an htdigest file, or NULL */
-  RbNetworkAuth auth;             /* auth=, default digest with users; none must be explicit */
-  GPtrArray *allow;               /* allow=, of GInetAddressMask*; NULL = everyone */
-  gchar *tls_certificate;         /* tls-certificate=, absolute PEM path, or NULL */
-  gchar *tls_key;                 /* tls-key=, absolute PEM path, or NULL */
-  RbRtspTransport rtsp_transport; /* rtsp-transport=, default TCP */
+  gchar **cameras;                /* NULL = all */
+  gchar *users_file;              /* users=, absolute, or NULL */
+  RbNetworkAuth auth;
+  GPtrArray *allow;               /* of GInetAddressMask*; NULL = everyone */
+  gchar *tls_certificate;         /* absolute, or NULL */
+  gchar *tls_key;                 /* absolute, or NULL */
+  RbRtspTransport rtsp_transport;
   guint udp_port_min, udp_port_max; /* udp-ports=MIN-MAX, 0 when no UDP */
-  guint max_viewers;              /* max-viewers=, 0 = no limit of its own */
+  guint max_viewers;              /* 0 = no limit of its own */
 
   /* browsers: HLS, the operator page, chat */
-  guint http_port;                /* http-port=, 0..65535, default 0 = off */
+  guint http_port;                /* 0 = off */
 } RbNetworkConfig;
 
 typedef struct {
   gchar *path;                    /* file it was loaded from */
 
   /* [rtsp-blur] */
-  gchar *state_dir;               /* state-dir=, required; raw/, anonymized/, queue/ below it */
-  guint segment_duration_s;       /* segment-duration=, s, 1..3600, default 30 */
-  guint workers;                  /* workers=, 0..16, default 1 (0: record only) */
-  gboolean keep_raw;              /* keep-raw=, default false */
-  guint live_bitrate_kbps;        /* live-bitrate=, kbit/s, 100..50000, default 2048 */
-  guint live_key_interval_s;      /* live-key-interval=, s, 1..10, default 2 */
-  guint segment_lookahead;        /* segment-lookahead=, frames, 0..300, default 15 */
-  guint live_lookahead;           /* live-lookahead=, frames, 0..300, default 5 */
-  RbAudio audio;                  /* audio=drop|keep, default drop */
-  guint reconnect_max_interval_s; /* reconnect-max-interval=, s, 1..300, default 5 */
-  guint64 max_disk_usage_bytes;   /* max-disk-usage= in bytes, 0 = none */
-  gdouble max_disk_usage_percent; /* max-disk-usage= in % of the fs, 0 = none */
-  guint64 min_free_space_bytes;   /* min-free-space=, bytes, 0 = none */
-  gdouble min_free_space_percent; /* min-free-space=, %, 0 = none */
-  guint64 retention_raw_s;        /* retention-raw=, s, 0 = none */
-  guint64 retention_anonymized_s; /* retention-anonymized=, s, 0 = none */
-  gchar *metrics_address;         /* metrics-address=, default 127.0.0.1 */
-  guint metrics_port;             /* metrics-port=, default 9590, 0 = off */
-  gboolean chat_join_networks;    /* chat-join-networks=, default false */
+  gchar *state_dir;               /* absolute */
+  guint segment_duration_s;
+  guint workers;
+  gboolean keep_raw;
+  guint live_bitrate_kbps;
+  guint live_key_interval_s;
+  guint segment_lookahead;
+  guint live_lookahead;
+  RbAudio audio;
+  guint reconnect_max_interval_s;
+  guint64 max_disk_usage_bytes;   /* 0 = none, or: */
+  gdouble max_disk_usage_percent; /* of the file system, 0 = none */
+  guint64 min_free_space_bytes;   /* likewise */
+  gdouble min_free_space_percent;
+  guint64 retention_raw_s;        /* 0 = none */
+  guint64 retention_anonymized_s; /* 0 = none */
+  gchar *metrics_address;
+  guint metrics_port;             /* 0 = off */
+  gboolean chat_join_networks;
 
   /* [headblur]: properties of the headblur element, validated against its
-   * own GParamSpecs (rb-config.c) and applied by rb_config_apply_headblur().
+   * own GParamSpecs (rb-config-headblur.c) and applied by rb_config_apply_headblur().
    * NULL-terminated parallel arrays of key and canonical text, in file
    * order, and the GValues to set. */
   gchar **headblur_keys;

@@ -8,45 +8,70 @@
  * lists, privacy zones, URLs, addresses, port ranges, lists, choices and
  * every kind of [headblur] property) rather than in the file's syntax.
  *
- * Input: one byte choosing the key (modulo the table below), then the
- * value (one line: newlines become spaces). Checks: rb-fuzz-config.h. */
+ * Input: one byte choosing the key (modulo the number of keys below),
+ * then the value (one line: newlines become spaces). Checks:
+ * rb-fuzz-config.h. */
 
 #include "rb-fuzz.h"
 #include "rb-fuzz-config.h"
+#include "rb-config-schema.h"
 
 #include <string.h>
 
-/* *INDENT-OFF* */
-static const struct {
-  const gchar *group, *key;
-} keys[] = {
-  {"rtsp-blur", "state-dir"}, {"rtsp-blur", "segment-duration"},
-  {"rtsp-blur", "workers"}, {"rtsp-blur", "keep-raw"},
-  {"rtsp-blur", "live-bitrate"}, {"rtsp-blur", "live-key-interval"},
-  {"rtsp-blur", "segment-lookahead"}, {"rtsp-blur", "live-lookahead"},
-  {"rtsp-blur", "audio"}, {"rtsp-blur", "reconnect-max-interval"},
-  {"rtsp-blur", "max-disk-usage"}, {"rtsp-blur", "min-free-space"},
-  {"rtsp-blur", "retention-raw"}, {"rtsp-blur", "retention-anonymized"},
-  {"rtsp-blur", "metrics-address"}, {"rtsp-blur", "metrics-port"},
-  {"rtsp-blur", "chat-join-networks"},
-  {"camera:c", "url"}, {"camera:c", "transport"}, {"camera:c", "latency"},
-  {"camera:c", "privacy-zones"}, {"camera:c", "audio"},
-  {"network:n", "address"}, {"network:n", "port"},
-  {"network:n", "max-connections"}, {"network:n", "max-connections-per-client"},
-  {"network:n", "idle-timeout"}, {"network:n", "cameras"},
-  {"network:n", "auth"}, {"network:n", "allow"},
-  {"network:n", "rtsp-transport"}, {"network:n", "udp-ports"},
-  {"network:n", "max-viewers"}, {"network:n", "http-port"},
-  {"headblur", "privacy-zones"}, {"headblur", "mode"},
-  {"headblur", "threshold"}, {"headblur", "padding"},
-  {"headblur", "fill-color"}, {"headblur", "hold-time"},
-  {"headblur", "inference-width"}, {"headblur", "detection-interval"},
-  {"headblur", "model"}, {"headblur", "attach-meta"},
-  {"headblur", "fuzz-float"}, {"headblur", "fuzz-int64"},
-  {"headblur", "fuzz-construct"}, {"headblur", "fuzz-strv"},
-  {"headblur", "threads"},
+/* The [headblur] keys fuzzed after those of the schema: the stand-in
+ * class's properties of every kind (rb-fuzz-headblur.c), and keys that are
+ * not ours to set. */
+static const gchar *const headblur_keys[] = {
+  "privacy-zones", "mode", "threshold", "padding", "fill-color",
+  "hold-time", "inference-width", "detection-interval", "model",
+  "attach-meta", "fuzz-float", "fuzz-int64", "fuzz-construct", "fuzz-strv",
+  "threads",
 };
-/* *INDENT-ON* */
+
+typedef struct
+{
+  const gchar *group, *key;
+} Key;
+
+/* Every key of the schema (rb-config-schema.c) in its order, except those
+ * naming files to read, then headblur_keys: an input's first byte picks
+ * one. */
+static GArray *keys;
+
+static void
+keys_init (void)
+{
+  guint n;
+  const RbConfigKey *schema = rb_config_schema_keys (&n);
+
+  keys = g_array_new (FALSE, FALSE, sizeof (Key));
+  for (guint i = 0; i < n; i++) {
+    Key k = { NULL, schema[i].key };
+
+    if (schema[i].type == RB_CONFIG_TYPE_FILE
+        || schema[i].type == RB_CONFIG_TYPE_USERS)
+      continue;
+    switch (schema[i].group) {
+      case RB_CONFIG_GROUP_MAIN:
+        k.group = "rtsp-blur";
+        break;
+      case RB_CONFIG_GROUP_CAMERA:
+        k.group = "camera:c";
+        break;
+      case RB_CONFIG_GROUP_NETWORK:
+        k.group = "network:n";
+        break;
+      default:
+        g_assert_not_reached ();
+    }
+    g_array_append_val (keys, k);
+  }
+  for (guint i = 0; i < G_N_ELEMENTS (headblur_keys); i++) {
+    Key k = { "headblur", headblur_keys[i] };
+
+    g_array_append_val (keys, k);
+  }
+}
 
 /* The valid config the value goes into; a key set here is left out when
  * it is the one fuzzed. */
@@ -66,6 +91,7 @@ int
 LLVMFuzzerInitialize (int *argc, char ***argv)
 {
   rb_fuzz_init ();
+  keys_init ();
   return 0;
 }
 
@@ -75,25 +101,27 @@ LLVMFuzzerTestOneInput (const uint8_t * data, size_t size)
   GString *conf;
   g_autofree gchar *value = NULL;
   guint k;
+  const Key *key;
 
   if (size < 1)
     return 0;
-  k = data[0] % G_N_ELEMENTS (keys);
+  k = data[0] % keys->len;
+  key = &g_array_index (keys, Key, k);
   value = g_strndup ((const gchar *) data + 1, size - 1);
   g_strdelimit (value, "\r\n", ' ');
 
   conf = g_string_new (NULL);
   for (guint i = 0; i < G_N_ELEMENTS (base); i++) {
-    gboolean fuzzed_group = g_str_equal (base[i].group, keys[k].group);
+    gboolean fuzzed_group = g_str_equal (base[i].group, key->group);
 
     if (i == 0 || !g_str_equal (base[i].group, base[i - 1].group))
       g_string_append_printf (conf, "[%s]\n", base[i].group);
     if (base[i].key && !(fuzzed_group && g_str_equal (base[i].key,
-                keys[k].key)))
+                key->key)))
       g_string_append_printf (conf, "%s=%s\n", base[i].key, base[i].value);
     if (fuzzed_group && (i + 1 == G_N_ELEMENTS (base)
             || !g_str_equal (base[i + 1].group, base[i].group)))
-      g_string_append_printf (conf, "%s=%s\n", keys[k].key, value);
+      g_string_append_printf (conf, "%s=%s\n", key->key, value);
   }
   rb_fuzz_config_check (conf->str, conf->len);
   g_string_free (conf, TRUE);
