@@ -58,8 +58,8 @@
  * unflagged, and libavcodec 5.1 reports almost nothing for H.265. B-frames
  * that reference a damaged frame but are shown before it pass unflagged
  * too. headblur's look-ahead masks the frames it holds back before a
- * flagged one (#GstHeadBlur:corrupt-mode). The README gives the
- * measurements.
+ * flagged one (#GstHeadBlur:corrupt-mode). bench/corrupt/README.md gives
+ * the measurements.
  *
  * Threads as avdec uses them: slice threads in a live pipeline (no added
  * latency), slice and frame threads otherwise. The pictures are copied out
