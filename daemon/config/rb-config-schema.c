@@ -10,6 +10,7 @@
  * (rtsp-blur --print-config-reference; ninja -C build config-docs). */
 
 #include "rb-config-schema.h"
+#include "rb-pipelines.h"
 #include "rb-config.h"
 
 #include <stddef.h>
@@ -38,8 +39,10 @@ static const RbConfigGroupInfo groups[] = {
    "be written in hex (`0xff000000`); durations (the element's 64-bit "
    "nanosecond properties) are written in seconds; string properties whose "
    "description starts with \"Path\" are files, resolved like `state-dir`. "
-   "Unset keys keep the element's defaults, except where the live path or "
-   "the workers set their own.", NULL, "mode=pixelate\ncorrupt-mode=drop"},
+   "Unset keys keep the element's defaults, except `detection-interval`: "
+   "the live path detects on every "
+   G_STRINGIFY (RB_LIVE_DETECTION_INTERVAL) "th frame unless it is set, "
+   "and the segment workers detect on every frame whatever it says.", NULL, "mode=pixelate\ncorrupt-mode=drop"},
   {CAMERA, "camera:NAME", "camera:", "one or more",
    "One camera. NAME is 1 to 64 of `A-Z a-z 0-9 _ -`; the camera's live "
    "stream is served as `/NAME` on every network that lists it.",
