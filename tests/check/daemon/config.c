@@ -886,7 +886,7 @@ GST_END_TEST;
 #define MIN_HEAD "[rtsp-blur]\nstate-dir=/s\n"
 #define MIN_TAIL "[camera:c]\nurl=rtsp://h/x\n[network:A]\nauth=none\naddress=10.0.0.1\n"
 
-GST_START_TEST (test_issue3_keys)
+GST_START_TEST (test_headblur_keys)
 {
   const gchar *data = MIN_HEAD
       "segment-lookahead=30\n"
@@ -928,7 +928,7 @@ GST_START_TEST (test_issue3_keys)
 
 GST_END_TEST;
 
-GST_START_TEST (test_issue3_defaults)
+GST_START_TEST (test_headblur_defaults)
 {
   g_autoptr (RbConfig) c = load_ok (MIN_HEAD MIN_TAIL);
 
@@ -940,7 +940,7 @@ GST_START_TEST (test_issue3_defaults)
 
 GST_END_TEST;
 
-GST_START_TEST (test_issue3_errors)
+GST_START_TEST (test_headblur_errors)
 {
   check_error (MIN_HEAD "[headblur]\nprivacy-zones=0,0 1,1\n" MIN_TAIL,
       RB_CONFIG_ERROR_INVALID_VALUE,
@@ -1530,7 +1530,7 @@ GST_START_TEST (test_sample_two_networks)
 GST_END_TEST;
 
 /* the browser side's keys */
-GST_START_TEST (test_issue8_web_keys)
+GST_START_TEST (test_web_keys)
 {
   g_autoptr (RbConfig) d = load_ok (MIN_HEAD MIN_TAIL);
   g_autoptr (RbConfig) c = load_ok (MIN_HEAD "chat-join-networks=true\n"
@@ -1611,15 +1611,15 @@ config_suite (void)
   tcase_add_test (tc, test_all_errors_reported);
   tcase_add_test (tc, test_password_never_printed);
   tcase_add_test (tc, test_redact_url);
-  tcase_add_test (tc, test_issue3_keys);
+  tcase_add_test (tc, test_headblur_keys);
   tcase_add_test (tc, test_apply_headblur);
   tcase_add_test (tc, test_audio_and_reconnect);
   tcase_add_test (tc, test_disk_budget_keys);
-  tcase_add_test (tc, test_issue3_defaults);
-  tcase_add_test (tc, test_issue3_errors);
+  tcase_add_test (tc, test_headblur_defaults);
+  tcase_add_test (tc, test_headblur_errors);
   tcase_add_test (tc, test_sample_lab);
   tcase_add_test (tc, test_sample_two_networks);
-  tcase_add_test (tc, test_issue8_web_keys);
+  tcase_add_test (tc, test_web_keys);
   return s;
 }
 
