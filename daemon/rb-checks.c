@@ -26,7 +26,7 @@ static const gchar *required_elements[] = {
   "videoconvert", "headblur", "segmentqueue", "safedec",
   "x264enc", "matroskamux", "parsebin", "appsink", "appsrc", "rtph264pay",
   "tee", "queue",
-  "hlssink2", "mpegtsmux",      /* issue 8: HLS */
+  "hlssink2", "mpegtsmux",      /* HLS */
   NULL
 };
 

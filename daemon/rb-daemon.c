@@ -214,7 +214,7 @@ rb_daemon_start_listeners (RbDaemon * daemon)
           rb_publisher_get_bound_port (pub), cam->name);
     }
   }
-  failing += rb_web_start (daemon->parts.web);  /* issue 8 */
+  failing += rb_web_start (daemon->parts.web);  /* the browser side */
   return failing;
 }
 
@@ -240,7 +240,7 @@ rb_raise_fd_limit (const RbConfig * config)
   for (guint i = 0; i < config->networks->len; i++) {
     RbNetworkConfig *net = g_ptr_array_index (config->networks, i);
 
-    /* RTSP: two each; HTTP (issue 16): one each */
+    /* RTSP: two each; HTTP: one each */
     needed += (net->http_port ? 3 : 2) * (guint64) net->max_connections;
   }
   if (config->metrics_port != 0)
@@ -324,7 +324,7 @@ rb_daemon_start (RbDaemon * daemon)
     }
     g_ptr_array_add (p->publishers, pub);
   }
-  /* issue 8: HLS packagers, chat rooms and HTTP listeners */
+  /* the browser side: HLS packagers, chat rooms and HTTP listeners */
   p->web = rb_web_new (config, p->feeds, p->cameras, &err);
   if (p->web == NULL && err != NULL) {
     g_critical ("%s", err->message);

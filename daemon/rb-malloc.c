@@ -9,7 +9,7 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
-/* How the daemon's heap gives memory back (issue 16). GLib only.
+/* How the daemon's heap gives memory back. GLib only.
  *
  * The daemon's heap in use stays flat (50-80 MB with two cameras, the
  * workers' pipelines coming and going; heaptrack over a 20 min soak), but

@@ -109,8 +109,9 @@ rb_pipeline_camera (const RbCameraPipelineParams * p)
    * burst from the jitter buffer or the decoder is not dropped. headblur
    * runs on one OpenCV thread: with several cameras and workers in one
    * process OpenCV's process-wide pool only adds overhead. x264enc encodes
-   * single-slice (threads=1): sliced threads break ffmpeg viewers
-   * (PLATFORM.md); key-int-max is set from the frame rate at run time.
+   * single-slice (threads=1): with sliced threads (two slices a frame)
+   * ffmpeg's RTSP client corrupts the top slice of every P-frame;
+   * key-int-max is set from the frame rate at run time.
    * headblur attaches its detections as metas, which the launcher records
    * into the segments' sidecars (rb-detections.c) for the workers. It
    * holds back live-lookahead frames (RB_LIVE_LOOKAHEAD by default) and
@@ -122,7 +123,7 @@ rb_pipeline_camera (const RbCameraPipelineParams * p)
    * safedec (libavcodec, as avdec) flags every frame decoded with errors
    * or after a loss, until the next clean key frame, and headblur masks
    * those whole (corrupt-mode): garbage from a damaged stream is never
-   * passed on (issue 16). */
+   * passed on. */
   g_string_append_printf (d, "rtp%sdepay name=depay "
       "! %sparse name=parse config-interval=-1 "
       "! tee name=tee allow-not-linked=true "
@@ -176,7 +177,7 @@ rb_pipeline_segment (const gchar * raw, const gchar * out, gboolean audio)
    * an unbounded queue: the muxer waits for video that headblur's
    * look-ahead and x264enc's hold back, and a full audio queue would block
    * the demuxer (deadlock); safedec flags the frames decoded with errors
-   * or after a loss, which headblur masks whole (issue 16) */
+   * or after a loss, which headblur masks whole */
   return g_strdup_printf ("filesrc name=src location=%s "
       "! matroskademux name=demux "
       "demux.video_0 ! queue ! parsebin ! safedec name=decoder "

@@ -84,7 +84,7 @@ gchar *rb_pipeline_verify (const gchar * path);
  * audio, passed through), the audio from appsrc name=audio-src as pay1. */
 gchar *rb_pipeline_publish (const gchar * audio_caps);
 
-/* Issue 8: the HLS packager of one camera (daemon/web/rb-hls.c): the video
+/* The HLS packager of one camera (daemon/web/rb-hls.c): the video
  * from appsrc name=src into hlssink2 name=sink, segments of
  * @target_duration_s cut at the key frames (no key-unit requests: the
  * appsrc cannot pass them on), the playlist listing @playlist_length,

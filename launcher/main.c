@@ -242,7 +242,7 @@ main (int argc, char **argv)
   }
   if (opt_check_config) {
     if (!rb_check_listeners (config, &err)
-        || !rb_web_check (config, &err)) {      /* issue 8 */
+        || !rb_web_check (config, &err)) {      /* page, users, TLS */
       fprintf (stderr, "rtsp-blur: error: %s\n", err->message);
       g_error_free (err);
       return RB_EXIT_CONFIG;

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: LGPL-2.1-or-later
-"""Soak benchmark (issue 16): does rtsp-blur's memory plateau under a
+"""Soak benchmark: does rtsp-blur's memory plateau under a
 steady mixed load, or does something grow?
 
 Runs --cameras rb-test-camera servers (the OpenCV demo clip of pedestrians,

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: LGPL-2.1-or-later
-"""Camera-zoo benchmark (issue 6): how rtsp-blur copes with each class of
+"""Camera-zoo benchmark: how rtsp-blur copes with each class of
 camera from tests/e2e/camera_zoo.py, one camera at a time at 1280x720, 15 fps,
 nothing else running.
 

@@ -35,7 +35,7 @@
 /* Video times that go back more than this restart the recording. */
 #define TIME_JUMP_BACK (2 * GST_SECOND)
 /* A camera that sent nothing for this long is restarted (rtspsrc itself
- * takes about 26 s to notice a frozen server, PLATFORM.md). */
+ * takes about 26 s to notice a frozen server). */
 #define STALL_TIMEOUT_US (10 * G_USEC_PER_SEC)
 /* How long a camera may take from start to its first buffer. */
 #define CONNECT_TIMEOUT_US (20 * G_USEC_PER_SEC)

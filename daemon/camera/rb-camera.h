@@ -66,7 +66,7 @@ typedef struct {
   guint64 skipped_detections;
   guint64 overload_frames;
   guint64 corrupt_frames;         /* masked whole or dropped: decoded with
-                                   * errors or after a loss (issue 16) */
+                                   * errors or after a loss */
 } RbCameraStats;
 
 void rb_camera_get_stats (RbCamera * camera, RbCameraStats * stats);

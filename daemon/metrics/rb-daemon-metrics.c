@@ -64,7 +64,7 @@ rb_daemon_metrics_collect (GString * out, gpointer user_data)
     rb_metrics_add (out, RB_METRIC_CAMERA_RECORDING, "gauge", i ? NULL :
         "Whether the camera is being recorded (0 while a write error pauses "
         "it or the camera is down)", label[i], st[i].recording);
-  /* issue 16: write errors */
+  /* write errors */
   for (i = 0; i < n; i++) {
     for (guint k = RB_WRITE_REASON_NONE + 1; k < RB_WRITE_N_REASONS; k++) {
       g_autofree gchar *l = g_strdup_printf ("%s," RB_METRIC_LABEL_REASON
@@ -236,7 +236,7 @@ rb_daemon_metrics_collect (GString * out, gpointer user_data)
         "Whether the network's listener is bound", l,
         rb_publisher_is_serving (pub));
   }
-  rb_web_collect (d->web, out); /* issue 8: browsers */
+  rb_web_collect (d->web, out); /* the browser side */
   g_strfreev (label);
   g_free (st);
 }

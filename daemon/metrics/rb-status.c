@@ -170,7 +170,7 @@ rb_status_print (const gchar * address, guint port, FILE * out,
     gdouble age = get (m, RB_METRIC_CAMERA_LAST_FRAME_AGE, l);
     g_autofree gchar *age_s = isnan (age) ? g_strdup ("-") :
         g_strdup_printf ("%.1f s", age);
-    /* issue 16: "paused (read-only)" while a write error pauses it */
+    /* "paused (read-only)" while a write error pauses it */
     g_autofree gchar *why = reason_of (m, RB_METRIC_CAMERA_RECORDING_PAUSED,
         l);
     g_autofree gchar *recording = why ? g_strdup_printf ("paused (%s)", why)
@@ -219,7 +219,7 @@ rb_status_print (const gchar * address, guint port, FILE * out,
   {
     g_autofree gchar *why = reason_of (m, RB_METRIC_WORKERS_PAUSED, "");
 
-    /* issue 16 */
+    /* the workers' write errors and the deletions still to do */
     fprintf (out, "writing: workers %s%s%s, %.0f pauses since start; %.0f "
         "files waiting to be deleted\n\n", why ? "paused (" : "running",
         why ? why : "", why ? ")" : "",

@@ -53,7 +53,7 @@
 /* Seconds between two key-unit requests to one encoder. */
 #define KEY_UNIT_REQUEST_INTERVAL_US (1 * G_USEC_PER_SEC)
 /* Listen backlog: the default of 5 overflows when many viewers connect at
- * once (PLATFORM.md). */
+ * once. */
 #define LISTEN_BACKLOG 128
 /* Added to the camera's latency: what decoding, anonymizing and encoding
  * may take before a frame reaches the media. */
@@ -500,7 +500,7 @@ rb_live_feed_remove_media (RbLiveFeed * feed, GstElement * appsrc)
   g_mutex_unlock (&feed->lock);
 }
 
-/* Issue 8: other consumers than RTSP medias (HLS packagers). */
+/* Other consumers than RTSP medias (HLS packagers). */
 void
 rb_live_feed_add_appsrc (RbLiveFeed * feed, GstElement * appsrc)
 {

@@ -39,7 +39,7 @@ gchar *rb_live_feed_get_audio_caps (RbLiveFeed * feed);
 /* Number of samples pushed since creation (for logs and tests). */
 guint64 rb_live_feed_get_samples (RbLiveFeed * feed);
 
-/* Issue 8 (HLS): attaches @appsrc, in a PLAYING pipeline on the system
+/* For HLS: attaches @appsrc, in a PLAYING pipeline on the system
  * clock, as one more consumer of the feed, video only: like an RTSP media
  * it gets the encoded stream from the next key unit on, in its own
  * pipeline's time. rb_live_feed_remove_appsrc() detaches it. */

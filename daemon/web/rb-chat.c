@@ -85,8 +85,8 @@ rb_chat_member_is_string (JsonObject * o, const gchar * member,
  * JSON object, nothing else), or NULL when it holds none: user, time and
  * text strings, network a string when there is one. json-glib accepts a
  * line with more after the object ("{...}[]", a line torn and glued by a
- * crash): sent as it is, it broke every member's history (issue 16, found
- * by fuzzing). */
+ * crash): sent as it is, it would break every member's history
+ * (tests/fuzz/regressions/chat/history-line-with-trailing-json). */
 static gchar *
 rb_chat_line_parse (const gchar * line)
 {
@@ -149,7 +149,8 @@ rb_chat_room_new (const gchar * name, const gchar * path, GError ** error)
     /* a crash in the middle of an append: the next line starts on a line
      * of its own, not glued to the torn one; a line holding NUL bytes (a
      * file system may leave them after a crash) is skipped, not the rest
-     * of the file with it (issue 16, both found by fuzzing) */
+     * of the file with it (tests/fuzz: corpus/chat/torn-history,
+     * regressions/chat/nul-bytes-then-message) */
     room->torn = length > 0 && data[length - 1] != '\n';
     while (p < end) {
       const gchar *nl = memchr (p, '\n', end - p);
@@ -378,7 +379,8 @@ rb_chat_on_message (SoupWebsocketConnection * conn, gint type,
   GError *err = NULL;
 
   /* frames read with one that closed the connection are not messages
-   * (and closing twice is a critical: issue 16, found by fuzzing) */
+   * (and closing twice is a critical: tests/fuzz/regressions/chat/
+   * nul-frames-close-twice) */
   if (soup_websocket_connection_get_state (conn) != SOUP_WEBSOCKET_STATE_OPEN)
     return;
   if (type != SOUP_WEBSOCKET_DATA_TEXT || len == 0)

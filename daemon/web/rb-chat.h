@@ -22,7 +22,7 @@ G_BEGIN_DECLS
  *   {"type":"history","messages":[...]}
  * with the last RB_CHAT_HISTORY messages, oldest first.
  *
- * Rate limits (issue 16): a member's message is sent only when its user
+ * Rate limits: a member's message is sent only when its user
  * (per network: the users files are) and its network both have a token in
  * their bucket. A user's bucket holds RB_CHAT_USER_BURST tokens and gets
  * RB_CHAT_USER_RATE a second; a network's RB_CHAT_NETWORK_BURST and

@@ -11,7 +11,7 @@
 G_BEGIN_DECLS
 
 /* RbHttpListener: the listening socket of a SoupServer, owned by us so that
- * one client can hold only so much (issue 16), on the main context. Used by
+ * one client can hold only so much, on the main context. Used by
  * the networks' http-port listeners (rb-web.c) and the metrics listener
  * (rb-metrics.c).
  *

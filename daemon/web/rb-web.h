@@ -11,7 +11,7 @@
 
 G_BEGIN_DECLS
 
-/* RbWeb: the browser side (issue 8), on the main context. For each network
+/* RbWeb: the browser side, on the main context. For each network
  * with http-port set, one libsoup-3 SoupServer on the network's address
  * (HTTPS with tls-certificate/tls-key; digest or, over TLS, basic
  * authentication against the network's users file, or anonymous with

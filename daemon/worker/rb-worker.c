@@ -71,7 +71,7 @@ struct _RbWorkers {
   guint failed;                 /* protected by lock: failed attempts */
   guint quarantined;            /* protected by lock */
   guint64 corrupt_frames;       /* protected by lock: masked whole or
-                                 * dropped for corruption (issue 16) */
+                                 * dropped for corruption */
   gint64 last_recover_us;       /* protected by lock */
   /* writing paused after a write error (rb-write-pause.h), for every
    * worker: protected by lock */

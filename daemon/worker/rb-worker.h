@@ -60,7 +60,7 @@ guint rb_workers_get_quarantined (RbWorkers * workers);
 void rb_workers_get_write_state (RbWorkers * workers, gboolean * paused,
                                  RbWriteReason * reason, guint64 * pauses);
 /* Frames of the segments anonymized since start that headblur masked whole
- * (or dropped) because safedec flagged them corrupted (issue 16). */
+ * (or dropped) because safedec flagged them corrupted. */
 guint64 rb_workers_get_corrupt_frames (RbWorkers * workers);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RbWorkers, rb_workers_free)

@@ -87,7 +87,7 @@ rb_detections_format (GstBuffer * buffer, guint64 running_time)
       (const RbBox *) boxes->data, boxes->len);
 }
 
-/* Issue 16: the losses the recording branch saw (the first buffer after
+/* The losses the recording branch saw (the first buffer after
  * missing data), waiting until the live path's frame lines reach their
  * running time, so that the sidecar's lines keep increasing. */
 typedef struct {

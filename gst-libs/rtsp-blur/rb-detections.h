@@ -18,7 +18,7 @@ G_BEGIN_DECLS
  * each frame's line to the pipeline's segmentqueue ("recorder",
  * detections=true) with the frame's running time; the live EOS finishes
  * the sidecars. It also records, as `l` lines, the recorded frames that
- * came after missing data (issue 16).
+ * came after missing data.
  *
  * Workers: rb_detections_load() reads a segment's sidecar and smooths its
  * detections into tracks over the whole segment (lib/rb-tracks.h);
@@ -52,7 +52,7 @@ gchar *rb_detections_describe (const RbDetections * detections);
 gboolean rb_detections_nothing_detected (const RbDetections * detections);
 /* The sidecar's `end` line is there. */
 gboolean rb_detections_is_complete (const RbDetections * detections);
-/* Issue 16: the losses the recording saw (missing RTP packets), which
+/* The losses the recording saw (missing RTP packets), which
  * leave no trace in the raw segment; rb_detections_mark_losses() flags
  * each lossy frame CORRUPTED on @decoder's sink pad (safedec: it and
  * the frames after it are flagged corrupted up to the next clean key

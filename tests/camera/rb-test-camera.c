@@ -36,7 +36,7 @@
  *   --resize-after S --resize-to WxH   S s after the first client came, the
  *                         picture changes size mid-stream (new SPS), for
  *                         good, as a reconfigured camera
- *   --corrupt N           a camera with a damaged bitstream (issue 16): one
+ *   --corrupt N           a camera with a damaged bitstream: one
  *                         byte in N (on average) of every slice's payload
  *                         is replaced by a random one after encoding, as
  *                         ffmpeg's noise bitstream filter does;
@@ -77,7 +77,7 @@
 #define DEFAULT_PROTOCOLS "tcp+udp"
 #define DEFAULT_BACKLOG 64
 
-/* Option targets: the only globals (STYLE C34). */
+/* Option targets (GOptionEntry needs their addresses): the only globals. */
 static gchar *opt_clip = NULL;
 static gchar *opt_address = NULL;
 static gint opt_port = DEFAULT_PORT;

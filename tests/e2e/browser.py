@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: LGPL-2.1-or-later
-"""Browsers on networks A and B, end to end (issue 8).
+"""Browsers on networks A and B, end to end.
 
 rtsp-blur runs with two networks, each with http-port and its own htdigest
 users file: A may see camera cam1, B camera cam2. Each network's address is

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: LGPL-2.1-or-later
-"""Cameras that send damaged H.264, end to end (issue 16).
+"""Cameras that send damaged H.264, end to end.
 
 Two rb-test-camera play a known clip (a moving SMPTE pattern: nobody in it,
 nothing for headblur to mask), fixed seed:

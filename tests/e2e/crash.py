@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: LGPL-2.1-or-later
-"""kill -9 at random moments, ten times, with full accounting (issue 7).
+"""kill -9 at random moments, ten times, with full accounting.
 
 rtsp-blur records one camera (rb-test-camera, 640x360 at 10 fps, a key frame
 every 2 s) in 2 s segments with one worker. It is killed with SIGKILL at a

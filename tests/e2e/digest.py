@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: LGPL-2.1-or-later
-"""Digest replay (issue 16), end to end, with real peers on loopback.
+"""Digest replay, end to end, with real peers on loopback.
 
 rtsp-blur serves two cameras (lobby, gate: one rb-test-camera) on one
 network with digest users, over RTSP (tcp+udp) and HTTP. Then:
@@ -18,8 +18,9 @@ network with digest users, over RTSP (tcp+udp) and HTTP. Then:
     also once their nonce is past its lifetime) and their TEARDOWN
     answered 200 at the first try (a TEARDOWN the client closed before its
     answer came may go unanswered, never refused).
-Everything above but the long sessions fails on the code before issue 16
-(stateless nonces, no nc, no uri check; libsoup's digest keeps no nonce).
+Everything above but the long sessions fails with stateless nonces and no
+nc or uri check (as libsoup's own digest authentication, which keeps no
+nonce).
 """
 
 import hashlib

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: LGPL-2.1-or-later
-"""Disk budget and a full disk, end to end, on a small tmpfs (issue 7).
+"""Disk budget and a full disk, end to end, on a small tmpfs.
 
 rtsp-blur records one camera (rb-test-camera, 640x360 at 2 Mbit/s, 1 s
 segments) into a 40 MiB tmpfs with max-disk-usage=3M and no worker (raw

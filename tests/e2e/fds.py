@@ -1,13 +1,13 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: LGPL-2.1-or-later
 """Every session of the soak benchmark gives its file descriptors back,
-end to end (issue 16, finding 8).
+end to end.
 
-In an hour of bench/soak the daemon's open files grew by about one a
-minute: one `rtsp-blur status` a minute, each leaving a CLOSE-WAIT socket
-on the metrics listener (libsoup 3.2's server never closed a keep-alive
-connection that its client closed while it waited for the next request;
-fixed upstream in libsoup 3.3.0 by commit d20c6601). rtsp-blur runs with
+libsoup 3.2's server never closes a keep-alive connection that its client
+closed while it waited for the next request (fixed upstream in libsoup
+3.3.0 by commit d20c6601): left to it, each `rtsp-blur status` (one a
+minute in bench/soak) would leave a CLOSE-WAIT socket on the metrics
+listener, one more open file a minute. rtsp-blur runs with
 one camera (rb-test-camera), a metrics port and a network with http-port.
 After one round of each session (the daemon's first-use state: the RTSP
 media, the chat room), the open files are counted, then each session is

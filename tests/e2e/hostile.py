@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: LGPL-2.1-or-later
-"""Hostile clients against a listener, end to end (issue 7).
+"""Hostile clients against a listener, end to end.
 
 rtsp-blur runs with a file descriptor limit of 512 (as a small service
 would) and a network with idle-timeout=3. Then 1500 TCP connections that

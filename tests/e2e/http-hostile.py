@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: LGPL-2.1-or-later
-"""Hostile clients against the HTTP listeners, end to end (issue 16).
+"""Hostile clients against the HTTP listeners, end to end.
 
 rtsp-blur runs with a file descriptor limit of 512 and one camera, a
 metrics port and three networks with http-port and idle-timeout=3:
@@ -557,7 +557,8 @@ def main():
                                   "rtsp_blur_camera_frames_received_total",
                                   camera="cam")
 
-        # the flood last: 58bbbca does not survive it
+        # the flood last: a listener without bounds does not survive it,
+        # and the bodies and slow clients are checked first
         part_bodies(rb.pid, addr, ports, mport)
         check(rb.poll() is None, "rtsp-blur survives the bodies")
         part_timeouts(rb.pid, addr, ports, mport, log_path)

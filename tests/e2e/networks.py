@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: LGPL-2.1-or-later
-"""Networks A and B for real (issue 8, RTSP side), end to end, as root.
+"""Networks A and B for real (RTSP side), end to end, as root.
 
 The test builds two Linux network namespaces, rbnet-a and rbnet-b, each
 joined to the host by a veth pair (host 10.200.81.1/24 <-> A 10.200.81.2

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: LGPL-2.1-or-later
-"""Reconnect after an outage (issue 6): recording and live resume within 5 s
+"""Reconnect after an outage: recording and live resume within 5 s
 of the camera's return.
 
 Two cameras with transport=auto (the default): VLC serving H.264 over UDP

@@ -52,8 +52,8 @@ def record(raw_dir, queue_dir):
             # GStreamer 1.22: about once in 30 runs of a pipeline faster than
             # real time, the EOS message never reaches gst-launch's bus
             # although every segment was closed and queued (splitmuxsink's
-            # fragment sinks come and go while the pipeline is PLAYING;
-            # PLATFORM.md). The segments are what this test needs.
+            # fragment sinks come and go while the pipeline is PLAYING). The
+            # segments are what this test needs.
             proc.kill()
             proc.wait()
             raw = glob.glob(os.path.join(raw_dir, "*.mkv"))

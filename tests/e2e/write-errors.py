@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: LGPL-2.1-or-later
-"""Write errors other than a full disk, end to end (issue 16).
+"""Write errors other than a full disk, end to end.
 
 rtsp-blur records one camera (rb-test-camera, 320x240, 1 s segments) with
 one worker and no kept raw segments. It runs as root but without the
@@ -15,7 +15,7 @@ time. Then, one after the other:
   1. the state directory is read-only (EROFS) for 12 s: the camera's
      recording pauses, logged exactly once with the path and the error, the
      metrics say paused with reason read-only; nothing flaps (a handful of
-     warnings at most, where 58bbbca logged "paused / again" every 500 ms);
+     warnings at most, not "paused / again" every 500 ms);
      writable again: recording resumes, logged once, and new segments are
      recorded, queued and anonymized;
   2. anonymized/ alone is read-only for 10 s: the worker puts the segment

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: LGPL-2.1-or-later
 """The camera zoo end to end: every camera class a VMS accepts works, live and
-recorded (issue 6).
+recorded.
 
 One rtsp-blur runs five cameras from tests/e2e/camera_zoo.py at once: VLC
 serving H.264 High with B-frames, HEVC with B-frames and H.264 + AAC (UDP

@@ -11,7 +11,7 @@
 G_BEGIN_DECLS
 
 /* Loads @text (@length bytes) as a config with the stand-in [headblur]
- * schema and checks what must hold for any input (issue 16): either a
+ * schema and checks what must hold for any input: either a
  * config or an error, never both; every message printable (no control
  * byte, valid UTF-8) and every syntax error naming its line; a loaded
  * config's values in their documented ranges, and its [headblur] values

@@ -35,7 +35,7 @@ const gchar *rb_fuzz_tmpdir (void);
 void rb_fuzz_empty_dir (const gchar * dir);
 
 /* Aborts unless @message (an error message meant for a terminal) is one or
- * more lines without any control byte or invalid UTF-8 (issue 16). */
+ * more lines without any control byte or invalid UTF-8. */
 void rb_fuzz_assert_printable (const gchar * message);
 
 /* Aborts with @what printed when @condition is false: a property of the

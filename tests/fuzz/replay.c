@@ -3,7 +3,7 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
-/* The replay runner of a fuzz harness (issue 16): built with the normal
+/* The replay runner of a fuzz harness: built with the normal
  * compiler and linked with one harness as fuzz-replay-TARGET, it runs
  * every file of the directories (or the files) given on the command line
  * through LLVMFuzzerTestOneInput(), as the fuzzer would. meson test runs

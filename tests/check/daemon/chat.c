@@ -275,8 +275,8 @@ GST_START_TEST (test_chat_history_reload)
 
 GST_END_TEST;
 
-/* issue 16 (found by the chat fuzzer): after a crash tore the last line,
- * the next message was appended to the torn line and lost at the next
+/* After a crash tore the last line, the next message starts a line of its
+ * own (not appended to the torn one) and is still there at the next
  * start. */
 GST_START_TEST (test_chat_message_after_torn_line_kept)
 {
@@ -314,9 +314,8 @@ GST_START_TEST (test_chat_message_after_torn_line_kept)
 
 GST_END_TEST;
 
-/* issue 16 (found by the chat fuzzer): NUL bytes in the file (left by a
- * file system after a crash) hid every line after them, and a message was
- * glued to them. */
+/* NUL bytes in the file (left by a file system after a crash) are skipped:
+ * the lines after them are read, and a new message is not glued to them. */
 GST_START_TEST (test_chat_nul_bytes_skipped)
 {
   const gchar content[] =
@@ -360,10 +359,10 @@ GST_START_TEST (test_chat_nul_bytes_skipped)
 
 GST_END_TEST;
 
-/* issue 16 (found by the chat fuzzer): a history line json-glib accepts
- * with more after the object was sent as it was, and the history frame was
- * no longer JSON for any member; a line whose text is not a string was
- * sent too. Members get each message as one object of strings. */
+/* A history line json-glib accepts with more after the object is sent as
+ * the object alone (sent as it is, the history frame would no longer be
+ * JSON for any member); a line whose text is not a string is not sent.
+ * Members get each message as one object of strings. */
 GST_START_TEST (test_chat_history_only_messages)
 {
   g_autofree gchar *path = write_file ("A.jsonl",
@@ -435,7 +434,7 @@ iterate (guint ms)
     g_main_context_iteration (NULL, FALSE);
 }
 
-/* issue 16: a flood from one user is cut by the user's limit, without
+/* A flood from one user is cut by the user's limit, without
  * pushing the history out; the others still talk until their network's
  * limit; the senders of what was cut are told, not every time. */
 GST_START_TEST (test_chat_rate_limit)
@@ -548,9 +547,9 @@ GST_START_TEST (test_chat_rate_limit_refills)
 
 GST_END_TEST;
 
-/* issue 16 (found by the chat fuzzer): the frames that arrive with one
- * that closes the connection were still messages (saved, sent to all),
- * and a second bad one closed the connection twice (a libsoup critical). */
+/* The frames that arrive with one that closes the connection are not
+ * messages (neither saved nor sent to all), and a second bad one does not
+ * close the connection again (closing twice is a libsoup critical). */
 GST_START_TEST (test_chat_nothing_after_close)
 {
   g_autofree gchar *path = g_build_filename (tmpdir, "A.jsonl", NULL);

@@ -535,7 +535,7 @@ GST_START_TEST (test_syntax)
 
 GST_END_TEST;
 
-/* issue 16: loading @data (of @length bytes, -1: NUL-terminated) fails
+/* Loading @data (of @length bytes, -1: NUL-terminated) fails
  * with @code, every line of the message starts with @prefix (each of its
  * lines if @prefix holds several, separated by '\n') and no byte of it is
  * a control character other than the '\n' between errors. GKeyFile's own
@@ -565,8 +565,8 @@ check_error_prefix (const gchar * data, gssize length, gint code,
   g_error_free (err);
 }
 
-/* issue 16: "config values with control characters are echoed raw to the
- * terminal (\033[2J...)": every group, key and value shown in a message is
+/* Config values with control characters are not echoed raw to the
+ * terminal (\033[2J...): every group, key and value shown in a message is
  * escaped, \xNN for control characters, C1 controls, bidirectional
  * controls and bytes that are not UTF-8. */
 GST_START_TEST (test_control_characters_escaped)
@@ -618,8 +618,8 @@ GST_START_TEST (test_control_characters_escaped)
 
 GST_END_TEST;
 
-/* issue 16: "17 of 300 malformed configs got GLib's parse error with no line
- * number": the lines GKeyFile refuses and our scan lets through. */
+/* Every syntax error names its line, also on the lines GKeyFile refuses
+ * (its own parse error has no line number) and our scan lets through. */
 GST_START_TEST (test_syntax_errors_name_the_line)
 {
   const gchar nul[] = MAIN "a=b\0c\n" CAM NET;
@@ -886,7 +886,7 @@ GST_END_TEST;
 #define MIN_HEAD "[rtsp-blur]\nstate-dir=/s\n"
 #define MIN_TAIL "[camera:c]\nurl=rtsp://h/x\n[network:A]\nauth=none\naddress=10.0.0.1\n"
 
-GST_START_TEST (test_issue3_keys)
+GST_START_TEST (test_headblur_keys)
 {
   const gchar *data = MIN_HEAD
       "segment-lookahead=30\n"
@@ -915,7 +915,6 @@ GST_START_TEST (test_issue3_keys)
   assert_equals_string (rb_config_get_headblur (c, "detection-interval"), "3");
   assert_equals_string (rb_config_get_headblur (c, "overload-mode"),
       "enlarge");
-  /* issue 16 */
   assert_equals_string (rb_config_get_headblur (c, "corrupt-mode"), "drop");
   assert_equals_string (rb_config_get_headblur (c, "privacy-zones"),
       "0,0 0.2,0 0.2,1; 0.8,0 1,0 1,1 0.8,1");
@@ -929,7 +928,7 @@ GST_START_TEST (test_issue3_keys)
 
 GST_END_TEST;
 
-GST_START_TEST (test_issue3_defaults)
+GST_START_TEST (test_headblur_defaults)
 {
   g_autoptr (RbConfig) c = load_ok (MIN_HEAD MIN_TAIL);
 
@@ -941,7 +940,7 @@ GST_START_TEST (test_issue3_defaults)
 
 GST_END_TEST;
 
-GST_START_TEST (test_issue3_errors)
+GST_START_TEST (test_headblur_errors)
 {
   check_error (MIN_HEAD "[headblur]\nprivacy-zones=0,0 1,1\n" MIN_TAIL,
       RB_CONFIG_ERROR_INVALID_VALUE,
@@ -1530,8 +1529,8 @@ GST_START_TEST (test_sample_two_networks)
 
 GST_END_TEST;
 
-/* issue 8: browsers */
-GST_START_TEST (test_issue8_web_keys)
+/* the browser side's keys */
+GST_START_TEST (test_web_keys)
 {
   g_autoptr (RbConfig) d = load_ok (MIN_HEAD MIN_TAIL);
   g_autoptr (RbConfig) c = load_ok (MIN_HEAD "chat-join-networks=true\n"
@@ -1612,15 +1611,15 @@ config_suite (void)
   tcase_add_test (tc, test_all_errors_reported);
   tcase_add_test (tc, test_password_never_printed);
   tcase_add_test (tc, test_redact_url);
-  tcase_add_test (tc, test_issue3_keys);
+  tcase_add_test (tc, test_headblur_keys);
   tcase_add_test (tc, test_apply_headblur);
   tcase_add_test (tc, test_audio_and_reconnect);
   tcase_add_test (tc, test_disk_budget_keys);
-  tcase_add_test (tc, test_issue3_defaults);
-  tcase_add_test (tc, test_issue3_errors);
+  tcase_add_test (tc, test_headblur_defaults);
+  tcase_add_test (tc, test_headblur_errors);
   tcase_add_test (tc, test_sample_lab);
   tcase_add_test (tc, test_sample_two_networks);
-  tcase_add_test (tc, test_issue8_web_keys);
+  tcase_add_test (tc, test_web_keys);
   return s;
 }
 

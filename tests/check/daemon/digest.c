@@ -4,7 +4,7 @@
  */
 
 /* Unit tests of daemon/access/rb-digest.c (replay-safe Digest and Basic
- * credentials, issue 16), on a clock the test moves: a good response is
+ * credentials), on a clock the test moves: a good response is
  * accepted with and without qop; a replayed or lower nc, a response computed
  * for another URI, an expired, unknown or evicted nonce, and (without qop) a
  * nonce from another connection are refused; a nonce bound to its connection

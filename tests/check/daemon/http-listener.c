@@ -9,7 +9,7 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
-/* The HTTP listeners' bounds (daemon/web/rb-http-listener.c, issue 16): a
+/* The HTTP listeners' bounds (daemon/web/rb-http-listener.c): a
  * SoupServer behind an RbHttpListener on 127.0.0.1, and clients with plain
  * blocking sockets in a thread while the test's main context serves. */
 

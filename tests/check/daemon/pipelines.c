@@ -220,7 +220,7 @@ GST_START_TEST (test_publish)
 
 GST_END_TEST;
 
-/* issue 8 */
+/* the HLS packager */
 GST_START_TEST (test_hls)
 {
   g_autofree gchar *hls = rb_pipeline_hls (2, 5, 8);

@@ -270,11 +270,11 @@ count_warnings (const gchar * domain, GLogLevelFlags level,
     warnings++;
 }
 
-/* issue 16: an evicted segment that cannot be deleted (root ignores
+/* An evicted segment that cannot be deleted (root ignores
  * permission bits: a non-empty directory is put in its place) is handed to
  * RbDeletions, logged once, skipped by the next runs (not logged again),
- * and leaves the index, counted as evicted, once it is deleted. Without
- * the fix, every run logged it again and it stayed until a restart. */
+ * and leaves the index, counted as evicted, once it is deleted (not at
+ * the next restart). */
 GST_START_TEST (test_undeletable_retried)
 {
   g_autoptr (RbConfig) c = config ("retention-raw=1h\n");

@@ -166,9 +166,9 @@ GST_START_TEST (test_mixed_realms)
 
 GST_END_TEST;
 
-/* issue 16: a NUL byte made the rest of the file invisible: a bad line
- * (or a second user) after it was never read. Now it is an error of its
- * line; the same from rb_users_load_from_data(), the fuzzers' entry. */
+/* A NUL byte is an error of its line, so it cannot hide the rest of the
+ * file (a bad line or a second user after it); the same from
+ * rb_users_load_from_data(), the fuzzers' entry. */
 GST_START_TEST (test_nul_byte)
 {
   const gchar content[] = "alice:realm:0123456789abcdef0123456789abcdef\n"

@@ -3,9 +3,9 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
-/* The HTTP listener's routing decision (daemon/web/rb-web-route.c, issue 16:
- * taken out of rb-web.c to be fuzzed): each route and the paths that look
- * like one but are not. */
+/* The HTTP listener's routing decision (daemon/web/rb-web-route.c, apart
+ * from rb-web.c so that it can be fuzzed alone): each route and the paths
+ * that look like one but are not. */
 
 #include <gst/check/gstcheck.h>
 

@@ -1,4 +1,4 @@
-/* rtsp-blur: tests for headblur on corrupt input (issue 16)
+/* rtsp-blur: tests for headblur on corrupt input
  * Copyright (C) 2026 rtsp-blur contributors
  *
  * This library is free software; you can redistribute it and/or

@@ -9,7 +9,7 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
-/* Issue 16: a moving test pattern is encoded (x264enc, x265enc) and pushed
+/* A moving test pattern is encoded (x264enc, x265enc) and pushed
  * through safedec with GstHarness, intact or damaged: slice data zeroed in
  * one frame, a DISCONT or CORRUPTED input buffer, a GAP event flagged
  * missing data, a stream starting in the middle of a GOP. Every output

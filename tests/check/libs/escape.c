@@ -9,7 +9,7 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
-/* Tests of lib/rb-escape: foreign text made safe to print (issue 16). */
+/* Tests of lib/rb-escape: foreign text made safe to print. */
 
 #include <gst/check/gstcheck.h>
 

@@ -589,7 +589,8 @@ GST_START_TEST (test_open_errors)
 
 GST_END_TEST;
 
-/* ---- crash tests (STYLE C30) ---- */
+/* ---- crash tests: a forked child exits or is killed (SIGKILL) holding a
+ * claim or in the middle of an enqueue; the parent reopens the queue ---- */
 
 static void
 wait_child (pid_t pid)

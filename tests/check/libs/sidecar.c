@@ -167,7 +167,7 @@ GST_START_TEST (test_torn_and_corrupt)
 
 GST_END_TEST;
 
-/* Issue 16: loss lines (the recorded frames that came after missing
+/* Loss lines (the recorded frames that came after missing
  * data) round-trip, sorted and unique, between frame lines; a damaged one
  * is a bad line; they are found within a tolerance. */
 GST_START_TEST (test_losses)
