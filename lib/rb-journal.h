@@ -112,6 +112,19 @@ typedef enum {
 
 GQuark rb_journal_error_quark (void);
 
+/* The retry policy's defaults, its one home (also used by the cluster's
+ * queue in PostgreSQL): claims that end in fail() this many times are
+ * quarantined, and a failed item waits RETRY_FIRST_S before its next
+ * claim, doubling per attempt up to RETRY_MAX_S. */
+#define RB_JOURNAL_DEFAULT_MAX_ATTEMPTS 3
+#define RB_JOURNAL_DEFAULT_RETRY_FIRST_S 30
+#define RB_JOURNAL_DEFAULT_RETRY_MAX_S 600
+
+/* The pause in s before the claim after the @attempts-th failure. */
+guint rb_journal_retry_delay_s (guint first_s,
+                                guint max_s,
+                                guint attempts);
+
 /* Opens (creating if needed) the queue in @dir and recovers the claims whose
  * owner process is dead or whose lease has expired: they go back to pending. */
 RbJournal *rb_journal_open (const gchar * dir,
