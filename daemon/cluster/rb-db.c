@@ -673,7 +673,8 @@ notify_source_prepare (GSource * source, gint * timeout)
   NotifySource *ns = (NotifySource *) source;
 
   *timeout = -1;
-  return !g_queue_is_empty (&ns->db->notifications);
+  /* no socket: dispatch at once, to report the connection lost */
+  return !g_queue_is_empty (&ns->db->notifications) || ns->tag == NULL;
 }
 
 static gboolean
@@ -682,7 +683,7 @@ notify_source_check (GSource * source)
   NotifySource *ns = (NotifySource *) source;
 
   return !g_queue_is_empty (&ns->db->notifications)
-      || g_source_query_unix_fd (source, ns->tag) != 0;
+      || ns->tag == NULL || g_source_query_unix_fd (source, ns->tag) != 0;
 }
 
 static gboolean
