@@ -423,6 +423,21 @@ with_own_claim (RbPgJournal * j, const gchar * id, const gchar * sql,
   return res;
 }
 
+/* with_own_claim() with the lock taken; TRUE if a row was changed. */
+static gboolean
+update_own_claim (RbPgJournal * j, const gchar * id, const gchar * sql,
+    gint n_extra, const gchar * const *extra, gboolean forget,
+    GError ** error)
+{
+  PGresult *res;
+
+  g_mutex_lock (&j->lock);
+  res = with_own_claim (j, id, sql, n_extra, extra, forget, error);
+  g_mutex_unlock (&j->lock);
+  PQclear (res);
+  return res != NULL;
+}
+
 /* The rows an own claim may be in: claimed, or pending after
  * rb_pg_journal_recover() when nobody claimed it since. */
 #define OWN_CLAIM "id = $1::bigint AND claim_token = $2::bigint " \
@@ -449,18 +464,13 @@ rb_pg_journal_renew (RbPgJournal * journal, const gchar * id, guint lease_s,
 {
   g_autofree gchar *lease = g_strdup_printf ("%u", lease_s);
   const gchar *extra[] = { lease };
-  PGresult *res;
 
   g_return_val_if_fail (journal != NULL && id != NULL, FALSE);
 
-  g_mutex_lock (&journal->lock);
-  res = with_own_claim (journal, id,
+  return update_own_claim (journal, id,
       "UPDATE queue_items SET state = 'claimed', "
       "  lease_expires = now() + make_interval(secs => $3::float8) "
       "WHERE " OWN_CLAIM " RETURNING id", 1, extra, FALSE, error);
-  g_mutex_unlock (&journal->lock);
-  PQclear (res);
-  return res != NULL;
 }
 
 /**
@@ -588,18 +598,13 @@ rb_pg_journal_quarantine (RbPgJournal * journal, const gchar * id,
     const gchar * reason, GError ** error)
 {
   const gchar *extra[] = { reason ? reason : "" };
-  PGresult *res;
 
   g_return_val_if_fail (journal != NULL && id != NULL, FALSE);
 
-  g_mutex_lock (&journal->lock);
-  res = with_own_claim (journal, id,
+  return update_own_claim (journal, id,
       "UPDATE queue_items SET state = 'quarantined', last_failure = $3, "
       "  lease_expires = NULL, claim_token = NULL "
       "WHERE " OWN_CLAIM " RETURNING id", 1, extra, TRUE, error);
-  g_mutex_unlock (&journal->lock);
-  PQclear (res);
-  return res != NULL;
 }
 
 /**
@@ -618,18 +623,12 @@ rb_pg_journal_quarantine (RbPgJournal * journal, const gchar * id,
 gboolean
 rb_pg_journal_release (RbPgJournal * journal, const gchar * id, GError ** error)
 {
-  PGresult *res;
-
   g_return_val_if_fail (journal != NULL && id != NULL, FALSE);
 
-  g_mutex_lock (&journal->lock);
-  res = with_own_claim (journal, id,
+  return update_own_claim (journal, id,
       "UPDATE queue_items SET state = 'pending', lease_expires = NULL, "
       "  claim_token = NULL "
       "WHERE " OWN_CLAIM " RETURNING id", 0, NULL, TRUE, error);
-  g_mutex_unlock (&journal->lock);
-  PQclear (res);
-  return res != NULL;
 }
 
 /**

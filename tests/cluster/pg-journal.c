@@ -594,16 +594,23 @@ do_enqueue (RbPgJournal * j)
   g_free (enqueue (j, "/s/new"));
 }
 
+static gchar *
+id_of (RbPgJournal * j, const gchar * location)
+{
+  g_autoptr (GError) err = NULL;
+  g_autoptr (RbJournalItem) item = rb_pg_journal_lookup (j, location, NULL,
+      &err);
+
+  g_assert_no_error (err);
+  return g_strdup (item->id);
+}
+
 static void
 do_fail (RbPgJournal * j)
 {
   g_autoptr (GError) err = NULL;
-  g_autofree gchar *id = NULL;
-  const gchar *params[] = { "/s/failing" };
-  g_autoptr (PGresult) res = rb_db_query (rb_pg_journal_get_db (j),
-      "SELECT id FROM queue_items WHERE location = $1", 1, params, &err);
+  g_autofree gchar *id = id_of (j, "/s/failing");
 
-  id = g_strdup (PQgetvalue (res, 0, 0));
   g_assert_true (rb_pg_journal_fail (j, id, "x", &err));
   g_assert_no_error (err);
 }
@@ -612,12 +619,8 @@ static void
 do_release (RbPgJournal * j)
 {
   g_autoptr (GError) err = NULL;
-  g_autofree gchar *id = NULL;
-  const gchar *params[] = { "/s/held" };
-  g_autoptr (PGresult) res = rb_db_query (rb_pg_journal_get_db (j),
-      "SELECT id FROM queue_items WHERE location = $1", 1, params, &err);
+  g_autofree gchar *id = id_of (j, "/s/held");
 
-  id = g_strdup (PQgetvalue (res, 0, 0));
   g_assert_true (rb_pg_journal_release (j, id, &err));
   g_assert_no_error (err);
 }
