@@ -63,9 +63,6 @@
 
 #include <string.h>
 
-#undef G_LOG_DOMAIN
-#define G_LOG_DOMAIN "rb-camera-leases"
-
 /* SQL: a camera_leases row that can be acquired, and since when */
 #define FREE "(node IS NULL OR expires_at <= now())"
 #define FREE_AT "(CASE WHEN node IS NULL THEN free_since ELSE expires_at END)"

@@ -39,9 +39,6 @@
 
 #include <gio/gio.h>
 
-#undef G_LOG_DOMAIN
-#define G_LOG_DOMAIN "rb-db"
-
 #define RESOURCE_DIR "/org/rtsp-blur/cluster/migrations/"
 
 typedef struct

@@ -50,9 +50,6 @@
 #include <poll.h>
 #include <string.h>
 
-#undef G_LOG_DOMAIN
-#define G_LOG_DOMAIN "rb-db"
-
 #define DEFAULT_APPLICATION_NAME "rtsp-blur"
 #define DEFAULT_CONNECT_TIMEOUT_S "10"
 /* notifications kept between queries; older ones are dropped (they are

@@ -61,9 +61,6 @@
 #include <gio/gio.h>
 #include <unistd.h>
 
-#undef G_LOG_DOMAIN
-#define G_LOG_DOMAIN "rb-pg-journal"
-
 /* indexed by RbJournalItemState; the values of queue_items.state */
 static const gchar *state_names[] = { "pending", "claimed", "done",
   "quarantined", "evicted"
