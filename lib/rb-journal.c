@@ -923,16 +923,27 @@ unclaim (RbJournal * j, const gchar * id, GKeyFile * kf,
   return move_item (j, id, RB_JOURNAL_ITEM_CLAIMED, to, error);
 }
 
-/* The pause before attempt @attempts + 1, in s: the first retry after
- * retry_first_s, then doubling, at most retry_max_s. */
-static guint
-retry_delay_s (RbJournal * j, guint attempts)
+/**
+ * rb_journal_retry_delay_s:
+ * @first_s: pause before the first retry, s
+ * @max_s: longest pause, s
+ * @attempts: failed attempts so far (≥ 1)
+ *
+ * The retry policy: the pause before attempt @attempts + 1 is @first_s
+ * after the first failure, doubling with each further one, at most @max_s.
+ *
+ * Returns: the pause in s.
+ *
+ * Since: 0.1.0
+ */
+guint
+rb_journal_retry_delay_s (guint first_s, guint max_s, guint attempts)
 {
-  guint64 d = j->retry_first_s;
+  guint64 d = first_s;
 
-  for (guint i = 1; i < attempts && d < j->retry_max_s; i++)
+  for (guint i = 1; i < attempts && d < max_s; i++)
     d *= 2;
-  return (guint) MIN (d, (guint64) j->retry_max_s);
+  return (guint) MIN (d, (guint64) max_s);
 }
 
 static gboolean
@@ -944,7 +955,8 @@ fail_action (RbJournal * j, const gchar * id, GKeyFile * kf,
       NULL) + 1;
   gboolean quarantined = (guint) attempts >= j->max_attempts;
   gint64 not_before = g_get_real_time () +
-      (gint64) retry_delay_s (j, attempts) * G_USEC_PER_SEC;
+      (gint64) rb_journal_retry_delay_s (j->retry_first_s,
+      j->retry_max_s, attempts) * G_USEC_PER_SEC;
 
   g_key_file_set_integer (kf, GROUP_ITEM, "attempts", attempts);
   g_key_file_set_string (kf, GROUP_ITEM, "last-failure", reason ? reason : "");

@@ -92,10 +92,18 @@ const gchar *rb_journal_item_state_name (RbJournalItemState state);
 /* The retry policy of failed items (rb_journal_fail()), unless set
  * otherwise (rb_journal_set_max_attempts(), rb_journal_set_retry_backoff()):
  * a failed item is claimed again after 30 s, then 60 s (doubling, at most
- * 600 s), and quarantined when its third attempt fails. */
+ * 600 s), and quarantined when its third attempt fails. Its one home: the
+ * cluster's queue in PostgreSQL (daemon/cluster/rb-pg-journal) and the
+ * workers use these too. */
 #define RB_JOURNAL_MAX_ATTEMPTS 3
 #define RB_JOURNAL_RETRY_FIRST_S 30
 #define RB_JOURNAL_RETRY_MAX_S 600
+
+/* The pause in s before the claim after the @attempts-th failure:
+ * @first_s, doubling per further failure, at most @max_s. */
+guint rb_journal_retry_delay_s (guint first_s,
+                                guint max_s,
+                                guint attempts);
 
 /**
  * RB_JOURNAL_ERROR:
