@@ -151,10 +151,19 @@ gst_head_blur_detect (GstHeadBlur * self, const GstHeadBlurImage * image,
   gint64 t0 = g_get_monotonic_time ();
   GError *err = NULL;
 
+  /* the head-model slot runs once head-detection-interval frames have
+   * passed since it last ran (head_since counts this frame too) */
+  if (self->head_detector != NULL
+      && self->head_since >= s->head_detection_interval) {
+    params.head_model = self->head_detector;
+    params.head_threshold = s->head_threshold;
+    self->head_since = 0;
+  }
+
   if (!gst_head_blur_detector_detect_heads (self->detector, image, &params,
           self->det_boxes, &err)) {
     GST_ELEMENT_ERROR (self, LIBRARY, FAILED,
-        ("Face detection failed; dropping the stream rather than passing "
+        ("Detection failed; dropping the stream rather than passing "
             "frames through unmasked."), ("%s", err->message));
     g_clear_error (&err);
     return FALSE;
@@ -246,6 +255,8 @@ gst_head_blur_analyse (GstHeadBlur * self, GstHeadBlurImage * image,
     self->applied_threads = s->threads;
   }
   gst_head_blur_tracker_set_hold_time (self->tracker, s->hold_time);
+  if (self->head_since < G_MAXUINT)
+    self->head_since++;
 
   GST_OBJECT_LOCK (self);
   gst_head_blur_sched_begin (&self->sched, &params, GST_BUFFER_PTS (buffer),

@@ -115,16 +115,14 @@ pad_to (const cv::Mat &content, int iw, int ih, cv::Mat &out)
       cv::BORDER_CONSTANT, cv::Scalar::all (0));
 }
 
-/* Scales the frame to @iw x @ih (content_size()) and converts only the
- * small copy to BGR, into @small_bgr. */
-static void
-make_small_bgr (GstHeadBlurDetector *det, const GstHeadBlurImage *image, int iw,
-    int ih, cv::Mat &small_bgr)
+void
+gst_head_blur_scale_to_bgr (const GstHeadBlurImage *image, int iw, int ih,
+    cv::Mat &small_yuv, cv::Mat &small_packed, cv::Mat &small_bgr)
 {
   switch (image->format) {
     case GST_HEAD_BLUR_FORMAT_I420: {
-      det->small_yuv.create (ih * 3 / 2, iw, CV_8UC1);
-      uchar *base = det->small_yuv.data;
+      small_yuv.create (ih * 3 / 2, iw, CV_8UC1);
+      uchar *base = small_yuv.data;
       cv::Mat y (ih, iw, CV_8UC1, base);
       cv::Mat u (ih / 2, iw / 2, CV_8UC1, base + iw * ih);
       cv::Mat v (ih / 2, iw / 2, CV_8UC1, base + iw * ih + iw * ih / 4);
@@ -134,42 +132,52 @@ make_small_bgr (GstHeadBlurDetector *det, const GstHeadBlurImage *image, int iw,
           0, cv::INTER_AREA);
       cv::resize (gst_head_blur_plane_view (image, 2, CV_8UC1), v, v.size (), 0,
           0, cv::INTER_AREA);
-      cv::cvtColor (det->small_yuv, small_bgr, cv::COLOR_YUV2BGR_I420);
+      cv::cvtColor (small_yuv, small_bgr, cv::COLOR_YUV2BGR_I420);
       break;
     }
     case GST_HEAD_BLUR_FORMAT_NV12: {
-      det->small_yuv.create (ih * 3 / 2, iw, CV_8UC1);
-      uchar *base = det->small_yuv.data;
+      small_yuv.create (ih * 3 / 2, iw, CV_8UC1);
+      uchar *base = small_yuv.data;
       cv::Mat y (ih, iw, CV_8UC1, base);
       cv::Mat uv (ih / 2, iw / 2, CV_8UC2, base + iw * ih);
       cv::resize (gst_head_blur_plane_view (image, 0, CV_8UC1), y, y.size (), 0,
           0, cv::INTER_AREA);
       cv::resize (gst_head_blur_plane_view (image, 1, CV_8UC2), uv, uv.size (),
           0, 0, cv::INTER_AREA);
-      cv::cvtColor (det->small_yuv, small_bgr, cv::COLOR_YUV2BGR_NV12);
+      cv::cvtColor (small_yuv, small_bgr, cv::COLOR_YUV2BGR_NV12);
       break;
     }
     default: {
       int type = packed_type (image->format);
-      cv::resize (gst_head_blur_plane_view (image, 0, type), det->small_packed,
+      cv::resize (gst_head_blur_plane_view (image, 0, type), small_packed,
           cv::Size (iw, ih), 0, 0, cv::INTER_AREA);
       switch (image->format) {
         case GST_HEAD_BLUR_FORMAT_BGR:
-          det->small_packed.copyTo (small_bgr);
+          small_packed.copyTo (small_bgr);
           break;
         case GST_HEAD_BLUR_FORMAT_RGB:
-          cv::cvtColor (det->small_packed, small_bgr, cv::COLOR_RGB2BGR);
+          cv::cvtColor (small_packed, small_bgr, cv::COLOR_RGB2BGR);
           break;
         case GST_HEAD_BLUR_FORMAT_BGRX:
-          cv::cvtColor (det->small_packed, small_bgr, cv::COLOR_BGRA2BGR);
+          cv::cvtColor (small_packed, small_bgr, cv::COLOR_BGRA2BGR);
           break;
         default: /* RGBX */
-          cv::cvtColor (det->small_packed, small_bgr, cv::COLOR_RGBA2BGR);
+          cv::cvtColor (small_packed, small_bgr, cv::COLOR_RGBA2BGR);
           break;
       }
       break;
     }
   }
+}
+
+/* Scales the frame to @iw x @ih (content_size()) and converts only the
+ * small copy to BGR, into @small_bgr. */
+static void
+make_small_bgr (GstHeadBlurDetector *det, const GstHeadBlurImage *image, int iw,
+    int ih, cv::Mat &small_bgr)
+{
+  gst_head_blur_scale_to_bgr (
+      image, iw, ih, det->small_yuv, det->small_packed, small_bgr);
 }
 
 /* Runs the network on det->small_bgr and decodes YuNet 2023 outputs into
@@ -377,6 +385,52 @@ detect_faces (GstHeadBlurDetector *det, const GstHeadBlurImage *image,
       image->height, iw, ih, rects.size (), keep.size ());
 }
 
+/* Throws unless every output of @net is a YOLO (Region) layer and
+ * @weights_path holds exactly the parameters of @net. */
+void
+gst_head_blur_check_darknet (cv::dnn::Net &net, const gchar *weights_path)
+{
+  /* OpenCV reads the weights without checking the file's length, so a
+   * truncated or foreign file can "load": the file must hold exactly the
+   * network's parameters after Darknet's header (major, minor, revision
+   * as int32, then "seen" as int64 from version 0.2 on, else int32). The
+   * YOLO layers' anchors come from the .cfg, not from the file. */
+  std::vector<int> ids = net.getUnconnectedOutLayers ();
+  size_t n_params = 0;
+  for (const cv::String &name : net.getLayerNames ()) {
+    cv::Ptr<cv::dnn::Layer> l = net.getLayer (name);
+    if (l->type == "Region")
+      continue;
+    for (const cv::Mat &b : l->blobs)
+      n_params += b.total ();
+  }
+  if (ids.empty ())
+    throw std::runtime_error ("network has no outputs");
+  for (int id : ids)
+    if (net.getLayer (id)->type != "Region")
+      throw std::runtime_error ("output layer \"" + net.getLayer (id)->name
+                                + "\" is not a YOLO layer");
+  gchar *contents = NULL;
+  gsize len = 0;
+  if (!g_file_get_contents (weights_path, &contents, &len, NULL))
+    throw std::runtime_error ("cannot read the weights");
+  gint32 hdr[3] = { 0, 0, 0 };
+  if (len >= sizeof (hdr))
+    memcpy (hdr, contents, sizeof (hdr));
+  g_free (contents);
+  /* 64-bit: a garbage header must not overflow */
+  size_t hlen = 12
+                + (((gint64) hdr[0] * 10 + hdr[1] >= 2 && hdr[0] < 1000
+                       && hdr[1] < 1000)
+                        ? 8
+                        : 4);
+  if (len != hlen + 4 * n_params)
+    throw std::runtime_error ("weights file has " + std::to_string (len)
+                              + " bytes, the network described by the "
+                                ".cfg needs "
+                              + std::to_string (hlen + 4 * n_params));
+}
+
 G_BEGIN_DECLS
 
 gboolean
@@ -419,47 +473,7 @@ gst_head_blur_detector_load_person (
       throw std::runtime_error ("network is empty");
     net.setPreferableBackend (cv::dnn::DNN_BACKEND_OPENCV);
     net.setPreferableTarget (cv::dnn::DNN_TARGET_CPU);
-    /* OpenCV reads the weights without checking the file's length, so a
-     * truncated or foreign file can "load": the file must hold exactly the
-     * network's parameters after Darknet's header (major, minor, revision
-     * as int32, then "seen" as int64 from version 0.2 on, else int32). The
-     * YOLO layers' anchors come from the .cfg, not from the file. */
-    {
-      std::vector<int> ids = net.getUnconnectedOutLayers ();
-      size_t n_params = 0;
-      for (const cv::String &name : net.getLayerNames ()) {
-        cv::Ptr<cv::dnn::Layer> l = net.getLayer (name);
-        if (l->type == "Region")
-          continue;
-        for (const cv::Mat &b : l->blobs)
-          n_params += b.total ();
-      }
-      if (ids.empty ())
-        throw std::runtime_error ("network has no outputs");
-      for (int id : ids)
-        if (net.getLayer (id)->type != "Region")
-          throw std::runtime_error ("output layer \"" + net.getLayer (id)->name
-                                    + "\" is not a YOLO layer");
-      gchar *contents = NULL;
-      gsize len = 0;
-      if (!g_file_get_contents (weights_path, &contents, &len, NULL))
-        throw std::runtime_error ("cannot read the weights");
-      gint32 hdr[3] = { 0, 0, 0 };
-      if (len >= sizeof (hdr))
-        memcpy (hdr, contents, sizeof (hdr));
-      g_free (contents);
-      /* 64-bit: a garbage header must not overflow */
-      size_t hlen = 12
-                    + (((gint64) hdr[0] * 10 + hdr[1] >= 2 && hdr[0] < 1000
-                           && hdr[1] < 1000)
-                            ? 8
-                            : 4);
-      if (len != hlen + 4 * n_params)
-        throw std::runtime_error ("weights file has " + std::to_string (len)
-                                  + " bytes, the network described by the "
-                                    ".cfg needs "
-                                  + std::to_string (hlen + 4 * n_params));
-    }
+    gst_head_blur_check_darknet (net, weights_path);
     det->person_net = net;
     det->person_out_names = net.getUnconnectedOutLayersNames ();
 
@@ -542,7 +556,7 @@ gst_head_blur_detector_detect_heads (GstHeadBlurDetector *det,
   if (!gst_head_blur_image_check (image, error))
     return FALSE;
 
-  std::vector<RbBox> faces, persons;
+  std::vector<RbBox> faces, persons, found;
   bool person_on = !det->person_out_names.empty ()
                    && params->person_inference_width > 0
                    && params->person_threshold < 1.0;
@@ -554,17 +568,22 @@ gst_head_blur_detector_detect_heads (GstHeadBlurDetector *det,
         det, image, params->inference_width, params->threshold, faces);
     if (person_on)
       detect_persons (det, image, params, persons);
+    if (params->head_model != NULL)
+      gst_head_blur_yolo_detect (params->head_model, image,
+          params->head_threshold, found, faces, persons);
     ok = true;
   } catch (...) {
     msg = gst_head_blur_caught_text ();
   }
   if (ok) {
-    guint merged = gst_head_blur_fuse_heads (faces.data (), faces.size (),
-        persons.data (), persons.size (), params->padding, image->width,
-        image->height, heads);
+    guint merged = gst_head_blur_fuse_heads_full (faces.data (),
+        faces.size (), found.data (), found.size (), persons.data (),
+        persons.size (), params->padding, image->width, image->height, heads);
 
-    GST_LOG ("%zu faces, %zu persons (%zu heads added, %u merged)",
-        faces.size (), persons.size (), persons.size () - merged, merged);
+    GST_LOG ("%zu faces, %zu heads, %zu persons (%zu heads added, %u "
+             "merged)",
+        faces.size (), found.size (), persons.size (),
+        persons.size () - merged, merged);
   } else {
     g_set_error (error, GST_HEAD_BLUR_CV_ERROR,
         GST_HEAD_BLUR_CV_ERROR_INFERENCE, "inference failed: %s", msg.c_str ());

@@ -15,6 +15,7 @@
 #include <glib.h>
 
 #include "gstheadblur-image.h"
+#include "gstheadblur-yolo.h"
 #include "rb-box.h"
 
 G_BEGIN_DECLS
@@ -35,6 +36,9 @@ typedef struct
   gdouble person_threshold;     /* minimum person score, 0 to 1; 1 = off */
   gdouble padding;              /* margin on every side, fraction of the
                                  * head box */
+  GstHeadBlurYolo *head_model;  /* the extra detector to run on this
+                                 * frame, or NULL */
+  gdouble head_threshold;       /* its minimum score, 0 to 1 */
 } GstHeadBlurDetectParams;
 
 /* Loads the YuNet face detector (ONNX, 2023 output layout: outputs cls_8
@@ -61,8 +65,9 @@ gboolean gst_head_blur_detector_load_person (GstHeadBlurDetector * det,
 /* Finds the heads in @image: faces (YuNet on a copy scaled to
  * @params->inference_width) and, when a person detector is loaded,
  * @params->person_inference_width > 0 and @params->person_threshold < 1,
- * persons (Yolo-Fastest at that width), turned into head boxes by
- * gst_head_blur_fuse_heads() and appended to @heads (RbBox, whole frame
+ * persons (Yolo-Fastest at that width), and the heads, faces and persons
+ * of @params->head_model when set, turned into head boxes by
+ * gst_head_blur_fuse_heads_full() and appended to @heads (RbBox, whole frame
  * pixels, padded by @params->padding and clipped to the frame; source
  * RB_BOX_FACE or RB_BOX_PERSON, the detector's score). Errors:
  * GST_HEAD_BLUR_CV_ERROR_ARGS (invalid image),
@@ -79,5 +84,21 @@ gboolean gst_head_blur_detector_detect_heads (GstHeadBlurDetector * det,
 gboolean gst_head_blur_cv_set_threads (gint n_threads, GError ** error);
 
 G_END_DECLS
+
+#ifdef __cplusplus
+#include <opencv2/dnn.hpp>
+
+/* The frame scaled to @iw x @ih, converted to BGR into @small_bgr (only
+ * the small copy is converted; @small_yuv and @small_packed are scratch). */
+void     gst_head_blur_scale_to_bgr (const GstHeadBlurImage * image, int iw,
+                                     int ih, cv::Mat & small_yuv,
+                                     cv::Mat & small_packed,
+                                     cv::Mat & small_bgr);
+
+/* Throws unless every output of Darknet network @net is a YOLO (Region)
+ * layer and @weights_path holds exactly @net's parameters. */
+void     gst_head_blur_check_darknet (cv::dnn::Net & net,
+                                      const gchar * weights_path);
+#endif
 
 #endif /* __GST_HEAD_BLUR_DETECT_H__ */

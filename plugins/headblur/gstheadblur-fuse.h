@@ -73,6 +73,38 @@ guint    gst_head_blur_fuse_heads (const RbBox * faces, guint n_faces,
                                    gdouble padding, gint width, gint height,
                                    GArray * heads);
 
+/* As gst_head_blur_fuse_heads(), with @n_found head boxes @found that a
+ * head detector gave: each is used as it is, in the place of a
+ * face-derived head (a person-derived head of the same head is merged
+ * into it or dropped alike), appended after the faces' heads and before
+ * the persons' ones. */
+guint    gst_head_blur_fuse_heads_full (const RbBox * faces, guint n_faces,
+                                        const RbBox * found, guint n_found,
+                                        const RbBox * persons,
+                                        guint n_persons, gdouble padding,
+                                        gint width, gint height,
+                                        GArray * heads);
+
+/* What a class id of a head detector stands for, and so how its boxes
+ * become head boxes. */
+typedef enum
+{
+  GST_HEAD_BLUR_CLASS_NONE = 0, /* not used */
+  GST_HEAD_BLUR_CLASS_HEAD,     /* a head box, used as it is */
+  GST_HEAD_BLUR_CLASS_FACE,     /* widened as a face box */
+  GST_HEAD_BLUR_CLASS_PERSON,   /* the head band at its top */
+} GstHeadBlurClassKind;
+
+/* The highest class id gst_head_blur_parse_classes() takes. */
+#define GST_HEAD_BLUR_MAX_CLASS_ID 999
+
+/* Parses a class map "ID:KIND[,ID:KIND...]" (KIND: head, face or person;
+ * ID: 0 to GST_HEAD_BLUR_MAX_CLASS_ID; spaces around items allowed) into a
+ * byte array indexed by class id (length: the highest id + 1) of
+ * GstHeadBlurClassKind. NULL with G_OPTION_ERROR_BAD_VALUE, naming the
+ * faulty item, for an empty map, a bad item or an id given twice. */
+GByteArray *gst_head_blur_parse_classes (const gchar * spec, GError ** error);
+
 G_END_DECLS
 
 #endif /* __GST_HEAD_BLUR_FUSE_H__ */

@@ -92,6 +92,13 @@ typedef struct
   gboolean upstream_detections;
   guint upstream_check_interval;
   GstHeadBlurCorruptMode corrupt_mode;
+  gchar *head_model;            /* "" = no head-model slot */
+  GstHeadBlurHeadModelFormat head_model_format;
+  gchar *head_model_config;
+  gint head_input_size;
+  gdouble head_threshold;
+  gchar *head_classes;
+  guint head_detection_interval;
 } GstHeadBlurSettings;
 
 struct _GstHeadBlur
@@ -108,6 +115,8 @@ struct _GstHeadBlur
 
   /* created in start(), freed in stop(); streaming thread only */
   GstHeadBlurDetector *detector;
+  GstHeadBlurYolo *head_detector;       /* head-model, NULL when unset */
+  guint head_since;             /* frames since head_detector last ran */
   gint applied_threads;         /* last value given to OpenCV, 0 = none */
   GstHeadBlurTracker *tracker;
   guint lookahead;              /* frames, fixed between start and stop */

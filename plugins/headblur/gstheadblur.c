@@ -105,6 +105,7 @@
 #endif
 
 #include "gstheadblur-internal.h"
+#include "gstheadblur-fuse.h"
 #include "rb-paths.h"
 #include "rb-zones.h"
 
@@ -123,6 +124,10 @@ static GType gst_head_blur_overload_mode_get_type (void);
 #define GST_TYPE_HEAD_BLUR_CORRUPT_MODE \
     (gst_head_blur_corrupt_mode_get_type ())
 static GType gst_head_blur_corrupt_mode_get_type (void);
+
+#define GST_TYPE_HEAD_BLUR_HEAD_MODEL_FORMAT \
+    (gst_head_blur_head_model_format_get_type ())
+static GType gst_head_blur_head_model_format_get_type (void);
 
 enum
 {
@@ -151,6 +156,14 @@ enum
   PROP_UPSTREAM_CHECK_INTERVAL,
   /* corrupt input */
   PROP_CORRUPT_MODE,
+  /* head-model slot */
+  PROP_HEAD_MODEL,
+  PROP_HEAD_MODEL_FORMAT,
+  PROP_HEAD_MODEL_CONFIG,
+  PROP_HEAD_INPUT_SIZE,
+  PROP_HEAD_THRESHOLD,
+  PROP_HEAD_CLASSES,
+  PROP_HEAD_DETECTION_INTERVAL,
 };
 
 /* <source>/models from the build tree, else the installed models (rb-paths) */
@@ -174,6 +187,13 @@ enum
 #define DEFAULT_UPSTREAM_DETECTIONS FALSE
 #define DEFAULT_UPSTREAM_CHECK_INTERVAL 32
 #define DEFAULT_CORRUPT_MODE GST_HEAD_BLUR_CORRUPT_MODE_FULL_FRAME
+#define DEFAULT_HEAD_MODEL ""
+#define DEFAULT_HEAD_MODEL_FORMAT GST_HEAD_BLUR_HEAD_MODEL_FORMAT_YOLOV5_ONNX
+#define DEFAULT_HEAD_MODEL_CONFIG ""
+#define DEFAULT_HEAD_INPUT_SIZE 640
+#define DEFAULT_HEAD_THRESHOLD 0.4
+#define DEFAULT_HEAD_CLASSES "0:head"
+#define DEFAULT_HEAD_DETECTION_INTERVAL 0
 
 #define MIN_INFERENCE_WIDTH 160
 #define MAX_INFERENCE_WIDTH 3840
@@ -184,6 +204,9 @@ enum
 #define MAX_LOOKAHEAD 300
 #define MAX_DETECTION_AGE (60 * GST_SECOND)
 #define MAX_UPSTREAM_CHECK_INTERVAL 300
+#define MIN_HEAD_INPUT_SIZE 32
+#define MAX_HEAD_INPUT_SIZE 1920
+#define MAX_HEAD_DETECTION_INTERVAL 300
 
 #define VIDEO_FORMATS "{ I420, NV12, BGR, RGB, BGRx, RGBx }"
 
@@ -280,6 +303,29 @@ gst_head_blur_corrupt_mode_get_type (void)
     g_once_init_leave (&mode_type, t);
   }
   return mode_type;
+}
+
+static GType
+gst_head_blur_head_model_format_get_type (void)
+{
+  static GType format_type = 0;
+  static const GEnumValue formats[] = {
+    {GST_HEAD_BLUR_HEAD_MODEL_FORMAT_YOLOV5_ONNX,
+        "ONNX, YOLOv5 output [1,N,5+C]", "yolov5-onnx"},
+    {GST_HEAD_BLUR_HEAD_MODEL_FORMAT_YOLOV8_ONNX,
+        "ONNX, YOLOv8 output [1,4+C,N]", "yolov8-onnx"},
+    {GST_HEAD_BLUR_HEAD_MODEL_FORMAT_YOLOX_ONNX,
+        "ONNX, raw YOLOX output [1,N,5+C]", "yolox-onnx"},
+    {GST_HEAD_BLUR_HEAD_MODEL_FORMAT_DARKNET,
+        "Darknet YOLO .cfg and .weights", "darknet"},
+    {0, NULL, NULL},
+  };
+
+  if (g_once_init_enter (&format_type)) {
+    GType t = g_enum_register_static ("GstHeadBlurHeadModelFormat", formats);
+    g_once_init_leave (&format_type, t);
+  }
+  return format_type;
 }
 
 static void
@@ -751,6 +797,165 @@ gst_head_blur_class_init (GstHeadBlurClass * klass)
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_PLAYING));
 
+  /**
+   * GstHeadBlur:head-model:
+   *
+   * Path of an extra detector, the head-model slot: any YOLO-family model
+   * in one of the layouts of #GstHeadBlur:head-model-format (a whole-head
+   * detector, or one that finds faces or persons), whose classes
+   * #GstHeadBlur:head-classes maps to heads (masked as they are), faces
+   * (widened to head boxes as YuNet's faces are) or persons (the head band
+   * at their top, as for #GstHeadBlur:person-model). It runs beside the
+   * face and person detectors, on the frame scaled into a
+   * #GstHeadBlur:head-input-size square, and its boxes are fused with
+   * theirs: a person-derived head that is the same head as a detected head
+   * is merged into it. Read when the element goes from READY to PAUSED;
+   * set while PAUSED or PLAYING it is refused (a warning is logged, the
+   * value kept). A missing file (model or Darknet `.cfg`) makes that state
+   * change fail with GST_RESOURCE_ERROR_NOT_FOUND; a file that cannot be
+   * loaded or run, or whose output shapes are not those of
+   * #GstHeadBlur:head-model-format for that input size and class map,
+   * with GST_LIBRARY_ERROR_INIT, the debug text naming the file, the
+   * shapes expected and the shapes found. Default: empty, no extra
+   * detector (the element then behaves exactly as without the slot).
+   *
+   * Since: 0.1.0
+   */
+  g_object_class_install_property (gobject_class, PROP_HEAD_MODEL,
+      g_param_spec_string ("head-model", "Head Model",
+          "Path of an extra YOLO-family detector (.onnx or Darknet "
+          ".weights), loaded when going to PAUSED; empty: none",
+          DEFAULT_HEAD_MODEL,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          GST_PARAM_MUTABLE_READY));
+
+  /**
+   * GstHeadBlur:head-model-format:
+   *
+   * Output layout of #GstHeadBlur:head-model (see
+   * #GstHeadBlurHeadModelFormat): `yolov5-onnx` (one output [1,N,5+C],
+   * box centre and size in input pixels, objectness, class scores),
+   * `yolov8-onnx` (one output [1,4+C,N], no objectness), `yolox-onnx`
+   * (one raw output [1,N,5+C] as YOLOX's export_onnx.py writes it by
+   * default, decoded here on the stride 8, 16 and 32 grids; a model
+   * exported with `--decode_in_inference` is not taken) or `darknet`
+   * (YOLO v3, v4 or tiny .cfg and .weights). N is the number of grid cells
+   * (times 3 anchors for YOLOv5) for a #GstHeadBlur:head-input-size square,
+   * C the number of classes. The score of a box is the objectness times
+   * the class score (the class score alone for YOLOv8). Default
+   * `yolov5-onnx`. Read with #GstHeadBlur:head-model.
+   *
+   * Since: 0.1.0
+   */
+  g_object_class_install_property (gobject_class, PROP_HEAD_MODEL_FORMAT,
+      g_param_spec_enum ("head-model-format", "Head Model Format",
+          "Output layout of head-model: yolov5-onnx, yolov8-onnx, "
+          "yolox-onnx or darknet", GST_TYPE_HEAD_BLUR_HEAD_MODEL_FORMAT,
+          DEFAULT_HEAD_MODEL_FORMAT,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          GST_PARAM_MUTABLE_READY));
+
+  /**
+   * GstHeadBlur:head-model-config:
+   *
+   * With `head-model-format=darknet`: path of the network's `.cfg`.
+   * Empty (the default): the file beside #GstHeadBlur:head-model with the
+   * same base name (`x.weights` -> `x.cfg`). Ignored for ONNX formats.
+   * Read with #GstHeadBlur:head-model; a missing file fails as a missing
+   * model does.
+   *
+   * Since: 0.1.0
+   */
+  g_object_class_install_property (gobject_class, PROP_HEAD_MODEL_CONFIG,
+      g_param_spec_string ("head-model-config", "Head Model Config",
+          "Darknet .cfg of head-model; empty: beside the .weights",
+          DEFAULT_HEAD_MODEL_CONFIG,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          GST_PARAM_MUTABLE_READY));
+
+  /**
+   * GstHeadBlur:head-input-size:
+   *
+   * Side in pixels of the square input of #GstHeadBlur:head-model, 32 to
+   * 1920, rounded down to a multiple of 32 when set. The frame is scaled
+   * with its aspect kept into the top-left corner of the square, the rest
+   * grey (114). A model exported with a fixed input size needs exactly that
+   * size (otherwise its output shapes do not match and it fails to load);
+   * a model with a dynamic input takes any. Default 640. Read with
+   * #GstHeadBlur:head-model.
+   *
+   * Since: 0.1.0
+   */
+  g_object_class_install_property (gobject_class, PROP_HEAD_INPUT_SIZE,
+      g_param_spec_int ("head-input-size", "Head Input Size",
+          "Side in pixels of the square input of head-model, 32 to 1920, "
+          "rounded down to a multiple of 32", MIN_HEAD_INPUT_SIZE,
+          MAX_HEAD_INPUT_SIZE, DEFAULT_HEAD_INPUT_SIZE,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          GST_PARAM_MUTABLE_READY));
+
+  /**
+   * GstHeadBlur:head-threshold:
+   *
+   * Minimum score, 0 to 1, of a #GstHeadBlur:head-model box (see
+   * #GstHeadBlur:head-model-format) for it to be masked. Lower values hide
+   * more heads and mask more background. For Darknet models OpenCV's YOLO
+   * layer reports class scores under the `.cfg`'s `thresh` (0.2 if unset)
+   * as 0. Default 0.4. Takes effect on the next frame.
+   *
+   * Since: 0.1.0
+   */
+  g_object_class_install_property (gobject_class, PROP_HEAD_THRESHOLD,
+      g_param_spec_double ("head-threshold", "Head Threshold",
+          "Minimum score of a head-model box for it to be masked, 0 to 1 "
+          "(lower hides more)", 0.0, 1.0, DEFAULT_HEAD_THRESHOLD,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          GST_PARAM_MUTABLE_PLAYING));
+
+  /**
+   * GstHeadBlur:head-classes:
+   *
+   * Which class ids of #GstHeadBlur:head-model are used and as what:
+   * `ID:KIND` items separated by commas, KIND `head` (the box is masked as
+   * it is), `face` (widened to a head box as YuNet's faces are) or
+   * `person` (the head band at its top, as for #GstHeadBlur:person-model),
+   * ID 0 to 999, e.g. `0:head` or `0:person,1:head`. Other classes are
+   * ignored. A map that does not parse, or that names a class the model
+   * does not have, makes READY to PAUSED fail (GST_RESOURCE_ERROR_SETTINGS,
+   * GST_LIBRARY_ERROR_INIT). Default `0:head`. Read with
+   * #GstHeadBlur:head-model.
+   *
+   * Since: 0.1.0
+   */
+  g_object_class_install_property (gobject_class, PROP_HEAD_CLASSES,
+      g_param_spec_string ("head-classes", "Head Classes",
+          "Class ids of head-model and what they are, e.g. "
+          "\"0:head,1:face,2:person\"", DEFAULT_HEAD_CLASSES,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          GST_PARAM_MUTABLE_READY));
+
+  /**
+   * GstHeadBlur:head-detection-interval:
+   *
+   * How often #GstHeadBlur:head-model runs, 0 to 300 frames: on a frame
+   * where the element detects (see #GstHeadBlur:detection-interval) once at
+   * least this many frames have passed since it last ran (always on the
+   * first frame after a start or flush); 0 or 1: on every such frame. A
+   * heavy model can so run every tenth frame while the tracks carry its
+   * heads between (keep the gap below #GstHeadBlur:hold-time). Default 0.
+   * Takes effect on the next frame.
+   *
+   * Since: 0.1.0
+   */
+  g_object_class_install_property (gobject_class,
+      PROP_HEAD_DETECTION_INTERVAL,
+      g_param_spec_uint ("head-detection-interval", "Head Detection Interval",
+          "Frames between runs of head-model, at least (0: on every frame "
+          "the element detects on), 0 to 300", 0,
+          MAX_HEAD_DETECTION_INTERVAL, DEFAULT_HEAD_DETECTION_INTERVAL,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          GST_PARAM_MUTABLE_PLAYING));
+
   gst_element_class_add_static_pad_template (element_class,
       &gst_head_blur_sink_template);
   gst_element_class_add_static_pad_template (element_class,
@@ -778,6 +983,7 @@ gst_head_blur_class_init (GstHeadBlurClass * klass)
   gst_type_mark_as_plugin_api (GST_TYPE_HEAD_BLUR_MODE, 0);
   gst_type_mark_as_plugin_api (GST_TYPE_HEAD_BLUR_OVERLOAD_MODE, 0);
   gst_type_mark_as_plugin_api (GST_TYPE_HEAD_BLUR_CORRUPT_MODE, 0);
+  gst_type_mark_as_plugin_api (GST_TYPE_HEAD_BLUR_HEAD_MODEL_FORMAT, 0);
 }
 
 static void
@@ -805,6 +1011,13 @@ gst_head_blur_init (GstHeadBlur * self)
   s->upstream_detections = DEFAULT_UPSTREAM_DETECTIONS;
   s->upstream_check_interval = DEFAULT_UPSTREAM_CHECK_INTERVAL;
   s->corrupt_mode = DEFAULT_CORRUPT_MODE;
+  s->head_model = g_strdup (DEFAULT_HEAD_MODEL);
+  s->head_model_format = DEFAULT_HEAD_MODEL_FORMAT;
+  s->head_model_config = g_strdup (DEFAULT_HEAD_MODEL_CONFIG);
+  s->head_input_size = DEFAULT_HEAD_INPUT_SIZE;
+  s->head_threshold = DEFAULT_HEAD_THRESHOLD;
+  s->head_classes = g_strdup (DEFAULT_HEAD_CLASSES);
+  s->head_detection_interval = DEFAULT_HEAD_DETECTION_INTERVAL;
   gst_head_blur_sched_start (&self->sched);
   self->track_boxes = g_array_new (FALSE, FALSE, sizeof (RbBox));
   self->hits = g_array_new (FALSE, FALSE, sizeof (GstHeadBlurTrackHit));
@@ -823,7 +1036,11 @@ gst_head_blur_finalize (GObject * object)
   g_clear_pointer (&self->settings.zones, g_ptr_array_unref);
   g_free (self->settings.zones_error);
   g_free (self->settings.person_model);
+  g_free (self->settings.head_model);
+  g_free (self->settings.head_model_config);
+  g_free (self->settings.head_classes);
   g_clear_pointer (&self->detector, gst_head_blur_detector_free);
+  g_clear_pointer (&self->head_detector, gst_head_blur_yolo_free);
   g_clear_pointer (&self->tracker, gst_head_blur_tracker_free);
   g_clear_pointer (&self->queue, gst_head_blur_lookahead_free);
   g_array_unref (self->track_boxes);
@@ -950,6 +1167,37 @@ gst_head_blur_set_property (GObject * object, guint prop_id,
     case PROP_CORRUPT_MODE:
       s->corrupt_mode = g_value_get_enum (value);
       break;
+    case PROP_HEAD_MODEL:
+    case PROP_HEAD_MODEL_FORMAT:
+    case PROP_HEAD_MODEL_CONFIG:
+    case PROP_HEAD_INPUT_SIZE:
+    case PROP_HEAD_CLASSES:
+      if (self->started) {
+        GST_WARNING_OBJECT (self, "%s can only be changed in the NULL or "
+            "READY state; keeping it", pspec->name);
+        break;
+      }
+      if (prop_id == PROP_HEAD_MODEL) {
+        g_free (s->head_model);
+        s->head_model = g_value_dup_string (value);
+      } else if (prop_id == PROP_HEAD_MODEL_FORMAT) {
+        s->head_model_format = g_value_get_enum (value);
+      } else if (prop_id == PROP_HEAD_MODEL_CONFIG) {
+        g_free (s->head_model_config);
+        s->head_model_config = g_value_dup_string (value);
+      } else if (prop_id == PROP_HEAD_INPUT_SIZE) {
+        s->head_input_size = g_value_get_int (value) / 32 * 32;
+      } else {
+        g_free (s->head_classes);
+        s->head_classes = g_value_dup_string (value);
+      }
+      break;
+    case PROP_HEAD_THRESHOLD:
+      s->head_threshold = g_value_get_double (value);
+      break;
+    case PROP_HEAD_DETECTION_INTERVAL:
+      s->head_detection_interval = g_value_get_uint (value);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -1049,6 +1297,27 @@ gst_head_blur_get_property (GObject * object, guint prop_id, GValue * value,
     case PROP_CORRUPT_MODE:
       g_value_set_enum (value, s->corrupt_mode);
       break;
+    case PROP_HEAD_MODEL:
+      g_value_set_string (value, s->head_model);
+      break;
+    case PROP_HEAD_MODEL_FORMAT:
+      g_value_set_enum (value, s->head_model_format);
+      break;
+    case PROP_HEAD_MODEL_CONFIG:
+      g_value_set_string (value, s->head_model_config);
+      break;
+    case PROP_HEAD_INPUT_SIZE:
+      g_value_set_int (value, s->head_input_size);
+      break;
+    case PROP_HEAD_THRESHOLD:
+      g_value_set_double (value, s->head_threshold);
+      break;
+    case PROP_HEAD_CLASSES:
+      g_value_set_string (value, s->head_classes);
+      break;
+    case PROP_HEAD_DETECTION_INTERVAL:
+      g_value_set_uint (value, s->head_detection_interval);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -1056,22 +1325,67 @@ gst_head_blur_get_property (GObject * object, guint prop_id, GValue * value,
   GST_OBJECT_UNLOCK (self);
 }
 
-/* Posts the error of the face (or @person) model at @path that could not
- * be loaded, @err from the detector. */
+/* Posts the error of the @what ("face", "person", "head") model at @path
+ * that could not be loaded, @err from the detector. */
 static void
-gst_head_blur_model_error (GstHeadBlur * self, gboolean person,
+gst_head_blur_model_error (GstHeadBlur * self, const gchar * what,
     const gchar * path, const GError * err)
 {
   if (g_error_matches (err, GST_HEAD_BLUR_CV_ERROR,
           GST_HEAD_BLUR_CV_ERROR_NOT_FOUND))
     GST_ELEMENT_ERROR (self, RESOURCE, NOT_FOUND,
-        ("%s detector model \"%s\" not found.", person ? "Person" : "Face",
-            GST_STR_NULL (path)), ("%s", err->message));
+        ("%c%s detector model \"%s\" not found.", g_ascii_toupper (what[0]),
+            what + 1, GST_STR_NULL (path)), ("%s", err->message));
   else
     GST_ELEMENT_ERROR (self, LIBRARY, INIT,
-        ("Could not load %s detector model \"%s\".",
-            person ? "person" : "face", GST_STR_NULL (path)),
+        ("Could not load %s detector model \"%s\".", what,
+            GST_STR_NULL (path)), ("%s", err->message));
+}
+
+/* Loads the head-model slot when head-model is set. Posts the error and
+ * returns FALSE on failure. */
+static gboolean
+gst_head_blur_load_head_model (GstHeadBlur * self)
+{
+  GstHeadBlurSettings *st = &self->settings;
+  gchar *path, *config, *classes;
+  GstHeadBlurHeadModelFormat format;
+  gint size;
+  GByteArray *kinds;
+  GError *err = NULL;
+
+  GST_OBJECT_LOCK (self);
+  path = g_strdup (st->head_model);
+  config = g_strdup (st->head_model_config);
+  classes = g_strdup (st->head_classes);
+  format = st->head_model_format;
+  size = st->head_input_size;
+  GST_OBJECT_UNLOCK (self);
+
+  if (path == NULL || path[0] == '\0') {
+    g_free (path);
+    g_free (config);
+    g_free (classes);
+    return TRUE;
+  }
+  kinds = gst_head_blur_parse_classes (classes, &err);
+  if (kinds == NULL) {
+    GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS,
+        ("Invalid head-classes \"%s\".", GST_STR_NULL (classes)),
         ("%s", err->message));
+  } else {
+    GST_DEBUG_OBJECT (self, "loading head model %s", path);
+    self->head_detector = gst_head_blur_yolo_new (format, path, config, size,
+        kinds, &err);
+    if (self->head_detector == NULL)
+      gst_head_blur_model_error (self, "head", path, err);
+    g_byte_array_unref (kinds);
+  }
+  g_clear_error (&err);
+  g_free (path);
+  g_free (config);
+  g_free (classes);
+  return self->head_detector != NULL;
 }
 
 static gboolean
@@ -1107,19 +1421,24 @@ gst_head_blur_start (GstBaseTransform * trans)
   GST_DEBUG_OBJECT (self, "loading model %s", GST_STR_NULL (model));
   self->detector = gst_head_blur_detector_new (model, &err);
   if (self->detector == NULL) {
-    gst_head_blur_model_error (self, FALSE, model, err);
+    gst_head_blur_model_error (self, "face", model, err);
     goto failed;
   }
   GST_DEBUG_OBJECT (self, "loading person model %s",
       GST_STR_NULL (person_model));
   if (!gst_head_blur_detector_load_person (self->detector, person_model, &err)) {
-    gst_head_blur_model_error (self, TRUE, person_model, err);
+    gst_head_blur_model_error (self, "person", person_model, err);
     g_clear_pointer (&self->detector, gst_head_blur_detector_free);
     goto failed;
   }
   if (person_model == NULL || person_model[0] == '\0')
     GST_INFO_OBJECT (self, "person detector disabled (person-model is "
         "empty): heads are found from faces only");
+  if (!gst_head_blur_load_head_model (self)) {
+    g_clear_pointer (&self->detector, gst_head_blur_detector_free);
+    goto failed;
+  }
+  self->head_since = G_MAXUINT;
 
   g_free (model);
   g_free (person_model);
@@ -1145,6 +1464,7 @@ gst_head_blur_stop (GstBaseTransform * trans)
 
   g_clear_pointer (&self->queue, gst_head_blur_lookahead_free);
   g_clear_pointer (&self->detector, gst_head_blur_detector_free);
+  g_clear_pointer (&self->head_detector, gst_head_blur_yolo_free);
   g_clear_pointer (&self->tracker, gst_head_blur_tracker_free);
   GST_OBJECT_LOCK (self);
   self->started = FALSE;
@@ -1169,6 +1489,9 @@ gst_head_blur_settings_copy (GstHeadBlur * self, GstHeadBlurSettings * s)
   *s = self->settings;
   s->model = NULL;              /* not needed per frame */
   s->person_model = NULL;
+  s->head_model = NULL;
+  s->head_model_config = NULL;
+  s->head_classes = NULL;
   s->privacy_zones = g_strdup (self->settings.privacy_zones);
   s->zones = self->settings.zones ? g_ptr_array_ref (self->settings.zones) :
       NULL;
@@ -1265,6 +1588,7 @@ gst_head_blur_sink_event (GstBaseTransform * trans, GstEvent * event)
         gst_head_blur_lookahead_clear (self->queue);
       if (self->tracker)
         gst_head_blur_tracker_reset (self->tracker);
+      self->head_since = G_MAXUINT;
       GST_OBJECT_LOCK (self);
       gst_head_blur_sched_flush (&self->sched);
       GST_OBJECT_UNLOCK (self);
