@@ -268,6 +268,67 @@ GST_START_TEST (test_edges)
 
 GST_END_TEST;
 
+/* Heads a head detector found are kept as they are, after the faces'
+ * heads; a person-derived head of the same head is merged into one, and
+ * a person elsewhere still gives its band. */
+GST_START_TEST (test_found_heads)
+{
+  RbBox face = box (100, 100, 40, 40, 0.9f, RB_BOX_FACE);
+  RbBox found = box (500, 200, 50, 60, 0.8f, RB_BOX_DETECTION);
+  /* band 0.6 x 80 = 48 wide, 48 high, from 500 + 40 - 24 = 516 and
+   * 210 - 4.8: inside the found head, so merged into it */
+  RbBox persons[] = { box (500, 210, 80, 200, 0.7f, RB_BOX_PERSON),
+    box (1000, 500, 100, 300, 0.7f, RB_BOX_PERSON)
+  };
+  g_autoptr (GArray) heads = g_array_new (FALSE, FALSE, sizeof (RbBox));
+  guint merged = gst_head_blur_fuse_heads_full (&face, 1, &found, 1, persons,
+      2, 0.0, W, H, heads);
+  RbBox r;
+
+  fail_unless_equals_int (merged, 1);
+  fail_unless_equals_int (heads->len, 3);
+  r = g_array_index (heads, RbBox, 0);
+  fail_unless_equals_int (r.source, RB_BOX_FACE);
+  /* the found head united with the band (516,205.2 48x48) */
+  r = g_array_index (heads, RbBox, 1);
+  assert_box (&r, 500, 200, 64, 60);
+  fail_unless_equals_int (r.source, RB_BOX_DETECTION);
+  fail_unless (r.score == 0.8f);
+  r = g_array_index (heads, RbBox, 2);
+  assert_box (&r, 1020, 494, 60, 60);
+  fail_unless_equals_int (r.source, RB_BOX_PERSON);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_parse_classes)
+{
+  GError *err = NULL;
+  GByteArray *k = gst_head_blur_parse_classes (" 2:person, 0:head ,5:face",
+      &err);
+  const gchar *bad[] = { "", "0", "x:head", "0:hat", "-1:head", "1000:head",
+    "0:head,0:face", "0:head,", "1.5:head", NULL
+  };
+
+  fail_unless (k != NULL, "%s", err ? err->message : "");
+  fail_unless_equals_int (k->len, 6);
+  fail_unless_equals_int (k->data[0], GST_HEAD_BLUR_CLASS_HEAD);
+  fail_unless_equals_int (k->data[1], GST_HEAD_BLUR_CLASS_NONE);
+  fail_unless_equals_int (k->data[2], GST_HEAD_BLUR_CLASS_PERSON);
+  fail_unless_equals_int (k->data[5], GST_HEAD_BLUR_CLASS_FACE);
+  g_byte_array_unref (k);
+
+  for (guint i = 0; bad[i] != NULL; i++) {
+    k = gst_head_blur_parse_classes (bad[i], &err);
+    fail_unless (k == NULL, "\"%s\" accepted", bad[i]);
+    fail_unless (g_error_matches (err, G_OPTION_ERROR,
+            G_OPTION_ERROR_BAD_VALUE));
+    g_clear_error (&err);
+  }
+}
+
+GST_END_TEST;
+
 static Suite *
 headblur_fuse_suite (void)
 {
@@ -282,6 +343,8 @@ headblur_fuse_suite (void)
   tcase_add_test (tc, test_drop_much_larger);
   tcase_add_test (tc, test_separate_heads);
   tcase_add_test (tc, test_edges);
+  tcase_add_test (tc, test_found_heads);
+  tcase_add_test (tc, test_parse_classes);
   return s;
 }
 
