@@ -868,7 +868,8 @@ gst_head_blur_class_init (GstHeadBlurClass * klass)
    */
   g_object_class_install_property (gobject_class, PROP_HEAD_MODEL_CONFIG,
       g_param_spec_string ("head-model-config", "Head Model Config",
-          "Darknet .cfg of head-model; empty: beside the .weights",
+          "Path of the Darknet .cfg of head-model; empty: beside the "
+          ".weights",
           DEFAULT_HEAD_MODEL_CONFIG,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_READY));

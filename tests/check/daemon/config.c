@@ -335,7 +335,9 @@ GST_START_TEST (test_unknown_key)
   check_error (MAIN "[headblur]\nmodel-file=/m.onnx\n" CAM NET,
       RB_CONFIG_ERROR_UNKNOWN_KEY,
       "test.conf: [headblur] model-file: unknown key; the keys of this group "
-      "are corrupt-mode, detection-interval, fill-color, hold-time, "
+      "are corrupt-mode, detection-interval, fill-color, head-classes, "
+      "head-detection-interval, head-input-size, head-model, "
+      "head-model-config, head-model-format, head-threshold, hold-time, "
       "inference-width, max-detection-age, mode, model, overload-mode, "
       "padding, "
       "person-inference-width, person-model, person-threshold, "
@@ -345,7 +347,9 @@ GST_START_TEST (test_unknown_key)
   check_error (MAIN "[headblur]\nqos=true\n" CAM NET,
       RB_CONFIG_ERROR_UNKNOWN_KEY,
       "test.conf: [headblur] qos: unknown key; the keys of this group "
-      "are corrupt-mode, detection-interval, fill-color, hold-time, "
+      "are corrupt-mode, detection-interval, fill-color, head-classes, "
+      "head-detection-interval, head-input-size, head-model, "
+      "head-model-config, head-model-format, head-threshold, hold-time, "
       "inference-width, max-detection-age, mode, model, overload-mode, "
       "padding, "
       "person-inference-width, person-model, person-threshold, "
@@ -353,7 +357,9 @@ GST_START_TEST (test_unknown_key)
   check_error (MAIN "[headblur]\nlookahead=5\n" CAM NET,
       RB_CONFIG_ERROR_UNKNOWN_KEY,
       "test.conf: [headblur] lookahead: unknown key; the keys of this group "
-      "are corrupt-mode, detection-interval, fill-color, hold-time, "
+      "are corrupt-mode, detection-interval, fill-color, head-classes, "
+      "head-detection-interval, head-input-size, head-model, "
+      "head-model-config, head-model-format, head-threshold, hold-time, "
       "inference-width, max-detection-age, mode, model, overload-mode, "
       "padding, "
       "person-inference-width, person-model, person-threshold, "
@@ -901,6 +907,11 @@ GST_START_TEST (test_headblur_keys)
       "person-model=/m/body.weights\n"
       "person-threshold=0.3\n"
       "person-inference-width=640\n"
+      "head-model=/m/head.onnx\n"
+      "head-model-format=yolox-onnx\n"
+      "head-classes=0:head, 1:person\n"
+      "head-input-size=416\n"
+      "head-detection-interval=10\n"
       "[camera:c]\nurl=rtsp://h/x\nprivacy-zones=0.4,0.4 0.6,0.4 0.5,0.6\n"
       "[network:A]\nauth=none\naddress=10.0.0.1\n";
   g_autoptr (RbConfig) c = load_ok (data);
@@ -923,6 +934,15 @@ GST_START_TEST (test_headblur_keys)
   assert_equals_string (rb_config_get_headblur (c, "person-threshold"), "0.3");
   assert_equals_string (rb_config_get_headblur (c, "person-inference-width"),
       "640");
+  assert_equals_string (rb_config_get_headblur (c, "head-model"),
+      "/m/head.onnx");
+  assert_equals_string (rb_config_get_headblur (c, "head-model-format"),
+      "yolox-onnx");
+  assert_equals_string (rb_config_get_headblur (c, "head-classes"),
+      "0:head, 1:person");
+  assert_equals_string (rb_config_get_headblur (c, "head-input-size"), "416");
+  assert_equals_string (rb_config_get_headblur (c, "head-detection-interval"),
+      "10");
   assert_equals_string (cam->privacy_zones, "0.4,0.4 0.6,0.4 0.5,0.6");
 }
 
