@@ -290,6 +290,58 @@ GST_START_TEST (test_unset_masks_nothing)
 
 GST_END_TEST;
 
+/* The number of "head" metas on @buf whose source is @source. */
+static guint
+count_heads (GstBuffer * buf, const gchar * source)
+{
+  gpointer state = NULL;
+  GstMeta *meta;
+  guint n = 0;
+
+  while ((meta = gst_buffer_iterate_meta_filtered (buf, &state,
+              GST_VIDEO_REGION_OF_INTEREST_META_API_TYPE))) {
+    GstVideoRegionOfInterestMeta *roi = (GstVideoRegionOfInterestMeta *) meta;
+    GstStructure *p = gst_video_region_of_interest_meta_get_param (roi,
+        "headblur-box");
+
+    if (roi->roi_type == g_quark_from_static_string ("head") && p
+        && g_strcmp0 (gst_structure_get_string (p, "source"), source) == 0)
+      n++;
+  }
+  return n;
+}
+
+/* head-detection-interval=3 with detection on every frame: the head model
+ * runs on frames 0, 3 and 6 only (its head is detected there), while its
+ * track keeps the head masked on every frame. */
+GST_START_TEST (test_head_detection_interval)
+{
+  GstHarness *h = gst_harness_new_parse ("headblur mode=fill padding=0 "
+      "person-model=\"\" attach-meta=true detection-interval=1 "
+      "head-model=" MODEL ("tiny-yolov8.onnx") " head-model-format=yolov8-onnx "
+      "head-input-size=160 head-threshold=0.5 head-classes=0:head "
+      "head-detection-interval=3");
+  gsize size = W * H * 3;
+
+  gst_harness_set_src_caps_str (h, "video/x-raw,format=RGB,width=320,"
+      "height=240,framerate=15/1");
+  for (guint i = 0; i < 7; i++) {
+    GstBuffer *in = gst_buffer_new_allocate (NULL, size, NULL), *out;
+
+    gst_buffer_memset (in, 0, 128, size);
+    GST_BUFFER_PTS (in) = i * GST_SECOND / 15;
+    GST_BUFFER_DURATION (in) = GST_SECOND / 15;
+    out = gst_harness_push_and_pull (h, in);
+    fail_unless (out != NULL);
+    fail_unless_equals_int (count_heads (out, "det"), i % 3 == 0 ? 1 : 0);
+    fail_unless_equals_int (count_heads (out, "track"), 1);
+    gst_buffer_unref (out);
+  }
+  gst_harness_teardown (h);
+}
+
+GST_END_TEST;
+
 static Suite *
 headblur_byod_suite (void)
 {
@@ -306,6 +358,7 @@ headblur_byod_suite (void)
   tcase_add_test (tc, test_layout_mismatch_fails);
   tcase_add_test (tc, test_class_map_errors_fail);
   tcase_add_test (tc, test_unset_masks_nothing);
+  tcase_add_test (tc, test_head_detection_interval);
   return s;
 }
 
