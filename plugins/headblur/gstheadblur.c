@@ -31,10 +31,17 @@
  * every plane of the frame (#GstHeadBlur:mode). #GstHeadBlur:privacy-zones
  * are polygons that are always masked.
  *
+ * A third detector of the operator's own, such as a whole-head model, can
+ * be plugged in with properties (#GstHeadBlur:head-model and the
+ * `head-*` properties): ONNX in the YOLOv5, YOLOv8 or YOLOX output layout,
+ * or Darknet YOLO, whose classes are mapped to heads (masked as they are),
+ * faces or persons, and whose boxes are fused with the other two's. Its
+ * layout is checked when it is loaded (doc/detectors.md).
+ *
  * The element fails closed. The models are loaded when going from READY to
  * PAUSED: a missing model (GST_RESOURCE_ERROR_NOT_FOUND) or an unloadable one
- * (GST_LIBRARY_ERROR_INIT), face or person, makes that state change fail. If
- * detection or masking fails while streaming, the element posts
+ * (GST_LIBRARY_ERROR_INIT), face, person or head, makes that state change
+ * fail. If detection or masking fails while streaming, the element posts
  * GST_LIBRARY_ERROR_FAILED and returns %GST_FLOW_ERROR: a frame is never
  * passed on unmasked. Frames with nobody in them pass unchanged.
  *
@@ -96,6 +103,12 @@
  * |[
  * gst-launch-1.0 videotestsrc ! headblur person-model="" ! fakesink
  * ]| Faces only, without the person detector (finds fewer heads).
+ * |[
+ * gst-launch-1.0 filesrc location=clip.mp4 ! decodebin ! videoconvert ! \
+ *     headblur head-model=/opt/models/heads-yolov8n.onnx \
+ *     head-model-format=yolov8-onnx head-input-size=640 head-classes=0:head ! \
+ *     videoconvert ! autovideosink
+ * ]| Adds a whole-head YOLOv8 model to the two detectors.
  *
  * Since: 0.1.0
  */
