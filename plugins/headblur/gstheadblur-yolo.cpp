@@ -412,20 +412,15 @@ gst_head_blur_yolo_detect (GstHeadBlurYolo *y, const GstHeadBlurImage *image,
         HEAD_BLUR_YOLO_TOP_K);
     for (int k : keep) {
       const cv::Rect2d &r = kr[k];
+      const bool head = kind == GST_HEAD_BLUR_CLASS_HEAD;
+      const bool face = kind == GST_HEAD_BLUR_CLASS_FACE;
       RbBox b = { r.x * sx, r.y * sy, r.width * sx, r.height * sy, ks[k],
-        kind == GST_HEAD_BLUR_CLASS_HEAD
-            ? RB_BOX_DETECTION
-            : (kind == GST_HEAD_BLUR_CLASS_FACE ? RB_BOX_FACE : RB_BOX_PERSON) };
+        head ? RB_BOX_DETECTION : (face ? RB_BOX_FACE : RB_BOX_PERSON) };
 
-      (kind == GST_HEAD_BLUR_CLASS_HEAD
-              ? heads
-              : (kind == GST_HEAD_BLUR_CLASS_FACE ? faces : persons))
-          .push_back (b);
+      (head ? heads : (face ? faces : persons)).push_back (b);
       GST_LOG ("head model: %s %.0f,%.0f %.0fx%.0f score %.3f",
-          kind == GST_HEAD_BLUR_CLASS_HEAD
-              ? "head"
-              : (kind == GST_HEAD_BLUR_CLASS_FACE ? "face" : "person"),
-          b.x, b.y, b.width, b.height, b.score);
+          head ? "head" : (face ? "face" : "person"), b.x, b.y, b.width,
+          b.height, b.score);
     }
   }
 }
