@@ -25,6 +25,9 @@
 #include "rb-daemon-metrics.h"
 #include "rb-metrics.h"
 #include "rb-publisher.h"
+#ifdef RB_HAVE_CLUSTER
+#include "rb-cluster-node.h"
+#endif
 
 #define LISTENER_RETRY_S 10
 #define RETENTION_INTERVAL_S 5
@@ -46,6 +49,12 @@ struct _RbDaemon
   guint listener_retry_source;
   gboolean stopping;
   gint exit_code;
+#ifdef RB_HAVE_CLUSTER
+  /* [cluster]: the cameras run while this node holds their lease */
+  RbClusterNode *cluster;
+  gboolean *cam_wanted;         /* per camera: the lease says run it */
+  gboolean *cam_active;         /* started and not stopped yet */
+#endif
 };
 
 RbDaemon *
@@ -78,6 +87,12 @@ rb_daemon_free (RbDaemon * daemon)
   if (daemon->trim_source)
     g_source_remove (daemon->trim_source);
   g_clear_pointer (&daemon->metrics, rb_metrics_free);
+#ifdef RB_HAVE_CLUSTER
+  /* not stopped cleanly: the leases expire */
+  rb_cluster_node_free (daemon->cluster, FALSE);
+  g_free (daemon->cam_wanted);
+  g_free (daemon->cam_active);
+#endif
   g_clear_pointer (&p->web, rb_web_free);
   g_clear_pointer (&p->workers, rb_workers_free);
   g_clear_pointer (&p->retention, rb_retention_free);
@@ -123,11 +138,88 @@ rb_daemon_on_deletions (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
+#ifdef RB_HAVE_CLUSTER
+static void
+rb_cluster_node_free_released (RbClusterNode * node)
+{
+  rb_cluster_node_free (node, TRUE);
+}
+
+static gint
+rb_daemon_camera_index (RbDaemon * daemon, const gchar * name)
+{
+  for (guint i = 0; i < daemon->config->cameras->len; i++)
+    if (g_str_equal (((RbCameraConfig *)
+                g_ptr_array_index (daemon->config->cameras, i))->name, name))
+      return i;
+  return -1;
+}
+
+/* The node may run @camera: start it, or again once its stop finished. */
+static void
+rb_daemon_on_lease_start (const gchar * camera, gint64 epoch,
+    const gchar * why, gpointer user_data)
+{
+  RbDaemon *daemon = user_data;
+  gint i = rb_daemon_camera_index (daemon, camera);
+
+  if (i < 0 || daemon->stopping)
+    return;
+  daemon->cam_wanted[i] = TRUE;
+  if (!daemon->cam_active[i]) {
+    daemon->cam_active[i] = TRUE;
+    rb_camera_start (g_ptr_array_index (daemon->parts.cameras, i));
+  }
+}
+
+/* The node may no longer run @camera: stop it now (its lease could
+ * expire soon). */
+static void
+rb_daemon_on_lease_stop (const gchar * camera, gint64 epoch,
+    const gchar * why, gpointer user_data)
+{
+  RbDaemon *daemon = user_data;
+  gint i = rb_daemon_camera_index (daemon, camera);
+
+  if (i < 0)
+    return;
+  daemon->cam_wanted[i] = FALSE;
+  if (daemon->cam_active[i] && !daemon->stopping)
+    rb_camera_stop (g_ptr_array_index (daemon->parts.cameras, i));
+}
+
+static void
+rb_daemon_collect (GString * out, gpointer user_data)
+{
+  RbDaemon *daemon = user_data;
+
+  rb_daemon_metrics_collect (out, &daemon->parts);
+  if (daemon->cluster != NULL)
+    rb_cluster_node_collect (daemon->cluster, out);
+}
+#endif
+
 static void
 rb_daemon_on_camera_stopped (RbCamera * camera, gpointer user_data)
 {
   RbDaemon *daemon = user_data;
 
+#ifdef RB_HAVE_CLUSTER
+  if (daemon->cluster != NULL) {
+    gint i = rb_daemon_camera_index (daemon, rb_camera_get_name (camera));
+
+    daemon->cam_active[i] = FALSE;
+    if (!daemon->stopping) {
+      g_message ("camera %s: stopped", rb_camera_get_name (camera));
+      /* leased again while it was stopping */
+      if (daemon->cam_wanted[i]) {
+        daemon->cam_active[i] = TRUE;
+        rb_camera_start (camera);
+      }
+      return;
+    }
+  }
+#endif
   if (!daemon->stopping)
     return;
   g_message ("camera %s: stopped", rb_camera_get_name (camera));
@@ -137,6 +229,11 @@ rb_daemon_on_camera_stopped (RbCamera * camera, gpointer user_data)
     g_message ("stopping the segment workers");
     rb_workers_stop (daemon->parts.workers);
   }
+#ifdef RB_HAVE_CLUSTER
+  /* hand-off: the cameras are stopped, the others may take them now */
+  if (daemon->cluster != NULL)
+    g_clear_pointer (&daemon->cluster, rb_cluster_node_free_released);
+#endif
   g_message ("stopped");
   g_main_loop_quit (daemon->loop);
 }
@@ -154,6 +251,10 @@ rb_daemon_stop (RbDaemon * daemon)
   }
   daemon->stopping = TRUE;
   g_message ("stopping: finalizing the open segments");
+#ifdef RB_HAVE_CLUSTER
+  if (daemon->cluster != NULL)
+    rb_cluster_node_drain (daemon->cluster);
+#endif
   daemon->cameras_running = daemon->parts.cameras->len;
   for (i = 0; i < daemon->parts.cameras->len; i++)
     rb_camera_stop (g_ptr_array_index (daemon->parts.cameras, i));
@@ -343,12 +444,32 @@ rb_daemon_start (RbDaemon * daemon)
         g_ptr_array_index (p->feeds, i), &callbacks, daemon);
 
     g_ptr_array_add (p->cameras, camera);
-    rb_camera_start (camera);
+    if (!config->cluster)
+      rb_camera_start (camera);
   }
+#ifdef RB_HAVE_CLUSTER
+  if (config->cluster) {
+    daemon->cam_wanted = g_new0 (gboolean, config->cameras->len);
+    daemon->cam_active = g_new0 (gboolean, config->cameras->len);
+    /* the cameras start as their leases are acquired */
+    daemon->cluster = rb_cluster_node_new (config, rb_daemon_on_lease_start,
+        rb_daemon_on_lease_stop, daemon, &err);
+    if (daemon->cluster == NULL) {
+      g_critical ("%s: [cluster] database: %s", config->path, err->message);
+      g_error_free (err);
+      return RB_EXIT_UNAVAILABLE;
+    }
+  }
+#endif
 
   if (config->metrics_port != 0) {
+#ifdef RB_HAVE_CLUSTER
+    daemon->metrics = rb_metrics_new (config->metrics_address,
+        config->metrics_port, rb_daemon_collect, daemon, &err);
+#else
     daemon->metrics = rb_metrics_new (config->metrics_address,
         config->metrics_port, rb_daemon_metrics_collect, p, &err);
+#endif
     if (daemon->metrics == NULL) {
       /* the cameras go on without it */
       g_warning ("%s: [rtsp-blur] metrics-port: cannot listen on %s port "

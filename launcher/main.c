@@ -38,6 +38,9 @@
 #include "rb-paths.h"
 #include "rb-status.h"
 #include "rb-web.h"
+#ifdef RB_HAVE_CLUSTER
+#include "rb-cluster-node.h"
+#endif
 
 static gchar *opt_config = NULL;
 static gboolean opt_check_config = FALSE;
@@ -148,7 +151,7 @@ main (int argc, char **argv)
   g_autoptr (RbConfig) config = NULL;
   g_autoptr (GOptionContext) context = NULL;
   g_autoptr (GTypeClass) headblur_class = NULL;
-  gboolean status;
+  gboolean status, db_migrate;
   GError *err = NULL;
   /* before any thread starts */
   guint arena_max = rb_malloc_configure ();
@@ -165,7 +168,9 @@ main (int argc, char **argv)
   g_option_context_set_description (context, "Commands:\n"
       "  (none)    run the cameras, the workers and the listeners\n"
       "  status    print the state of the running rtsp-blur, from its "
-      "metrics\n");
+      "metrics\n"
+      "  db migrate  create or migrate the [cluster] database's schema, in "
+      "a transaction\n");
   g_option_context_add_main_entries (context, entries, NULL);
   g_option_context_add_group (context, gst_init_get_option_group ());
   if (!g_option_context_parse (context, &argc, &argv, &err)) {
@@ -194,9 +199,14 @@ main (int argc, char **argv)
     fprintf (stderr, "rtsp-blur: --config FILE is required (see --help)\n");
     return RB_EXIT_USAGE;
   }
-  if (argc > 2 || (argc == 2 && !g_str_equal (argv[1], "status"))) {
-    fprintf (stderr, "rtsp-blur: unknown command '%s' (the only command is "
-        "status)\n", argv[1]);
+  db_migrate = argc == 3 && g_str_equal (argv[1], "db")
+      && g_str_equal (argv[2], "migrate");
+  if (!db_migrate && (argc > 2 || (argc == 2
+              && !g_str_equal (argv[1], "status")))) {
+    g_autofree gchar *command = g_strjoinv (" ", argv + 1);
+
+    fprintf (stderr, "rtsp-blur: unknown command '%s' (the commands are "
+        "status and db migrate)\n", command);
     return RB_EXIT_USAGE;
   }
   status = argc == 2;
@@ -215,6 +225,33 @@ main (int argc, char **argv)
     gint code = err->domain == G_FILE_ERROR ? RB_EXIT_NOINPUT : RB_EXIT_CONFIG;
     g_error_free (err);
     return code;
+  }
+  if (db_migrate) {
+#ifdef RB_HAVE_CLUSTER
+    guint from = 0, to = 0;
+
+    if (!config->cluster) {
+      fprintf (stderr, "rtsp-blur: error: %s: db migrate needs a [cluster] "
+          "group\n", opt_config);
+      return RB_EXIT_CONFIG;
+    }
+    if (!rb_cluster_connect_and_migrate (config, TRUE, &from, &to, &err)) {
+      fprintf (stderr, "rtsp-blur: error: %s\n", err->message);
+      g_error_free (err);
+      return RB_EXIT_UNAVAILABLE;
+    }
+    if (from == to)
+      printf ("rtsp-blur: the database schema is at version %u: nothing "
+          "to migrate\n", to);
+    else
+      printf ("rtsp-blur: the database schema migrated from version %u to "
+          "%u\n", from, to);
+    return RB_EXIT_OK;
+#else
+    fprintf (stderr, "rtsp-blur: error: db migrate: this rtsp-blur was "
+        "built without cluster support (libpq)\n");
+    return RB_EXIT_UNAVAILABLE;
+#endif
   }
   if (status) {
     if (config->metrics_port == 0) {
@@ -247,6 +284,15 @@ main (int argc, char **argv)
       g_error_free (err);
       return RB_EXIT_CONFIG;
     }
+#ifdef RB_HAVE_CLUSTER
+    if (config->cluster
+        && !rb_cluster_connect_and_migrate (config, FALSE, NULL, NULL, &err)) {
+      fprintf (stderr, "rtsp-blur: error: %s: [cluster] database: %s\n",
+          opt_config, err->message);
+      g_error_free (err);
+      return RB_EXIT_UNAVAILABLE;
+    }
+#endif
     printf ("rtsp-blur: %s is valid: %u cameras, %u networks\n",
         config->path, config->cameras->len, config->networks->len);
     return RB_EXIT_OK;

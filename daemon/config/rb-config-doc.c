@@ -62,6 +62,12 @@ static const struct {
     "(`10.0.1.0/24;192.168.5.7;2001:db8::/32`)."},
   [RB_CONFIG_TYPE_PORT_RANGE] = {"port range",
     "`MIN-MAX`: two port numbers, MIN < MAX (`50000-50100`)."},
+  [RB_CONFIG_TYPE_NAME] = {"name",
+    "1 to 64 of `A-Z a-z 0-9 _ -`, like a camera's NAME."},
+  [RB_CONFIG_TYPE_CONNINFO] = {"connection string",
+    "A libpq connection string: `keyword=value` pairs separated by spaces "
+    "(`host=db.example port=5432 dbname=rtsp_blur user=rtsp_blur "
+    "sslmode=verify-full`) or a `postgresql://` URI, without a password."},
 };
 
 /* The introduction: paragraphs, and example lines (a NULL doc ends it). */
@@ -438,6 +444,15 @@ print_group (Doc * d, const RbConfigGroupInfo * group, GObjectClass * klass)
     return;
   }
 
+  if (d->format == RB_CONFIG_DOC_SAMPLE && group->example != NULL) {
+    /* an optional group: shown commented out */
+    g_auto (GStrv) lines = g_strsplit (group->example, "\n", -1);
+
+    g_string_append_printf (d->out, "#[%s]\n", group->name);
+    for (guint i = 0; lines[i]; i++)
+      g_string_append_printf (d->out, "#%s\n", lines[i]);
+    return;
+  }
   if (d->format == RB_CONFIG_DOC_MARKDOWN)
     g_string_append (d->out, "| Key | Type | Default | Values | Meaning |\n"
         "|---|---|---|---|---|\n");

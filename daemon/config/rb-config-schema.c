@@ -25,6 +25,7 @@
 #define OF_MAIN(field) offsetof (RbConfig, field)
 #define OF_CAMERA(field) offsetof (RbCameraConfig, field)
 #define OF_NETWORK(field) offsetof (RbNetworkConfig, field)
+#define CLUSTER RB_CONFIG_GROUP_CLUSTER
 
 /* *INDENT-OFF* */
 static const RbConfigGroupInfo groups[] = {
@@ -51,6 +52,14 @@ static const RbConfigGroupInfo groups[] = {
    "One audience: an RTSP listener on `address:port` with its own users, "
    "client addresses, cameras and transport, and optionally an HTTP "
    "listener for browsers. NAME as for cameras.", "office"},
+  {CLUSTER, "cluster", NULL, "optional",
+   "Several nodes sharing the cameras through a PostgreSQL database: each "
+   "node runs the cameras whose lease it holds, and a dead node's cameras "
+   "move to the others. Without it the node runs every camera alone. Every "
+   "node reads the same file; what differs per node (`node`, `capacity`, "
+   "each network's `address`) goes in a drop-in, `FILE.d/NAME.conf`.",
+   NULL, "database=host=db.example user=rtsp_blur dbname=rtsp_blur\n"
+   "password-file=/etc/rtsp-blur/db-password\ncapacity=4"},
 };
 
 static const RbConfigChoice audio_choices[] = {
@@ -145,6 +154,24 @@ static const RbConfigKey keys[] = {
    .doc = "One chat room (`state-dir/chat/all.jsonl`) for the operator "
    "pages of every network instead of one per network: this crosses the "
    "networks' separation"},
+
+  /* [cluster] */
+  {CLUSTER, "database", RB_CONFIG_TYPE_CONNINFO, REQUIRED,
+   .offset = OF_MAIN (cluster_database),
+   .doc = "The database, as a libpq connection string (`host=db.example "
+   "dbname=rtsp_blur user=rtsp_blur`) or URI; a password in it is refused"},
+  {CLUSTER, "password-file", RB_CONFIG_TYPE_FILE,
+   .offset = OF_MAIN (cluster_password_file),
+   .unset = "`PGPASSFILE`, else `~/.pgpass`",
+   .doc = "The database password: a file holding it alone, or a libpq "
+   "password file (`host:port:db:user:password` lines); it is never logged"},
+  {CLUSTER, "node", RB_CONFIG_TYPE_NAME,
+   .offset = OF_MAIN (cluster_node),
+   .unset = "the host name, up to its first dot",
+   .doc = "This node's name, unique in the cluster"},
+  {CLUSTER, "capacity", UINT, .offset = OF_MAIN (cluster_capacity),
+   .min = 1, .max = 10000, .unit = "cameras", .unset = "every camera",
+   .doc = "How many cameras this node may run"},
 
   /* [camera:NAME] */
   {CAMERA, "url", RB_CONFIG_TYPE_URL, REQUIRED, .offset = OF_CAMERA (url),

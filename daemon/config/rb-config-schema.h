@@ -22,6 +22,7 @@ typedef enum {
   RB_CONFIG_GROUP_HEADBLUR,       /* [headblur]: keys from the element */
   RB_CONFIG_GROUP_CAMERA,         /* [camera:NAME] */
   RB_CONFIG_GROUP_NETWORK,        /* [network:NAME] */
+  RB_CONFIG_GROUP_CLUSTER,        /* [cluster]: several nodes */
 } RbConfigGroup;
 
 typedef struct {
@@ -51,6 +52,8 @@ typedef enum {
   RB_CONFIG_TYPE_CAMERAS,         /* gchar**: camera names, ';'-separated */
   RB_CONFIG_TYPE_CIDR_LIST,       /* GPtrArray* of GInetAddressMask* */
   RB_CONFIG_TYPE_PORT_RANGE,      /* guint MIN, guint MAX within [min, max] */
+  RB_CONFIG_TYPE_NAME,            /* gchar*: [A-Za-z0-9_-]{1,64} */
+  RB_CONFIG_TYPE_CONNINFO,        /* gchar*: libpq connection string */
 } RbConfigType;
 
 typedef struct {

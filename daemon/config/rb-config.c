@@ -40,6 +40,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#ifdef RB_HAVE_CLUSTER
+#include <libpq-fe.h>
+#endif
+
 #define NAME_MAX_LEN 64
 
 G_DEFINE_QUARK (rb-config-error-quark, rb_config_error);
@@ -62,6 +66,8 @@ typedef struct
   gint first_code;              /* -1 until the first error */
   GHashTable *reported;         /* "group\nkey" already named in a message */
   GObjectClass *headblur_class; /* the schema of [headblur], or NULL */
+  const gchar *main_file;       /* the config file itself */
+  GHashTable *origins;          /* "group\nkey" → "DROPIN:LINE", from a drop-in */
 } Loader;
 
 /* ---- redaction -------------------------------------------------------- */
@@ -219,7 +225,16 @@ fail (Loader * l, gint code, const gchar * group, const gchar * key,
 
   {
     /* the file name, and names or paths @format took from the file */
-    g_autofree gchar *f = rb_escape_text (l->file, -1);
+    const gchar *origin = NULL;
+    g_autofree gchar *f = NULL;
+
+    /* a key a drop-in set: that file and line */
+    if (group && key && l->origins) {
+      g_autofree gchar *id = g_strconcat (group, "\n", key, NULL);
+
+      origin = g_hash_table_lookup (l->origins, id);
+    }
+    f = rb_escape_text (origin ? origin : l->file, -1);
     gchar *w = rb_escape_text (what, -1);
 
     g_free (what);
@@ -357,6 +372,9 @@ raw_scan (Loader * l, const gchar * data, gsize length)
       while (key_end > line && g_ascii_isspace (key_end[-1]))
         key_end--;
       key = g_strndup (line, key_end - line);
+      if (l->origins && l->file != l->main_file)
+        g_hash_table_replace (l->origins, g_strconcat (current->name, "\n",
+                key, NULL), g_strdup_printf ("%s:%u", l->file, n + 1));
       for (guint i = 0; i < current->keys->len; i++) {
         if (g_str_equal (g_ptr_array_index (current->keys, i), key)) {
           fail (l, RB_CONFIG_ERROR_DUPLICATE, current->name, key, NULL,
@@ -704,6 +722,45 @@ parse_users (Loader * l, const gchar * g, const gchar * key,
   return TRUE;
 }
 
+/* A libpq connection string, without a password (it belongs in the
+ * password file, and the string is logged). The value is never quoted in
+ * a message: it may hold one. */
+static gboolean
+parse_conninfo (Loader * l, const gchar * g, const gchar * key,
+    const gchar * value, gchar ** out)
+{
+#ifdef RB_HAVE_CLUSTER
+  PQconninfoOption *opts;
+  gchar *why = NULL;
+  gboolean has_password = FALSE;
+
+  if (*value == '\0')
+    return fail (l, RB_CONFIG_ERROR_INVALID_VALUE, g, key, NULL,
+        "must be a libpq connection string");
+  opts = PQconninfoParse (value, &why);
+  if (opts == NULL) {
+    g_autofree gchar *w = g_strdup (why ? g_strstrip (why) : "out of memory");
+
+    PQfreemem (why);
+    return fail (l, RB_CONFIG_ERROR_INVALID_VALUE, g, key, NULL,
+        "not a libpq connection string: %s", w);
+  }
+  for (PQconninfoOption * o = opts; o->keyword; o++)
+    if (g_str_equal (o->keyword, "password") && o->val && *o->val)
+      has_password = TRUE;
+  PQconninfoFree (opts);
+  if (has_password)
+    return fail (l, RB_CONFIG_ERROR_INVALID_VALUE, g, key, NULL,
+        "holds a password: put it in password-file (or PGPASSFILE) "
+        "instead");
+  *out = g_strdup (value);
+  return TRUE;
+#else
+  return fail (l, RB_CONFIG_ERROR_INVALID_VALUE, g, key, NULL,
+      "this rtsp-blur was built without cluster support (libpq)");
+#endif
+}
+
 /* Reports @err, from the parser of @key's type, about @value. */
 static gboolean
 fail_type (Loader * l, const gchar * g, const RbConfigKey * key,
@@ -807,6 +864,15 @@ parse_value (Loader * l, const RbConfigKey * key, const gchar * g,
     case RB_CONFIG_TYPE_PORT_RANGE:
       return parse_port_range (l, key, g, value, field,
           G_STRUCT_MEMBER_P (record, key->offset2));
+    case RB_CONFIG_TYPE_NAME:
+      if (!name_is_valid (value))
+        return fail (l, RB_CONFIG_ERROR_INVALID_VALUE, g, key->key, value,
+            "must be 1 to %d of A-Z a-z 0-9 _ -%s", NAME_MAX_LEN,
+            comment_hint (value));
+      *(gchar **) field = g_strdup (value);
+      return TRUE;
+    case RB_CONFIG_TYPE_CONNINFO:
+      return parse_conninfo (l, g, key->key, value, field);
   }
   g_return_val_if_reached (FALSE);
 }
@@ -835,6 +901,34 @@ load_keys (Loader * l, RbConfigGroup kind, const gchar * g, gpointer record)
           "required key is missing");
     else if (value != NULL || key->default_value != NULL)
       parse_value (l, key, g, value ? value : key->default_value, record);
+  }
+}
+
+/* ---- [cluster] ---------------------------------------------------------- */
+
+/* The default node name: the host name up to its first dot. */
+static gchar *
+default_node_name (void)
+{
+  const gchar *host = g_get_host_name ();
+  const gchar *dot = strchr (host, '.');
+
+  return g_strndup (host, dot ? (gsize) (dot - host) : strlen (host));
+}
+
+static void
+load_cluster (Loader * l, RbConfig * c, const gchar * g)
+{
+  c->cluster = TRUE;
+  load_keys (l, RB_CONFIG_GROUP_CLUSTER, g, c);
+  if (c->cluster_node == NULL && key_ok (l, g, "node")) {
+    g_autofree gchar *name = default_node_name ();
+
+    if (name_is_valid (name))
+      c->cluster_node = g_steal_pointer (&name);
+    else
+      fail (l, RB_CONFIG_ERROR_MISSING, g, "node", name,
+          "the host name is not a valid node name: set node");
   }
 }
 
@@ -1225,6 +1319,9 @@ rb_config_free (RbConfig * config)
   g_free (config->path);
   g_free (config->state_dir);
   g_free (config->metrics_address);
+  g_free (config->cluster_database);
+  g_free (config->cluster_password_file);
+  g_free (config->cluster_node);
   g_strfreev (config->headblur_keys);
   g_strfreev (config->headblur_values);
   g_clear_pointer (&config->headblur_gvalues, g_array_unref);
@@ -1233,17 +1330,108 @@ rb_config_free (RbConfig * config)
   g_free (config);
 }
 
-static RbConfig *
-load (const gchar * data, gsize length, const gchar * file,
-    const gchar * base_dir, GObjectClass * headblur_class, GError ** error)
+/* One file of the configuration: the config file or a drop-in. */
+typedef struct
 {
+  gchar *name;                  /* used in messages */
+  gchar *data;
+  gsize length;
+} Source;
+
+static void
+source_clear (Source * src)
+{
+  g_free (src->name);
+  g_free (src->data);
+}
+
+/* Reads @src (the config file when @first, else a drop-in) into the
+ * loader: its raw groups and keys, then its values, a drop-in's replacing
+ * those read before. Returns FALSE when it is not a valid key file. */
+static gboolean
+merge_source (Loader * l, const Source * src, gboolean first)
+{
+  g_autoptr (GError) err = NULL;
+  GKeyFile *kf;
+  GPtrArray *before = l->groups;
+
+  l->file = src->name;
+  if (!first)
+    l->groups = g_ptr_array_new_with_free_func ((GDestroyNotify)
+        raw_group_free);
+  raw_scan (l, src->data, src->length);
+  kf = first ? l->kf : g_key_file_new ();
+  if (l->first_code < 0 && !g_key_file_load_from_data (kf, src->data,
+          src->length, G_KEY_FILE_NONE, &err)) {
+    g_autofree gchar *why = redact_words (err->message);
+
+    fail (l, RB_CONFIG_ERROR_PARSE, NULL, NULL, NULL,
+        "line %u: not a valid key file: %s", keyfile_error_line (src->data,
+            src->length), why);
+  }
+  if (first)
+    return l->first_code < 0;
+
+  if (l->first_code < 0) {
+    g_auto (GStrv) groups = g_key_file_get_groups (kf, NULL);
+
+    for (guint i = 0; groups[i]; i++) {
+      g_auto (GStrv) keys = g_key_file_get_keys (kf, groups[i], NULL, NULL);
+
+      for (guint j = 0; keys && keys[j]; j++) {
+        g_autofree gchar *v = g_key_file_get_value (kf, groups[i], keys[j],
+            NULL);
+
+        g_key_file_set_value (l->kf, groups[i], keys[j], v);
+      }
+    }
+    /* the raw groups: new groups after the others, new keys after the
+     * group's */
+    for (guint i = 0; i < l->groups->len; i++) {
+      RawGroup *dg = g_ptr_array_index (l->groups, i);
+      RawGroup *mg = NULL;
+
+      for (guint k = 0; k < before->len && mg == NULL; k++)
+        if (g_str_equal (((RawGroup *) g_ptr_array_index (before, k))->name,
+                dg->name))
+          mg = g_ptr_array_index (before, k);
+      if (mg == NULL) {
+        mg = g_new0 (RawGroup, 1);
+        mg->name = g_strdup (dg->name);
+        mg->line = dg->line;
+        mg->keys = g_ptr_array_new_with_free_func (g_free);
+        g_ptr_array_add (before, mg);
+      }
+      for (guint j = 0; j < dg->keys->len; j++) {
+        const gchar *key = g_ptr_array_index (dg->keys, j);
+        gboolean known = FALSE;
+
+        for (guint k = 0; k < mg->keys->len && !known; k++)
+          known = g_str_equal (g_ptr_array_index (mg->keys, k), key);
+        if (!known)
+          g_ptr_array_add (mg->keys, g_strdup (key));
+      }
+    }
+  }
+  g_key_file_free (kf);
+  g_ptr_array_unref (l->groups);
+  l->groups = before;
+  return l->first_code < 0;
+}
+
+static RbConfig *
+load (const Source * sources, guint n_sources, const gchar * base_dir,
+    GObjectClass * headblur_class, GError ** error)
+{
+  const gchar *file = sources[0].name;
   Loader l = { 0, };
   g_autoptr (GError) err = NULL;
   g_autoptr (GPtrArray) inets = NULL;
   RbConfig *c;
   gboolean have_main = FALSE;
 
-  l.file = file;
+  l.file = l.main_file = file;
+  l.origins = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   l.base_dir = g_strdup (base_dir);
   l.headblur_class = headblur_class;
   l.kf = g_key_file_new ();
@@ -1262,18 +1450,12 @@ load (const gchar * data, gsize length, const gchar * file,
   c->networks = g_ptr_array_new_with_free_func ((GDestroyNotify) network_free);
   inets = g_ptr_array_new_with_free_func (object_unref0);
 
-  raw_scan (&l, data, length);
+  for (guint i = 0; i < n_sources; i++)
+    if (!merge_source (&l, &sources[i], i == 0))
+      break;
+  l.file = l.main_file;
   if (l.first_code >= 0)
     goto out;
-
-  if (!g_key_file_load_from_data (l.kf, data, length, G_KEY_FILE_NONE, &err)) {
-    g_autofree gchar *why = redact_words (err->message);
-
-    fail (&l, RB_CONFIG_ERROR_PARSE, NULL, NULL, NULL,
-        "line %u: not a valid key file: %s", keyfile_error_line (data,
-            length), why);
-    goto out;
-  }
 
   for (guint i = 0; i < l.groups->len; i++) {
     const gchar *g = ((RawGroup *) g_ptr_array_index (l.groups, i))->name;
@@ -1287,6 +1469,8 @@ load (const gchar * data, gsize length, const gchar * file,
       load_camera (&l, c, g);
     } else if (g_str_has_prefix (g, group_name (RB_CONFIG_GROUP_NETWORK))) {
       load_network (&l, c, g, inets);
+    } else if (g_str_equal (g, group_name (RB_CONFIG_GROUP_CLUSTER))) {
+      load_cluster (&l, c, g);
     } else {
       g_autofree gchar *groups = group_list ();
 
@@ -1326,7 +1510,14 @@ out:
   g_ptr_array_unref (l.groups);
   g_string_free (l.messages, TRUE);
   g_hash_table_unref (l.reported);
+  g_hash_table_unref (l.origins);
   return c;
+}
+
+static gint
+compare_names (gconstpointer a, gconstpointer b)
+{
+  return strcmp (*(const gchar * const *) a, *(const gchar * const *) b);
 }
 
 /**
@@ -1337,8 +1528,14 @@ out:
  *   available (then any [headblur] key is an error)
  * @error: return location for an error
  *
- * Loads and validates @path. Relative paths inside it are resolved against
- * the directory that holds @path.
+ * Loads and validates @path, then its drop-ins: the files `@path.d/ *.conf`
+ * (without the space), in the byte order of their names, each a key file
+ * of the same groups whose keys replace those read before (a group only
+ * in a drop-in is added). This is how the nodes of a cluster share one
+ * file and differ by their drop-ins ([cluster] node, each network's
+ * address). A problem with a key a drop-in set names that drop-in and
+ * the line. Relative paths in any of them are resolved against the
+ * directory that holds @path.
  *
  * Returns: (transfer full) (nullable): the configuration, or NULL with
  * @error set: in the G_FILE_ERROR domain when @path cannot be read, in
@@ -1348,23 +1545,62 @@ RbConfig *
 rb_config_load (const gchar * path, GObjectClass * headblur_class,
     GError ** error)
 {
-  g_autofree gchar *data = NULL;
   g_autofree gchar *abs = NULL;
   g_autofree gchar *dir = NULL;
+  g_autofree gchar *dropin_dir = NULL;
   g_autoptr (GError) err = NULL;
-  gsize length;
+  g_autoptr (GArray) sources = NULL;
+  g_autoptr (GPtrArray) names = NULL;
+  GDir *d;
+  RbConfig *config;
 
   g_return_val_if_fail (path != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  if (!g_file_get_contents (path, &data, &length, &err)) {
-    g_set_error (error, err->domain, err->code, "%s: cannot read: %s", path,
-        err->message);
+  sources = g_array_new (FALSE, TRUE, sizeof (Source));
+  g_array_set_clear_func (sources, (GDestroyNotify) source_clear);
+  names = g_ptr_array_new_with_free_func (g_free);
+  g_ptr_array_add (names, g_strdup (path));
+
+  /* the drop-ins: PATH.d/ *.conf in name order; no directory, none */
+  dropin_dir = g_strconcat (path, ".d", NULL);
+  d = g_dir_open (dropin_dir, 0, &err);
+  if (d != NULL) {
+    g_autoptr (GPtrArray) found = g_ptr_array_new_with_free_func (g_free);
+    const gchar *name;
+
+    while ((name = g_dir_read_name (d)) != NULL)
+      if (name[0] != '.' && g_str_has_suffix (name, ".conf"))
+        g_ptr_array_add (found, g_strdup (name));
+    g_dir_close (d);
+    g_ptr_array_sort (found, (GCompareFunc) compare_names);
+    for (guint i = 0; i < found->len; i++)
+      g_ptr_array_add (names, g_build_filename (dropin_dir,
+              g_ptr_array_index (found, i), NULL));
+  } else if (!g_error_matches (err, G_FILE_ERROR, G_FILE_ERROR_NOENT)) {
+    g_set_error (error, err->domain, err->code, "%s: cannot read the "
+        "drop-in directory: %s", dropin_dir, err->message);
     return NULL;
+  }
+  g_clear_error (&err);
+
+  for (guint i = 0; i < names->len; i++) {
+    Source src = { 0, };
+    const gchar *name = g_ptr_array_index (names, i);
+
+    if (!g_file_get_contents (name, &src.data, &src.length, &err)) {
+      g_set_error (error, err->domain, err->code, "%s: cannot read: %s",
+          name, err->message);
+      return NULL;
+    }
+    src.name = g_strdup (name);
+    g_array_append_val (sources, src);
   }
   abs = g_canonicalize_filename (path, NULL);
   dir = g_path_get_dirname (abs);
-  return load (data, length, path, dir, headblur_class, error);
+  config = load ((Source *) sources->data, sources->len, dir, headblur_class,
+      error);
+  return config;
 }
 
 /**
@@ -1383,12 +1619,16 @@ rb_config_load_from_data (const gchar * data, gssize length,
     const gchar * name, GObjectClass * headblur_class, GError ** error)
 {
   g_autofree gchar *cwd = g_get_current_dir ();
+  g_autofree gchar *copy = NULL;
+  Source src;
 
   g_return_val_if_fail (data != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  return load (data, length < 0 ? strlen (data) : (gsize) length,
-      name ? name : "<data>", cwd, headblur_class, error);
+  src.length = length < 0 ? strlen (data) : (gsize) length;
+  src.data = copy = g_memdup2 (data, src.length + 1);
+  src.name = (gchar *) (name ? name : "<data>");
+  return load (&src, 1, cwd, headblur_class, error);
 }
 
 const gchar *

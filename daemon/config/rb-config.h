@@ -118,6 +118,13 @@ typedef struct {
   guint metrics_port;             /* 0 = off */
   gboolean chat_join_networks;
 
+  /* [cluster] */
+  gboolean cluster;               /* the group is there */
+  gchar *cluster_database;        /* libpq connection string */
+  gchar *cluster_password_file;   /* absolute, or NULL */
+  gchar *cluster_node;            /* never NULL with cluster */
+  guint cluster_capacity;         /* 0 = every camera */
+
   /* [headblur]: properties of the headblur element, validated against its
    * own GParamSpecs (rb-config-headblur.c) and applied by rb_config_apply_headblur().
    * NULL-terminated parallel arrays of key and canonical text, in file

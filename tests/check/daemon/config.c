@@ -15,6 +15,7 @@
 #include <gst/check/gstcheck.h>
 #include <gio/gio.h>
 #include <glib/gstdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "rb-config.h"
@@ -312,11 +313,11 @@ GST_START_TEST (test_unknown_group)
   check_error (VALID "[rtsp_blur]\nstate-dir=/x\n",
       RB_CONFIG_ERROR_UNKNOWN_GROUP,
       "test.conf: [rtsp_blur]: unknown group; the groups are [rtsp-blur], "
-      "[headblur], [camera:NAME] and [network:NAME]");
+      "[headblur], [camera:NAME], [network:NAME] and [cluster]");
   check_error (VALID "[cameras:x]\nurl=rtsp://h/\n",
       RB_CONFIG_ERROR_UNKNOWN_GROUP,
       "test.conf: [cameras:x]: unknown group; the groups are [rtsp-blur], "
-      "[headblur], [camera:NAME] and [network:NAME]");
+      "[headblur], [camera:NAME], [network:NAME] and [cluster]");
 }
 
 GST_END_TEST;
@@ -602,7 +603,7 @@ GST_START_TEST (test_control_characters_escaped)
       "sequence or not UTF-8) (got '/s\\xff')");
   check_error (MAIN "[\377]\n" CAM NET, RB_CONFIG_ERROR_UNKNOWN_GROUP,
       "test.conf: [\\xff]: unknown group; the groups are [rtsp-blur], "
-      "[headblur], [camera:NAME] and [network:NAME]");
+      "[headblur], [camera:NAME], [network:NAME] and [cluster]");
   /* a path the message quotes in its own words (the users file's) */
   check_error_prefix (MAIN CAM "[network:A]\naddress=10.0.1.5\n"
       "users=/nonexistent/\033[2J\n", -1, RB_CONFIG_ERROR_INVALID_VALUE,
@@ -807,7 +808,7 @@ GST_START_TEST (test_all_errors_reported)
       "test.conf: [network:A] port: must be a whole number from 1 to 65535 "
       "(got '0')\n"
       "test.conf: [extra]: unknown group; the groups are [rtsp-blur], "
-      "[headblur], [camera:NAME] and [network:NAME]");
+      "[headblur], [camera:NAME], [network:NAME] and [cluster]");
 }
 
 GST_END_TEST;
@@ -1588,6 +1589,177 @@ GST_START_TEST (test_web_keys)
 
 GST_END_TEST;
 
+/* [cluster]: its keys and defaults; without it, no cluster. */
+GST_START_TEST (test_cluster_keys)
+{
+  g_autoptr (RbConfig) none = load_ok (VALID);
+  g_autoptr (RbConfig) d = load_ok (VALID "[cluster]\n"
+      "database=host=db.example dbname=rtsp_blur user=rb\n");
+  g_autoptr (RbConfig) c = load_ok (VALID "[cluster]\n"
+      "database=postgresql://rb@db.example/rtsp_blur\n"
+      "node=node-2\ncapacity=4\n");
+  g_autofree gchar *host = g_strndup (g_get_host_name (),
+      strcspn (g_get_host_name (), "."));
+
+  fail_if (none->cluster);
+  fail_unless (none->cluster_database == NULL);
+  fail_unless (d->cluster);
+  assert_equals_string (d->cluster_database,
+      "host=db.example dbname=rtsp_blur user=rb");
+  assert_equals_string (d->cluster_node, host);
+  assert_equals_int (d->cluster_capacity, 0);
+  fail_unless (d->cluster_password_file == NULL);
+  assert_equals_string (c->cluster_node, "node-2");
+  assert_equals_int (c->cluster_capacity, 4);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_cluster_errors)
+{
+  check_error (VALID "[cluster]\nnode=a\n", RB_CONFIG_ERROR_MISSING,
+      "test.conf: [cluster] database: required key is missing");
+  check_error (VALID "[cluster]\ndatabase=host=db\nnode=a.b\n",
+      RB_CONFIG_ERROR_INVALID_VALUE,
+      "test.conf: [cluster] node: must be 1 to 64 of A-Z a-z 0-9 _ - "
+      "(got 'a.b')");
+  check_error (VALID "[cluster]\ndatabase=host=db\ncapacity=0\n",
+      RB_CONFIG_ERROR_INVALID_VALUE,
+      "test.conf: [cluster] capacity: must be a whole number of cameras "
+      "from 1 to 10000 (got '0')");
+  check_error (VALID "[cluster]\ndatabase=host=db\nstorage=x\n",
+      RB_CONFIG_ERROR_UNKNOWN_KEY,
+      "test.conf: [cluster] storage: unknown key; the keys of this group "
+      "are database, password-file, node, capacity");
+  check_error (VALID "[cluster]\ndatabase=host=db no_such_option=1\n",
+      RB_CONFIG_ERROR_INVALID_VALUE,
+      "test.conf: [cluster] database: not a libpq connection string: "
+      "invalid connection option \"no_such_option\"");
+  /* a password is refused, and never printed */
+  check_error (VALID "[cluster]\ndatabase=host=db password=s3cret\n",
+      RB_CONFIG_ERROR_INVALID_VALUE,
+      "test.conf: [cluster] database: holds a password: put it in "
+      "password-file (or PGPASSFILE) instead");
+  check_no_secret (VALID "[cluster]\n"
+      "database=postgresql://rb:s3cret@db/rtsp_blur\n", "s3cret");
+  check_no_secret (VALID "[cluster]\n"
+      "database=host=db password='s3cret\n", "s3cret");
+}
+
+GST_END_TEST;
+
+/* A temporary directory with FILE and FILE.d/ *.conf. */
+static gchar *
+write_dropins (const gchar * main, const gchar * const *names,
+    const gchar * const *contents)
+{
+  g_autoptr (GError) err = NULL;
+  gchar *dir = g_dir_make_tmp ("rb-config-XXXXXX", &err);
+  g_autofree gchar *path = NULL, *d = NULL;
+
+  fail_unless (dir != NULL, "%s", err ? err->message : "");
+  path = g_build_filename (dir, "rtsp-blur.conf", NULL);
+  fail_unless (g_file_set_contents (path, main, -1, NULL));
+  d = g_build_filename (dir, "rtsp-blur.conf.d", NULL);
+  fail_unless (g_mkdir (d, 0700) == 0);
+  for (guint i = 0; names[i]; i++) {
+    g_autofree gchar *f = g_build_filename (d, names[i], NULL);
+
+    fail_unless (g_file_set_contents (f, contents[i], -1, NULL));
+  }
+  return dir;
+}
+
+static void
+remove_tree (const gchar * dir)
+{
+  g_autofree gchar *cmd = g_strdup_printf ("rm -rf '%s'", dir);
+
+  fail_unless (system (cmd) == 0);
+}
+
+/* FILE.d/ *.conf in name order, a later key over an earlier one. */
+GST_START_TEST (test_dropins_override)
+{
+  const gchar *names[] = { "20-node.conf", "10-site.conf", "30-off.txt",
+    ".40-hidden.conf", NULL
+  };
+  const gchar *contents[] = {
+    "[cluster]\nnode=node-b\n[network:A]\naddress=127.0.0.3\n",
+    "[cluster]\nnode=node-a\ncapacity=2\n[network:A]\naddress=127.0.0.2\n",
+    "[cluster]\nnode=ignored\n",
+    "[cluster]\nnode=ignored\n",
+  };
+  g_autofree gchar *dir = write_dropins (VALID "[cluster]\n"
+      "database=host=db\n", names, contents);
+  g_autofree gchar *path = g_build_filename (dir, "rtsp-blur.conf", NULL);
+  GError *err = NULL;
+  g_autoptr (RbConfig) c = rb_config_load (path, headblur_class (), &err);
+  RbNetworkConfig *net;
+
+  fail_unless (c != NULL, "%s", err ? err->message : "");
+  assert_equals_string (c->cluster_node, "node-b");
+  assert_equals_int (c->cluster_capacity, 2);
+  assert_equals_string (c->cluster_database, "host=db");
+  net = g_ptr_array_index (c->networks, 0);
+  assert_equals_string (net->address, "127.0.0.3");
+  assert_equals_string (((RbCameraConfig *) g_ptr_array_index (c->cameras,
+              0))->name, "lobby");
+  remove_tree (dir);
+}
+
+GST_END_TEST;
+
+/* A drop-in may add a group; its errors name the drop-in and the line. */
+GST_START_TEST (test_dropins_errors)
+{
+  const gchar *names[] = { "node.conf", NULL };
+  const gchar *bad[] = { "# this node\n[cluster]\ncapacity=many\n", NULL };
+  const gchar *syntax[] = { "[cluster\n", NULL };
+  const gchar *twice[] = { "[cluster]\nnode=a\nnode=b\n", NULL };
+  const gchar *added[] = { "[cluster]\ndatabase=host=db\nnode=n1\n", NULL };
+  struct
+  {
+    const gchar *const *contents;
+    const gchar *message;       /* after DIR/ */
+  } cases[] = {
+    {bad, "rtsp-blur.conf.d/node.conf:3: [cluster] capacity: must be a "
+          "whole number of cameras from 1 to 10000 (got 'many')"},
+    {syntax, "rtsp-blur.conf.d/node.conf: line 1: a group header must end "
+          "with ']' (got '[cluster')"},
+    {twice, "rtsp-blur.conf.d/node.conf:3: [cluster] node: key given twice "
+          "in the group (line 3)"},
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++) {
+    g_autofree gchar *dir = write_dropins (VALID "[cluster]\n"
+        "database=host=db\n", names, cases[i].contents);
+    g_autofree gchar *path = g_build_filename (dir, "rtsp-blur.conf", NULL);
+    g_autofree gchar *expected = g_strdup_printf ("%s/%s", dir,
+        cases[i].message);
+    GError *err = NULL;
+    RbConfig *c = rb_config_load (path, headblur_class (), &err);
+
+    fail_unless (c == NULL);
+    assert_equals_string (err->message, expected);
+    g_error_free (err);
+    remove_tree (dir);
+  }
+  {
+    g_autofree gchar *dir = write_dropins (VALID, names, added);
+    g_autofree gchar *path = g_build_filename (dir, "rtsp-blur.conf", NULL);
+    GError *err = NULL;
+    g_autoptr (RbConfig) c = rb_config_load (path, headblur_class (), &err);
+
+    fail_unless (c != NULL, "%s", err ? err->message : "");
+    fail_unless (c->cluster);
+    assert_equals_string (c->cluster_node, "n1");
+    remove_tree (dir);
+  }
+}
+
+GST_END_TEST;
+
 static Suite *
 config_suite (void)
 {
@@ -1640,6 +1812,10 @@ config_suite (void)
   tcase_add_test (tc, test_sample_lab);
   tcase_add_test (tc, test_sample_two_networks);
   tcase_add_test (tc, test_web_keys);
+  tcase_add_test (tc, test_cluster_keys);
+  tcase_add_test (tc, test_cluster_errors);
+  tcase_add_test (tc, test_dropins_override);
+  tcase_add_test (tc, test_dropins_errors);
   return s;
 }
 

@@ -1,0 +1,427 @@
+/* rtsp-blur
+ * Copyright (C) 2026 rtsp-blur contributors
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Library General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+/**
+ * SECTION:rb-cluster-node
+ * @title: RbClusterNode
+ * @short_description: which cameras this node runs, kept by a thread
+ *
+ * libpq's calls block, so the leases (rb-camera-leases.h) are kept by a
+ * thread of their own: every #RB_CAMERA_LEASE_RENEW_INTERVAL_MS it renews
+ * the leases the node holds, then takes its share of the free cameras
+ * (unless the node is draining). Nothing is marshalled back: the main
+ * context looks every #TICK_MS at rb_camera_leases_holds(), which says
+ * from the node's own monotonic clock whether a lease is still safe to
+ * use, and calls @start for a camera that became safe and @stop for one
+ * that no longer is (lost to another node, or not renewed for TTL −
+ * margin, the database being down or unreachable). So a node cut off from
+ * the database stops its cameras before their leases can expire and
+ * another node take them, whatever its thread is blocked on.
+ *
+ * Since: 0.1.0
+ */
+
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include "rb-cluster-node.h"
+#include "rb-camera-leases.h"
+#include "rb-db-migrate.h"
+
+#include <string.h>
+
+/* How often the main context compares the leases with the cameras it
+ * runs: a small part of the margin, so a camera stops well before its
+ * lease could expire. */
+#define TICK_MS 100
+
+struct _RbClusterNode
+{
+  gchar *node;
+  GStrv cameras;
+  RbCameraLeases *leases;
+  RbClusterCameraFunc start, stop;
+  gpointer user_data;
+
+  GThread *thread;
+  GMutex lock;
+  GCond cond;
+  gboolean quit;                /* these four under lock */
+  gboolean draining;
+  gboolean release;
+  GHashTable *lost_why;         /* camera → why the thread saw it lost */
+  gchar *db_error;              /* the last renewal's error, or NULL */
+  gint renew_failures;          /* atomic */
+  gint db_up;                   /* atomic */
+
+  /* main context */
+  GHashTable *running;          /* camera → epoch (gint64 *) */
+  guint tick_source;
+};
+
+/**
+ * rb_cluster_connect_and_migrate:
+ * @config: a config with [cluster]
+ * @migrate: migrate the schema to this version (in a transaction), or
+ *   only check it
+ * @out_from: (out) (optional): the schema version found
+ * @out_to: (out) (optional): the version it is at now
+ * @error: return location for a #GError, or %NULL
+ *
+ * Connects to the cluster's database, then migrates or checks its schema:
+ * `rtsp-blur db migrate` and `--check-config`.
+ *
+ * Returns: %TRUE when the database is reachable and at this rtsp-blur's
+ *   schema version; else %FALSE with an #RB_DB_ERROR naming the database
+ *   and its host.
+ */
+gboolean
+rb_cluster_connect_and_migrate (const RbConfig * config, gboolean migrate,
+    guint * out_from, guint * out_to, GError ** error)
+{
+  g_autoptr (RbDb) db = NULL;
+  guint version = 0;
+
+  g_return_val_if_fail (config != NULL && config->cluster, FALSE);
+
+  db = rb_db_connect (config->cluster_database,
+      config->cluster_password_file, error);
+  if (db == NULL)
+    return FALSE;
+  if (migrate)
+    return rb_db_migrate (db, out_from, out_to, error);
+  if (!rb_db_check_schema (db, &version, error))
+    return FALSE;
+  if (out_from)
+    *out_from = version;
+  if (out_to)
+    *out_to = version;
+  return TRUE;
+}
+
+static void
+wait_until (RbClusterNode * n, gint64 until_us)
+{
+  g_mutex_lock (&n->lock);
+  while (!n->quit && g_get_monotonic_time () < until_us)
+    g_cond_wait_until (&n->cond, &n->lock, until_us);
+  g_mutex_unlock (&n->lock);
+}
+
+static gpointer
+lease_thread (gpointer data)
+{
+  RbClusterNode *n = data;
+  const gchar *none[] = { NULL };
+  gint64 next = g_get_monotonic_time ();
+  gboolean registered = FALSE;
+
+  for (;;) {
+    g_autoptr (GError) err = NULL;
+    g_autoptr (GPtrArray) lost = NULL;
+    gboolean draining, quit;
+
+    g_mutex_lock (&n->lock);
+    quit = n->quit;
+    draining = n->draining;
+    g_mutex_unlock (&n->lock);
+    if (quit)
+      break;
+
+    if (!rb_camera_leases_renew (n->leases, &lost, &err)) {
+      g_atomic_int_inc (&n->renew_failures);
+      if (g_atomic_int_compare_and_exchange (&n->db_up, TRUE, FALSE))
+        g_warning ("cluster: node %s cannot renew its leases: %s", n->node,
+            err->message);
+      g_mutex_lock (&n->lock);
+      g_free (n->db_error);
+      n->db_error = g_strdup (err->message);
+      g_mutex_unlock (&n->lock);
+      g_clear_error (&err);
+      /* bounded by the connection's connect_timeout */
+      if (!rb_db_reconnect (rb_camera_leases_get_db (n->leases), &err))
+        g_debug ("cluster: %s", err->message);
+      g_clear_error (&err);
+    } else {
+      if (g_atomic_int_compare_and_exchange (&n->db_up, FALSE, TRUE))
+        g_message ("cluster: node %s renews its leases again", n->node);
+      g_mutex_lock (&n->lock);
+      g_clear_pointer (&n->db_error, g_free);
+      for (guint i = 0; i < lost->len; i++)
+        g_hash_table_replace (n->lost_why,
+            g_strdup (g_ptr_array_index (lost, i)),
+            g_strdup ("its lease expired and another node took it"));
+      g_mutex_unlock (&n->lock);
+
+      /* the first acquire only registers the node, so that the nodes
+       * starting together share the cameras out */
+      if (!draining && !rb_camera_leases_acquire (n->leases, registered ?
+              (const gchar * const *) n->cameras : none, NULL, &err)) {
+        g_debug ("cluster: node %s: acquire: %s", n->node, err->message);
+        g_clear_error (&err);
+      } else {
+        registered = TRUE;
+      }
+    }
+
+    next += RB_CAMERA_LEASE_RENEW_INTERVAL_MS * 1000;
+    if (next < g_get_monotonic_time ())
+      next = g_get_monotonic_time ();
+    wait_until (n, next);
+  }
+
+  g_mutex_lock (&n->lock);
+  if (n->release) {
+    g_autoptr (GError) err = NULL;
+
+    g_mutex_unlock (&n->lock);
+    if (rb_camera_leases_release (n->leases, NULL, &err))
+      g_message ("cluster: node %s released its leases", n->node);
+    else
+      g_warning ("cluster: node %s could not release its leases (they "
+          "expire): %s", n->node, err->message);
+  } else {
+    g_mutex_unlock (&n->lock);
+  }
+  return NULL;
+}
+
+/* Why the node may no longer run @camera. */
+static gchar *
+lost_reason (RbClusterNode * n, const gchar * camera)
+{
+  gchar *why = NULL;
+
+  g_mutex_lock (&n->lock);
+  if (g_hash_table_steal_extended (n->lost_why, camera, NULL,
+          (gpointer *) & why)) {
+    g_mutex_unlock (&n->lock);
+    return why;
+  }
+  why = g_strdup_printf ("its lease could not be renewed in time "
+      "(stopped %u ms before it could expire)%s%s",
+      RB_CAMERA_LEASE_DEFAULT_MARGIN_MS, n->db_error ? ": " : "",
+      n->db_error ? n->db_error : "");
+  g_mutex_unlock (&n->lock);
+  return why;
+}
+
+static gboolean
+on_tick (gpointer data)
+{
+  RbClusterNode *n = data;
+  gint64 now = g_get_monotonic_time ();
+  gboolean draining;
+
+  g_mutex_lock (&n->lock);
+  draining = n->draining;
+  g_mutex_unlock (&n->lock);
+
+  for (guint i = 0; n->cameras[i]; i++) {
+    const gchar *camera = n->cameras[i];
+    gint64 epoch = -1;
+    gint64 *running = g_hash_table_lookup (n->running, camera);
+    gboolean holds = rb_camera_leases_holds (n->leases, camera, now, &epoch);
+
+    if (running != NULL && (!holds || *running != epoch)) {
+      g_autofree gchar *why = holds ? g_strdup ("its lease changed hands") :
+          lost_reason (n, camera);
+
+      g_warning ("cluster: camera %s lost: %s", camera, why);
+      g_hash_table_remove (n->running, camera);
+      running = NULL;
+      n->stop (camera, -1, why, n->user_data);
+    }
+    if (running == NULL && holds && !draining) {
+      gint64 *e = g_new (gint64, 1);
+
+      *e = epoch;
+      g_hash_table_insert (n->running, g_strdup (camera), e);
+      g_message ("cluster: node %s runs camera %s (epoch %" G_GINT64_FORMAT
+          ")", n->node, camera, epoch);
+      n->start (camera, epoch, NULL, n->user_data);
+    }
+  }
+  return G_SOURCE_CONTINUE;
+}
+
+/**
+ * rb_cluster_node_new:
+ * @config: a config with [cluster]; must outlive the node
+ * @start: called when the node may run a camera
+ * @stop: called when it must stop one
+ * @user_data: for @start and @stop
+ * @error: return location for a #GError, or %NULL
+ *
+ * Connects to the database, migrates its schema when this rtsp-blur is
+ * newer, and starts keeping the node's leases. @start and @stop are
+ * called in the thread-default main context of the caller.
+ *
+ * Returns: (transfer full) (nullable): the node, or %NULL with an
+ *   #RB_DB_ERROR naming the database.
+ */
+RbClusterNode *
+rb_cluster_node_new (const RbConfig * config, RbClusterCameraFunc start,
+    RbClusterCameraFunc stop, gpointer user_data, GError ** error)
+{
+  RbClusterNode *n;
+  RbDb *db;
+  guint from = 0, to = 0, capacity;
+  GSource *tick;
+
+  g_return_val_if_fail (config != NULL && config->cluster, NULL);
+
+  db = rb_db_connect (config->cluster_database,
+      config->cluster_password_file, error);
+  if (db == NULL)
+    return NULL;
+  if (!rb_db_migrate (db, &from, &to, error)) {
+    rb_db_free (db);
+    return NULL;
+  }
+  if (from != to)
+    g_message ("cluster: %s: schema migrated from version %u to %u",
+        rb_db_describe (db), from, to);
+
+  n = g_new0 (RbClusterNode, 1);
+  n->node = g_strdup (config->cluster_node);
+  n->cameras = g_new0 (gchar *, config->cameras->len + 1);
+  for (guint i = 0; i < config->cameras->len; i++)
+    n->cameras[i] = g_strdup (((RbCameraConfig *)
+            g_ptr_array_index (config->cameras, i))->name);
+  capacity = config->cluster_capacity ? config->cluster_capacity :
+      config->cameras->len;
+  g_message ("cluster: node %s on %s, capacity %u cameras", n->node,
+      rb_db_describe (db), capacity);
+  n->leases = rb_camera_leases_new (db, n->node, capacity,
+      RB_CAMERA_LEASE_DEFAULT_TTL_MS, RB_CAMERA_LEASE_DEFAULT_MARGIN_MS);
+  n->start = start;
+  n->stop = stop;
+  n->user_data = user_data;
+  g_mutex_init (&n->lock);
+  g_cond_init (&n->cond);
+  n->lost_why = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+      g_free);
+  n->running = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+      g_free);
+  n->db_up = TRUE;
+  n->thread = g_thread_new ("rb-cluster", lease_thread, n);
+
+  tick = g_timeout_source_new (TICK_MS);
+  g_source_set_callback (tick, on_tick, n, NULL);
+  n->tick_source = g_source_attach (tick, g_main_context_get_thread_default
+      ());
+  g_source_unref (tick);
+  return n;
+}
+
+/**
+ * rb_cluster_node_drain:
+ * @node: a node
+ *
+ * The node takes no more cameras, nor starts again those it stopped: it
+ * is about to stop. The cameras it runs are stopped by the caller.
+ */
+void
+rb_cluster_node_drain (RbClusterNode * node)
+{
+  g_mutex_lock (&node->lock);
+  node->draining = TRUE;
+  g_mutex_unlock (&node->lock);
+}
+
+/**
+ * rb_cluster_node_free:
+ * @node: (transfer full) (nullable): a node
+ * @release: free its leases in the database (its cameras are stopped), so
+ *   that the other nodes take them at once, instead of letting them expire
+ *
+ * Stops the lease thread (waiting for its current database call).
+ */
+void
+rb_cluster_node_free (RbClusterNode * node, gboolean release)
+{
+  if (node == NULL)
+    return;
+  if (node->tick_source) {
+    GSource *s = g_main_context_find_source_by_id
+        (g_main_context_get_thread_default (), node->tick_source);
+
+    if (s)
+      g_source_destroy (s);
+  }
+  g_mutex_lock (&node->lock);
+  node->quit = TRUE;
+  node->release = release;
+  g_cond_broadcast (&node->cond);
+  g_mutex_unlock (&node->lock);
+  g_thread_join (node->thread);
+  rb_camera_leases_free (node->leases);
+  g_hash_table_unref (node->lost_why);
+  g_hash_table_unref (node->running);
+  g_free (node->db_error);
+  g_mutex_clear (&node->lock);
+  g_cond_clear (&node->cond);
+  g_strfreev (node->cameras);
+  g_free (node->node);
+  g_free (node);
+}
+
+/**
+ * rb_cluster_node_get_running:
+ * @node: a node
+ *
+ * Returns: how many cameras the node runs under a lease now.
+ */
+guint
+rb_cluster_node_get_running (RbClusterNode * node)
+{
+  return g_hash_table_size (node->running);
+}
+
+/**
+ * rb_cluster_node_collect:
+ * @node: a node
+ * @out: the metrics text being written
+ *
+ * Appends the node's metrics (Prometheus text format).
+ */
+void
+rb_cluster_node_collect (RbClusterNode * node, GString * out)
+{
+  g_string_append_printf (out,
+      "# HELP rtsp_blur_cluster_cameras_held Cameras this node runs under "
+      "a lease\n"
+      "# TYPE rtsp_blur_cluster_cameras_held gauge\n"
+      "rtsp_blur_cluster_cameras_held{node=\"%s\"} %u\n"
+      "# HELP rtsp_blur_cluster_lease_renew_failures_total Lease renewals "
+      "that failed (database unreachable or refusing)\n"
+      "# TYPE rtsp_blur_cluster_lease_renew_failures_total counter\n"
+      "rtsp_blur_cluster_lease_renew_failures_total{node=\"%s\"} %d\n"
+      "# HELP rtsp_blur_cluster_database_up Whether the last lease renewal "
+      "succeeded\n"
+      "# TYPE rtsp_blur_cluster_database_up gauge\n"
+      "rtsp_blur_cluster_database_up{node=\"%s\"} %d\n",
+      node->node, g_hash_table_size (node->running), node->node,
+      g_atomic_int_get (&node->renew_failures), node->node,
+      g_atomic_int_get (&node->db_up) ? 1 : 0);
+  for (guint i = 0; node->cameras[i]; i++) {
+    if (i == 0)
+      g_string_append (out, "# HELP rtsp_blur_cluster_camera_running "
+          "Whether this node runs the camera under a lease\n"
+          "# TYPE rtsp_blur_cluster_camera_running gauge\n");
+    g_string_append_printf (out,
+        "rtsp_blur_cluster_camera_running{camera=\"%s\"} %d\n",
+        node->cameras[i], g_hash_table_contains (node->running,
+            node->cameras[i]) ? 1 : 0);
+  }
+}
