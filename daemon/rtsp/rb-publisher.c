@@ -34,6 +34,7 @@
 #endif
 
 #include "rb-publisher.h"
+#include "rb-access.h"
 #include "rb-digest.h"
 #include "rb-pipelines.h"
 #include "rb-users.h"
@@ -526,7 +527,6 @@ struct _RbPublisher {
   GSource *source;
   gboolean tls;                 /* rtsps:// */
   gchar **cameras;              /* served cameras, NULL: all */
-  GPtrArray *allow;             /* of GInetAddressMask*, NULL: everyone */
   guint max_viewers;            /* 0: no limit of its own */
   GstRTSPLowerTrans protocols;  /* what viewers may use */
   GstRTSPAddressPool *pool;     /* udp-ports, NULL without UDP */
@@ -535,9 +535,7 @@ struct _RbPublisher {
   /* main context */
   guint connections;
   GHashTable *per_client;       /* client address → count (guint) */
-  GHashTable *refused_logged;   /* client address → monotonic s of the log */
-  guint64 refused;
-  guint64 auth_failures;        /* requests with wrong credentials */
+  RbAccess *access;             /* allow=, refusals, wrong credentials */
   guint64 dropped_slow;         /* viewers dropped for being too slow */
   guint viewers;                /* connections that asked for a stream */
 };
@@ -743,9 +741,6 @@ rb_publisher_on_setup (GstRTSPClient * client, GstRTSPContext * ctx,
   }
 }
 
-static void rb_publisher_log_refusal (RbPublisher * p,
-    const gchar * address, const gchar * why);
-
 /* max-viewers: a client that sets up its first stream beyond it is
  * answered 503 (before anything is set up for it). */
 static GstRTSPStatusCode
@@ -758,52 +753,9 @@ rb_publisher_on_pre_setup (GstRTSPClient * client, GstRTSPContext * ctx,
   if (info == NULL || info->viewing || info->publisher->max_viewers == 0
       || info->publisher->viewers < info->publisher->max_viewers)
     return GST_RTSP_STS_OK;
-  rb_publisher_log_refusal (info->publisher, info->address,
+  rb_access_refuse (info->publisher->access, info->address,
       "max-viewers reached");
   return GST_RTSP_STS_SERVICE_UNAVAILABLE;
-}
-
-/* Logs a refusal at most once per client address and minute. */
-static void
-rb_publisher_log_refusal (RbPublisher * p, const gchar * address,
-    const gchar * why)
-{
-  gint64 now = g_get_monotonic_time () / G_USEC_PER_SEC;
-  gpointer last = g_hash_table_lookup (p->refused_logged, address);
-
-  p->refused++;
-  if (last != NULL && now - GPOINTER_TO_INT (last) < 60)
-    return;
-  g_hash_table_insert (p->refused_logged, g_strdup (address),
-      GINT_TO_POINTER ((gint) now));
-  g_warning ("network %s: refusing connections from %s: %s", p->name,
-      address, why);
-}
-
-/* Logs failed credentials at most once per client address and minute;
- * never what was sent, only the user name it claimed. */
-static void
-rb_publisher_log_auth_failure (RbPublisher * p, const gchar * address,
-    const gchar * user)
-{
-  gint64 now = g_get_monotonic_time () / G_USEC_PER_SEC;
-  g_autofree gchar *key = g_strconcat ("auth ", address, NULL);
-  gpointer last = g_hash_table_lookup (p->refused_logged, key);
-
-  p->auth_failures++;
-  if (last != NULL && now - GPOINTER_TO_INT (last) < 60)
-    return;
-  g_hash_table_insert (p->refused_logged, g_steal_pointer (&key),
-      GINT_TO_POINTER ((gint) now));
-  g_message ("network %s: wrong credentials from %s (user '%s')", p->name,
-      address, user ? user : "");
-}
-
-/* Whether @address (text, as the connection gives it) is in allow=. */
-static gboolean
-rb_publisher_is_allowed (RbPublisher * p, const gchar * address)
-{
-  return rb_network_allow_matches (p->allow, address);
 }
 
 /* Whether a new connection from @address is let in: checked by the server
@@ -814,16 +766,14 @@ rb_publisher_may_connect (RbPublisher * p, const gchar * address)
 {
   guint n = GPOINTER_TO_UINT (g_hash_table_lookup (p->per_client, address));
 
-  if (!rb_publisher_is_allowed (p, address)) {
-    rb_publisher_log_refusal (p, address, "not in the network's allow list");
+  if (!rb_access_admit (p->access, address))
     return FALSE;
-  }
   if (p->connections >= p->max_connections) {
-    rb_publisher_log_refusal (p, address, "max-connections reached");
+    rb_access_refuse (p->access, address, "max-connections reached");
     return FALSE;
   }
   if (n >= p->max_per_client) {
-    rb_publisher_log_refusal (p, address, "max-connections-per-client "
+    rb_access_refuse (p->access, address, "max-connections-per-client "
         "reached");
     return FALSE;
   }
@@ -856,39 +806,6 @@ struct _RbRtspAuth {
 
 G_DEFINE_TYPE (RbRtspAuth, rb_rtsp_auth, GST_TYPE_RTSP_AUTH);
 
-/* The connection id of @client, kept on it; the connection's nonce goes
- * when the client does. */
-typedef struct {
-  RbDigest *digest;
-  guint64 id;
-} RbRtspAuthConnection;
-
-static void
-rb_rtsp_auth_connection_free (RbRtspAuthConnection * c)
-{
-  rb_digest_connection_closed (c->digest, c->id);
-  rb_digest_unref (c->digest);
-  g_free (c);
-}
-
-static guint64
-rb_rtsp_auth_connection_id (RbRtspAuth * self, GstRTSPClient * client)
-{
-  RbRtspAuthConnection *c;
-
-  if (client == NULL)
-    return 0;
-  c = g_object_get_data (G_OBJECT (client), "rb-digest-connection");
-  if (c == NULL) {
-    c = g_new0 (RbRtspAuthConnection, 1);
-    c->digest = rb_digest_ref (self->digest);
-    c->id = rb_digest_connection_new (self->digest);
-    g_object_set_data_full (G_OBJECT (client), "rb-digest-connection", c,
-        (GDestroyNotify) rb_rtsp_auth_connection_free);
-  }
-  return c->id;
-}
-
 /* Sends 401 with our challenges. */
 static void
 rb_rtsp_auth_send_unauthorized (RbRtspAuth * self, GstRTSPContext * ctx,
@@ -915,45 +832,33 @@ static gboolean
 rb_rtsp_auth_ensure (RbRtspAuth * self, GstRTSPContext * ctx)
 {
   const gchar *ip = ctx->conn ? gst_rtsp_connection_get_ip (ctx->conn) : NULL;
-  guint64 connection = rb_rtsp_auth_connection_id (self, ctx->client);
-  const gchar *method = gst_rtsp_method_as_text (ctx->method);
   const gchar *uri = NULL;
-  RbDigestResult best = RB_DIGEST_NO_CREDENTIALS;
+  g_autoptr (GPtrArray) authorizations = g_ptr_array_new ();
   g_autofree gchar *who = NULL;
-  const gchar *value;
+  RbDigestResult r;
+  gchar *value;
 
   if (ctx->token != NULL)
     return TRUE;
-  if (ip == NULL)
-    ip = "unknown";
   if (ctx->request && ctx->request->type == GST_RTSP_MESSAGE_REQUEST)
     uri = ctx->request->type_data.request.uri;
-  /* each Authorization header is one credential; the first that holds
-   * wins, a stale nonce outranks a refusal */
-  for (gint i = 0; ctx->request && best != RB_DIGEST_OK
-      && gst_rtsp_message_get_header (ctx->request,
-          GST_RTSP_HDR_AUTHORIZATION, (gchar **) & value, i) == GST_RTSP_OK;
-      i++) {
-    gchar *user = NULL;
-    RbDigestResult r = rb_digest_check (self->digest, value, method, uri,
-        connection, &user);
-
-    if (r == RB_DIGEST_OK || r == RB_DIGEST_STALE
-        || (r == RB_DIGEST_DENIED && best == RB_DIGEST_NO_CREDENTIALS))
-      best = r;
-    if (user && !who)
-      who = user;
-    else
-      g_free (user);
-  }
-  if (best == RB_DIGEST_OK) {
+  for (gint i = 0; ctx->request && gst_rtsp_message_get_header (ctx->request,
+          GST_RTSP_HDR_AUTHORIZATION, &value, i) == GST_RTSP_OK; i++)
+    g_ptr_array_add (authorizations, value);
+  g_ptr_array_add (authorizations, NULL);
+  r = rb_digest_check_request (self->digest,
+      (const gchar * const *) authorizations->pdata,
+      gst_rtsp_method_as_text (ctx->method), uri, G_OBJECT (ctx->client),
+      &who);
+  if (r == RB_DIGEST_OK) {
     ctx->token = self->token;   /* borrowed, as GstRTSPAuth does */
     return TRUE;
   }
-  if (best == RB_DIGEST_DENIED)
-    rb_publisher_log_auth_failure (self->publisher, ip, who);
-  rb_rtsp_auth_send_unauthorized (self, ctx, connection,
-      best == RB_DIGEST_STALE);
+  if (r == RB_DIGEST_DENIED)
+    rb_access_refuse_credentials (self->publisher->access, ip, who);
+  rb_rtsp_auth_send_unauthorized (self, ctx,
+      rb_digest_connection_of (self->digest, G_OBJECT (ctx->client)),
+      r == RB_DIGEST_STALE);
   return FALSE;
 }
 
@@ -1061,6 +966,7 @@ rb_publisher_new (const RbNetworkConfig * network, GError ** error)
   g_autoptr (RbUsers) users = NULL;
   g_autoptr (GTlsCertificate) certificate = NULL;
   g_autoptr (GError) err = NULL;
+  g_autofree gchar *label = NULL;
   RbRtspAuth *auth;
   gchar *service;
 
@@ -1086,8 +992,6 @@ rb_publisher_new (const RbNetworkConfig * network, GError ** error)
   publisher->max_per_client = network->max_connections_per_client;
   publisher->idle_timeout_s = network->idle_timeout_s;
   publisher->cameras = g_strdupv (network->cameras);
-  publisher->allow = network->allow ? g_ptr_array_ref (network->allow) :
-      NULL;
   publisher->max_viewers = network->max_viewers;
   publisher->tls = certificate != NULL;
   publisher->protocols = 0;
@@ -1105,8 +1009,8 @@ rb_publisher_new (const RbNetworkConfig * network, GError ** error)
   }
   publisher->per_client = g_hash_table_new_full (g_str_hash, g_str_equal,
       g_free, NULL);
-  publisher->refused_logged = g_hash_table_new_full (g_str_hash,
-      g_str_equal, g_free, NULL);
+  label = g_strdup_printf ("network %s", network->name);
+  publisher->access = rb_access_new (label, "connections", network->allow);
   publisher->server = gst_rtsp_server_new ();
   g_signal_connect (publisher->server, "client-connected",
       G_CALLBACK (rb_publisher_on_client_connected), publisher);
@@ -1157,9 +1061,8 @@ rb_publisher_free (RbPublisher * publisher)
   gst_clear_object (&publisher->server);
   gst_clear_object (&publisher->pool);
   g_strfreev (publisher->cameras);
-  g_clear_pointer (&publisher->allow, g_ptr_array_unref);
   g_clear_pointer (&publisher->per_client, g_hash_table_unref);
-  g_clear_pointer (&publisher->refused_logged, g_hash_table_unref);
+  g_clear_pointer (&publisher->access, rb_access_free);
   g_free (publisher->name);
   g_free (publisher->address);
   g_free (publisher);
@@ -1333,13 +1236,13 @@ rb_publisher_get_counts (RbPublisher * publisher, guint * connections,
 {
   *connections = publisher->connections;
   *viewers = publisher->viewers;
-  *refused = publisher->refused;
+  rb_access_get_counts (publisher->access, refused, NULL);
 }
 
 void
 rb_publisher_get_access_counts (RbPublisher * publisher,
     guint64 * auth_failures, guint64 * dropped_slow)
 {
-  *auth_failures = publisher->auth_failures;
+  rb_access_get_counts (publisher->access, NULL, auth_failures);
   *dropped_slow = publisher->dropped_slow;
 }
