@@ -15,8 +15,9 @@ G_BEGIN_DECLS
  * HTTP server of one network), written once for both: it parses an
  * Authorization header value (Digest or Basic), issues nonces, keeps what
  * each nonce has been used for, and verifies. GLib only (no GStreamer, no
- * libsoup), so that it can be unit-tested and fuzzed alone; rb-publisher.c
- * (RTSP) and rb-http-auth.c (HTTP) plug it into their servers.
+ * libsoup), so that it can be unit-tested and fuzzed alone; rb-rtsp-auth.c
+ * (RTSP) and rb-http-auth.c (HTTP) plug it into their servers, both through
+ * rb_digest_check_request().
  *
  * Digest is RFC 7616 with MD5 (RFC 2617), checked against the HA1 =
  * md5(user:realm:password) of the users file: response =
