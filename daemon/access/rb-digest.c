@@ -672,3 +672,77 @@ rb_digest_check (RbDigest * d, const gchar * authorization,
   }
   return r;
 }
+
+/* The connection id kept on a connection's object; the connection's nonce
+ * goes with the object. */
+static GQuark
+rb_digest_connection_quark (void)
+{
+  static gsize quark;
+
+  if (g_once_init_enter (&quark))
+    g_once_init_leave (&quark,
+        g_quark_from_static_string ("rb-digest-connection"));
+  return (GQuark) quark;
+}
+
+typedef struct {
+  RbDigest *digest;
+  guint64 id;
+} RbDigestConnection;
+
+static void
+rb_digest_connection_free (RbDigestConnection * c)
+{
+  rb_digest_connection_closed (c->digest, c->id);
+  rb_digest_unref (c->digest);
+  g_free (c);
+}
+
+guint64
+rb_digest_connection_of (RbDigest * d, GObject * conn)
+{
+  GQuark quark = rb_digest_connection_quark ();
+  RbDigestConnection *c;
+
+  if (conn == NULL)
+    return 0;
+  c = g_object_get_qdata (conn, quark);
+  if (c == NULL || c->digest != d) {
+    c = g_new0 (RbDigestConnection, 1);
+    c->digest = rb_digest_ref (d);
+    c->id = rb_digest_connection_new (d);
+    g_object_set_qdata_full (conn, quark, c,
+        (GDestroyNotify) rb_digest_connection_free);
+  }
+  return c->id;
+}
+
+RbDigestResult
+rb_digest_check_request (RbDigest * d, const gchar * const *authorizations,
+    const gchar * method, const gchar * uri, GObject * conn, gchar ** user)
+{
+  RbDigestResult best = RB_DIGEST_NO_CREDENTIALS;
+  guint64 connection = rb_digest_connection_of (d, conn);
+  gchar *who = NULL;
+
+  for (guint i = 0; authorizations && authorizations[i]
+      && best != RB_DIGEST_OK; i++) {
+    gchar *claimed = NULL;
+    RbDigestResult r = rb_digest_check (d, authorizations[i], method, uri,
+        connection, &claimed);
+
+    if (r == RB_DIGEST_OK || r == RB_DIGEST_STALE
+        || (r == RB_DIGEST_DENIED && best == RB_DIGEST_NO_CREDENTIALS))
+      best = r;
+    if (claimed && !who)
+      who = claimed;
+    else
+      g_free (claimed);
+  }
+  if (user)
+    *user = who;
+  else
+    g_free (who);
+  return best;
+}

@@ -6,7 +6,7 @@
 #ifndef __RB_DIGEST_H__
 #define __RB_DIGEST_H__
 
-#include <glib.h>
+#include <glib-object.h>
 #include "rb-users.h"
 
 G_BEGIN_DECLS
@@ -15,8 +15,9 @@ G_BEGIN_DECLS
  * HTTP server of one network), written once for both: it parses an
  * Authorization header value (Digest or Basic), issues nonces, keeps what
  * each nonce has been used for, and verifies. GLib only (no GStreamer, no
- * libsoup), so that it can be unit-tested and fuzzed alone; rb-publisher.c
- * (RTSP) and rb-http-auth.c (HTTP) plug it into their servers.
+ * libsoup), so that it can be unit-tested and fuzzed alone; rb-rtsp-auth.c
+ * (RTSP) and rb-http-auth.c (HTTP) plug it into their servers, both through
+ * rb_digest_check_request().
  *
  * Digest is RFC 7616 with MD5 (RFC 2617), checked against the HA1 =
  * md5(user:realm:password) of the users file: response =
@@ -131,6 +132,27 @@ RbDigestResult rb_digest_check (RbDigest * digest,
                                 const gchar * authorization,
                                 const gchar * method, const gchar * uri,
                                 guint64 connection, gchar ** user);
+
+/* The connection id of the connection @conn stands for (the GSocket of an
+ * HTTP request, the GstRTSPClient of an RTSP one): given by
+ * rb_digest_connection_new() on first use, kept on @conn, and closed
+ * (rb_digest_connection_closed()) when @conn is finalized. 0 for a NULL
+ * @conn. */
+guint64 rb_digest_connection_of (RbDigest * digest, GObject * conn);
+
+/* Whether a request's credentials are valid for the listener, the one
+ * check of the RTSP and the HTTP listeners: @authorizations holds the
+ * values of the request's Authorization headers (NULL-terminated; NULL or
+ * empty: none), @method, @uri and @conn are the request's (see
+ * rb_digest_check() and rb_digest_connection_of()). Each value is one
+ * credential: the first that holds wins (RB_DIGEST_OK), a stale nonce
+ * outranks a refusal, a refusal outranks no credentials. *@user (may be
+ * NULL) gets the first user name claimed, or NULL. */
+RbDigestResult rb_digest_check_request (RbDigest * digest,
+                                        const gchar * const *authorizations,
+                                        const gchar * method,
+                                        const gchar * uri, GObject * conn,
+                                        gchar ** user);
 
 /* For tests: the clock (monotonic µs, g_get_monotonic_time() by default),
  * the lifetime and the table's bound. */

@@ -29,43 +29,14 @@ struct _RbHttpAuth {
 G_DEFINE_TYPE (RbHttpAuth, rb_http_auth, SOUP_TYPE_AUTH_DOMAIN);
 
 /* set in class_init */
-static GQuark connection_quark;         /* on a GSocket: RbHttpAuthConnection */
 static GQuark user_quark;       /* on a message: the user it authenticated as */
 static GQuark stale_quark;      /* on a message: its nonce was stale */
 
-/* The connection id kept on a GSocket; its nonce goes with the socket. */
-typedef struct {
-  RbDigest *digest;
-  guint64 id;
-} RbHttpAuthConnection;
-
-static void
-rb_http_auth_connection_free (RbHttpAuthConnection * c)
+/* The connection of @msg for the digest: its GSocket. */
+static GObject *
+rb_http_auth_connection (SoupServerMessage * msg)
 {
-  rb_digest_connection_closed (c->digest, c->id);
-  rb_digest_unref (c->digest);
-  g_free (c);
-}
-
-static guint64
-rb_http_auth_connection_id (RbHttpAuth * self, SoupServerMessage * msg)
-{
-  GSocket *socket = soup_server_message_get_socket (msg);
-  RbHttpAuthConnection *c;
-
-  if (socket == NULL)
-    return 0;
-  c = g_object_get_qdata (G_OBJECT (socket),
-      connection_quark);
-  if (c == NULL) {
-    c = g_new0 (RbHttpAuthConnection, 1);
-    c->digest = rb_digest_ref (self->digest);
-    c->id = rb_digest_connection_new (self->digest);
-    g_object_set_qdata_full (G_OBJECT (socket),
-        connection_quark, c,
-        (GDestroyNotify) rb_http_auth_connection_free);
-  }
-  return c->id;
+  return (GObject *) soup_server_message_get_socket (msg);
 }
 
 /* The request-URI as the digest's uri names it: path and query as sent
@@ -85,12 +56,13 @@ rb_http_auth_accepts (SoupAuthDomain * domain, SoupServerMessage * msg,
 {
   RbHttpAuth *self = RB_HTTP_AUTH (domain);
   g_autofree gchar *uri = rb_http_auth_request_uri (msg);
+  const gchar *authorizations[] = { header, NULL };
   gchar *user = NULL;
   RbDigestResult r;
 
-  r = rb_digest_check (self->digest, header,
+  r = rb_digest_check_request (self->digest, authorizations,
       soup_server_message_get_method (msg), uri,
-      rb_http_auth_connection_id (self, msg), &user);
+      rb_http_auth_connection (msg), &user);
   if (r == RB_DIGEST_OK) {
     g_object_set_qdata_full (G_OBJECT (msg), user_quark,
         g_strdup (user), g_free);
@@ -111,7 +83,7 @@ rb_http_auth_challenge (SoupAuthDomain * domain, SoupServerMessage * msg)
   if (self->basic)
     return rb_digest_basic_challenge (self->digest);
   return rb_digest_challenge (self->digest,
-      rb_http_auth_connection_id (self, msg),
+      rb_digest_connection_of (self->digest, rb_http_auth_connection (msg)),
       g_object_get_qdata (G_OBJECT (msg), stale_quark) !=
       NULL);
 }
@@ -139,7 +111,6 @@ rb_http_auth_class_init (RbHttpAuthClass * klass)
 {
   SoupAuthDomainClass *domain_class = SOUP_AUTH_DOMAIN_CLASS (klass);
 
-  connection_quark = g_quark_from_static_string ("rb-http-auth-connection");
   user_quark = g_quark_from_static_string ("rb-http-auth-user");
   stale_quark = g_quark_from_static_string ("rb-http-auth-stale");
   G_OBJECT_CLASS (klass)->finalize = rb_http_auth_finalize;

@@ -15,7 +15,7 @@ G_BEGIN_DECLS
  * md5hex(user:realm:password) (32 hex digits). Blank lines and lines whose
  * first non-blank character is '#' are ignored. No clear-text password is
  * ever read, and neither passwords nor hashes are ever printed. GLib only,
- * shared by RTSP (rb-publisher.c) and HTTP digest authentication.
+ * shared by RTSP (rb-rtsp-auth.c) and HTTP digest authentication.
  *
  * Errors of rb_users_load():
  *   G_FILE_ERROR (its code from errno): the file cannot be read;

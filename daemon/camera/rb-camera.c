@@ -1384,7 +1384,7 @@ rb_camera_attempt (gpointer data)
    * with B-frames (RTP timestamps not in sending order) gives frames 0 to
    * 200 ms apart at 15 fps: jerky recordings and live streams. Nothing in
    * the camera pipeline syncs to the clock; the live feed re-anchors its
-   * timing if the camera's clock drifts (rb-publisher.c). */
+   * timing if the camera's clock drifts (rb-live-feed.c). */
   g_object_set (src, "location", camera->url, "latency", camera->latency_ms,
       "protocols", protocols, NULL);
   gst_util_set_object_arg (G_OBJECT (src), "buffer-mode", "none");

@@ -9,7 +9,7 @@
 #include <gst/gst.h>
 #include "rb-config.h"
 #include "rb-daemon-names.h"
-#include "rb-publisher.h"
+#include "rb-live-feed.h"
 #include "rb-write-pause.h"
 
 G_BEGIN_DECLS

@@ -9,38 +9,24 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
-/* Live publishing: the encoded, anonymized stream of each camera (and its
- * audio, with audio=keep, as the camera sent it) leaves its camera
- * pipeline through appsinks and enters one shared RTSP media per network
- * through appsrcs. Encoding happens once per camera; each network payloads
- * it once, however many viewers it has.
- *
- * A media that joins waits for a key unit (and asks the encoder for one), so
- * a viewer never starts on a delta frame.
- *
- * Timing is the camera's: a buffer's running time in the camera pipeline
- * plus that pipeline's base time is its absolute time on the system clock,
- * which the media pipelines share; minus the media's base time, plus a
- * constant delay (the camera's jitter-buffer latency and a processing
- * margin), it is the buffer's time in the media. Frame spacing follows the
- * camera, not processing, audio and video stay in sync, and times keep
- * increasing across camera reconnections (the absolute clock does). The
- * camera's timestamps follow the camera's clock (rtspsrc buffer-mode=none):
- * when frames keep arriving more than a second too old or too new for the
- * delay for 10 s, the mapping is re-anchored once (a jump, logged). */
+/* One RTSP listener per network (see rb-publisher.h): a gst-rtsp-server on
+ * the network's address and port, a shared media per camera
+ * (rb-media-factory.c) fed by the camera's live feed (rb-live-feed.c), its
+ * authorization (rb-rtsp-auth.c, rb-access.c), and the limits that keep
+ * one client from holding it: connections in total and per client
+ * address, idle connections, viewers, slow viewers. */
 
 #ifdef HAVE_CONFIG_H
 #include "config.h"
 #endif
 
 #include "rb-publisher.h"
-#include "rb-digest.h"
-#include "rb-pipelines.h"
+#include "rb-access.h"
+#include "rb-media-factory.h"
+#include "rb-rtsp-auth.h"
 #include "rb-users.h"
 
-#include <gst/app/app.h>
 #include <gst/rtsp-server/rtsp-server.h>
-#include <gst/video/video.h>
 #include <string.h>
 #ifdef __linux__
 #include <linux/sockios.h>
@@ -50,14 +36,9 @@
 #include <sys/socket.h>
 #endif
 
-/* Seconds between two key-unit requests to one encoder. */
-#define KEY_UNIT_REQUEST_INTERVAL_US (1 * G_USEC_PER_SEC)
 /* Listen backlog: the default of 5 overflows when many viewers connect at
  * once. */
 #define LISTEN_BACKLOG 128
-/* Added to the camera's latency: what decoding, anonymizing and encoding
- * may take before a frame reaches the media. */
-#define PROCESSING_MARGIN (500 * GST_MSECOND)
 /* A viewer is dropped when, for SLOW_VIEWER_S in a row, its connection
  * holds more than SLOW_VIEWER_QUEUE_BYTES not yet taken by the client (it
  * is seconds behind live), or holds data while the client acknowledges
@@ -66,454 +47,6 @@
  * its own backlog and drops the viewer's transport when that is full. */
 #define SLOW_VIEWER_QUEUE_BYTES (1024 * 1024)
 #define SLOW_VIEWER_S 10
-/* How long frames must keep arriving too old or too new before the live
- * timing is re-anchored (a camera clock drifts by ppm, slowly). */
-#define DRIFT_PERSISTENCE_US (10 * G_USEC_PER_SEC)
-
-/* One stream (video or audio) of one media. */
-typedef struct {
-  GstElement *appsrc;
-  gboolean caps_set;
-  GstClockTime last_pts;        /* last time pushed, media time, or NONE */
-  GstClockTime offset;          /* added after a jump back, see push() */
-} RbFeedStream;
-
-typedef struct {
-  RbFeedStream video;
-  RbFeedStream audio;           /* appsrc NULL: the media has no audio */
-  gboolean need_key_unit;
-} RbFeedSink;
-
-struct _RbLiveFeed {
-  gatomicrefcount refcount;
-  gchar *camera;
-
-  GMutex lock;
-  GstElement *appsink;          /* protected by lock */
-  GstElement *audio_appsink;    /* protected by lock */
-  GstClockTime delay;           /* protected by lock */
-  GstClockTimeDiff correction;  /* protected by lock: added to camera times */
-  gint64 drift_since_us;        /* protected by lock: out of range since, 0 */
-  GList *sinks;                 /* of RbFeedSink *, protected by lock */
-  GstCaps *caps;                /* protected by lock */
-  GstCaps *audio_caps;          /* protected by lock; NULL: no audio */
-  gint64 last_key_request_us;   /* protected by lock */
-  guint64 samples;              /* protected by lock */
-  gint64 last_sample_us;        /* protected by lock, wall clock, 0 = none */
-};
-
-RbLiveFeed *
-rb_live_feed_new (const gchar * camera)
-{
-  RbLiveFeed *feed = g_new0 (RbLiveFeed, 1);
-
-  g_atomic_ref_count_init (&feed->refcount);
-  g_mutex_init (&feed->lock);
-  feed->camera = g_strdup (camera);
-  feed->delay = PROCESSING_MARGIN;
-  return feed;
-}
-
-RbLiveFeed *
-rb_live_feed_ref (RbLiveFeed * feed)
-{
-  g_atomic_ref_count_inc (&feed->refcount);
-  return feed;
-}
-
-static void
-rb_feed_sink_free (RbFeedSink * sink)
-{
-  gst_clear_object (&sink->video.appsrc);
-  gst_clear_object (&sink->audio.appsrc);
-  g_free (sink);
-}
-
-void
-rb_live_feed_unref (RbLiveFeed * feed)
-{
-  if (!g_atomic_ref_count_dec (&feed->refcount))
-    return;
-  rb_live_feed_clear_appsink (feed);
-  g_list_free_full (feed->sinks, (GDestroyNotify) rb_feed_sink_free);
-  gst_clear_caps (&feed->caps);
-  gst_clear_caps (&feed->audio_caps);
-  g_mutex_clear (&feed->lock);
-  g_free (feed->camera);
-  g_free (feed);
-}
-
-guint64
-rb_live_feed_get_samples (RbLiveFeed * feed)
-{
-  guint64 samples;
-
-  g_mutex_lock (&feed->lock);
-  samples = feed->samples;
-  g_mutex_unlock (&feed->lock);
-  return samples;
-}
-
-gint64
-rb_live_feed_get_last_sample_time (RbLiveFeed * feed)
-{
-  gint64 t;
-
-  g_mutex_lock (&feed->lock);
-  t = feed->last_sample_us;
-  g_mutex_unlock (&feed->lock);
-  return t;
-}
-
-gchar *
-rb_live_feed_get_audio_caps (RbLiveFeed * feed)
-{
-  gchar *caps;
-
-  g_mutex_lock (&feed->lock);
-  caps = feed->audio_caps ? gst_caps_to_string (feed->audio_caps) : NULL;
-  g_mutex_unlock (&feed->lock);
-  return caps;
-}
-
-/* Called with the lock held; returns the appsink to send the request to
- * (a new reference), or NULL when a request was sent recently. */
-static GstElement *
-rb_live_feed_want_key_unit_locked (RbLiveFeed * feed)
-{
-  gint64 now = g_get_monotonic_time ();
-
-  if (feed->appsink == NULL ||
-      now - feed->last_key_request_us < KEY_UNIT_REQUEST_INTERVAL_US)
-    return NULL;
-  feed->last_key_request_us = now;
-  return gst_object_ref (feed->appsink);
-}
-
-/* The upstream event travels from the appsink to the encoder. */
-static void
-rb_live_feed_request_key_unit (GstElement * appsink)
-{
-  gst_element_send_event (appsink,
-      gst_video_event_new_upstream_force_key_unit (GST_CLOCK_TIME_NONE, TRUE,
-          0));
-}
-
-/* The time of @sample's buffer on the system clock: its running time in
- * the camera pipeline of @appsink plus that pipeline's base time. */
-static GstClockTime
-rb_sample_abs_time (GstSample * sample, GstElement * appsink,
-    GstClockTime ts)
-{
-  GstSegment *segment = gst_sample_get_segment (sample);
-  GstClockTime rt;
-
-  if (!GST_CLOCK_TIME_IS_VALID (ts) || segment == NULL
-      || segment->format != GST_FORMAT_TIME)
-    return GST_CLOCK_TIME_NONE;
-  rt = gst_segment_to_running_time (segment, GST_FORMAT_TIME, ts);
-  if (!GST_CLOCK_TIME_IS_VALID (rt))
-    return GST_CLOCK_TIME_NONE;
-  return rt + gst_element_get_base_time (appsink);
-}
-
-/* Pushes @buffer (absolute time @abs, @abs_dts) to one stream of a media,
- * in that media's time. Returns FALSE when the media cannot take it yet (not
- * PLAYING) or the buffer is older than the media. */
-static gboolean
-rb_feed_stream_push (RbFeedStream * stream, GstCaps * caps,
-    GstBuffer * buffer, GstClockTime abs, GstClockTime abs_dts,
-    GstClockTime delay)
-{
-  GstClock *clock;
-  GstClockTime base_time, pts, dts;
-  GstBuffer *copy;
-
-  clock = gst_element_get_clock (stream->appsrc);
-  if (clock == NULL)
-    return FALSE;               /* not PLAYING yet */
-  gst_object_unref (clock);
-  base_time = gst_element_get_base_time (stream->appsrc);
-  if (!GST_CLOCK_TIME_IS_VALID (abs) || abs + delay <= base_time)
-    return FALSE;
-  pts = abs + delay - base_time;
-  dts = GST_CLOCK_TIME_IS_VALID (abs_dts) && abs_dts + delay > base_time ?
-      abs_dts + delay - base_time : pts;
-  /* never backwards (a camera reconnected, a clock jump): from then on
-   * everything is shifted to continue just after the last buffer */
-  pts += stream->offset;
-  dts += stream->offset;
-  if (GST_CLOCK_TIME_IS_VALID (stream->last_pts) && dts <= stream->last_pts) {
-    GstClockTime step = GST_BUFFER_DURATION_IS_VALID (buffer) ?
-        GST_BUFFER_DURATION (buffer) : 10 * GST_MSECOND;
-    GstClockTime shift = stream->last_pts + step - dts;
-
-    stream->offset += shift;
-    dts += shift;
-    pts += shift;
-  }
-  stream->last_pts = dts;
-
-  if (!stream->caps_set) {
-    gst_app_src_set_caps (GST_APP_SRC (stream->appsrc), caps);
-    stream->caps_set = TRUE;
-  }
-  copy = gst_buffer_copy (buffer);      /* shares the memory */
-  GST_BUFFER_PTS (copy) = pts;
-  GST_BUFFER_DTS (copy) = dts;
-  gst_app_src_push_buffer (GST_APP_SRC (stream->appsrc), copy);
-  return TRUE;
-}
-
-static GstFlowReturn
-rb_live_feed_on_new_sample (GstAppSink * appsink, gpointer user_data)
-{
-  RbLiveFeed *feed = user_data;
-  GstSample *sample;
-  GstBuffer *buffer;
-  GstCaps *caps;
-  GstElement *key_unit_from = NULL;
-  GstClockTime abs, abs_dts;
-  gboolean is_delta;
-  GList *l;
-
-  sample = gst_app_sink_pull_sample (appsink);
-  if (sample == NULL)
-    return GST_FLOW_EOS;
-  buffer = gst_sample_get_buffer (sample);
-  caps = gst_sample_get_caps (sample);
-  if (buffer == NULL || caps == NULL) {
-    gst_sample_unref (sample);
-    return GST_FLOW_OK;
-  }
-  is_delta = GST_BUFFER_FLAG_IS_SET (buffer, GST_BUFFER_FLAG_DELTA_UNIT);
-  abs = rb_sample_abs_time (sample, GST_ELEMENT (appsink),
-      GST_BUFFER_PTS (buffer));
-  abs_dts = rb_sample_abs_time (sample, GST_ELEMENT (appsink),
-      GST_BUFFER_DTS (buffer));
-
-  g_mutex_lock (&feed->lock);
-  feed->samples++;
-  feed->last_sample_us = g_get_real_time ();
-  if (GST_CLOCK_TIME_IS_VALID (abs)) {
-    GstClock *clock = gst_element_get_clock (GST_ELEMENT (appsink));
-
-    if (clock != NULL) {
-      GstClockTimeDiff age = GST_CLOCK_DIFF (abs + feed->correction,
-          gst_clock_get_time (clock));
-
-      /* a backlog (start-up, a burst) passes; a drift stays */
-      if (age >= -GST_SECOND && age <= (GstClockTimeDiff) feed->delay +
-          GST_SECOND) {
-        feed->drift_since_us = 0;
-      } else if (feed->drift_since_us == 0) {
-        feed->drift_since_us = g_get_monotonic_time ();
-      } else if (g_get_monotonic_time () - feed->drift_since_us >
-          DRIFT_PERSISTENCE_US) {
-        GstClockTimeDiff shift = age - (GstClockTimeDiff) feed->delay / 2;
-
-        feed->correction += shift;
-        feed->drift_since_us = 0;
-        g_message ("camera %s: its clock drifted; live timing re-anchored "
-            "by %+.0f ms", feed->camera, shift / 1e6);
-      }
-      gst_object_unref (clock);
-    }
-    abs += feed->correction;
-    if (GST_CLOCK_TIME_IS_VALID (abs_dts))
-      abs_dts += feed->correction;
-  }
-  if (feed->caps == NULL || !gst_caps_is_equal (feed->caps, caps)) {
-    if (feed->caps != NULL) {
-      g_autofree gchar *text = gst_caps_to_string (caps);
-
-      g_message ("camera %s: the live stream is now %s", feed->camera, text);
-    }
-    gst_caps_replace (&feed->caps, caps);
-    for (l = feed->sinks; l != NULL; l = l->next)
-      ((RbFeedSink *) l->data)->video.caps_set = FALSE;
-  }
-  for (l = feed->sinks; l != NULL; l = l->next) {
-    RbFeedSink *sink = l->data;
-
-    if (sink->need_key_unit && is_delta) {
-      if (key_unit_from == NULL)
-        key_unit_from = rb_live_feed_want_key_unit_locked (feed);
-      continue;
-    }
-    sink->need_key_unit = !rb_feed_stream_push (&sink->video, caps, buffer,
-        abs, abs_dts, feed->delay);
-  }
-  g_mutex_unlock (&feed->lock);
-
-  if (key_unit_from != NULL) {
-    rb_live_feed_request_key_unit (key_unit_from);
-    gst_object_unref (key_unit_from);
-  }
-  gst_sample_unref (sample);
-  return GST_FLOW_OK;
-}
-
-/* Audio, as the camera sent it: to the medias that carry audio and have
- * started their video (so a viewer's first audio is not before its first
- * picture). */
-static GstFlowReturn
-rb_live_feed_on_new_audio (GstAppSink * appsink, gpointer user_data)
-{
-  RbLiveFeed *feed = user_data;
-  GstSample *sample = gst_app_sink_pull_sample (appsink);
-  GstBuffer *buffer;
-  GstCaps *caps;
-  GstClockTime abs;
-
-  if (sample == NULL)
-    return GST_FLOW_EOS;
-  buffer = gst_sample_get_buffer (sample);
-  caps = gst_sample_get_caps (sample);
-  if (buffer == NULL || caps == NULL) {
-    gst_sample_unref (sample);
-    return GST_FLOW_OK;
-  }
-  abs = rb_sample_abs_time (sample, GST_ELEMENT (appsink),
-      GST_BUFFER_PTS (buffer));
-  g_mutex_lock (&feed->lock);
-  if (GST_CLOCK_TIME_IS_VALID (abs))
-    abs += feed->correction;
-  if (feed->audio_caps == NULL || !gst_caps_is_equal (feed->audio_caps,
-          caps)) {
-    gst_caps_replace (&feed->audio_caps, caps);
-    for (GList * l = feed->sinks; l != NULL; l = l->next)
-      ((RbFeedSink *) l->data)->audio.caps_set = FALSE;
-  }
-  for (GList * l = feed->sinks; l != NULL; l = l->next) {
-    RbFeedSink *sink = l->data;
-
-    if (sink->audio.appsrc != NULL && !sink->need_key_unit)
-      rb_feed_stream_push (&sink->audio, caps, buffer, abs,
-          GST_CLOCK_TIME_NONE, feed->delay);
-  }
-  g_mutex_unlock (&feed->lock);
-  gst_sample_unref (sample);
-  return GST_FLOW_OK;
-}
-
-static void
-rb_live_feed_connect (RbLiveFeed * feed, GstElement * appsink,
-    GstFlowReturn (*on_sample) (GstAppSink *, gpointer))
-{
-  GstAppSinkCallbacks callbacks = { NULL, };
-
-  callbacks.new_sample = on_sample;
-  g_object_set (appsink, "emit-signals", FALSE, NULL);
-  gst_app_sink_set_callbacks (GST_APP_SINK (appsink), &callbacks,
-      rb_live_feed_ref (feed), (GDestroyNotify) rb_live_feed_unref);
-}
-
-void
-rb_live_feed_set_appsink (RbLiveFeed * feed, GstElement * appsink,
-    guint latency_ms)
-{
-  rb_live_feed_connect (feed, appsink, rb_live_feed_on_new_sample);
-  g_mutex_lock (&feed->lock);
-  gst_object_replace ((GstObject **) & feed->appsink, GST_OBJECT (appsink));
-  feed->delay = latency_ms * GST_MSECOND + PROCESSING_MARGIN;
-  feed->correction = 0;         /* a new camera session */
-  feed->drift_since_us = 0;
-  feed->last_key_request_us = 0;
-  for (GList * l = feed->sinks; l != NULL; l = l->next)
-    ((RbFeedSink *) l->data)->need_key_unit = TRUE;
-  g_mutex_unlock (&feed->lock);
-}
-
-void
-rb_live_feed_set_audio_appsink (RbLiveFeed * feed, GstElement * appsink)
-{
-  if (appsink != NULL)
-    rb_live_feed_connect (feed, appsink, rb_live_feed_on_new_audio);
-  g_mutex_lock (&feed->lock);
-  gst_object_replace ((GstObject **) & feed->audio_appsink,
-      (GstObject *) appsink);
-  g_mutex_unlock (&feed->lock);
-}
-
-static void
-rb_live_feed_disconnect (GstElement * appsink)
-{
-  GstAppSinkCallbacks callbacks = { NULL, };
-
-  /* drops the reference the callbacks held on the feed */
-  gst_app_sink_set_callbacks (GST_APP_SINK (appsink), &callbacks, NULL, NULL);
-  gst_object_unref (appsink);
-}
-
-void
-rb_live_feed_clear_appsink (RbLiveFeed * feed)
-{
-  GstElement *appsink, *audio_appsink;
-
-  g_mutex_lock (&feed->lock);
-  appsink = g_steal_pointer (&feed->appsink);
-  audio_appsink = g_steal_pointer (&feed->audio_appsink);
-  g_mutex_unlock (&feed->lock);
-  if (appsink != NULL)
-    rb_live_feed_disconnect (appsink);
-  if (audio_appsink != NULL)
-    rb_live_feed_disconnect (audio_appsink);
-}
-
-static void
-rb_live_feed_add_media (RbLiveFeed * feed, GstElement * appsrc,
-    GstElement * audio_appsrc)
-{
-  RbFeedSink *sink = g_new0 (RbFeedSink, 1);
-  GstElement *key_unit_from;
-
-  sink->video.appsrc = gst_object_ref (appsrc);
-  sink->video.last_pts = GST_CLOCK_TIME_NONE;
-  if (audio_appsrc != NULL)
-    sink->audio.appsrc = gst_object_ref (audio_appsrc);
-  sink->audio.last_pts = GST_CLOCK_TIME_NONE;
-  sink->need_key_unit = TRUE;
-  g_mutex_lock (&feed->lock);
-  feed->sinks = g_list_prepend (feed->sinks, sink);
-  key_unit_from = rb_live_feed_want_key_unit_locked (feed);
-  g_mutex_unlock (&feed->lock);
-  if (key_unit_from != NULL) {
-    rb_live_feed_request_key_unit (key_unit_from);
-    gst_object_unref (key_unit_from);
-  }
-}
-
-static void
-rb_live_feed_remove_media (RbLiveFeed * feed, GstElement * appsrc)
-{
-  g_mutex_lock (&feed->lock);
-  for (GList * l = feed->sinks; l != NULL; l = l->next) {
-    RbFeedSink *sink = l->data;
-
-    if (sink->video.appsrc == appsrc) {
-      feed->sinks = g_list_delete_link (feed->sinks, l);
-      rb_feed_sink_free (sink);
-      break;
-    }
-  }
-  g_mutex_unlock (&feed->lock);
-}
-
-/* Other consumers than RTSP medias (HLS packagers). */
-void
-rb_live_feed_add_appsrc (RbLiveFeed * feed, GstElement * appsrc)
-{
-  rb_live_feed_add_media (feed, appsrc, NULL);
-}
-
-void
-rb_live_feed_remove_appsrc (RbLiveFeed * feed, GstElement * appsrc)
-{
-  rb_live_feed_remove_media (feed, appsrc);
-}
-
-/* ---- publisher ---- */
 
 struct _RbPublisher {
   gchar *name;
@@ -526,7 +59,6 @@ struct _RbPublisher {
   GSource *source;
   gboolean tls;                 /* rtsps:// */
   gchar **cameras;              /* served cameras, NULL: all */
-  GPtrArray *allow;             /* of GInetAddressMask*, NULL: everyone */
   guint max_viewers;            /* 0: no limit of its own */
   GstRTSPLowerTrans protocols;  /* what viewers may use */
   GstRTSPAddressPool *pool;     /* udp-ports, NULL without UDP */
@@ -535,9 +67,7 @@ struct _RbPublisher {
   /* main context */
   guint connections;
   GHashTable *per_client;       /* client address → count (guint) */
-  GHashTable *refused_logged;   /* client address → monotonic s of the log */
-  guint64 refused;
-  guint64 auth_failures;        /* requests with wrong credentials */
+  RbAccess *access;             /* allow=, refusals, wrong credentials */
   guint64 dropped_slow;         /* viewers dropped for being too slow */
   guint viewers;                /* connections that asked for a stream */
 };
@@ -553,121 +83,6 @@ typedef struct {
   guint64 acked;                /* bytes the client acknowledged */
 } RbClientInfo;
 
-/* The media factory of one camera on one network: its media carry the
- * camera's audio when the feed has some (audio=keep and the camera sends
- * audio), else video only. */
-#define RB_TYPE_MEDIA_FACTORY (rb_media_factory_get_type ())
-G_DECLARE_FINAL_TYPE (RbMediaFactory, rb_media_factory, RB, MEDIA_FACTORY,
-    GstRTSPMediaFactory);
-
-struct _RbMediaFactory {
-  GstRTSPMediaFactory parent;
-  RbLiveFeed *feed;
-};
-
-G_DEFINE_TYPE (RbMediaFactory, rb_media_factory,
-    GST_TYPE_RTSP_MEDIA_FACTORY);
-
-static GstElement *
-rb_media_factory_create_element (GstRTSPMediaFactory * factory,
-    const GstRTSPUrl * url)
-{
-  RbMediaFactory *self = RB_MEDIA_FACTORY (factory);
-  g_autofree gchar *audio_caps = rb_live_feed_get_audio_caps (self->feed);
-  g_autofree gchar *launch = rb_pipeline_publish (audio_caps);
-
-  gst_rtsp_media_factory_set_launch (factory, launch);
-  return GST_RTSP_MEDIA_FACTORY_CLASS (rb_media_factory_parent_class)->
-      create_element (factory, url);
-}
-
-static void
-rb_media_factory_finalize (GObject * object)
-{
-  RbMediaFactory *self = RB_MEDIA_FACTORY (object);
-
-  rb_live_feed_unref (self->feed);
-  G_OBJECT_CLASS (rb_media_factory_parent_class)->finalize (object);
-}
-
-static void
-rb_media_factory_class_init (RbMediaFactoryClass * klass)
-{
-  G_OBJECT_CLASS (klass)->finalize = rb_media_factory_finalize;
-  GST_RTSP_MEDIA_FACTORY_CLASS (klass)->create_element =
-      rb_media_factory_create_element;
-}
-
-static void
-rb_media_factory_init (RbMediaFactory * self)
-{
-}
-
-typedef struct {
-  RbLiveFeed *feed;
-  GstElement *appsrc;
-} RbMediaLink;
-
-static void
-rb_media_link_free (gpointer data, GClosure * closure)
-{
-  RbMediaLink *link = data;
-
-  rb_live_feed_unref (link->feed);
-  gst_clear_object (&link->appsrc);
-  g_free (link);
-}
-
-static void
-rb_publisher_on_unprepared (GstRTSPMedia * media, RbMediaLink * link)
-{
-  if (link->appsrc != NULL) {
-    rb_live_feed_remove_media (link->feed, link->appsrc);
-    gst_clear_object (&link->appsrc);
-  }
-}
-
-/* The media's rtpbin maps RTP to NTP time in its sender reports from the
- * buffers' times (the camera's timing, carried through), not from when they
- * were sent: sending follows processing, which varies with the load, and a
- * viewer that syncs its streams by the reports (ffmpeg with audio and video)
- * would otherwise see its video times step back. */
-static void
-rb_publisher_on_media_element_added (GstBin * pipeline, GstElement * element,
-    gpointer data)
-{
-  GstElementFactory *f = gst_element_get_factory (element);
-
-  if (f != NULL && g_strcmp0 (GST_OBJECT_NAME (f), "rtpbin") == 0)
-    g_object_set (element, "rtcp-sync-send-time", FALSE, NULL);
-}
-
-static void
-rb_publisher_on_media_configure (GstRTSPMediaFactory * factory,
-    GstRTSPMedia * media, RbLiveFeed * feed)
-{
-  GstElement *bin = gst_rtsp_media_get_element (media);
-  GstElement *appsrc = gst_bin_get_by_name (GST_BIN (bin), "src");
-  GstElement *audio_appsrc = gst_bin_get_by_name (GST_BIN (bin), "audio-src");
-  GstObject *pipeline = gst_object_get_parent (GST_OBJECT (bin));
-  RbMediaLink *link;
-
-  if (pipeline != NULL) {
-    g_signal_connect (pipeline, "element-added",
-        G_CALLBACK (rb_publisher_on_media_element_added), NULL);
-    gst_object_unref (pipeline);
-  }
-  gst_object_unref (bin);
-  g_return_if_fail (appsrc != NULL);
-
-  link = g_new0 (RbMediaLink, 1);
-  link->feed = rb_live_feed_ref (feed);
-  link->appsrc = appsrc;
-  rb_live_feed_add_media (feed, appsrc, audio_appsrc);
-  gst_clear_object (&audio_appsrc);
-  g_signal_connect_data (media, "unprepared",
-      G_CALLBACK (rb_publisher_on_unprepared), link, rb_media_link_free, 0);
-}
 
 static void
 rb_client_info_free (RbClientInfo * info)
@@ -743,9 +158,6 @@ rb_publisher_on_setup (GstRTSPClient * client, GstRTSPContext * ctx,
   }
 }
 
-static void rb_publisher_log_refusal (RbPublisher * p,
-    const gchar * address, const gchar * why);
-
 /* max-viewers: a client that sets up its first stream beyond it is
  * answered 503 (before anything is set up for it). */
 static GstRTSPStatusCode
@@ -758,254 +170,33 @@ rb_publisher_on_pre_setup (GstRTSPClient * client, GstRTSPContext * ctx,
   if (info == NULL || info->viewing || info->publisher->max_viewers == 0
       || info->publisher->viewers < info->publisher->max_viewers)
     return GST_RTSP_STS_OK;
-  rb_publisher_log_refusal (info->publisher, info->address,
+  rb_access_refuse (info->publisher->access, info->address,
       "max-viewers reached");
   return GST_RTSP_STS_SERVICE_UNAVAILABLE;
 }
 
-/* Logs a refusal at most once per client address and minute. */
-static void
-rb_publisher_log_refusal (RbPublisher * p, const gchar * address,
-    const gchar * why)
-{
-  gint64 now = g_get_monotonic_time () / G_USEC_PER_SEC;
-  gpointer last = g_hash_table_lookup (p->refused_logged, address);
-
-  p->refused++;
-  if (last != NULL && now - GPOINTER_TO_INT (last) < 60)
-    return;
-  g_hash_table_insert (p->refused_logged, g_strdup (address),
-      GINT_TO_POINTER ((gint) now));
-  g_warning ("network %s: refusing connections from %s: %s", p->name,
-      address, why);
-}
-
-/* Logs failed credentials at most once per client address and minute;
- * never what was sent, only the user name it claimed. */
-static void
-rb_publisher_log_auth_failure (RbPublisher * p, const gchar * address,
-    const gchar * user)
-{
-  gint64 now = g_get_monotonic_time () / G_USEC_PER_SEC;
-  g_autofree gchar *key = g_strconcat ("auth ", address, NULL);
-  gpointer last = g_hash_table_lookup (p->refused_logged, key);
-
-  p->auth_failures++;
-  if (last != NULL && now - GPOINTER_TO_INT (last) < 60)
-    return;
-  g_hash_table_insert (p->refused_logged, g_steal_pointer (&key),
-      GINT_TO_POINTER ((gint) now));
-  g_message ("network %s: wrong credentials from %s (user '%s')", p->name,
-      address, user ? user : "");
-}
-
-/* Whether @address (text, as the connection gives it) is in allow=. */
+/* Whether a new connection from @address is let in by the limits, after
+ * the allow list: checked by the server before it creates a client for it
+ * (GST_RTSP_AUTH_CHECK_CONNECT, rb-rtsp-auth.c), so a refused connection
+ * costs nothing but its accept. */
 static gboolean
-rb_publisher_is_allowed (RbPublisher * p, const gchar * address)
+rb_publisher_may_connect (const gchar * address, gpointer data)
 {
-  return rb_network_allow_matches (p->allow, address);
-}
-
-/* Whether a new connection from @address is let in: checked by the server
- * before it creates a client for it (GST_RTSP_AUTH_CHECK_CONNECT), so a
- * refused connection costs nothing but its accept. */
-static gboolean
-rb_publisher_may_connect (RbPublisher * p, const gchar * address)
-{
+  RbPublisher *p = data;
   guint n = GPOINTER_TO_UINT (g_hash_table_lookup (p->per_client, address));
 
-  if (!rb_publisher_is_allowed (p, address)) {
-    rb_publisher_log_refusal (p, address, "not in the network's allow list");
-    return FALSE;
-  }
   if (p->connections >= p->max_connections) {
-    rb_publisher_log_refusal (p, address, "max-connections reached");
+    rb_access_refuse (p->access, address, "max-connections reached");
     return FALSE;
   }
   if (n >= p->max_per_client) {
-    rb_publisher_log_refusal (p, address, "max-connections-per-client "
+    rb_access_refuse (p->access, address, "max-connections-per-client "
         "reached");
     return FALSE;
   }
   return TRUE;
 }
 
-/* The authorization of a network's listener: the allow list and the
- * connection limits at connect time (then TLS, by GstRTSPAuth), and users
- * for every request unless auth=none.
- *
- * GstRTSPAuth's own digest needs clear-text passwords (or its own htdigest
- * reader); the credentials are checked by rb-digest.c instead, the same
- * check as the HTTP listener's (rb-http-auth.c): against the HA1 of the
- * users file, replay-safe (nonces remembered per listener, with a short
- * lifetime, nc tracked with qop, the nonce bound to its connection without
- * qop, the digest's uri compared with the request line's). Each
- * GstRTSPClient (one connection) gets a connection id of rb-digest's. The
- * challenge offers qop="auth"; answers without qop are accepted (RFC 2069
- * clients: rtspsrc). Basic (auth=basic, TLS only) is accepted too then. */
-#define RB_TYPE_RTSP_AUTH (rb_rtsp_auth_get_type ())
-G_DECLARE_FINAL_TYPE (RbRtspAuth, rb_rtsp_auth, RB, RTSP_AUTH, GstRTSPAuth);
-
-struct _RbRtspAuth {
-  GstRTSPAuth parent;
-  RbPublisher *publisher;       /* not owned: the publisher owns us */
-  RbNetworkAuth mode;
-  RbDigest *digest;             /* NULL with auth=none */
-  GstRTSPToken *token;          /* given to authenticated requests */
-};
-
-G_DEFINE_TYPE (RbRtspAuth, rb_rtsp_auth, GST_TYPE_RTSP_AUTH);
-
-/* The connection id of @client, kept on it; the connection's nonce goes
- * when the client does. */
-typedef struct {
-  RbDigest *digest;
-  guint64 id;
-} RbRtspAuthConnection;
-
-static void
-rb_rtsp_auth_connection_free (RbRtspAuthConnection * c)
-{
-  rb_digest_connection_closed (c->digest, c->id);
-  rb_digest_unref (c->digest);
-  g_free (c);
-}
-
-static guint64
-rb_rtsp_auth_connection_id (RbRtspAuth * self, GstRTSPClient * client)
-{
-  RbRtspAuthConnection *c;
-
-  if (client == NULL)
-    return 0;
-  c = g_object_get_data (G_OBJECT (client), "rb-digest-connection");
-  if (c == NULL) {
-    c = g_new0 (RbRtspAuthConnection, 1);
-    c->digest = rb_digest_ref (self->digest);
-    c->id = rb_digest_connection_new (self->digest);
-    g_object_set_data_full (G_OBJECT (client), "rb-digest-connection", c,
-        (GDestroyNotify) rb_rtsp_auth_connection_free);
-  }
-  return c->id;
-}
-
-/* Sends 401 with our challenges. */
-static void
-rb_rtsp_auth_send_unauthorized (RbRtspAuth * self, GstRTSPContext * ctx,
-    guint64 connection, gboolean stale)
-{
-  g_autofree gchar *digest = rb_digest_challenge (self->digest, connection,
-      stale);
-
-  gst_rtsp_message_init_response (ctx->response, GST_RTSP_STS_UNAUTHORIZED,
-      gst_rtsp_status_as_text (GST_RTSP_STS_UNAUTHORIZED), ctx->request);
-  gst_rtsp_message_add_header (ctx->response, GST_RTSP_HDR_WWW_AUTHENTICATE,
-      digest);
-  if (self->mode == RB_NETWORK_AUTH_BASIC) {
-    g_autofree gchar *basic = rb_digest_basic_challenge (self->digest);
-
-    gst_rtsp_message_add_header (ctx->response,
-        GST_RTSP_HDR_WWW_AUTHENTICATE, basic);
-  }
-  gst_rtsp_client_send_message (ctx->client, ctx->session, ctx->response);
-}
-
-/* Authenticates the request of @ctx, or answers 401 and returns FALSE. */
-static gboolean
-rb_rtsp_auth_ensure (RbRtspAuth * self, GstRTSPContext * ctx)
-{
-  const gchar *ip = ctx->conn ? gst_rtsp_connection_get_ip (ctx->conn) : NULL;
-  guint64 connection = rb_rtsp_auth_connection_id (self, ctx->client);
-  const gchar *method = gst_rtsp_method_as_text (ctx->method);
-  const gchar *uri = NULL;
-  RbDigestResult best = RB_DIGEST_NO_CREDENTIALS;
-  g_autofree gchar *who = NULL;
-  const gchar *value;
-
-  if (ctx->token != NULL)
-    return TRUE;
-  if (ip == NULL)
-    ip = "unknown";
-  if (ctx->request && ctx->request->type == GST_RTSP_MESSAGE_REQUEST)
-    uri = ctx->request->type_data.request.uri;
-  /* each Authorization header is one credential; the first that holds
-   * wins, a stale nonce outranks a refusal */
-  for (gint i = 0; ctx->request && best != RB_DIGEST_OK
-      && gst_rtsp_message_get_header (ctx->request,
-          GST_RTSP_HDR_AUTHORIZATION, (gchar **) & value, i) == GST_RTSP_OK;
-      i++) {
-    gchar *user = NULL;
-    RbDigestResult r = rb_digest_check (self->digest, value, method, uri,
-        connection, &user);
-
-    if (r == RB_DIGEST_OK || r == RB_DIGEST_STALE
-        || (r == RB_DIGEST_DENIED && best == RB_DIGEST_NO_CREDENTIALS))
-      best = r;
-    if (user && !who)
-      who = user;
-    else
-      g_free (user);
-  }
-  if (best == RB_DIGEST_OK) {
-    ctx->token = self->token;   /* borrowed, as GstRTSPAuth does */
-    return TRUE;
-  }
-  if (best == RB_DIGEST_DENIED)
-    rb_publisher_log_auth_failure (self->publisher, ip, who);
-  rb_rtsp_auth_send_unauthorized (self, ctx, connection,
-      best == RB_DIGEST_STALE);
-  return FALSE;
-}
-
-static gboolean
-rb_rtsp_auth_check (GstRTSPAuth * auth, GstRTSPContext * ctx,
-    const gchar * check)
-{
-  RbRtspAuth *self = RB_RTSP_AUTH (auth);
-
-  if (g_str_equal (check, GST_RTSP_AUTH_CHECK_CONNECT)) {
-    const gchar *ip = ctx->conn ? gst_rtsp_connection_get_ip (ctx->conn) :
-        NULL;
-
-    if (!rb_publisher_may_connect (self->publisher, ip ? ip : "unknown"))
-      return FALSE;
-    /* GstRTSPAuth sets up TLS on the connection */
-    return GST_RTSP_AUTH_CLASS (rb_rtsp_auth_parent_class)->check (auth, ctx,
-        check);
-  }
-  /* viewers never choose where the server sends media (GstRTSPAuth's
-   * default without a token that allows it) */
-  if (g_str_equal (check, GST_RTSP_AUTH_CHECK_TRANSPORT_CLIENT_SETTINGS))
-    return FALSE;
-  if (self->mode == RB_NETWORK_AUTH_NONE)
-    return TRUE;
-  /* the URL check comes first for every request; the media checks follow
-   * with the token it left */
-  return rb_rtsp_auth_ensure (self, ctx);
-}
-
-static void
-rb_rtsp_auth_finalize (GObject * object)
-{
-  RbRtspAuth *self = RB_RTSP_AUTH (object);
-
-  g_clear_pointer (&self->digest, rb_digest_unref);
-  gst_rtsp_token_unref (self->token);
-  G_OBJECT_CLASS (rb_rtsp_auth_parent_class)->finalize (object);
-}
-
-static void
-rb_rtsp_auth_class_init (RbRtspAuthClass * klass)
-{
-  G_OBJECT_CLASS (klass)->finalize = rb_rtsp_auth_finalize;
-  GST_RTSP_AUTH_CLASS (klass)->check = rb_rtsp_auth_check;
-}
-
-static void
-rb_rtsp_auth_init (RbRtspAuth * self)
-{
-  self->token = gst_rtsp_token_new_empty ();
-}
 
 static void
 rb_publisher_on_client_connected (GstRTSPServer * server,
@@ -1061,7 +252,8 @@ rb_publisher_new (const RbNetworkConfig * network, GError ** error)
   g_autoptr (RbUsers) users = NULL;
   g_autoptr (GTlsCertificate) certificate = NULL;
   g_autoptr (GError) err = NULL;
-  RbRtspAuth *auth;
+  g_autofree gchar *label = NULL;
+  GstRTSPAuth *auth;
   gchar *service;
 
   if (network->users_file != NULL
@@ -1086,8 +278,6 @@ rb_publisher_new (const RbNetworkConfig * network, GError ** error)
   publisher->max_per_client = network->max_connections_per_client;
   publisher->idle_timeout_s = network->idle_timeout_s;
   publisher->cameras = g_strdupv (network->cameras);
-  publisher->allow = network->allow ? g_ptr_array_ref (network->allow) :
-      NULL;
   publisher->max_viewers = network->max_viewers;
   publisher->tls = certificate != NULL;
   publisher->protocols = 0;
@@ -1105,22 +295,16 @@ rb_publisher_new (const RbNetworkConfig * network, GError ** error)
   }
   publisher->per_client = g_hash_table_new_full (g_str_hash, g_str_equal,
       g_free, NULL);
-  publisher->refused_logged = g_hash_table_new_full (g_str_hash,
-      g_str_equal, g_free, NULL);
+  label = g_strdup_printf ("network %s", network->name);
+  publisher->access = rb_access_new (label, "connections", network->allow);
   publisher->server = gst_rtsp_server_new ();
   g_signal_connect (publisher->server, "client-connected",
       G_CALLBACK (rb_publisher_on_client_connected), publisher);
 
-  auth = g_object_new (RB_TYPE_RTSP_AUTH, NULL);
-  auth->publisher = publisher;
-  auth->mode = network->auth;
-  if (users != NULL)
-    auth->digest = rb_digest_new (g_steal_pointer (&users),
-        RB_DIGEST_SCHEME_DIGEST | (network->auth == RB_NETWORK_AUTH_BASIC ?
-            RB_DIGEST_SCHEME_BASIC : 0));
-  if (certificate != NULL)
-    gst_rtsp_auth_set_tls_certificate (GST_RTSP_AUTH (auth), certificate);
-  gst_rtsp_server_set_auth (publisher->server, GST_RTSP_AUTH (auth));
+  auth = rb_rtsp_auth_new (publisher->access, network->auth,
+      g_steal_pointer (&users), certificate, rb_publisher_may_connect,
+      publisher);
+  gst_rtsp_server_set_auth (publisher->server, auth);
   g_object_unref (auth);
 
   service = g_strdup_printf ("%u", network->port);
@@ -1157,9 +341,8 @@ rb_publisher_free (RbPublisher * publisher)
   gst_clear_object (&publisher->server);
   gst_clear_object (&publisher->pool);
   g_strfreev (publisher->cameras);
-  g_clear_pointer (&publisher->allow, g_ptr_array_unref);
   g_clear_pointer (&publisher->per_client, g_hash_table_unref);
-  g_clear_pointer (&publisher->refused_logged, g_hash_table_unref);
+  g_clear_pointer (&publisher->access, rb_access_free);
   g_free (publisher->name);
   g_free (publisher->address);
   g_free (publisher);
@@ -1172,7 +355,6 @@ rb_publisher_add_camera (RbPublisher * publisher, const gchar * camera,
     RbLiveFeed * feed)
 {
   GstRTSPMountPoints *mounts;
-  RbMediaFactory *rb_factory;
   GstRTSPMediaFactory *factory;
   gchar *path;
 
@@ -1180,16 +362,11 @@ rb_publisher_add_camera (RbPublisher * publisher, const gchar * camera,
       && !g_strv_contains ((const gchar * const *) publisher->cameras,
           camera))
     return FALSE;
-  rb_factory = g_object_new (RB_TYPE_MEDIA_FACTORY, NULL);
-  rb_factory->feed = rb_live_feed_ref (feed);
-  factory = GST_RTSP_MEDIA_FACTORY (rb_factory);
+  factory = rb_media_factory_new (feed);
   gst_rtsp_media_factory_set_shared (factory, TRUE);
   gst_rtsp_media_factory_set_protocols (factory, publisher->protocols);
   if (publisher->pool != NULL)
     gst_rtsp_media_factory_set_address_pool (factory, publisher->pool);
-  g_signal_connect_data (factory, "media-configure",
-      G_CALLBACK (rb_publisher_on_media_configure), rb_live_feed_ref (feed),
-      (GClosureNotify) (void (*)(void)) rb_live_feed_unref, 0);
 
   mounts = gst_rtsp_server_get_mount_points (publisher->server);
   path = g_strdup_printf ("/%s", camera);
@@ -1333,13 +510,13 @@ rb_publisher_get_counts (RbPublisher * publisher, guint * connections,
 {
   *connections = publisher->connections;
   *viewers = publisher->viewers;
-  *refused = publisher->refused;
+  rb_access_get_counts (publisher->access, refused, NULL);
 }
 
 void
 rb_publisher_get_access_counts (RbPublisher * publisher,
     guint64 * auth_failures, guint64 * dropped_slow)
 {
-  *auth_failures = publisher->auth_failures;
+  rb_access_get_counts (publisher->access, NULL, auth_failures);
   *dropped_slow = publisher->dropped_slow;
 }

@@ -281,7 +281,7 @@ rb_hls_start (RbHls * hls, GError ** error)
     rb_hls_stop (hls);
     return FALSE;
   }
-  rb_live_feed_add_appsrc (hls->feed, hls->appsrc);
+  rb_live_feed_add_appsrc (hls->feed, hls->appsrc, NULL);
   return TRUE;
 }
 

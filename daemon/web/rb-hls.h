@@ -7,7 +7,7 @@
 #define __RB_HLS_H__
 
 #include <gst/gst.h>
-#include "rb-publisher.h"
+#include "rb-live-feed.h"
 
 G_BEGIN_DECLS
 

@@ -31,16 +31,15 @@
 #endif
 
 #include "rb-http-listener.h"
+#include "rb-access.h"
 
 #include <gio/gnetworking.h>
 #include <string.h>
 
 /* accept() failing for want of file descriptors: try again after this */
 #define ACCEPT_PAUSE_MS 1000
-/* refusals are logged at most once per address and minute, and for at
- * most this many addresses a minute */
-#define REFUSED_LOG_S 60
-#define REFUSED_LOG_MAX 4096
+/* accept() failing is logged at most once in this many seconds */
+#define ACCEPT_FAILURE_LOG_S 60
 
 typedef enum
 {
@@ -66,8 +65,7 @@ struct _RbHttpListener {
   guint port;
   GList *conns;                 /* of RbHttpConn * */
   GHashTable *per_client;       /* address → count (guint) */
-  GHashTable *refused_logged;   /* address → monotonic s of the log */
-  gint64 refused_pruned_s;
+  RbAccess *access;             /* the caps' refusals and their log */
   gint64 accept_failure_logged_s;
   RbHttpConn *accepting;        /* during soup_server_accept_iostream() */
   RbHttpListenerStats stats;
@@ -416,26 +414,6 @@ rb_http_conn_on_handshake (GObject * source, GAsyncResult * res,
 
 /* ---- accepting ---- */
 
-/* Logs a refusal at most once per client address and minute. */
-static void
-rb_http_listener_log_refusal (RbHttpListener * l, const gchar * address,
-    const gchar * why)
-{
-  gint64 now = g_get_monotonic_time () / G_USEC_PER_SEC;
-  gpointer last = g_hash_table_lookup (l->refused_logged, address);
-
-  l->stats.refused++;
-  if (last != NULL && now - GPOINTER_TO_INT (last) < REFUSED_LOG_S)
-    return;
-  if (last == NULL && g_hash_table_size (l->refused_logged) >=
-      REFUSED_LOG_MAX)
-    return;
-  g_hash_table_insert (l->refused_logged, g_strdup (address),
-      GINT_TO_POINTER ((gint) now));
-  g_warning ("%s: refusing HTTP connections from %s: %s", l->label, address,
-      why);
-}
-
 static void
 rb_http_listener_refuse (RbHttpListener * l, GSocket * socket,
     const gchar * address, const gchar * why)
@@ -443,7 +421,7 @@ rb_http_listener_refuse (RbHttpListener * l, GSocket * socket,
   static const gchar busy[] = "HTTP/1.1 503 Service Unavailable\r\n"
       "Retry-After: 5\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
 
-  rb_http_listener_log_refusal (l, address, why);
+  rb_access_refuse (l->access, address, why);
   if (l->tls == NULL)
     g_socket_send_with_blocking (socket, busy, sizeof busy - 1, FALSE, NULL,
         NULL);
@@ -568,7 +546,7 @@ rb_http_listener_on_incoming (GSocket * listening, GIOCondition cond,
     /* out of file descriptors, say: pause instead of spinning */
     now = g_get_monotonic_time () / G_USEC_PER_SEC;
     if (l->accept_failure_logged_s == 0
-        || now - l->accept_failure_logged_s >= REFUSED_LOG_S) {
+        || now - l->accept_failure_logged_s >= ACCEPT_FAILURE_LOG_S) {
       l->accept_failure_logged_s = now;
       g_warning ("%s: cannot accept HTTP connections: %s; pausing for "
           "%u ms", l->label, err->message, ACCEPT_PAUSE_MS);
@@ -633,18 +611,6 @@ rb_http_listener_on_tick (gpointer data)
         break;
     }
   }
-
-  /* forget refusals logged more than a minute ago */
-  if (now / G_USEC_PER_SEC - l->refused_pruned_s >= REFUSED_LOG_S) {
-    GHashTableIter iter;
-    gpointer value;
-
-    l->refused_pruned_s = now / G_USEC_PER_SEC;
-    g_hash_table_iter_init (&iter, l->refused_logged);
-    while (g_hash_table_iter_next (&iter, NULL, &value))
-      if (l->refused_pruned_s - GPOINTER_TO_INT (value) >= REFUSED_LOG_S)
-        g_hash_table_iter_remove (&iter);
-  }
   return G_SOURCE_CONTINUE;
 }
 
@@ -662,8 +628,7 @@ rb_http_listener_new (SoupServer * server, const gchar * label,
   l->tls = tls_certificate ? g_object_ref (tls_certificate) : NULL;
   l->per_client = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
       NULL);
-  l->refused_logged = g_hash_table_new_full (g_str_hash, g_str_equal,
-      g_free, NULL);
+  l->access = rb_access_new (label, "HTTP connections", NULL);
   g_signal_connect (server, "request-started",
       G_CALLBACK (rb_http_listener_on_request_started), l);
   return l;
@@ -710,6 +675,7 @@ void
 rb_http_listener_get_stats (RbHttpListener * l, RbHttpListenerStats * stats)
 {
   *stats = l->stats;
+  rb_access_get_counts (l->access, &stats->refused, NULL);
 }
 
 void
@@ -751,7 +717,7 @@ rb_http_listener_free (RbHttpListener * l)
     g_clear_object (&cancel);
   }
   g_hash_table_unref (l->per_client);
-  g_hash_table_unref (l->refused_logged);
+  rb_access_free (l->access);
   g_clear_object (&l->tls);
   g_object_unref (l->server);
   g_free (l->label);

@@ -16,6 +16,7 @@
 #endif
 
 #include "rb-web.h"
+#include "rb-access.h"
 #include "rb-camera.h"
 #include "rb-chat.h"
 #include "rb-hls.h"
@@ -34,9 +35,6 @@
 #define OFFLINE_AFTER_S 30
 /* A frame older than this is not live. */
 #define LIVE_MAX_AGE_S 5
-/* Addresses refused by allow= whose refusal is remembered for the
- * once-a-minute log, at most. */
-#define REFUSED_LOG_MAX 4096
 
 typedef struct {
   GBytes *bytes;
@@ -68,8 +66,7 @@ struct _RbHttp {
   gboolean serving;
   gboolean tls;
   guint64 requests;             /* answered by the handlers */
-  guint64 refused;              /* requests refused by allow= */
-  GHashTable *refused_logged;   /* client address → monotonic s of the log */
+  RbAccess *access;             /* allow=, its refusals and their log */
 };
 
 static void
@@ -391,41 +388,17 @@ rb_http_on_request_started (SoupServer * server, SoupServerMessage * msg,
   RbHttp *http = data;
   GSocketAddress *sa = soup_server_message_get_remote_address (msg);
   g_autofree gchar *ip = NULL;
-  gint64 now = g_get_monotonic_time () / G_USEC_PER_SEC;
-  gpointer last;
 
   if (http->net->allow == NULL)
     return;
   if (G_IS_INET_SOCKET_ADDRESS (sa))
     ip = g_inet_address_to_string (g_inet_socket_address_get_address
         (G_INET_SOCKET_ADDRESS (sa)));
-  if (rb_network_allow_matches (http->net->allow, ip))
+  if (rb_access_admit (http->access, ip))
     return;
-  http->refused++;
   soup_message_headers_replace (soup_server_message_get_response_headers
       (msg), "Connection", "close");
   soup_server_message_set_status (msg, SOUP_STATUS_FORBIDDEN, NULL);
-  last = g_hash_table_lookup (http->refused_logged, ip ? ip : "unknown");
-  if (last != NULL && now - GPOINTER_TO_INT (last) < 60)
-    return;
-  /* one entry per address refused within the minute, and not without
-   * bound (many addresses: the others are counted, not logged) */
-  if (last == NULL && g_hash_table_size (http->refused_logged) >=
-      REFUSED_LOG_MAX) {
-    GHashTableIter iter;
-    gpointer value;
-
-    g_hash_table_iter_init (&iter, http->refused_logged);
-    while (g_hash_table_iter_next (&iter, NULL, &value))
-      if (now - GPOINTER_TO_INT (value) >= 60)
-        g_hash_table_iter_remove (&iter);
-    if (g_hash_table_size (http->refused_logged) >= REFUSED_LOG_MAX)
-      return;
-  }
-  g_hash_table_insert (http->refused_logged, g_strdup (ip ? ip : "unknown"),
-      GINT_TO_POINTER ((gint) now));
-  g_warning ("network %s: refusing HTTP requests from %s: not in the "
-      "network's allow list", http->net->name, ip ? ip : "unknown");
 }
 
 static void
@@ -438,7 +411,7 @@ rb_http_free (RbHttp * http)
     g_object_unref (http->server);
   }
   g_clear_object (&http->auth);
-  g_clear_pointer (&http->refused_logged, g_hash_table_unref);
+  g_clear_pointer (&http->access, rb_access_free);
   g_free (http);
 }
 
@@ -458,8 +431,7 @@ rb_http_new (RbWeb * web, const RbNetworkConfig * net, GError ** error)
   http->web = web;
   http->net = net;
   http->server = soup_server_new ("server-header", "rtsp-blur", NULL);
-  http->refused_logged = g_hash_table_new_full (g_str_hash, g_str_equal,
-      g_free, NULL);
+  http->access = rb_access_new (label, "HTTP requests", net->allow);
   g_signal_connect (http->server, "request-started",
       G_CALLBACK (rb_http_on_request_started), http);
   if (net->tls_certificate != NULL) {
@@ -741,10 +713,12 @@ rb_web_collect (RbWeb * web, GString * out)
     RbHttp *http = g_ptr_array_index (web->https, i);
     g_autofree gchar *name = rb_metrics_escape (http->net->name);
     g_autofree gchar *l = g_strdup_printf ("network=\"%s\"", name);
+    guint64 refused;
 
+    rb_access_get_counts (http->access, &refused, NULL);
     rb_metrics_add (out, "rtsp_blur_network_http_refused_requests_total",
         "counter", i ? NULL : "HTTP requests refused with 403 because the "
-        "client is not in the network's allow list", l, http->refused);
+        "client is not in the network's allow list", l, refused);
   }
   rb_web_collect_listeners (web, out);
   for (guint i = 0; i < web->hls->len; i++) {

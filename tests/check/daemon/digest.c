@@ -8,9 +8,10 @@
  * accepted with and without qop; a replayed or lower nc, a response computed
  * for another URI, an expired, unknown or evicted nonce, and (without qop) a
  * nonce from another connection are refused; a nonce bound to its connection
- * outlives its lifetime there and only there; the nonce table stays within
- * its bound under a flood of challenges; malformed headers are refused
- * without a crash. */
+ * outlives its lifetime there and only there; of a request's headers the
+ * first that holds wins, and its connection's nonce goes with the
+ * connection; the nonce table stays within its bound under a flood of
+ * challenges; malformed headers are refused without a crash. */
 
 #ifdef HAVE_CONFIG_H
 #include "config.h"
@@ -480,6 +481,67 @@ GST_START_TEST (test_unknown_nonce)
 
 GST_END_TEST;
 
+/* rb_digest_check_request() of a DESCRIBE of CAM_X, which must report
+ * @user as the user claimed. */
+static RbDigestResult
+check_request (RbDigest * d, const gchar * const *headers, GObject * conn,
+    const gchar * user)
+{
+  g_autofree gchar *claimed = NULL;
+  RbDigestResult r = rb_digest_check_request (d, headers, "DESCRIBE", CAM_X,
+      conn, &claimed);
+
+  fail_unless_equals_string (claimed, user);
+  return r;
+}
+
+/* The one check of a request for both listeners: of its Authorization
+ * headers the first that holds wins, a stale nonce outranks a refusal, and
+ * the connection id lives on the connection's object until it goes. */
+GST_START_TEST (test_check_request)
+{
+  g_autoptr (RbDigest) d = make_digest (RB_DIGEST_SCHEME_DIGEST);
+  GObject *conn = g_object_new (G_TYPE_OBJECT, NULL);
+  guint64 id = rb_digest_connection_of (d, conn);
+  g_autofree gchar *nonce = new_nonce (d, id);
+  g_autofree gchar *good = digest_header ("alice", "alice-pw", nonce,
+      "DESCRIBE", CAM_X, 1);
+  g_autofree gchar *wrong = digest_header ("bob", "nope", nonce,
+      "DESCRIBE", CAM_X, 2);
+  g_autofree gchar *stale = digest_header ("alice", "alice-pw",
+      "0123456789abcdef0123456789abcdef", "DESCRIBE", CAM_X, 1);
+  const gchar *none[] = { NULL };
+  const gchar *other_scheme[] = { "Bearer abc", NULL };
+  const gchar *wrong_good[] = { "Bearer abc", wrong, good, NULL };
+  const gchar *wrong_stale[] = { wrong, stale, NULL };
+  const gchar *stale_wrong[] = { stale, wrong, NULL };
+  guint nonces;
+
+  fail_unless (id != 0);
+  fail_unless_equals_uint64 (rb_digest_connection_of (d, conn), id);
+  fail_unless_equals_uint64 (rb_digest_connection_of (d, NULL), 0);
+
+  fail_unless_equals_int (check_request (d, NULL, conn, NULL),
+      RB_DIGEST_NO_CREDENTIALS);
+  fail_unless_equals_int (check_request (d, none, conn, NULL),
+      RB_DIGEST_NO_CREDENTIALS);
+  fail_unless_equals_int (check_request (d, other_scheme, conn, NULL),
+      RB_DIGEST_NO_CREDENTIALS);
+  fail_unless_equals_int (check_request (d, wrong_stale, conn, "bob"),
+      RB_DIGEST_STALE);
+  fail_unless_equals_int (check_request (d, stale_wrong, conn, "alice"),
+      RB_DIGEST_STALE);
+  fail_unless_equals_int (check_request (d, wrong_good, conn, "bob"),
+      RB_DIGEST_OK);
+
+  /* the nonce is bound to the connection, which closes with its object */
+  nonces = rb_digest_get_n_nonces (d);
+  g_object_unref (conn);
+  fail_unless_equals_int (rb_digest_get_n_nonces (d), nonces - 1);
+}
+
+GST_END_TEST;
+
 GST_START_TEST (test_flood)
 {
   g_autoptr (RbDigest) d = make_digest (RB_DIGEST_SCHEME_DIGEST);
@@ -742,6 +804,7 @@ digest_suite (void)
   tcase_add_test (tc, test_bound_nonce);
   tcase_add_test (tc, test_other_connection_without_qop);
   tcase_add_test (tc, test_unknown_nonce);
+  tcase_add_test (tc, test_check_request);
   tcase_add_test (tc, test_flood);
   tcase_add_test (tc, test_malformed);
   tcase_add_test (tc, test_parse);

@@ -1,0 +1,56 @@
+/* rtsp-blur
+ * Copyright (C) 2026 rtsp-blur contributors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#ifndef __RB_LIVE_FEED_H__
+#define __RB_LIVE_FEED_H__
+
+#include <gst/gst.h>
+
+G_BEGIN_DECLS
+
+/* RbLiveFeed: the anonymized, encoded stream of one camera, fanned out to
+ * every consumer: the RTSP media of each network that shows it, its HLS
+ * packager. The camera pipeline ends in an appsink; each consumer's
+ * pipeline starts with an appsrc. One encode per camera, however many
+ * viewers and networks. Thread-safe. */
+typedef struct _RbLiveFeed RbLiveFeed;
+
+RbLiveFeed *rb_live_feed_new (const gchar * camera);
+RbLiveFeed *rb_live_feed_ref (RbLiveFeed * feed);
+void rb_live_feed_unref (RbLiveFeed * feed);
+
+/* Connects @appsink (of the camera pipeline) to the feed: every sample it
+ * receives goes to all attached media. A viewer that joins asks @appsink's
+ * upstream encoder for a key unit. Replaces any previous appsink (camera
+ * pipeline restarted). */
+void rb_live_feed_set_appsink (RbLiveFeed * feed, GstElement * appsink,
+                               guint latency_ms);
+/* The camera's audio, as it comes (NULL: none); with audio=keep only. */
+void rb_live_feed_set_audio_appsink (RbLiveFeed * feed, GstElement * appsink);
+void rb_live_feed_clear_appsink (RbLiveFeed * feed);
+
+/* Wall-clock time of the last live frame, µs (g_get_real_time()), 0: none */
+gint64 rb_live_feed_get_last_sample_time (RbLiveFeed * feed);
+/* The caps of the audio the live streams carry (string), or NULL: none */
+gchar *rb_live_feed_get_audio_caps (RbLiveFeed * feed);
+
+/* Number of samples pushed since creation (for logs and tests). */
+guint64 rb_live_feed_get_samples (RbLiveFeed * feed);
+
+/* Attaches @appsrc, in a PLAYING pipeline on the system clock, as one more
+ * consumer of the feed (an RTSP media, an HLS packager), with
+ * @audio_appsrc for the audio (NULL: video only). It gets the encoded
+ * stream from the next key unit on, in its own pipeline's time (asking the
+ * encoder for a key unit), until rb_live_feed_remove_appsrc() detaches
+ * it. */
+void rb_live_feed_add_appsrc (RbLiveFeed * feed, GstElement * appsrc,
+                              GstElement * audio_appsrc);
+void rb_live_feed_remove_appsrc (RbLiveFeed * feed, GstElement * appsrc);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (RbLiveFeed, rb_live_feed_unref)
+
+G_END_DECLS
+
+#endif /* __RB_LIVE_FEED_H__ */
