@@ -275,10 +275,13 @@ rb_daemon_log_status (RbDaemon * daemon)
         rb_camera_get_restarts (camera),
         rb_live_feed_get_samples (g_ptr_array_index (p->feeds, i)));
   }
-  if (p->workers != NULL)
-    g_message ("status: %u segments anonymized, %u failures",
-        rb_workers_get_completed (p->workers),
-        rb_workers_get_failed (p->workers));
+  if (p->workers != NULL) {
+    RbWorkerStats ws;
+
+    rb_workers_get_stats (p->workers, &ws);
+    g_message ("status: %u segments anonymized, %u failures", ws.completed,
+        ws.failed);
+  }
 }
 
 /* Starts the listeners that are not serving yet; returns how many still

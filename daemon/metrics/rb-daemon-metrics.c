@@ -35,6 +35,7 @@ rb_daemon_metrics_collect (GString * out, gpointer user_data)
   RbDiskUsage disk;
   GList *pending;
   gint64 oldest = 0;
+  RbWorkerStats ws = { 0 };
 
   for (i = 0; i < n; i++) {
     RbCamera *camera = g_ptr_array_index (d->cameras, i);
@@ -147,22 +148,24 @@ rb_daemon_metrics_collect (GString * out, gpointer user_data)
   rb_metrics_add (out, RB_METRIC_QUEUE_OLDEST_PENDING_AGE,
       "gauge", "Age of the oldest segment waiting to be anonymized (0: none)",
       "", oldest ? (g_get_real_time () - oldest) / 1e6 : 0);
+  if (d->workers != NULL)
+    rb_workers_get_stats (d->workers, &ws);
   rb_metrics_add (out, RB_METRIC_SEGMENTS_ANONYMIZED, "counter",
       "Segments anonymized and verified since start", "",
-      d->workers ? rb_workers_get_completed (d->workers) : 0);
+      ws.completed);
   rb_metrics_add (out, RB_METRIC_SEGMENTS_REMUXED, "counter",
       "Of those, segments remuxed unchanged (nothing detected, no zone)", "",
-      d->workers ? rb_workers_get_remuxed (d->workers) : 0);
+      ws.remuxed);
   rb_metrics_add (out, RB_METRIC_SEGMENTS_FAILED_ATTEMPTS, "counter",
       "Attempts to anonymize a segment that failed since start", "",
-      d->workers ? rb_workers_get_failed (d->workers) : 0);
+      ws.failed);
   rb_metrics_add (out, RB_METRIC_SEGMENTS_CORRUPT_FRAMES, "counter",
       "Frames of the segments anonymized since start masked whole (or "
       "dropped) because they were decoded with errors or after a loss", "",
-      d->workers ? rb_workers_get_corrupt_frames (d->workers) : 0);
+      ws.corrupt_frames);
   rb_metrics_add (out, RB_METRIC_SEGMENTS_QUARANTINED, "counter",
       "Segments quarantined since start (raw kept, reason in the queue)", "",
-      d->workers ? rb_workers_get_quarantined (d->workers) : 0);
+      ws.quarantined);
   {
     gboolean paused = FALSE;
     RbWriteReason reason = RB_WRITE_REASON_NONE;

@@ -66,12 +66,7 @@ struct _RbWorkers {
   GCond cond;
   gboolean stopping;            /* protected by lock */
   guint wakeups;                /* protected by lock */
-  guint completed;              /* protected by lock */
-  guint remuxed;                /* protected by lock */
-  guint failed;                 /* protected by lock: failed attempts */
-  guint quarantined;            /* protected by lock */
-  guint64 corrupt_frames;       /* protected by lock: masked whole or
-                                 * dropped for corruption */
+  RbWorkerStats stats;          /* protected by lock */
   gint64 last_recover_us;       /* protected by lock */
   /* writing paused after a write error (rb-write-pause.h), for every
    * worker: protected by lock */
@@ -691,7 +686,7 @@ rb_worker_process (RbWorkers * workers, RbJournalItem * item,
     return FALSE;
   }
   g_mutex_lock (&workers->lock);
-  workers->corrupt_frames += corrupt;
+  workers->stats.corrupt_frames += corrupt;
   g_mutex_unlock (&workers->lock);
   *out_location = g_steal_pointer (&final);
   return TRUE;
@@ -901,9 +896,9 @@ rb_worker_failed (RbWorkers * workers, RbJournalItem * item, GError * err)
     g_clear_error (&jerr);
   }
   g_mutex_lock (&workers->lock);
-  workers->failed++;
+  workers->stats.failed++;
   if (last && ok)
-    workers->quarantined++;
+    workers->stats.quarantined++;
   g_mutex_unlock (&workers->lock);
   if (last)
     g_warning ("worker: segment %s quarantined (raw kept) after %u "
@@ -976,9 +971,9 @@ rb_worker_thread (gpointer data)
                 item->location) && workers->retention)
           rb_retention_remove (workers->retention, item->location);
         g_mutex_lock (&workers->lock);
-        workers->completed++;
+        workers->stats.completed++;
         if (remuxed)
-          workers->remuxed++;
+          workers->stats.remuxed++;
         g_mutex_unlock (&workers->lock);
       }
       g_free (out);
@@ -1047,59 +1042,12 @@ rb_workers_stop (RbWorkers * workers)
   g_ptr_array_set_size (workers->threads, 0);
 }
 
-guint
-rb_workers_get_completed (RbWorkers * workers)
+void
+rb_workers_get_stats (RbWorkers * workers, RbWorkerStats * stats)
 {
-  guint n;
-
   g_mutex_lock (&workers->lock);
-  n = workers->completed;
+  *stats = workers->stats;
   g_mutex_unlock (&workers->lock);
-  return n;
-}
-
-guint
-rb_workers_get_remuxed (RbWorkers * workers)
-{
-  guint n;
-
-  g_mutex_lock (&workers->lock);
-  n = workers->remuxed;
-  g_mutex_unlock (&workers->lock);
-  return n;
-}
-
-guint
-rb_workers_get_failed (RbWorkers * workers)
-{
-  guint n;
-
-  g_mutex_lock (&workers->lock);
-  n = workers->failed;
-  g_mutex_unlock (&workers->lock);
-  return n;
-}
-
-guint64
-rb_workers_get_corrupt_frames (RbWorkers * workers)
-{
-  guint64 n;
-
-  g_mutex_lock (&workers->lock);
-  n = workers->corrupt_frames;
-  g_mutex_unlock (&workers->lock);
-  return n;
-}
-
-guint
-rb_workers_get_quarantined (RbWorkers * workers)
-{
-  guint n;
-
-  g_mutex_lock (&workers->lock);
-  n = workers->quarantined;
-  g_mutex_unlock (&workers->lock);
-  return n;
 }
 
 void

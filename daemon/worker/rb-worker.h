@@ -50,18 +50,20 @@ void rb_workers_wake (RbWorkers * workers);
  * the threads. */
 void rb_workers_stop (RbWorkers * workers);
 
-guint rb_workers_get_completed (RbWorkers * workers);
-/* of the completed ones, those remuxed rather than re-encoded */
-guint rb_workers_get_remuxed (RbWorkers * workers);
-/* failed attempts, and segments quarantined, since start */
-guint rb_workers_get_failed (RbWorkers * workers);
-guint rb_workers_get_quarantined (RbWorkers * workers);
+/* What the workers did since start. */
+typedef struct {
+  guint completed;              /* segments anonymized and verified */
+  guint remuxed;                /* of those, remuxed rather than re-encoded */
+  guint failed;                 /* failed attempts */
+  guint quarantined;            /* segments quarantined */
+  guint64 corrupt_frames;       /* frames masked whole (or dropped): safedec
+                                 * flagged them corrupted */
+} RbWorkerStats;
+
+void rb_workers_get_stats (RbWorkers * workers, RbWorkerStats * stats);
 /* Whether writing is paused (and why), and how many times it paused. */
 void rb_workers_get_write_state (RbWorkers * workers, gboolean * paused,
                                  RbWriteReason * reason, guint64 * pauses);
-/* Frames of the segments anonymized since start that headblur masked whole
- * (or dropped) because safedec flagged them corrupted. */
-guint64 rb_workers_get_corrupt_frames (RbWorkers * workers);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RbWorkers, rb_workers_free)
 
