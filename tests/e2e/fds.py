@@ -51,13 +51,6 @@ rb_e2e.set_deadline(DEADLINE)
 SETTLE_S = 15
 
 
-def open_fds(pid):
-    try:
-        return len(os.listdir(f"/proc/{pid}/fd"))
-    except OSError:
-        return -1
-
-
 def fd_targets(pid):
     out = []
     try:
@@ -235,8 +228,8 @@ def main():
         """@base: (open files, CLOSE-WAIT sockets) before @what; returns
         them after it."""
         fds, waits = base
-        n = wait_for(lambda: open_fds(rb.pid) <= fds, SETTLE_S)
-        now, now_waits = open_fds(rb.pid), close_wait(ports)
+        n = wait_for(lambda: rb_e2e.open_fds(rb.pid) <= fds, SETTLE_S)
+        now, now_waits = rb_e2e.open_fds(rb.pid), close_wait(ports)
         check(n and now_waits <= waits,
               f"{what}: the open files come back to {fds} (now {now}), no "
               f"CLOSE-WAIT socket stays on the listeners ({now_waits - waits}"
@@ -261,7 +254,7 @@ def main():
         # or a socket being replaced moves it by one or two for a moment)
         base = []
         for _ in range(16):
-            base.append(open_fds(rb.pid))
+            base.append(rb_e2e.open_fds(rb.pid))
             time.sleep(0.25)
         base = sorted(base)[len(base) // 2], close_wait(ports)
         print(f"baseline: {base[0]} open files, {base[1]} CLOSE-WAIT "

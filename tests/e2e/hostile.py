@@ -36,17 +36,6 @@ rb_e2e.set_deadline(DEADLINE)
 FD_LIMIT = 512
 
 
-def open_fds(pid):
-    try:
-        return len(os.listdir(f"/proc/{pid}/fd"))
-    except OSError:
-        return -1
-
-
-def low_fd_limit():
-    resource.setrlimit(resource.RLIMIT_NOFILE, (FD_LIMIT, FD_LIMIT))
-
-
 def flood(address, port, sources, per_source):
     socks = []
     for src in sources:
@@ -87,13 +76,13 @@ def main():
     log_path = os.path.join(tmp, "rtsp-blur.log")
     log = open(log_path, "w")
     rb = subprocess.Popen([LAUNCHER, "--config", conf], stdout=log,
-                          stderr=subprocess.STDOUT, preexec_fn=low_fd_limit)
+                          stderr=subprocess.STDOUT, preexec_fn=rb_e2e.fd_limit(FD_LIMIT))
     url = f"rtsp://{address}:{port}/cam"
     socks = []
     try:
         check(wait_for(lambda: camera_zoo.ffprobe_streams(url), 40),
               "ffprobe reads the live stream before the flood")
-        base_fds = open_fds(rb.pid)
+        base_fds = rb_e2e.open_fds(rb.pid)
         socks = flood(address, port, ["127.0.2.1"], 60)
         time.sleep(0.5)
         sources = [f"127.0.1.{i}" for i in range(1, 101)]
@@ -102,7 +91,7 @@ def main():
         worst = 0
         end = time.monotonic() + 2
         while time.monotonic() < end:
-            worst = max(worst, open_fds(rb.pid))
+            worst = max(worst, rb_e2e.open_fds(rb.pid))
             time.sleep(0.05)
         check(rb.poll() is None, "rtsp-blur survives the flood")
         check(0 < worst < FD_LIMIT * 3 // 4,

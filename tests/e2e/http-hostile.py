@@ -56,24 +56,6 @@ BODY = 100 * 1024 * 1024
 REALM = "rtsp-blur A"
 
 
-def open_fds(pid):
-    try:
-        return len(os.listdir(f"/proc/{pid}/fd"))
-    except OSError:
-        return -1
-
-
-def rss_mb(pid):
-    try:
-        with open(f"/proc/{pid}/status") as f:
-            for line in f:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return -1
-
-
 def close_wait(port):
     out = subprocess.run(["ss", "-tanH", "state", "close-wait",
                           f"( sport = :{port} )"], capture_output=True,
@@ -88,10 +70,6 @@ def read_log(path, limit=32 << 20):
         f.seek(0, os.SEEK_END)
         f.seek(max(0, f.tell() - limit))
         return f.read().decode(errors="replace")
-
-
-def low_fd_limit():
-    resource.setrlimit(resource.RLIMIT_NOFILE, (FD_LIMIT, FD_LIMIT))
 
 
 def read_response(s):
@@ -125,7 +103,7 @@ class Sampler:
 
     def run(self):
         while not self.stop:
-            self.worst = max(self.worst, open_fds(self.pid))
+            self.worst = max(self.worst, rb_e2e.open_fds(self.pid))
             time.sleep(0.05)
 
     def done(self):
@@ -164,13 +142,13 @@ def send_body(pid, host, port, path, auth=None, source=None, chunked=False,
     """Announces a 100 MB body and sends it from a thread while the answer
     is read. Returns (status, seconds to the answer, MB the daemon took
     before the connection closed, MB its RSS grew by meanwhile at most)."""
-    rss0 = rss_mb(pid)
+    rss0 = rb_e2e.rss_mb(pid)
     peak = [rss0]
     done = threading.Event()
 
     def sample():
         while not done.wait(0.02):
-            peak[0] = max(peak[0], rss_mb(pid))
+            peak[0] = max(peak[0], rb_e2e.rss_mb(pid))
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
     s = socket.socket()
@@ -342,7 +320,7 @@ def part_flood(pid, addr, ports, mport, base_fds):
                                           ports["O"])}
     check(sum(waits.values()) == 0,
           f"no CLOSE-WAIT socket stays on the listeners ({waits})")
-    now = open_fds(pid)
+    now = rb_e2e.open_fds(pid)
     check(0 < now <= base_fds + 4,
           f"its open files are back to {now} ({base_fds} before)")
     metrics = rb_metrics.scrape(mport)
@@ -355,10 +333,10 @@ def settle(pid, timeout=20):
     """Waits (at most @timeout s) until the daemon's RSS moved by less than
     2 MB in a second: the start's growth is not counted to a body."""
     end = time.monotonic() + timeout
-    last = rss_mb(pid)
+    last = rb_e2e.rss_mb(pid)
     while time.monotonic() < end:
         time.sleep(1)
-        now = rss_mb(pid)
+        now = rb_e2e.rss_mb(pid)
         if abs(now - last) < 2:
             return
         last = now
@@ -545,7 +523,7 @@ def main():
     log_path = os.path.join(tmp, "rtsp-blur.log")
     log = open(log_path, "w")
     rb = subprocess.Popen([LAUNCHER, "--config", conf], stdout=log,
-                          stderr=subprocess.STDOUT, preexec_fn=low_fd_limit)
+                          stderr=subprocess.STDOUT, preexec_fn=rb_e2e.fd_limit(FD_LIMIT))
     code = None
     try:
         check(wait_for(lambda: served(addr["O"], ports["O"]) == 200 and
@@ -563,7 +541,7 @@ def main():
         check(rb.poll() is None, "rtsp-blur survives the bodies")
         part_timeouts(rb.pid, addr, ports, mport, log_path)
         check(rb.poll() is None, "rtsp-blur survives the slow clients")
-        base_fds = open_fds(rb.pid)
+        base_fds = rb_e2e.open_fds(rb.pid)
         part_flood(rb.pid, addr, ports, mport, base_fds)
 
         check(rb.poll() is None, "rtsp-blur is still running")

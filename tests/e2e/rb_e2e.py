@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
-"""What every end-to-end test here shares: recorded checks, bounded waits
-and free ports.
+"""What every end-to-end test here shares: recorded checks, bounded waits,
+free ports and a process's open files and memory.
 
 A test prints one "ok: ..." or "FAIL: ..." line per check(), and exits
 non-zero when `failures` is not empty at its end. wait_for() never waits
@@ -8,6 +8,8 @@ past the test's own deadline (set_deadline()), so a test always finishes
 within its meson timeout.
 """
 
+import os
+import resource
 import socket
 import time
 
@@ -46,3 +48,30 @@ def free_port(addr="127.0.0.1"):
     with socket.socket() as s:
         s.bind((addr, 0))
         return s.getsockname()[1]
+
+
+def open_fds(pid):
+    """The number of files process @pid has open, or -1 once it is gone."""
+    try:
+        return len(os.listdir(f"/proc/{pid}/fd"))
+    except OSError:
+        return -1
+
+
+def rss_mb(pid):
+    """The resident memory of process @pid in MiB, or -1 once it is gone."""
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return -1
+
+
+def fd_limit(n):
+    """A preexec_fn for subprocess.Popen: the child may open @n files."""
+    def apply():
+        resource.setrlimit(resource.RLIMIT_NOFILE, (n, n))
+    return apply
