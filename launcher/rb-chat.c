@@ -48,6 +48,7 @@ struct _RbChatRoom {
   gchar *path;
   GQueue history;               /* of gchar * JSON objects, oldest first */
   guint lines_in_file;
+  gboolean torn;                /* the file ends without a newline */
   GList *members;               /* of RbChatMember * */
   /* rate limits: "u NETWORK USER" and "n NETWORK" → RbChatBucket * (as
    * many as users in the users files, and networks) */
@@ -67,22 +68,44 @@ rb_chat_member_free (RbChatMember * m)
   g_free (m);
 }
 
+/* Whether @member of @o is a string (or, with @optional, absent). */
 static gboolean
-rb_chat_line_is_message (const gchar * line)
+rb_chat_member_is_string (JsonObject * o, const gchar * member,
+    gboolean optional)
+{
+  JsonNode *n = json_object_get_member (o, member);
+
+  if (n == NULL)
+    return optional;
+  return JSON_NODE_HOLDS_VALUE (n)
+      && json_node_get_value_type (n) == G_TYPE_STRING;
+}
+
+/* A line of the room's file as the message it holds, written anew (one
+ * JSON object, nothing else), or NULL when it holds none: user, time and
+ * text strings, network a string when there is one. json-glib accepts a
+ * line with more after the object ("{...}[]", a line torn and glued by a
+ * crash): sent as it is, it broke every member's history (issue 16, found
+ * by fuzzing). */
+static gchar *
+rb_chat_line_parse (const gchar * line)
 {
   g_autoptr (JsonParser) parser = json_parser_new ();
   JsonNode *root;
   JsonObject *o;
 
   if (!json_parser_load_from_data (parser, line, -1, NULL))
-    return FALSE;
+    return NULL;
   root = json_parser_get_root (parser);
   if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
-    return FALSE;
+    return NULL;
   o = json_node_get_object (root);
-  return json_object_has_member (o, "user")
-      && json_object_has_member (o, "time")
-      && json_object_has_member (o, "text");
+  if (!rb_chat_member_is_string (o, "user", FALSE)
+      || !rb_chat_member_is_string (o, "time", FALSE)
+      || !rb_chat_member_is_string (o, "text", FALSE)
+      || !rb_chat_member_is_string (o, "network", TRUE))
+    return NULL;
+  return json_to_string (root, FALSE);
 }
 
 static void
@@ -99,6 +122,7 @@ rb_chat_room_new (const gchar * name, const gchar * path, GError ** error)
   g_autoptr (RbChatRoom) room = g_new0 (RbChatRoom, 1);
   g_autofree gchar *dir = g_path_get_dirname (path);
   g_autofree gchar *data = NULL;
+  gsize length;
   GError *err = NULL;
   guint skipped = 0;
 
@@ -113,23 +137,36 @@ rb_chat_room_new (const gchar * name, const gchar * path, GError ** error)
     rb_durable_set_error (error, "create", dir, errno);
     return NULL;
   }
-  if (!g_file_get_contents (path, &data, NULL, &err)) {
+  if (!g_file_get_contents (path, &data, &length, &err)) {
     if (!g_error_matches (err, G_FILE_ERROR, G_FILE_ERROR_NOENT)) {
       g_propagate_error (error, err);
       return NULL;
     }
     g_clear_error (&err);
   } else {
-    g_auto (GStrv) lines = g_strsplit (data, "\n", -1);
+    const gchar *p = data, *end = data + length;
 
-    for (guint i = 0; lines[i]; i++) {
-      if (lines[i][0] == '\0')
-        continue;
-      room->lines_in_file++;
-      if (rb_chat_line_is_message (lines[i]))
-        rb_chat_room_keep (room, g_strdup (lines[i]));
-      else
-        skipped++;
+    /* a crash in the middle of an append: the next line starts on a line
+     * of its own, not glued to the torn one; a line holding NUL bytes (a
+     * file system may leave them after a crash) is skipped, not the rest
+     * of the file with it (issue 16, both found by fuzzing) */
+    room->torn = length > 0 && data[length - 1] != '\n';
+    while (p < end) {
+      const gchar *nl = memchr (p, '\n', end - p);
+      gsize len = (nl ? nl : end) - p;
+
+      if (len > 0) {
+        g_autofree gchar *line = g_strndup (p, len);
+        gchar *message = strlen (line) == len ? rb_chat_line_parse (line) :
+            NULL;
+
+        room->lines_in_file++;
+        if (message != NULL)
+          rb_chat_room_keep (room, message);
+        else
+          skipped++;
+      }
+      p += len + 1;
     }
     if (skipped > 0)
       g_message ("chat %s: %u unreadable lines of %s skipped (torn by a "
@@ -219,7 +256,8 @@ rb_chat_room_admit (RbChatRoom * room, RbChatMember * m)
 static gboolean
 rb_chat_room_append (RbChatRoom * room, const gchar * line, GError ** error)
 {
-  g_autofree gchar *text = g_strconcat (line, "\n", NULL);
+  g_autofree gchar *text = g_strconcat (room->torn ? "\n" : "", line, "\n",
+      NULL);
   gsize len = strlen (text), off = 0;
   gboolean created = !g_file_test (room->path, G_FILE_TEST_EXISTS);
   int fd = open (room->path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC,
@@ -248,6 +286,7 @@ rb_chat_room_append (RbChatRoom * room, const gchar * line, GError ** error)
   }
   close (fd);
   room->lines_in_file++;
+  room->torn = FALSE;
   return !created || rb_durable_fsync_parent (room->path, error);
 }
 
@@ -261,8 +300,10 @@ rb_chat_room_compact (RbChatRoom * room, GError ** error)
   for (GList * l = room->history.head; l != NULL; l = l->next)
     g_string_append_printf (s, "%s\n", (const gchar *) l->data);
   ok = rb_durable_write (room->path, NULL, s->str, s->len, error);
-  if (ok)
+  if (ok) {
     room->lines_in_file = room->history.length;
+    room->torn = FALSE;
+  }
   g_string_free (s, TRUE);
   return ok;
 }
@@ -336,11 +377,16 @@ rb_chat_on_message (SoupWebsocketConnection * conn, gint type,
   const gchar *why;
   GError *err = NULL;
 
+  /* frames read with one that closed the connection are not messages
+   * (and closing twice is a critical: issue 16, found by fuzzing) */
+  if (soup_websocket_connection_get_state (conn) != SOUP_WEBSOCKET_STATE_OPEN)
+    return;
   if (type != SOUP_WEBSOCKET_DATA_TEXT || len == 0)
     return;
   if (len > RB_CHAT_MAX_TEXT || !g_utf8_validate (data, len, NULL)) {
     soup_websocket_connection_close (conn,
-        SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION, "message too long");
+        SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION, len > RB_CHAT_MAX_TEXT ?
+        "message too long" : "not text");
     return;
   }
   text = g_strstrip (g_strndup (data, len));

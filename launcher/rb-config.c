@@ -86,7 +86,8 @@
  *                                   [A-Za-z0-9_-] and the live mount is /NAME
  *   url=URL                 required. rtsp:// or rtsps:// with a host, may
  *                           hold user:password (never printed: see
- *                           rb_config_redact_url())
+ *                           rb_config_redact_url()); no white space,
+ *                           control characters or invalid UTF-8
  *   transport=auto|tcp|udp  default auto
  *   latency=N               rtspsrc jitter buffer in ms, 0..10000, default 200
  *   privacy-zones=ZONES     this camera's polygons always masked, in
@@ -147,9 +148,13 @@
  * every address). Every error is one line of the form
  *   FILE: [group] key: what is wrong (got 'VALUE')
  * where "key" is left out for errors about a whole group and "[group] key"
- * for errors about the whole file. All errors found are reported, one per
- * line; the GError code is the first one's. Passwords in URLs are replaced
- * by "***" in every message.
+ * for errors about the whole file. Errors of syntax (a line that is not a
+ * group, a key=value pair or a comment; a group or key name GKeyFile
+ * refuses; a NUL byte) name the line: "FILE: line N: what". All errors
+ * found are reported, one per line; the GError code is the first one's.
+ * Passwords in URLs are replaced by "***" in every message, and all text
+ * from the file is escaped by lib/rb-escape (control characters, invalid
+ * UTF-8: \xNN), so a message never carries a terminal escape sequence.
  */
 
 #ifdef HAVE_CONFIG_H
@@ -157,6 +162,7 @@
 #endif
 
 #include "rb-config.h"
+#include "rb-escape.h"
 #include "rb-users.h"
 #include "rb-zones.h"
 
@@ -356,12 +362,15 @@ redact_words (const gchar * text)
 
 /* ---- errors ----------------------------------------------------------- */
 
+/* Text from the file as it is shown in a message: passwords redacted,
+ * then control characters and invalid UTF-8 escaped as \xNN (lib/rb-escape:
+ * a value never reaches the terminal raw). */
 static gchar *
 printable (const gchar * s)
 {
-  g_autofree gchar *valid = g_utf8_make_valid (s, -1);
+  g_autofree gchar *redacted = rb_config_redact_url (s);
 
-  return rb_config_redact_url (valid);
+  return rb_escape_text (redacted, -1);
 }
 
 /* Records one error: "FILE: [group] key: what (got 'value')". @group, @key
@@ -395,7 +404,15 @@ fail (Loader * l, gint code, const gchar * group, const gchar * key,
   if (l->messages->len)
     g_string_append_c (l->messages, '\n');
 
-  g_string_append_printf (l->messages, "%s: ", l->file);
+  {
+    /* the file name, and names or paths @format took from the file */
+    g_autofree gchar *f = rb_escape_text (l->file, -1);
+    gchar *w = rb_escape_text (what, -1);
+
+    g_free (what);
+    what = w;
+    g_string_append_printf (l->messages, "%s: ", f);
+  }
   if (group) {
     g_autofree gchar *g = printable (group);
 
@@ -446,10 +463,25 @@ find_raw_group (Loader * l, const gchar * name)
 static void
 raw_scan (Loader * l, const gchar * data, gsize length)
 {
-  g_autofree gchar *copy = g_strndup (data, length);
-  gchar **lines = g_strsplit (copy, "\n", -1);
+  g_autofree gchar *copy = NULL;
+  gchar **lines;
   RawGroup *current = NULL;
   gboolean in_duplicate = FALSE;      /* inside a group given twice */
+  const gchar *nul = memchr (data, '\0', length);
+
+  /* GKeyFile reads a line only up to a NUL byte, and we would read the
+   * file only up to the first one: a text file has none */
+  if (nul != NULL) {
+    guint n = 1;
+
+    for (const gchar * p = data; p < nul; p++)
+      n += *p == '\n';
+    fail (l, RB_CONFIG_ERROR_PARSE, NULL, NULL, NULL,
+        "line %u holds a NUL byte: not a text file", n);
+    return;
+  }
+  copy = g_strndup (data, length);
+  lines = g_strsplit (copy, "\n", -1);
 
   for (guint n = 0; lines[n]; n++) {
     gchar *line = lines[n];
@@ -525,6 +557,44 @@ raw_scan (Loader * l, const gchar * data, gsize length)
     }
   }
   g_strfreev (lines);
+}
+
+/* The number of the line GKeyFile refuses, which its messages do not give
+ * ("Invalid group name: a[b"): the fewest whole lines from the top that it
+ * fails to load, found by bisection. @data as a whole fails. */
+static guint
+keyfile_error_line (const gchar * data, gsize length)
+{
+  g_autoptr (GArray) ends = g_array_new (FALSE, FALSE, sizeof (gsize));
+  guint lo = 1, hi;
+
+  /* ends[i]: the offset just after line i + 1 */
+  for (gsize i = 0; i < length; i++) {
+    if (data[i] == '\n') {
+      gsize end = i + 1;
+
+      g_array_append_val (ends, end);
+    }
+  }
+  if (length > 0 && data[length - 1] != '\n')
+    g_array_append_val (ends, length);
+  if (ends->len == 0)
+    return 1;
+  /* loading the first k lines fails for every k >= the bad line's number:
+   * GKeyFile stops at the first line it refuses */
+  hi = ends->len;
+  while (lo < hi) {
+    guint mid = lo + (hi - lo) / 2;
+    GKeyFile *kf = g_key_file_new ();
+
+    if (g_key_file_load_from_data (kf, data, g_array_index (ends, gsize,
+                mid - 1), G_KEY_FILE_NONE, NULL))
+      lo = mid + 1;
+    else
+      hi = mid;
+    g_key_file_free (kf);
+  }
+  return hi;
 }
 
 /* ---- typed values ----------------------------------------------------- */
@@ -1134,6 +1204,11 @@ check_url (Loader * l, const gchar * g, const gchar * url)
   if (strpbrk (url, " \t\r\n"))
     return fail (l, RB_CONFIG_ERROR_INVALID_VALUE, g, "url", url,
         "must not contain white space (write a space as %%20)");
+  /* the URL is logged (password redacted) while the camera runs */
+  if (!rb_escape_is_safe (url))
+    return fail (l, RB_CONFIG_ERROR_INVALID_VALUE, g, "url", url,
+        "must not contain control characters or bytes that are not UTF-8 "
+        "(write them as %%XX)");
 
   /* GLib's reason is not shown: it may quote the password */
   uri = g_uri_parse (url, G_URI_FLAGS_HAS_PASSWORD | G_URI_FLAGS_ENCODED,
@@ -1720,7 +1795,8 @@ load (const gchar * data, gsize length, const gchar * file,
     g_autofree gchar *why = redact_words (err->message);
 
     fail (&l, RB_CONFIG_ERROR_PARSE, NULL, NULL, NULL,
-        "not a valid key file: %s", why);
+        "line %u: not a valid key file: %s", keyfile_error_line (data,
+            length), why);
     goto out;
   }
 

@@ -15,8 +15,10 @@ G_BEGIN_DECLS
  * error message names the file, the group and the key:
  *   "FILE: [group] key: what is wrong (got 'VALUE')"
  * ("[group]:" alone for a whole group, "FILE:" alone for the whole file).
- * All problems found are reported, one per line; the GError code is the
- * first one's. URL passwords are printed as "***". rb_config_load() fails
+ * Syntax errors name the line instead: "FILE: line N: what". All problems
+ * found are reported, one per line; the GError code is the first one's.
+ * URL passwords are printed as "***", and control characters and invalid
+ * UTF-8 from the file as \xNN. rb_config_load() fails
  * in the G_FILE_ERROR domain when the file cannot be read. Every key, unit,
  * default and range is listed at the top of rb-config.c.
  */

@@ -68,24 +68,63 @@ is_name (const gchar * s)
 RbUsers *
 rb_users_load (const gchar * path, GError ** error)
 {
-  g_autoptr (RbUsers) users = NULL;
   g_autoptr (GError) err = NULL;
   g_autofree gchar *data = NULL;
-  g_auto (GStrv) lines = NULL;
-  guint first_line = 0;
+  gsize length;
 
   g_return_val_if_fail (path != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  if (!g_file_get_contents (path, &data, NULL, &err)) {
+  if (!g_file_get_contents (path, &data, &length, &err)) {
     g_set_error (error, err->domain, err->code, "%s: cannot read: %s", path,
         err->message);
     return NULL;
   }
+  return rb_users_load_from_data (data, length, path, error);
+}
+
+/**
+ * rb_users_load_from_data:
+ * @data: the content of an htdigest file
+ * @length: its length, or -1 when it is NUL-terminated
+ * @name: the file name used in messages
+ * @error: return location for an error
+ *
+ * Like rb_users_load(), on @data (the fuzzers' entry point). A NUL byte is
+ * an error of its line: the file is not text.
+ *
+ * Returns: (transfer full) (nullable): the users, or %NULL with @error set
+ * (G_KEY_FILE_ERROR_INVALID_VALUE, "NAME:LINE: what").
+ */
+RbUsers *
+rb_users_load_from_data (const gchar * data, gssize length,
+    const gchar * name, GError ** error)
+{
+  g_autoptr (RbUsers) users = NULL;
+  g_autofree gchar *copy = NULL;
+  g_auto (GStrv) lines = NULL;
+  guint first_line = 0;
+  const gchar *nul;
+
+  g_return_val_if_fail (data != NULL && name != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (length < 0)
+    length = strlen (data);
+  if ((nul = memchr (data, '\0', length)) != NULL) {
+    guint n = 1;
+
+    for (const gchar * p = data; p < nul; p++)
+      n += *p == '\n';
+    g_set_error (error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
+        "%s:%u: a NUL byte: not a text file", name, n);
+    return NULL;
+  }
+  copy = g_strndup (data, length);
   users = g_new0 (RbUsers, 1);
   users->ha1 = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
       g_free);
-  lines = g_strsplit (data, "\n", -1);
+  lines = g_strsplit (copy, "\n", -1);
   for (guint n = 0; lines[n]; n++) {
     gchar *line = lines[n];
     gsize len = strlen (line);
@@ -113,13 +152,13 @@ rb_users_load (const gchar * path, GError ** error)
 
     if (why != NULL) {
       g_set_error (error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
-          "%s:%u: %s", path, n + 1, why);
+          "%s:%u: %s", name, n + 1, why);
       return NULL;
     }
     if (users->realm && !g_str_equal (users->realm, fields[1])) {
       g_set_error (error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
           "%s:%u: the realm differs from line %u's; all users of a file "
-          "share one realm", path, n + 1, first_line);
+          "share one realm", name, n + 1, first_line);
       return NULL;
     }
     if (users->realm == NULL) {
@@ -131,7 +170,7 @@ rb_users_load (const gchar * path, GError ** error)
   }
   if (users->realm == NULL) {
     g_set_error (error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
-        "%s: no users", path);
+        "%s: no users", name);
     return NULL;
   }
   return g_steal_pointer (&users);

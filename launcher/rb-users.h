@@ -26,10 +26,14 @@ G_BEGIN_DECLS
  *     three ':'-separated fields, the user or realm is empty, the realm
  *     holds a double quote or a backslash, the HA1 is not 32 hex digits,
  *     its realm differs from the first line's, or its user was already
- *     given. */
+ *     given; a NUL byte makes its line wrong (the file is not text). */
 typedef struct _RbUsers RbUsers;
 
 RbUsers *rb_users_load (const gchar * path, GError ** error);
+/* The same on the file's content; @name stands for the file in messages.
+ * A NUL byte is an error ("NAME:LINE: a NUL byte: not a text file"). */
+RbUsers *rb_users_load_from_data (const gchar * data, gssize length,
+                                  const gchar * name, GError ** error);
 void rb_users_free (RbUsers * users);
 
 /* The realm of the file (all lines must share one realm; otherwise a load

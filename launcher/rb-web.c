@@ -24,6 +24,7 @@
 #include "rb-metrics.h"
 #include "rb-paths.h"
 #include "rb-users.h"
+#include "rb-web-route.h"
 
 #include <json-glib/json-glib.h>
 #include <libsoup/soup.h>
@@ -258,22 +259,22 @@ rb_http_serve_cameras (RbHttp * http, SoupServerMessage * msg,
   g_bytes_unref (bytes);
 }
 
-/* /hls/CAMERA/FILE */
+/* /hls/CAMERA/FILE (rb_web_route()); @camera NULL: not of that form */
 static void
-rb_http_serve_hls (RbHttp * http, SoupServerMessage * msg, const gchar * path)
+rb_http_serve_hls (RbHttp * http, SoupServerMessage * msg,
+    const gchar * camera, const gchar * file)
 {
-  g_auto (GStrv) parts = g_strsplit (path, "/", -1);
   g_autoptr (GBytes) bytes = NULL;
   RbHls *hls;
   gint i;
 
-  if (g_strv_length (parts) != 4 || (i = rb_web_camera_index (http->web,
-              parts[2])) < 0 || !rb_network_config_has_camera (http->net, parts[2])
+  if (camera == NULL || (i = rb_web_camera_index (http->web, camera)) < 0
+      || !rb_network_config_has_camera (http->net, camera)
       || (hls = g_ptr_array_index (http->web->hls, i)) == NULL) {
     rb_http_respond_text (msg, SOUP_STATUS_NOT_FOUND, "no such camera\n");
     return;
   }
-  if (g_str_equal (parts[3], "index.m3u8")) {
+  if (g_str_equal (file, "index.m3u8")) {
     bytes = rb_hls_get_playlist (hls);
     if (bytes == NULL) {
       soup_message_headers_replace (soup_server_message_get_response_headers
@@ -286,7 +287,7 @@ rb_http_serve_hls (RbHttp * http, SoupServerMessage * msg, const gchar * path)
         bytes, FALSE);
     return;
   }
-  bytes = rb_hls_get_segment (hls, parts[3]);
+  bytes = rb_hls_get_segment (hls, file);
   if (bytes == NULL) {
     rb_http_respond_text (msg, SOUP_STATUS_NOT_FOUND, "no such segment\n");
     return;
@@ -308,25 +309,35 @@ rb_http_handle (SoupServer * server, SoupServerMessage * msg,
     const char *path, GHashTable * query, gpointer data)
 {
   RbHttp *http = data;
-  const gchar *method = soup_server_message_get_method (msg);
+  g_autofree gchar *camera = NULL, *file = NULL;
   RbWebFile *f;
 
   http->requests++;
-  if (method != SOUP_METHOD_GET && method != SOUP_METHOD_HEAD) {
-    rb_http_respond_text (msg, SOUP_STATUS_METHOD_NOT_ALLOWED,
-        "GET only\n");
-    return;
-  }
-  if (g_str_has_prefix (path, "/hls/")) {
-    rb_http_serve_hls (http, msg, path);
-  } else if (g_str_equal (path, "/api/cameras")) {
-    g_autofree gchar *user = rb_http_user (http, msg);
+  /* the decision alone is rb-web-route.c (fuzzed) */
+  switch (rb_web_route (soup_server_message_get_method (msg), path, &camera,
+          &file)) {
+    case RB_WEB_ROUTE_METHOD_NOT_ALLOWED:
+      rb_http_respond_text (msg, SOUP_STATUS_METHOD_NOT_ALLOWED,
+          "GET only\n");
+      break;
+    case RB_WEB_ROUTE_HLS_PLAYLIST:
+    case RB_WEB_ROUTE_HLS_SEGMENT:
+    case RB_WEB_ROUTE_HLS_NOT_FOUND:
+      rb_http_serve_hls (http, msg, camera, file);
+      break;
+    case RB_WEB_ROUTE_CAMERAS:{
+      g_autofree gchar *user = rb_http_user (http, msg);
 
-    rb_http_serve_cameras (http, msg, user);
-  } else if ((f = g_hash_table_lookup (http->web->files, path)) != NULL) {
-    rb_http_respond (msg, SOUP_STATUS_OK, f->content_type, f->bytes, FALSE);
-  } else {
-    rb_http_respond_text (msg, SOUP_STATUS_NOT_FOUND, "not found\n");
+      rb_http_serve_cameras (http, msg, user);
+      break;
+    }
+    case RB_WEB_ROUTE_FILE:
+      if ((f = g_hash_table_lookup (http->web->files, path)) != NULL)
+        rb_http_respond (msg, SOUP_STATUS_OK, f->content_type, f->bytes,
+            FALSE);
+      else
+        rb_http_respond_text (msg, SOUP_STATUS_NOT_FOUND, "not found\n");
+      break;
   }
 }
 

@@ -659,11 +659,12 @@ gst_head_blur_dnn_load_person (
       if (len >= sizeof (hdr))
         memcpy (hdr, contents, sizeof (hdr));
       g_free (contents);
-      size_t hlen
-          = 12
-            + ((hdr[0] * 10 + hdr[1] >= 2 && hdr[0] < 1000 && hdr[1] < 1000)
-                    ? 8
-                    : 4);
+      /* 64-bit: a garbage header must not overflow (UBSan, issue 16) */
+      size_t hlen = 12
+                    + (((gint64) hdr[0] * 10 + hdr[1] >= 2 && hdr[0] < 1000
+                           && hdr[1] < 1000)
+                            ? 8
+                            : 4);
       if (len != hlen + 4 * n_params)
         throw std::runtime_error ("weights file has " + std::to_string (len)
                                   + " bytes, the network described by the "

@@ -22,6 +22,7 @@
 #include <json-glib/json-glib.h>
 #include <libsoup/soup.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include "rb-chat.h"
 #include "rb-users.h"
@@ -274,6 +275,122 @@ GST_START_TEST (test_chat_history_reload)
 
 GST_END_TEST;
 
+/* issue 16 (found by the chat fuzzer): after a crash tore the last line,
+ * the next message was appended to the torn line and lost at the next
+ * start. */
+GST_START_TEST (test_chat_message_after_torn_line_kept)
+{
+  g_autofree gchar *path = write_file ("A.jsonl",
+      "{\"user\":\"u\",\"network\":\"A\",\"time\":\"t\",\"text\":\"m0\"}\n"
+      "{\"user\":\"u\",\"ti");
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  JsonArray *a;
+  WsPair *p;
+
+  {
+    g_autoptr (RbChatRoom) room = rb_chat_room_new ("A", path, NULL);
+
+    p = ws_pair_new ();
+    rb_chat_room_join (room, p->server, "alice", "A");
+    soup_websocket_connection_send_text (p->client, "after the crash");
+    fail_unless (wait_frames (p, 2));
+    ws_pair_free (p);
+  }
+  /* the restart */
+  {
+    g_autoptr (RbChatRoom) again = rb_chat_room_new ("A", path, NULL);
+
+    p = ws_pair_new ();
+    rb_chat_room_join (again, p->server, "bob", "A");
+    fail_unless (wait_frames (p, 1));
+    a = json_object_get_array_member (parse_object (parser,
+            g_ptr_array_index (p->frames, 0)), "messages");
+    assert_equals_int (json_array_get_length (a), 2);
+    assert_equals_string (json_object_get_string_member
+        (json_array_get_object_element (a, 1), "text"), "after the crash");
+    ws_pair_free (p);
+  }
+}
+
+GST_END_TEST;
+
+/* issue 16 (found by the chat fuzzer): NUL bytes in the file (left by a
+ * file system after a crash) hid every line after them, and a message was
+ * glued to them. */
+GST_START_TEST (test_chat_nul_bytes_skipped)
+{
+  const gchar content[] =
+      "{\"user\":\"u\",\"network\":\"A\",\"time\":\"t\",\"text\":\"m0\"}\n"
+      "\0\0\0\0\n"
+      "{\"user\":\"u\",\"network\":\"A\",\"time\":\"t\",\"text\":\"m1\"}\n"
+      "\0\0";
+  g_autofree gchar *path = g_build_filename (tmpdir, "A.jsonl", NULL);
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  JsonArray *a;
+  WsPair *p;
+
+  fail_unless (g_file_set_contents (path, content, sizeof content - 1, NULL));
+  {
+    g_autoptr (RbChatRoom) room = rb_chat_room_new ("A", path, NULL);
+
+    p = ws_pair_new ();
+    rb_chat_room_join (room, p->server, "alice", "A");
+    fail_unless (wait_frames (p, 1));
+    a = json_object_get_array_member (parse_object (parser,
+            g_ptr_array_index (p->frames, 0)), "messages");
+    assert_equals_int (json_array_get_length (a), 2);
+    soup_websocket_connection_send_text (p->client, "m2");
+    fail_unless (wait_frames (p, 2));
+    ws_pair_free (p);
+  }
+  {
+    g_autoptr (RbChatRoom) again = rb_chat_room_new ("A", path, NULL);
+
+    p = ws_pair_new ();
+    rb_chat_room_join (again, p->server, "bob", "A");
+    fail_unless (wait_frames (p, 1));
+    a = json_object_get_array_member (parse_object (parser,
+            g_ptr_array_index (p->frames, 0)), "messages");
+    assert_equals_int (json_array_get_length (a), 3);
+    assert_equals_string (json_object_get_string_member
+        (json_array_get_object_element (a, 2), "text"), "m2");
+    ws_pair_free (p);
+  }
+}
+
+GST_END_TEST;
+
+/* issue 16 (found by the chat fuzzer): a history line json-glib accepts
+ * with more after the object was sent as it was, and the history frame was
+ * no longer JSON for any member; a line whose text is not a string was
+ * sent too. Members get each message as one object of strings. */
+GST_START_TEST (test_chat_history_only_messages)
+{
+  g_autofree gchar *path = write_file ("A.jsonl",
+      "{\"user\":\"u\",\"network\":\"A\",\"time\":\"t\",\"text\":\"m0\"}\n"
+      "{\"user\":\"u\",\"network\":\"A\",\"time\":\"t\",\"text\":\"m1\"}[]\n"
+      "{\"user\":\"u\",\"time\":\"t\",\"text\":5}\n"
+      "{\"user\":\"u\",\"network\":7,\"time\":\"t\",\"text\":\"x\"}\n"
+      "{\"user\":\"u\",\"time\":\"t\",\"text\":\"m2\"}\n");
+  g_autoptr (RbChatRoom) room = rb_chat_room_new ("A", path, NULL);
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  WsPair *p = ws_pair_new ();
+  JsonArray *a;
+
+  rb_chat_room_join (room, p->server, "alice", "A");
+  fail_unless (wait_frames (p, 1));
+  a = json_object_get_array_member (parse_object (parser,
+          g_ptr_array_index (p->frames, 0)), "messages");
+  assert_equals_int (json_array_get_length (a), 3);
+  assert_equals_string (json_object_get_string_member
+      (json_array_get_object_element (a, 1), "text"), "m1");
+  assert_equals_string (json_object_get_string_member
+      (json_array_get_object_element (a, 2), "text"), "m2");
+  ws_pair_free (p);
+}
+
+GST_END_TEST;
+
 GST_START_TEST (test_chat_too_long_closes)
 {
   g_autofree gchar *path = g_build_filename (tmpdir, "A.jsonl", NULL);
@@ -431,6 +548,44 @@ GST_START_TEST (test_chat_rate_limit_refills)
 
 GST_END_TEST;
 
+/* issue 16 (found by the chat fuzzer): the frames that arrive with one
+ * that closes the connection were still messages (saved, sent to all),
+ * and a second bad one closed the connection twice (a libsoup critical). */
+GST_START_TEST (test_chat_nothing_after_close)
+{
+  g_autofree gchar *path = g_build_filename (tmpdir, "A.jsonl", NULL);
+  g_autoptr (RbChatRoom) room = rb_chat_room_new ("A", path, NULL);
+  WsPair *p = ws_pair_new ();
+  gint64 end = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+  GIOStream *io = soup_websocket_connection_get_io_stream (p->client);
+  int fd = g_socket_get_fd (g_socket_connection_get_socket
+      (G_SOCKET_CONNECTION (io)));
+  /* two text frames holding NUL bytes (UTF-8 to libsoup, not text to the
+   * room) and a good one, in one write: masked client frames, zero key */
+  static const guint8 frames[] = {
+    0x81, 0x82, 0, 0, 0, 0, 'a', 0,
+    0x81, 0x81, 0, 0, 0, 0, 0,
+    0x81, 0x82, 0, 0, 0, 0, 'o', 'k',
+  };
+
+  rb_chat_room_join (room, p->server, "alice", "A");
+  fail_unless (wait_frames (p, 1));
+  fail_unless (write (fd, frames, sizeof frames) == sizeof frames);
+  while (soup_websocket_connection_get_state (p->client) !=
+      SOUP_WEBSOCKET_STATE_CLOSED && g_get_monotonic_time () < end)
+    g_main_context_iteration (NULL, FALSE);
+  assert_equals_int (soup_websocket_connection_get_close_code (p->client),
+      SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION);
+  assert_equals_string (soup_websocket_connection_get_close_data (p->client),
+      "not text");
+  /* "ok" came after the violation: neither saved nor sent */
+  assert_equals_int (count_lines (path), 0);
+  assert_equals_int (p->frames->len, 1);
+  ws_pair_free (p);
+}
+
+GST_END_TEST;
+
 static Suite *
 chat_suite (void)
 {
@@ -441,9 +596,13 @@ chat_suite (void)
   tcase_add_checked_fixture (tc, tempdir_setup, tempdir_cleanup);
   tcase_add_test (tc, test_chat_message_round_trip);
   tcase_add_test (tc, test_chat_history_reload);
+  tcase_add_test (tc, test_chat_message_after_torn_line_kept);
+  tcase_add_test (tc, test_chat_nul_bytes_skipped);
+  tcase_add_test (tc, test_chat_history_only_messages);
   tcase_add_test (tc, test_chat_too_long_closes);
   tcase_add_test (tc, test_chat_rate_limit);
   tcase_add_test (tc, test_chat_rate_limit_refills);
+  tcase_add_test (tc, test_chat_nothing_after_close);
   return s;
 }
 

@@ -535,6 +535,124 @@ GST_START_TEST (test_syntax)
 
 GST_END_TEST;
 
+/* issue 16: loading @data (of @length bytes, -1: NUL-terminated) fails
+ * with @code, every line of the message starts with @prefix (each of its
+ * lines if @prefix holds several, separated by '\n') and no byte of it is
+ * a control character other than the '\n' between errors. GKeyFile's own
+ * reason follows the prefix and may be translated, so it is not compared. */
+static void
+check_error_prefix (const gchar * data, gssize length, gint code,
+    const gchar * prefix)
+{
+  GError *err = NULL;
+  RbConfig *c = rb_config_load_from_data (data, length, "test.conf",
+      headblur_class (), &err);
+  g_auto (GStrv) lines = NULL;
+  g_auto (GStrv) prefixes = g_strsplit (prefix, "\n", -1);
+
+  fail_unless (c == NULL, "config unexpectedly valid:\n%s", data);
+  fail_unless (err != NULL && err->domain == RB_CONFIG_ERROR);
+  assert_equals_int (err->code, code);
+  lines = g_strsplit (err->message, "\n", -1);
+  assert_equals_int (g_strv_length (lines), g_strv_length (prefixes));
+  for (guint i = 0; lines[i]; i++) {
+    fail_unless (g_str_has_prefix (lines[i], prefixes[i]),
+        "'%s' does not start with '%s'", lines[i], prefixes[i]);
+    for (const gchar * p = lines[i]; *p; p++)
+      fail_unless ((guchar) * p >= 0x20 && *p != 0x7f,
+          "control character 0x%02x in: %s", *p, lines[i]);
+  }
+  g_error_free (err);
+}
+
+/* issue 16: "config values with control characters are echoed raw to the
+ * terminal (\033[2J...)": every group, key and value shown in a message is
+ * escaped, \xNN for control characters, C1 controls, bidirectional
+ * controls and bytes that are not UTF-8. */
+GST_START_TEST (test_control_characters_escaped)
+{
+  /* a value: the terminal would clear the screen */
+  check_error (MAIN CAM "transport=\033[2Jtcp\n" NET,
+      RB_CONFIG_ERROR_INVALID_VALUE,
+      "test.conf: [camera:lobby] transport: must be one of auto|tcp|udp "
+      "(got '\\x1b[2Jtcp')");
+  /* C1 CSI (U+009B, valid UTF-8) and a right-to-left override */
+  check_error (MAIN CAM "transport=\302\23331m\n" NET,
+      RB_CONFIG_ERROR_INVALID_VALUE,
+      "test.conf: [camera:lobby] transport: must be one of auto|tcp|udp "
+      "(got '\\xc2\\x9b31m')");
+  check_error (MAIN CAM "transport=tcp\342\200\256pdu\n" NET,
+      RB_CONFIG_ERROR_INVALID_VALUE,
+      "test.conf: [camera:lobby] transport: must be one of auto|tcp|udp "
+      "(got 'tcp\\xe2\\x80\\xaepdu')");
+  /* a key GKeyFile accepts */
+  check_error (MAIN CAM "ke\001y=1\n" NET, RB_CONFIG_ERROR_UNKNOWN_KEY,
+      "test.conf: [camera:lobby] ke\\x01y: unknown key; the keys of this "
+      "group are url, transport, latency, privacy-zones, audio");
+  /* not UTF-8: the bytes, not U+FFFD */
+  check_error ("[rtsp-blur]\nstate-dir=/s\377\n" CAM NET,
+      RB_CONFIG_ERROR_INVALID_VALUE,
+      "test.conf: [rtsp-blur] state-dir: not a valid string (bad escape "
+      "sequence or not UTF-8) (got '/s\\xff')");
+  check_error (MAIN "[\377]\n" CAM NET, RB_CONFIG_ERROR_UNKNOWN_GROUP,
+      "test.conf: [\\xff]: unknown group; the groups are [rtsp-blur], "
+      "[headblur], [camera:NAME] and [network:NAME]");
+  /* a path the message quotes in its own words (the users file's) */
+  check_error_prefix (MAIN CAM "[network:A]\naddress=10.0.1.5\n"
+      "users=/nonexistent/\033[2J\n", -1, RB_CONFIG_ERROR_INVALID_VALUE,
+      "test.conf: [network:A] users: /nonexistent/\\x1b[2J: cannot read: ");
+  /* a URL is logged while its camera runs: control characters in it are
+   * refused, not only escaped in the message */
+  check_error (MAIN "[camera:a]\nurl=rtsp://u:p\033w@h/a\033[2Jb\n" NET,
+      RB_CONFIG_ERROR_INVALID_VALUE,
+      "test.conf: [camera:a] url: must not contain control characters or "
+      "bytes that are not UTF-8 (write them as %XX) "
+      "(got 'rtsp://u:***@h/a\\x1b[2Jb')");
+  /* a password is still hidden, and what remains is escaped */
+  check_error (MAIN CAM "[camera:b]\nurl=rtsp://u:se\033cret@h\033/x\n" NET,
+      RB_CONFIG_ERROR_INVALID_VALUE,
+      "test.conf: [camera:b] url: must not contain control characters or "
+      "bytes that are not UTF-8 (write them as %XX) "
+      "(got 'rtsp://u:***@h\\x1b/x')");
+}
+
+GST_END_TEST;
+
+/* issue 16: "17 of 300 malformed configs got GLib's parse error with no line
+ * number": the lines GKeyFile refuses and our scan lets through. */
+GST_START_TEST (test_syntax_errors_name_the_line)
+{
+  const gchar nul[] = MAIN "a=b\0c\n" CAM NET;
+
+  /* text after a group header */
+  check_error_prefix (MAIN CAM "[network:A]x\nauth=none\naddress=10.0.1.5\n",
+      -1, RB_CONFIG_ERROR_PARSE,
+      "test.conf: line 5: not a valid key file: ");
+  /* group names with '[' or a control character, or empty */
+  check_error_prefix (MAIN CAM "[camera:a[b]\nurl=rtsp://h/\n" NET, -1,
+      RB_CONFIG_ERROR_PARSE, "test.conf: line 5: not a valid key file: ");
+  check_error_prefix (MAIN CAM NET "\n# x\n[camera:\033[2J]\n", -1,
+      RB_CONFIG_ERROR_PARSE, "test.conf: line 10: not a valid key file: ");
+  check_error_prefix (MAIN "[]\n" CAM NET, -1, RB_CONFIG_ERROR_PARSE,
+      "test.conf: line 3: not a valid key file: ");
+  check_error_prefix ("[rtsp-blur]\033[2J\nstate-dir=/x\n" CAM NET, -1,
+      RB_CONFIG_ERROR_PARSE, "test.conf: line 1: not a valid key file: ");
+  /* key names with '[' or ']' that are not a locale */
+  check_error_prefix (MAIN "ke[y=1\n" CAM NET, -1, RB_CONFIG_ERROR_PARSE,
+      "test.conf: line 3: not a valid key file: ");
+  check_error_prefix (MAIN CAM "url[a b]=x\n" NET, -1, RB_CONFIG_ERROR_PARSE,
+      "test.conf: line 5: not a valid key file: ");
+  /* an encoding other than UTF-8 (GKeyFile reads it in the first group),
+   * on the last line, without a newline */
+  check_error_prefix (MAIN "Encoding=latin1", -1, RB_CONFIG_ERROR_PARSE,
+      "test.conf: line 3: not a valid key file: ");
+  /* a NUL byte: neither we nor GKeyFile would read past it */
+  check_error_prefix (nul, sizeof nul - 1, RB_CONFIG_ERROR_PARSE,
+      "test.conf: line 3 holds a NUL byte: not a text file");
+}
+
+GST_END_TEST;
+
 GST_START_TEST (test_bad_choices)
 {
   check_error (MAIN CAM "transport=http\n" NET,
@@ -1485,6 +1603,8 @@ config_suite (void)
   tcase_add_test (tc, test_duplicate_listener);
   tcase_add_test (tc, test_duplicate_group_and_key);
   tcase_add_test (tc, test_syntax);
+  tcase_add_test (tc, test_control_characters_escaped);
+  tcase_add_test (tc, test_syntax_errors_name_the_line);
   tcase_add_test (tc, test_bad_choices);
   tcase_add_test (tc, test_bad_names);
   tcase_add_test (tc, test_ranges);

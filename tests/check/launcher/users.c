@@ -166,6 +166,40 @@ GST_START_TEST (test_mixed_realms)
 
 GST_END_TEST;
 
+/* issue 16: a NUL byte made the rest of the file invisible: a bad line
+ * (or a second user) after it was never read. Now it is an error of its
+ * line; the same from rb_users_load_from_data(), the fuzzers' entry. */
+GST_START_TEST (test_nul_byte)
+{
+  const gchar content[] = "alice:realm:0123456789abcdef0123456789abcdef\n"
+      "# x\0\nbob:realm:not-a-hash\n";
+  g_autofree gchar *path = g_build_filename (tmpdir, "nul.htdigest", NULL);
+  g_autofree gchar *expected = g_strconcat (path, ":2: a NUL byte: not a "
+      "text file", NULL);
+  GError *err = NULL;
+
+  fail_unless (g_file_set_contents (path, content, sizeof content - 1, NULL));
+  fail_unless (rb_users_load (path, &err) == NULL);
+  fail_unless (g_error_matches (err, G_KEY_FILE_ERROR,
+          G_KEY_FILE_ERROR_INVALID_VALUE));
+  assert_equals_string (err->message, expected);
+  g_clear_error (&err);
+
+  fail_unless (rb_users_load_from_data (content, sizeof content - 1, "u",
+          &err) == NULL);
+  assert_equals_string (err->message, "u:2: a NUL byte: not a text file");
+  g_clear_error (&err);
+  {
+    g_autoptr (RbUsers) u = rb_users_load_from_data (content, -1, "u", &err);
+
+    /* -1: up to the NUL, which is then not in @data */
+    fail_unless (u != NULL && err == NULL);
+    fail_unless (rb_users_lookup_ha1 (u, "alice") != NULL);
+  }
+}
+
+GST_END_TEST;
+
 GST_START_TEST (test_unreadable)
 {
   g_autofree gchar *path = g_build_filename (tmpdir, "missing", NULL);
@@ -196,6 +230,7 @@ users_suite (void)
   tcase_add_test (tc, test_htdigest_output);
   tcase_add_test (tc, test_bad_lines);
   tcase_add_test (tc, test_mixed_realms);
+  tcase_add_test (tc, test_nul_byte);
   tcase_add_test (tc, test_unreadable);
   return s;
 }

@@ -163,21 +163,32 @@ GST_START_TEST (test_kill_during_replace)
 
   for (guint round = 0; round < 10; round++) {
     pid_t pid;
-    int status;
+    int status, ready[2];
     g_autofree gchar *contents = NULL;
     gsize len;
+    gchar byte;
 
+    /* the child says when its first write is done: killed before it, it
+     * would leave no file at all (slow disks, the sanitizer build) */
+    fail_unless (pipe (ready) == 0);
     pid = fork ();
     fail_unless (pid >= 0);
     if (pid == 0) {
       gchar *a = g_malloc (size), *b = g_malloc (size);
 
+      close (ready[0]);
       memset (a, 'A', size);
       memset (b, 'B', size);
-      for (guint i = 0;; i++)
+      for (guint i = 0;; i++) {
         if (!rb_durable_write (path, NULL, (i & 1) ? b : a, size, NULL))
           _exit (1);
+        if (i == 0 && (write (ready[1], "1", 1) != 1 || close (ready[1])))
+          _exit (1);
+      }
     }
+    close (ready[1]);
+    fail_unless (read (ready[0], &byte, 1) == 1);
+    close (ready[0]);
     g_usleep (g_random_int_range (20000, 80000));
     kill (pid, SIGKILL);
     waitpid (pid, &status, 0);

@@ -1,0 +1,58 @@
+/* rtsp-blur
+ * Copyright (C) 2026 rtsp-blur contributors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+/* The HTTP listener's routing decision (see rb-web-route.h). */
+
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include "rb-web-route.h"
+
+#include <string.h>
+
+#define HLS_PREFIX "/hls/"
+
+/**
+ * rb_web_route:
+ * @method: the request method ("GET")
+ * @path: the request path
+ * @camera: (out) (optional) (transfer full) (nullable): the camera of an
+ *   HLS route
+ * @file: (out) (optional) (transfer full) (nullable): the file of an HLS
+ *   route
+ *
+ * Returns: the handler of the request.
+ */
+RbWebRoute
+rb_web_route (const gchar * method, const gchar * path, gchar ** camera,
+    gchar ** file)
+{
+  if (camera)
+    *camera = NULL;
+  if (file)
+    *file = NULL;
+  if (method == NULL || path == NULL
+      || (strcmp (method, "GET") != 0 && strcmp (method, "HEAD") != 0))
+    return RB_WEB_ROUTE_METHOD_NOT_ALLOWED;
+
+  if (g_str_has_prefix (path, HLS_PREFIX)) {
+    /* exactly CAMERA/FILE after the prefix */
+    const gchar *cam = path + strlen (HLS_PREFIX);
+    const gchar *slash = strchr (cam, '/');
+
+    if (slash == NULL || strchr (slash + 1, '/') != NULL)
+      return RB_WEB_ROUTE_HLS_NOT_FOUND;
+    if (camera)
+      *camera = g_strndup (cam, slash - cam);
+    if (file)
+      *file = g_strdup (slash + 1);
+    return g_str_equal (slash + 1, "index.m3u8") ? RB_WEB_ROUTE_HLS_PLAYLIST :
+        RB_WEB_ROUTE_HLS_SEGMENT;
+  }
+  if (g_str_equal (path, "/api/cameras"))
+    return RB_WEB_ROUTE_CAMERAS;
+  return RB_WEB_ROUTE_FILE;
+}
