@@ -1,0 +1,188 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""The container image as carried into a closed network (issue 18). Run by
+scripts/package-test, as root:
+
+  image.py IMAGE.tar CAMERA CLIP
+
+`podman load` of the tar (no registry), then `podman run` with the host's
+network, the operator's config mounted over the sample and a named volume
+for the state directory:
+  - the image runs rtsp-blur as the non-root user rtsp-blur, its state
+    directory is a volume, its HEALTHCHECK (rtsp-blur status) passes;
+  - ffprobe on the host plays the anonymized stream (time to first frame);
+  - `podman stop` (SIGTERM) finalizes and queues the open segment, exit 0;
+  - a second container on the same volume keeps the recordings and queue.
+"""
+
+import glob
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "e2e"))
+import rb_e2e  # noqa: E402
+from rb_e2e import check, failures, free_port, wait_for  # noqa: E402
+from package import (count_frames, edit_sample, ffprobe_stream, log,  # noqa
+                     queue_items, run)
+
+DEADLINE = time.monotonic() + float(os.environ.get("RB_PACKAGE_TIMEOUT",
+                                                   "1200"))
+rb_e2e.set_deadline(DEADLINE)
+figures = {}
+
+
+def podman(*args, timeout=120):
+    return run(["podman"] + list(args), timeout=timeout)
+
+
+def main():
+    tar, camera_bin, clip = sys.argv[1:4]
+    tmp = tempfile.mkdtemp(prefix="rb-image-test-", dir="/var/tmp")
+    os.chmod(tmp, 0o755)
+    tag = "rb-image-test-%d" % os.getpid()
+    volume = tag + "-state"
+    camera = None
+    try:
+        camera = test(tmp, tar, camera_bin, clip, tag, volume)
+    finally:
+        podman("rm", "-f", "-t", "0", tag + "-a", tag + "-b")
+        podman("volume", "rm", "-f", volume)
+        if figures.get("image"):
+            podman("rmi", "-f", figures["image"])
+        if camera is not None and camera.poll() is None:
+            camera.send_signal(signal.SIGTERM)
+            try:
+                camera.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                camera.kill()
+                camera.wait()
+        shutil.rmtree(tmp, ignore_errors=True)
+    for k, v in figures.items():
+        log(f"figure: {k}: {v}")
+    if failures:
+        print(f"{len(failures)} checks failed")
+        return 1
+    print("all checks passed")
+    return 0
+
+
+def test(tmp, tar, camera_bin, clip, tag, volume):
+    figures["image tar"] = "%.1f MB" % (os.path.getsize(tar) / 1e6)
+    t0 = time.monotonic()
+    out = podman("load", "-q", "-i", tar, timeout=600)
+    figures["podman load"] = "%.1f s" % (time.monotonic() - t0)
+    m = re.search(r"Loaded image(?:\(s\))?: (\S+)", out.stdout)
+    if not check(out.returncode == 0 and m, "podman load -i the image tar (%s)"
+                 % (out.stdout + out.stderr).strip()):
+        return None
+    image = m.group(1).split(",")[0]
+    figures["image"] = image
+    out = podman("image", "inspect", image)
+    info = json.loads(out.stdout)[0] if out.returncode == 0 else {}
+    cfg = info.get("Config", {})
+    figures["image size (podman)"] = "%.1f MB" % (info.get("Size", 0) / 1e6)
+    check(cfg.get("User") == "rtsp-blur", f"runs as user rtsp-blur "
+          f"({cfg.get('User')})")
+    check("/var/lib/rtsp-blur" in (cfg.get("Volumes") or {}),
+          "the state directory is a volume")
+    health = info.get("HealthCheck") or cfg.get("Healthcheck") or {}
+    check("status" in " ".join(health.get("Test", [])),
+          f"HEALTHCHECK runs rtsp-blur status ({health.get('Test')})")
+    check(len(info.get("RootFS", {}).get("Layers", [])) == 1,
+          "one layer: the Debian root made by mmdebstrap")
+
+    cam_port = free_port()
+    rtsp_port = free_port()
+    http_port = free_port()
+    metrics_port = free_port()
+    out = podman("run", "--rm", "--entrypoint", "cat", image,
+                 "/etc/rtsp-blur/rtsp-blur.conf")
+    if not check(out.returncode == 0, "the image holds the sample config (%s)"
+                 % out.stderr.strip()):
+        return None
+    conf = edit_sample(out.stdout, cam_port, rtsp_port, http_port,
+                       metrics_port)
+    conf_path = os.path.join(tmp, "rtsp-blur.conf")
+    with open(conf_path, "w") as f:
+        f.write(conf)
+    os.chmod(conf_path, 0o644)
+    out = podman("run", "--rm", "--network", "host", "-v",
+                 conf_path + ":/etc/rtsp-blur/rtsp-blur.conf:ro", image,
+                 "--check-config", "--config", "/etc/rtsp-blur/rtsp-blur.conf")
+    check(out.returncode == 0, "--check-config in the image (%s%s)"
+          % (out.stdout.strip(), out.stderr.strip()))
+
+    camera = subprocess.Popen(
+        [camera_bin, "--clip", clip, "--address", "127.0.0.1",
+         "--port", str(cam_port), "--user", "user", "--password", "password",
+         "--loop"], stdout=subprocess.PIPE, text=True)
+    check("serving" in camera.stdout.readline(), "the test camera serves")
+
+    def start(name):
+        return podman("run", "-d", "--name", name, "--network", "host",
+                      "-v", conf_path + ":/etc/rtsp-blur/rtsp-blur.conf:ro",
+                      "-v", volume + ":/var/lib/rtsp-blur", image)
+
+    t0 = time.monotonic()
+    out = start(tag + "-a")
+    check(out.returncode == 0, "podman run -d (%s)" % out.stderr.strip())
+    live = f"rtsp://127.0.0.1:{rtsp_port}/entrance"
+    s = wait_for(lambda: ffprobe_stream(live), 120, 0.5)
+    if s:
+        figures["podman run to first frame (ffprobe)"] = "%.1f s" % (
+            time.monotonic() - t0)
+    check(s is not None and s.get("codec_name") == "h264",
+          f"ffprobe on the host reads the anonymized stream: {s}")
+    out = podman("exec", tag + "-a", "id", "-un")
+    check(out.stdout.strip() == "rtsp-blur", "the daemon is not root (%s)"
+          % out.stdout.strip())
+    out = podman("healthcheck", "run", tag + "-a", timeout=60)
+    check(out.returncode == 0, "the HEALTHCHECK passes (%s%s)"
+          % (out.stdout.strip(), out.stderr.strip()))
+
+    out = podman("volume", "inspect", volume)
+    mount = json.loads(out.stdout)[0]["Mountpoint"] if out.returncode == 0 \
+        else tmp
+    segs = wait_for(lambda: glob.glob(
+        os.path.join(mount, "anonymized", "entrance", "*.mkv")), 90, 1)
+    check(segs, "anonymized segments land in the volume")
+    owners = {os.stat(p).st_uid for p in glob.glob(
+        os.path.join(mount, "**"), recursive=True)}
+    check(owners == {990}, f"the volume's files are rtsp-blur's ({owners})")
+
+    t1 = time.monotonic()
+    out = podman("stop", "-t", "60", tag + "-a", timeout=90)
+    figures["podman stop"] = "%.1f s" % (time.monotonic() - t1)
+    code = podman("inspect", "-f", "{{.State.ExitCode}}", tag + "-a")
+    logs = podman("logs", tag + "-a").stderr
+    check(code.stdout.strip() == "0", "podman stop: exit 0 (%s)"
+          % code.stdout.strip())
+    check("stopping: finalizing" in logs
+          and "queued" in logs.split("stopping: finalizing")[-1],
+          "the open segment is finalized and queued at stop")
+    raws = sorted(glob.glob(os.path.join(mount, "raw", "entrance", "*.mkv")))
+    check(raws and count_frames(raws[-1]) > 0, "the last raw segment decodes")
+    before = set(glob.glob(os.path.join(mount, "anonymized", "*", "*.mkv")))
+    items = queue_items(mount)
+
+    out = start(tag + "-b")
+    check(out.returncode == 0 and wait_for(lambda: ffprobe_stream(live), 90, 1)
+          is not None, "a new container on the same volume plays")
+    after = set(glob.glob(os.path.join(mount, "anonymized", "*", "*.mkv")))
+    check(before and before <= after and set(items) <= set(queue_items(mount)),
+          f"and keeps the recordings ({len(before)}) and the queue "
+          f"({len(items)})")
+    podman("stop", "-t", "60", tag + "-b", timeout=90)
+    return camera
+
+
+if __name__ == "__main__":
+    sys.exit(main())
