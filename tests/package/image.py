@@ -19,6 +19,7 @@ import glob
 import json
 import os
 import re
+import shlex
 import shutil
 import signal
 import subprocess
@@ -216,6 +217,52 @@ def test(tmp, tar, camera_bin, clip, tag, volume):
           f"and keeps the recordings ({len(before)}) and the queue "
           f"({len(items)})")
     podman("stop", "-t", "60", tag + "-b", timeout=90)
+
+    # container/compose.yaml as shipped, with this config
+    compose_dir = os.path.join(tmp, "compose")
+    os.makedirs(compose_dir)
+    src = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..",
+                       "container", "compose.yaml")
+    with open(src) as f:
+        text = f.read()
+    with open(os.path.join(compose_dir, "compose.yaml"), "w") as f:
+        f.write(text.replace("localhost/rtsp-blur:" + image.split(":")[-1],
+                             image))
+    shutil.copy(conf_path, compose_dir)
+    open(os.path.join(compose_dir, "users.htdigest"), "w").close()
+    compose = ["podman-compose", "-p", tag, "-f", "compose.yaml",
+               "--podman-run-args=" + " ".join(RUN_FLAGS)]
+    if check(shutil.which("podman-compose") is not None,
+             "podman-compose is installed (apt-get install podman-compose)"):
+        # Debian 12's podman-compose 1.0.3 adds `--net PROJECT_default
+        # --network-alias SERVICE` beside network_mode: host, which podman
+        # refuses ("cannot set multiple networks without bridge network
+        # mode"; containers/podman-compose#961, #1186): run the command it
+        # makes without those two options
+        out = run(compose + ["--dry-run", "up", "-d"], timeout=180,
+                  cwd=compose_dir)
+        lines = [ln for ln in out.stdout.splitlines()
+                 if ln.startswith("podman run ")]
+        args = shlex.split(lines[0]) if lines else []
+        for opt in ("--net", "--network-alias"):
+            if opt in args:
+                i = args.index(opt)
+                del args[i:i + 2]
+        check("--network" in args and "host" in args
+              and any(a.endswith(":/var/lib/rtsp-blur") for a in args)
+              and any(a.endswith(":/etc/rtsp-blur/rtsp-blur.conf:ro")
+                      for a in args),
+              "podman-compose makes podman run with host networking, the "
+              "config and the state volume of container/compose.yaml")
+        out = run(args, timeout=180, cwd=compose_dir) if args else None
+        check(out is not None and out.returncode == 0 and wait_for(
+            lambda: ffprobe_stream(live), 90, 1) is not None,
+              "that container plays (%s)" % ((out.stdout + out.stderr)
+                                            .strip()[-300:] if out else ""))
+        podman("stop", "-t", "60", tag + "_rtsp-blur_1", timeout=90)
+        podman("rm", "-f", tag + "_rtsp-blur_1")
+        podman("volume", "rm", "-f", tag + "_rtsp-blur-state")
+        podman("network", "rm", "-f", tag + "_default")
     return camera
 
 

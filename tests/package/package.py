@@ -554,16 +554,24 @@ def test(tmp, root, deb, next_deb, camera_bin, clip):
 
     # removal stops the daemon and keeps the recordings; purge removes the
     # config, never the recordings
-    n_rec = len(glob.glob(os.path.join(state_dir, "anonymized", "*", "*")))
+    def recordings():
+        return set(glob.glob(os.path.join(state_dir, "*", "*", "*.mkv")))
+
+    before = recordings()
     out = booted.sh("apt-get remove -y -q rtsp-blur", timeout=300)
     check(out.returncode == 0 and booted.show("ActiveState") != "active"
           and booted.show("Result") == "success",
           "apt-get remove stops the daemon cleanly")
+    kept = recordings()
+    anon = {p for p in before if "/anonymized/" in p}
+    check(anon and anon <= kept,
+          f"and keeps the recordings ({len(anon)} anonymized, "
+          f"{len(kept)} in all)")
     out = booted.sh("apt-get purge -y -q rtsp-blur", timeout=300)
     check(out.returncode == 0 and not os.path.exists(sample_path),
           "apt-get purge removes the config")
-    check(len(glob.glob(os.path.join(state_dir, "anonymized", "*", "*")))
-          == n_rec > 0, f"and keeps the {n_rec} recordings")
+    check(kept and recordings() == kept,
+          f"and keeps the {len(kept)} recordings")
     rc = booted.poweroff()
     check(rc == 0, f"the container powers off (nspawn exit {rc})")
     return camera, booted
