@@ -207,15 +207,16 @@ def count_frames(path):
 
 def edit_sample(sample, cam_port, rtsp_port, http_port, metrics_port):
     """The sample config as an operator edits it: the camera's URL, the
-    listener's ports, short segments (so that the test sees several)."""
+    listener's ports, short segments (so that the test sees several). A
+    key the sample leaves at its default is there commented out (#key=)."""
     text = sample
     for pattern, repl in (
             (r"(?m)^url=.*$",
              f"url=rtsp://user:password@127.0.0.1:{cam_port}/camera"),
-            (r"(?m)^port=8554$", f"port={rtsp_port}"),
-            (r"(?m)^#http-port=8080$", f"http-port={http_port}"),
-            (r"(?m)^metrics-port=9590$", f"metrics-port={metrics_port}"),
-            (r"(?m)^segment-duration=30$", "segment-duration=4")):
+            (r"(?m)^#?port=8554$", f"port={rtsp_port}"),
+            (r"(?m)^#?http-port=8080$", f"http-port={http_port}"),
+            (r"(?m)^#?metrics-port=9590$", f"metrics-port={metrics_port}"),
+            (r"(?m)^#?segment-duration=30$", "segment-duration=4")):
         text, n = re.subn(pattern, repl, text)
         check(n == 1, f"sample config has the line to edit: {pattern}")
     return text
