@@ -98,32 +98,56 @@ rb_check_headblur (const RbConfig * config, GError ** error)
 }
 
 gboolean
-rb_check_state_dir (const RbConfig * config, GError ** error)
+rb_check_state_dir (const RbConfig * config, gboolean leave_nothing,
+    GError ** error)
 {
   const gchar *subdirs[] = { "raw", "anonymized", "queue" };
+  g_autoptr (GPtrArray) created = g_ptr_array_new_with_free_func (g_free);
   g_autofree gchar *probe = NULL;
+  gboolean ok = TRUE;
   guint i;
 
-  for (i = 0; i < G_N_ELEMENTS (subdirs); i++) {
-    g_autofree gchar *dir = g_build_filename (config->state_dir, subdirs[i],
-        NULL);
+  /* state-dir and its missing parents, outermost first */
+  {
+    gchar *d = g_strdup (config->state_dir);
 
+    while (d != NULL && !g_file_test (d, G_FILE_TEST_EXISTS)) {
+      gchar *parent = g_path_get_dirname (d);
+
+      g_ptr_array_insert (created, 0, d);
+      d = g_str_equal (parent, d) ? (g_free (parent), NULL) : parent;
+    }
+    g_free (d);
+  }
+  for (i = 0; i < G_N_ELEMENTS (subdirs); i++) {
+    gchar *dir = g_build_filename (config->state_dir, subdirs[i], NULL);
+
+    if (!g_file_test (dir, G_FILE_TEST_EXISTS))
+      g_ptr_array_add (created, g_strdup (dir));
     if (g_mkdir_with_parents (dir, 0750) < 0) {
       int errsv = errno;
       g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (errsv),
           "%s: [rtsp-blur] state-dir: cannot create %s: %s", config->path,
           dir, g_strerror (errsv));
-      return FALSE;
+      g_free (dir);
+      ok = FALSE;
+      break;
+    }
+    g_free (dir);
+  }
+  if (ok) {
+    probe = g_build_filename (config->state_dir, "raw", ".write-test", NULL);
+    if (!g_file_set_contents (probe, "", 0, NULL) || g_unlink (probe) < 0) {
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_ACCES,
+          "%s: [rtsp-blur] state-dir: %s is not writable", config->path,
+          config->state_dir);
+      ok = FALSE;
     }
   }
-  probe = g_build_filename (config->state_dir, "raw", ".write-test", NULL);
-  if (!g_file_set_contents (probe, "", 0, NULL) || g_unlink (probe) < 0) {
-    g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_ACCES,
-        "%s: [rtsp-blur] state-dir: %s is not writable", config->path,
-        config->state_dir);
-    return FALSE;
-  }
-  return TRUE;
+  if (leave_nothing)
+    for (i = created->len; i > 0; i--)
+      g_rmdir (g_ptr_array_index (created, i - 1));
+  return ok;
 }
 
 gboolean

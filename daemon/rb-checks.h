@@ -20,7 +20,11 @@ G_BEGIN_DECLS
  * settings, so a missing or corrupt model is reported now, not when a
  * camera connects (GST_RESOURCE_ERROR);
  * rb_check_state_dir(): state-dir and its raw/, anonymized/ and queue/ can
- * be made and written (G_FILE_ERROR);
+ * be made and written (G_FILE_ERROR); with @leave_nothing (--check-config)
+ * the directories it had to make are removed again: run as root by an
+ * operator, it must not leave root-owned directories in the state
+ * directory of a service that runs as another user (systemd only re-owns a
+ * StateDirectory= whose top is not the service's user);
  * rb_check_listeners(): each network's address and port can be bound (and
  * is released at once).
  *
@@ -30,7 +34,8 @@ G_BEGIN_DECLS
 gboolean rb_check_elements (GError ** error);
 GTypeClass *rb_check_element_class (const gchar * factory_name);
 gboolean rb_check_headblur (const RbConfig * config, GError ** error);
-gboolean rb_check_state_dir (const RbConfig * config, GError ** error);
+gboolean rb_check_state_dir (const RbConfig * config, gboolean leave_nothing,
+    GError ** error);
 gboolean rb_check_listeners (const RbConfig * config, GError ** error);
 
 G_END_DECLS

@@ -35,6 +35,7 @@
 #include "rb-log.h"
 #include "rb-malloc.h"
 #include "rb-config-doc.h"
+#include "rb-notify.h"
 #include "rb-paths.h"
 #include "rb-status.h"
 #include "rb-web.h"
@@ -138,6 +139,9 @@ rb_run (const RbConfig * config)
   signal_sources[0] = g_unix_signal_add (SIGINT, rb_on_stop_signal, daemon);
   signal_sources[1] = g_unix_signal_add (SIGTERM, rb_on_stop_signal, daemon);
   signal_sources[2] = g_unix_signal_add (SIGHUP, rb_on_sighup, daemon);
+  /* the unit is Type=notify; ready once set up and the signals
+   * are handled (a reload right after start must not kill the daemon) */
+  rb_notify ("READY=1");
   g_main_loop_run (loop);
   code = rb_daemon_finish (daemon);
   for (guint i = 0; i < G_N_ELEMENTS (signal_sources); i++)
@@ -272,7 +276,7 @@ main (int argc, char **argv)
     g_error_free (err);
     return RB_EXIT_NOINPUT;
   }
-  if (!rb_check_state_dir (config, &err)) {
+  if (!rb_check_state_dir (config, opt_check_config, &err)) {
     fprintf (stderr, "rtsp-blur: error: %s\n", err->message);
     g_error_free (err);
     return RB_EXIT_CANTCREAT;

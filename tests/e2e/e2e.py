@@ -12,6 +12,9 @@ listeners, on 127.0.0.2 and 127.0.0.3. It starts before the camera server
   - raw segments are queued, anonymized segments appear and decode, and each
     raw segment is deleted once its anonymized copy is verified;
   - the failing cameras are reported by name, and do not stop the good one;
+  - it tells the service manager READY=1 on $NOTIFY_SOCKET once set up
+    (the unit is Type=notify), and a SIGHUP at that moment (a
+    `systemctl reload` right after start) logs the status lines;
   - SIGTERM makes rtsp-blur finalize and queue the open segment and exit 0.
 """
 
@@ -124,15 +127,34 @@ auth=none
     check(subprocess.run([LAUNCHER, "--check-config", "--config", conf],
                          timeout=60).returncode == 0, "--check-config accepts the config")
 
+    # the service manager's end of sd_notify
+    notify_path = os.path.join(tmp, "notify")
+    notify = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    notify.bind(notify_path)
+    notify.settimeout(60)
     log_path = os.path.join(tmp, "rtsp-blur.log")
     log = open(log_path, "w")
     launcher = subprocess.Popen([LAUNCHER, "--config", conf],
-                                stdout=log, stderr=subprocess.STDOUT)
+                                stdout=log, stderr=subprocess.STDOUT,
+                                env=dict(os.environ,
+                                         NOTIFY_SOCKET=notify_path))
     camera = None
     udp_camera = None
     try:
         # the camera is down at boot
-        time.sleep(3)
+        try:
+            ready = notify.recv(256).decode()
+        except socket.timeout:
+            ready = None
+        check(ready == "READY=1",
+              "rtsp-blur sends READY=1 to NOTIFY_SOCKET (got %r)" % ready)
+        # a reload at once: the signals are handled by then
+        launcher.send_signal(signal.SIGHUP)
+        wait_for(lambda: "status: camera gone" in open(log_path).read(), 10,
+                 0.2)
+        check("status: camera lobby not receiving" in open(log_path).read(),
+              "SIGHUP right after READY=1 logs the status lines")
+        time.sleep(1)
         check(launcher.poll() is None, "rtsp-blur runs while its camera is down")
 
         camera = subprocess.Popen(
@@ -245,6 +267,7 @@ auth=none
                 p.kill()
                 p.wait()
         log.close()
+        notify.close()
         print("---- rtsp-blur log (tail) ----")
         print("".join(open(log_path).readlines()[-60:]))
 

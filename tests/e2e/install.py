@@ -41,6 +41,7 @@ MODELSDIR = os.environ["RB_INSTALL_MODELSDIR"]
 SYSCONFDIR = os.environ["RB_INSTALL_SYSCONFDIR"]
 UNITDIR = os.environ["RB_INSTALL_UNITDIR"]
 MANDIR = os.environ["RB_INSTALL_MANDIR"]
+DATADIR = os.environ["RB_INSTALL_DATADIR"]
 GST_PLUGINSDIR = os.environ["RB_GST_PLUGINSDIR"]
 
 
@@ -98,6 +99,13 @@ def run(tmp):
     check(os.path.isfile(conf), "sample config in %s/rtsp-blur" % SYSCONFDIR)
     unit = d(os.path.join(UNITDIR, "rtsp-blur.service"))
     check(os.path.isfile(unit), "systemd unit in " + UNITDIR)
+    # the pristine sample beside the models, which the unit's
+    # ExecCondition= compares the config with
+    pristine = d(os.path.join(DATADIR, "rtsp-blur", "rtsp-blur.conf.sample"))
+    check(os.path.isfile(pristine) and os.path.isfile(conf)
+          and open(pristine).read() == open(conf).read(),
+          "the pristine sample in %s equals the installed config"
+          % os.path.join(DATADIR, "rtsp-blur"))
     man = d(os.path.join(MANDIR, "man1", "rtsp-blur.1"))
     check(os.path.isfile(man), "man page in %s/man1" % MANDIR)
 
@@ -122,8 +130,12 @@ def run(tmp):
                      os.path.join(BINDIR, "rtsp-blur"), config_path),
                  "DynamicUser=yes", "StateDirectory=rtsp-blur",
                  "ProtectSystem=strict", "Restart=on-failure",
-                 "ExecReload=/bin/kill -HUP $MAINPID"):
-        check(re.search("^" + re.escape(want) + "$", text, re.M) is not None,
+                 "ExecReload=/bin/kill -HUP $MAINPID",
+                 "ExecCondition=/bin/sh -c 'if cmp -s %s %s; then" % (
+                     config_path, os.path.join(DATADIR, "rtsp-blur",
+                                               "rtsp-blur.conf.sample"))):
+        check(re.search("^" + re.escape(want) + ("" if want.startswith(
+            "ExecCondition=") else "$"), text, re.M) is not None,
               "unit has " + want)
     check(re.search(r"^LimitNOFILE=\d+$", text, re.M) is not None,
           "unit sets LimitNOFILE")
@@ -203,6 +215,10 @@ def run(tmp):
     check(out.returncode == 0 and "is valid" in out.stdout,
           "installed launcher: --check-config passes on the installed sample "
           "config (exit %d: %s)" % (out.returncode, out.stderr.strip()))
+    # run as root by an operator, a check must not leave
+    # root-owned directories in the service's state directory
+    check(not os.path.exists(state),
+          "--check-config leaves no state directory behind (%s)" % state)
 
 
 if __name__ == "__main__":
