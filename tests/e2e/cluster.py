@@ -16,6 +16,8 @@ network address 127.0.0.2x). Checks:
     survivor (a new segment file in that survivor's state-dir) within 10 s;
     while they move, no camera is ever run by two live nodes at once
     (their metrics, read every 0.2 s);
+  - `status` then lists the nodes, the killed one not alive, and which
+    node runs each camera (from the lease table);
   - after SIGTERM of a second node, it releases its leases once its
     cameras stopped: the last node runs all six without waiting for a TTL.
 """
@@ -129,6 +131,21 @@ def main():
         held = leases()
         check(sorted(held) == CAMERAS and victim not in held.values(),
               f"every camera is held by a survivor: {held}")
+
+        # status shows the cluster from the database: every node, the
+        # killed one no longer alive, and who runs each camera
+        r = run(["status"])
+        lines = r.stdout.splitlines()
+        check(r.returncode == 0
+              and f"  node {victim}: not alive, capacity 6, runs 0 cameras"
+              in lines
+              and all(any(line.startswith(f"  node {n}: alive") for line in
+                          lines) for n in survivors)
+              and all(any(line.startswith(f"  camera {c}: node {n} (epoch ")
+                          for line in lines) for c, n in held.items()),
+              f"status lists the nodes, the dead one not alive, and which "
+              f"node runs each camera (rc {r.returncode}):\n{r.stdout}"
+              f"{r.stderr}")
 
         # SIGTERM: the node hands its cameras over at once
         leaving, last = survivors
