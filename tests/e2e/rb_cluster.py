@@ -170,7 +170,7 @@ def first_frame(url, timeout=5.0):
     avdec_h264 decoded one video frame of it, within @timeout s.
 
     rtspsrc rather than ffmpeg: ffmpeg's stream probing alone takes about
-    3 s here, even against the camera itself; this read takes about 0.9 s
+    3 s here, even against the camera itself; this read takes about 0.5 s
     on a served stream (the process, DESCRIBE, SETUP, PLAY and a key
     frame)."""
     try:
