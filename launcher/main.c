@@ -41,6 +41,7 @@
 #include "rb-web.h"
 #ifdef RB_HAVE_CLUSTER
 #include "rb-cluster-node.h"
+#include "rb-cluster-status.h"
 #endif
 
 static gchar *opt_config = NULL;
@@ -263,13 +264,25 @@ main (int argc, char **argv)
           "the daemon has no management listener to ask\n", opt_config);
       return RB_EXIT_CONFIG;
     }
+    gint code = RB_EXIT_OK;
+
     if (!rb_status_print (config->metrics_address,
             config->metrics_port, stdout, &err)) {
       fprintf (stderr, "rtsp-blur: error: %s\n", err->message);
-      g_error_free (err);
-      return RB_EXIT_UNAVAILABLE;
+      g_clear_error (&err);
+      code = RB_EXIT_UNAVAILABLE;
     }
-    return RB_EXIT_OK;
+#ifdef RB_HAVE_CLUSTER
+    /* the cluster's view, from its database, even when this node is down */
+    if (config->cluster
+        && !rb_cluster_status_print_config (config, stdout, &err)) {
+      fprintf (stderr, "rtsp-blur: error: %s: [cluster] database: %s\n",
+          opt_config, err->message);
+      g_clear_error (&err);
+      code = RB_EXIT_UNAVAILABLE;
+    }
+#endif
+    return code;
   }
   if (!rb_check_headblur (config, &err)) {
     fprintf (stderr, "rtsp-blur: error: %s\n", err->message);

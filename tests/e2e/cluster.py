@@ -16,29 +16,25 @@ network address 127.0.0.2x). Checks:
     survivor (a new segment file in that survivor's state-dir) within 10 s;
     while they move, no camera is ever run by two live nodes at once
     (their metrics, read every 0.2 s);
+  - `status` then lists the nodes, the killed one not alive, and which
+    node runs each camera (from the lease table);
   - after SIGTERM of a second node, it releases its leases once its
     cameras stopped: the last node runs all six without waiting for a TTL.
 """
 
-import glob
 import os
-import re
 import shutil
 import signal
-import subprocess
 import sys
 import tempfile
 import threading
 import time
-import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import rb_e2e  # noqa: E402
 from rb_e2e import check, failures, wait_for  # noqa: E402
-import camera_zoo  # noqa: E402
+from rb_cluster import Site, leases, running, segments  # noqa: E402
 
-LAUNCHER = os.environ["RB_LAUNCHER"]
-CAMERA = os.environ["RB_TEST_CAMERA"]
 DEADLINE = time.monotonic() + 260
 rb_e2e.set_deadline(DEADLINE)
 NODES = ["n1", "n2", "n3"]
@@ -46,74 +42,13 @@ CAMERAS = [f"cam{i}" for i in range(1, 7)]
 FAILOVER_S = 10.0
 
 
-def psql(sql):
-    out = subprocess.run(["psql", "-XAtq", "-F", " ", "-c", sql],
-                         capture_output=True, text=True, timeout=20)
-    return out.stdout if out.returncode == 0 else ""
-
-
-def leases():
-    """{camera: node} of the live leases."""
-    rows = psql("SELECT camera, node FROM camera_leases "
-                "WHERE node IS NOT NULL AND expires_at > now()")
-    return dict(line.split(" ", 1) for line in rows.splitlines() if line)
-
-
-def running(metrics_port):
-    """The cameras a node's metrics say it runs, or None."""
-    try:
-        with urllib.request.urlopen(
-                f"http://127.0.0.1:{metrics_port}/metrics", timeout=2) as r:
-            text = r.read().decode()
-    except OSError:
-        return None
-    return set(re.findall(
-        r'^rtsp_blur_cluster_camera_running\{camera="([^"]+)"\} 1$', text,
-        re.M))
-
-
-def segments(state, camera):
-    return set(glob.glob(os.path.join(state, "raw", camera, "*.mkv")))
-
-
 def main():
     tmp = tempfile.mkdtemp(prefix="rb-cluster-test-")
     print(f"logs in {tmp}", flush=True)
-    cam_ports = {c: camera_zoo.free_port() for c in CAMERAS}
-    site = os.path.join(tmp, "site.conf")
-    with open(site, "w") as f:
-        f.write("[rtsp-blur]\nstate-dir=/nonexistent\nsegment-duration=2\n"
-                "workers=0\nlive-bitrate=200\n\n"
-                f"[cluster]\ndatabase=host={os.environ['PGHOST']} "
-                f"port={os.environ['PGPORT']} "
-                f"dbname={os.environ['PGDATABASE']} "
-                f"user={os.environ['PGUSER']}\n\n")
-        for c in CAMERAS:
-            f.write(f"[camera:{c}]\nurl=rtsp://127.0.0.1:{cam_ports[c]}/cam"
-                    "\n\n")
-        f.write("[network:A]\naddress=127.0.0.1\nport=8554\nauth=none\n")
-    nodes = {}
-    for i, n in enumerate(NODES):
-        d = os.path.join(tmp, n)
-        os.makedirs(os.path.join(d, "rtsp-blur.conf.d"))
-        conf = os.path.join(d, "rtsp-blur.conf")
-        os.symlink(site, conf)
-        addr = f"127.0.0.{21 + i}"
-        mport = camera_zoo.free_port()
-        with open(os.path.join(d, "rtsp-blur.conf.d", "node.conf"), "w") as f:
-            f.write(f"[rtsp-blur]\nstate-dir={d}/state\nmetrics-port={mport}"
-                    f"\n[cluster]\nnode={n}\n[network:A]\naddress={addr}\n"
-                    f"port={camera_zoo.free_port(addr)}\n")
-        nodes[n] = {"conf": conf, "state": os.path.join(d, "state"),
-                    "metrics": mport, "log": os.path.join(d, "rtsp-blur.log"),
-                    "proc": None}
+    site = Site(tmp, NODES, CAMERAS)
+    nodes = site.nodes
+    run = site.run
 
-    def run(args):
-        return subprocess.run([LAUNCHER, "--config", nodes["n1"]["conf"]]
-                              + args, capture_output=True, text=True,
-                              timeout=60)
-
-    procs = []
     try:
         r = run(["--check-config"])
         check(r.returncode != 0 and "schema" in r.stderr
@@ -128,19 +63,9 @@ def main():
         check(r.returncode == 0, f"--check-config passes after the migration"
               f" ({r.stdout.strip()}{r.stderr.strip()})")
 
-        for c in CAMERAS:
-            p = subprocess.Popen(
-                [CAMERA, "--clip", camera_zoo.CLIP, "--address", "127.0.0.1",
-                 "--port", str(cam_ports[c]), "--mount", "/cam", "--loop",
-                 "--width", "160", "--height", "120", "--fps", "10",
-                 "--bitrate", "150"],
-                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-            procs.append(p)
-            p.stdout.readline()
+        site.start_cameras()
         for n in NODES:
-            nodes[n]["proc"] = subprocess.Popen(
-                [LAUNCHER, "--config", nodes[n]["conf"]],
-                stdout=open(nodes[n]["log"], "w"), stderr=subprocess.STDOUT)
+            site.start(n)
 
         spread = wait_for(lambda: (lambda l: len(l) == 6 and sorted(
             list(l.values()).count(n) for n in NODES) == [2, 2, 2] and l)(
@@ -180,8 +105,7 @@ def main():
                 time.sleep(0.2)
         watcher = threading.Thread(target=watch)
         watcher.start()
-        nodes[victim]["proc"].send_signal(signal.SIGKILL)
-        nodes[victim]["proc"].wait()
+        site.kill(victim)
         t0 = time.monotonic()
         resumed = {}
 
@@ -208,6 +132,21 @@ def main():
         check(sorted(held) == CAMERAS and victim not in held.values(),
               f"every camera is held by a survivor: {held}")
 
+        # status shows the cluster from the database: every node, the
+        # killed one no longer alive, and who runs each camera
+        r = run(["status"])
+        lines = r.stdout.splitlines()
+        check(r.returncode == 0
+              and f"  node {victim}: not alive, capacity 6, runs 0 cameras"
+              in lines
+              and all(any(line.startswith(f"  node {n}: alive") for line in
+                          lines) for n in survivors)
+              and all(any(line.startswith(f"  camera {c}: node {n} (epoch ")
+                          for line in lines) for c, n in held.items()),
+              f"status lists the nodes, the dead one not alive, and which "
+              f"node runs each camera (rc {r.returncode}):\n{r.stdout}"
+              f"{r.stderr}")
+
         # SIGTERM: the node hands its cameras over at once
         leaving, last = survivors
         nodes[leaving]["proc"].send_signal(signal.SIGTERM)
@@ -222,19 +161,11 @@ def main():
               f"the last node runs every camera "
               f"{round(time.monotonic() - t1, 1)} s after the SIGTERM")
     finally:
-        for n in NODES:
-            p = nodes[n]["proc"]
-            if p is not None and p.poll() is None:
-                p.send_signal(signal.SIGKILL)
-                p.wait()
-        for p in procs:
-            p.kill()
-            p.wait()
+        site.stop()
     if failures:
         for n in NODES:
             print(f"--- {n}'s log (last lines)")
-            with open(nodes[n]["log"]) as f:
-                print("".join(f.readlines()[-30:]))
+            print(site.log_tail(n))
         print(f"{len(failures)} check(s) failed; logs in {tmp}")
         sys.exit(1)
     shutil.rmtree(tmp, ignore_errors=True)
