@@ -101,6 +101,7 @@ static gdouble opt_threshold = -1;
 static gint opt_inference_width = 0;
 static gdouble opt_padding = -1;
 static gchar *opt_person_model = NULL;
+static gchar *opt_props = NULL;
 static gdouble opt_person_threshold = -1;
 static gint opt_person_inference_width = -1;
 static gboolean opt_no_faceblur = FALSE;
@@ -449,6 +450,9 @@ headblur_desc (const gchar * mode, gint threads)
   if (opt_person_inference_width >= 0)
     g_string_append_printf (s, " person-inference-width=%d",
         opt_person_inference_width);
+  /* any other headblur properties, last, e.g. a head-model slot */
+  if (opt_props)
+    g_string_append_printf (s, " %s", opt_props);
   return g_string_free (s, FALSE);
 }
 
@@ -695,6 +699,10 @@ main (int argc, char **argv)
     {"person-inference-width", 0, 0, G_OPTION_ARG_INT,
           &opt_person_inference_width,
         "headblur person-inference-width (default: the element's)", "W"},
+    {"props", 'p', 0, G_OPTION_ARG_STRING, &opt_props,
+          "More headblur properties, in gst-launch syntax, applied last "
+          "(e.g. \"head-model=m.onnx head-model-format=yolov8-onnx "
+          "head-classes=0:head\")", "PROPS"},
     {"no-faceblur", 0, 0, G_OPTION_ARG_NONE, &opt_no_faceblur,
         "Do not run GStreamer's faceblur for comparison", NULL},
     {"no-timing", 0, 0, G_OPTION_ARG_NONE, &opt_no_timing,
