@@ -27,6 +27,9 @@ G_BEGIN_DECLS
  * default and pipelines/camera.txt against these. */
 #define RB_LIVE_DETECTION_INTERVAL 5
 #define RB_LIVE_LOOKAHEAD 5
+/* The segment workers' headblur looks ahead this many frames by default
+ * (segment-lookahead's default); they detect on every frame. */
+#define RB_SEGMENT_LOOKAHEAD 15
 #define RB_LIVE_HEADBLUR_PROPS "threads=1 attach-meta=true " \
   "detection-interval=" G_STRINGIFY (RB_LIVE_DETECTION_INTERVAL) \
   " lookahead=" G_STRINGIFY (RB_LIVE_LOOKAHEAD)

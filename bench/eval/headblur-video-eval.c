@@ -113,8 +113,8 @@
 #define OUT_H 1080
 #define MAX_SPEED_SPARE 360     /* px of pan the scale leaves room for */
 #define MAX_SETTINGS 3
-/* the workers' segment-lookahead default (daemon/config/rb-config.c) */
-#define WORKER_LOOKAHEAD 15
+/* the workers' segment-lookahead default (daemon/rb-pipelines.h) */
+#define WORKER_LOOKAHEAD RB_SEGMENT_LOOKAHEAD
 /* what the launcher's live path sets before the [headblur] keys
  * (daemon/rb-pipelines.h, with live-lookahead's default) */
 #define LIVE_PATH_PROPS " detection-interval=" \

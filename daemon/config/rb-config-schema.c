@@ -104,11 +104,11 @@ static const RbConfigKey keys[] = {
    .default_value = "2", .min = 1, .max = 10, .unit = "seconds",
    .doc = "Key-frame interval of the live encode"},
   {MAIN, "segment-lookahead", UINT, .offset = OF_MAIN (segment_lookahead),
-   .default_value = "15", .min = 0, .max = 300, .unit = "frames",
+   .default_value = G_STRINGIFY (RB_SEGMENT_LOOKAHEAD), .min = 0, .max = 300, .unit = "frames",
    .doc = "The segment workers' headblur `lookahead`; they detect on every "
    "frame the live detections do not cover"},
   {MAIN, "live-lookahead", UINT, .offset = OF_MAIN (live_lookahead),
-   .default_value = "5", .min = 0, .max = 300, .unit = "frames",
+   .default_value = G_STRINGIFY (RB_LIVE_LOOKAHEAD), .min = 0, .max = 300, .unit = "frames",
    .doc = "Frames the live headblur holds back, so that a head is masked in "
    "the frames before its first detection too; adds as many frames of "
    "latency to the live streams (333 ms for 5 at 15 fps)"},
