@@ -1625,8 +1625,11 @@ rb_config_load_from_data (const gchar * data, gssize length,
   g_return_val_if_fail (data != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
+  /* a NUL-terminated copy: @data need not have one after @length bytes */
   src.length = length < 0 ? strlen (data) : (gsize) length;
-  src.data = copy = g_memdup2 (data, src.length + 1);
+  src.data = copy = g_malloc (src.length + 1);
+  memcpy (copy, data, src.length);
+  copy[src.length] = '\0';
   src.name = (gchar *) (name ? name : "<data>");
   return load (&src, 1, cwd, headblur_class, error);
 }
