@@ -708,7 +708,7 @@ GST_START_TEST (test_detections_sidecar)
     g_autofree gchar *path = rb_sidecar_path (location);
     g_autoptr (RbSidecar) sc = NULL;
     GError *err = NULL;
-    guint64 first = 0, last = 0;
+    guint64 first_pts = 0, last_pts = 0;
     guint k;
 
     sc = rb_sidecar_load (path, &err);
@@ -717,8 +717,9 @@ GST_START_TEST (test_detections_sidecar)
     fail_unless_equals_int (sc->bad_lines, 0);
     fail_if (sc->torn);
     fail_unless (sc->frames->len > 0, "%s: no frames", path);
-    first = g_array_index (sc->frames, RbSidecarFrame, 0).pts;
-    last = g_array_index (sc->frames, RbSidecarFrame, sc->frames->len - 1).pts;
+    first_pts = g_array_index (sc->frames, RbSidecarFrame, 0).pts;
+    last_pts = g_array_index (sc->frames, RbSidecarFrame,
+        sc->frames->len - 1).pts;
     /* every frame between its first and last, at 30 fps */
     for (k = 1; k < sc->frames->len; k++) {
       guint64 a = g_array_index (sc->frames, RbSidecarFrame, k - 1).pts;
@@ -728,16 +729,16 @@ GST_START_TEST (test_detections_sidecar)
           "%s: gap after %" GST_TIME_FORMAT, path, GST_TIME_ARGS (a));
     }
     if (l == queued) {
-      fail_unless_equals_uint64 (first, 0);
+      fail_unless_equals_uint64 (first_pts, 0);
     } else {
-      fail_unless (first + RB_SIDECAR_CONTEXT_NS <= start, "%s: starts at %"
-          GST_TIME_FORMAT ", the previous one ends at %" GST_TIME_FORMAT,
-          path, GST_TIME_ARGS (first), GST_TIME_ARGS (start));
+      fail_unless (first_pts + RB_SIDECAR_CONTEXT_NS <= start,
+          "%s: starts at %" GST_TIME_FORMAT ", the previous one ends at %" GST_TIME_FORMAT,
+          path, GST_TIME_ARGS (first_pts), GST_TIME_ARGS (start));
     }
     if (l->next == NULL)
-      fail_unless (last + GST_MSECOND >= 104 * GST_SECOND / 30,
-          "%s: ends at %" GST_TIME_FORMAT, path, GST_TIME_ARGS (last));
-    start = last;
+      fail_unless (last_pts + GST_MSECOND >= 104 * GST_SECOND / 30,
+          "%s: ends at %" GST_TIME_FORMAT, path, GST_TIME_ARGS (last_pts));
+    start = last_pts;
   }
   g_list_free_full (queued, (GDestroyNotify) gst_structure_free);
 }
