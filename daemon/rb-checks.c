@@ -27,6 +27,7 @@ static const gchar *required_elements[] = {
   "x264enc", "matroskamux", "parsebin", "appsink", "appsrc", "rtph264pay",
   "tee", "queue",
   "hlssink2", "mpegtsmux",      /* HLS */
+  "textoverlay", "timeoverlay", /* overlay= */
   NULL
 };
 

@@ -136,13 +136,13 @@ rb_pipeline_camera (const RbCameraPipelineParams * p)
       "! videoconvert name=convert "
       "! headblur name=headblur threads=1 attach-meta=true "
       "detection-interval=%u lookahead=%u "
-      "! x264enc name=encoder tune=zerolatency speed-preset=ultrafast "
+      "! %sx264enc name=encoder tune=zerolatency speed-preset=ultrafast "
       "threads=1 bitrate=%u key-int-max=30 "
       "! video/x-h264,profile=constrained-baseline,stream-format=byte-stream,"
       "alignment=au "
       "! appsink name=live-sink sync=false max-buffers=4 drop=true",
       codec, codec, record_queue, recorder, RB_LIVE_DETECTION_INTERVAL,
-      p->lookahead, p->bitrate_kbps);
+      p->lookahead, p->overlay ? p->overlay : "", p->bitrate_kbps);
 
   /* audio as it comes: recorded, and passed to the live streams when they
    * carry it (never re-encoded) */
@@ -162,7 +162,31 @@ rb_pipeline_camera (const RbCameraPipelineParams * p)
 }
 
 gchar *
-rb_pipeline_segment (const gchar * raw, const gchar * out, gboolean audio)
+rb_pipeline_overlay (const RbCameraConfig * camera)
+{
+  static const gchar *const halign[] = { "left", "right", "left", "right" };
+  static const gchar *const valign[] = { "top", "top", "bottom", "bottom" };
+  g_autofree gchar *text = NULL;
+  guint pos = MIN ((guint) camera->overlay_position, 3);
+
+  if (camera->overlay == RB_OVERLAY_NONE)
+    return NULL;
+  if (camera->overlay != RB_OVERLAY_TIME)
+    text = rb_pipeline_quote (camera->name);
+  /* timeoverlay shows the NTP time of the frames' reference timestamp
+   * metas (rb-wallclock.h) as a date from the prime epoch (1900) */
+  return g_strdup_printf ("%s name=overlay%s%s halignment=%s valignment=%s "
+      "shaded-background=true font-desc=\"Sans, 18\" "
+      "%s! ", camera->overlay == RB_OVERLAY_NAME ? "textoverlay" :
+      "timeoverlay", text ? " text=" : "", text ? text : "", halign[pos],
+      valign[pos], camera->overlay == RB_OVERLAY_NAME ? "" :
+      "time-mode=reference-timestamp show-times-as-dates=true "
+      "datetime-format=\"%F %T\" ");
+}
+
+gchar *
+rb_pipeline_segment (const gchar * raw, const gchar * out, gboolean audio,
+    const gchar * overlay)
 {
   g_autofree gchar *in = rb_pipeline_quote (raw);
   g_autofree gchar *to = rb_pipeline_quote (out);
@@ -183,9 +207,9 @@ rb_pipeline_segment (const gchar * raw, const gchar * out, gboolean audio)
       "demux.video_0 ! queue ! parsebin ! safedec name=decoder "
       "! videoconvert ! headblur name=blur detection-interval=1 threads=1 "
       "upstream-detections=true "
-      "! videoconvert ! x264enc name=encoder speed-preset=ultrafast "
+      "! %svideoconvert ! x264enc name=encoder speed-preset=ultrafast "
       "threads=1 pass=qual quantizer=23 ! h264parse ! matroskamux name=mux "
-      "! filesink name=sink location=%s%s", in, to,
+      "! filesink name=sink location=%s%s", in, overlay ? overlay : "", to,
       audio ? " demux.audio_0 ! queue max-size-buffers=0 max-size-time=0 "
       "max-size-bytes=0 ! mux.audio_0" : "");
 }

@@ -8,6 +8,8 @@
 
 #include <glib.h>
 
+#include "rb-config.h"
+
 G_BEGIN_DECLS
 
 /* The pipelines the launcher runs, as gst-launch descriptions: the one
@@ -50,6 +52,7 @@ typedef struct {
   const gchar *source_name;       /* segmentqueue source-name: the camera */
   guint bitrate_kbps;             /* live x264enc bitrate */
   guint lookahead;                /* live headblur lookahead, frames */
+  const gchar *overlay;           /* rb_pipeline_overlay(), or NULL */
 } RbCameraPipelineParams;
 
 /* TRUE for the RTP audio encodings recorded as they come: MPEG4-GENERIC and
@@ -57,6 +60,13 @@ typedef struct {
 gboolean rb_pipeline_audio_supported (const gchar * encoding_name);
 
 gchar *rb_pipeline_camera (const RbCameraPipelineParams * params);
+
+/* @camera's overlay (overlay=), to put between headblur and the encoder:
+ * "textoverlay name=overlay ! " or "timeoverlay name=overlay ! " (which
+ * shows the buffers' reference timestamp metas of rb-wallclock.h), or
+ * NULL for overlay=none. rb_wallclock_setup_overlay() sets what a
+ * description cannot: the time zone (the daemon's). */
+gchar *rb_pipeline_overlay (const RbCameraConfig * camera);
 
 /* The elements of its recording branch, each alone (record-queue,
  * audio-record-queue, recorder), as rb_pipeline_camera() has them. */
@@ -69,7 +79,7 @@ gchar *rb_pipeline_recorder (const gchar * raw_dir, const gchar * queue_dir,
  * name=src, safedec name=decoder, headblur name=blur, filesink name=sink); with @audio the raw
  * segment's audio track is copied as it is. */
 gchar *rb_pipeline_segment (const gchar * raw, const gchar * out,
-                            gboolean audio);
+                            gboolean audio, const gchar * overlay);
 
 /* A segment in which nothing was detected, remuxed: @raw's video track
  * copied as it is into @out (filesrc name=src, filesink name=sink), with

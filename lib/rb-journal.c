@@ -1378,3 +1378,35 @@ rb_journal_item_free (RbJournalItem * item)
   g_free (item->last_failure);
   g_free (item);
 }
+
+/**
+ * rb_journal_segment_time:
+ * @location: a segment's path or name
+ * @unix_us: (out): the time in its name, µs since 1970-01-01 UTC
+ *
+ * Reads the wall-clock time segmentqueue writes into the names of its
+ * segments (`SOURCE-YYYYmmddTHHMMSS.uuuuuuZ-N.EXT`, UTC).
+ *
+ * Returns: %TRUE when the name has one.
+ */
+gboolean
+rb_journal_segment_time (const gchar * location, gint64 * unix_us)
+{
+  g_autofree gchar *base = g_path_get_basename (location);
+  const gchar *p = base;
+
+  while ((p = strchr (p, '-')) != NULL) {
+    p++;
+    if (strlen (p) >= 23 && p[8] == 'T' && p[15] == '.' && p[22] == 'Z') {
+      g_autofree gchar *iso = g_strndup (p, 23);
+      g_autoptr (GDateTime) dt = g_date_time_new_from_iso8601 (iso, NULL);
+
+      if (dt != NULL) {
+        *unix_us = g_date_time_to_unix (dt) * G_USEC_PER_SEC +
+            g_date_time_get_microsecond (dt);
+        return TRUE;
+      }
+    }
+  }
+  return FALSE;
+}

@@ -237,6 +237,11 @@ void rb_journal_item_free (RbJournalItem * item);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RbJournal, rb_journal_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RbJournalItem, rb_journal_item_free)
 
+/* The wall-clock time a segment was opened at, from its name
+ * (segmentqueue's SOURCE-YYYYmmddTHHMMSS.uuuuuuZ-N.EXT, UTC), in µs since
+ * 1970; FALSE when the name has none. */
+gboolean rb_journal_segment_time (const gchar * location, gint64 * unix_us);
+
 G_END_DECLS
 
 #endif /* __RB_JOURNAL_H__ */

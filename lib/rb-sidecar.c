@@ -141,6 +141,28 @@ rb_sidecar_format_loss (guint64 pts)
 }
 
 /**
+ * rb_sidecar_format_clock:
+ * @pts: a frame's running time, ns
+ * @unix_ns: its wall-clock time, ns since 1970-01-01 UTC (> 0)
+ *
+ * Returns: (transfer full): the body of its clock line, "w PTS UNIX_NS".
+ */
+gchar *
+rb_sidecar_format_clock (guint64 pts, gint64 unix_ns)
+{
+  return g_strdup_printf ("w %" G_GUINT64_FORMAT " %" G_GINT64_FORMAT, pts,
+      unix_ns);
+}
+
+static gint
+rb_sidecar_clock_cmp (gconstpointer a, gconstpointer b)
+{
+  const RbSidecarClock *x = a, *y = b;
+
+  return x->pts < y->pts ? -1 : x->pts > y->pts;
+}
+
+/**
  * rb_sidecar_seal:
  * @body: a line's body, without newline
  *
@@ -282,6 +304,7 @@ rb_sidecar_parse (const gchar * text, gsize length, const gchar * path,
   sc->frames = g_array_new (FALSE, FALSE, sizeof (RbSidecarFrame));
   g_array_set_clear_func (sc->frames, rb_sidecar_frame_clear);
   sc->losses = g_array_new (FALSE, FALSE, sizeof (guint64));
+  sc->clocks = g_array_new (FALSE, FALSE, sizeof (RbSidecarClock));
   while (p < end) {
     const gchar *nl = memchr (p, '\n', end - p);
     gsize len = nl ? (gsize) (nl - p) : (gsize) (end - p);
@@ -309,6 +332,21 @@ rb_sidecar_parse (const gchar * text, gsize length, const gchar * path,
       sc->bad_lines++;
     } else if (strcmp (body, "end") == 0) {
       sc->complete = TRUE;
+    } else if (g_str_has_prefix (body, "w ")) {
+      g_auto (GStrv) f = g_strsplit (body + 2, " ", 3);
+      RbSidecarClock c;
+      guint64 unix_ns;
+
+      if (g_strv_length (f) == 2
+          && g_ascii_string_to_unsigned (f[0], 10, 0, G_MAXUINT64, &c.pts,
+              NULL)
+          && g_ascii_string_to_unsigned (f[1], 10, 1, G_MAXINT64, &unix_ns,
+              NULL)) {
+        c.unix_ns = (gint64) unix_ns;
+        g_array_append_val (sc->clocks, c);
+      } else {
+        sc->bad_lines++;
+      }
     } else if (g_str_has_prefix (body, "l ")) {
       guint64 pts;
 
@@ -334,6 +372,7 @@ rb_sidecar_parse (const gchar * text, gsize length, const gchar * path,
   }
   g_array_sort (sc->frames, rb_sidecar_frame_cmp);
   g_array_sort (sc->losses, rb_sidecar_u64_cmp);
+  g_array_sort (sc->clocks, rb_sidecar_clock_cmp);
   for (guint i = 1; i < sc->losses->len;) {
     if (g_array_index (sc->losses, guint64, i) ==
         g_array_index (sc->losses, guint64, i - 1))
@@ -380,6 +419,7 @@ rb_sidecar_free (RbSidecar * sidecar)
     return;
   g_array_unref (sidecar->frames);
   g_array_unref (sidecar->losses);
+  g_array_unref (sidecar->clocks);
   g_free (sidecar);
 }
 

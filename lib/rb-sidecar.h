@@ -34,6 +34,11 @@ G_BEGIN_DECLS
  *                                        missing data (RTP packets lost);
  *                                        it and the frames decoded after it
  *                                        are damaged until a key frame
+ *   w PTS UNIX_NS                        the frame at PTS was taken at
+ *                                        UNIX_NS (ns since 1970 UTC: the
+ *                                        camera's RTCP time, else the
+ *                                        arrival time), about once a
+ *                                        second: the overlay's clock
  *   end                                  the live path went past the
  *                                        segment's end: nothing is missing
  *
@@ -70,9 +75,16 @@ typedef struct {
 } RbSidecarFrame;
 
 typedef struct {
+  guint64 pts;                  /* running time, ns */
+  gint64 unix_ns;               /* wall-clock time, ns since 1970 UTC */
+} RbSidecarClock;
+
+typedef struct {
   GArray *frames;               /* RbSidecarFrame, sorted by pts, unique */
   GArray *losses;               /* guint64 pts of the `l` lines, sorted,
                                  * unique */
+  GArray *clocks;               /* RbSidecarClock of the `w` lines, sorted
+                                 * by pts */
   gboolean complete;            /* the `end` line is there */
   gboolean torn;                /* the last line is cut short (ignored) */
   guint bad_lines;              /* other lines ignored (CRC, syntax) */
@@ -85,6 +97,8 @@ gchar *rb_sidecar_format_frame (guint64 pts, guint flags, guint interval,
                                 const RbBox * boxes, guint n_boxes);
 /* The body of a loss line (no seal): "l PTS". */
 gchar *rb_sidecar_format_loss (guint64 pts);
+/* The body of a clock line (no seal): "w PTS UNIX_NS". */
+gchar *rb_sidecar_format_clock (guint64 pts, gint64 unix_ns);
 /* Whether a loss line is within @tolerance ns of @pts. */
 gboolean rb_sidecar_has_loss (const RbSidecar * sidecar, guint64 pts,
                               guint64 tolerance);

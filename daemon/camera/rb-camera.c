@@ -78,6 +78,7 @@ struct _RbCamera {
   guint64 segment_ns;
   guint live_bitrate_kbps;
   guint live_lookahead;         /* frames */
+  gchar *overlay;               /* rb_pipeline_overlay(), or NULL */
   guint live_key_interval_s;
   const RbConfig *config;        /* [headblur]; owned by the daemon */
   gchar *privacy_zones;         /* [headblur] and this camera's, or NULL */
@@ -207,6 +208,7 @@ rb_camera_new (const RbConfig * config, const RbCameraConfig * cam,
   camera->live_key_interval_s = config->live_key_interval_s;
   camera->config = config;
   camera->privacy_zones = rb_config_camera_zones (config, cam);
+  camera->overlay = rb_pipeline_overlay (cam);
   camera->feed = rb_live_feed_ref (feed);
   if (callbacks != NULL)
     camera->callbacks = *callbacks;
@@ -257,6 +259,7 @@ rb_camera_free (RbCamera * camera)
     g_source_remove (camera->watchdog_source);
   rb_live_feed_unref (camera->feed);
   g_free (camera->privacy_zones);
+  g_free (camera->overlay);
   g_free (camera->name);
   g_free (camera->url);
   g_free (camera->url_redacted);
@@ -559,6 +562,7 @@ rb_camera_build_branches (RbCamera * camera)
   params.source_name = camera->name;
   params.bitrate_kbps = camera->live_bitrate_kbps;
   params.lookahead = camera->live_lookahead;
+  params.overlay = camera->overlay;
   description = rb_pipeline_camera (&params);
   bin = gst_parse_bin_from_description_full (description, FALSE, NULL,
       GST_PARSE_FLAG_FATAL_ERRORS, &err);
@@ -578,6 +582,15 @@ rb_camera_build_branches (RbCamera * camera)
   /* its detections into the segments' sidecars, for the workers */
   rb_detections_record (bin, element);
   gst_object_unref (element);
+  element = gst_bin_get_by_name (GST_BIN (bin), "overlay");
+  if (element != NULL) {
+    /* the frames' wall-clock time, which the sidecars carry too */
+    pad = gst_element_get_static_pad (element, "video_sink");
+    rb_wallclock_setup_overlay (element);
+    rb_wallclock_stamp (rb_detections_wallclock (bin), pad, FALSE);
+    gst_object_unref (pad);
+    gst_object_unref (element);
+  }
 
   pad = rb_camera_get_pad (bin, "parse", "src");
   gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER |
@@ -1385,8 +1398,10 @@ rb_camera_attempt (gpointer data)
    * 200 ms apart at 15 fps: jerky recordings and live streams. Nothing in
    * the camera pipeline syncs to the clock; the live feed re-anchors its
    * timing if the camera's clock drifts (rb-live-feed.c). */
+  /* add-reference-timestamp-meta: the NTP time of the camera's RTCP sender
+   * reports on each frame (rb-wallclock.h) */
   g_object_set (src, "location", camera->url, "latency", camera->latency_ms,
-      "protocols", protocols, NULL);
+      "protocols", protocols, "add-reference-timestamp-meta", TRUE, NULL);
   gst_util_set_object_arg (G_OBJECT (src), "buffer-mode", "none");
   g_signal_connect (src, "select-stream",
       G_CALLBACK (rb_camera_on_select_stream), camera);

@@ -65,6 +65,16 @@ static const RbConfigGroupInfo groups[] = {
 static const RbConfigChoice audio_choices[] = {
   {"drop", RB_AUDIO_DROP}, {"keep", RB_AUDIO_KEEP}, {NULL, 0}
 };
+static const RbConfigChoice overlay_choices[] = {
+  {"none", RB_OVERLAY_NONE}, {"name", RB_OVERLAY_NAME},
+  {"time", RB_OVERLAY_TIME}, {"name+time", RB_OVERLAY_NAME_TIME},
+  {NULL, 0}
+};
+static const RbConfigChoice overlay_position_choices[] = {
+  {"top-left", RB_OVERLAY_TOP_LEFT}, {"top-right", RB_OVERLAY_TOP_RIGHT},
+  {"bottom-left", RB_OVERLAY_BOTTOM_LEFT},
+  {"bottom-right", RB_OVERLAY_BOTTOM_RIGHT}, {NULL, 0}
+};
 static const RbConfigChoice transport_choices[] = {
   {"auto", RB_TRANSPORT_AUTO}, {"tcp", RB_TRANSPORT_TCP},
   {"udp", RB_TRANSPORT_UDP}, {NULL, 0}
@@ -191,6 +201,17 @@ static const RbConfigKey keys[] = {
   {CAMERA, "audio", CHOICE, .offset = OF_CAMERA (audio),
    .unset = "`[rtsp-blur]` `audio`", .choices = audio_choices,
    .doc = "This camera's audio in the anonymized outputs", .example = "keep"},
+  {CAMERA, "overlay", CHOICE, .offset = OF_CAMERA (overlay),
+   .default_value = "none", .choices = overlay_choices,
+   .doc = "Text drawn on the anonymized video, live and recorded: the "
+   "camera's name, the frame's wall-clock time in the daemon's time zone "
+   "(the camera's RTCP sender-report time, else the time the stream "
+   "arrived), or both; never on the raw segments",
+   .example = "name+time"},
+  {CAMERA, "overlay-position", CHOICE,
+   .offset = OF_CAMERA (overlay_position), .default_value = "top-left",
+   .choices = overlay_position_choices,
+   .doc = "Where `overlay` draws its text"},
 
   /* [network:NAME] */
   {NETWORK, "address", RB_CONFIG_TYPE_ADDRESS, REQUIRED,

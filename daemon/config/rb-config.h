@@ -49,6 +49,20 @@ typedef enum {
   RB_AUDIO_KEEP,                  /* audio passed through, never re-encoded */
 } RbAudio;
 
+typedef enum {
+  RB_OVERLAY_NONE,
+  RB_OVERLAY_NAME,                /* the camera's name */
+  RB_OVERLAY_TIME,                /* the frame's wall-clock time */
+  RB_OVERLAY_NAME_TIME,
+} RbOverlay;
+
+typedef enum {
+  RB_OVERLAY_TOP_LEFT,
+  RB_OVERLAY_TOP_RIGHT,
+  RB_OVERLAY_BOTTOM_LEFT,
+  RB_OVERLAY_BOTTOM_RIGHT,
+} RbOverlayPosition;
+
 typedef struct {
   gchar *name;                    /* [camera:NAME]: also the mount /NAME */
   gchar *url;                     /* may hold user:password */
@@ -56,6 +70,8 @@ typedef struct {
   guint latency_ms;
   gchar *privacy_zones;           /* or NULL */
   RbAudio audio;
+  RbOverlay overlay;
+  RbOverlayPosition overlay_position;
 } RbCameraConfig;
 
 /* Who may watch on a network (auth=). */

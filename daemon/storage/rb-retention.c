@@ -85,20 +85,10 @@ compare_entries (gconstpointer a, gconstpointer b, gpointer unused)
 static gint64
 segment_time (const gchar * path, const GStatBuf * st)
 {
-  g_autofree gchar *base = g_path_get_basename (path);
-  const gchar *p = base;
+  gint64 us;
 
-  while ((p = strchr (p, '-')) != NULL) {
-    p++;
-    if (strlen (p) >= 23 && p[8] == 'T' && p[15] == '.' && p[22] == 'Z') {
-      g_autofree gchar *iso = g_strndup (p, 23);
-      g_autoptr (GDateTime) dt = g_date_time_new_from_iso8601 (iso, NULL);
-
-      if (dt != NULL)
-        return g_date_time_to_unix (dt) * G_USEC_PER_SEC +
-            g_date_time_get_microsecond (dt);
-    }
-  }
+  if (rb_journal_segment_time (path, &us))
+    return us;
   return (gint64) st->st_mtime * G_USEC_PER_SEC;
 }
 

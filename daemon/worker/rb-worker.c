@@ -56,6 +56,7 @@ struct _RbWorkers {
   guint lookahead;              /* frames */
   GHashTable *zones;            /* camera name → privacy zones */
   GHashTable *keep_audio;       /* names of the cameras with audio=keep */
+  GHashTable *overlays;         /* camera name → rb_pipeline_overlay() */
   RbJournal *journal;            /* owned by the daemon */
   RbRetention *retention;       /* owned by the daemon, or NULL */
   RbDeletions *deletions;       /* owned by the daemon, or NULL */
@@ -115,6 +116,15 @@ rb_workers_new (const RbConfig * config, RbJournal * journal,
     if (cam->audio == RB_AUDIO_KEEP)
       g_hash_table_add (workers->keep_audio, g_strdup (cam->name));
   }
+  workers->overlays = g_hash_table_new_full (g_str_hash, g_str_equal,
+      g_free, g_free);
+  for (guint i = 0; i < config->cameras->len; i++) {
+    const RbCameraConfig *cam = g_ptr_array_index (config->cameras, i);
+    gchar *overlay = rb_pipeline_overlay (cam);
+
+    if (overlay != NULL)
+      g_hash_table_insert (workers->overlays, g_strdup (cam->name), overlay);
+  }
   g_mutex_init (&workers->lock);
   g_cond_init (&workers->cond);
   workers->threads = g_ptr_array_new ();
@@ -132,6 +142,7 @@ rb_workers_free (RbWorkers * workers)
   g_cond_clear (&workers->cond);
   g_hash_table_unref (workers->zones);
   g_hash_table_unref (workers->keep_audio);
+  g_hash_table_unref (workers->overlays);
   g_free (workers->state_dir);
   g_free (workers->queue_dir);
   g_free (workers->probe_dirs[0]);
@@ -538,14 +549,35 @@ rb_worker_anonymize (RbWorkers * workers, RbJournalItem * item,
     RbFrameCount * in, guint64 * corrupt, gboolean * aborted,
     GError ** error)
 {
+  const gchar *overlay = item->source ? g_hash_table_lookup
+      (workers->overlays, item->source) : NULL;
   g_autofree gchar *description = rb_pipeline_segment (item->location,
-      partial, audio);
+      partial, audio, overlay);
+  RbWallclock *clock = NULL;
   GstElement *pipeline, *blur;
   gboolean ok;
 
   pipeline = gst_parse_launch (description, error);
   if (pipeline == NULL)
     return FALSE;
+  if (overlay != NULL) {
+    /* the frames' time as the live path saw it (the sidecar's `w` lines),
+     * else the segment's start (its name) */
+    GstElement *element = gst_bin_get_by_name (GST_BIN (pipeline),
+        "overlay");
+    GstPad *pad = gst_element_get_static_pad (element, "video_sink");
+    gint64 start_us;
+
+    clock = rb_wallclock_new ();
+    if ((detections == NULL || rb_detections_add_clocks (detections,
+                clock) == 0)
+        && rb_journal_segment_time (item->location, &start_us))
+      rb_wallclock_set_first (clock, start_us * 1000);
+    rb_wallclock_setup_overlay (element);
+    rb_wallclock_stamp (clock, pad, TRUE);
+    gst_object_unref (pad);
+    gst_object_unref (element);
+  }
   blur = gst_bin_get_by_name (GST_BIN (pipeline), "blur");
   rb_config_apply_headblur (workers->config, G_OBJECT (blur));
   /* after [headblur], which holds the live path's detection-interval:
@@ -585,6 +617,7 @@ rb_worker_anonymize (RbWorkers * workers, RbJournalItem * item,
   }
   gst_object_unref (blur);
   gst_object_unref (pipeline);
+  rb_wallclock_free (clock);
   rb_worker_mark_damaged (ok, *aborted, error);
   return ok && rb_verify_input (in, item->duration, error);
 }
@@ -633,9 +666,10 @@ rb_worker_process (RbWorkers * workers, RbJournalItem * item,
   detections = rb_worker_load_detections (item->location,
       rb_workers_hold_time (workers));
 
-  /* nothing detected live on any frame, no privacy zone: the raw video as
-   * it is (H.264 only: the anonymized segments are H.264) */
-  if (detections != NULL && !zoned
+  /* nothing detected live on any frame, no privacy zone, no overlay: the
+   * raw video as it is (H.264 only: the anonymized segments are H.264) */
+  if (detections != NULL && !zoned && !g_hash_table_contains
+      (workers->overlays, item->source ? item->source : "")
       && rb_detections_nothing_detected (detections)
       && rb_worker_video_is_h264 (item->location)) {
     r = rb_worker_remux (workers, item, detections, partial, audio, &in,

@@ -97,6 +97,9 @@ typedef struct {
   gboolean seen_first;          /* a buffer without DISCONT came; streaming
                                  * thread of the parser only */
   gboolean gap;                 /* idem: missing data before the next */
+  RbWallclock *clock;           /* the frames' wall-clock time */
+  guint64 last_clock_rt;        /* of the last `w` line, or NONE; streaming
+                                 * thread of headblur's src only */
 } RbLosses;
 
 static void
@@ -105,6 +108,7 @@ rb_losses_free (gpointer data)
   RbLosses *l = data;
 
   g_array_unref (l->pending);
+  rb_wallclock_free (l->clock);
   g_mutex_clear (&l->lock);
   g_free (l);
 }
@@ -211,9 +215,24 @@ rb_detections_record_probe (GstPad * pad, GstPadProbeInfo * info,
       line = rb_detections_format (buffer, rt);
     }
     if (line != NULL) {
+      g_autofree gchar *clock_line = NULL;
+      gint64 unix_ns;
+
+      /* the frames' time, about once a second, for the overlay on the
+       * recordings */
+      if ((losses->last_clock_rt == GST_CLOCK_TIME_NONE
+              || rt >= losses->last_clock_rt + GST_SECOND
+              || rt < losses->last_clock_rt)
+          && rb_wallclock_lookup (losses->clock, rt, &unix_ns)
+          && unix_ns > 0) {
+        clock_line = rb_sidecar_format_clock (rt, unix_ns);
+        losses->last_clock_rt = rt;
+      }
       recorder = gst_bin_get_by_name (GST_BIN (pipeline), "recorder");
       if (recorder != NULL) {
         g_signal_emit_by_name (recorder, "add-detections", rt, line);
+        if (clock_line != NULL)
+          g_signal_emit_by_name (recorder, "add-detections", rt, clock_line);
         gst_object_unref (recorder);
       }
     }
@@ -256,6 +275,8 @@ rb_detections_record (GstElement * pipeline, GstElement * headblur)
   losses->pipeline = pipeline;
   g_mutex_init (&losses->lock);
   losses->pending = g_array_new (FALSE, FALSE, sizeof (guint64));
+  losses->clock = rb_wallclock_new ();
+  losses->last_clock_rt = GST_CLOCK_TIME_NONE;
   /* freed with the pipeline, after both probes */
   g_object_set_data_full (G_OBJECT (pipeline), "rb-losses", losses,
       rb_losses_free);
@@ -267,9 +288,25 @@ rb_detections_record (GstElement * pipeline, GstElement * headblur)
     pad = gst_element_get_static_pad (parse, "src");
     gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER |
         GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM, rb_losses_probe, losses, NULL);
+    rb_wallclock_learn (losses->clock, pad);
     gst_object_unref (pad);
     gst_object_unref (parse);
   }
+}
+
+/**
+ * rb_detections_wallclock:
+ * @pipeline: a pipeline given to rb_detections_record()
+ *
+ * Returns: (transfer none) (nullable): the wall clock of its frames,
+ * learnt from its parser's output; it lives as long as @pipeline.
+ */
+RbWallclock *
+rb_detections_wallclock (GstElement * pipeline)
+{
+  RbLosses *losses = g_object_get_data (G_OBJECT (pipeline), "rb-losses");
+
+  return losses ? losses->clock : NULL;
 }
 
 /* ---- workers: the sidecar, smoothed, before headblur ----------------- */
@@ -388,6 +425,28 @@ guint
 rb_detections_n_losses (const RbDetections * d)
 {
   return d->sidecar->losses->len;
+}
+
+/**
+ * rb_detections_add_clocks:
+ * @detections: a sidecar loaded with rb_detections_load()
+ * @clock: a wall clock
+ *
+ * Gives @clock the sidecar's `w` lines (the frames' wall-clock time as the
+ * live path saw it).
+ *
+ * Returns: how many.
+ */
+guint
+rb_detections_add_clocks (const RbDetections * d, RbWallclock * clock)
+{
+  for (guint i = 0; i < d->sidecar->clocks->len; i++) {
+    const RbSidecarClock *c = &g_array_index (d->sidecar->clocks,
+        RbSidecarClock, i);
+
+    rb_wallclock_add_anchor (clock, c->pts, c->unix_ns);
+  }
+  return d->sidecar->clocks->len;
 }
 
 /* Before the worker's decoder: the recorded frame the live path got after

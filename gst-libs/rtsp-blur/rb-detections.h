@@ -8,6 +8,8 @@
 
 #include <gst/gst.h>
 
+#include "rb-wallclock.h"
+
 G_BEGIN_DECLS
 
 /* Detect once, use twice: the live path's detections recorded per segment
@@ -28,6 +30,10 @@ G_BEGIN_DECLS
  * the others. */
 
 void rb_detections_record (GstElement * pipeline, GstElement * headblur);
+/* The frames' wall clock (rb-wallclock.h) rb_detections_record() learns
+ * from the parser and writes into the sidecars (`w` lines); owned by
+ * @pipeline. */
+RbWallclock *rb_detections_wallclock (GstElement * pipeline);
 /* The sidecar line of a frame out of headblur (attach-meta=true), or NULL
  * when it carries no headblur-frame meta. */
 gchar *rb_detections_format (GstBuffer * buffer, guint64 running_time);
@@ -58,6 +64,9 @@ gboolean rb_detections_is_complete (const RbDetections * detections);
  * the frames after it are flagged corrupted up to the next clean key
  * frame). @detections must outlive the pipeline's run. */
 guint rb_detections_n_losses (const RbDetections * detections);
+/* Gives @clock the sidecar's wall-clock anchors; returns how many. */
+guint rb_detections_add_clocks (const RbDetections * detections,
+                                RbWallclock * clock);
 void rb_detections_mark_losses (RbDetections * detections,
                                 GstElement * decoder);
 /* Whether the frame at @pts (ns) is covered. */

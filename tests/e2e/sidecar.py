@@ -41,10 +41,15 @@ TEST_CAMERA = os.environ["RB_TEST_CAMERA"]
 CLIP = camera_zoo.CLIP
 DEADLINE = time.monotonic() + float(os.environ.get("RB_E2E_TIMEOUT", "270"))
 rb_e2e.set_deadline(DEADLINE)
+T0_NS = time.time_ns()
+
+
+CLOCKS = {}  # sidecar path -> [(pts, unix ns)] of its `w` lines
 
 
 def parse_sidecar(path):
-    """(frames {pts: (flags, boxes)}, complete, bad lines, torn)"""
+    """(frames {pts: (flags, boxes)}, complete, bad lines, torn); the `w`
+    lines go into CLOCKS[path]"""
     data = open(path, "rb").read()
     lines = data.split(b"\n")
     torn = lines[-1] != b""
@@ -62,6 +67,11 @@ def parse_sidecar(path):
             bad += 1
         elif body == "end":
             complete = True
+        elif body.startswith("w "):
+            _, pts, unix_ns = body.split(" ")
+            CLOCKS.setdefault(path, []).append((int(pts), int(unix_ns)))
+        elif body.startswith("l "):
+            pass
         else:
             words = body.split(" ")
             frames[int(words[1])] = (words[2], words[4:])
@@ -161,6 +171,18 @@ def part_recorded_and_killed(tmp):
             continue
         check(complete and bad == 0 and not torn,
               f"{name}: finished, every line's CRC-32 right")
+        # the frames' wall-clock time about once a second, for the overlay
+        # on recordings: the arrival time until the test camera's first
+        # RTCP sender report (a few seconds), then the report's NTP time
+        # (here the same machine's clock, later than the arrival by at
+        # most the jitter buffer and the first frames' wait)
+        clocks = CLOCKS.get(sc, [])
+        check(len(clocks) >= 2 and all(
+            T0_NS - 10e9 <= ns <= time.time_ns() for _, ns in clocks)
+            and all(abs((b[1] - a[1]) - (b[0] - a[0])) < 1.5e9
+                    for a, b in zip(clocks, clocks[1:])),
+            f"{name}: its `w` lines give the frames' wall-clock time "
+            f"({[(p, ns - T0_NS) for p, ns in clocks]})")
         times = packet_times(seg)
         tol = 2_000_000         # Matroska stores milliseconds
         matched = sum(1 for t in times

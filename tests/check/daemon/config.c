@@ -368,7 +368,7 @@ GST_START_TEST (test_unknown_key)
   check_error (MAIN CAM "latency-ms=100\n" NET,
       RB_CONFIG_ERROR_UNKNOWN_KEY,
       "test.conf: [camera:lobby] latency-ms: unknown key; the keys of this "
-      "group are url, transport, latency, privacy-zones, audio");
+      "group are url, transport, latency, privacy-zones, audio, overlay, overlay-position");
   check_error (MAIN CAM NET "bind=1\n",
       RB_CONFIG_ERROR_UNKNOWN_KEY,
       "test.conf: [network:A] bind: unknown key; the keys of this group are "
@@ -379,7 +379,7 @@ GST_START_TEST (test_unknown_key)
   check_error (MAIN CAM "url[fr]=rtsp://h/\n" NET,
       RB_CONFIG_ERROR_UNKNOWN_KEY,
       "test.conf: [camera:lobby] url[fr]: unknown key; the keys of this "
-      "group are url, transport, latency, privacy-zones, audio");
+      "group are url, transport, latency, privacy-zones, audio, overlay, overlay-position");
 }
 
 GST_END_TEST;
@@ -595,7 +595,7 @@ GST_START_TEST (test_control_characters_escaped)
   /* a key GKeyFile accepts */
   check_error (MAIN CAM "ke\001y=1\n" NET, RB_CONFIG_ERROR_UNKNOWN_KEY,
       "test.conf: [camera:lobby] ke\\x01y: unknown key; the keys of this "
-      "group are url, transport, latency, privacy-zones, audio");
+      "group are url, transport, latency, privacy-zones, audio, overlay, overlay-position");
   /* not UTF-8: the bytes, not U+FFFD */
   check_error ("[rtsp-blur]\nstate-dir=/s\377\n" CAM NET,
       RB_CONFIG_ERROR_INVALID_VALUE,

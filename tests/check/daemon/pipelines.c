@@ -17,6 +17,7 @@
 
 #include "rb-config.h"
 #include "rb-pipelines.h"
+#include "rb-wallclock.h"
 
 #define PIPELINES_DIR GST_TEST_FILES_PATH "/../../pipelines"
 
@@ -175,10 +176,10 @@ GST_START_TEST (test_segment)
 {
   g_autofree gchar *segment =
       rb_pipeline_segment ("state/raw/camera/SEGMENT.mkv",
-      "state/anonymized/camera/SEGMENT.mkv.partial", FALSE);
+      "state/anonymized/camera/SEGMENT.mkv.partial", FALSE, NULL);
   g_autofree gchar *with_audio =
       rb_pipeline_segment ("state/raw/camera/SEGMENT.mkv",
-      "state/anonymized/camera/SEGMENT.mkv.partial", TRUE);
+      "state/anonymized/camera/SEGMENT.mkv.partial", TRUE, NULL);
   g_autofree gchar *verify =
       rb_pipeline_verify ("state/anonymized/camera/SEGMENT.mkv.partial");
 
@@ -215,6 +216,62 @@ GST_START_TEST (test_publish)
 
     fail_unless (strstr (d, "pay1") && strstr (d, "audio-src"));
     assert_parses (d, TRUE);
+  }
+}
+
+GST_END_TEST;
+
+/* overlay=: none adds nothing; the others parse, in the live and the
+ * worker's pipelines, with the camera's name and the position asked */
+GST_START_TEST (test_overlay)
+{
+  RbCameraConfig cam = { 0, };
+  const RbOverlay kinds[] = { RB_OVERLAY_NAME, RB_OVERLAY_TIME,
+    RB_OVERLAY_NAME_TIME
+  };
+
+  cam.name = (gchar *) "lobby-2";
+  cam.overlay = RB_OVERLAY_NONE;
+  fail_unless (rb_pipeline_overlay (&cam) == NULL);
+  for (guint i = 0; i < G_N_ELEMENTS (kinds); i++) {
+    g_autofree gchar *overlay = NULL, *segment = NULL;
+    GstElement *pipeline, *element;
+    gchar *text = NULL;
+    gint halign = -1, valign = -1;
+
+    cam.overlay = kinds[i];
+    cam.overlay_position = RB_OVERLAY_BOTTOM_RIGHT;
+    overlay = rb_pipeline_overlay (&cam);
+    segment = rb_pipeline_segment ("state/raw/lobby-2/SEGMENT.mkv",
+        "state/anonymized/lobby-2/SEGMENT.mkv.partial", FALSE, overlay);
+    pipeline = gst_parse_launch (segment, NULL);
+    fail_unless (pipeline != NULL, "%s", segment);
+    element = gst_bin_get_by_name (GST_BIN (pipeline), "overlay");
+    fail_unless (element != NULL);
+    rb_wallclock_setup_overlay (element);
+    g_object_get (element, "text", &text, "halignment", &halign,
+        "valignment", &valign, NULL);
+    fail_unless_equals_string (text, kinds[i] == RB_OVERLAY_TIME ? "" :
+        "lobby-2");
+    fail_unless_equals_int (halign, 2);        /* right */
+    fail_unless_equals_int (valign, 1);        /* bottom */
+    if (kinds[i] != RB_OVERLAY_NAME) {
+      GDateTime *epoch = NULL;
+      gint mode = -1;
+      gboolean dates = FALSE;
+
+      g_object_get (element, "time-mode", &mode, "show-times-as-dates",
+          &dates, "datetime-epoch", &epoch, NULL);
+      fail_unless_equals_int (mode, 5);        /* reference-timestamp */
+      fail_unless (dates);
+      fail_unless (epoch != NULL);
+      fail_unless_equals_int64 (g_date_time_to_unix (epoch),
+          -(gint64) RB_WALLCLOCK_NTP_UNIX_S);
+      g_date_time_unref (epoch);
+    }
+    g_free (text);
+    gst_object_unref (element);
+    gst_object_unref (pipeline);
   }
 }
 
@@ -297,6 +354,7 @@ pipelines_suite (void)
   tcase_add_test (tc, test_segment);
   tcase_add_test (tc, test_publish);
   tcase_add_test (tc, test_hls);
+  tcase_add_test (tc, test_overlay);
   tcase_add_test (tc, test_quoting);
   return s;
 }

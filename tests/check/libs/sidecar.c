@@ -120,6 +120,47 @@ GST_START_TEST (test_round_trip)
 
 GST_END_TEST;
 
+/* `w` lines: the frames' wall-clock time, sorted by running time; a
+ * malformed one (no time, time 0, a third field) is a bad line and changes
+ * nothing else */
+GST_START_TEST (test_clocks)
+{
+  GString *s = header ();
+  g_autoptr (RbSidecar) sc = NULL;
+  const gchar *bad[] = { "w 5", "w 5 0", "w 5 6 7", "w x 6", "w 5 -6" };
+  GError *err = NULL;
+
+  for (guint i = 0; i < 3; i++) {
+    g_autofree gchar *f = frame_line (i * FRAME, 0, 1, 0);
+    /* written out of order */
+    g_autofree gchar *w = rb_sidecar_format_clock ((2 - i) * GST_SECOND,
+        G_GINT64_CONSTANT (1796477668862328221) + (2 - i) * GST_SECOND);
+    g_autofree gchar *sealed = rb_sidecar_seal (w);
+
+    g_string_append (s, f);
+    g_string_append (s, sealed);
+  }
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++) {
+    g_autofree gchar *sealed = rb_sidecar_seal (bad[i]);
+
+    g_string_append (s, sealed);
+  }
+  sc = rb_sidecar_parse (s->str, s->len, "x", &err);
+  fail_unless (sc != NULL, "%s", err ? err->message : "");
+  fail_unless_equals_int (sc->frames->len, 3);
+  fail_unless_equals_int (sc->bad_lines, G_N_ELEMENTS (bad));
+  fail_unless_equals_int (sc->clocks->len, 3);
+  for (guint i = 0; i < 3; i++) {
+    const RbSidecarClock *c = &g_array_index (sc->clocks, RbSidecarClock, i);
+
+    fail_unless_equals_uint64 (c->pts, i * GST_SECOND);
+    fail_unless_equals_int64 (c->unix_ns,
+        G_GINT64_CONSTANT (1796477668862328221) + i * GST_SECOND);
+  }
+}
+
+GST_END_TEST;
+
 GST_START_TEST (test_torn_and_corrupt)
 {
   GString *s = header ();
@@ -418,6 +459,7 @@ sidecar_suite (void)
   suite_add_tcase (s, tc);
   tcase_add_checked_fixture (tc, setup, teardown);
   tcase_add_test (tc, test_round_trip);
+  tcase_add_test (tc, test_clocks);
   tcase_add_test (tc, test_torn_and_corrupt);
   tcase_add_test (tc, test_losses);
   tcase_add_test (tc, test_coverage);
