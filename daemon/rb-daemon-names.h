@@ -62,6 +62,8 @@ const gchar *rb_web_camera_state_name (RbWebCameraState state);
 #define RB_METRIC_CAMERA_FRAMES_PUBLISHED \
   "rtsp_blur_camera_frames_published_total"
 #define RB_METRIC_CAMERA_RECONNECTS "rtsp_blur_camera_reconnects_total"
+#define RB_METRIC_CAMERA_UNSUPPORTED_CODEC \
+  "rtsp_blur_camera_unsupported_codec_total"
 #define RB_METRIC_CAMERA_ABANDONED_PIPELINES \
   "rtsp_blur_camera_abandoned_pipelines_total"
 #define RB_METRIC_CAMERA_LAST_FRAME_AGE \

@@ -104,6 +104,8 @@ struct _RbCamera {
   guint16 probe_port;
   gint64 started_us;
   guint restarts;
+  gchar *unsupported_codec;     /* the one last reported, or NULL */
+  guint64 unsupported_attempts; /* attempts refused for their codec */
   guint abandoned;              /* pipelines that never reached NULL */
   gint linked;                  /* the branches are built, atomic */
   gint started_on_key;          /* the first key frame passed, atomic */
@@ -142,6 +144,7 @@ struct _RbCamera {
   gchar *video_encoding;        /* selected video, or NULL */
   gchar *audio_encoding;        /* selected audio, or NULL */
   gchar *rejected_video;        /* a video encoding we cannot take */
+  gboolean codec_refused;       /* this attempt failed on rejected_video */
   GstPad *video_pad;            /* rtspsrc pads waiting (blocked), or NULL */
   GstPad *audio_pad;
   gulong video_block;
@@ -260,6 +263,7 @@ rb_camera_free (RbCamera * camera)
   rb_live_feed_unref (camera->feed);
   g_free (camera->privacy_zones);
   g_free (camera->overlay);
+  g_free (camera->unsupported_codec);
   g_free (camera->name);
   g_free (camera->url);
   g_free (camera->url_redacted);
@@ -361,6 +365,7 @@ rb_camera_get_stats (RbCamera * camera, RbCameraStats * stats)
   stats->frames_received = (guint64) g_atomic_pointer_get
       (&camera->frames_received);
   stats->reconnects = camera->restarts;
+  stats->unsupported_codec_attempts = camera->unsupported_attempts;
   stats->abandoned_pipelines = camera->abandoned;
   stats->last_frame_age_s = last ? (now - last) / 1e6 : -1.0;
   rb_camera_read_headblur (camera, stats);
@@ -1326,6 +1331,7 @@ rb_camera_on_bus (GstBus * bus, GstMessage * message, gpointer data)
         g_free (why);
         why = g_strdup_printf ("video encoding '%s' is not supported (H264 "
             "or H265)", camera->rejected_video);
+        camera->codec_refused = TRUE;
       }
       g_mutex_unlock (&camera->streams_lock);
       if (!rb_camera_in_pipeline (camera, GST_MESSAGE_SRC (message))) {
@@ -1385,6 +1391,7 @@ rb_camera_attempt (gpointer data)
   GstRTSPLowerTrans protocols;
 
   camera->retry_source = 0;
+  camera->codec_refused = FALSE;
   rb_camera_stop_probe (camera);
   g_atomic_int_set (&camera->answered, FALSE);
   camera->pipeline = gst_pipeline_new (camera->name);
@@ -1519,6 +1526,30 @@ rb_camera_schedule_restart (RbCamera * camera, const gchar * why)
   if (first != 0 && last - first >= BACKOFF_RESET_AFTER_US)
     camera->backoff_ms = BACKOFF_FIRST_MS;
   camera->backoff_ms = MIN (camera->backoff_ms, camera->backoff_max_ms);
+  if (camera->codec_refused) {
+    /* the answer cannot change until the camera is reconfigured: asked
+     * again only every reconnect-max-interval, over the same transport,
+     * and said once */
+    gboolean again = g_strcmp0 (camera->unsupported_codec, why) == 0;
+
+    camera->codec_refused = FALSE;
+    camera->unsupported_attempts++;
+    g_free (camera->unsupported_codec);
+    camera->unsupported_codec = g_strdup (why);
+    if (again)
+      GST_INFO ("camera %s: %s, again", camera->name, why);
+    else
+      g_warning ("camera %s (%s): %s; asking again every %.1f s",
+          camera->name, camera->url_redacted, why,
+          camera->backoff_max_ms / 1000.0);
+    camera->state = RB_CAMERA_WAITING;
+    camera->restarts++;
+    camera->backoff_ms = camera->backoff_max_ms;
+    camera->retry_source = g_timeout_add (camera->backoff_ms,
+        rb_camera_attempt, camera);
+    return;
+  }
+  g_clear_pointer (&camera->unsupported_codec, g_free);
   /* transport=auto prefers TCP; a camera that answered but gave nothing
    * over one is tried over the other next (some refuse interleaved TCP with
    * 461). One that did not answer at all (down) keeps the transport that

@@ -59,6 +59,7 @@ typedef struct {
   guint64 recording_pauses;       /* times a write error paused it */
   guint64 frames_received;        /* video frames from the camera */
   guint reconnects;
+  guint64 unsupported_codec_attempts; /* refused for their video codec */
   guint abandoned_pipelines;      /* pipelines stuck in GStreamer, left */
   gdouble last_frame_age_s;       /* -1: none in this connection */
   guint64 headblur_frames;        /* totals over every connection */

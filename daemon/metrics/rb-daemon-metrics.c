@@ -97,6 +97,11 @@ rb_daemon_metrics_collect (GString * out, gpointer user_data)
         i ? NULL : "Times the camera's pipeline was rebuilt", label[i],
         st[i].reconnects);
   for (i = 0; i < n; i++)
+    rb_metrics_add (out, RB_METRIC_CAMERA_UNSUPPORTED_CODEC, "counter",
+        i ? NULL : "Connections to the camera given up because its video "
+        "codec is not supported (retried every reconnect-max-interval)",
+        label[i], st[i].unsupported_codec_attempts);
+  for (i = 0; i < n; i++)
     rb_metrics_add (out, RB_METRIC_CAMERA_ABANDONED_PIPELINES,
         "counter", i ? NULL : "Camera pipelines that did not stop within 5 s "
         "(stuck in GStreamer) and were left behind", label[i],

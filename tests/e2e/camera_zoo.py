@@ -9,6 +9,8 @@ server, whatever happens:
   vlc-h264-bframes  VLC (UDP only), H.264 High with B-frames
   vlc-hevc-bframes  VLC (UDP only), HEVC Main with B-frames
   vlc-h264-aac      VLC (UDP only), H.264 constrained baseline + AAC
+  vlc-mpeg4         VLC (UDP only), MPEG-4 Part 2 (MP4V-ES): a codec
+                    rtsp-blur does not take (not in CLASSES)
   gst-g711          gst-rtsp-server (rb-test-camera), H.264 with B-frames
                     + G.711 A-law
   gst-resize        gst-rtsp-server, H.264 + mu-law that changes picture
@@ -43,6 +45,7 @@ STREAMS = {
     "vlc-h264-bframes": ("h264", None),
     "vlc-hevc-bframes": ("hevc", None),
     "vlc-h264-aac": ("h264", "aac"),
+    "vlc-mpeg4": ("mpeg4", None),
     "gst-g711": ("h264", "pcm_alaw"),
     "gst-resize": ("h264", "pcm_mulaw"),
 }
@@ -60,7 +63,8 @@ def make_media(kind, directory, seconds=78):
     there already); returns it. VLC ends the RTP session when it loops (a
     client sees the camera end the stream): the clip is as long as the demo
     clip allows (79 s)."""
-    path = os.path.join(directory, f"{kind}-{WIDTH}x{HEIGHT}.mp4")
+    ext = "avi" if kind == "vlc-mpeg4" else "mp4"
+    path = os.path.join(directory, f"{kind}-{WIDTH}x{HEIGHT}.{ext}")
     if os.path.exists(path):
         return path
     if kind == "vlc-h264-bframes":
@@ -81,6 +85,10 @@ def make_media(kind, directory, seconds=78):
                 "audiotestsrc wave=ticks num-buffers=" + str(seconds * 10) +
                 " samplesperbuffer=1600 ! audio/x-raw,rate=16000,channels=1 "
                 "! avenc_aac ! aacparse ! mux.")
+    elif kind == "vlc-mpeg4":
+        desc = (_raw(seconds) + "! avenc_mpeg4 bitrate=400000 "
+                "! mpeg4videoparse ! avimux "
+                f"! filesink location={path}")
     else:
         raise ValueError(kind)
     subprocess.run(["gst-launch-1.0", "-q"] + desc.split(), check=True,
