@@ -96,7 +96,12 @@ gchar *
 rb_pipeline_camera (const RbCameraPipelineParams * p)
 {
   gboolean h265 = g_ascii_strcasecmp (p->encoding_name, "H265") == 0;
+  gboolean jpeg = g_ascii_strcasecmp (p->encoding_name, "JPEG") == 0;
   const gchar *codec = h265 ? "h265" : "h264";
+  g_autofree gchar *ingest = jpeg ?
+      g_strdup ("rtpjpegdepay name=depay ! jpegparse name=parse") :
+      g_strdup_printf ("rtp%sdepay name=depay "
+      "! %sparse name=parse config-interval=-1", codec, codec);
   g_autofree gchar *record_queue = rb_pipeline_record_queue ();
   g_autofree gchar *audio_record_queue = rb_pipeline_audio_record_queue ();
   g_autofree gchar *recorder = rb_pipeline_recorder (p->raw_dir,
@@ -124,8 +129,7 @@ rb_pipeline_camera (const RbCameraPipelineParams * p)
    * or after a loss, until the next clean key frame, and headblur masks
    * those whole (corrupt-mode): garbage from a damaged stream is never
    * passed on. */
-  g_string_append_printf (d, "rtp%sdepay name=depay "
-      "! %sparse name=parse config-interval=-1 "
+  g_string_append_printf (d, "%s "
       "! tee name=tee allow-not-linked=true "
       "tee. ! %s ! %s "
       "tee. ! queue name=live-queue max-size-buffers=0 "
@@ -141,7 +145,7 @@ rb_pipeline_camera (const RbCameraPipelineParams * p)
       "! video/x-h264,profile=constrained-baseline,stream-format=byte-stream,"
       "alignment=au "
       "! appsink name=live-sink sync=false max-buffers=4 drop=true",
-      codec, codec, record_queue, recorder, RB_LIVE_DETECTION_INTERVAL,
+      ingest, record_queue, recorder, RB_LIVE_DETECTION_INTERVAL,
       p->lookahead, p->overlay ? p->overlay : "", p->bitrate_kbps);
 
   /* audio as it comes: recorded, and passed to the live streams when they

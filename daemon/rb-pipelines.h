@@ -37,13 +37,13 @@ G_BEGIN_DECLS
   " lookahead=" G_STRINGIFY (RB_LIVE_LOOKAHEAD)
 
 /* One camera, after rtspsrc: everything from the depayloader of the video
- * stream (@encoding_name "H264" or "H265") to the appsink that feeds the
+ * stream (@encoding_name "H264", "H265" or "JPEG") to the appsink that feeds the
  * live publishers (live-sink), and of the audio stream, if any, to the
  * recorder and (@live_audio) to its own appsink (live-audio-sink). The
  * description has no source pads; its unlinked sink pads are those of
  * "depay" (video) and "audio-depay". */
 typedef struct {
-  const gchar *encoding_name;     /* "H264" or "H265" */
+  const gchar *encoding_name;     /* "H264", "H265" or "JPEG" */
   const gchar *audio_encoding_name; /* RTP encoding name, or NULL: no audio */
   gboolean live_audio;            /* the live streams carry the audio */
   const gchar *raw_dir;           /* segmentqueue location */

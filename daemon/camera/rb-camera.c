@@ -717,7 +717,7 @@ rb_camera_drop_probe (GstPad * pad, GstPadProbeInfo * info, gpointer data)
 }
 
 /* rtspsrc asks, per stream of the SDP, whether to set it up: the first
- * H.264 or H.265 video and the first audio we can record. Metadata and
+ * H.264, H.265 or Motion JPEG video and the first audio we can record. Metadata and
  * other streams are not set up. rtspsrc's thread. */
 static gboolean
 rb_camera_on_select_stream (GstElement * src, guint num, GstCaps * caps,
@@ -733,7 +733,8 @@ rb_camera_on_select_stream (GstElement * src, guint num, GstCaps * caps,
   g_mutex_lock (&camera->streams_lock);
   if (g_strcmp0 (media, "video") == 0 && camera->video_encoding == NULL
       && encoding && (g_ascii_strcasecmp (encoding, "H264") == 0
-          || g_ascii_strcasecmp (encoding, "H265") == 0)) {
+          || g_ascii_strcasecmp (encoding, "H265") == 0
+          || g_ascii_strcasecmp (encoding, "JPEG") == 0)) {
     camera->video_encoding = g_ascii_strup (encoding, -1);
     take = TRUE;
   } else if (g_strcmp0 (media, "audio") == 0
@@ -1329,8 +1330,8 @@ rb_camera_on_bus (GstBus * bus, GstMessage * message, gpointer data)
       if (camera->video_encoding == NULL && camera->rejected_video != NULL) {
         /* rtspsrc says "no supported stream": say which and why */
         g_free (why);
-        why = g_strdup_printf ("video encoding '%s' is not supported (H264 "
-            "or H265)", camera->rejected_video);
+        why = g_strdup_printf ("video encoding '%s' is not supported (H264, "
+            "H265 or JPEG)", camera->rejected_video);
         camera->codec_refused = TRUE;
       }
       g_mutex_unlock (&camera->streams_lock);

@@ -18,8 +18,9 @@
  * SECTION:element-safedec
  * @title: safedec
  *
- * safedec decodes H.264 and H.265 with libavcodec, the library behind
- * avdec_h264 and avdec_h265, and flags with %GST_BUFFER_FLAG_CORRUPTED
+ * safedec decodes H.264, H.265 and Motion JPEG (parsed JPEG images, as
+ * jpegparse gives them) with libavcodec, the library behind avdec_h264,
+ * avdec_h265 and avdec_mjpeg, and flags with %GST_BUFFER_FLAG_CORRUPTED
  * every frame it cannot vouch for, so that a filter downstream (headblur
  * masks such frames whole) never shows decoder garbage. A frame is flagged
  * when:
@@ -37,7 +38,9 @@
  *   flush or new codec configuration, and it comes out before the next
  *   clean key frame submitted after the last such event: an IDR or
  *   recovery point (libavcodec's key frame) or, in an H.264 stream with a
- *   single reference frame, an I frame.
+ *   single reference frame, an I frame. Every JPEG image is a key frame:
+ *   only the image that libavcodec reports damaged, or one that came
+ *   flagged CORRUPTED, is flagged.
  *
  * Frames decoded before the first key frame are output flagged (not
  * dropped), so a live stream that starts in the middle of a GOP shows
@@ -145,7 +148,8 @@ struct _GstSafeDec
     "video/x-h264, stream-format = (string) { avc, avc3, byte-stream }, " \
     "alignment = (string) au; " \
     "video/x-h265, stream-format = (string) { hvc1, hev1, byte-stream }, " \
-    "alignment = (string) au"
+    "alignment = (string) au; " \
+    "image/jpeg, parsed = (boolean) true"
 #define SRC_FORMATS \
     "{ I420, Y42B, Y444, NV12, GRAY8, I420_10LE, I422_10LE, Y444_10LE }"
 /* *INDENT-ON* */
@@ -490,12 +494,16 @@ gst_safe_dec_set_format (GstVideoDecoder * decoder, GstVideoCodecState * state)
 {
   GstSafeDec *self = GST_SAFE_DEC (decoder);
   GstStructure *s = gst_caps_get_structure (state->caps, 0);
-  enum AVCodecID id = gst_structure_has_name (s, "video/x-h265") ?
-      AV_CODEC_ID_HEVC : AV_CODEC_ID_H264;
+  enum AVCodecID id;
   GstBuffer *codec_data = state->codec_data;
 
-  if (!gst_structure_has_name (s, "video/x-h264")
-      && !gst_structure_has_name (s, "video/x-h265"))
+  if (gst_structure_has_name (s, "video/x-h264"))
+    id = AV_CODEC_ID_H264;
+  else if (gst_structure_has_name (s, "video/x-h265"))
+    id = AV_CODEC_ID_HEVC;
+  else if (gst_structure_has_name (s, "image/jpeg"))
+    id = AV_CODEC_ID_MJPEG;
+  else
     return FALSE;
   g_clear_pointer (&self->input_state, gst_video_codec_state_unref);
   self->input_state = gst_video_codec_state_ref (state);

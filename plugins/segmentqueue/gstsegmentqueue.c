@@ -19,6 +19,9 @@
  * MPEG-TS, never plain MP4) and appends every finished segment to a durable
  * on-disk queue (#RbJournal) for an uploader to consume.
  *
+ * The video is H.264 or H.265 (alignment au) or Motion JPEG (parsed JPEG
+ * images, Matroska only: MPEG-TS has no JPEG).
+ *
  * Segment files are named
  * `<source-name>-<UTC YYYYmmddTHHMMSS.uuuuuuZ>-<fragment id>.mkv` (or `.ts`)
  * in #GstSegmentQueue:location, so names never collide across restarts.
@@ -115,7 +118,8 @@ static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE ("sink",
     GST_PAD_SINK,
     GST_PAD_ALWAYS,
     GST_STATIC_CAPS ("video/x-h264, alignment = (string) au; "
-        "video/x-h265, alignment = (string) au"));
+        "video/x-h265, alignment = (string) au; "
+        "image/jpeg, parsed = (boolean) true"));
 
 /* Audio as cameras send it, recorded without re-encoding: AAC, G.711
  * (A-law, mu-law; Matroska only) and MPEG audio. */

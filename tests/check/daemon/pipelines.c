@@ -109,7 +109,7 @@ GST_START_TEST (test_camera)
 {
   RbCameraPipelineParams p = { 0, };
   g_autofree gchar *shown = NULL, *h265 = NULL, *alaw = NULL, *mulaw = NULL;
-  g_autofree gchar *latm = NULL;
+  g_autofree gchar *latm = NULL, *jpeg = NULL;
 
   /* as pipelines/camera.txt shows it: H.264 and AAC, audio=drop */
   p.encoding_name = "H264";
@@ -148,6 +148,13 @@ GST_START_TEST (test_camera)
       && strstr (h265, "safedec"));
   fail_if (strstr (h265, "audio"));
   assert_parses (h265, TRUE);
+
+  /* Motion JPEG: depayloaded, parsed and decoded by safedec */
+  p.encoding_name = "JPEG";
+  jpeg = rb_pipeline_camera (&p);
+  fail_unless (strstr (jpeg, "rtpjpegdepay name=depay ! jpegparse "
+          "name=parse ! tee") && strstr (jpeg, "safedec"));
+  assert_parses (jpeg, TRUE);
 
   /* audio=keep: the audio also goes to its live appsink */
   p.encoding_name = "H264";
