@@ -45,7 +45,10 @@
  * Frames decoded before the first key frame are output flagged (not
  * dropped), so a live stream that starts in the middle of a GOP shows
  * flagged frames rather than none. safedec never drops a frame itself,
- * unless #GstVideoDecoder:discard-corrupted-frames is set.
+ * unless #GstVideoDecoder:discard-corrupted-frames is set, but for a JPEG
+ * image libavcodec cannot decode whole: its JPEG decoder conceals damage
+ * without reporting it, so safedec has it fail such an image
+ * (`AV_EF_EXPLODE`), which then does not come out.
  *
  * Why not avdec_h264: in GStreamer 1.22 it flags only the frames decoded
  * before the first key frame (libavcodec's corrupt flag); it ignores
@@ -466,6 +469,12 @@ gst_safe_dec_open (GstSafeDec * self, enum AVCodecID id,
   self->ctx->flags |= AV_CODEC_FLAG_OUTPUT_CORRUPT;
   self->ctx->workaround_bugs |= FF_BUG_AUTODETECT;
   self->ctx->err_recognition = AV_EF_CRCCHECK;
+  /* the JPEG decoder conceals damaged data without a word
+   * (decode_error_flags stay 0): with explode it fails the image instead,
+   * which then never comes out */
+  if (id == AV_CODEC_ID_MJPEG)
+    self->ctx->err_recognition |= AV_EF_EXPLODE | AV_EF_BITSTREAM |
+        AV_EF_BUFFER;
 
   ret = avcodec_open2 (self->ctx, codec, NULL);
   if (ret < 0) {

@@ -9,6 +9,7 @@ server, whatever happens:
   vlc-h264-bframes  VLC (UDP only), H.264 High with B-frames
   vlc-hevc-bframes  VLC (UDP only), HEVC Main with B-frames
   vlc-h264-aac      VLC (UDP only), H.264 constrained baseline + AAC
+  vlc-mjpeg         VLC (UDP only), Motion JPEG (RTP/JPEG)
   vlc-mpeg4         VLC (UDP only), MPEG-4 Part 2 (MP4V-ES): a codec
                     rtsp-blur does not take (not in CLASSES)
   gst-g711          gst-rtsp-server (rb-test-camera), H.264 with B-frames
@@ -45,6 +46,7 @@ STREAMS = {
     "vlc-h264-bframes": ("h264", None),
     "vlc-hevc-bframes": ("hevc", None),
     "vlc-h264-aac": ("h264", "aac"),
+    "vlc-mjpeg": ("mjpeg", None),
     "vlc-mpeg4": ("mpeg4", None),
     "gst-g711": ("h264", "pcm_alaw"),
     "gst-resize": ("h264", "pcm_mulaw"),
@@ -63,7 +65,7 @@ def make_media(kind, directory, seconds=78):
     there already); returns it. VLC ends the RTP session when it loops (a
     client sees the camera end the stream): the clip is as long as the demo
     clip allows (79 s)."""
-    ext = "avi" if kind == "vlc-mpeg4" else "mp4"
+    ext = "avi" if kind in ("vlc-mpeg4", "vlc-mjpeg") else "mp4"
     path = os.path.join(directory, f"{kind}-{WIDTH}x{HEIGHT}.{ext}")
     if os.path.exists(path):
         return path
@@ -85,6 +87,16 @@ def make_media(kind, directory, seconds=78):
                 "audiotestsrc wave=ticks num-buffers=" + str(seconds * 10) +
                 " samplesperbuffer=1600 ! audio/x-raw,rate=16000,channels=1 "
                 "! avenc_aac ! aacparse ! mux.")
+    elif kind == "vlc-mjpeg":
+        # VLC's RTP/JPEG packetizer sends nothing of jpegenc's images:
+        # ffmpeg's, as cameras' encoders make them
+        subprocess.run(["ffmpeg", "-v", "error", "-y", "-t", str(seconds),
+                        "-i", CLIP, "-vf", f"scale={WIDTH}:{HEIGHT},"
+                        f"fps={FPS}", "-c:v", "mjpeg", "-q:v", "5",
+                        "-pix_fmt", "yuvj420p", path], check=True,
+                       timeout=120, stdout=subprocess.DEVNULL)
+        os.chmod(path, 0o644)
+        return path
     elif kind == "vlc-mpeg4":
         desc = (_raw(seconds) + "! avenc_mpeg4 bitrate=400000 "
                 "! mpeg4videoparse ! avimux "

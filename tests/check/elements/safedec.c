@@ -387,6 +387,44 @@ GST_START_TEST (test_loss_other_streams)
 
 GST_END_TEST;
 
+/* Motion JPEG: a clean stream comes out whole, unflagged; an image cut
+ * short (which libavcodec's JPEG decoder would conceal without a word) is
+ * never shown: it does not come out, or comes out flagged, and every other
+ * image comes out at its own time, unflagged. */
+GST_START_TEST (test_mjpeg)
+{
+  Encoded *e = encode ("jpegenc", "jpegparse");
+  Decoded *d = decode (e, HARM_NONE, 0);
+  GstClockTime damaged = GST_BUFFER_PTS (g_ptr_array_index (e->buffers, AT));
+  guint shown = 0;
+
+  fail_unless_equals_int (d->out->len, N_FRAMES);
+  assert_flagged (d, e, 0, 0);
+  decoded_free (d);
+
+  d = decode (e, HARM_DAMAGE, AT);
+  for (guint i = 0; i < d->out->len; i++) {
+    GstBuffer *b = g_ptr_array_index (d->out, i);
+    gboolean corrupted = GST_BUFFER_FLAG_IS_SET (b, GST_BUFFER_FLAG_CORRUPTED);
+
+    if (GST_BUFFER_PTS (b) == damaged) {
+      fail_unless (corrupted, "the damaged image is shown");
+    } else {
+      fail_if (corrupted, "image at %" GST_TIME_FORMAT " flagged",
+          GST_TIME_ARGS (GST_BUFFER_PTS (b)));
+      fail_unless_equals_uint64 (GST_BUFFER_PTS (b),
+          GST_BUFFER_PTS (g_ptr_array_index (e->buffers, shown +
+                  (GST_BUFFER_PTS (b) > damaged))));
+      shown++;
+    }
+  }
+  fail_unless_equals_int (shown, N_FRAMES - 1);
+  decoded_free (d);
+  encoded_free (e);
+}
+
+GST_END_TEST;
+
 static Suite *
 safedec_suite (void)
 {
@@ -400,6 +438,7 @@ safedec_suite (void)
   tcase_add_test (tc, test_start_mid_gop);
   tcase_add_test (tc, test_opening_disconts_not_losses);
   tcase_add_test (tc, test_loss_other_streams);
+  tcase_add_test (tc, test_mjpeg);
   return s;
 }
 
