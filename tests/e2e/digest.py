@@ -5,7 +5,8 @@
 rtsp-blur serves two cameras (lobby, gate: one rb-test-camera) on one
 network with digest users, over RTSP (tcp+udp) and HTTP. Then:
   - ffprobe (digest with qop), GStreamer's rtspsrc (without qop) and
-    curl --digest still get in; a wrong password gets 401;
+    curl --digest still get in; a wrong password gets 401; the same over
+    RTSP tunnelled in HTTP (ffprobe -rtsp_transport http);
   - HTTP: the Authorization header curl sent (captured from curl -v) is
     refused when sent again; a nonce first used past its lifetime (60 s)
     gets 401 with stale=true, and the nonce of that answer works;
@@ -226,11 +227,12 @@ def rtspsrc_reads(url):
     return False
 
 
-def ffprobe(url, timeout=25):
+def ffprobe(url, timeout=25, transport="tcp"):
     try:
         out = subprocess.run(
             ["ffprobe", "-v", "error", "-rw_timeout", "8000000",
-             "-rtsp_transport", "tcp", "-show_entries", "stream=codec_name",
+             "-rtsp_transport", transport, "-show_entries",
+             "stream=codec_name",
              "-of", "csv=p=0", url], capture_output=True, text=True,
             timeout=timeout)
     except subprocess.TimeoutExpired:
@@ -327,6 +329,19 @@ udp-ports={UDP_MIN}-{UDP_MAX}
         check(ok, "ffprobe (digest with qop) reads lobby")
         if not ok:
             return 1
+        # RTSP tunnelled in HTTP (a GET and a POST paired by their
+        # x-sessioncookie, gst-rtsp-server's own), for viewers behind
+        # HTTP-only proxies: the same digest users
+        code, out, err = ffprobe(f"rtsp://{USER}:{PASSWORD}@{HOST}:{port}"
+                                 "/lobby", transport="http")
+        check(code == 0 and out == "h264",
+              f"ffprobe over the HTTP tunnel reads lobby ({code} {out} "
+              f"{err.strip()[-200:]})")
+        code, out, err = ffprobe(f"rtsp://{USER}:wrong@{HOST}:{port}/lobby",
+                                 transport="http")
+        check(code != 0 and "401" in err,
+              f"over the HTTP tunnel a wrong password gets 401 ({code} "
+              f"{err.strip()[-200:]})")
 
         # a nonce to use past its lifetime, and one to use now on another
         # connection
