@@ -605,6 +605,8 @@ rb_camera_build_branches (RbCamera * camera)
   pad = rb_camera_get_pad (bin, "encoder", "sink");
   gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM,
       rb_camera_encoder_caps_probe, camera, NULL);
+  /* the snapshots: anonymized frames only (after headblur and overlay) */
+  rb_live_feed_watch_pictures (camera->feed, pad);
   gst_object_unref (pad);
 
   element = gst_bin_get_by_name (GST_BIN (bin), "live-sink");

@@ -77,6 +77,8 @@ struct _RbLiveFeed {
   gint64 last_key_request_us;   /* protected by lock */
   guint64 samples;              /* protected by lock */
   gint64 last_sample_us;        /* protected by lock, wall clock, 0 = none */
+  GstSample *picture;           /* protected by lock: the last anonymized
+                                 * frame, raw, or NULL */
 };
 
 RbLiveFeed *
@@ -442,6 +444,8 @@ rb_live_feed_clear_appsink (RbLiveFeed * feed)
   g_mutex_lock (&feed->lock);
   appsink = g_steal_pointer (&feed->appsink);
   audio_appsink = g_steal_pointer (&feed->audio_appsink);
+  /* the camera's stream is over: no snapshot of it */
+  g_clear_pointer (&feed->picture, gst_sample_unref);
   g_mutex_unlock (&feed->lock);
   if (appsink != NULL)
     rb_live_feed_disconnect (appsink);
@@ -486,4 +490,61 @@ rb_live_feed_remove_appsrc (RbLiveFeed * feed, GstElement * appsrc)
     }
   }
   g_mutex_unlock (&feed->lock);
+}
+
+/* ---- the last anonymized frame, for snapshots ---- */
+
+static GstPadProbeReturn
+rb_live_feed_picture_probe (GstPad * pad, GstPadProbeInfo * info,
+    gpointer data)
+{
+  RbLiveFeed *feed = data;
+  GstCaps *caps = gst_pad_get_current_caps (pad);
+  GstSample *sample;
+
+  if (caps == NULL)
+    return GST_PAD_PROBE_OK;
+  sample = gst_sample_new (GST_PAD_PROBE_INFO_BUFFER (info), caps, NULL,
+      NULL);
+  gst_caps_unref (caps);
+  g_mutex_lock (&feed->lock);
+  g_clear_pointer (&feed->picture, gst_sample_unref);
+  feed->picture = sample;
+  g_mutex_unlock (&feed->lock);
+  return GST_PAD_PROBE_OK;
+}
+
+/**
+ * rb_live_feed_watch_pictures:
+ * @feed: a feed
+ * @pad: where the camera's anonymized frames pass, raw (the encoder's sink
+ *   pad: after headblur and the overlay, never before)
+ *
+ * Keeps the last frame through @pad (a reference, no copy) for
+ * rb_live_feed_get_picture(), until rb_live_feed_clear_appsink().
+ */
+void
+rb_live_feed_watch_pictures (RbLiveFeed * feed, GstPad * pad)
+{
+  gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER,
+      rb_live_feed_picture_probe, rb_live_feed_ref (feed),
+      (GDestroyNotify) rb_live_feed_unref);
+}
+
+/**
+ * rb_live_feed_get_picture:
+ * @feed: a feed
+ *
+ * Returns: (transfer full) (nullable): the camera's last anonymized frame
+ * (raw video), or %NULL when its stream has none (not started, or over).
+ */
+GstSample *
+rb_live_feed_get_picture (RbLiveFeed * feed)
+{
+  GstSample *sample;
+
+  g_mutex_lock (&feed->lock);
+  sample = feed->picture ? gst_sample_ref (feed->picture) : NULL;
+  g_mutex_unlock (&feed->lock);
+  return sample;
 }

@@ -49,6 +49,10 @@ void rb_live_feed_add_appsrc (RbLiveFeed * feed, GstElement * appsrc,
                               GstElement * audio_appsrc);
 void rb_live_feed_remove_appsrc (RbLiveFeed * feed, GstElement * appsrc);
 
+/* The last anonymized frame (raw), for snapshots. */
+void rb_live_feed_watch_pictures (RbLiveFeed * feed, GstPad * pad);
+GstSample *rb_live_feed_get_picture (RbLiveFeed * feed);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RbLiveFeed, rb_live_feed_unref)
 
 G_END_DECLS

@@ -14,6 +14,8 @@
 #include <string.h>
 
 #define HLS_PREFIX "/hls/"
+#define SNAPSHOT_PREFIX "/snapshot/"
+#define SNAPSHOT_SUFFIX ".jpg"
 
 /**
  * rb_web_route:
@@ -54,5 +56,17 @@ rb_web_route (const gchar * method, const gchar * path, gchar ** camera,
   }
   if (g_str_equal (path, "/api/cameras"))
     return RB_WEB_ROUTE_CAMERAS;
+  if (g_str_has_prefix (path, SNAPSHOT_PREFIX)
+      && g_str_has_suffix (path, SNAPSHOT_SUFFIX)) {
+    const gchar *cam = path + strlen (SNAPSHOT_PREFIX);
+    gsize len = strlen (cam) - strlen (SNAPSHOT_SUFFIX);
+
+    if (strlen (path) >= strlen (SNAPSHOT_PREFIX) + strlen (SNAPSHOT_SUFFIX)
+        && len > 0 && memchr (cam, '/', len) == NULL) {
+      if (camera)
+        *camera = g_strndup (cam, len);
+      return RB_WEB_ROUTE_SNAPSHOT;
+    }
+  }
   return RB_WEB_ROUTE_FILE;
 }

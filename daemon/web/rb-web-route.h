@@ -20,12 +20,14 @@ typedef enum {
   RB_WEB_ROUTE_HLS_SEGMENT,             /* /hls/CAMERA/FILE, any other FILE */
   RB_WEB_ROUTE_HLS_NOT_FOUND,           /* /hls/ with fewer or more parts: 404 */
   RB_WEB_ROUTE_CAMERAS,                 /* /api/cameras */
+  RB_WEB_ROUTE_SNAPSHOT,                /* /snapshot/CAMERA.jpg */
   RB_WEB_ROUTE_FILE,                    /* anything else: a page file, or 404 */
 } RbWebRoute;
 
 /* Routes @method @path (the request's decoded path, without the query).
  * For the HLS routes *@camera and *@file (when not NULL) get the two path
- * segments after /hls/ (never holding '/', possibly empty); otherwise they
+ * segments after /hls/ (never holding '/', possibly empty); for the
+ * snapshot route *@camera gets CAMERA (not empty, no '/'); otherwise they
  * are set to NULL. */
 RbWebRoute rb_web_route (const gchar * method, const gchar * path,
                          gchar ** camera, gchar ** file);

@@ -20,6 +20,7 @@
 #include "rb-camera.h"
 #include "rb-chat.h"
 #include "rb-hls.h"
+#include "rb-snapshot.h"
 #include "rb-http-auth.h"
 #include "rb-http-listener.h"
 #include "rb-metrics.h"
@@ -50,6 +51,7 @@ struct _RbWeb {
   gchar *web_dir;
   GHashTable *files;            /* URL path → RbWebFile* */
   GPtrArray *hls;               /* RbHls * or NULL, parallel to cameras */
+  RbSnapshots *snapshots;       /* JPEGs of the last anonymized frames */
   GHashTable *rooms;            /* room name → RbChatRoom * */
   GPtrArray *https;             /* of RbHttp * */
   gint64 started_us;            /* wall clock */
@@ -295,6 +297,84 @@ rb_http_serve_hls (RbHttp * http, SoupServerMessage * msg,
   rb_http_respond (msg, SOUP_STATUS_OK, "video/mp2t", bytes, TRUE);
 }
 
+/* A client waiting, its message paused, for a snapshot. */
+typedef struct {
+  SoupServerMessage *msg;
+  gulong finished_id;
+  gboolean finished;            /* the client went: nothing to answer */
+} RbSnapshotRequest;
+
+static void
+rb_http_snapshot_finished (SoupServerMessage * msg, RbSnapshotRequest * r)
+{
+  r->finished = TRUE;
+}
+
+static void
+rb_http_snapshot_done (GBytes * jpeg, const gchar * why, gpointer data)
+{
+  RbSnapshotRequest *r = data;
+
+  if (!r->finished) {
+    if (jpeg != NULL) {
+      rb_http_respond (r->msg, SOUP_STATUS_OK, "image/jpeg", jpeg, FALSE);
+    } else {
+      g_warning ("snapshot: %s", why);
+      rb_http_respond_text (r->msg, SOUP_STATUS_INTERNAL_SERVER_ERROR,
+          "cannot make the snapshot\n");
+    }
+    soup_server_message_unpause (r->msg);
+  }
+  g_signal_handler_disconnect (r->msg, r->finished_id);
+  g_object_unref (r->msg);
+  g_free (r);
+}
+
+/* /snapshot/CAMERA.jpg: the JPEG of the camera's last anonymized frame
+ * (rb-snapshot.h); 503 while it has none that is live */
+static void
+rb_http_serve_snapshot (RbHttp * http, SoupServerMessage * msg,
+    const gchar * camera)
+{
+  RbWeb *web = http->web;
+  g_autoptr (GstSample) picture = NULL;
+  RbSnapshotRequest *r;
+  RbLiveFeed *feed;
+  gint i;
+
+  if ((i = rb_web_camera_index (web, camera)) < 0
+      || !rb_network_config_has_camera (http->net, camera)) {
+    rb_http_respond_text (msg, SOUP_STATUS_NOT_FOUND, "no such camera\n");
+    return;
+  }
+  feed = g_ptr_array_index (web->feeds, i);
+  if (g_get_real_time () - rb_live_feed_get_last_sample_time (feed) >
+      LIVE_MAX_AGE_S * G_USEC_PER_SEC
+      || (picture = rb_live_feed_get_picture (feed)) == NULL) {
+    soup_message_headers_replace (soup_server_message_get_response_headers
+        (msg), "Retry-After", "2");
+    rb_http_respond_text (msg, SOUP_STATUS_SERVICE_UNAVAILABLE,
+        "no anonymized frame yet\n");
+    return;
+  }
+  r = g_new0 (RbSnapshotRequest, 1);
+  r->msg = g_object_ref (msg);
+  r->finished_id = g_signal_connect (msg, "finished",
+      G_CALLBACK (rb_http_snapshot_finished), r);
+  soup_server_message_pause (msg);
+  if (!rb_snapshots_get (web->snapshots, i, picture, rb_http_snapshot_done,
+          r)) {
+    g_signal_handler_disconnect (msg, r->finished_id);
+    soup_server_message_unpause (msg);
+    g_object_unref (msg);
+    g_free (r);
+    soup_message_headers_replace (soup_server_message_get_response_headers
+        (msg), "Retry-After", "1");
+    rb_http_respond_text (msg, SOUP_STATUS_SERVICE_UNAVAILABLE,
+        "too many snapshots asked at once\n");
+  }
+}
+
 /* The authenticated user of @msg ("anonymous" with auth=none). */
 static gchar *
 rb_http_user (RbHttp * http, SoupServerMessage * msg)
@@ -331,6 +411,9 @@ rb_http_handle (SoupServer * server, SoupServerMessage * msg,
       rb_http_serve_cameras (http, msg, user);
       break;
     }
+    case RB_WEB_ROUTE_SNAPSHOT:
+      rb_http_serve_snapshot (http, msg, camera);
+      break;
     case RB_WEB_ROUTE_FILE:
       if ((f = g_hash_table_lookup (http->web->files, path)) != NULL)
         rb_http_respond (msg, SOUP_STATUS_OK, f->content_type, f->bytes,
@@ -517,6 +600,7 @@ rb_web_new_full (const RbConfig * config, GPtrArray * feeds,
   web->files = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
       (GDestroyNotify) rb_web_file_free);
   web->hls = g_ptr_array_new_with_free_func ((GDestroyNotify) rb_hls_free);
+  web->snapshots = rb_snapshots_new (config->cameras->len);
   web->rooms = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
       (GDestroyNotify) rb_chat_room_free);
   web->https = g_ptr_array_new_with_free_func ((GDestroyNotify)
@@ -765,7 +849,9 @@ rb_web_free (RbWeb * web)
 {
   if (web == NULL)
     return;
-  /* the servers close their connections, then the rooms go */
+  /* the snapshots being made are answered, then the servers close their
+   * connections, then the rooms go */
+  g_clear_pointer (&web->snapshots, rb_snapshots_free);
   g_clear_pointer (&web->https, g_ptr_array_unref);
   g_clear_pointer (&web->rooms, g_hash_table_unref);
   g_clear_pointer (&web->hls, g_ptr_array_unref);

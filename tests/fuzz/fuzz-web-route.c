@@ -49,6 +49,11 @@ LLVMFuzzerTestOneInput (const uint8_t * data, size_t size)
     rb_fuzz_assert (strchr (file, '/') == NULL, path);
     rb_fuzz_assert ((route == RB_WEB_ROUTE_HLS_PLAYLIST) ==
         (strcmp (file, "index.m3u8") == 0), path);
+  } else if (route == RB_WEB_ROUTE_SNAPSHOT) {
+    rb_fuzz_assert (camera != NULL && *camera != '\0' && file == NULL, path);
+    rb_fuzz_assert (strchr (camera, '/') == NULL, path);
+    rb_fuzz_assert (g_str_has_prefix (path, "/snapshot/")
+        && g_str_has_suffix (path, ".jpg"), path);
   } else {
     rb_fuzz_assert (camera == NULL && file == NULL, path);
   }

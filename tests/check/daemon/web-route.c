@@ -42,6 +42,15 @@ GST_START_TEST (test_routes)
   check_route ("GET", "/hls/a/b/index.m3u8", RB_WEB_ROUTE_HLS_NOT_FOUND,
       NULL, NULL);
   check_route ("GET", "/hls", RB_WEB_ROUTE_FILE, NULL, NULL);
+  /* the snapshot of a camera: /snapshot/CAMERA.jpg */
+  check_route ("GET", "/snapshot/lobby.jpg", RB_WEB_ROUTE_SNAPSHOT, "lobby",
+      NULL);
+  check_route ("HEAD", "/snapshot/a.b.jpg", RB_WEB_ROUTE_SNAPSHOT, "a.b",
+      NULL);
+  check_route ("GET", "/snapshot/.jpg", RB_WEB_ROUTE_FILE, NULL, NULL);
+  check_route ("GET", "/snapshot/a/b.jpg", RB_WEB_ROUTE_FILE, NULL, NULL);
+  check_route ("GET", "/snapshot/lobby.png", RB_WEB_ROUTE_FILE, NULL, NULL);
+  check_route ("GET", "/snapshot/", RB_WEB_ROUTE_FILE, NULL, NULL);
   /* GET and HEAD only */
   check_route ("POST", "/api/cameras", RB_WEB_ROUTE_METHOD_NOT_ALLOWED, NULL,
       NULL);
