@@ -62,6 +62,9 @@ static const struct {
     "(`10.0.1.0/24;192.168.5.7;2001:db8::/32`)."},
   [RB_CONFIG_TYPE_PORT_RANGE] = {"port range",
     "`MIN-MAX`: two port numbers, MIN < MAX (`50000-50100`)."},
+  [RB_CONFIG_TYPE_MULTICAST_RANGE] = {"multicast range",
+    "`FIRST-LAST`: two multicast addresses of one family, FIRST <= LAST "
+    "(`239.255.42.1-239.255.42.99`, `ff15::1-ff15::ff`)."},
   [RB_CONFIG_TYPE_NAME] = {"name",
     "1 to 64 of `A-Z a-z 0-9 _ -`, like a camera's NAME."},
   [RB_CONFIG_TYPE_CONNINFO] = {"connection string",

@@ -276,6 +276,25 @@ static const RbConfigKey keys[] = {
    .doc = "The server's RTP and RTCP ports (two per stream); required with "
    "`udp`, refused without it; no two networks may overlap",
    .example = "50000-50100"},
+  {NETWORK, "multicast-addresses", RB_CONFIG_TYPE_MULTICAST_RANGE,
+   .offset = OF_NETWORK (multicast_first),
+   .offset2 = OF_NETWORK (multicast_last), .unset = "no multicast",
+   .doc = "Viewers may ask for multicast (RTP/AVP;multicast): each camera "
+   "is sent once to a group of this range, whatever the number of its "
+   "viewers, out of the interface that carries `address` only; needs "
+   "`multicast-ports`; no two networks may overlap",
+   .example = "239.255.42.1-239.255.42.99"},
+  {NETWORK, "multicast-ports", RB_CONFIG_TYPE_PORT_RANGE,
+   .offset = OF_NETWORK (multicast_port_min),
+   .offset2 = OF_NETWORK (multicast_port_max),
+   .min = 1024, .max = 65535, .unset = "none",
+   .doc = "The multicast groups' RTP and RTCP ports (two per stream); "
+   "required with `multicast-addresses`, refused without it",
+   .example = "5000-5099"},
+  {NETWORK, "multicast-ttl", UINT, .offset = OF_NETWORK (multicast_ttl),
+   .default_value = "1", .min = 1, .max = 255, .unit = "hops",
+   .doc = "Time to live of the multicast packets: 1 keeps them on the "
+   "network's own link"},
   {NETWORK, "max-viewers", UINT, .offset = OF_NETWORK (max_viewers),
    .default_value = "0", .min = 0, .max = 10000,
    .doc = "Clients that set up a stream at once; one more gets 503. 0: no "

@@ -685,6 +685,32 @@ parse_port_range (Loader * l, const RbConfigKey * key, const gchar * g,
   return TRUE;
 }
 
+/* FIRST-LAST, two multicast addresses of one family, FIRST <= LAST. */
+static gboolean
+parse_multicast_range (Loader * l, const RbConfigKey * key, const gchar * g,
+    const gchar * value, gchar ** first, gchar ** last)
+{
+  g_auto (GStrv) range = g_strsplit (value, "-", -1);
+  g_autoptr (GInetAddress) a = NULL;
+  g_autoptr (GInetAddress) b = NULL;
+
+  if (g_strv_length (range) == 2) {
+    a = g_inet_address_new_from_string (g_strstrip (range[0]));
+    b = g_inet_address_new_from_string (g_strstrip (range[1]));
+  }
+  if (a == NULL || b == NULL || !g_inet_address_get_is_multicast (a)
+      || !g_inet_address_get_is_multicast (b)
+      || g_inet_address_get_family (a) != g_inet_address_get_family (b)
+      || memcmp (g_inet_address_to_bytes (a), g_inet_address_to_bytes (b),
+          g_inet_address_get_native_size (a)) > 0)
+    return fail (l, RB_CONFIG_ERROR_INVALID_VALUE, g, key->key, value,
+        "must be FIRST-LAST, two multicast addresses of one family with "
+        "FIRST <= LAST (239.255.42.1-239.255.42.99)%s", comment_hint (value));
+  *first = g_inet_address_to_string (a);
+  *last = g_inet_address_to_string (b);
+  return TRUE;
+}
+
 /* A file named by @value, resolved and checked readable. */
 static gboolean
 parse_file (Loader * l, const gchar * g, const gchar * key,
@@ -863,6 +889,9 @@ parse_value (Loader * l, const RbConfigKey * key, const gchar * g,
       return parse_cidr_list (l, g, key->key, value, field);
     case RB_CONFIG_TYPE_PORT_RANGE:
       return parse_port_range (l, key, g, value, field,
+          G_STRUCT_MEMBER_P (record, key->offset2));
+    case RB_CONFIG_TYPE_MULTICAST_RANGE:
+      return parse_multicast_range (l, key, g, value, field,
           G_STRUCT_MEMBER_P (record, key->offset2));
     case RB_CONFIG_TYPE_NAME:
       if (!name_is_valid (value))
@@ -1147,6 +1176,36 @@ check_network (Loader * l, const gchar * g, RbNetworkConfig * net)
         "a firewall rule can name", choice_nick ("rtsp-transport",
             net->rtsp_transport));
   }
+  if (is_set (l, g, "multicast-addresses") != is_set (l, g,
+          "multicast-ports")) {
+    const gchar *set = is_set (l, g, "multicast-ports") ? "multicast-ports"
+        : "multicast-addresses";
+    g_autofree gchar *v = get_value (l, g, set);
+
+    fail (l, RB_CONFIG_ERROR_INVALID_VALUE, g, set, v,
+        "multicast-addresses and multicast-ports go together");
+  } else if (net->multicast_first != NULL && key_ok (l, g, "address")
+      && net->address != NULL) {
+    g_autoptr (GInetAddress) a = g_inet_address_new_from_string
+        (net->address);
+    g_autoptr (GInetAddress) m = g_inet_address_new_from_string
+        (net->multicast_first);
+
+    if (a && m && g_inet_address_get_family (a) !=
+        g_inet_address_get_family (m))
+      fail (l, RB_CONFIG_ERROR_INVALID_VALUE, g, "multicast-addresses",
+          net->multicast_first, "must be of the family of address (%s)",
+          net->address);
+    else if (a && (g_inet_address_get_is_any (a)))
+      fail (l, RB_CONFIG_ERROR_INVALID_VALUE, g, "multicast-addresses",
+          net->multicast_first, "needs address to be one interface's "
+          "address, not %s: the groups are sent out of that interface only",
+          net->address);
+  }
+  if (tls && net->multicast_first != NULL)
+    fail (l, RB_CONFIG_ERROR_INVALID_VALUE, g, "multicast-addresses",
+        net->multicast_first, "with TLS the media must stay in the "
+        "encrypted connection: no multicast");
   if (tls && udp)
     fail (l, RB_CONFIG_ERROR_INVALID_VALUE, g, "rtsp-transport",
         choice_nick ("rtsp-transport", net->rtsp_transport),
@@ -1195,6 +1254,45 @@ rb_network_config_has_camera (const RbNetworkConfig * network,
       || g_strv_contains ((const gchar * const *) network->cameras, camera);
 }
 
+/* No two networks send to one multicast group: a viewer of one would get
+ * the other's cameras. */
+static gint
+multicast_cmp (const gchar * a, const gchar * b)
+{
+  g_autoptr (GInetAddress) x = g_inet_address_new_from_string (a);
+  g_autoptr (GInetAddress) y = g_inet_address_new_from_string (b);
+
+  if (g_inet_address_get_family (x) != g_inet_address_get_family (y))
+    return g_inet_address_get_family (x) < g_inet_address_get_family (y) ?
+        -1 : 1;
+  return memcmp (g_inet_address_to_bytes (x), g_inet_address_to_bytes (y),
+      g_inet_address_get_native_size (x));
+}
+
+static void
+check_multicast_overlap (Loader * l, RbConfig * c, const gchar * g,
+    RbNetworkConfig * net)
+{
+  if (net->multicast_first == NULL)
+    return;
+  for (guint i = 0; i + 1 < c->networks->len; i++) {
+    RbNetworkConfig *o = g_ptr_array_index (c->networks, i);
+
+    if (o != net && o->multicast_first != NULL
+        && multicast_cmp (net->multicast_first, o->multicast_last) <= 0
+        && multicast_cmp (o->multicast_first, net->multicast_last) <= 0) {
+      g_autofree gchar *got = g_strdup_printf ("%s-%s", net->multicast_first,
+          net->multicast_last);
+
+      fail (l, RB_CONFIG_ERROR_DUPLICATE, g, "multicast-addresses", got,
+          "overlaps the multicast addresses of [%s%s] (%s-%s)",
+          group_name (RB_CONFIG_GROUP_NETWORK), o->name, o->multicast_first,
+          o->multicast_last);
+      return;
+    }
+  }
+}
+
 static void
 load_network (Loader * l, RbConfig * c, const gchar * g, GPtrArray * inets)
 {
@@ -1213,6 +1311,7 @@ load_network (Loader * l, RbConfig * c, const gchar * g, GPtrArray * inets)
   g_ptr_array_add (c->networks, net);
   load_keys (l, RB_CONFIG_GROUP_NETWORK, g, net);
   check_network (l, g, net);
+  check_multicast_overlap (l, c, g, net);
 
   /* inets[i] belongs to c->networks[i]; NULL when its address was bad */
   inet = net->address ? g_inet_address_new_from_string (net->address) : NULL;
@@ -1303,6 +1402,8 @@ network_free (RbNetworkConfig * net)
 {
   g_free (net->name);
   g_free (net->address);
+  g_free (net->multicast_first);
+  g_free (net->multicast_last);
   g_strfreev (net->cameras);
   g_free (net->users_file);
   g_clear_pointer (&net->allow, g_ptr_array_unref);

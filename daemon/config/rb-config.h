@@ -104,6 +104,9 @@ typedef struct {
   gchar *tls_key;                 /* absolute, or NULL */
   RbRtspTransport rtsp_transport;
   guint udp_port_min, udp_port_max; /* udp-ports=MIN-MAX, 0 when no UDP */
+  gchar *multicast_first, *multicast_last; /* multicast-addresses, or NULL */
+  guint multicast_port_min, multicast_port_max; /* multicast-ports, or 0 */
+  guint multicast_ttl;
   guint max_viewers;              /* 0 = no limit of its own */
 
   /* browsers: HLS, the operator page, chat */

@@ -29,6 +29,7 @@
 #include <gst/rtsp-server/rtsp-server.h>
 #include <string.h>
 #ifdef __linux__
+#include <ifaddrs.h>
 #include <linux/sockios.h>
 #include <linux/tcp.h>
 #include <netinet/in.h>
@@ -61,7 +62,9 @@ struct _RbPublisher {
   gchar **cameras;              /* served cameras, NULL: all */
   guint max_viewers;            /* 0: no limit of its own */
   GstRTSPLowerTrans protocols;  /* what viewers may use */
-  GstRTSPAddressPool *pool;     /* udp-ports, NULL without UDP */
+  GstRTSPAddressPool *pool;     /* udp-ports and multicast-addresses,
+                                 * NULL without either */
+  gchar *multicast_iface;       /* the interface of address, or NULL */
   guint slow_check_source;
 
   /* main context */
@@ -245,6 +248,33 @@ rb_publisher_on_client_connected (GstRTSPServer * server,
  * naming the network and file when the users file or the certificate
  * cannot be read (they were checked when the config was loaded).
  */
+/* The name of the interface that has @address, or NULL. */
+static gchar *
+rb_publisher_interface_of (const gchar * address)
+{
+  g_autoptr (GInetAddress) want = g_inet_address_new_from_string (address);
+  struct ifaddrs *ifs = NULL;
+  gchar *name = NULL;
+
+  if (want == NULL || getifaddrs (&ifs) < 0)
+    return NULL;
+  for (struct ifaddrs * i = ifs; i != NULL && name == NULL; i = i->ifa_next) {
+    g_autoptr (GSocketAddress) sa = NULL;
+
+    if (i->ifa_addr == NULL || (i->ifa_addr->sa_family != AF_INET
+            && i->ifa_addr->sa_family != AF_INET6))
+      continue;
+    sa = g_socket_address_new_from_native (i->ifa_addr,
+        i->ifa_addr->sa_family == AF_INET ? sizeof (struct sockaddr_in) :
+        sizeof (struct sockaddr_in6));
+    if (sa != NULL && g_inet_address_equal (want,
+            g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (sa))))
+      name = g_strdup (i->ifa_name);
+  }
+  freeifaddrs (ifs);
+  return name;
+}
+
 RbPublisher *
 rb_publisher_new (const RbNetworkConfig * network, GError ** error)
 {
@@ -293,6 +323,24 @@ rb_publisher_new (const RbNetworkConfig * network, GError ** error)
         v6 ? GST_RTSP_ADDRESS_POOL_ANY_IPV6 : GST_RTSP_ADDRESS_POOL_ANY_IPV4,
         network->udp_port_min, network->udp_port_max, 0);
   }
+  if (network->multicast_first != NULL) {
+    /* sent out of the network's own interface only: the default route's
+     * may be another network's */
+    publisher->multicast_iface = rb_publisher_interface_of
+        (network->address);
+    if (publisher->multicast_iface == NULL) {
+      g_warning ("network %s: no interface has the address %s: no "
+          "multicast for its viewers", network->name, network->address);
+    } else {
+      if (publisher->pool == NULL)
+        publisher->pool = gst_rtsp_address_pool_new ();
+      gst_rtsp_address_pool_add_range (publisher->pool,
+          network->multicast_first, network->multicast_last,
+          network->multicast_port_min, network->multicast_port_max,
+          network->multicast_ttl);
+      publisher->protocols |= GST_RTSP_LOWER_TRANS_UDP_MCAST;
+    }
+  }
   publisher->per_client = g_hash_table_new_full (g_str_hash, g_str_equal,
       g_free, NULL);
   label = g_strdup_printf ("network %s", network->name);
@@ -340,6 +388,7 @@ rb_publisher_free (RbPublisher * publisher)
   }
   gst_clear_object (&publisher->server);
   gst_clear_object (&publisher->pool);
+  g_free (publisher->multicast_iface);
   g_strfreev (publisher->cameras);
   g_clear_pointer (&publisher->per_client, g_hash_table_unref);
   g_clear_pointer (&publisher->access, rb_access_free);
@@ -367,6 +416,9 @@ rb_publisher_add_camera (RbPublisher * publisher, const gchar * camera,
   gst_rtsp_media_factory_set_protocols (factory, publisher->protocols);
   if (publisher->pool != NULL)
     gst_rtsp_media_factory_set_address_pool (factory, publisher->pool);
+  if (publisher->multicast_iface != NULL)
+    gst_rtsp_media_factory_set_multicast_iface (factory,
+        publisher->multicast_iface);
 
   mounts = gst_rtsp_server_get_mount_points (publisher->server);
   path = g_strdup_printf ("/%s", camera);

@@ -374,7 +374,8 @@ GST_START_TEST (test_unknown_key)
       "test.conf: [network:A] bind: unknown key; the keys of this group are "
       "address, port, max-connections, max-connections-per-client, "
       "idle-timeout, cameras, users, auth, allow, tls-certificate, tls-key, "
-      "rtsp-transport, udp-ports, max-viewers, http-port");
+      "rtsp-transport, udp-ports, multicast-addresses, multicast-ports, "
+      "multicast-ttl, max-viewers, http-port");
   /* GKeyFile hides localised keys from g_key_file_get_keys() */
   check_error (MAIN CAM "url[fr]=rtsp://h/\n" NET,
       RB_CONFIG_ERROR_UNKNOWN_KEY,
@@ -1465,6 +1466,56 @@ GST_START_TEST (test_network_transport_errors)
 
 GST_END_TEST;
 
+/* multicast: a range of one family, with ports, on one interface's
+ * address, never two networks on one group */
+GST_START_TEST (test_network_multicast)
+{
+  g_autofree gchar *data = access_config ("auth=none\n"
+      "multicast-addresses=239.255.42.1-239.255.42.9\n"
+      "multicast-ports=5000-5099\nmulticast-ttl=4\n");
+  g_autoptr (RbConfig) c = load_ok (data);
+  RbNetworkConfig *net = g_ptr_array_index (c->networks, 0);
+
+  assert_equals_string (net->multicast_first, "239.255.42.1");
+  assert_equals_string (net->multicast_last, "239.255.42.9");
+  assert_equals_int (net->multicast_port_min, 5000);
+  assert_equals_int (net->multicast_port_max, 5099);
+  assert_equals_int (net->multicast_ttl, 4);
+
+  access_error ("auth=none\nmulticast-addresses=239.255.42.1-239.255.42.9\n",
+      RB_CONFIG_ERROR_INVALID_VALUE,
+      "test.conf: [network:A] multicast-addresses: multicast-addresses and "
+      "multicast-ports go together (got '239.255.42.1-239.255.42.9')");
+  access_error ("auth=none\nmulticast-addresses=10.0.0.1-10.0.0.9\n"
+      "multicast-ports=5000-5099\n", RB_CONFIG_ERROR_INVALID_VALUE,
+      "test.conf: [network:A] multicast-addresses: must be FIRST-LAST, two "
+      "multicast addresses of one family with FIRST <= LAST "
+      "(239.255.42.1-239.255.42.99) (got '10.0.0.1-10.0.0.9')");
+  access_error ("auth=none\nmulticast-addresses=239.255.42.9-239.255.42.1\n"
+      "multicast-ports=5000-5099\n", RB_CONFIG_ERROR_INVALID_VALUE,
+      "test.conf: [network:A] multicast-addresses: must be FIRST-LAST, two "
+      "multicast addresses of one family with FIRST <= LAST "
+      "(239.255.42.1-239.255.42.99) (got '239.255.42.9-239.255.42.1')");
+  access_error ("auth=none\nmulticast-addresses=ff15::1-ff15::9\n"
+      "multicast-ports=5000-5099\n", RB_CONFIG_ERROR_INVALID_VALUE,
+      "test.conf: [network:A] multicast-addresses: must be of the family of "
+      "address (10.0.1.5) (got 'ff15::1')");
+  access_error ("auth=none\nmulticast-addresses=239.255.42.1-239.255.42.9\n"
+      "multicast-ports=5000-5099\n[network:B]\naddress=10.0.2.5\n"
+      "auth=none\nmulticast-addresses=239.255.42.9-239.255.42.20\n"
+      "multicast-ports=5100-5199\n", RB_CONFIG_ERROR_DUPLICATE,
+      "test.conf: [network:B] multicast-addresses: overlaps the multicast "
+      "addresses of [network:A] (239.255.42.1-239.255.42.9) "
+      "(got '239.255.42.9-239.255.42.20')");
+  access_error ("auth=none\ntls-certificate=%s/cert.pem\n"
+      "tls-key=%s/key.pem\nmulticast-addresses=239.255.42.1-239.255.42.9\n"
+      "multicast-ports=5000-5099\n", RB_CONFIG_ERROR_INVALID_VALUE,
+      "test.conf: [network:A] multicast-addresses: with TLS the media must "
+      "stay in the encrypted connection: no multicast (got '239.255.42.1')");
+}
+
+GST_END_TEST;
+
 static RbConfig *
 load_sample (const gchar * name)
 {
@@ -1777,6 +1828,7 @@ config_suite (void)
   tcase_add_test (access, test_network_allow_errors);
   tcase_add_test (access, test_network_tls_errors);
   tcase_add_test (access, test_network_transport_errors);
+  tcase_add_test (access, test_network_multicast);
 
   suite_add_tcase (s, tc);
   tcase_add_test (tc, test_minimal_defaults);
