@@ -410,7 +410,11 @@ rb_daemon_start (RbDaemon * daemon)
   for (i = 0; i < config->cameras->len; i++) {
     RbCameraConfig *cam = g_ptr_array_index (config->cameras, i);
 
-    g_ptr_array_add (p->feeds, rb_live_feed_new (cam->name));
+    RbLiveFeed *feed = rb_live_feed_new (cam->name);
+
+    if (cam->substream_width != 0)
+      rb_live_feed_add_sub (feed);
+    g_ptr_array_add (p->feeds, feed);
   }
   for (i = 0; i < config->networks->len; i++) {
     RbPublisher *pub = rb_publisher_new (g_ptr_array_index (config->networks,

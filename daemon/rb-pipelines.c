@@ -140,13 +140,31 @@ rb_pipeline_camera (const RbCameraPipelineParams * p)
       "! videoconvert name=convert "
       "! headblur name=headblur threads=1 attach-meta=true "
       "detection-interval=%u lookahead=%u "
-      "! %sx264enc name=encoder tune=zerolatency speed-preset=ultrafast "
+      "! %s%sx264enc name=encoder tune=zerolatency speed-preset=ultrafast "
       "threads=1 bitrate=%u key-int-max=30 "
       "! video/x-h264,profile=constrained-baseline,stream-format=byte-stream,"
       "alignment=au "
       "! appsink name=live-sink sync=false max-buffers=4 drop=true",
       ingest, record_queue, recorder, RB_LIVE_DETECTION_INTERVAL,
-      p->lookahead, p->overlay ? p->overlay : "", p->bitrate_kbps);
+      p->lookahead, p->overlay ? p->overlay : "",
+      p->substream_width ? "tee name=sub-tee ! " : "", p->bitrate_kbps);
+
+  /* the sub-stream: the same anonymized frames, scaled (borders keep the
+   * shape) and encoded apart; its leaky queue drops frames rather than
+   * hold up the main stream; its appsink does not preroll (async=false):
+   * the main one, in the tee's thread, would wait for it forever */
+  if (p->substream_width)
+    g_string_append_printf (d, " sub-tee. ! queue name=sub-queue "
+        "max-size-buffers=2 max-size-time=0 max-size-bytes=0 "
+        "leaky=downstream ! videoscale name=sub-scale add-borders=true "
+        "! video/x-raw,width=%u,height=%u,pixel-aspect-ratio=1/1 "
+        "! x264enc name=sub-encoder tune=zerolatency speed-preset=ultrafast "
+        "threads=1 bitrate=%u key-int-max=30 "
+        "! video/x-h264,profile=constrained-baseline,stream-format=byte-stream,"
+        "alignment=au "
+        "! appsink name=sub-sink sync=false async=false max-buffers=4 "
+        "drop=true",
+        p->substream_width, p->substream_height, p->substream_bitrate_kbps);
 
   /* audio as it comes: recorded, and passed to the live streams when they
    * carry it (never re-encoded) */

@@ -53,6 +53,9 @@ typedef struct {
   guint bitrate_kbps;             /* live x264enc bitrate */
   guint lookahead;                /* live headblur lookahead, frames */
   const gchar *overlay;           /* rb_pipeline_overlay(), or NULL */
+  guint substream_width;          /* 0: no sub-stream (sub-sink) */
+  guint substream_height;
+  guint substream_bitrate_kbps;
 } RbCameraPipelineParams;
 
 /* TRUE for the RTP audio encodings recorded as they come: MPEG4-GENERIC and

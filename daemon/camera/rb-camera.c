@@ -79,6 +79,7 @@ struct _RbCamera {
   guint live_bitrate_kbps;
   guint live_lookahead;         /* frames */
   gchar *overlay;               /* rb_pipeline_overlay(), or NULL */
+  guint substream_width, substream_height; /* 0: none */
   guint live_key_interval_s;
   const RbConfig *config;        /* [headblur]; owned by the daemon */
   gchar *privacy_zones;         /* [headblur] and this camera's, or NULL */
@@ -212,6 +213,11 @@ rb_camera_new (const RbConfig * config, const RbCameraConfig * cam,
   camera->config = config;
   camera->privacy_zones = rb_config_camera_zones (config, cam);
   camera->overlay = rb_pipeline_overlay (cam);
+  /* the feed has its sub-stream's feed when the camera has one */
+  if (rb_live_feed_get_sub (feed) != NULL) {
+    camera->substream_width = cam->substream_width;
+    camera->substream_height = cam->substream_height;
+  }
   camera->feed = rb_live_feed_ref (feed);
   if (callbacks != NULL)
     camera->callbacks = *callbacks;
@@ -568,6 +574,12 @@ rb_camera_build_branches (RbCamera * camera)
   params.bitrate_kbps = camera->live_bitrate_kbps;
   params.lookahead = camera->live_lookahead;
   params.overlay = camera->overlay;
+  params.substream_width = camera->substream_width;
+  params.substream_height = camera->substream_height;
+  /* the main stream's bit rate for as many pixels, scaled from 1080p */
+  params.substream_bitrate_kbps = CLAMP ((guint64) camera->live_bitrate_kbps
+      * camera->substream_width * camera->substream_height / (1920 * 1080),
+      128, camera->live_bitrate_kbps);
   description = rb_pipeline_camera (&params);
   bin = gst_parse_bin_from_description_full (description, FALSE, NULL,
       GST_PARSE_FLAG_FATAL_ERRORS, &err);
@@ -612,6 +624,16 @@ rb_camera_build_branches (RbCamera * camera)
   element = gst_bin_get_by_name (GST_BIN (bin), "live-sink");
   rb_live_feed_set_appsink (camera->feed, element, camera->latency_ms);
   gst_object_unref (element);
+  element = gst_bin_get_by_name (GST_BIN (bin), "sub-sink");
+  if (element != NULL) {
+    rb_live_feed_set_appsink (rb_live_feed_get_sub (camera->feed), element,
+        camera->latency_ms);
+    gst_object_unref (element);
+    pad = rb_camera_get_pad (bin, "sub-encoder", "sink");
+    gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM,
+        rb_camera_encoder_caps_probe, camera, NULL);
+    gst_object_unref (pad);
+  }
   element = gst_bin_get_by_name (GST_BIN (bin), "live-audio-sink");
   rb_live_feed_set_audio_appsink (camera->feed, element);
   gst_clear_object (&element);

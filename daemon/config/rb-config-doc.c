@@ -62,6 +62,8 @@ static const struct {
     "(`10.0.1.0/24;192.168.5.7;2001:db8::/32`)."},
   [RB_CONFIG_TYPE_PORT_RANGE] = {"port range",
     "`MIN-MAX`: two port numbers, MIN < MAX (`50000-50100`)."},
+  [RB_CONFIG_TYPE_RESOLUTION] = {"picture size",
+    "`WIDTHxHEIGHT` in pixels, both even (`640x360`), or `none`."},
   [RB_CONFIG_TYPE_MULTICAST_RANGE] = {"multicast range",
     "`FIRST-LAST`: two multicast addresses of one family, FIRST <= LAST "
     "(`239.255.42.1-239.255.42.99`, `ff15::1-ff15::ff`)."},
@@ -224,6 +226,7 @@ key_values (const RbConfigKey * key)
   switch (key->type) {
     case RB_CONFIG_TYPE_UINT:
     case RB_CONFIG_TYPE_PORT_RANGE:
+    case RB_CONFIG_TYPE_RESOLUTION:
       return g_strdup_printf ("%u to %u", key->min, key->max);
     case RB_CONFIG_TYPE_CHOICE:
       return choices (key);

@@ -127,6 +127,13 @@ static const RbConfigKey keys[] = {
    .doc = "Whether the anonymized segments and the live streams carry the "
    "cameras' audio (a voice is personal data); raw segments always record "
    "it"},
+  {MAIN, "substream", RB_CONFIG_TYPE_RESOLUTION,
+   .offset = OF_MAIN (substream_width), .offset2 = OF_MAIN (substream_height),
+   .min = 16, .max = 4096, .default_value = "none",
+   .doc = "A second, smaller live stream of every camera: the same "
+   "anonymized frames scaled to WIDTHxHEIGHT (black borders keep the "
+   "picture's shape) and encoded apart, at `/CAMERA/sub` on every network "
+   "that serves the camera, for the grids of VMSs"},
   {MAIN, "reconnect-max-interval", UINT,
    .offset = OF_MAIN (reconnect_max_interval_s),
    .default_value = "5", .min = 1, .max = 300, .unit = "seconds",
@@ -201,6 +208,11 @@ static const RbConfigKey keys[] = {
   {CAMERA, "audio", CHOICE, .offset = OF_CAMERA (audio),
    .unset = "`[rtsp-blur]` `audio`", .choices = audio_choices,
    .doc = "This camera's audio in the anonymized outputs", .example = "keep"},
+  {CAMERA, "substream", RB_CONFIG_TYPE_RESOLUTION,
+   .offset = OF_CAMERA (substream_width),
+   .offset2 = OF_CAMERA (substream_height), .min = 16, .max = 4096,
+   .unset = "`[rtsp-blur]` `substream`",
+   .doc = "This camera's sub-stream (`none`: none)", .example = "640x360"},
   {CAMERA, "overlay", CHOICE, .offset = OF_CAMERA (overlay),
    .default_value = "none", .choices = overlay_choices,
    .doc = "Text drawn on the anonymized video, live and recorded: the "

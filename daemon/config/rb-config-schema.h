@@ -52,6 +52,8 @@ typedef enum {
   RB_CONFIG_TYPE_CAMERAS,         /* gchar**: camera names, ';'-separated */
   RB_CONFIG_TYPE_CIDR_LIST,       /* GPtrArray* of GInetAddressMask* */
   RB_CONFIG_TYPE_PORT_RANGE,      /* guint MIN, guint MAX within [min, max] */
+  RB_CONFIG_TYPE_RESOLUTION,      /* guint WIDTH, guint HEIGHT: WxH, even,
+                                   * in [min, max]; none: 0x0 */
   RB_CONFIG_TYPE_MULTICAST_RANGE, /* gchar* FIRST, gchar* LAST: multicast
                                    * addresses of one family, FIRST <= LAST */
   RB_CONFIG_TYPE_NAME,            /* gchar*: [A-Za-z0-9_-]{1,64} */
@@ -74,6 +76,7 @@ typedef struct {
   RbConfigKeyFlags flags;
   gsize offset;                   /* in RbConfig, RbCameraConfig, ... */
   gsize offset2;                  /* SIZE: the percentage; PORT_RANGE: MAX;
+                                   * RESOLUTION: HEIGHT;
                                    * MULTICAST_RANGE: LAST */
   const gchar *default_value;     /* as written in the file; NULL: none */
   const gchar *unset;             /* no default: what leaving it out means */

@@ -685,6 +685,31 @@ parse_port_range (Loader * l, const RbConfigKey * key, const gchar * g,
   return TRUE;
 }
 
+/* WIDTHxHEIGHT, both even and within [min, max], or none (0x0). */
+static gboolean
+parse_resolution (Loader * l, const RbConfigKey * key, const gchar * g,
+    const gchar * value, guint * width, guint * height)
+{
+  g_auto (GStrv) wh = g_strsplit (value, "x", -1);
+  guint64 w = 0, h = 0;
+
+  if (g_str_equal (value, "none")) {
+    *width = *height = 0;
+    return TRUE;
+  }
+  if (g_strv_length (wh) != 2
+      || !g_ascii_string_to_unsigned (wh[0], 10, key->min, key->max, &w,
+          NULL)
+      || !g_ascii_string_to_unsigned (wh[1], 10, key->min, key->max, &h,
+          NULL) || w % 2 || h % 2)
+    return fail (l, RB_CONFIG_ERROR_INVALID_VALUE, g, key->key, value,
+        "must be WIDTHxHEIGHT, two even numbers from %u to %u (640x360), or "
+        "none%s", key->min, key->max, comment_hint (value));
+  *width = w;
+  *height = h;
+  return TRUE;
+}
+
 /* FIRST-LAST, two multicast addresses of one family, FIRST <= LAST. */
 static gboolean
 parse_multicast_range (Loader * l, const RbConfigKey * key, const gchar * g,
@@ -890,6 +915,9 @@ parse_value (Loader * l, const RbConfigKey * key, const gchar * g,
     case RB_CONFIG_TYPE_PORT_RANGE:
       return parse_port_range (l, key, g, value, field,
           G_STRUCT_MEMBER_P (record, key->offset2));
+    case RB_CONFIG_TYPE_RESOLUTION:
+      return parse_resolution (l, key, g, value, field,
+          G_STRUCT_MEMBER_P (record, key->offset2));
     case RB_CONFIG_TYPE_MULTICAST_RANGE:
       return parse_multicast_range (l, key, g, value, field,
           G_STRUCT_MEMBER_P (record, key->offset2));
@@ -1066,7 +1094,9 @@ load_camera (Loader * l, RbConfig * c, const gchar * g)
   cam = g_new0 (RbCameraConfig, 1);
   cam->name = g_strdup (name);
   g_ptr_array_add (c->cameras, cam);
-  /* audio: -1 until the end of the file, then [rtsp-blur] audio */
+  /* audio: -1 until the end of the file, then [rtsp-blur] audio;
+   * substream: G_MAXUINT until then, then [rtsp-blur] substream */
+  cam->substream_width = G_MAXUINT;
   load_keys (l, RB_CONFIG_GROUP_CAMERA, g, cam);
 }
 /* Does wildcard @any cover @other? 0.0.0.0 covers IPv4; :: covers IPv6
@@ -1588,6 +1618,10 @@ load (const Source * sources, guint n_sources, const gchar * base_dir,
 
     if ((gint) cam->audio < 0)
       cam->audio = c->audio;
+    if (cam->substream_width == G_MAXUINT) {
+      cam->substream_width = c->substream_width;
+      cam->substream_height = c->substream_height;
+    }
   }
   if (c->cameras->len == 0)
     fail (&l, RB_CONFIG_ERROR_MISSING, NULL, NULL, NULL,

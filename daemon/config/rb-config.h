@@ -72,6 +72,7 @@ typedef struct {
   RbAudio audio;
   RbOverlay overlay;
   RbOverlayPosition overlay_position;
+  guint substream_width, substream_height; /* 0: no sub-stream */
 } RbCameraConfig;
 
 /* Who may watch on a network (auth=). */
@@ -125,6 +126,7 @@ typedef struct {
   guint live_key_interval_s;
   guint segment_lookahead;
   guint live_lookahead;
+  guint substream_width, substream_height; /* [rtsp-blur] substream */
   RbAudio audio;
   guint reconnect_max_interval_s;
   guint64 max_disk_usage_bytes;   /* 0 = none, or: */

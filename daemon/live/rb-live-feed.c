@@ -79,6 +79,9 @@ struct _RbLiveFeed {
   gint64 last_sample_us;        /* protected by lock, wall clock, 0 = none */
   GstSample *picture;           /* protected by lock: the last anonymized
                                  * frame, raw, or NULL */
+  gint64 picture_us;            /* protected by lock: when it was taken */
+  RbLiveFeed *sub;              /* the sub-stream's feed, or NULL; set
+                                 * before any use */
 };
 
 RbLiveFeed *
@@ -114,6 +117,7 @@ rb_live_feed_unref (RbLiveFeed * feed)
   if (!g_atomic_ref_count_dec (&feed->refcount))
     return;
   rb_live_feed_clear_appsink (feed);
+  g_clear_pointer (&feed->sub, rb_live_feed_unref);
   g_list_free_full (feed->sinks, (GDestroyNotify) rb_feed_sink_free);
   gst_clear_caps (&feed->caps);
   gst_clear_caps (&feed->audio_caps);
@@ -447,6 +451,8 @@ rb_live_feed_clear_appsink (RbLiveFeed * feed)
   /* the camera's stream is over: no snapshot of it */
   g_clear_pointer (&feed->picture, gst_sample_unref);
   g_mutex_unlock (&feed->lock);
+  if (feed->sub != NULL)
+    rb_live_feed_clear_appsink (feed->sub);
   if (appsink != NULL)
     rb_live_feed_disconnect (appsink);
   if (audio_appsink != NULL)
@@ -499,13 +505,26 @@ rb_live_feed_picture_probe (GstPad * pad, GstPadProbeInfo * info,
     gpointer data)
 {
   RbLiveFeed *feed = data;
-  GstCaps *caps = gst_pad_get_current_caps (pad);
+  gint64 now = g_get_monotonic_time ();
+  GstCaps *caps;
+  GstBuffer *copy;
   GstSample *sample;
 
+  g_mutex_lock (&feed->lock);
+  if (feed->picture != NULL && now - feed->picture_us <
+      RB_LIVE_FEED_PICTURE_INTERVAL_US) {
+    g_mutex_unlock (&feed->lock);
+    return GST_PAD_PROBE_OK;
+  }
+  feed->picture_us = now;
+  g_mutex_unlock (&feed->lock);
+  caps = gst_pad_get_current_caps (pad);
   if (caps == NULL)
     return GST_PAD_PROBE_OK;
-  sample = gst_sample_new (GST_PAD_PROBE_INFO_BUFFER (info), caps, NULL,
-      NULL);
+  /* a copy: a frame of the upstream pool held here would starve it */
+  copy = gst_buffer_copy_deep (GST_PAD_PROBE_INFO_BUFFER (info));
+  sample = gst_sample_new (copy, caps, NULL, NULL);
+  gst_buffer_unref (copy);
   gst_caps_unref (caps);
   g_mutex_lock (&feed->lock);
   g_clear_pointer (&feed->picture, gst_sample_unref);
@@ -520,8 +539,9 @@ rb_live_feed_picture_probe (GstPad * pad, GstPadProbeInfo * info,
  * @pad: where the camera's anonymized frames pass, raw (the encoder's sink
  *   pad: after headblur and the overlay, never before)
  *
- * Keeps the last frame through @pad (a reference, no copy) for
- * rb_live_feed_get_picture(), until rb_live_feed_clear_appsink().
+ * Keeps a copy of a frame through @pad, one every
+ * RB_LIVE_FEED_PICTURE_INTERVAL_US, for rb_live_feed_get_picture(), until
+ * rb_live_feed_clear_appsink().
  */
 void
 rb_live_feed_watch_pictures (RbLiveFeed * feed, GstPad * pad)
@@ -547,4 +567,36 @@ rb_live_feed_get_picture (RbLiveFeed * feed)
   sample = feed->picture ? gst_sample_ref (feed->picture) : NULL;
   g_mutex_unlock (&feed->lock);
   return sample;
+}
+
+/**
+ * rb_live_feed_add_sub:
+ * @feed: a camera's feed, before any use
+ *
+ * Gives @feed a second feed, for the camera's sub-stream (the same
+ * anonymized frames, smaller: rb_pipeline_camera()'s sub-sink). It is
+ * cleared with @feed.
+ *
+ * Returns: (transfer none): the sub-stream's feed
+ */
+RbLiveFeed *
+rb_live_feed_add_sub (RbLiveFeed * feed)
+{
+  g_autofree gchar *name = g_strdup_printf ("%s/sub", feed->camera);
+
+  g_return_val_if_fail (feed->sub == NULL, feed->sub);
+  feed->sub = rb_live_feed_new (name);
+  return feed->sub;
+}
+
+/**
+ * rb_live_feed_get_sub:
+ * @feed: a camera's feed
+ *
+ * Returns: (transfer none) (nullable): its sub-stream's feed, or %NULL
+ */
+RbLiveFeed *
+rb_live_feed_get_sub (RbLiveFeed * feed)
+{
+  return feed->sub;
 }

@@ -49,7 +49,13 @@ void rb_live_feed_add_appsrc (RbLiveFeed * feed, GstElement * appsrc,
                               GstElement * audio_appsrc);
 void rb_live_feed_remove_appsrc (RbLiveFeed * feed, GstElement * appsrc);
 
-/* The last anonymized frame (raw), for snapshots. */
+/* The camera's sub-stream (substream=), fed by its own appsink. */
+RbLiveFeed *rb_live_feed_add_sub (RbLiveFeed * feed);
+RbLiveFeed *rb_live_feed_get_sub (RbLiveFeed * feed);
+
+/* The last anonymized frame (raw), for snapshots: a copy taken every
+ * RB_LIVE_FEED_PICTURE_INTERVAL_US. */
+#define RB_LIVE_FEED_PICTURE_INTERVAL_US (500 * G_TIME_SPAN_MILLISECOND)
 void rb_live_feed_watch_pictures (RbLiveFeed * feed, GstPad * pad);
 GstSample *rb_live_feed_get_picture (RbLiveFeed * feed);
 

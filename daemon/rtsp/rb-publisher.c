@@ -397,21 +397,12 @@ rb_publisher_free (RbPublisher * publisher)
   g_free (publisher);
 }
 
-/* Mounts @camera as /CAMERA, when the network serves it (cameras=);
- * returns whether it did. Cameras not mounted answer 404. */
-gboolean
-rb_publisher_add_camera (RbPublisher * publisher, const gchar * camera,
-    RbLiveFeed * feed)
+/* A shared media factory of @feed with the network's transports. */
+static GstRTSPMediaFactory *
+rb_publisher_factory (RbPublisher * publisher, RbLiveFeed * feed)
 {
-  GstRTSPMountPoints *mounts;
-  GstRTSPMediaFactory *factory;
-  gchar *path;
+  GstRTSPMediaFactory *factory = rb_media_factory_new (feed);
 
-  if (publisher->cameras != NULL
-      && !g_strv_contains ((const gchar * const *) publisher->cameras,
-          camera))
-    return FALSE;
-  factory = rb_media_factory_new (feed);
   gst_rtsp_media_factory_set_shared (factory, TRUE);
   gst_rtsp_media_factory_set_protocols (factory, publisher->protocols);
   if (publisher->pool != NULL)
@@ -419,11 +410,36 @@ rb_publisher_add_camera (RbPublisher * publisher, const gchar * camera,
   if (publisher->multicast_iface != NULL)
     gst_rtsp_media_factory_set_multicast_iface (factory,
         publisher->multicast_iface);
+  return factory;
+}
 
+/* Mounts @camera as /CAMERA (and its sub-stream as /CAMERA/sub), when the
+ * network serves it (cameras=);
+ * returns whether it did. Cameras not mounted answer 404. */
+gboolean
+rb_publisher_add_camera (RbPublisher * publisher, const gchar * camera,
+    RbLiveFeed * feed)
+{
+  GstRTSPMountPoints *mounts;
+  RbLiveFeed *sub = rb_live_feed_get_sub (feed);
+  gchar *path;
+
+  if (publisher->cameras != NULL
+      && !g_strv_contains ((const gchar * const *) publisher->cameras,
+          camera))
+    return FALSE;
   mounts = gst_rtsp_server_get_mount_points (publisher->server);
   path = g_strdup_printf ("/%s", camera);
-  gst_rtsp_mount_points_add_factory (mounts, path, factory);
+  gst_rtsp_mount_points_add_factory (mounts, path,
+      rb_publisher_factory (publisher, feed));
   g_free (path);
+  /* its sub-stream, when it has one */
+  if (sub != NULL) {
+    path = g_strdup_printf ("/%s/sub", camera);
+    gst_rtsp_mount_points_add_factory (mounts, path,
+        rb_publisher_factory (publisher, sub));
+    g_free (path);
+  }
   g_object_unref (mounts);
   return TRUE;
 }

@@ -329,7 +329,7 @@ GST_START_TEST (test_unknown_key)
       "test.conf: [rtsp-blur] segment-duraton: unknown key; the keys of this "
       "group are state-dir, segment-duration, workers, keep-raw, "
       "live-bitrate, live-key-interval, segment-lookahead, live-lookahead, "
-      "audio, "
+      "audio, substream, "
       "reconnect-max-interval, max-disk-usage, min-free-space, "
       "retention-raw, retention-anonymized, metrics-address, metrics-port, "
       "chat-join-networks");
@@ -368,7 +368,8 @@ GST_START_TEST (test_unknown_key)
   check_error (MAIN CAM "latency-ms=100\n" NET,
       RB_CONFIG_ERROR_UNKNOWN_KEY,
       "test.conf: [camera:lobby] latency-ms: unknown key; the keys of this "
-      "group are url, transport, latency, privacy-zones, audio, overlay, overlay-position");
+      "group are url, transport, latency, privacy-zones, audio, substream, "
+      "overlay, overlay-position");
   check_error (MAIN CAM NET "bind=1\n",
       RB_CONFIG_ERROR_UNKNOWN_KEY,
       "test.conf: [network:A] bind: unknown key; the keys of this group are "
@@ -380,7 +381,8 @@ GST_START_TEST (test_unknown_key)
   check_error (MAIN CAM "url[fr]=rtsp://h/\n" NET,
       RB_CONFIG_ERROR_UNKNOWN_KEY,
       "test.conf: [camera:lobby] url[fr]: unknown key; the keys of this "
-      "group are url, transport, latency, privacy-zones, audio, overlay, overlay-position");
+      "group are url, transport, latency, privacy-zones, audio, substream, "
+      "overlay, overlay-position");
 }
 
 GST_END_TEST;
@@ -596,7 +598,8 @@ GST_START_TEST (test_control_characters_escaped)
   /* a key GKeyFile accepts */
   check_error (MAIN CAM "ke\001y=1\n" NET, RB_CONFIG_ERROR_UNKNOWN_KEY,
       "test.conf: [camera:lobby] ke\\x01y: unknown key; the keys of this "
-      "group are url, transport, latency, privacy-zones, audio, overlay, overlay-position");
+      "group are url, transport, latency, privacy-zones, audio, substream, "
+      "overlay, overlay-position");
   /* not UTF-8: the bytes, not U+FFFD */
   check_error ("[rtsp-blur]\nstate-dir=/s\377\n" CAM NET,
       RB_CONFIG_ERROR_INVALID_VALUE,
@@ -1466,6 +1469,31 @@ GST_START_TEST (test_network_transport_errors)
 
 GST_END_TEST;
 
+/* substream: WxH (even) or none; a camera without the key takes
+ * [rtsp-blur]'s, one with none has none */
+GST_START_TEST (test_substream)
+{
+  g_autoptr (RbConfig) c = load_ok ("[rtsp-blur]\nstate-dir=/tmp/rb-sub\n"
+      "substream=640x360\n[camera:a]\nurl=rtsp://h/a\n[camera:b]\n"
+      "url=rtsp://h/b\nsubstream=none\n[camera:c]\nurl=rtsp://h/c\n"
+      "substream=320x180\n[network:A]\naddress=127.0.0.1\nauth=none\n");
+  guint expected[3][2] = { {640, 360}, {0, 0}, {320, 180} };
+
+  for (guint i = 0; i < 3; i++) {
+    RbCameraConfig *cam = g_ptr_array_index (c->cameras, i);
+
+    assert_equals_int (cam->substream_width, expected[i][0]);
+    assert_equals_int (cam->substream_height, expected[i][1]);
+  }
+  check_error ("[rtsp-blur]\nstate-dir=/tmp/rb-sub\n[camera:a]\n"
+      "url=rtsp://h/a\nsubstream=641x360\n[network:A]\naddress=127.0.0.1\n"
+      "auth=none\n", RB_CONFIG_ERROR_INVALID_VALUE,
+      "test.conf: [camera:a] substream: must be WIDTHxHEIGHT, two even "
+      "numbers from 16 to 4096 (640x360), or none (got '641x360')");
+}
+
+GST_END_TEST;
+
 /* multicast: a range of one family, with ports, on one interface's
  * address, never two networks on one group */
 GST_START_TEST (test_network_multicast)
@@ -1829,6 +1857,7 @@ config_suite (void)
   tcase_add_test (access, test_network_tls_errors);
   tcase_add_test (access, test_network_transport_errors);
   tcase_add_test (access, test_network_multicast);
+  tcase_add_test (access, test_substream);
 
   suite_add_tcase (s, tc);
   tcase_add_test (tc, test_minimal_defaults);

@@ -156,6 +156,25 @@ GST_START_TEST (test_camera)
           "name=parse ! tee") && strstr (jpeg, "safedec"));
   assert_parses (jpeg, TRUE);
 
+  /* a sub-stream: a second encode of the anonymized frames, scaled */
+  {
+    g_autofree gchar *sub = NULL;
+
+    p.encoding_name = "H264";
+    p.substream_width = 320;
+    p.substream_height = 180;
+    p.substream_bitrate_kbps = 256;
+    sub = rb_pipeline_camera (&p);
+    fail_unless (strstr (sub, "! tee name=sub-tee ! x264enc name=encoder"));
+    fail_unless (strstr (sub, "sub-tee. ! queue name=sub-queue"));
+    fail_unless (strstr (sub, "video/x-raw,width=320,height=180"));
+    fail_unless (strstr (sub, "x264enc name=sub-encoder"));
+    fail_unless (strstr (sub, "bitrate=256"));
+    fail_unless (strstr (sub, "appsink name=sub-sink sync=false async=false"));
+    assert_parses (sub, TRUE);
+    p.substream_width = p.substream_height = 0;
+  }
+
   /* audio=keep: the audio also goes to its live appsink */
   p.encoding_name = "H264";
   p.audio_encoding_name = "PCMA";
