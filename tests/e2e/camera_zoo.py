@@ -89,10 +89,13 @@ def make_media(kind, directory, seconds=78):
                 "! avenc_aac ! aacparse ! mux.")
     elif kind == "vlc-mjpeg":
         # VLC's RTP/JPEG packetizer sends nothing of jpegenc's images:
-        # ffmpeg's, as cameras' encoders make them
+        # ffmpeg's, as cameras' encoders make them, with the standard
+        # Huffman tables (RTP/JPEG cannot carry others: a receiver decodes
+        # optimized ones, ffmpeg's default, into garbage)
         subprocess.run(["ffmpeg", "-v", "error", "-y", "-t", str(seconds),
                         "-i", CLIP, "-vf", f"scale={WIDTH}:{HEIGHT},"
                         f"fps={FPS}", "-c:v", "mjpeg", "-q:v", "5",
+                        "-huffman", "default",
                         "-pix_fmt", "yuvj420p", path], check=True,
                        timeout=120, stdout=subprocess.DEVNULL)
         os.chmod(path, 0o644)
