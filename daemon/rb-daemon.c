@@ -524,6 +524,8 @@ rb_daemon_start (RbDaemon * daemon)
     for (i = 0; i < p->publishers->len; i++)
       rb_publisher_set_locate (g_ptr_array_index (p->publishers, i),
           rb_daemon_locate, daemon);
+    if (p->web != NULL)
+      rb_web_set_locate (p->web, rb_daemon_locate, daemon);
   }
 #endif
 

@@ -8,6 +8,7 @@
 
 #include <glib.h>
 #include "rb-config.h"
+#include "rb-locate.h"
 
 G_BEGIN_DECLS
 
@@ -67,6 +68,11 @@ void rb_web_collect (RbWeb * web, GString * out);
 /* Starts the listeners not serving yet; returns how many failed (logged,
  * to retry later: the address may not be on this machine yet). */
 guint rb_web_start (RbWeb * web);
+
+/* [cluster]: where each camera is served (rb-locate.h): the HLS of a
+ * camera another node runs is answered 302 to the owner's URL on the same
+ * network, and /api/cameras names the node that runs each camera. */
+void rb_web_set_locate (RbWeb * web, RbLocateFunc locate, gpointer data);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RbWeb, rb_web_free)
 

@@ -123,6 +123,18 @@ def rtspsrc_video(url, user, password):
     return r.returncode == 0
 
 
+def curl(args):
+    """curl's output (digest as alice unless @args give -u)."""
+    if "-u" not in args:
+        args = ["-u", f"{USER}:{PASSWORD}"] + args
+    try:
+        return subprocess.run(["curl", "--digest", "-m", "10"] + args,
+                              capture_output=True, text=True,
+                              timeout=15).stdout
+    except subprocess.TimeoutExpired:
+        return ""
+
+
 def main():
     tmp = tempfile.mkdtemp(prefix="rb-cluster-viewers-")
     print(f"logs in {tmp}", flush=True)
@@ -187,6 +199,39 @@ def main():
               f"and decodes video ({out})")
         check(rtspsrc_video(url_b, USER, PASSWORD),
               f"rtspsrc at {y} on B is redirected and decodes video")
+
+        # HLS and the operator page
+        hls = f"/hls/{cam}/index.m3u8"
+        out = curl(["-sI", f"http://{Y['address_b']}:{Y['http_b']}{hls}"])
+        owner_hls = f"http://{X['address_b']}:{X['http_b']}{hls}"
+        check(re.search(r"^HTTP/1.1 302", out, re.M) and
+              re.search(rf"^Location: {re.escape(owner_hls)}\r?$", out,
+                        re.M | re.I),
+              f"HLS at {y} on B: 302 to {owner_hls} ({out!r})")
+        out = curl(["-sI", "-u", f"{USER}:wrong",
+                    f"http://{Y['address_b']}:{Y['http_b']}{hls}"])
+        check("401" in out and "location" not in out.lower(),
+              f"HLS with a wrong password: 401, no Location ({out!r})")
+        ok = wait_for(lambda: curl(
+            ["-s", "-L", "--location-trusted",
+             f"http://{Y['address_b']}:{Y['http_b']}{hls}"]).startswith(
+                 "#EXTM3U"), 30, 1)
+        check(ok, f"curl -L at {y} gets {x}'s playlist")
+        out = curl(["-s", f"http://{Y['address_b']}:{Y['http_b']}"
+                    "/api/cameras"])
+        try:
+            listed = {c["name"]: c for c in json.loads(out)["cameras"]}
+        except (ValueError, KeyError):
+            listed = {}
+        check(sorted(listed) == CAMERAS and all(
+            listed[c].get("node") == held[c] for c in CAMERAS),
+            f"{y}'s /api/cameras on B lists every camera with its node "
+            f"({out})")
+        page_x = f"http://{X['address_b']}:{X['http_b']}/"
+        check(listed.get(cam, {}).get("state") == "elsewhere"
+              and listed[cam].get("page") == page_x
+              and not listed[cam].get("hls_ready"),
+              f"{cam} is elsewhere, with {x}'s page {page_x}")
     finally:
         site.stop()
     if failures:
