@@ -28,6 +28,7 @@
 #ifdef RB_HAVE_CLUSTER
 #include "rb-cluster-node.h"
 #include "rb-cluster-view.h"
+#include "rb-cluster-chat.h"
 #endif
 
 #define LISTENER_RETRY_S 10
@@ -56,6 +57,7 @@ struct _RbDaemon
   gboolean *cam_wanted;         /* per camera: the lease says run it */
   gboolean *cam_active;         /* started and not stopped yet */
   RbClusterView *view;          /* which node runs each camera */
+  RbClusterChat *chat;          /* the chat rooms, in the database */
 #endif
 };
 
@@ -93,6 +95,7 @@ rb_daemon_free (RbDaemon * daemon)
   /* not stopped cleanly: the leases expire */
   rb_cluster_node_free (daemon->cluster, FALSE);
   g_clear_pointer (&daemon->view, rb_cluster_view_free);
+  g_clear_pointer (&daemon->chat, rb_cluster_chat_free);
   g_free (daemon->cam_wanted);
   g_free (daemon->cam_active);
 #endif
@@ -221,6 +224,27 @@ rb_daemon_locate (const gchar * network, const gchar * camera,
       || (*out_url = rb_cluster_url (address, http, path)) == NULL)
     return RB_LOCATION_NOWHERE;
   return RB_LOCATION_ELSEWHERE;
+}
+
+/* A chat message of a member here: to the database. */
+static void
+rb_daemon_chat_relay (RbChatRoom * room, const gchar * network,
+    const gchar * user, const gchar * text, gpointer user_data)
+{
+  RbDaemon *daemon = user_data;
+
+  rb_cluster_chat_post (daemon->chat, network, user, text);
+}
+
+/* A chat message of the cluster (this node's too, once stored). */
+static void
+rb_daemon_chat_deliver (const gchar * network, const gchar * user,
+    const gchar * time, const gchar * text, gpointer user_data)
+{
+  RbDaemon *daemon = user_data;
+
+  if (daemon->parts.web != NULL)
+    rb_web_chat_deliver (daemon->parts.web, network, user, time, text);
 }
 
 /* Where this node serves each network, for the others' redirects. */
@@ -524,8 +548,14 @@ rb_daemon_start (RbDaemon * daemon)
     for (i = 0; i < p->publishers->len; i++)
       rb_publisher_set_locate (g_ptr_array_index (p->publishers, i),
           rb_daemon_locate, daemon);
-    if (p->web != NULL)
+    if (p->web != NULL) {
       rb_web_set_locate (p->web, rb_daemon_locate, daemon);
+      /* one room per network, the same on every node */
+      daemon->chat = rb_cluster_chat_new (config->cluster_database,
+          config->cluster_password_file, config->cluster_node,
+          RB_CHAT_HISTORY, rb_daemon_chat_deliver, daemon);
+      rb_web_set_chat_relay (p->web, rb_daemon_chat_relay, daemon);
+    }
   }
 #endif
 

@@ -821,6 +821,28 @@ rb_web_set_locate (RbWeb * web, RbLocateFunc locate, gpointer data)
 }
 
 void
+rb_web_set_chat_relay (RbWeb * web, RbChatRelayFunc relay, gpointer data)
+{
+  GHashTableIter iter;
+  gpointer room;
+
+  g_hash_table_iter_init (&iter, web->rooms);
+  while (g_hash_table_iter_next (&iter, NULL, &room))
+    rb_chat_room_set_relay (room, relay, data);
+}
+
+void
+rb_web_chat_deliver (RbWeb * web, const gchar * network, const gchar * user,
+    const gchar * time, const gchar * text)
+{
+  RbChatRoom *room = g_hash_table_lookup (web->rooms,
+      web->config->chat_join_networks ? "all" : network);
+
+  if (room != NULL)
+    rb_chat_room_deliver (room, network, user, time, text);
+}
+
+void
 rb_web_free (RbWeb * web)
 {
   if (web == NULL)

@@ -135,6 +135,96 @@ def curl(args):
         return ""
 
 
+def Nodes_first_other(nodes, name):
+    return next(v for k, v in nodes.items() if k != name)
+
+
+class Chat:
+    """A chat member on @host:@port (a minimal WebSocket client, RFC 6455),
+    logged in by digest when @password is given."""
+
+    def __init__(self, host, port, password=None):
+        auth = ""
+        if password is not None:
+            # the challenge on a connection of its own (closed after the
+            # 401), answered with qop on the next
+            self.sock = socket.create_connection((host, port), timeout=10)
+            self.buf = b""
+            self.sock.sendall(f"GET /chat HTTP/1.1\r\nHost: {host}:{port}"
+                              "\r\n\r\n".encode())
+            nonce = param(self._head(), "nonce")
+            self.sock.close()
+            ha1 = md5(f"{USER}:{REALM}:{password}")
+            resp = md5(f"{ha1}:{nonce}:00000001:c0ffee:auth:"
+                       f"{md5('GET:/chat')}")
+            auth = (f'Authorization: Digest username="{USER}", '
+                    f'realm="{REALM}", nonce="{nonce}", uri="/chat", '
+                    f'response="{resp}", qop=auth, nc=00000001, '
+                    'cnonce="c0ffee", algorithm=MD5\r\n')
+        self.sock = socket.create_connection((host, port), timeout=10)
+        self.buf = b""
+        key = base64.b64encode(os.urandom(16)).decode()
+        self.sock.sendall(
+            f"GET /chat HTTP/1.1\r\nHost: {host}:{port}\r\n{auth}"
+            "Upgrade: websocket\r\nConnection: Upgrade\r\n"
+            f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n"
+            "\r\n".encode())
+        self.status = self._head().split(" ", 2)[1]
+
+    def _fill(self):
+        chunk = self.sock.recv(65536)
+        if not chunk:
+            raise OSError("closed")
+        self.buf += chunk
+
+    def _head(self):
+        while b"\r\n\r\n" not in self.buf:
+            self._fill()
+        head, _, self.buf = self.buf.partition(b"\r\n\r\n")
+        return head.decode()
+
+    def _take(self, n):
+        while len(self.buf) < n:
+            self._fill()
+        out, self.buf = self.buf[:n], self.buf[n:]
+        return out
+
+    def send(self, text):
+        payload = text.encode()
+        mask = os.urandom(4)
+        self.sock.sendall(bytes([0x81, 0x80 | len(payload)]) + mask + bytes(
+            b ^ mask[i % 4] for i, b in enumerate(payload)))
+
+    def texts(self, timeout, until=None):
+        """The chat texts received within @timeout s (or until one is
+        @until)."""
+        out, end = [], time.monotonic() + timeout
+        while time.monotonic() < end:
+            self.sock.settimeout(max(0.05, end - time.monotonic()))
+            try:
+                b0, b1 = self._take(2)
+                n = b1 & 0x7f
+                if n == 126:
+                    n = int.from_bytes(self._take(2), "big")
+                elif n == 127:
+                    n = int.from_bytes(self._take(8), "big")
+                payload = self._take(n)
+            except (socket.timeout, TimeoutError):
+                break
+            if b0 & 0x0f != 1:
+                continue
+            frame = json.loads(payload)
+            msgs = frame.get("messages", []) + (
+                [frame["message"]] if "message" in frame else [])
+            out += [(m["network"], m["user"], m["text"]) for m in msgs]
+            if until is not None and until in [t[2] for t in out]:
+                break
+        return out
+
+    def close(self):
+        self.sock.close()
+
+
 def main():
     tmp = tempfile.mkdtemp(prefix="rb-cluster-viewers-")
     print(f"logs in {tmp}", flush=True)
@@ -232,6 +322,35 @@ def main():
               and listed[cam].get("page") == page_x
               and not listed[cam].get("hls_ready"),
               f"{cam} is elsewhere, with {x}'s page {page_x}")
+
+        # the chat, one room per network across the nodes
+        Z = nodes[z]
+        zb = Chat(Z["address_b"], Z["http_b"], PASSWORD)
+        za = Chat(Z["address"], Z["http_a"])
+        yb = Chat(Y["address_b"], Y["http_b"], PASSWORD)
+        check(zb.status == "101" and za.status == "101"
+              and yb.status == "101", f"chat members on {z} (A, B) and "
+              f"{y} (B) ({zb.status}, {za.status}, {yb.status})")
+        for c in (zb, za, yb):
+            c.texts(1.0)        # the history
+        text = f"hello from {y} on B {os.getpid()}"
+        sent = time.monotonic()
+        yb.send(text)
+        got = [t for t in zb.texts(3.0, until=text) if t[2] == text]
+        took = time.monotonic() - sent
+        check(got == [("B", USER, text)] and took < 2.0,
+              f"the message sent on {y}'s B reached {z}'s B within 2 s "
+              f"({got}, {took:.2f} s)")
+        check(not [t for t in za.texts(1.0) if t[2] == text],
+              f"and not {z}'s A")
+        check([t for t in yb.texts(1.0) if t[2] == text],
+              f"the sender on {y} got it too")
+        late = Chat(Nodes_first_other(nodes, z)["address_b"],
+                    Nodes_first_other(nodes, z)["http_b"], PASSWORD)
+        check(("B", USER, text) in late.texts(2.0),
+              "a member joining later gets it in the history")
+        for c in (zb, za, yb, late):
+            c.close()
     finally:
         site.stop()
     if failures:
