@@ -166,6 +166,7 @@ chat_thread (gpointer data)
   g_autoptr (GHashTable) seen = g_hash_table_new_full (g_int64_hash,
       g_int64_equal, g_free, NULL);
   gint64 last_id = -1, next_trim = 0;
+  gint64 floor = 0;             /* the last id of the history at start */
   gboolean warned = FALSE;
 
   while (!chat_quitting (chat)) {
@@ -191,6 +192,8 @@ chat_thread (gpointer data)
       if (res != NULL) {
         last_id = 0;
         chat_take_rows (chat, res, seen, &last_id);
+        /* older rows not in the history are not news */
+        floor = last_id;
         g_clear_pointer (&res, PQclear);
       }
     }
@@ -198,7 +201,7 @@ chat_thread (gpointer data)
       chat_insert_pending (chat, db, &err);
     if (err == NULL) {
       g_autofree gchar *from = g_strdup_printf ("%" G_GINT64_FORMAT,
-          MAX (last_id - ID_MARGIN, 0));
+          MAX (last_id - ID_MARGIN, floor));
       const gchar *params[] = { from };
 
       res = rb_db_query (db, "SELECT " ROW_COLUMNS " FROM chat_messages "
