@@ -210,14 +210,14 @@ rb_daemon_locate (const gchar * network, const gchar * camera,
   *out_url = NULL;
   if (out_node)
     *out_node = NULL;
-  if (i < 0 || daemon->cam_wanted[i])
+  if (i < 0 || (daemon->cam_wanted[i] && !daemon->stopping))
     return RB_LOCATION_HERE;
   if (!rb_cluster_view_lookup (daemon->view, camera, network, &node,
           &address))
     return RB_LOCATION_NOWHERE;
-  /* leased here, about to start */
+  /* leased here: about to start, or (stopping) to be released */
   if (g_str_equal (node, daemon->config->cluster_node))
-    return RB_LOCATION_HERE;
+    return daemon->stopping ? RB_LOCATION_NOWHERE : RB_LOCATION_HERE;
   if (out_node)
     *out_node = g_strdup (node);
   if (address == NULL
