@@ -212,8 +212,7 @@ rb_daemon_locate (const gchar * network, const gchar * camera,
     *out_node = NULL;
   if (i < 0 || (daemon->cam_wanted[i] && !daemon->stopping))
     return RB_LOCATION_HERE;
-  if (!rb_cluster_view_lookup (daemon->view, camera, network, &node,
-          &address))
+  if (!rb_cluster_view_lookup (daemon->view, camera, network, &node, &address))
     return RB_LOCATION_NOWHERE;
   /* leased here: about to start, or (stopping) to be released */
   if (g_str_equal (node, daemon->config->cluster_node))

@@ -49,7 +49,8 @@
 #define ID_MARGIN 200
 #define MAX_PENDING 1000
 
-typedef struct {
+typedef struct
+{
   gchar *network, *user, *time, *text;
   gint64 id;
 } ChatRow;
@@ -256,8 +257,7 @@ chat_drain (gpointer data)
   for (GList * l = rows.head; l != NULL; l = l->next) {
     ChatRow *row = l->data;
 
-    chat->func (row->network, row->user, row->time, row->text,
-        chat->user_data);
+    chat->func (row->network, row->user, row->time, row->text, chat->user_data);
   }
   g_queue_clear_full (&rows, (GDestroyNotify) chat_row_free);
   return G_SOURCE_CONTINUE;

@@ -308,8 +308,7 @@ rb_cluster_view_refresh (RbClusterView * view, RbDb * db, GError ** error)
 
   leases = rb_db_query (db, "SELECT l.camera, l.node FROM camera_leases l "
       "JOIN nodes n ON n.name = l.node "
-      "WHERE l.expires_at > now() AND n.alive_until > now()", 0, NULL,
-      error);
+      "WHERE l.expires_at > now() AND n.alive_until > now()", 0, NULL, error);
   if (leases == NULL)
     return FALSE;
   addrs = rb_db_query (db, "SELECT a.node, a.network, a.address, "

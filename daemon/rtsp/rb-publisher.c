@@ -208,8 +208,7 @@ rb_publisher_route (GstRTSPContext * ctx, gpointer data)
     return TRUE;                /* 404 by the server */
   path = ctx->uri->query ? g_strdup_printf ("/%s?%s", abspath,
       ctx->uri->query) : g_strdup_printf ("/%s", abspath);
-  switch (p->locate (p->name, camera, FALSE, path, &url, &node,
-          p->locate_data)) {
+  switch (p->locate (p->name, camera, FALSE, path, &url, &node, p->locate_data)) {
     case RB_LOCATION_HERE:
       return TRUE;
     case RB_LOCATION_ELSEWHERE:
@@ -227,8 +226,7 @@ rb_publisher_route (GstRTSPContext * ctx, gpointer data)
         gst_rtsp_method_as_text (ctx->method), path, node, url);
     gst_rtsp_message_add_header (ctx->response, GST_RTSP_HDR_LOCATION, url);
   } else {
-    gst_rtsp_message_add_header (ctx->response, GST_RTSP_HDR_RETRY_AFTER,
-        "2");
+    gst_rtsp_message_add_header (ctx->response, GST_RTSP_HDR_RETRY_AFTER, "2");
   }
   gst_rtsp_client_send_message (ctx->client, ctx->session, ctx->response);
   return FALSE;

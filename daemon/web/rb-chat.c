@@ -470,8 +470,7 @@ rb_chat_room_join (RbChatRoom * room, SoupWebsocketConnection * conn,
 }
 
 void
-rb_chat_room_set_relay (RbChatRoom * room, RbChatRelayFunc relay,
-    gpointer data)
+rb_chat_room_set_relay (RbChatRoom * room, RbChatRelayFunc relay, gpointer data)
 {
   room->relay = relay;
   room->relay_data = data;

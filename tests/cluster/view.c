@@ -72,8 +72,7 @@ test_lookup (void)
   g_assert_false (rb_cluster_view_lookup (view, "lobby", "B", &node, &a));
   g_assert_null (node);
 
-  g_ptr_array_add (n2, rb_node_address_new ("B", "10.0.1.6", 9554, 0,
-          FALSE));
+  g_ptr_array_add (n2, rb_node_address_new ("B", "10.0.1.6", 9554, 0, FALSE));
   g_hash_table_insert (addresses, g_strdup ("n2"), n2);
   rb_cluster_view_replace (view, owners_new ("lobby", "n2"), addresses);
   g_assert_cmpint (rb_cluster_view_get_age_us (view), >=, 0);
@@ -122,10 +121,8 @@ test_database (void)
   g_autoptr (RbDb) db = rb_test_pg_new_migrated (&conninfo);
   g_autoptr (RbClusterView) n1 = rb_cluster_view_new ("n1");
   g_autoptr (RbClusterView) n2 = rb_cluster_view_new ("n2");
-  g_autoptr (GPtrArray) a1 = addresses_of ("10.0.0.1", 8554, "10.0.1.1",
-      9554);
-  g_autoptr (GPtrArray) a2 = addresses_of ("10.0.0.2", 8554, "10.0.1.2",
-      9554);
+  g_autoptr (GPtrArray) a1 = addresses_of ("10.0.0.1", 8554, "10.0.1.1", 9554);
+  g_autoptr (GPtrArray) a2 = addresses_of ("10.0.0.2", 8554, "10.0.1.2", 9554);
   g_autoptr (GPtrArray) a1_only = addresses_of ("10.0.0.9", 7554, NULL, 0);
   g_autoptr (GError) err = NULL;
   g_autoptr (RbNodeAddress) a = NULL;
