@@ -27,6 +27,8 @@
 #include "rb-publisher.h"
 #ifdef RB_HAVE_CLUSTER
 #include "rb-cluster-node.h"
+#include "rb-cluster-view.h"
+#include "rb-cluster-chat.h"
 #endif
 
 #define LISTENER_RETRY_S 10
@@ -54,6 +56,8 @@ struct _RbDaemon
   RbClusterNode *cluster;
   gboolean *cam_wanted;         /* per camera: the lease says run it */
   gboolean *cam_active;         /* started and not stopped yet */
+  RbClusterView *view;          /* which node runs each camera */
+  RbClusterChat *chat;          /* the chat rooms, in the database */
 #endif
 };
 
@@ -90,6 +94,8 @@ rb_daemon_free (RbDaemon * daemon)
 #ifdef RB_HAVE_CLUSTER
   /* not stopped cleanly: the leases expire */
   rb_cluster_node_free (daemon->cluster, FALSE);
+  g_clear_pointer (&daemon->view, rb_cluster_view_free);
+  g_clear_pointer (&daemon->chat, rb_cluster_chat_free);
   g_free (daemon->cam_wanted);
   g_free (daemon->cam_active);
 #endif
@@ -186,6 +192,74 @@ rb_daemon_on_lease_stop (const gchar * camera, gint64 epoch,
   daemon->cam_wanted[i] = FALSE;
   if (daemon->cam_active[i] && !daemon->stopping)
     rb_camera_stop (g_ptr_array_index (daemon->parts.cameras, i));
+}
+
+/* Where a viewer of @camera on @network is served (rb-locate.h): here
+ * while this node holds its lease, else at the node the cluster's view
+ * says runs it. */
+static RbLocation
+rb_daemon_locate (const gchar * network, const gchar * camera,
+    gboolean http, const gchar * path, gchar ** out_url, gchar ** out_node,
+    gpointer user_data)
+{
+  RbDaemon *daemon = user_data;
+  gint i = rb_daemon_camera_index (daemon, camera);
+  g_autofree gchar *node = NULL;
+  g_autoptr (RbNodeAddress) address = NULL;
+
+  *out_url = NULL;
+  if (out_node)
+    *out_node = NULL;
+  if (i < 0 || (daemon->cam_wanted[i] && !daemon->stopping))
+    return RB_LOCATION_HERE;
+  if (!rb_cluster_view_lookup (daemon->view, camera, network, &node, &address))
+    return RB_LOCATION_NOWHERE;
+  /* leased here: about to start, or (stopping) to be released */
+  if (g_str_equal (node, daemon->config->cluster_node))
+    return daemon->stopping ? RB_LOCATION_NOWHERE : RB_LOCATION_HERE;
+  if (out_node)
+    *out_node = g_strdup (node);
+  if (address == NULL
+      || (*out_url = rb_cluster_url (address, http, path)) == NULL)
+    return RB_LOCATION_NOWHERE;
+  return RB_LOCATION_ELSEWHERE;
+}
+
+/* A chat message of a member here: to the database. */
+static void
+rb_daemon_chat_relay (RbChatRoom * room, const gchar * network,
+    const gchar * user, const gchar * text, gpointer user_data)
+{
+  RbDaemon *daemon = user_data;
+
+  rb_cluster_chat_post (daemon->chat, network, user, text);
+}
+
+/* A chat message of the cluster (this node's too, once stored). */
+static void
+rb_daemon_chat_deliver (const gchar * network, const gchar * user,
+    const gchar * time, const gchar * text, gpointer user_data)
+{
+  RbDaemon *daemon = user_data;
+
+  if (daemon->parts.web != NULL)
+    rb_web_chat_deliver (daemon->parts.web, network, user, time, text);
+}
+
+/* Where this node serves each network, for the others' redirects. */
+static GPtrArray *
+rb_daemon_addresses (const RbConfig * config)
+{
+  GPtrArray *list = g_ptr_array_new_with_free_func ((GDestroyNotify)
+      rb_node_address_free);
+
+  for (guint i = 0; i < config->networks->len; i++) {
+    RbNetworkConfig *net = g_ptr_array_index (config->networks, i);
+
+    g_ptr_array_add (list, rb_node_address_new (net->name, net->address,
+            net->port, net->http_port, net->tls_certificate != NULL));
+  }
+  return list;
 }
 
 static void
@@ -465,6 +539,25 @@ rb_daemon_start (RbDaemon * daemon)
       g_critical ("%s: [cluster] database: %s", config->path, err->message);
       g_error_free (err);
       return RB_EXIT_UNAVAILABLE;
+    }
+    /* every network's mount points and pages, here or by redirect */
+    {
+      g_autoptr (GPtrArray) addresses = rb_daemon_addresses (config);
+
+      daemon->view = rb_cluster_view_new (config->cluster_node);
+      rb_cluster_view_start (daemon->view, config->cluster_database,
+          config->cluster_password_file, addresses, NULL);
+    }
+    for (i = 0; i < p->publishers->len; i++)
+      rb_publisher_set_locate (g_ptr_array_index (p->publishers, i),
+          rb_daemon_locate, daemon);
+    if (p->web != NULL) {
+      rb_web_set_locate (p->web, rb_daemon_locate, daemon);
+      /* one room per network, the same on every node */
+      daemon->chat = rb_cluster_chat_new (config->cluster_database,
+          config->cluster_password_file, config->cluster_node,
+          RB_CHAT_HISTORY, rb_daemon_chat_deliver, daemon);
+      rb_web_set_chat_relay (p->web, rb_daemon_chat_relay, daemon);
     }
   }
 #endif

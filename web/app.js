@@ -50,6 +50,15 @@ function startPlayer(t) {
   video.play().catch(() => {});
 }
 
+// A camera another node runs now ([cluster]): no player here, a link to
+// that node's page on this network instead.
+function stopPlayer(t) {
+  if (t.hls) t.hls.destroy();
+  if (t.native) t.video.removeAttribute('src');
+  t.hls = null;
+  t.native = false;
+}
+
 function addTile(cam) {
   const tile = el('div', 'tile');
   tile.dataset.camera = cam.name;
@@ -81,7 +90,14 @@ async function refresh() {
     for (const cam of info.cameras) {
       const t = tiles.get(cam.name) || addTile(cam);
       t.tile.className = 'tile ' + cam.state;
-      t.state.textContent = cam.state;
+      if (cam.state === 'elsewhere') {
+        stopPlayer(t);
+        const text = 'on ' + (cam.node || 'another node');
+        t.state.replaceChildren(cam.page ? el('a', 'owner', text) : text);
+        if (cam.page) t.state.firstChild.href = cam.page;
+      } else {
+        t.state.textContent = cam.state;
+      }
       t.last.textContent = fmtTime(cam.last_frame);
       if (cam.hls_ready) startPlayer(t);
     }

@@ -73,6 +73,8 @@ struct _RbPublisher {
   RbAccess *access;             /* allow=, refusals, wrong credentials */
   guint64 dropped_slow;         /* viewers dropped for being too slow */
   guint viewers;                /* connections that asked for a stream */
+  RbLocateFunc locate;          /* [cluster]: where a camera is served */
+  gpointer locate_data;
 };
 
 /* One client connection, for the limits. */
@@ -176,6 +178,61 @@ rb_publisher_on_pre_setup (GstRTSPClient * client, GstRTSPContext * ctx,
   rb_access_refuse (info->publisher->access, info->address,
       "max-viewers reached");
   return GST_RTSP_STS_SERVICE_UNAVAILABLE;
+}
+
+/* [cluster]: an authenticated DESCRIBE, or SETUP or PLAY without a
+ * session, for a camera that another node runs is answered 302 with the
+ * same path at the owner's address on this network (ffmpeg and rtspsrc
+ * follow it); a camera that no node runs, 503. Any other request, and any
+ * camera run here, goes on to the server. Called by the listener's auth
+ * (rb-rtsp-auth.c) after the credentials are checked. */
+static gboolean
+rb_publisher_route (GstRTSPContext * ctx, gpointer data)
+{
+  RbPublisher *p = data;
+  const gchar *abspath, *end;
+  g_autofree gchar *camera = NULL, *path = NULL, *url = NULL;
+  g_autofree gchar *node = NULL;
+  GstRTSPStatusCode code;
+
+  if (p->locate == NULL || ctx->uri == NULL || ctx->uri->abspath == NULL
+      || ctx->request == NULL)
+    return TRUE;
+  if (ctx->method != GST_RTSP_DESCRIBE && !(ctx->session == NULL
+          && (ctx->method == GST_RTSP_SETUP || ctx->method == GST_RTSP_PLAY)))
+    return TRUE;
+  abspath = ctx->uri->abspath;
+  while (*abspath == '/')
+    abspath++;
+  end = strchr (abspath, '/');
+  camera = end ? g_strndup (abspath, end - abspath) : g_strdup (abspath);
+  if (camera[0] == '\0' || (p->cameras != NULL
+          && !g_strv_contains ((const gchar * const *) p->cameras, camera)))
+    return TRUE;                /* 404 by the server */
+  path = ctx->uri->query ? g_strdup_printf ("/%s?%s", abspath,
+      ctx->uri->query) : g_strdup_printf ("/%s", abspath);
+  switch (p->locate (p->name, camera, FALSE, path, &url, &node, p->locate_data)) {
+    case RB_LOCATION_HERE:
+      return TRUE;
+    case RB_LOCATION_ELSEWHERE:
+      code = GST_RTSP_STS_MOVE_TEMPORARILY;
+      break;
+    case RB_LOCATION_NOWHERE:
+    default:
+      code = GST_RTSP_STS_SERVICE_UNAVAILABLE;
+      break;
+  }
+  gst_rtsp_message_init_response (ctx->response, code,
+      gst_rtsp_status_as_text (code), ctx->request);
+  if (url != NULL) {
+    GST_INFO ("network %s: %s %s: sent to node %s at %s", p->name,
+        gst_rtsp_method_as_text (ctx->method), path, node, url);
+    gst_rtsp_message_add_header (ctx->response, GST_RTSP_HDR_LOCATION, url);
+  } else {
+    gst_rtsp_message_add_header (ctx->response, GST_RTSP_HDR_RETRY_AFTER, "2");
+  }
+  gst_rtsp_client_send_message (ctx->client, ctx->session, ctx->response);
+  return FALSE;
 }
 
 /* Whether a new connection from @address is let in by the limits, after
@@ -352,6 +409,7 @@ rb_publisher_new (const RbNetworkConfig * network, GError ** error)
   auth = rb_rtsp_auth_new (publisher->access, network->auth,
       g_steal_pointer (&users), certificate, rb_publisher_may_connect,
       publisher);
+  rb_rtsp_auth_set_route (auth, rb_publisher_route, publisher);
   gst_rtsp_server_set_auth (publisher->server, auth);
   g_object_unref (auth);
 
@@ -587,4 +645,12 @@ rb_publisher_get_access_counts (RbPublisher * publisher,
 {
   rb_access_get_counts (publisher->access, NULL, auth_failures);
   *dropped_slow = publisher->dropped_slow;
+}
+
+void
+rb_publisher_set_locate (RbPublisher * publisher, RbLocateFunc locate,
+    gpointer data)
+{
+  publisher->locate = locate;
+  publisher->locate_data = data;
 }

@@ -9,6 +9,7 @@
 #include <gst/gst.h>
 #include "rb-config.h"
 #include "rb-live-feed.h"
+#include "rb-locate.h"
 
 G_BEGIN_DECLS
 
@@ -44,6 +45,13 @@ void rb_publisher_get_counts (RbPublisher * publisher, guint * connections,
 void rb_publisher_get_access_counts (RbPublisher * publisher,
                                      guint64 * auth_failures,
                                      guint64 * dropped_slow);
+
+/* [cluster]: asked, for each authenticated DESCRIBE (and SETUP or PLAY
+ * without a session) of a camera, where it is served: another node's
+ * cameras are answered 302 with the owner's URL on this network, cameras
+ * no node runs 503. NULL (the default): every camera is served here. */
+void rb_publisher_set_locate (RbPublisher * publisher, RbLocateFunc locate,
+                              gpointer data);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RbPublisher, rb_publisher_free)
 

@@ -36,6 +36,8 @@ struct _RbRtspAuth {
   RbNetworkAuth mode;
   RbDigest *digest;             /* NULL with auth=none */
   GstRTSPToken *token;          /* given to authenticated requests */
+  RbRtspAuthRouteFunc route;    /* NULL: every request served here */
+  gpointer route_data;
 };
 
 G_DEFINE_TYPE (RbRtspAuth, rb_rtsp_auth, GST_TYPE_RTSP_AUTH);
@@ -119,11 +121,14 @@ rb_rtsp_auth_check (GstRTSPAuth * auth, GstRTSPContext * ctx,
    * default without a token that allows it) */
   if (g_str_equal (check, GST_RTSP_AUTH_CHECK_TRANSPORT_CLIENT_SETTINGS))
     return FALSE;
-  if (self->mode == RB_NETWORK_AUTH_NONE)
-    return TRUE;
   /* the URL check comes first for every request; the media checks follow
    * with the token it left */
-  return rb_rtsp_auth_ensure (self, ctx);
+  if (self->mode != RB_NETWORK_AUTH_NONE && !rb_rtsp_auth_ensure (self, ctx))
+    return FALSE;
+  /* authenticated: the request may be for another node */
+  if (self->route != NULL && g_str_equal (check, GST_RTSP_AUTH_CHECK_URL))
+    return self->route (ctx, self->route_data);
+  return TRUE;
 }
 
 static void
@@ -180,4 +185,23 @@ rb_rtsp_auth_new (RbAccess * access, RbNetworkAuth mode, RbUsers * users,
   if (certificate != NULL)
     gst_rtsp_auth_set_tls_certificate (GST_RTSP_AUTH (self), certificate);
   return GST_RTSP_AUTH (self);
+}
+
+/**
+ * rb_rtsp_auth_set_route:
+ * @auth: an authorization of rb_rtsp_auth_new()
+ * @route: (nullable): called for each authenticated request (URL check)
+ * @data: for @route
+ *
+ * Sets who decides, once a request is authenticated, whether this
+ * listener handles it or answers it otherwise (a redirect).
+ */
+void
+rb_rtsp_auth_set_route (GstRTSPAuth * auth, RbRtspAuthRouteFunc route,
+    gpointer data)
+{
+  RbRtspAuth *self = RB_RTSP_AUTH (auth);
+
+  self->route = route;
+  self->route_data = data;
 }

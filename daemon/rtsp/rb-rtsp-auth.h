@@ -34,6 +34,18 @@ GstRTSPAuth *rb_rtsp_auth_new (RbAccess * access, RbNetworkAuth mode,
                                RbRtspAuthConnectFunc may_connect,
                                gpointer data);
 
+/* Called for every request that passed authentication (or with
+ * auth=none), after it and before the server handles it: returns TRUE to
+ * let the server handle it, FALSE when it answered the request itself
+ * (the listener's redirects to the node that runs a camera,
+ * rb-publisher.c). Authentication comes first: who fails it learns
+ * nothing of where the cameras run. */
+typedef gboolean (*RbRtspAuthRouteFunc) (GstRTSPContext * ctx,
+                                         gpointer data);
+
+void rb_rtsp_auth_set_route (GstRTSPAuth * auth, RbRtspAuthRouteFunc route,
+                             gpointer data);
+
 G_END_DECLS
 
 #endif /* __RB_RTSP_AUTH_H__ */

@@ -56,6 +56,8 @@ struct _RbChatRoom {
   gdouble user_rate, network_rate;
   guint user_burst, network_burst;
   guint64 rate_limited;
+  RbChatRelayFunc relay;        /* [cluster], or NULL: the file */
+  gpointer relay_data;
 };
 
 static void
@@ -320,11 +322,10 @@ rb_chat_now_iso (void)
 }
 
 static gchar *
-rb_chat_message_new (const gchar * user, const gchar * network,
-    const gchar * text)
+rb_chat_message_build (const gchar * user, const gchar * network,
+    const gchar * time, const gchar * text)
 {
   g_autoptr (JsonBuilder) b = json_builder_new ();
-  g_autofree gchar *time = rb_chat_now_iso ();
   g_autoptr (JsonNode) root = NULL;
 
   json_builder_begin_object (b);
@@ -339,6 +340,15 @@ rb_chat_message_new (const gchar * user, const gchar * network,
   json_builder_end_object (b);
   root = json_builder_get_root (b);
   return json_to_string (root, FALSE);
+}
+
+static gchar *
+rb_chat_message_new (const gchar * user, const gchar * network,
+    const gchar * text)
+{
+  g_autofree gchar *time = rb_chat_now_iso ();
+
+  return rb_chat_message_build (user, network, time, text);
 }
 
 /* {"type":"notice","text":...}: to the sender of a message not sent */
@@ -405,6 +415,10 @@ rb_chat_on_message (SoupWebsocketConnection * conn, gint type,
     }
     return;
   }
+  if (room->relay != NULL) {
+    room->relay (room, m->network, m->user, text, room->relay_data);
+    return;
+  }
   line = rb_chat_message_new (m->user, m->network, text);
   if (!rb_chat_room_append (room, line, &err)) {
     g_warning ("chat %s: message from %s not saved: %s", room->name,
@@ -453,4 +467,25 @@ rb_chat_room_join (RbChatRoom * room, SoupWebsocketConnection * conn,
   g_string_append (frame, "]}");
   rb_chat_member_send (m, frame->str);
   g_string_free (frame, TRUE);
+}
+
+void
+rb_chat_room_set_relay (RbChatRoom * room, RbChatRelayFunc relay, gpointer data)
+{
+  room->relay = relay;
+  room->relay_data = data;
+  g_queue_clear_full (&room->history, g_free);
+}
+
+void
+rb_chat_room_deliver (RbChatRoom * room, const gchar * network,
+    const gchar * user, const gchar * time, const gchar * text)
+{
+  gchar *line = rb_chat_message_build (user, network, time, text);
+  g_autofree gchar *frame = g_strdup_printf ("{\"type\":\"message\","
+      "\"message\":%s}", line);
+
+  rb_chat_room_keep (room, line);
+  for (GList * l = room->members; l != NULL; l = l->next)
+    rb_chat_member_send (l->data, frame);
 }

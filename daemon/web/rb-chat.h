@@ -69,6 +69,21 @@ void rb_chat_room_set_rate_limits (RbChatRoom * room, gdouble user_rate,
 /* Messages not sent since start because of the rate limits. */
 guint64 rb_chat_room_get_rate_limited (RbChatRoom * room);
 
+/* [cluster]: the room's messages live elsewhere (the cluster's database,
+ * rb-cluster-chat.h). A message a member sends (checked and rate-limited
+ * as before) goes to @relay instead of the file and the members; the
+ * messages of the room come back through rb_chat_room_deliver(), which
+ * keeps the last RB_CHAT_HISTORY and sends them to the members. The
+ * history read from the file is dropped. */
+typedef void (*RbChatRelayFunc) (RbChatRoom * room, const gchar * network,
+                                 const gchar * user, const gchar * text,
+                                 gpointer data);
+void rb_chat_room_set_relay (RbChatRoom * room, RbChatRelayFunc relay,
+                             gpointer data);
+void rb_chat_room_deliver (RbChatRoom * room, const gchar * network,
+                           const gchar * user, const gchar * time,
+                           const gchar * text);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RbChatRoom, rb_chat_room_free)
 
 G_END_DECLS

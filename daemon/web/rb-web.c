@@ -55,6 +55,8 @@ struct _RbWeb {
   GHashTable *rooms;            /* room name → RbChatRoom * */
   GPtrArray *https;             /* of RbHttp * */
   gint64 started_us;            /* wall clock */
+  RbLocateFunc locate;          /* [cluster], or NULL */
+  gpointer locate_data;
 };
 
 struct _RbHttp {
@@ -229,15 +231,39 @@ rb_http_serve_cameras (RbHttp * http, SoupServerMessage * msg,
     RbWebCameraState state;
     gint64 last;
 
+    g_autofree gchar *owner = NULL, *page = NULL;
+    RbLocation where = RB_LOCATION_HERE;
+
     if (!rb_network_config_has_camera (http->net, cam->name) || hls == NULL)
       continue;
+    if (web->locate != NULL)
+      where = web->locate (http->net->name, cam->name, TRUE, "/", &page,
+          &owner, web->locate_data);
     state = rb_web_camera_state (web, i, &last);
     playlist = rb_hls_get_playlist (hls);
     json_builder_begin_object (b);
     json_builder_set_member_name (b, "name");
     json_builder_add_string_value (b, cam->name);
+    if (web->locate != NULL) {
+      /* the node that runs it; its own page on this network */
+      json_builder_set_member_name (b, "node");
+      if (where == RB_LOCATION_HERE)
+        json_builder_add_string_value (b, web->config->cluster_node);
+      else if (owner != NULL)
+        json_builder_add_string_value (b, owner);
+      else
+        json_builder_add_null_value (b);
+      json_builder_set_member_name (b, "page");
+      if (page != NULL)
+        json_builder_add_string_value (b, page);
+      else
+        json_builder_add_null_value (b);
+    }
     json_builder_set_member_name (b, "state");
-    json_builder_add_string_value (b, rb_web_camera_state_name (state));
+    if (where == RB_LOCATION_ELSEWHERE)
+      json_builder_add_string_value (b, "elsewhere");
+    else
+      json_builder_add_string_value (b, rb_web_camera_state_name (state));
     json_builder_set_member_name (b, "last_frame");
     if (last > 0) {
       g_autofree gchar *t = rb_web_iso_time (last);
@@ -249,7 +275,8 @@ rb_http_serve_cameras (RbHttp * http, SoupServerMessage * msg,
     json_builder_set_member_name (b, "hls");
     json_builder_add_string_value (b, url);
     json_builder_set_member_name (b, "hls_ready");
-    json_builder_add_boolean_value (b, playlist != NULL);
+    json_builder_add_boolean_value (b, where == RB_LOCATION_HERE
+        && playlist != NULL);
     json_builder_end_object (b);
   }
   json_builder_end_array (b);
@@ -275,6 +302,32 @@ rb_http_serve_hls (RbHttp * http, SoupServerMessage * msg,
       || (hls = g_ptr_array_index (http->web->hls, i)) == NULL) {
     rb_http_respond_text (msg, SOUP_STATUS_NOT_FOUND, "no such camera\n");
     return;
+  }
+  if (http->web->locate != NULL) {
+    GUri *uri = soup_server_message_get_uri (msg);
+    g_autofree gchar *path = g_uri_get_query (uri) ?
+        g_strdup_printf ("%s?%s", g_uri_get_path (uri), g_uri_get_query (uri))
+        : g_strdup (g_uri_get_path (uri));
+    g_autofree gchar *url = NULL;
+
+    switch (http->web->locate (http->net->name, camera, TRUE, path, &url,
+            NULL, http->web->locate_data)) {
+      case RB_LOCATION_HERE:
+        break;
+      case RB_LOCATION_ELSEWHERE:
+        /* another node runs it: its same URL on this network */
+        soup_message_headers_replace (soup_server_message_get_response_headers
+            (msg), "Location", url);
+        rb_http_respond_text (msg, SOUP_STATUS_FOUND, "served by another "
+            "node\n");
+        return;
+      case RB_LOCATION_NOWHERE:
+        soup_message_headers_replace (soup_server_message_get_response_headers
+            (msg), "Retry-After", "2");
+        rb_http_respond_text (msg, SOUP_STATUS_SERVICE_UNAVAILABLE,
+            "no node runs this camera now\n");
+        return;
+    }
   }
   if (g_str_equal (file, "index.m3u8")) {
     bytes = rb_hls_get_playlist (hls);
@@ -842,6 +895,35 @@ rb_web_collect (RbWeb * web, GString * out)
         rb_chat_room_get_rate_limited (value));
     first = FALSE;
   }
+}
+
+void
+rb_web_set_locate (RbWeb * web, RbLocateFunc locate, gpointer data)
+{
+  web->locate = locate;
+  web->locate_data = data;
+}
+
+void
+rb_web_set_chat_relay (RbWeb * web, RbChatRelayFunc relay, gpointer data)
+{
+  GHashTableIter iter;
+  gpointer room;
+
+  g_hash_table_iter_init (&iter, web->rooms);
+  while (g_hash_table_iter_next (&iter, NULL, &room))
+    rb_chat_room_set_relay (room, relay, data);
+}
+
+void
+rb_web_chat_deliver (RbWeb * web, const gchar * network, const gchar * user,
+    const gchar * time, const gchar * text)
+{
+  RbChatRoom *room = g_hash_table_lookup (web->rooms,
+      web->config->chat_join_networks ? "all" : network);
+
+  if (room != NULL)
+    rb_chat_room_deliver (room, network, user, time, text);
 }
 
 void

@@ -8,6 +8,8 @@
 
 #include <glib.h>
 #include "rb-config.h"
+#include "rb-locate.h"
+#include "rb-chat.h"
 
 G_BEGIN_DECLS
 
@@ -67,6 +69,20 @@ void rb_web_collect (RbWeb * web, GString * out);
 /* Starts the listeners not serving yet; returns how many failed (logged,
  * to retry later: the address may not be on this machine yet). */
 guint rb_web_start (RbWeb * web);
+
+/* [cluster]: where each camera is served (rb-locate.h): the HLS of a
+ * camera another node runs is answered 302 to the owner's URL on the same
+ * network, and /api/cameras names the node that runs each camera. */
+void rb_web_set_locate (RbWeb * web, RbLocateFunc locate, gpointer data);
+
+/* [cluster]: the chat rooms' messages go to @relay (the cluster's
+ * database) instead of their files; rb_web_chat_deliver() brings each
+ * message of the cluster to the room of its network. */
+void rb_web_set_chat_relay (RbWeb * web, RbChatRelayFunc relay,
+                            gpointer data);
+void rb_web_chat_deliver (RbWeb * web, const gchar * network,
+                          const gchar * user, const gchar * time,
+                          const gchar * text);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RbWeb, rb_web_free)
 

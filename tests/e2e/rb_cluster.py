@@ -197,3 +197,27 @@ def wait_spread(site, counts, timeout, step=0.5):
             return held
         time.sleep(step)
     return {}
+
+
+# ---- viewers (tests/e2e/cluster-viewers.py) ----
+
+def add_networks(site, users, realm_b="rtsp-blur B"):
+    """Gives @site's nodes HTTP on network A (auth=none) and a second
+    network B (digest, the users file @users, RTSP and HTTP) at
+    127.0.1.2x; each node's entry gets "http_a", "address_b", "rtsp_b" and
+    "http_b". Call before starting the nodes."""
+    with open(site.site, "a") as f:
+        f.write(f"http-port=8080\n\n[network:B]\naddress=127.0.0.1\n"
+                f"port=8554\nusers={users}\nhttp-port=8080\n")
+    for i, name in enumerate(site.names):
+        n = site.nodes[name]
+        n["address_b"] = f"127.0.1.{21 + i}"
+        n["http_a"] = camera_zoo.free_port(n["address"])
+        n["rtsp_b"] = camera_zoo.free_port(n["address_b"])
+        n["http_b"] = camera_zoo.free_port(n["address_b"])
+        dropin = os.path.join(os.path.dirname(n["conf"]), "rtsp-blur.conf.d",
+                              "node.conf")
+        with open(dropin, "a") as f:
+            f.write(f"http-port={n['http_a']}\n\n[network:B]\n"
+                    f"address={n['address_b']}\nport={n['rtsp_b']}\n"
+                    f"http-port={n['http_b']}\n")
