@@ -44,7 +44,7 @@ typedef struct {
 struct _RbRetention {
   gchar *state_dir;
   gchar *dirs[2];               /* raw/, anonymized/, by Kind */
-  RbJournal *journal;           /* not owned */
+  RbSegmentQueue *journal;      /* not owned */
   RbDeletions *deletions;       /* not owned, or NULL */
   guint64 max_usage;            /* bytes, 0 = none */
   gdouble max_usage_percent;    /* of the file system, 0 = none */
@@ -85,6 +85,21 @@ compare_entries (gconstpointer a, gconstpointer b, gpointer unused)
 static gint64
 segment_time (const gchar * path, const GStatBuf * st)
 {
+  gint64 t = rb_segment_name_time (path);
+
+  return t >= 0 ? t : (gint64) st->st_mtime * G_USEC_PER_SEC;
+}
+
+/**
+ * rb_segment_name_time:
+ * @path: a segment file
+ *
+ * Returns: the UTC time in its name ("cam-20261124T103106.920206Z-1.mkv"),
+ *   µs since the epoch, or -1.
+ */
+gint64
+rb_segment_name_time (const gchar * path)
+{
   g_autofree gchar *base = g_path_get_basename (path);
   const gchar *p = base;
 
@@ -99,7 +114,7 @@ segment_time (const gchar * path, const GStatBuf * st)
             g_date_time_get_microsecond (dt);
     }
   }
-  return (gint64) st->st_mtime * G_USEC_PER_SEC;
+  return -1;
 }
 
 static Entry *
@@ -180,14 +195,15 @@ scan_locked (RbRetention * r)
 }
 
 RbRetention *
-rb_retention_new (const RbConfig * config, RbJournal * journal)
+rb_retention_new (const RbConfig * config, RbSegmentQueue * journal)
 {
   RbRetention *r = g_new0 (RbRetention, 1);
 
-  r->state_dir = g_strdup (config->state_dir);
+  r->state_dir = g_strdup (rb_config_media_dir (config));
   /* with a trailing separator: prefixes of paths below them */
-  r->dirs[KIND_RAW] = g_build_filename (config->state_dir, "raw", "/", NULL);
-  r->dirs[KIND_ANONYMIZED] = g_build_filename (config->state_dir,
+  r->dirs[KIND_RAW] = g_build_filename (rb_config_media_dir (config), "raw",
+      "/", NULL);
+  r->dirs[KIND_ANONYMIZED] = g_build_filename (rb_config_media_dir (config),
       "anonymized", "/", NULL);
   r->journal = journal;
   r->max_usage = config->max_disk_usage_bytes;
@@ -329,8 +345,14 @@ evict_locked (RbRetention * r, Entry * e, const gchar * why)
     return FALSE;
 
   if (e->kind == KIND_RAW && r->journal != NULL) {
-    g_autoptr (RbJournalItem) item = rb_journal_lookup (r->journal, path,
-        &state);
+    g_autoptr (RbJournalItem) item = rb_segment_queue_lookup (r->journal,
+        path, &state, &err);
+
+    if (err != NULL) {
+      g_debug ("retention: cannot look %s up in the queue: %s", path,
+          err->message);
+      g_clear_error (&err);
+    }
 
     /* not queued: being recorded (or a leftover the workers queue at
      * start); claimed: a worker has it. The next one goes. */
@@ -338,7 +360,7 @@ evict_locked (RbRetention * r, Entry * e, const gchar * why)
       return FALSE;
     /* a raw segment kept after anonymization stays "done" */
     if (state != RB_JOURNAL_ITEM_DONE && state != RB_JOURNAL_ITEM_EVICTED
-        && !rb_journal_evict (r->journal, path, why, &state, &err)) {
+        && !rb_segment_queue_evict (r->journal, path, why, &state, &err)) {
       g_warning ("retention: cannot evict %s from the queue: %s", path,
           err->message);
       g_clear_error (&err);

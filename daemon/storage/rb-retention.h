@@ -10,6 +10,7 @@
 
 #include "rb-config.h"
 #include "rb-journal.h"
+#include "rb-segment-queue.h"
 #include "rb-deletions.h"
 
 G_BEGIN_DECLS
@@ -45,7 +46,8 @@ typedef struct {
   guint64 budget_bytes;           /* max-disk-usage now, 0 = none */
 } RbDiskUsage;
 
-RbRetention *rb_retention_new (const RbConfig * config, RbJournal * journal);
+RbRetention *rb_retention_new (const RbConfig * config,
+                               RbSegmentQueue * queue);
 void rb_retention_free (RbRetention * retention);
 
 /* A segment that cannot be deleted at once is handed to @deletions
@@ -62,6 +64,9 @@ void rb_retention_remove (RbRetention * retention, const gchar * path);
 guint rb_retention_run (RbRetention * retention);
 
 void rb_retention_get_usage (RbRetention * retention, RbDiskUsage * usage);
+
+/* The UTC time in a segment's file name, µs, or -1. */
+gint64 rb_segment_name_time (const gchar * path);
 
 /* The free bytes of the file system holding @path, or G_MAXUINT64. */
 guint64 rb_fs_free_bytes (const gchar * path, guint64 * total);
