@@ -31,6 +31,9 @@
 /* The forwarder's claim on a spool item (returned to pending at the next
  * start if the process dies). */
 #define FORWARD_LEASE_S 60
+/* A node not alive for this long has dead workers; and this node judges
+ * so only once connected for this long. */
+#define DEAD_NODE_GRACE_S 10
 /* The forwarder waits this long for a NOTIFY or a new spool item. */
 #define FORWARD_WAIT_MS 250
 
@@ -42,6 +45,7 @@ typedef struct {
   RbPgJournal *pg;
   gboolean down;                /* lost, logged */
   gint64 next_try_us;
+  gint64 up_since_us;           /* connected since (monotonic) */
 } Conn;
 
 typedef struct {
@@ -141,6 +145,7 @@ conn_get (RbClusterQueue * cq, Conn * c, GError ** error)
   if (c->down)
     g_message ("cluster queue: %s: the database is back", c->what);
   c->down = FALSE;
+  c->up_since_us = now;
   return c->pg;
 }
 
@@ -368,13 +373,40 @@ pg_release (RbSegmentQueue * q, const gchar * id, GError ** error)
   return ok;
 }
 
+/* Ends the leases of claims whose worker is surely dead: those of an
+ * earlier process of this node (same node, another PID), and, once this
+ * node has been connected for a while (after an outage every live node
+ * renews first), those of a node that is no longer alive. Their segments
+ * are then recovered at once rather than when their lease expires. */
+static gboolean
+expire_dead_claims (RbClusterQueue * cq, RbPgJournal * pg, GError ** error)
+{
+  g_autofree gchar *pid = g_strdup_printf ("%d", (int) getpid ());
+  const gchar *params[] = { cq->node, pid,
+    g_get_monotonic_time () - cq->conn.up_since_us >
+        DEAD_NODE_GRACE_S * G_USEC_PER_SEC ? "t" : "f"
+  };
+  g_autoptr (PGresult) res = rb_db_query (rb_pg_journal_get_db (pg),
+      "UPDATE queue_items SET lease_expires = now() "
+      "WHERE state = 'claimed' AND lease_expires > now() AND ("
+      "  (split_part (claimed_by, '/', 1) = $1 "
+      "    AND split_part (claimed_by, '/', 2) <> $2) "
+      "  OR ($3::boolean AND split_part (claimed_by, '/', 1) IN "
+      "    (SELECT name FROM nodes WHERE alive_until < now() - "
+      "      make_interval (secs => " G_STRINGIFY (DEAD_NODE_GRACE_S) "))))",
+      3, params, error);
+
+  return res != NULL;
+}
+
 static guint
 pg_recover (RbSegmentQueue * q, GError ** error)
 {
   guint n = 0;
 
   WITH_PG (q, error, 0, {
-        n = rb_pg_journal_recover (pg, &err_);
+        if (expire_dead_claims (cq, pg, &err_))
+          n = rb_pg_journal_recover (pg, &err_);
       });
   return n;
 }

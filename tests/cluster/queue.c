@@ -374,6 +374,59 @@ test_fail_then_quarantine (void)
   fixture_teardown (&f);
 }
 
+/* Claims of a dead worker are recovered without waiting for their lease:
+ * an earlier process of this node at once, a node that is no longer alive
+ * once this node has been connected for a while; a live node's stay. */
+static void
+test_dead_claims (void)
+{
+  Fixture f = { 0 };
+  RbSegmentQueue *q;
+  g_autoptr (GError) err = NULL;
+  const gchar *owners[] = { "node-a/1/workers", "node-x/2/workers",
+    "node-y/3/workers"
+  };
+  RbPgJournal *holders[3];
+  guint n;
+
+  fixture_setup (&f);
+  q = rb_cluster_queue_get_queue (f.cq);
+  rb_test_pg_exec (f.db, "INSERT INTO nodes (name, capacity, alive_until) "
+      "VALUES ('node-x', 1, now() - interval '1 minute'), "
+      "('node-y', 1, now() + interval '1 hour')");
+  for (guint i = 0; i < 3; i++) {
+    g_autofree gchar *path = segment (&f, "cam1", i + 1, 10);
+    g_autoptr (RbJournalItem) item = NULL;
+
+    g_assert_true (rb_segment_queue_add (q, path, "cam1", SECOND_NS, &err));
+    holders[i] = rb_pg_journal_new (rb_test_pg_connect (f.conninfo),
+        owners[i]);
+    item = rb_pg_journal_claim (holders[i], 600, &err);
+    g_assert_no_error (err);
+    g_assert_cmpstr (item->location, ==, path);
+  }
+  /* this node's earlier process: at once */
+  n = rb_segment_queue_recover (q, &err);
+  g_assert_no_error (err);
+  g_assert_cmpuint (n, ==, 1);
+  g_assert_cmpint (sql_int (&f, "SELECT count(*) FROM queue_items "
+          "WHERE state = 'pending' AND claimed_by = 'node-a/1/workers'"),
+      ==, 1);
+  /* the dead node's: after the grace */
+  g_usleep (11 * G_USEC_PER_SEC);
+  n = rb_segment_queue_recover (q, &err);
+  g_assert_no_error (err);
+  g_assert_cmpuint (n, ==, 1);
+  g_assert_cmpint (sql_int (&f, "SELECT count(*) FROM queue_items "
+          "WHERE state = 'claimed'"), ==, 1);
+  g_assert_cmpint (sql_int (&f, "SELECT count(*) FROM queue_items "
+          "WHERE state = 'claimed' AND claimed_by = 'node-y/3/workers'"),
+      ==, 1);
+  for (guint i = 0; i < 3; i++)
+    rb_pg_journal_free (holders[i]);
+  fixture_teardown (&f);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -382,6 +435,7 @@ main (int argc, char **argv)
   g_test_add_func ("/cluster/queue/catalog-states", test_catalog_states);
   g_test_add_func ("/cluster/queue/fail-then-quarantine",
       test_fail_then_quarantine);
+  g_test_add_func ("/cluster/queue/dead-claims", test_dead_claims);
   g_test_add_func ("/cluster/queue/database-down", test_database_down);
   return g_test_run ();
 }
