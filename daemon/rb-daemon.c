@@ -28,6 +28,7 @@
 #ifdef RB_HAVE_CLUSTER
 #include "rb-cluster-node.h"
 #include "rb-cluster-queue.h"
+#include "rb-recordings.h"
 #endif
 
 #define LISTENER_RETRY_S 10
@@ -514,6 +515,12 @@ rb_daemon_start (RbDaemon * daemon)
 #else
     daemon->metrics = rb_metrics_new (config->metrics_address,
         config->metrics_port, rb_daemon_metrics_collect, p, &err);
+#endif
+#ifdef RB_HAVE_CLUSTER
+    /* the catalog, as `rtsp-blur recordings --json` */
+    if (daemon->metrics != NULL && config->cluster)
+      rb_metrics_add_handler (daemon->metrics, "/api/recordings",
+          G_CALLBACK (rb_recordings_handle_api), (gpointer) config);
 #endif
     if (daemon->metrics == NULL) {
       /* the cameras go on without it */

@@ -24,11 +24,13 @@ Checks:
 
 import collections
 import glob
+import json
 import os
 import shutil
 import sys
 import tempfile
 import time
+import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import rb_e2e  # noqa: E402
@@ -165,6 +167,48 @@ def main():
                 cross += recorders.get(raw) not in (None, n)
         check(cross > 0, f"{cross} of {len(anonymized)} segments were "
               "anonymized by another node than their recorder")
+
+        # the catalog: the command and the management listener
+        r = site.run(["recordings", "--camera", "cam1", "--json"])
+        cli = json.loads(r.stdout) if r.returncode == 0 else []
+        n_cam1 = sql_int("SELECT count(*) FROM recordings "
+                         "WHERE camera = 'cam1'")
+        check(len(cli) == n_cam1 > 2 and all(
+            x["camera"] == "cam1" and x["state"] == "anonymized"
+            and x["anonymized_path"] and x["bytes"] > 0
+            and x["heads_masked"] is not None for x in cli),
+              f"recordings --camera cam1 --json lists cam1's {n_cam1} "
+              f"segments ({len(cli)}; rc {r.returncode} {r.stderr.strip()})")
+        if len(cli) > 2:
+            t_from, t_to = cli[1]["start"], cli[2]["start"]
+            want = [x["id"] for x in cli
+                    if x["end"] >= t_from and x["start"] < t_to]
+            r = site.run(["recordings", "--camera", "cam1", "--from", t_from,
+                          "--to", t_to, "--json"])
+            got = ([x["id"] for x in json.loads(r.stdout)]
+                   if r.returncode == 0 else None)
+            check(got == want and len(want) >= 1,
+                  f"--from {t_from} --to {t_to} lists the segments "
+                  f"overlapping the window: {got} (want {want})")
+        r = site.run(["recordings"])
+        lines = r.stdout.splitlines()
+        check(r.returncode == 0 and lines[0].startswith("camera")
+              and len(lines) == 1 + len(rows),
+              f"recordings prints a table of every segment "
+              f"({len(lines) - 1} lines for {len(rows)} rows)")
+        port = site.nodes["n1"]["metrics"]
+        try:
+            with urllib.request.urlopen(
+                    f"http://127.0.0.1:{port}/api/recordings?camera=cam1",
+                    timeout=10) as resp:
+                api = json.loads(resp.read())
+        except OSError as e:
+            api = str(e)
+        check(api == cli, "GET /api/recordings?camera=cam1 serves the "
+              "same list as the command")
+        r = site.run(["recordings", "--from", "yesterday"])
+        check(r.returncode != 0 and "'yesterday'" in r.stderr,
+              f"a time that is not ISO 8601 is refused: {r.stderr.strip()}")
     finally:
         site.stop()
     if failures:
