@@ -28,6 +28,7 @@
 #ifdef RB_HAVE_CLUSTER
 #include "rb-cluster-node.h"
 #include "rb-cluster-queue.h"
+#include "rb-cluster-retention.h"
 #include "rb-recordings.h"
 #endif
 
@@ -59,6 +60,8 @@ struct _RbDaemon
   /* [cluster] storage-dir: the queue in the database, fed from the
    * spool */
   RbClusterQueue *cluster_queue;
+  /* and the retention of storage-dir, one node at a time, in a thread */
+  RbClusterRetention *cluster_retention;
 #endif
   RbSegmentQueue *journal_queue;  /* the file journal's, or NULL */
 };
@@ -101,6 +104,9 @@ rb_daemon_free (RbDaemon * daemon)
 #endif
   g_clear_pointer (&p->web, rb_web_free);
   g_clear_pointer (&p->workers, rb_workers_free);
+#ifdef RB_HAVE_CLUSTER
+  g_clear_pointer (&daemon->cluster_retention, rb_cluster_retention_free);
+#endif
   g_clear_pointer (&p->retention, rb_retention_free);
 #ifdef RB_HAVE_CLUSTER
   g_clear_pointer (&daemon->cluster_queue, rb_cluster_queue_free);
@@ -124,11 +130,13 @@ rb_daemon_on_segment_queued (RbCamera * camera, const gchar * location,
 
   /* the budget holds within one segment: checked at every new one */
   rb_retention_add (daemon->parts.retention, location);
-  rb_retention_run (daemon->parts.retention);
 #ifdef RB_HAVE_CLUSTER
   if (daemon->cluster_queue != NULL)
     rb_cluster_queue_kick (daemon->cluster_queue);
+  /* the cluster's retention runs in its own thread */
+  if (daemon->cluster_retention == NULL)
 #endif
+    rb_retention_run (daemon->parts.retention);
   if (daemon->parts.workers != NULL)
     rb_workers_wake (daemon->parts.workers);
 }
@@ -151,6 +159,10 @@ rb_daemon_on_retention (gpointer user_data)
 {
   RbDaemon *daemon = user_data;
 
+#ifdef RB_HAVE_CLUSTER
+  if (daemon->cluster_retention != NULL)
+    return G_SOURCE_CONTINUE;
+#endif
   rb_retention_run (daemon->parts.retention);
   return G_SOURCE_CONTINUE;
 }
@@ -438,7 +450,15 @@ rb_daemon_start (RbDaemon * daemon)
     rb_workers_set_deletions (p->workers, p->deletions);
     rb_workers_reconcile (p->workers);
   }
-  rb_retention_run (p->retention);
+#ifdef RB_HAVE_CLUSTER
+  if (daemon->cluster_queue != NULL) {
+    daemon->cluster_retention = rb_cluster_retention_new (config,
+        p->retention);
+    rb_cluster_retention_start (daemon->cluster_retention,
+        RETENTION_INTERVAL_S * 1000);
+  } else
+#endif
+    rb_retention_run (p->retention);
   daemon->retention_source = g_timeout_add_seconds (RETENTION_INTERVAL_S,
       rb_daemon_on_retention, daemon);
   /* the heap's free memory back to the system (rb-malloc.c) */

@@ -322,14 +322,18 @@ pg_complete (RbSegmentQueue * q, const RbJournalItem * item,
               result->heads_masked);
           g_autofree gchar *overload = g_strdup_printf ("%" G_GUINT64_FORMAT,
               result->overload_frames);
+          g_autofree gchar *bytes = result->anonymized_bytes ?
+              g_strdup_printf ("%" G_GUINT64_FORMAT,
+              result->anonymized_bytes) : NULL;
           const gchar *params[] = { item->location, result->anonymized,
-            heads, overload
+            heads, overload, bytes
           };
           g_autoptr (PGresult) res = rb_db_query (rb_pg_journal_get_db (pg),
               "UPDATE recordings SET state = 'anonymized', "
               "  anonymized_path = $2, heads_masked = $3, "
-              "  overload_frames = $4, updated_at = now() "
-              "WHERE raw_path = $1", 4, params, &err_);
+              "  overload_frames = $4, anonymized_bytes = $5, "
+              "  updated_at = now() "
+              "WHERE raw_path = $1", 5, params, &err_);
 
           ok = res != NULL;
         }

@@ -45,6 +45,7 @@ typedef struct _RbSegmentQueue RbSegmentQueue;
  *   frames counts 15)
  * @overload_frames: frames the detector could not keep up with (masked
  *   whole)
+ * @anonymized_bytes: the size of @anonymized
  *
  * What a worker made of a segment, for the catalog.
  *
@@ -54,6 +55,7 @@ typedef struct {
   const gchar *anonymized;
   guint64 heads_masked;
   guint64 overload_frames;
+  guint64 anonymized_bytes;
 } RbSegmentResult;
 
 /**

@@ -1029,7 +1029,7 @@ rb_worker_thread (gpointer data)
   while (rb_workers_wait_writable (workers)) {
     GError *err = NULL;
     RbJournalItem *item;
-    RbSegmentResult result = { NULL, 0, 0 };
+    RbSegmentResult result = { NULL, 0, 0, 0 };
     gchar *out = NULL, *how = NULL;
     gboolean aborted = FALSE, remuxed = FALSE;
     gint64 started;
@@ -1067,6 +1067,12 @@ rb_worker_thread (gpointer data)
       GError *jerr = NULL;
 
       result.anonymized = out;
+      {
+        GStatBuf st;
+
+        if (g_stat (out, &st) == 0)
+          result.anonymized_bytes = st.st_size;
+      }
       if (!rb_worker_answer (workers, item, ANSWER_COMPLETE, NULL, &result,
               &jerr)) {
         if (jerr->domain == G_IO_ERROR) {

@@ -237,7 +237,7 @@ test_database_down (void)
       rb_journal_count (f.spool, RB_JOURNAL_ITEM_CLAIMED), ==, 3);
   /* the workers' answers wait */
   {
-    RbSegmentResult result = { "/x.mkv", 7, 0 };
+    RbSegmentResult result = { "/x.mkv", 7, 0, 0 };
 
     g_assert_false (rb_segment_queue_complete (q, item, &result, &err));
     g_assert_error (err, RB_SEGMENT_QUEUE_ERROR,
@@ -258,7 +258,7 @@ test_database_down (void)
   /* the claim made before the outage is still the worker's: completed
    * once, with its counts */
   {
-    RbSegmentResult result = { "/x.mkv", 7, 0 };
+    RbSegmentResult result = { "/x.mkv", 7, 0, 0 };
     gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
     gboolean ok;
 
@@ -293,7 +293,7 @@ test_catalog_states (void)
   RbSegmentQueue *q;
   g_autoptr (GError) err = NULL;
   g_autofree gchar *a = NULL, *b = NULL, *c = NULL;
-  RbSegmentResult result = { NULL, 42, 3 };
+  RbSegmentResult result = { NULL, 42, 3, 5000 };
   RbJournalItem *item;
   RbJournalItemState state;
   guint n = 9;
@@ -325,7 +325,7 @@ test_catalog_states (void)
   g_assert_cmpint (sql_int (&f, "SELECT count(*) FROM recordings WHERE "
           "state = 'anonymized' AND anonymized_path = "
           "'/s/anonymized/cam1/a.mkv' AND heads_masked = 42 "
-          "AND overload_frames = 3"), ==, 1);
+          "AND overload_frames = 3 AND anonymized_bytes = 5000"), ==, 1);
 
   item = rb_segment_queue_claim (q, 60, &err);
   g_assert_cmpstr (item->location, ==, b);
