@@ -124,7 +124,7 @@ rb_recordings_list (RbDb * db, const RbRecordingsQuery * query, guint limit,
 
 /* "2026-12-05T10:00:01.250000Z", or NULL for -1. */
 static gchar *
-format_time (gint64 us)
+format_time_as (gint64 us, const gchar * format)
 {
   g_autoptr (GDateTime) secs = NULL;
   g_autoptr (GDateTime) dt = NULL;
@@ -133,7 +133,13 @@ format_time (gint64 us)
     return NULL;
   secs = g_date_time_new_from_unix_utc (us / G_USEC_PER_SEC);
   dt = secs ? g_date_time_add (secs, us % G_USEC_PER_SEC) : NULL;
-  return dt ? g_date_time_format (dt, "%Y-%m-%dT%H:%M:%S.%fZ") : NULL;
+  return dt ? g_date_time_format (dt, format) : NULL;
+}
+
+static gchar *
+format_time (gint64 us)
+{
+  return format_time_as (us, "%Y-%m-%dT%H:%M:%S.%fZ");
 }
 
 static void
@@ -201,19 +207,20 @@ or_dash (gint64 v)
 void
 rb_recordings_print (GPtrArray * rows, FILE * out)
 {
-  fprintf (out, "%-12s %-24s %-24s %10s %-11s %-10s %7s %8s %s\n", "camera",
+  fprintf (out, "%-12s %-20s %-20s %10s %-11s %-10s %7s %8s %s\n", "camera",
       "start", "end", "bytes", "state", "node", "heads", "overload", "path");
   for (guint i = 0; i < rows->len; i++) {
     RbRecording *r = g_ptr_array_index (rows, i);
-    g_autofree gchar *start = format_time (r->start_us);
-    g_autofree gchar *end = format_time (r->end_us);
+    g_autofree gchar *start = format_time_as (r->start_us,
+        "%Y-%m-%dT%H:%M:%SZ");
+    g_autofree gchar *end = format_time_as (r->end_us, "%Y-%m-%dT%H:%M:%SZ");
     g_autofree gchar *bytes = or_dash (r->bytes);
     g_autofree gchar *heads = or_dash (r->heads_masked);
     g_autofree gchar *overload = or_dash (r->overload_frames);
     const gchar *path = r->anonymized_path && g_str_equal (r->state,
         "anonymized") ? r->anonymized_path : r->raw_path;
 
-    fprintf (out, "%-12s %-24s %-24s %10s %-11s %-10s %7s %8s %s\n",
+    fprintf (out, "%-12s %-20s %-20s %10s %-11s %-10s %7s %8s %s\n",
         r->camera, start ? start : "-", end ? end : "-", bytes, r->state,
         r->node ? r->node : "-", heads, overload, path ? path : "-");
   }
