@@ -645,7 +645,11 @@ rb_worker_process (RbWorkers * workers, RbJournalItem * item,
   g_autofree gchar *out_dir = g_build_filename (workers->state_dir,
       "anonymized", item->source ? item->source : "unknown", NULL);
   g_autofree gchar *final = g_build_filename (out_dir, basename, NULL);
-  g_autofree gchar *partial = g_strconcat (final, ".partial", NULL);
+  /* on the shared storage, a worker of another node may have the same
+   * segment (its claim expired while it went on): each its own output */
+  g_autofree gchar *partial = workers->shared ?
+      g_strdup_printf ("%s.%s-%d.partial", final, g_get_host_name (),
+      (int) getpid ()) : g_strconcat (final, ".partial", NULL);
   g_autoptr (RbDetections) detections = NULL;
   gboolean audio, zoned, ok;
   guint64 corrupt = 0;
