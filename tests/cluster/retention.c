@@ -132,6 +132,7 @@ test_budget_one_node (void)
   g_assert_cmpint (evicted_rows (db), ==, 3);
 
   /* the other node does nothing while the first holds the lock */
+  g_free (paths[0]);
   paths[0] = add_segment (db, dir, "anonymized", 10, "anonymized", 200,
       1000);
   g_assert_cmpuint (rb_retention_run (b.retention), ==, 0);
