@@ -136,12 +136,27 @@ rb_check_state_dir (const RbConfig * config, gboolean leave_nothing,
     }
     g_free (dir);
   }
+  /* the segments on the shared storage ([cluster] storage-dir) */
+  for (i = 0; ok && config->cluster_storage_dir != NULL && i < 2; i++) {
+    g_autofree gchar *dir = g_build_filename (config->cluster_storage_dir,
+        subdirs[i], NULL);
+
+    if (g_mkdir_with_parents (dir, 0750) < 0) {
+      int errsv = errno;
+      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (errsv),
+          "%s: [cluster] storage-dir: cannot create %s: %s", config->path,
+          dir, g_strerror (errsv));
+      ok = FALSE;
+    }
+  }
   if (ok) {
-    probe = g_build_filename (config->state_dir, "raw", ".write-test", NULL);
+    probe = g_build_filename (rb_config_media_dir (config), "raw",
+        ".write-test", NULL);
     if (!g_file_set_contents (probe, "", 0, NULL) || g_unlink (probe) < 0) {
       g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_ACCES,
-          "%s: [rtsp-blur] state-dir: %s is not writable", config->path,
-          config->state_dir);
+          "%s: %s: %s is not writable", config->path,
+          config->cluster_storage_dir ? "[cluster] storage-dir" :
+          "[rtsp-blur] state-dir", rb_config_media_dir (config));
       ok = FALSE;
     }
   }

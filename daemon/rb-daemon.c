@@ -29,6 +29,9 @@
 #include "rb-cluster-node.h"
 #include "rb-cluster-view.h"
 #include "rb-cluster-chat.h"
+#include "rb-cluster-queue.h"
+#include "rb-cluster-retention.h"
+#include "rb-recordings.h"
 #endif
 
 #define LISTENER_RETRY_S 10
@@ -58,7 +61,13 @@ struct _RbDaemon
   gboolean *cam_active;         /* started and not stopped yet */
   RbClusterView *view;          /* which node runs each camera */
   RbClusterChat *chat;          /* the chat rooms, in the database */
+  /* [cluster] storage-dir: the queue in the database, fed from the
+   * spool */
+  RbClusterQueue *cluster_queue;
+  /* and the retention of storage-dir, one node at a time, in a thread */
+  RbClusterRetention *cluster_retention;
 #endif
+  RbSegmentQueue *journal_queue;  /* the file journal's, or NULL */
 };
 
 RbDaemon *
@@ -101,7 +110,15 @@ rb_daemon_free (RbDaemon * daemon)
 #endif
   g_clear_pointer (&p->web, rb_web_free);
   g_clear_pointer (&p->workers, rb_workers_free);
+#ifdef RB_HAVE_CLUSTER
+  g_clear_pointer (&daemon->cluster_retention, rb_cluster_retention_free);
+#endif
   g_clear_pointer (&p->retention, rb_retention_free);
+#ifdef RB_HAVE_CLUSTER
+  g_clear_pointer (&daemon->cluster_queue, rb_cluster_queue_free);
+#endif
+  g_clear_pointer (&daemon->journal_queue, rb_segment_queue_free);
+  p->queue = NULL;
   g_clear_pointer (&p->deletions, rb_deletions_free);
   g_clear_pointer (&p->journal, rb_journal_free);
   g_clear_pointer (&p->cameras, g_ptr_array_unref);
@@ -119,10 +136,28 @@ rb_daemon_on_segment_queued (RbCamera * camera, const gchar * location,
 
   /* the budget holds within one segment: checked at every new one */
   rb_retention_add (daemon->parts.retention, location);
-  rb_retention_run (daemon->parts.retention);
+#ifdef RB_HAVE_CLUSTER
+  if (daemon->cluster_queue != NULL)
+    rb_cluster_queue_kick (daemon->cluster_queue);
+  /* the cluster's retention runs in its own thread */
+  if (daemon->cluster_retention == NULL)
+#endif
+    rb_retention_run (daemon->parts.retention);
   if (daemon->parts.workers != NULL)
     rb_workers_wake (daemon->parts.workers);
 }
+
+#ifdef RB_HAVE_CLUSTER
+/* From the forwarder's thread: segments may be claimable. */
+static void
+rb_daemon_wake_workers (gpointer user_data)
+{
+  RbDaemon *daemon = user_data;
+
+  if (daemon->parts.workers != NULL)
+    rb_workers_wake (daemon->parts.workers);
+}
+#endif
 
 /* Retention by age, and free space taken by others, every few seconds. */
 static gboolean
@@ -130,6 +165,10 @@ rb_daemon_on_retention (gpointer user_data)
 {
   RbDaemon *daemon = user_data;
 
+#ifdef RB_HAVE_CLUSTER
+  if (daemon->cluster_retention != NULL)
+    return G_SOURCE_CONTINUE;
+#endif
   rb_retention_run (daemon->parts.retention);
   return G_SOURCE_CONTINUE;
 }
@@ -461,7 +500,18 @@ rb_daemon_start (RbDaemon * daemon)
     g_error_free (err);
     return RB_EXIT_CANTCREAT;
   }
-  p->retention = rb_retention_new (config, p->journal);
+#ifdef RB_HAVE_CLUSTER
+  if (config->cluster && config->cluster_storage_dir != NULL) {
+    /* the journal is the spool: its segments are forwarded to the
+     * cluster's queue, which every node's workers share */
+    daemon->cluster_queue = rb_cluster_queue_new (config, p->journal);
+    p->queue = rb_cluster_queue_get_queue (daemon->cluster_queue);
+  }
+#endif
+  if (p->queue == NULL)
+    p->queue = daemon->journal_queue =
+        rb_segment_queue_new_journal (p->journal);
+  p->retention = rb_retention_new (config, p->queue);
   /* the same back-off as a write retry: 1 s doubling to
    * reconnect-max-interval */
   p->deletions = rb_deletions_new (RB_WRITE_RETRY_FIRST_MS,
@@ -470,11 +520,19 @@ rb_daemon_start (RbDaemon * daemon)
   daemon->deletions_source = g_timeout_add (DELETIONS_INTERVAL_MS,
       rb_daemon_on_deletions, daemon);
   if (config->workers > 0) {
-    p->workers = rb_workers_new (config, p->journal, p->retention);
+    p->workers = rb_workers_new (config, p->queue, p->retention);
     rb_workers_set_deletions (p->workers, p->deletions);
     rb_workers_reconcile (p->workers);
   }
-  rb_retention_run (p->retention);
+#ifdef RB_HAVE_CLUSTER
+  if (daemon->cluster_queue != NULL) {
+    daemon->cluster_retention = rb_cluster_retention_new (config,
+        p->retention);
+    rb_cluster_retention_start (daemon->cluster_retention,
+        RETENTION_INTERVAL_S * 1000);
+  } else
+#endif
+    rb_retention_run (p->retention);
   daemon->retention_source = g_timeout_add_seconds (RETENTION_INTERVAL_S,
       rb_daemon_on_retention, daemon);
   /* the heap's free memory back to the system (rb-malloc.c) */
@@ -519,6 +577,11 @@ rb_daemon_start (RbDaemon * daemon)
 
   if (p->workers != NULL)
     rb_workers_start (p->workers);
+#ifdef RB_HAVE_CLUSTER
+  if (daemon->cluster_queue != NULL)
+    rb_cluster_queue_start (daemon->cluster_queue, rb_daemon_wake_workers,
+        daemon);
+#endif
   for (i = 0; i < config->cameras->len; i++) {
     RbCamera *camera = rb_camera_new (config,
         g_ptr_array_index (config->cameras, i),
@@ -569,6 +632,12 @@ rb_daemon_start (RbDaemon * daemon)
 #else
     daemon->metrics = rb_metrics_new (config->metrics_address,
         config->metrics_port, rb_daemon_metrics_collect, p, &err);
+#endif
+#ifdef RB_HAVE_CLUSTER
+    /* the catalog, as `rtsp-blur recordings --json` */
+    if (daemon->metrics != NULL && config->cluster)
+      rb_metrics_add_handler (daemon->metrics, "/api/recordings",
+          G_CALLBACK (rb_recordings_handle_api), (gpointer) config);
 #endif
     if (daemon->metrics == NULL) {
       /* the cameras go on without it */

@@ -42,6 +42,7 @@
 #ifdef RB_HAVE_CLUSTER
 #include "rb-cluster-node.h"
 #include "rb-cluster-status.h"
+#include "rb-recordings.h"
 #endif
 
 static gchar *opt_config = NULL;
@@ -156,7 +157,7 @@ main (int argc, char **argv)
   g_autoptr (RbConfig) config = NULL;
   g_autoptr (GOptionContext) context = NULL;
   g_autoptr (GTypeClass) headblur_class = NULL;
-  gboolean status, db_migrate;
+  gboolean status, db_migrate, recordings;
   GError *err = NULL;
   /* before any thread starts */
   guint arena_max = rb_malloc_configure ();
@@ -175,9 +176,14 @@ main (int argc, char **argv)
       "  status    print the state of the running rtsp-blur, from its "
       "metrics\n"
       "  db migrate  create or migrate the [cluster] database's schema, in "
-      "a transaction\n");
+      "a transaction\n"
+      "  recordings  list the [cluster] catalog's segments (--camera, "
+      "--from, --to, --json)\n");
   g_option_context_add_main_entries (context, entries, NULL);
   g_option_context_add_group (context, gst_init_get_option_group ());
+#ifdef RB_HAVE_CLUSTER
+  g_option_context_add_group (context, rb_recordings_option_group ());
+#endif
   if (!g_option_context_parse (context, &argc, &argv, &err)) {
     fprintf (stderr, "rtsp-blur: %s\n", err->message);
     g_error_free (err);
@@ -206,15 +212,16 @@ main (int argc, char **argv)
   }
   db_migrate = argc == 3 && g_str_equal (argv[1], "db")
       && g_str_equal (argv[2], "migrate");
-  if (!db_migrate && (argc > 2 || (argc == 2
+  recordings = argc == 2 && g_str_equal (argv[1], "recordings");
+  if (!db_migrate && !recordings && (argc > 2 || (argc == 2
               && !g_str_equal (argv[1], "status")))) {
     g_autofree gchar *command = g_strjoinv (" ", argv + 1);
 
     fprintf (stderr, "rtsp-blur: unknown command '%s' (the commands are "
-        "status and db migrate)\n", command);
+        "status, recordings and db migrate)\n", command);
     return RB_EXIT_USAGE;
   }
-  status = argc == 2;
+  status = argc == 2 && !recordings;
 
   if (!rb_check_elements (&err)) {
     fprintf (stderr, "rtsp-blur: error: %s\n", err->message);
@@ -254,6 +261,28 @@ main (int argc, char **argv)
     return RB_EXIT_OK;
 #else
     fprintf (stderr, "rtsp-blur: error: db migrate: this rtsp-blur was "
+        "built without cluster support (libpq)\n");
+    return RB_EXIT_UNAVAILABLE;
+#endif
+  }
+  if (recordings) {
+#ifdef RB_HAVE_CLUSTER
+    if (!config->cluster) {
+      fprintf (stderr, "rtsp-blur: error: %s: recordings needs a [cluster] "
+          "group (the catalog is in its database)\n", opt_config);
+      return RB_EXIT_CONFIG;
+    }
+    if (!rb_recordings_command (config, stdout, &err)) {
+      gint code = err->domain == G_IO_ERROR ? RB_EXIT_USAGE :
+          RB_EXIT_UNAVAILABLE;
+
+      fprintf (stderr, "rtsp-blur: error: recordings: %s\n", err->message);
+      g_error_free (err);
+      return code;
+    }
+    return RB_EXIT_OK;
+#else
+    fprintf (stderr, "rtsp-blur: error: recordings: this rtsp-blur was "
         "built without cluster support (libpq)\n");
     return RB_EXIT_UNAVAILABLE;
 #endif

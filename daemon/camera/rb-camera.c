@@ -203,8 +203,8 @@ rb_camera_new (const RbConfig * config, const RbCameraConfig * cam,
       &camera->password, NULL, NULL, NULL, NULL, NULL, NULL, NULL);
   camera->transport = cam->transport;
   camera->latency_ms = cam->latency_ms;
-  camera->raw_dir = g_build_filename (config->state_dir, "raw", cam->name,
-      NULL);
+  camera->raw_dir = g_build_filename (rb_config_media_dir (config), "raw",
+      cam->name, NULL);
   camera->queue_dir = g_build_filename (config->state_dir, "queue", NULL);
   camera->segment_ns = (guint64) config->segment_duration_s * GST_SECOND;
   camera->live_bitrate_kbps = config->live_bitrate_kbps;

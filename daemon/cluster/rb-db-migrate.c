@@ -52,6 +52,8 @@ typedef struct
 static const Migration migrations[] = {
   { 1, "0001-initial.sql",
     "nodes, camera leases, segment queue, catalog, chat" },
+  { 2, "0002-catalog-retention.sql",
+    "the catalog's anonymized sizes, for the cluster's retention" },
 };
 /* *INDENT-ON* */
 

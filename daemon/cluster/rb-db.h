@@ -65,6 +65,8 @@ GQuark rb_db_error_quark (void);
  * RbDbLock:
  * @RB_DB_LOCK_MIGRATE: held by rb_db_migrate() (session lock)
  * @RB_DB_LOCK_LEASES: held by a node choosing cameras (transaction lock)
+ * @RB_DB_LOCK_RETENTION: held by the node that runs the cluster's
+ *   retention (session lock, for as long as it is connected)
  *
  * The advisory lock keys of the cluster: one home for all of them, so two
  * concerns never share a key. Values are arbitrary, stable across
@@ -75,6 +77,7 @@ GQuark rb_db_error_quark (void);
 typedef enum {
   RB_DB_LOCK_MIGRATE = 0x72620001,
   RB_DB_LOCK_LEASES = 0x72620002,
+  RB_DB_LOCK_RETENTION = 0x72620020,
 } RbDbLock;
 
 RbDb *rb_db_connect (const gchar * conninfo,

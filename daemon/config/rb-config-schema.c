@@ -59,7 +59,8 @@ static const RbConfigGroupInfo groups[] = {
    "node reads the same file; what differs per node (`node`, `capacity`, "
    "each network's `address`) goes in a drop-in, `FILE.d/NAME.conf`.",
    NULL, "database=host=db.example user=rtsp_blur dbname=rtsp_blur\n"
-   "password-file=/etc/rtsp-blur/db-password\ncapacity=4"},
+   "password-file=/etc/rtsp-blur/db-password\ncapacity=4\n"
+   "storage-dir=/srv/rtsp-blur"},
 };
 
 static const RbConfigChoice audio_choices[] = {
@@ -189,6 +190,17 @@ static const RbConfigKey keys[] = {
   {CLUSTER, "capacity", UINT, .offset = OF_MAIN (cluster_capacity),
    .min = 1, .max = 10000, .unit = "cameras", .unset = "every camera",
    .doc = "How many cameras this node may run"},
+  {CLUSTER, "storage-dir", RB_CONFIG_TYPE_DIRECTORY,
+   .offset = OF_MAIN (cluster_storage_dir),
+   .unset = "each node keeps its segments in its state-dir and anonymizes "
+   "them itself",
+   .doc = "The shared file system (NFS, CephFS or SMB mount, the same path "
+   "on every node) holding the raw and anonymized segments and their "
+   "sidecars (`raw/CAMERA/`, `anonymized/CAMERA/`): the segment queue is "
+   "then the database's, and any node's workers anonymize any node's "
+   "segments. Each node's `state-dir/queue` stays the durable spool of its "
+   "finished segments until the database has them",
+   .sample = "/srv/rtsp-blur"},
 
   /* [camera:NAME] */
   {CAMERA, "url", RB_CONFIG_TYPE_URL, REQUIRED, .offset = OF_CAMERA (url),

@@ -1453,6 +1453,7 @@ rb_config_free (RbConfig * config)
   g_free (config->cluster_database);
   g_free (config->cluster_password_file);
   g_free (config->cluster_node);
+  g_free (config->cluster_storage_dir);
   g_strfreev (config->headblur_keys);
   g_strfreev (config->headblur_values);
   g_clear_pointer (&config->headblur_gvalues, g_array_unref);
@@ -1806,6 +1807,20 @@ rb_config_get_headblur (const RbConfig * config, const gchar * key)
     if (g_str_equal (config->headblur_keys[i], key))
       return config->headblur_values[i];
   return NULL;
+}
+
+/**
+ * rb_config_media_dir:
+ * @config: a config
+ *
+ * Returns: where the segments are (`raw/`, `anonymized/`): [cluster]
+ *   storage-dir when set, else state-dir.
+ */
+const gchar *
+rb_config_media_dir (const RbConfig * config)
+{
+  return config->cluster_storage_dir ? config->cluster_storage_dir :
+      config->state_dir;
 }
 
 /**

@@ -145,6 +145,7 @@ typedef struct {
   gchar *cluster_password_file;   /* absolute, or NULL */
   gchar *cluster_node;            /* never NULL with cluster */
   guint cluster_capacity;         /* 0 = every camera */
+  gchar *cluster_storage_dir;     /* absolute, or NULL: state-dir */
 
   /* [headblur]: properties of the headblur element, validated against its
    * own GParamSpecs (rb-config-headblur.c) and applied by rb_config_apply_headblur().
@@ -169,6 +170,8 @@ void rb_config_free (RbConfig * config);
 
 /* Returns @url with any password replaced by "***", for logs. */
 gchar *rb_config_redact_url (const gchar * url);
+/* Where raw/ and anonymized/ are: [cluster] storage-dir, else state-dir. */
+const gchar *rb_config_media_dir (const RbConfig * config);
 
 const gchar *rb_transport_to_string (RbTransport transport);
 

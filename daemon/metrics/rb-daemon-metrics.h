@@ -23,7 +23,9 @@ typedef struct {
   GPtrArray *cameras;           /* of RbCamera *, as config->cameras */
   GPtrArray *feeds;             /* of RbLiveFeed *, as config->cameras */
   GPtrArray *publishers;        /* of RbPublisher *, as config->networks */
-  RbJournal *journal;           /* the segment queue */
+  RbJournal *journal;           /* the segment queue (with [cluster]
+                                 * storage-dir: the node's spool) */
+  RbSegmentQueue *queue;        /* what the workers take from */
   RbWorkers *workers;           /* or NULL: workers=0 */
   RbRetention *retention;
   RbDeletions *deletions;

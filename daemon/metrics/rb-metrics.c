@@ -122,6 +122,14 @@ rb_metrics_free (RbMetrics * m)
   g_free (m);
 }
 
+void
+rb_metrics_add_handler (RbMetrics * m, const gchar * path, GCallback callback,
+    gpointer user_data)
+{
+  soup_server_add_handler (m->server, path, (SoupServerCallback) callback,
+      user_data, NULL);
+}
+
 guint
 rb_metrics_get_port (RbMetrics * m)
 {

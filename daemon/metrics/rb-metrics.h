@@ -6,7 +6,7 @@
 #ifndef __RB_METRICS_H__
 #define __RB_METRICS_H__
 
-#include <glib.h>
+#include <glib-object.h>
 
 G_BEGIN_DECLS
 
@@ -34,6 +34,10 @@ RbMetrics *rb_metrics_new (const gchar * address, guint port,
                            RbMetricsCollect collect, gpointer user_data,
                            GError ** error);
 void rb_metrics_free (RbMetrics * metrics);
+/* Serves the requests under @path (e.g. "/api/recordings") with
+ * @callback, a SoupServerCallback (on the main context). */
+void rb_metrics_add_handler (RbMetrics * metrics, const gchar * path,
+                             GCallback callback, gpointer user_data);
 guint rb_metrics_get_port (RbMetrics * metrics);
 
 /* Appends "# HELP name help\n# TYPE name type\n" once per @name (pass

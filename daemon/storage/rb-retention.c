@@ -44,7 +44,7 @@ typedef struct {
 struct _RbRetention {
   gchar *state_dir;
   gchar *dirs[2];               /* raw/, anonymized/, by Kind */
-  RbJournal *journal;           /* not owned */
+  RbSegmentQueue *journal;      /* not owned */
   RbDeletions *deletions;       /* not owned, or NULL */
   guint64 max_usage;            /* bytes, 0 = none */
   gdouble max_usage_percent;    /* of the file system, 0 = none */
@@ -60,6 +60,8 @@ struct _RbRetention {
   gint64 last_scan_us;          /* protected by lock */
   guint64 headroom;             /* bytes: the last raw segment added,
                                  * protected by lock */
+  const RbRetentionCatalog *catalog;    /* or NULL: the scan */
+  gpointer catalog_data;
 };
 
 static void
@@ -140,12 +142,48 @@ remove_locked (RbRetention * r, const gchar * path)
 }
 
 static void
-scan_locked (RbRetention * r)
+clear_locked (RbRetention * r)
 {
   g_hash_table_remove_all (r->entries);
   g_sequence_remove_range (g_sequence_get_begin_iter (r->by_age),
       g_sequence_get_end_iter (r->by_age));
   r->bytes[KIND_RAW] = r->bytes[KIND_ANONYMIZED] = 0;
+}
+
+/* An RbRetentionAddFunc: a segment of the catalog, not stat()ed. */
+static void
+add_listed (gpointer data, const gchar * path, gint64 time_us, guint64 size,
+    gboolean raw)
+{
+  RbRetention *r = data;
+  Kind kind = raw ? KIND_RAW : KIND_ANONYMIZED;
+  Entry *e;
+
+  if (g_hash_table_contains (r->entries, path))
+    return;
+  e = g_new0 (Entry, 1);
+  e->path = g_strdup (path);
+  e->kind = kind;
+  e->size = size;
+  e->time_us = time_us;
+  e->iter = g_sequence_insert_sorted (r->by_age, e, compare_entries, NULL);
+  g_hash_table_insert (r->entries, e->path, e);
+  r->bytes[kind] += e->size;
+}
+
+/* The index from the catalog; FALSE when it cannot be read. */
+static gboolean
+list_locked (RbRetention * r)
+{
+  clear_locked (r);
+  r->last_scan_us = g_get_monotonic_time ();
+  return r->catalog->list (r->catalog_data, add_listed, r);
+}
+
+static void
+scan_locked (RbRetention * r)
+{
+  clear_locked (r);
   for (guint k = 0; k < 2; k++) {
     GDir *top = g_dir_open (r->dirs[k], 0, NULL);
     const gchar *camera;
@@ -170,14 +208,15 @@ scan_locked (RbRetention * r)
 }
 
 RbRetention *
-rb_retention_new (const RbConfig * config, RbJournal * journal)
+rb_retention_new (const RbConfig * config, RbSegmentQueue * journal)
 {
   RbRetention *r = g_new0 (RbRetention, 1);
 
-  r->state_dir = g_strdup (config->state_dir);
+  r->state_dir = g_strdup (rb_config_media_dir (config));
   /* with a trailing separator: prefixes of paths below them */
-  r->dirs[KIND_RAW] = g_build_filename (config->state_dir, "raw", "/", NULL);
-  r->dirs[KIND_ANONYMIZED] = g_build_filename (config->state_dir,
+  r->dirs[KIND_RAW] = g_build_filename (rb_config_media_dir (config), "raw",
+      "/", NULL);
+  r->dirs[KIND_ANONYMIZED] = g_build_filename (rb_config_media_dir (config),
       "anonymized", "/", NULL);
   r->journal = journal;
   r->max_usage = config->max_disk_usage_bytes;
@@ -209,6 +248,17 @@ rb_retention_free (RbRetention * r)
   g_free (r->dirs[1]);
   g_free (r->state_dir);
   g_free (r);
+}
+
+void
+rb_retention_set_catalog (RbRetention * r,
+    const RbRetentionCatalog * catalog, gpointer data)
+{
+  g_mutex_lock (&r->lock);
+  r->catalog = catalog;
+  r->catalog_data = data;
+  clear_locked (r);
+  g_mutex_unlock (&r->lock);
 }
 
 void
@@ -319,8 +369,14 @@ evict_locked (RbRetention * r, Entry * e, const gchar * why)
     return FALSE;
 
   if (e->kind == KIND_RAW && r->journal != NULL) {
-    g_autoptr (RbJournalItem) item = rb_journal_lookup (r->journal, path,
-        &state);
+    g_autoptr (RbJournalItem) item = rb_segment_queue_lookup (r->journal,
+        path, &state, &err);
+
+    if (err != NULL) {
+      g_debug ("retention: cannot look %s up in the queue: %s", path,
+          err->message);
+      g_clear_error (&err);
+    }
 
     /* not queued: being recorded (or a leftover the workers queue at
      * start); claimed: a worker has it. The next one goes. */
@@ -328,7 +384,7 @@ evict_locked (RbRetention * r, Entry * e, const gchar * why)
       return FALSE;
     /* a raw segment kept after anonymization stays "done" */
     if (state != RB_JOURNAL_ITEM_DONE && state != RB_JOURNAL_ITEM_EVICTED
-        && !rb_journal_evict (r->journal, path, why, &state, &err)) {
+        && !rb_segment_queue_evict (r->journal, path, why, &state, &err)) {
       g_warning ("retention: cannot evict %s from the queue: %s", path,
           err->message);
       g_clear_error (&err);
@@ -343,10 +399,15 @@ evict_locked (RbRetention * r, Entry * e, const gchar * why)
   }
   if (!unlink_locked (r, path, evicted_later)) {
     e->deleting = r->deletions != NULL;
+    /* it goes: RbDeletions retries it */
+    if (e->deleting && r->catalog != NULL && r->catalog->evicted != NULL)
+      r->catalog->evicted (r->catalog_data, path, e->kind == KIND_RAW);
     return FALSE;
   }
   g_message ("retention: evicted %s segment %s (%s)",
       e->kind == KIND_RAW ? "raw" : "anonymized", path, why);
+  if (r->catalog != NULL && r->catalog->evicted != NULL)
+    r->catalog->evicted (r->catalog_data, path, e->kind == KIND_RAW);
   remove_locked (r, path);
   r->evicted++;
   return TRUE;
@@ -361,8 +422,15 @@ rb_retention_run (RbRetention * r)
   guint n = 0;
 
   g_mutex_lock (&r->lock);
-  if (g_get_monotonic_time () - r->last_scan_us > RESCAN_INTERVAL_US)
+  if (r->catalog != NULL) {
+    /* one process of those sharing the storage, from the catalog */
+    if (!r->catalog->may_run (r->catalog_data) || !list_locked (r)) {
+      g_mutex_unlock (&r->lock);
+      return 0;
+    }
+  } else if (g_get_monotonic_time () - r->last_scan_us > RESCAN_INTERVAL_US) {
     scan_locked (r);
+  }
 
   /* age: each kind has its own retention */
   for (it = g_sequence_get_begin_iter (r->by_age);

@@ -10,6 +10,7 @@
 
 #include "rb-config.h"
 #include "rb-journal.h"
+#include "rb-segment-queue.h"
 #include "rb-deletions.h"
 
 G_BEGIN_DECLS
@@ -45,7 +46,8 @@ typedef struct {
   guint64 budget_bytes;           /* max-disk-usage now, 0 = none */
 } RbDiskUsage;
 
-RbRetention *rb_retention_new (const RbConfig * config, RbJournal * journal);
+RbRetention *rb_retention_new (const RbConfig * config,
+                               RbSegmentQueue * queue);
 void rb_retention_free (RbRetention * retention);
 
 /* A segment that cannot be deleted at once is handed to @deletions
@@ -54,6 +56,38 @@ void rb_retention_free (RbRetention * retention);
  * run). */
 void rb_retention_set_deletions (RbRetention * retention,
                                  RbDeletions * deletions);
+/* For rb_retention_set_catalog(): indexes one segment. */
+typedef void (*RbRetentionAddFunc) (gpointer add_data, const gchar * path,
+                                    gint64 time_us, guint64 size,
+                                    gboolean raw);
+
+/**
+ * RbRetentionCatalog:
+ * @may_run: whether this process runs retention now (in a cluster, one
+ *   node at a time); when FALSE, rb_retention_run() does nothing
+ * @list: indexes every segment on the storage (calls @add for each),
+ *   instead of the scan of the directories; FALSE on an error (nothing is
+ *   evicted then)
+ * @evicted: a segment was evicted (deleted)
+ *
+ * Where the segments are known from when they are shared by several
+ * processes (the cluster's catalog, daemon/cluster/rb-cluster-retention):
+ * the rules (ages, budget, free space, raw before anonymized, claimed
+ * segments skipped) stay rb_retention_run()'s.
+ */
+typedef struct {
+  gboolean (*may_run) (gpointer data);
+  gboolean (*list) (gpointer data, RbRetentionAddFunc add,
+                    gpointer add_data);
+  void (*evicted) (gpointer data, const gchar * path, gboolean raw);
+} RbRetentionCatalog;
+
+/* @catalog (static) and @data (not owned) replace the directory scan:
+ * the index is listed anew at every rb_retention_run(). */
+void rb_retention_set_catalog (RbRetention * retention,
+                               const RbRetentionCatalog * catalog,
+                               gpointer data);
+
 /* Index a new segment file, or forget one (deleted by a worker). */
 void rb_retention_add (RbRetention * retention, const gchar * path);
 void rb_retention_remove (RbRetention * retention, const gchar * path);

@@ -28,6 +28,8 @@
 #include "rb-journal.h"
 #include "rb-pipelines.h"
 #include "rb-retention.h"
+#include "rb-roi.h"
+#include "rb-segment-queue.h"
 #include "rb-sidecar.h"
 #include "rb-verify.h"
 
@@ -45,11 +47,19 @@
  * segment's end) is waited for this long while it keeps changing. */
 #define SIDECAR_WAIT_US (5 * G_USEC_PER_SEC)
 #define SIDECAR_FRESH_S 3
+/* An answer to the queue that cannot be given (its database is down) is
+ * tried again this often, while the claim's lease lasts. */
+#define ANSWER_RETRY_US (G_USEC_PER_SEC)
+/* With a shared storage-dir, leftovers (unfinished outputs, raw segments
+ * not queued) are another node's work in progress until this old. */
+#define SHARED_LEFTOVER_AGE_S (LEASE_S + 60)
 
 
 struct _RbWorkers {
-  gchar *state_dir;
-  gchar *queue_dir;
+  gchar *state_dir;             /* where raw/ and anonymized/ are */
+  gboolean shared;              /* on [cluster] storage-dir */
+  guint segment_s;
+  gchar *queue_dir;             /* the queue, for the log */
   gboolean keep_raw;
   guint n_threads;
   const RbConfig *config;        /* [headblur]; owned by the daemon */
@@ -57,7 +67,7 @@ struct _RbWorkers {
   GHashTable *zones;            /* camera name → privacy zones */
   GHashTable *keep_audio;       /* names of the cameras with audio=keep */
   GHashTable *overlays;         /* camera name → rb_pipeline_overlay() */
-  RbJournal *journal;            /* owned by the daemon */
+  RbSegmentQueue *journal;      /* owned by the daemon */
   RbRetention *retention;       /* owned by the daemon, or NULL */
   RbDeletions *deletions;       /* owned by the daemon, or NULL */
   guint64 min_free_bytes;       /* a full disk pauses the workers until */
@@ -79,19 +89,23 @@ struct _RbWorkers {
 
 
 RbWorkers *
-rb_workers_new (const RbConfig * config, RbJournal * journal,
+rb_workers_new (const RbConfig * config, RbSegmentQueue * journal,
     RbRetention * retention)
 {
   RbWorkers *workers;
 
   workers = g_new0 (RbWorkers, 1);
-  workers->state_dir = g_strdup (config->state_dir);
-  workers->queue_dir = g_strdup (rb_journal_get_dir (journal));
+  workers->state_dir = g_strdup (rb_config_media_dir (config));
+  workers->shared = config->cluster_storage_dir != NULL;
+  workers->segment_s = config->segment_duration_s;
+  workers->queue_dir = g_strdup (rb_segment_queue_describe (journal));
   workers->retention = retention;
   workers->min_free_bytes = rb_write_min_free (config->min_free_space_bytes);
-  workers->probe_dirs[0] = g_build_filename (config->state_dir, "anonymized",
+  workers->probe_dirs[0] = g_build_filename (workers->state_dir, "anonymized",
       NULL);
-  workers->probe_dirs[1] = g_build_filename (workers->queue_dir, "tmp", NULL);
+  if (rb_segment_queue_get_dir (journal) != NULL)
+    workers->probe_dirs[1] =
+        g_build_filename (rb_segment_queue_get_dir (journal), "tmp", NULL);
   rb_write_pause_init (&workers->write, RB_WRITE_RETRY_FIRST_MS,
       config->reconnect_max_interval_s * 1000);
   workers->keep_raw = config->keep_raw;
@@ -276,7 +290,7 @@ rb_worker_run (RbWorkers * workers, GstElement * pipeline,
     if (item_id != NULL && now - last_renew > RENEW_INTERVAL_US) {
       GError *err = NULL;
 
-      if (!rb_journal_renew (workers->journal, item_id,
+      if (!rb_segment_queue_renew (workers->journal, item_id,
               LEASE_S, &err)) {
         g_warning ("worker: cannot renew the lease of %s: %s", item_id,
             err->message);
@@ -289,6 +303,23 @@ done:
   gst_element_set_state (pipeline, GST_STATE_NULL);
   gst_object_unref (bus);
   return ok;
+}
+
+/* Counts the heads headblur masked on each frame (its region-of-interest
+ * metas of type head). */
+static GstPadProbeReturn
+rb_count_heads (GstPad * pad, GstPadProbeInfo * info, gpointer data)
+{
+  GstBuffer *buffer = GST_PAD_PROBE_INFO_BUFFER (info);
+  GQuark head = g_quark_from_static_string (RB_ROI_HEAD);
+  gpointer state = NULL;
+  GstMeta *meta;
+
+  while ((meta = gst_buffer_iterate_meta_filtered (buffer, &state,
+              GST_VIDEO_REGION_OF_INTEREST_META_API_TYPE)) != NULL)
+    if (((GstVideoRegionOfInterestMeta *) meta)->roi_type == head)
+      (*(guint64 *) data)++;
+  return GST_PAD_PROBE_OK;
 }
 
 static void
@@ -546,8 +577,8 @@ rb_worker_remux (RbWorkers * workers, RbJournalItem * item,
 static gboolean
 rb_worker_anonymize (RbWorkers * workers, RbJournalItem * item,
     RbDetections * detections, const gchar * partial, gboolean audio,
-    RbFrameCount * in, guint64 * corrupt, gboolean * aborted,
-    GError ** error)
+    RbFrameCount * in, guint64 * corrupt, RbSegmentResult * result,
+    gboolean * aborted, GError ** error)
 {
   const gchar *overlay = item->source ? g_hash_table_lookup
       (workers->overlays, item->source) : NULL;
@@ -602,6 +633,14 @@ rb_worker_anonymize (RbWorkers * workers, RbJournalItem * item,
     gst_object_unref (decoder);
   }
   rb_watch_pad (pipeline, "blur", "src", in);
+  {
+    GstPad *src = gst_element_get_static_pad (blur, "src");
+
+    result->heads_masked = 0;
+    gst_pad_add_probe (src, GST_PAD_PROBE_TYPE_BUFFER, rb_count_heads,
+        &result->heads_masked, NULL);
+    gst_object_unref (src);
+  }
 
   ok = rb_worker_run (workers, pipeline, item->id, rb_worker_timeout (item),
       aborted, error);
@@ -612,6 +651,9 @@ rb_worker_anonymize (RbWorkers * workers, RbJournalItem * item,
     if (stats == NULL
         || !gst_structure_get_uint64 (stats, "corrupt-frames", corrupt))
       *corrupt = 0;
+    if (stats == NULL || !gst_structure_get_uint64 (stats, "overload-frames",
+            &result->overload_frames))
+      result->overload_frames = 0;
     if (stats != NULL)
       gst_structure_free (stats);
   }
@@ -629,14 +671,18 @@ rb_worker_anonymize (RbWorkers * workers, RbJournalItem * item,
 static gboolean
 rb_worker_process (RbWorkers * workers, RbJournalItem * item,
     gchar ** out_location, gchar ** how, gboolean * remuxed,
-    gboolean * aborted, GError ** error)
+    RbSegmentResult * result, gboolean * aborted, GError ** error)
 {
   RbFrameCount in = RB_FRAME_COUNT_INIT;
   g_autofree gchar *basename = g_path_get_basename (item->location);
   g_autofree gchar *out_dir = g_build_filename (workers->state_dir,
       "anonymized", item->source ? item->source : "unknown", NULL);
   g_autofree gchar *final = g_build_filename (out_dir, basename, NULL);
-  g_autofree gchar *partial = g_strconcat (final, ".partial", NULL);
+  /* on the shared storage, a worker of another node may have the same
+   * segment (its claim expired while it went on): each its own output */
+  g_autofree gchar *partial = workers->shared ?
+      g_strdup_printf ("%s.%s-%d.partial", final, g_get_host_name (),
+      (int) getpid ()) : g_strconcat (final, ".partial", NULL);
   g_autoptr (RbDetections) detections = NULL;
   gboolean audio, zoned, ok;
   guint64 corrupt = 0;
@@ -687,7 +733,7 @@ rb_worker_process (RbWorkers * workers, RbJournalItem * item,
     ok = TRUE;
   } else {
     ok = rb_worker_anonymize (workers, item, detections, partial, audio, &in,
-        &corrupt, aborted, error);
+        &corrupt, result, aborted, error);
     if (detections != NULL) {
       g_autofree gchar *what = rb_detections_describe (detections);
       guint frames, covered;
@@ -866,8 +912,10 @@ rb_workers_wait_writable (RbWorkers * workers)
       g_error_free (err);
     } else if (rb_write_pause_probe_passed (&workers->write, now) ==
         RB_WRITE_LOG_RESUMED) {
-      g_message ("worker: writing again: %s and %s are writable again "
-          "after %.0f s", workers->probe_dirs[0], workers->probe_dirs[1],
+      g_message ("worker: writing again: %s%s%s %s writable again "
+          "after %.0f s", workers->probe_dirs[0], workers->probe_dirs[1] ?
+          " and " : "", workers->probe_dirs[1] ? workers->probe_dirs[1] : "",
+          workers->probe_dirs[1] ? "are" : "is",
           (now - workers->write.since_us) / 1e6);
       /* the claims that could not be released while paused are returned
        * as soon as their lease expires */
@@ -895,8 +943,11 @@ rb_workers_maybe_recover (RbWorkers * workers)
   }
   workers->last_recover_us = now;
   g_mutex_unlock (&workers->lock);
-  n = rb_journal_recover (workers->journal, &err);
-  if (err != NULL) {
+  n = rb_segment_queue_recover (workers->journal, &err);
+  if (g_error_matches (err, RB_SEGMENT_QUEUE_ERROR,
+          RB_SEGMENT_QUEUE_ERROR_UNAVAILABLE)) {
+    g_clear_error (&err);
+  } else if (err != NULL) {
     g_warning ("worker: cannot recover claims in %s: %s", workers->queue_dir,
         err->message);
     g_error_free (err);
@@ -905,8 +956,74 @@ rb_workers_maybe_recover (RbWorkers * workers)
   }
 }
 
+/* The answers a worker gives the queue about its claim. */
+typedef enum {
+  ANSWER_COMPLETE,
+  ANSWER_FAIL,
+  ANSWER_QUARANTINE,
+  ANSWER_RELEASE,
+} RbAnswer;
+
+/* Gives the queue @what about @item. While the queue is unavailable (its
+ * database is down) the answer is tried again every second, as long as
+ * the claim surely lasts and the workers do not stop: a segment
+ * anonymized while the database was down is completed once it is back,
+ * never done again. */
+static gboolean
+rb_worker_answer (RbWorkers * workers, RbJournalItem * item, RbAnswer what,
+    const gchar * reason, const RbSegmentResult * result, GError ** error)
+{
+  /* the last renewal was at most RENEW_INTERVAL_US ago, then verification
+   * (at most a minute) */
+  gint64 deadline = g_get_monotonic_time () + (LEASE_S * G_USEC_PER_SEC -
+      RENEW_INTERVAL_US) / 2;
+  gboolean waited = FALSE;
+
+  for (;;) {
+    GError *err = NULL;
+    gboolean ok = FALSE;
+
+    switch (what) {
+      case ANSWER_COMPLETE:
+        ok = rb_segment_queue_complete (workers->journal, item, result, &err);
+        break;
+      case ANSWER_FAIL:
+      case ANSWER_QUARANTINE:
+        ok = rb_segment_queue_fail (workers->journal, item, reason,
+            what == ANSWER_QUARANTINE, &err);
+        break;
+      case ANSWER_RELEASE:
+        ok = rb_segment_queue_release (workers->journal, item->id, &err);
+        break;
+    }
+    if (ok) {
+      if (waited)
+        g_message ("worker: the queue has the answer about %s again",
+            item->location);
+      return TRUE;
+    }
+    if (!g_error_matches (err, RB_SEGMENT_QUEUE_ERROR,
+            RB_SEGMENT_QUEUE_ERROR_UNAVAILABLE)
+        || g_get_monotonic_time () > deadline
+        || rb_workers_is_stopping (workers)) {
+      g_propagate_error (error, err);
+      return FALSE;
+    }
+    if (!waited)
+      g_message ("worker: cannot tell the queue about %s yet (%s): trying "
+          "again every second", item->location, err->message);
+    waited = TRUE;
+    g_error_free (err);
+    g_mutex_lock (&workers->lock);
+    if (!workers->stopping)
+      g_cond_wait_until (&workers->cond, &workers->lock,
+          g_get_monotonic_time () + ANSWER_RETRY_US);
+    g_mutex_unlock (&workers->lock);
+  }
+}
+
 /* A segment that could not be anonymized: damaged ones are quarantined at
- * once; others are tried again later (rb_journal_fail() backs off) and
+ * once; others are tried again later (the queue backs off) and
  * quarantined after RB_JOURNAL_MAX_ATTEMPTS (the journal's retry policy).
  * A quarantine is logged once, with why. */
 static void
@@ -918,11 +1035,8 @@ rb_worker_failed (RbWorkers * workers, RbJournalItem * item, GError * err)
   gboolean last = damaged || item->attempts + 1 >= RB_JOURNAL_MAX_ATTEMPTS;
   gboolean ok;
 
-  if (damaged)
-    ok = rb_journal_quarantine (workers->journal, item->id, err->message,
-        &jerr);
-  else
-    ok = rb_journal_fail (workers->journal, item->id, err->message, &jerr);
+  ok = rb_worker_answer (workers, item, damaged ? ANSWER_QUARANTINE :
+      ANSWER_FAIL, err->message, NULL, &jerr);
   if (!ok) {
     /* the claim stays; its lease expires and it is recovered */
     g_warning ("worker: cannot record the failure of %s: %s", item->id,
@@ -953,18 +1067,23 @@ rb_worker_thread (gpointer data)
   while (rb_workers_wait_writable (workers)) {
     GError *err = NULL;
     RbJournalItem *item;
+    RbSegmentResult result = { NULL, 0, 0, 0 };
     gchar *out = NULL, *how = NULL;
     gboolean aborted = FALSE, remuxed = FALSE;
     gint64 started;
 
     rb_workers_maybe_recover (workers);
-    item = rb_journal_claim (workers->journal, LEASE_S, &err);
+    item = rb_segment_queue_claim (workers->journal, LEASE_S, &err);
     if (item == NULL) {
       if (err != NULL && err->domain == G_IO_ERROR) {
         /* the queue cannot be written */
         rb_workers_write_failed (workers, err, NULL);
         g_clear_error (&err);
         continue;
+      } else if (g_error_matches (err, RB_SEGMENT_QUEUE_ERROR,
+              RB_SEGMENT_QUEUE_ERROR_UNAVAILABLE)) {
+        /* logged by the queue, once */
+        g_clear_error (&err);
       } else if (err != NULL) {
         g_warning ("worker: cannot claim from queue %s: %s",
             workers->queue_dir, err->message);
@@ -981,11 +1100,18 @@ rb_worker_thread (gpointer data)
     }
 
     started = g_get_monotonic_time ();
-    if (rb_worker_process (workers, item, &out, &how, &remuxed, &aborted,
-            &err)) {
+    if (rb_worker_process (workers, item, &out, &how, &remuxed, &result,
+            &aborted, &err)) {
       GError *jerr = NULL;
 
-      if (!rb_journal_complete (workers->journal, item->id,
+      result.anonymized = out;
+      {
+        GStatBuf st;
+
+        if (g_stat (out, &st) == 0)
+          result.anonymized_bytes = st.st_size;
+      }
+      if (!rb_worker_answer (workers, item, ANSWER_COMPLETE, NULL, &result,
               &jerr)) {
         if (jerr->domain == G_IO_ERROR) {
           /* the claim stays: its lease expires and it is done again */
@@ -1016,7 +1142,7 @@ rb_worker_thread (gpointer data)
 
       g_clear_error (&err);
       /* back to the queue: not the segment's fault, no attempt counted */
-      if (!rb_journal_release (workers->journal, item->id,
+      if (!rb_worker_answer (workers, item, ANSWER_RELEASE, NULL, NULL,
               &err)) {
         /* its lease expires and it is recovered */
         if (write_err == NULL)
@@ -1095,6 +1221,16 @@ rb_workers_get_write_state (RbWorkers * workers, gboolean * paused,
   g_mutex_unlock (&workers->lock);
 }
 
+/* Whether @path was last changed more than @age_s ago. */
+static gboolean
+rb_worker_is_stale (const gchar * path, guint age_s)
+{
+  GStatBuf st;
+
+  return g_stat (path, &st) == 0
+      && g_get_real_time () / G_USEC_PER_SEC - st.st_mtime > (gint64) age_s;
+}
+
 /* The state after a crash, made whole again (before the cameras start):
  * - `.partial` files in anonymized/ are the output of an interrupted
  *   worker: deleted (the segment is still in the queue);
@@ -1104,7 +1240,10 @@ rb_workers_get_write_state (RbWorkers * workers, gboolean * paused,
  * - a raw segment the queue does not know (a recording killed before its
  *   segment was queued): queued, its duration unknown (its detections
  *   sidecar, torn or not, is used as it is);
- * - a detections sidecar whose raw segment is gone: deleted. */
+ * - a detections sidecar whose raw segment is gone: deleted.
+ * On a shared storage-dir ([cluster]), what another node may be working
+ * on is left alone: unfinished outputs and unqueued raw segments are
+ * leftovers only once they have not changed for a few minutes. */
 void
 rb_workers_reconcile (RbWorkers * workers)
 {
@@ -1126,7 +1265,9 @@ rb_workers_reconcile (RbWorkers * workers)
     while (d != NULL && (name = g_dir_read_name (d)) != NULL) {
       g_autofree gchar *path = g_build_filename (sub, name, NULL);
 
-      if (g_str_has_suffix (name, ".partial") && g_unlink (path) == 0)
+      if (g_str_has_suffix (name, ".partial") && (!workers->shared
+              || rb_worker_is_stale (path, SHARED_LEFTOVER_AGE_S))
+          && g_unlink (path) == 0)
         partials++;
     }
     if (d != NULL)
@@ -1135,7 +1276,8 @@ rb_workers_reconcile (RbWorkers * workers)
   if (top != NULL)
     g_dir_close (top);
 
-  done = rb_journal_list (workers->journal, RB_JOURNAL_ITEM_DONE);
+  done = rb_segment_queue_list (workers->journal, RB_JOURNAL_ITEM_DONE,
+      NULL);
   for (l = done; l != NULL && !workers->keep_raw; l = l->next) {
     RbJournalItem *item = l->data;
 
@@ -1164,20 +1306,27 @@ rb_workers_reconcile (RbWorkers * workers)
             strlen (RB_SIDECAR_SUFFIX));
 
         /* the sidecar of a segment deleted (or never written): useless */
-        if (!g_file_test (raw, G_FILE_TEST_EXISTS) && g_unlink (path) == 0)
+        if (!g_file_test (raw, G_FILE_TEST_EXISTS) && (!workers->shared
+                || rb_worker_is_stale (path, SHARED_LEFTOVER_AGE_S))
+            && g_unlink (path) == 0)
           sidecars++;
         continue;
       }
       if (!g_str_has_suffix (name, ".mkv") && !g_str_has_suffix (name, ".ts"))
         continue;
-      if (rb_journal_contains (workers->journal, path))
+      if (rb_segment_queue_contains (workers->journal, path))
+        continue;
+      /* on the shared storage: maybe another node's recording, or a
+       * segment still in its node's spool */
+      if (workers->shared && !rb_worker_is_stale (path,
+              SHARED_LEFTOVER_AGE_S + 2 * workers->segment_s))
         continue;
       if (g_stat (path, &st) == 0 && st.st_size == 0) {
         g_unlink (path);
         continue;
       }
-      if (rb_journal_enqueue (workers->journal, path, camera, G_MAXUINT64,
-              NULL, &err))
+      if (rb_segment_queue_add (workers->journal, path, camera, G_MAXUINT64,
+              &err))
         queued++;
       else
         g_warning ("worker: cannot queue the leftover segment %s: %s", path,

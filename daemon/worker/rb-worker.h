@@ -9,6 +9,7 @@
 #include <gst/gst.h>
 #include "rb-config.h"
 #include "rb-journal.h"
+#include "rb-segment-queue.h"
 #include "rb-retention.h"
 #include "rb-deletions.h"
 #include "rb-write-pause.h"
@@ -34,7 +35,10 @@ G_BEGIN_DECLS
  * later (rb-deletions.h). */
 typedef struct _RbWorkers RbWorkers;
 
-RbWorkers *rb_workers_new (const RbConfig * config, RbJournal * journal,
+/* @queue: where the segments come from (not owned): the file journal, or
+ * the cluster's queue (then the segments and the outputs are in [cluster]
+ * storage-dir, shared with the other nodes' workers). */
+RbWorkers *rb_workers_new (const RbConfig * config, RbSegmentQueue * queue,
                            RbRetention * retention);
 /* Where the raw segments and sidecars that cannot be deleted at once go to
  * be retried (not owned; set before reconcile and start). */

@@ -221,3 +221,45 @@ def add_networks(site, users, realm_b="rtsp-blur B"):
             f.write(f"http-port={n['http_a']}\n\n[network:B]\n"
                     f"address={n['address_b']}\nport={n['rtsp_b']}\n"
                     f"http-port={n['http_b']}\n")
+
+
+def share_storage(site, storage, workers=1):
+    """Gives @site's nodes the shared [cluster] storage-dir @storage (the
+    segment queue then is the database's) and @workers workers each."""
+    with open(site.site) as f:
+        text = f.read()
+    text = text.replace("workers=0\n", f"workers={workers}\n", 1)
+    text = text.replace("[cluster]\n", f"[cluster]\nstorage-dir={storage}\n",
+                        1)
+    with open(site.site, "w") as f:
+        f.write(text)
+
+
+def pg_ctl(action):
+    """Stops (immediate: a crash) or starts the server of with-postgres."""
+    cmd = []
+    if os.getuid() == 0:
+        cmd = ["runuser", "-u", "postgres", "--"]
+    data = os.environ["RB_TEST_PGDATA"]
+    cmd += ["timeout", "60", os.environ["RB_TEST_PGCTL"], "-D", data, "-w"]
+    if action == "stop":
+        cmd += ["-m", "immediate"]
+    else:
+        cmd += ["-l", os.path.join(data, "..", "server.log")]
+    subprocess.run(cmd + [action], check=True, stdin=subprocess.DEVNULL,
+                   capture_output=True, timeout=70)
+
+
+def spool(site, node, state="pending"):
+    """The items in @state of @node's spool (state-dir/queue)."""
+    return glob.glob(os.path.join(site.nodes[node]["state"], "queue", state,
+                                  "*"))
+
+
+def log_lines(site, node, pattern):
+    """The first groups of @pattern's matches in @node's log."""
+    try:
+        with open(site.nodes[node]["log"]) as f:
+            return re.findall(pattern, f.read(), re.M)
+    except OSError:
+        return []

@@ -1690,6 +1690,17 @@ GST_START_TEST (test_cluster_keys)
   fail_unless (d->cluster_password_file == NULL);
   assert_equals_string (c->cluster_node, "node-2");
   assert_equals_int (c->cluster_capacity, 4);
+  /* the segments: in state-dir, unless on the cluster's shared storage */
+  fail_unless (d->cluster_storage_dir == NULL);
+  assert_equals_string (rb_config_media_dir (d), d->state_dir);
+  assert_equals_string (rb_config_media_dir (none), none->state_dir);
+  {
+    g_autoptr (RbConfig) s = load_ok (VALID "[cluster]\n"
+        "database=host=db\nstorage-dir=/srv/rb\n");
+
+    assert_equals_string (s->cluster_storage_dir, "/srv/rb");
+    assert_equals_string (rb_config_media_dir (s), "/srv/rb");
+  }
 }
 
 GST_END_TEST;
@@ -1709,7 +1720,7 @@ GST_START_TEST (test_cluster_errors)
   check_error (VALID "[cluster]\ndatabase=host=db\nstorage=x\n",
       RB_CONFIG_ERROR_UNKNOWN_KEY,
       "test.conf: [cluster] storage: unknown key; the keys of this group "
-      "are database, password-file, node, capacity");
+      "are database, password-file, node, capacity, storage-dir");
   check_error (VALID "[cluster]\ndatabase=host=db no_such_option=1\n",
       RB_CONFIG_ERROR_INVALID_VALUE,
       "test.conf: [cluster] database: not a libpq connection string: "

@@ -101,6 +101,7 @@ GST_START_TEST (test_budget_oldest_first_raw_first)
 {
   g_autoptr (RbConfig) c = config ("max-disk-usage=250K\n");
   RbJournal *j = journal ();
+  RbSegmentQueue *q = rb_segment_queue_new_journal (j);
   gchar *old_anon = segment (j, "anonymized", 30, 100);
   gchar *old_raw = segment (j, "raw", 30, 100);
   gchar *new_raw = segment (j, "raw", 10, 100);
@@ -114,7 +115,7 @@ GST_START_TEST (test_budget_oldest_first_raw_first)
   /* the detections sidecars beside the raw segments */
   fail_unless (g_file_set_contents (old_sidecar, "x", 1, NULL));
   fail_unless (g_file_set_contents (new_sidecar, "x", 1, NULL));
-  r = rb_retention_new (c, j);
+  r = rb_retention_new (c, q);
 
   rb_retention_get_usage (r, &u);
   fail_unless_equals_uint64 (u.raw_bytes + u.anonymized_bytes, 300 * 1024);
@@ -137,6 +138,7 @@ GST_START_TEST (test_budget_oldest_first_raw_first)
   assert_equals_int (rb_retention_run (r), 0);
 
   rb_retention_free (r);
+  rb_segment_queue_free (q);
   rb_journal_free (j);
   g_free (old_anon);
   g_free (old_raw);
@@ -152,9 +154,10 @@ GST_START_TEST (test_budget_keeps_room_for_next)
 {
   g_autoptr (RbConfig) c = config ("max-disk-usage=250K\n");
   RbJournal *j = journal ();
+  RbSegmentQueue *q = rb_segment_queue_new_journal (j);
   gchar *old_raw = segment (j, "raw", 30, 100);
   gchar *new_raw = segment (j, "raw", 10, 100);
-  RbRetention *r = rb_retention_new (c, j);
+  RbRetention *r = rb_retention_new (c, q);
 
   /* 200 K of 250 K */
   assert_equals_int (rb_retention_run (r), 0);
@@ -165,6 +168,7 @@ GST_START_TEST (test_budget_keeps_room_for_next)
   fail_unless (g_file_test (new_raw, G_FILE_TEST_EXISTS));
 
   rb_retention_free (r);
+  rb_segment_queue_free (q);
   rb_journal_free (j);
   g_free (old_raw);
   g_free (new_raw);
@@ -177,10 +181,11 @@ GST_START_TEST (test_claimed_skipped)
 {
   g_autoptr (RbConfig) c = config ("max-disk-usage=150K\n");
   RbJournal *j = journal ();
+  RbSegmentQueue *q = rb_segment_queue_new_journal (j);
   gchar *busy = segment (j, "raw", 30, 100);
   gchar *next = segment (j, "raw", 20, 100);
   g_autoptr (RbJournalItem) claimed = rb_journal_claim (j, 60, NULL);
-  RbRetention *r = rb_retention_new (c, j);
+  RbRetention *r = rb_retention_new (c, q);
 
   fail_unless (claimed != NULL);
   fail_unless_equals_string (claimed->location, busy);
@@ -188,6 +193,7 @@ GST_START_TEST (test_claimed_skipped)
   fail_unless (g_file_test (busy, G_FILE_TEST_EXISTS));
   fail_if (g_file_test (next, G_FILE_TEST_EXISTS));
   rb_retention_free (r);
+  rb_segment_queue_free (q);
   rb_journal_free (j);
   g_free (busy);
   g_free (next);
@@ -200,11 +206,12 @@ GST_START_TEST (test_retention_by_age)
   g_autoptr (RbConfig) c = config ("retention-raw=1h\n"
       "retention-anonymized=2h\n");
   RbJournal *j = journal ();
+  RbSegmentQueue *q = rb_segment_queue_new_journal (j);
   gchar *raw_old = segment (j, "raw", 90, 10);
   gchar *raw_new = segment (j, "raw", 30, 10);
   gchar *anon_old = segment (j, "anonymized", 150, 10);
   gchar *anon_mid = segment (j, "anonymized", 90, 10);
-  RbRetention *r = rb_retention_new (c, j);
+  RbRetention *r = rb_retention_new (c, q);
 
   assert_equals_int (rb_retention_run (r), 2);
   fail_if (g_file_test (raw_old, G_FILE_TEST_EXISTS));
@@ -213,6 +220,7 @@ GST_START_TEST (test_retention_by_age)
   fail_unless (g_file_test (anon_mid, G_FILE_TEST_EXISTS));
   assert_equals_int (rb_journal_count (j, RB_JOURNAL_ITEM_EVICTED), 1);
   rb_retention_free (r);
+  rb_segment_queue_free (q);
   rb_journal_free (j);
   g_free (raw_old);
   g_free (raw_new);
@@ -228,7 +236,8 @@ GST_START_TEST (test_index_updates)
 {
   g_autoptr (RbConfig) c = config ("max-disk-usage=100K\n");
   RbJournal *j = journal ();
-  RbRetention *r = rb_retention_new (c, j);
+  RbSegmentQueue *q = rb_segment_queue_new_journal (j);
+  RbRetention *r = rb_retention_new (c, q);
   g_autofree gchar *dir = g_build_filename (state, "raw", "cam", NULL);
   g_autofree gchar *open_file = g_build_filename (dir,
       "cam-20200101T000000.000000Z-0.mkv", NULL);
@@ -251,6 +260,7 @@ GST_START_TEST (test_index_updates)
   rb_retention_get_usage (r, &u);
   fail_unless_equals_uint64 (u.raw_bytes + u.anonymized_bytes, 0);
   rb_retention_free (r);
+  rb_segment_queue_free (q);
   rb_journal_free (j);
   g_free (a);
   g_free (data);
@@ -280,6 +290,7 @@ GST_START_TEST (test_undeletable_retried)
   g_autoptr (RbConfig) c = config ("retention-raw=1h\n");
   g_autoptr (RbDeletions) d = rb_deletions_new (1000, 4000);
   RbJournal *j = journal ();
+  RbSegmentQueue *q = rb_segment_queue_new_journal (j);
   gchar *old = segment (j, "raw", 90, 10);
   g_autofree gchar *inside = g_build_filename (old, "x", NULL);
   RbRetention *r;
@@ -289,7 +300,7 @@ GST_START_TEST (test_undeletable_retried)
   handler = g_log_set_handler (RB_LOG_DOMAIN, G_LOG_LEVEL_WARNING, count_warnings,
       NULL);
   warnings = 0;
-  r = rb_retention_new (c, j);
+  r = rb_retention_new (c, q);
   rb_retention_set_deletions (r, d);
   /* indexed as a file, then it cannot be deleted */
   fail_unless (g_unlink (old) == 0);
@@ -319,6 +330,7 @@ GST_START_TEST (test_undeletable_retried)
 
   g_log_remove_handler (RB_LOG_DOMAIN, handler);
   rb_retention_free (r);
+  rb_segment_queue_free (q);
   rb_journal_free (j);
   g_free (old);
 }
