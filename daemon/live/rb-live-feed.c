@@ -77,6 +77,7 @@ struct _RbLiveFeed {
   gint64 last_key_request_us;   /* protected by lock */
   guint64 samples;              /* protected by lock */
   gint64 last_sample_us;        /* protected by lock, wall clock, 0 = none */
+  gint64 last_sample_mono_us;   /* protected by lock, monotonic, 0 = none */
 };
 
 RbLiveFeed *
@@ -140,6 +141,18 @@ rb_live_feed_get_last_sample_time (RbLiveFeed * feed)
   t = feed->last_sample_us;
   g_mutex_unlock (&feed->lock);
   return t;
+}
+
+gboolean
+rb_live_feed_is_live (RbLiveFeed * feed, gint64 max_age_us)
+{
+  gboolean live;
+
+  g_mutex_lock (&feed->lock);
+  live = feed->appsink != NULL && feed->last_sample_mono_us != 0
+      && g_get_monotonic_time () - feed->last_sample_mono_us <= max_age_us;
+  g_mutex_unlock (&feed->lock);
+  return live;
 }
 
 gchar *
@@ -288,6 +301,7 @@ rb_live_feed_on_new_sample (GstAppSink * appsink, gpointer user_data)
   g_mutex_lock (&feed->lock);
   feed->samples++;
   feed->last_sample_us = g_get_real_time ();
+  feed->last_sample_mono_us = g_get_monotonic_time ();
   if (GST_CLOCK_TIME_IS_VALID (abs)) {
     GstClock *clock = gst_element_get_clock (GST_ELEMENT (appsink));
 
@@ -406,6 +420,7 @@ rb_live_feed_set_appsink (RbLiveFeed * feed, GstElement * appsink,
   gst_object_replace ((GstObject **) & feed->appsink, GST_OBJECT (appsink));
   feed->delay = latency_ms * GST_MSECOND + PROCESSING_MARGIN;
   feed->correction = 0;         /* a new camera session */
+  feed->last_sample_mono_us = 0;
   feed->drift_since_us = 0;
   feed->last_key_request_us = 0;
   for (GList * l = feed->sinks; l != NULL; l = l->next)

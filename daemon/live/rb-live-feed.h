@@ -33,6 +33,10 @@ void rb_live_feed_clear_appsink (RbLiveFeed * feed);
 
 /* Wall-clock time of the last live frame, µs (g_get_real_time()), 0: none */
 gint64 rb_live_feed_get_last_sample_time (RbLiveFeed * feed);
+/* Whether the feed is live: its camera pipeline is connected and sent a
+ * frame within the last @max_age_us (monotonic). A new media of a feed
+ * that is not live could not start (it waits for a first frame). */
+gboolean rb_live_feed_is_live (RbLiveFeed * feed, gint64 max_age_us);
 /* The caps of the audio the live streams carry (string), or NULL: none */
 gchar *rb_live_feed_get_audio_caps (RbLiveFeed * feed);
 

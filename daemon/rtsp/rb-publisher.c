@@ -47,6 +47,20 @@
  * its own backlog and drops the viewer's transport when that is full. */
 #define SLOW_VIEWER_QUEUE_BYTES (1024 * 1024)
 #define SLOW_VIEWER_S 10
+/* A DESCRIBE of a camera whose live feed sent no frame for this long (not
+ * running on this node, starting, or reconnecting to its camera) is
+ * answered 503 at once: preparing its media would wait for a first frame,
+ * and gst-rtsp-server handles every client of a network in one thread, so
+ * the wait (up to 20 s) would hold every other viewer of the network. */
+#define NOT_LIVE_AFTER_US (5 * G_USEC_PER_SEC)
+/* Threads serving the clients. gst-rtsp-server's default is one for all
+ * the clients of a server: a DESCRIBE that prepares a media (about a
+ * second: it waits for a key frame) holds every other client meanwhile,
+ * and when several cameras start at once (a node taking a dead node's
+ * cameras) viewers with a timeout give up one after the other, each
+ * unpreparing the media it was waiting for, and none is ever served.
+ * Beyond this many clients, they share the threads in turn. */
+#define CLIENT_THREADS 32
 
 struct _RbPublisher {
   gchar *name;
@@ -66,6 +80,8 @@ struct _RbPublisher {
 
   /* main context */
   guint connections;
+  /* the counts below are updated from the clients' threads: under lock */
+  GMutex lock;
   GHashTable *per_client;       /* client address → count (guint) */
   RbAccess *access;             /* allow=, refusals, wrong credentials */
   guint64 dropped_slow;         /* viewers dropped for being too slow */
@@ -88,11 +104,12 @@ static void
 rb_client_info_free (RbClientInfo * info)
 {
   RbPublisher *p = info->publisher;
-  guint n = GPOINTER_TO_UINT (g_hash_table_lookup (p->per_client,
-          info->address));
+  guint n;
 
   if (info->idle_source)
     g_source_remove (info->idle_source);
+  g_mutex_lock (&p->lock);
+  n = GPOINTER_TO_UINT (g_hash_table_lookup (p->per_client, info->address));
   if (n > 1)
     g_hash_table_insert (p->per_client, g_strdup (info->address),
         GUINT_TO_POINTER (n - 1));
@@ -101,6 +118,7 @@ rb_client_info_free (RbClientInfo * info)
   p->connections--;
   if (info->viewing)
     p->viewers--;
+  g_mutex_unlock (&p->lock);
   g_free (info->address);
   g_free (info);
 }
@@ -151,10 +169,12 @@ rb_publisher_on_setup (GstRTSPClient * client, GstRTSPContext * ctx,
 
   if (info != NULL) {
     info->active = TRUE;
+    g_mutex_lock (&info->publisher->lock);
     if (!info->viewing) {
       info->viewing = TRUE;
       info->publisher->viewers++;
     }
+    g_mutex_unlock (&info->publisher->lock);
   }
 }
 
@@ -167,12 +187,48 @@ rb_publisher_on_pre_setup (GstRTSPClient * client, GstRTSPContext * ctx,
   RbClientInfo *info = g_object_get_data (G_OBJECT (client),
       "rb-client-info");
 
-  if (info == NULL || info->viewing || info->publisher->max_viewers == 0
-      || info->publisher->viewers < info->publisher->max_viewers)
+  gboolean ok;
+
+  if (info == NULL)
+    return GST_RTSP_STS_OK;
+  g_mutex_lock (&info->publisher->lock);
+  ok = info->viewing || info->publisher->max_viewers == 0
+      || info->publisher->viewers < info->publisher->max_viewers;
+  g_mutex_unlock (&info->publisher->lock);
+  if (ok)
     return GST_RTSP_STS_OK;
   rb_access_refuse (info->publisher->access, info->address,
       "max-viewers reached");
   return GST_RTSP_STS_SERVICE_UNAVAILABLE;
+}
+
+/* A camera that is not live is answered 503 before its media is prepared
+ * (NOT_LIVE_AFTER_US): the viewer may try again, the others are not held. */
+static GstRTSPStatusCode
+rb_publisher_on_pre_describe (GstRTSPClient * client, GstRTSPContext * ctx,
+    gpointer data)
+{
+  GstRTSPMountPoints *mounts;
+  GstRTSPMediaFactory *factory;
+  gchar *path;
+  gboolean live = TRUE;
+
+  if (ctx->uri == NULL)
+    return GST_RTSP_STS_OK;
+  mounts = gst_rtsp_client_get_mount_points (client);
+  if (mounts == NULL)
+    return GST_RTSP_STS_OK;
+  path = gst_rtsp_mount_points_make_path (mounts, ctx->uri);
+  factory = path ? gst_rtsp_mount_points_match (mounts, path, NULL) : NULL;
+  if (factory != NULL && RB_IS_MEDIA_FACTORY (factory))
+    live = rb_live_feed_is_live (rb_media_factory_get_feed (RB_MEDIA_FACTORY
+            (factory)), NOT_LIVE_AFTER_US);
+  if (!live)
+    GST_INFO ("%s: not live on this node: 503", path);
+  g_clear_object (&factory);
+  g_free (path);
+  g_object_unref (mounts);
+  return live ? GST_RTSP_STS_OK : GST_RTSP_STS_SERVICE_UNAVAILABLE;
 }
 
 /* Whether a new connection from @address is let in by the limits, after
@@ -183,9 +239,13 @@ static gboolean
 rb_publisher_may_connect (const gchar * address, gpointer data)
 {
   RbPublisher *p = data;
-  guint n = GPOINTER_TO_UINT (g_hash_table_lookup (p->per_client, address));
+  guint n, connections;
 
-  if (p->connections >= p->max_connections) {
+  g_mutex_lock (&p->lock);
+  n = GPOINTER_TO_UINT (g_hash_table_lookup (p->per_client, address));
+  connections = p->connections;
+  g_mutex_unlock (&p->lock);
+  if (connections >= p->max_connections) {
     rb_access_refuse (p->access, address, "max-connections reached");
     return FALSE;
   }
@@ -205,15 +265,18 @@ rb_publisher_on_client_connected (GstRTSPServer * server,
   GstRTSPConnection *conn = gst_rtsp_client_get_connection (client);
   const gchar *ip = conn ? gst_rtsp_connection_get_ip (conn) : NULL;
   g_autofree gchar *address = g_strdup (ip ? ip : "unknown");
-  guint n = GPOINTER_TO_UINT (g_hash_table_lookup (p->per_client, address));
+  guint n;
   RbClientInfo *info;
 
   info = g_new0 (RbClientInfo, 1);
   info->publisher = p;
   info->address = g_steal_pointer (&address);
+  g_mutex_lock (&p->lock);
+  n = GPOINTER_TO_UINT (g_hash_table_lookup (p->per_client, info->address));
   p->connections++;
   g_hash_table_insert (p->per_client, g_strdup (info->address),
       GUINT_TO_POINTER (n + 1));
+  g_mutex_unlock (&p->lock);
   g_object_set_data_full (G_OBJECT (client), "rb-client-info", info,
       (GDestroyNotify) rb_client_info_free);
   info->idle_source = g_timeout_add_seconds_full (G_PRIORITY_DEFAULT,
@@ -229,6 +292,8 @@ rb_publisher_on_client_connected (GstRTSPServer * server,
       G_CALLBACK (rb_publisher_on_request), NULL);
   g_signal_connect (client, "pre-setup-request",
       G_CALLBACK (rb_publisher_on_pre_setup), NULL);
+  g_signal_connect (client, "pre-describe-request",
+      G_CALLBACK (rb_publisher_on_pre_describe), NULL);
   g_signal_connect (client, "setup-request",
       G_CALLBACK (rb_publisher_on_setup), NULL);
 }
@@ -293,6 +358,7 @@ rb_publisher_new (const RbNetworkConfig * network, GError ** error)
         v6 ? GST_RTSP_ADDRESS_POOL_ANY_IPV6 : GST_RTSP_ADDRESS_POOL_ANY_IPV4,
         network->udp_port_min, network->udp_port_max, 0);
   }
+  g_mutex_init (&publisher->lock);
   publisher->per_client = g_hash_table_new_full (g_str_hash, g_str_equal,
       g_free, NULL);
   label = g_strdup_printf ("network %s", network->name);
@@ -300,6 +366,13 @@ rb_publisher_new (const RbNetworkConfig * network, GError ** error)
   publisher->server = gst_rtsp_server_new ();
   g_signal_connect (publisher->server, "client-connected",
       G_CALLBACK (rb_publisher_on_client_connected), publisher);
+  {
+    GstRTSPThreadPool *pool = gst_rtsp_server_get_thread_pool
+        (publisher->server);
+
+    gst_rtsp_thread_pool_set_max_threads (pool, CLIENT_THREADS);
+    g_object_unref (pool);
+  }
 
   auth = rb_rtsp_auth_new (publisher->access, network->auth,
       g_steal_pointer (&users), certificate, rb_publisher_may_connect,
@@ -342,6 +415,7 @@ rb_publisher_free (RbPublisher * publisher)
   gst_clear_object (&publisher->pool);
   g_strfreev (publisher->cameras);
   g_clear_pointer (&publisher->per_client, g_hash_table_unref);
+  g_mutex_clear (&publisher->lock);
   g_clear_pointer (&publisher->access, rb_access_free);
   g_free (publisher->name);
   g_free (publisher->address);
