@@ -189,6 +189,20 @@ rb_live_feed_request_key_unit (GstElement * appsink)
           0));
 }
 
+void
+rb_live_feed_want_key_unit (RbLiveFeed * feed)
+{
+  GstElement *key_unit_from;
+
+  g_mutex_lock (&feed->lock);
+  key_unit_from = rb_live_feed_want_key_unit_locked (feed);
+  g_mutex_unlock (&feed->lock);
+  if (key_unit_from != NULL) {
+    rb_live_feed_request_key_unit (key_unit_from);
+    gst_object_unref (key_unit_from);
+  }
+}
+
 /* The time of @sample's buffer on the system clock: its running time in
  * the camera pipeline of @appsink plus that pipeline's base time. */
 static GstClockTime

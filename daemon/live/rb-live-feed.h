@@ -37,6 +37,9 @@ gint64 rb_live_feed_get_last_sample_time (RbLiveFeed * feed);
  * frame within the last @max_age_us (monotonic). A new media of a feed
  * that is not live could not start (it waits for a first frame). */
 gboolean rb_live_feed_is_live (RbLiveFeed * feed, gint64 max_age_us);
+/* Asks the camera's encoder for a key unit (at most one a second): a
+ * viewer joining a media that already runs. */
+void rb_live_feed_want_key_unit (RbLiveFeed * feed);
 /* The caps of the audio the live streams carry (string), or NULL: none */
 gchar *rb_live_feed_get_audio_caps (RbLiveFeed * feed);
 

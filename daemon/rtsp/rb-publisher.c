@@ -204,31 +204,55 @@ rb_publisher_on_pre_setup (GstRTSPClient * client, GstRTSPContext * ctx,
 
 /* A camera that is not live is answered 503 before its media is prepared
  * (NOT_LIVE_AFTER_US): the viewer may try again, the others are not held. */
+/* The live feed of the camera @ctx's request is for (a new reference), or
+ * NULL. */
+static RbLiveFeed *
+rb_publisher_feed_of (GstRTSPClient * client, GstRTSPContext * ctx)
+{
+  GstRTSPMountPoints *mounts;
+  GstRTSPMediaFactory *factory;
+  RbLiveFeed *feed = NULL;
+  gchar *path;
+
+  if (ctx->uri == NULL)
+    return NULL;
+  mounts = gst_rtsp_client_get_mount_points (client);
+  if (mounts == NULL)
+    return NULL;
+  path = gst_rtsp_mount_points_make_path (mounts, ctx->uri);
+  factory = path ? gst_rtsp_mount_points_match (mounts, path, NULL) : NULL;
+  if (factory != NULL && RB_IS_MEDIA_FACTORY (factory))
+    feed = rb_live_feed_ref (rb_media_factory_get_feed (RB_MEDIA_FACTORY
+            (factory)));
+  g_clear_object (&factory);
+  g_free (path);
+  g_object_unref (mounts);
+  return feed;
+}
+
 static GstRTSPStatusCode
 rb_publisher_on_pre_describe (GstRTSPClient * client, GstRTSPContext * ctx,
     gpointer data)
 {
-  GstRTSPMountPoints *mounts;
-  GstRTSPMediaFactory *factory;
-  gchar *path;
-  gboolean live = TRUE;
+  g_autoptr (RbLiveFeed) feed = rb_publisher_feed_of (client, ctx);
 
-  if (ctx->uri == NULL)
+  if (feed == NULL || rb_live_feed_is_live (feed, NOT_LIVE_AFTER_US))
     return GST_RTSP_STS_OK;
-  mounts = gst_rtsp_client_get_mount_points (client);
-  if (mounts == NULL)
-    return GST_RTSP_STS_OK;
-  path = gst_rtsp_mount_points_make_path (mounts, ctx->uri);
-  factory = path ? gst_rtsp_mount_points_match (mounts, path, NULL) : NULL;
-  if (factory != NULL && RB_IS_MEDIA_FACTORY (factory))
-    live = rb_live_feed_is_live (rb_media_factory_get_feed (RB_MEDIA_FACTORY
-            (factory)), NOT_LIVE_AFTER_US);
-  if (!live)
-    GST_INFO ("%s: not live on this node: 503", path);
-  g_clear_object (&factory);
-  g_free (path);
-  g_object_unref (mounts);
-  return live ? GST_RTSP_STS_OK : GST_RTSP_STS_SERVICE_UNAVAILABLE;
+  GST_INFO ("%s: not live on this node: 503", ctx->uri->abspath);
+  return GST_RTSP_STS_SERVICE_UNAVAILABLE;
+}
+
+/* A viewer joining the shared media of a camera gets a key frame at once
+ * rather than at the encoder's next one (up to key-int-max frames): it
+ * could decode nothing before. */
+static void
+rb_publisher_on_play (GstRTSPClient * client, GstRTSPContext * ctx,
+    gpointer data)
+{
+  g_autoptr (RbLiveFeed) feed = rb_publisher_feed_of (client, ctx);
+
+  if (feed != NULL)
+    rb_live_feed_want_key_unit (feed);
 }
 
 /* Whether a new connection from @address is let in by the limits, after
@@ -294,6 +318,8 @@ rb_publisher_on_client_connected (GstRTSPServer * server,
       G_CALLBACK (rb_publisher_on_pre_setup), NULL);
   g_signal_connect (client, "pre-describe-request",
       G_CALLBACK (rb_publisher_on_pre_describe), NULL);
+  g_signal_connect (client, "play-request",
+      G_CALLBACK (rb_publisher_on_play), NULL);
   g_signal_connect (client, "setup-request",
       G_CALLBACK (rb_publisher_on_setup), NULL);
 }
