@@ -52,6 +52,9 @@ typedef struct
 static const Migration migrations[] = {
   { 1, "0001-initial.sql",
     "nodes, camera leases, segment queue, catalog, chat" },
+  /* file 0003 (branch h-f): renumbered at merge with h-q's 0002 */
+  { 2, "0003-peers.sql",
+    "nodes' peer addresses for heartbeats without the database" },
 };
 /* *INDENT-ON* */
 
