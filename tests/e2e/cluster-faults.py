@@ -76,7 +76,7 @@ def addr(node, net):
 
 
 def setup_network():
-    teardown_network()
+    teardown_stale()
     sh(["ip", "link", "add", BRIDGE, "type", "bridge"])
     sh(["ip", "addr", "add", f"{HOST}/24", "dev", BRIDGE])
     sh(["ip", "link", "set", BRIDGE, "up"])
@@ -99,6 +99,19 @@ def setup_network():
          f"{TAG}{n}n"]).stdout for n in NODES), 15, 0.2)
     if not ok:
         raise RuntimeError("the namespaces' links do not come up")
+
+
+def teardown_stale():
+    """Namespaces and links an earlier run of this test left (killed before
+    its clean-up): they would hold the site's addresses."""
+    out = subprocess.run(["ip", "-o", "link", "show"], capture_output=True,
+                         text=True).stdout
+    for name in re.findall(r"^\d+: (rbf\d+(?:br|n\dh))[@:]", out, re.M):
+        subprocess.run(["ip", "link", "del", name], capture_output=True)
+    out = subprocess.run(["ip", "netns", "list"], capture_output=True,
+                         text=True).stdout
+    for name in re.findall(r"^(rbf\d+n\d)\b", out, re.M):
+        subprocess.run(["ip", "netns", "del", name], capture_output=True)
 
 
 def teardown_network():
