@@ -78,6 +78,7 @@ struct _RbLiveFeed {
   guint64 samples;              /* protected by lock */
   gint64 last_sample_us;        /* protected by lock, wall clock, 0 = none */
   gint64 last_sample_mono_us;   /* protected by lock, monotonic, 0 = none */
+  gint64 appsink_set_mono_us;   /* protected by lock, monotonic */
 };
 
 RbLiveFeed *
@@ -148,9 +149,14 @@ rb_live_feed_is_live (RbLiveFeed * feed, gint64 max_age_us)
 {
   gboolean live;
 
+  gint64 now = g_get_monotonic_time ();
+
   g_mutex_lock (&feed->lock);
-  live = feed->appsink != NULL && feed->last_sample_mono_us != 0
-      && g_get_monotonic_time () - feed->last_sample_mono_us <= max_age_us;
+  /* starting (its first frame is on its way), or sending */
+  live = feed->appsink != NULL
+      && (now - feed->appsink_set_mono_us <= max_age_us
+      || (feed->last_sample_mono_us != 0
+          && now - feed->last_sample_mono_us <= max_age_us));
   g_mutex_unlock (&feed->lock);
   return live;
 }
@@ -435,6 +441,7 @@ rb_live_feed_set_appsink (RbLiveFeed * feed, GstElement * appsink,
   feed->delay = latency_ms * GST_MSECOND + PROCESSING_MARGIN;
   feed->correction = 0;         /* a new camera session */
   feed->last_sample_mono_us = 0;
+  feed->appsink_set_mono_us = g_get_monotonic_time ();
   feed->drift_since_us = 0;
   feed->last_key_request_us = 0;
   for (GList * l = feed->sinks; l != NULL; l = l->next)

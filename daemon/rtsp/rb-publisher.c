@@ -47,11 +47,12 @@
  * its own backlog and drops the viewer's transport when that is full. */
 #define SLOW_VIEWER_QUEUE_BYTES (1024 * 1024)
 #define SLOW_VIEWER_S 10
-/* A DESCRIBE of a camera whose live feed sent no frame for this long (not
- * running on this node, starting, or reconnecting to its camera) is
- * answered 503 at once: preparing its media would wait for a first frame,
- * and gst-rtsp-server handles every client of a network in one thread, so
- * the wait (up to 20 s) would hold every other viewer of the network. */
+/* A DESCRIBE of a camera that does not run on this node (another node
+ * runs it, or it waits to reconnect to its camera), or whose live feed sent
+ * no frame for this long, is answered 503 at once: preparing its media
+ * would wait for a first frame, up to gst-rtsp-server's 20 s. One that
+ * just started is waited for (its first frame comes within a second or
+ * two). */
 #define NOT_LIVE_AFTER_US (5 * G_USEC_PER_SEC)
 /* Threads serving the clients. gst-rtsp-server's default is one for all
  * the clients of a server: a DESCRIBE that prepares a media (about a
