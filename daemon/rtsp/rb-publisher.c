@@ -54,14 +54,13 @@
  * just started is waited for (its first frame comes within a second or
  * two). */
 #define NOT_LIVE_AFTER_US (5 * G_USEC_PER_SEC)
-/* Threads serving the clients. gst-rtsp-server's default is one for all
- * the clients of a server: a DESCRIBE that prepares a media (about a
- * second: it waits for a key frame) holds every other client meanwhile,
- * and when several cameras start at once (a node taking a dead node's
- * cameras) viewers with a timeout give up one after the other, each
- * unpreparing the media it was waiting for, and none is ever served.
- * Beyond this many clients, they share the threads in turn. */
-#define CLIENT_THREADS 32
+/* gst-rtsp-server serves all the clients of a network from one thread
+ * (its default pool): a DESCRIBE that prepares a media waits there for
+ * the camera's first key frame, holding the others. More threads are not
+ * an option with 1.22: a client's DESCRIBE then races another's dropped
+ * connection unpreparing the shared media, and gets 503 (e2e/fds). So a
+ * DESCRIBE that could only wait is answered at once (NOT_LIVE_AFTER_US),
+ * and the wait for a key frame is kept short (a key unit is asked for). */
 
 struct _RbPublisher {
   gchar *name;
@@ -393,13 +392,6 @@ rb_publisher_new (const RbNetworkConfig * network, GError ** error)
   publisher->server = gst_rtsp_server_new ();
   g_signal_connect (publisher->server, "client-connected",
       G_CALLBACK (rb_publisher_on_client_connected), publisher);
-  {
-    GstRTSPThreadPool *pool = gst_rtsp_server_get_thread_pool
-        (publisher->server);
-
-    gst_rtsp_thread_pool_set_max_threads (pool, CLIENT_THREADS);
-    g_object_unref (pool);
-  }
 
   auth = rb_rtsp_auth_new (publisher->access, network->auth,
       g_steal_pointer (&users), certificate, rb_publisher_may_connect,
