@@ -324,6 +324,9 @@ rb_daemon_on_camera_stopped (RbCamera * camera, gpointer user_data)
     daemon->cam_active[i] = FALSE;
     if (!daemon->stopping) {
       g_message ("camera %s: stopped", rb_camera_get_name (camera));
+      /* handed over (drain): its lease is released now */
+      rb_cluster_node_camera_stopped (daemon->cluster,
+          rb_camera_get_name (camera));
       /* leased again while it was stopping */
       if (daemon->cam_wanted[i]) {
         daemon->cam_active[i] = TRUE;

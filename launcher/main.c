@@ -157,7 +157,7 @@ main (int argc, char **argv)
   g_autoptr (RbConfig) config = NULL;
   g_autoptr (GOptionContext) context = NULL;
   g_autoptr (GTypeClass) headblur_class = NULL;
-  gboolean status, db_migrate, recordings;
+  gboolean status, db_migrate, recordings, drain;
   GError *err = NULL;
   /* before any thread starts */
   guint arena_max = rb_malloc_configure ();
@@ -178,7 +178,10 @@ main (int argc, char **argv)
       "  db migrate  create or migrate the [cluster] database's schema, in "
       "a transaction\n"
       "  recordings  list the [cluster] catalog's segments (--camera, "
-      "--from, --to, --json)\n");
+      "--from, --to, --json)\n"
+      "  cluster drain NODE    the node hands its cameras over to the "
+      "others and takes none\n"
+      "  cluster undrain NODE  the node takes cameras again\n");
   g_option_context_add_main_entries (context, entries, NULL);
   g_option_context_add_group (context, gst_init_get_option_group ());
 #ifdef RB_HAVE_CLUSTER
@@ -213,12 +216,15 @@ main (int argc, char **argv)
   db_migrate = argc == 3 && g_str_equal (argv[1], "db")
       && g_str_equal (argv[2], "migrate");
   recordings = argc == 2 && g_str_equal (argv[1], "recordings");
-  if (!db_migrate && !recordings && (argc > 2 || (argc == 2
+  drain = argc == 4 && g_str_equal (argv[1], "cluster")
+      && (g_str_equal (argv[2], "drain") || g_str_equal (argv[2], "undrain"));
+  if (!db_migrate && !recordings && !drain && (argc > 2 || (argc == 2
               && !g_str_equal (argv[1], "status")))) {
     g_autofree gchar *command = g_strjoinv (" ", argv + 1);
 
     fprintf (stderr, "rtsp-blur: unknown command '%s' (the commands are "
-        "status, recordings and db migrate)\n", command);
+        "status, recordings, db migrate, cluster drain NODE and cluster "
+        "undrain NODE)\n", command);
     return RB_EXIT_USAGE;
   }
   status = argc == 2 && !recordings;
@@ -284,6 +290,33 @@ main (int argc, char **argv)
 #else
     fprintf (stderr, "rtsp-blur: error: recordings: this rtsp-blur was "
         "built without cluster support (libpq)\n");
+    return RB_EXIT_UNAVAILABLE;
+#endif
+  }
+  if (drain) {
+#ifdef RB_HAVE_CLUSTER
+    gboolean draining = g_str_equal (argv[2], "drain"), alive = FALSE;
+
+    if (!config->cluster) {
+      fprintf (stderr, "rtsp-blur: error: %s: cluster %s needs a [cluster] "
+          "group\n", opt_config, argv[2]);
+      return RB_EXIT_CONFIG;
+    }
+    if (!rb_cluster_set_draining (config, argv[3], draining, &alive, &err)) {
+      fprintf (stderr, "rtsp-blur: error: %s: [cluster] database: %s\n",
+          opt_config, err->message);
+      gint code = g_error_matches (err, RB_DB_ERROR, RB_DB_ERROR_INVALID) ?
+          RB_EXIT_USAGE : RB_EXIT_UNAVAILABLE;
+      g_error_free (err);
+      return code;
+    }
+    printf ("rtsp-blur: node %s %s%s\n", argv[3], draining ? "is draining: "
+        "it hands its cameras over to the other nodes and takes none" :
+        "takes cameras again", alive ? "" : " (it is not running now)");
+    return RB_EXIT_OK;
+#else
+    fprintf (stderr, "rtsp-blur: error: cluster %s: this rtsp-blur was "
+        "built without cluster support (libpq)\n", argv[2]);
     return RB_EXIT_UNAVAILABLE;
 #endif
   }

@@ -63,8 +63,7 @@
 
 #include <string.h>
 
-/* SQL: a camera_leases row that can be acquired, and since when */
-#define FREE "(node IS NULL OR expires_at <= now())"
+/* SQL: since when a camera_leases row that can be acquired is free */
 #define FREE_AT "(CASE WHEN node IS NULL THEN free_since ELSE expires_at END)"
 
 typedef struct
@@ -81,6 +80,10 @@ struct _RbCameraLeases
   guint ttl_ms;
   guint margin_ms;
   gchar *ttl;                   /* ttl_ms as a query parameter */
+  gchar *peer_address;          /* NULL: no heartbeats */
+  guint peer_port;
+  gint take_expired;            /* atomic */
+  gint draining;                /* atomic: nodes.draining at the last acquire */
   GMutex lock;
   GHashTable *held;             /* camera → Held; protected by lock */
 };
@@ -162,6 +165,7 @@ rb_camera_leases_new (RbDb * db, const gchar * node, guint capacity,
   l->ttl_ms = ttl_ms;
   l->margin_ms = margin_ms;
   l->ttl = g_strdup_printf ("%u", ttl_ms);
+  l->take_expired = TRUE;
   g_mutex_init (&l->lock);
   l->held = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   return l;
@@ -184,6 +188,7 @@ rb_camera_leases_free (RbCameraLeases * leases)
   rb_db_free (leases->db);
   g_free (leases->node);
   g_free (leases->ttl);
+  g_free (leases->peer_address);
   g_hash_table_unref (leases->held);
   g_mutex_clear (&leases->lock);
   g_free (leases);
@@ -202,6 +207,130 @@ rb_camera_leases_get_db (RbCameraLeases * leases)
 {
   g_return_val_if_fail (leases != NULL, NULL);
   return leases->db;
+}
+
+/* SQL: a camera_leases row that can be acquired: free, or expired (only
+ * this node's own, $@node_param, unless it may take expired leases). */
+static gchar *
+free_sql (RbCameraLeases * l, gint node_param)
+{
+  return g_strdup_printf ("(node IS NULL OR (expires_at <= now() AND "
+      "(%s OR node = $%d)))", g_atomic_int_get (&l->take_expired) ?
+      "true" : "false", node_param);
+}
+
+/**
+ * rb_camera_leases_set_peer:
+ * @leases: a node's leases
+ * @address: (nullable): where the node receives the other nodes'
+ *   heartbeats, %NULL for nowhere
+ * @port: its UDP port
+ *
+ * Registered with the node at its next acquire (`nodes.peer_address`,
+ * `peer_port`), for the other nodes' heartbeats (rb-cluster-peers.h).
+ */
+void
+rb_camera_leases_set_peer (RbCameraLeases * leases, const gchar * address,
+    guint port)
+{
+  g_free (leases->peer_address);
+  leases->peer_address = address && port ? g_strdup (address) : NULL;
+  leases->peer_port = address ? port : 0;
+}
+
+/**
+ * rb_camera_leases_set_take_expired:
+ * @leases: a node's leases
+ * @take: whether rb_camera_leases_acquire() may take another node's
+ *   expired lease (default %TRUE)
+ *
+ * Without, it takes only free cameras and this node's own expired leases:
+ * while its view of the cluster is not yet settled, an expired lease may
+ * belong to a node that kept its cameras through a database outage and
+ * has not renewed yet.
+ */
+void
+rb_camera_leases_set_take_expired (RbCameraLeases * leases, gboolean take)
+{
+  g_atomic_int_set (&leases->take_expired, take);
+}
+
+/**
+ * rb_camera_leases_is_draining:
+ * @leases: a node's leases
+ *
+ * Returns: whether the database said, at the last acquire, that the node
+ *   is draining (`rtsp-blur cluster drain NODE`): it takes no camera and
+ *   should hand its cameras over.
+ */
+gboolean
+rb_camera_leases_is_draining (RbCameraLeases * leases)
+{
+  return g_atomic_int_get (&leases->draining);
+}
+
+/**
+ * rb_camera_leases_set_draining:
+ * @db: a connection
+ * @node: a node's name
+ * @draining: drain it, or let it take cameras again
+ * @out_alive: (out) (optional): whether the node is alive (renewing)
+ * @error: return location for a #GError, or %NULL
+ *
+ * `rtsp-blur cluster drain NODE` and `undrain`: the node learns it at its
+ * next acquire (within a second).
+ *
+ * Returns: %TRUE on success; %FALSE with #RB_DB_ERROR_INVALID when the
+ *   cluster has no such node.
+ */
+gboolean
+rb_camera_leases_set_draining (RbDb * db, const gchar * node,
+    gboolean draining, gboolean * out_alive, GError ** error)
+{
+  const gchar *params[] = { node, draining ? "true" : "false" };
+  g_autoptr (PGresult) res = NULL;
+
+  g_return_val_if_fail (db != NULL && node != NULL, FALSE);
+
+  res = rb_db_query (db, "UPDATE nodes SET draining = $2::boolean "
+      "WHERE name = $1 RETURNING alive_until > now()", 2, params, error);
+  if (res == NULL)
+    return FALSE;
+  if (PQntuples (res) == 0) {
+    g_set_error (error, RB_DB_ERROR, RB_DB_ERROR_INVALID,
+        "the cluster has no node %s (it registers at its first start)",
+        node);
+    return FALSE;
+  }
+  if (out_alive)
+    *out_alive = g_str_equal (PQgetvalue (res, 0, 0), "t");
+  return TRUE;
+}
+
+/**
+ * rb_camera_leases_is_held:
+ * @leases: a node's leases
+ * @camera: a camera
+ * @out_epoch: (out) (optional): the lease's epoch
+ *
+ * Whether this node acquired @camera and has neither lost nor released
+ * it, however long ago it last renewed it (compare
+ * rb_camera_leases_holds()).
+ *
+ * Returns: %TRUE if held.
+ */
+gboolean
+rb_camera_leases_is_held (RbCameraLeases * leases, const gchar * camera,
+    gint64 * out_epoch)
+{
+  Held *h;
+
+  g_mutex_lock (&leases->lock);
+  h = g_hash_table_lookup (leases->held, camera);
+  if (h != NULL && out_epoch)
+    *out_epoch = h->epoch;
+  g_mutex_unlock (&leases->lock);
+  return h != NULL;
 }
 
 /* A PostgreSQL text[] literal of @strv. */
@@ -342,7 +471,8 @@ rb_camera_leases_acquire (RbCameraLeases * leases,
 {
   RbCameraLeases *l = leases;
   g_autofree gchar *array = NULL, *capacity = NULL, *lock = NULL;
-  g_autofree gchar *share_s = NULL;
+  g_autofree gchar *share_s = NULL, *sql = NULL;
+  g_autofree gchar *free1 = NULL, *free3 = NULL;
   g_autoptr (PGresult) res = NULL;
   GPtrArray *acquired = g_ptr_array_new_with_free_func (g_free);
   gint64 sent = g_get_monotonic_time ();
@@ -353,6 +483,9 @@ rb_camera_leases_acquire (RbCameraLeases * leases,
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   array = text_array (cameras);
+  /* this node's name is $1 in one query, $3 in the other */
+  free1 = free_sql (l, 1);
+  free3 = free_sql (l, 3);
   capacity = g_strdup_printf ("%u", l->capacity);
   lock = g_strdup_printf ("SELECT pg_advisory_xact_lock(%d)",
       RB_DB_LOCK_LEASES);
@@ -362,17 +495,27 @@ rb_camera_leases_acquire (RbCameraLeases * leases,
   if (!rb_db_exec (l->db, lock, error))
     goto fail;
   {
-    const gchar *params[] = { l->node, capacity, l->ttl, VERSION };
+    g_autofree gchar *port = l->peer_port ? g_strdup_printf ("%u",
+        l->peer_port) : NULL;
+    const gchar *params[] = { l->node, capacity, l->ttl, VERSION,
+      l->peer_address, port
+    };
     res = rb_db_query (l->db,
-        "INSERT INTO nodes (name, capacity, alive_until, version) "
+        "INSERT INTO nodes (name, capacity, alive_until, version, "
+        "  peer_address, peer_port) "
         "VALUES ($1, $2::int, "
-        "  now() + make_interval(secs => $3::float8 / 1000), $4) "
+        "  now() + make_interval(secs => $3::float8 / 1000), $4, $5, "
+        "  $6::int) "
         "ON CONFLICT (name) DO UPDATE SET capacity = EXCLUDED.capacity, "
         "  alive_until = EXCLUDED.alive_until, last_seen = now(), "
-        "  version = EXCLUDED.version RETURNING draining", 4, params, error);
+        "  version = EXCLUDED.version, "
+        "  peer_address = EXCLUDED.peer_address, "
+        "  peer_port = EXCLUDED.peer_port RETURNING draining", 6, params,
+        error);
     if (res == NULL)
       goto fail;
     draining = g_str_equal (PQgetvalue (res, 0, 0), "t");
+    g_atomic_int_set (&l->draining, draining);
     g_clear_pointer (&res, PQclear);
   }
   {
@@ -385,13 +528,15 @@ rb_camera_leases_acquire (RbCameraLeases * leases,
   }
   {
     const gchar *params[] = { array, l->ttl, l->node };
-    res = rb_db_query (l->db, "SELECT "
-        "  count(*) FILTER (WHERE camera = ANY ($1::text[]) AND " FREE "), "
-        "  count(*) FILTER (WHERE camera = ANY ($1::text[]) AND " FREE
+    g_autofree gchar *count_sql = g_strdup_printf ("SELECT "
+        "  count(*) FILTER (WHERE camera = ANY ($1::text[]) AND %s), "
+        "  count(*) FILTER (WHERE camera = ANY ($1::text[]) AND %s"
         "    AND " FREE_AT " <= now() "
         "    - make_interval(secs => $2::float8 / 1000)), "
         "  count(*) FILTER (WHERE node = $3 AND expires_at > now()) "
-        "FROM camera_leases", 3, params, error);
+        "FROM camera_leases", free3, free3);
+
+    res = rb_db_query (l->db, count_sql, 3, params, error);
     if (res == NULL)
       goto fail;
     n_free = (guint) rb_db_get_int64 (res, 0, 0, 0);
@@ -409,15 +554,15 @@ rb_camera_leases_acquire (RbCameraLeases * leases,
 
     share_s = g_strdup_printf ("%u", share);
     params[3] = share_s;
-    res = rb_db_query (l->db,
-        "WITH f AS (SELECT camera FROM camera_leases "
-        "  WHERE camera = ANY ($2::text[]) AND " FREE " "
+    sql = g_strdup_printf ("WITH f AS (SELECT camera FROM camera_leases "
+        "  WHERE camera = ANY ($2::text[]) AND %s "
         "  ORDER BY " FREE_AT ", camera LIMIT $4::int FOR UPDATE) "
         "UPDATE camera_leases c SET node = $1, epoch = c.epoch + 1, "
         "  expires_at = now() + make_interval(secs => $3::float8 / 1000), "
         "  acquired_at = now(), renewed_at = now() "
         "FROM f WHERE c.camera = f.camera "
-        "RETURNING c.camera, c.epoch", 4, params, error);
+        "RETURNING c.camera, c.epoch", free1);
+    res = rb_db_query (l->db, sql, 4, params, error);
     if (res == NULL)
       goto fail;
   }

@@ -89,6 +89,20 @@ RbCameraLeases *rb_camera_leases_new (RbDb * db,
                                       guint margin_ms);
 void rb_camera_leases_free (RbCameraLeases * leases);
 RbDb *rb_camera_leases_get_db (RbCameraLeases * leases);
+void rb_camera_leases_set_peer (RbCameraLeases * leases,
+                                const gchar * address,
+                                guint port);
+void rb_camera_leases_set_take_expired (RbCameraLeases * leases,
+                                        gboolean take);
+gboolean rb_camera_leases_is_draining (RbCameraLeases * leases);
+gboolean rb_camera_leases_set_draining (RbDb * db,
+                                        const gchar * node,
+                                        gboolean draining,
+                                        gboolean * out_alive,
+                                        GError ** error);
+gboolean rb_camera_leases_is_held (RbCameraLeases * leases,
+                                   const gchar * camera,
+                                   gint64 * out_epoch);
 
 gboolean rb_camera_leases_acquire (RbCameraLeases * leases,
                                    const gchar * const *cameras,

@@ -35,6 +35,7 @@
 
 #include "rb-cluster-node.h"
 #include "rb-camera-leases.h"
+#include "rb-cluster-peers.h"
 #include "rb-db-migrate.h"
 
 #include <string.h>
@@ -59,13 +60,19 @@ struct _RbClusterNode
   gboolean draining;
   gboolean release;
   GHashTable *lost_why;         /* camera → why the thread saw it lost */
+  GPtrArray *to_release;        /* cameras handed over, stopped: release */
   gchar *db_error;              /* the last renewal's error, or NULL */
   gint renew_failures;          /* atomic */
   gint db_up;                   /* atomic */
+  RbClusterPeers *peers;        /* NULL: no heartbeats (peer-port=0) */
+  gint peers_connected;         /* atomic, for the metrics */
 
   /* main context */
   GHashTable *running;          /* camera → epoch (gint64 *) */
   guint tick_source;
+  gboolean keeping;             /* running cameras past their leases */
+  GHashTable *handing_over;     /* cameras stopping for a drain */
+  gint keeping_count;
 };
 
 /**
@@ -108,13 +115,97 @@ rb_cluster_connect_and_migrate (const RbConfig * config, gboolean migrate,
   return TRUE;
 }
 
+/**
+ * rb_cluster_set_draining:
+ * @config: a config with [cluster]
+ * @node: a node's name
+ * @draining: drain it (it hands its cameras over one by one, each after
+ *   finalizing its open segment, and takes none), or let it take cameras
+ *   again
+ * @out_alive: (out) (optional): whether the node is running
+ * @error: return location for a #GError, or %NULL
+ *
+ * `rtsp-blur cluster drain NODE` and `cluster undrain NODE`.
+ *
+ * Returns: %TRUE on success.
+ */
+gboolean
+rb_cluster_set_draining (const RbConfig * config, const gchar * node,
+    gboolean draining, gboolean * out_alive, GError ** error)
+{
+  g_autoptr (RbDb) db = NULL;
+
+  g_return_val_if_fail (config != NULL && config->cluster, FALSE);
+
+  db = rb_db_connect (config->cluster_database,
+      config->cluster_password_file, error);
+  if (db == NULL || !rb_db_check_schema (db, NULL, error))
+    return FALSE;
+  return rb_camera_leases_set_draining (db, node, draining, out_alive, error);
+}
+
 static void
 wait_until (RbClusterNode * n, gint64 until_us)
 {
   g_mutex_lock (&n->lock);
-  while (!n->quit && g_get_monotonic_time () < until_us)
+  while (!n->quit && n->to_release->len == 0
+      && g_get_monotonic_time () < until_us)
     g_cond_wait_until (&n->cond, &n->lock, until_us);
   g_mutex_unlock (&n->lock);
+}
+
+/* Frees the leases of the cameras handed over (drain) once they stopped:
+ * the other nodes take them at their next acquire. */
+static void
+release_handed_over (RbClusterNode * n)
+{
+  g_autoptr (GPtrArray) cameras = NULL;
+
+  g_mutex_lock (&n->lock);
+  cameras = g_steal_pointer (&n->to_release);
+  n->to_release = g_ptr_array_new_with_free_func (g_free);
+  g_mutex_unlock (&n->lock);
+  for (guint i = 0; i < cameras->len; i++) {
+    const gchar *camera = g_ptr_array_index (cameras, i);
+    g_autoptr (GError) err = NULL;
+
+    if (rb_camera_leases_release (n->leases, camera, &err))
+      g_message ("cluster: node %s handed camera %s over", n->node, camera);
+    else
+      g_warning ("cluster: node %s could not release camera %s (its lease "
+          "expires): %s", n->node, camera, err->message);
+  }
+}
+
+/* The members (rb-cluster-peers.h): the live nodes, and the nodes that
+ * hold a lease, expired or not (they may be running cameras without the
+ * database). Failures are left for the next renewal. */
+static void
+refresh_members (RbClusterNode * n)
+{
+  g_autoptr (PGresult) res = NULL;
+  g_autoptr (GPtrArray) members = NULL;
+  g_autoptr (GError) err = NULL;
+
+  res = rb_db_query (rb_camera_leases_get_db (n->leases),
+      "SELECT name, peer_address, peer_port FROM nodes "
+      "WHERE alive_until > now() OR name IN (SELECT node FROM "
+      "  camera_leases WHERE node IS NOT NULL)", 0, NULL, &err);
+  if (res == NULL) {
+    g_debug ("cluster: node %s: members: %s", n->node, err->message);
+    return;
+  }
+  members = g_ptr_array_new_with_free_func ((GDestroyNotify)
+      rb_cluster_peer_free);
+  for (gint i = 0; i < PQntuples (res); i++) {
+    RbClusterPeer *m = g_new0 (RbClusterPeer, 1);
+
+    m->name = g_strdup (PQgetvalue (res, i, 0));
+    m->address = g_strdup (rb_db_get_string (res, i, 1));
+    m->port = (guint) rb_db_get_int64 (res, i, 2, 0);
+    g_ptr_array_add (members, m);
+  }
+  rb_cluster_peers_set_members (n->peers, members);
 }
 
 static gpointer
@@ -125,10 +216,13 @@ lease_thread (gpointer data)
   gint64 next = g_get_monotonic_time ();
   gboolean registered = FALSE;
 
+  gint64 db_ok_since = 0, last_ok = 0, quorum_since = 0;
+
   for (;;) {
     g_autoptr (GError) err = NULL;
     g_autoptr (GPtrArray) lost = NULL;
     gboolean draining, quit;
+    gint64 sent = g_get_monotonic_time ();
 
     g_mutex_lock (&n->lock);
     quit = n->quit;
@@ -137,7 +231,11 @@ lease_thread (gpointer data)
     if (quit)
       break;
 
+    release_handed_over (n);
     if (!rb_camera_leases_renew (n->leases, &lost, &err)) {
+      db_ok_since = last_ok = quorum_since = 0;
+      if (n->peers)
+        rb_cluster_peers_set_db (n->peers, 0, 0);
       g_atomic_int_inc (&n->renew_failures);
       if (g_atomic_int_compare_and_exchange (&n->db_up, TRUE, FALSE))
         g_warning ("cluster: node %s cannot renew its leases: %s", n->node,
@@ -162,6 +260,27 @@ lease_thread (gpointer data)
             g_strdup ("its lease expired and another node took it"));
       g_mutex_unlock (&n->lock);
 
+      if (db_ok_since == 0)
+        db_ok_since = sent;
+      last_ok = sent;
+      if (n->peers) {
+        RbClusterPeersState st;
+        gint64 now = g_get_monotonic_time ();
+
+        rb_cluster_peers_set_db (n->peers, db_ok_since, last_ok);
+        refresh_members (n);
+        rb_cluster_peers_get_state (n->peers, &st);
+        g_atomic_int_set (&n->peers_connected, st.connected);
+        if (!rb_cluster_quorum (st.connected, st.members, TRUE))
+          quorum_since = 0;
+        else if (quorum_since == 0)
+          quorum_since = now;
+        /* another node's expired lease only with a settled view: see
+         * the rule above */
+        rb_camera_leases_set_take_expired (n->leases, quorum_since != 0
+            && now - quorum_since >= RB_CLUSTER_REJOIN_MS * 1000
+            && now - db_ok_since >= RB_CLUSTER_REJOIN_MS * 1000);
+      }
       /* the first acquire only registers the node, so that the nodes
        * starting together share the cameras out */
       if (!draining && !rb_camera_leases_acquire (n->leases, registered ?
@@ -220,11 +339,29 @@ on_tick (gpointer data)
 {
   RbClusterNode *n = data;
   gint64 now = g_get_monotonic_time ();
-  gboolean draining;
+  gboolean draining, drain, keep = FALSE;
+  guint kept = 0;
+  gchar peers_why[128] = "";
 
   g_mutex_lock (&n->lock);
   draining = n->draining;
   g_mutex_unlock (&n->lock);
+  /* `rtsp-blur cluster drain`: hand every camera over (a SIGTERM stops
+   * them all at once, by the daemon) */
+  drain = !draining && rb_camera_leases_is_draining (n->leases);
+
+  if (n->peers != NULL) {
+    RbClusterPeersState st;
+
+    rb_cluster_peers_get_state (n->peers, &st);
+    g_atomic_int_set (&n->peers_connected, st.connected);
+    keep = rb_cluster_may_keep_without_db (&st);
+    if (!keep)
+      g_snprintf (peers_why, sizeof (peers_why), "; %u of %u nodes "
+          "connected%s", st.connected, st.members,
+          st.peer_db_ms >= RB_CLUSTER_DB_GRACE_MS ?
+          ", and one of them reaches the database" : "");
+  }
 
   for (guint i = 0; n->cameras[i]; i++) {
     const gchar *camera = n->cameras[i];
@@ -232,16 +369,36 @@ on_tick (gpointer data)
     gint64 *running = g_hash_table_lookup (n->running, camera);
     gboolean holds = rb_camera_leases_holds (n->leases, camera, now, &epoch);
 
+    /* the database is down for the nodes that matter: keep running what
+     * this node held (the others cannot take it) */
+    if (!holds && keep && running != NULL
+        && rb_camera_leases_is_held (n->leases, camera, &epoch)) {
+      holds = TRUE;
+      kept++;
+    }
+
     if (running != NULL && (!holds || *running != epoch)) {
       g_autofree gchar *why = holds ? g_strdup ("its lease changed hands") :
           lost_reason (n, camera);
 
-      g_warning ("cluster: camera %s lost: %s", camera, why);
+      g_warning ("cluster: camera %s lost: %s%s", camera, why,
+          holds ? "" : peers_why);
       g_hash_table_remove (n->running, camera);
       running = NULL;
       n->stop (camera, -1, why, n->user_data);
     }
-    if (running == NULL && holds && !draining) {
+    if (running != NULL && drain) {
+      g_message ("cluster: node %s is draining: handing camera %s over "
+          "(its open segment is finalized, then its lease released)",
+          n->node, camera);
+      g_hash_table_remove (n->running, camera);
+      running = NULL;
+      g_hash_table_add (n->handing_over, g_strdup (camera));
+      n->stop (camera, -1, "the node is draining", n->user_data);
+      continue;
+    }
+    if (running == NULL && holds && !draining && !drain
+        && !g_hash_table_contains (n->handing_over, camera)) {
       gint64 *e = g_new (gint64, 1);
 
       *e = epoch;
@@ -251,7 +408,53 @@ on_tick (gpointer data)
       n->start (camera, epoch, NULL, n->user_data);
     }
   }
+  if (kept > 0 && !n->keeping)
+    g_warning ("cluster: node %s cannot renew its leases but keeps its %u "
+        "camera(s): a majority of the nodes is connected and none reaches "
+        "the database", n->node, kept);
+  else if (kept == 0 && n->keeping)
+    g_message ("cluster: node %s no longer runs cameras past their leases",
+        n->node);
+  n->keeping = kept > 0;
+  n->keeping_count = kept;
   return G_SOURCE_CONTINUE;
+}
+
+/* The heartbeats between nodes, on peer-address (default: the first
+ * network's address) and peer-port; none when the port is 0 or the
+ * address cannot be used (the node then stops its cameras when it cannot
+ * renew their leases, whatever the others see). */
+static void
+start_peers (RbClusterNode * n, const RbConfig * config)
+{
+  const gchar *address = config->cluster_peer_address;
+  g_autoptr (GError) err = NULL;
+  g_autoptr (GInetAddress) inet = NULL;
+
+  if (config->cluster_peer_port == 0)
+    return;
+  if (address == NULL && config->networks->len > 0)
+    address = ((RbNetworkConfig *) g_ptr_array_index (config->networks,
+            0))->address;
+  inet = address ? g_inet_address_new_from_string (address) : NULL;
+  if (inet == NULL || g_inet_address_get_is_any (inet)) {
+    g_warning ("%s: [cluster] peer-address: %s is not an address the "
+        "other nodes can reach: no heartbeats, so this node stops its "
+        "cameras whenever it cannot reach the database", config->path,
+        address ? address : "none");
+    return;
+  }
+  n->peers = rb_cluster_peers_new (n->node, address,
+      config->cluster_peer_port, &err);
+  if (n->peers == NULL) {
+    g_warning ("%s: [cluster] peer-port: %s: no heartbeats, so this node "
+        "stops its cameras whenever it cannot reach the database",
+        config->path, err->message);
+    return;
+  }
+  rb_camera_leases_set_peer (n->leases, address, config->cluster_peer_port);
+  g_message ("cluster: node %s: heartbeats on %s UDP port %u", n->node,
+      address, config->cluster_peer_port);
 }
 
 /**
@@ -314,6 +517,10 @@ rb_cluster_node_new (const RbConfig * config, RbClusterCameraFunc start,
   n->running = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
       g_free);
   n->db_up = TRUE;
+  n->to_release = g_ptr_array_new_with_free_func (g_free);
+  n->handing_over = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+      NULL);
+  start_peers (n, config);
   n->thread = g_thread_new ("rb-cluster", lease_thread, n);
 
   tick = g_timeout_source_new (TICK_MS);
@@ -336,6 +543,25 @@ rb_cluster_node_drain (RbClusterNode * node)
 {
   g_mutex_lock (&node->lock);
   node->draining = TRUE;
+  g_mutex_unlock (&node->lock);
+}
+
+/**
+ * rb_cluster_node_camera_stopped:
+ * @node: a node
+ * @camera: a camera the daemon finished stopping (its segment finalized)
+ *
+ * A camera handed over for a drain is released now, so that another node
+ * takes it at once.
+ */
+void
+rb_cluster_node_camera_stopped (RbClusterNode * node, const gchar * camera)
+{
+  if (!g_hash_table_remove (node->handing_over, camera))
+    return;
+  g_mutex_lock (&node->lock);
+  g_ptr_array_add (node->to_release, g_strdup (camera));
+  g_cond_broadcast (&node->cond);
   g_mutex_unlock (&node->lock);
 }
 
@@ -365,8 +591,11 @@ rb_cluster_node_free (RbClusterNode * node, gboolean release)
   g_cond_broadcast (&node->cond);
   g_mutex_unlock (&node->lock);
   g_thread_join (node->thread);
+  rb_cluster_peers_free (node->peers);
   rb_camera_leases_free (node->leases);
   g_hash_table_unref (node->lost_why);
+  g_ptr_array_unref (node->to_release);
+  g_hash_table_unref (node->handing_over);
   g_hash_table_unref (node->running);
   g_free (node->db_error);
   g_mutex_clear (&node->lock);
@@ -410,10 +639,20 @@ rb_cluster_node_collect (RbClusterNode * node, GString * out)
       "# HELP rtsp_blur_cluster_database_up Whether the last lease renewal "
       "succeeded\n"
       "# TYPE rtsp_blur_cluster_database_up gauge\n"
-      "rtsp_blur_cluster_database_up{node=\"%s\"} %d\n",
+      "rtsp_blur_cluster_database_up{node=\"%s\"} %d\n"
+      "# HELP rtsp_blur_cluster_peers_connected Nodes this node exchanges "
+      "heartbeats with, itself included (0: no heartbeats)\n"
+      "# TYPE rtsp_blur_cluster_peers_connected gauge\n"
+      "rtsp_blur_cluster_peers_connected{node=\"%s\"} %d\n"
+      "# HELP rtsp_blur_cluster_cameras_kept Cameras this node runs past "
+      "their leases, the database being down for a majority of the nodes\n"
+      "# TYPE rtsp_blur_cluster_cameras_kept gauge\n"
+      "rtsp_blur_cluster_cameras_kept{node=\"%s\"} %d\n",
       node->node, g_hash_table_size (node->running), node->node,
       g_atomic_int_get (&node->renew_failures), node->node,
-      g_atomic_int_get (&node->db_up) ? 1 : 0);
+      g_atomic_int_get (&node->db_up) ? 1 : 0, node->node,
+      node->peers ? g_atomic_int_get (&node->peers_connected) : 0,
+      node->node, node->keeping_count);
   for (guint i = 0; node->cameras[i]; i++) {
     if (i == 0)
       g_string_append (out, "# HELP rtsp_blur_cluster_camera_running "

@@ -56,6 +56,13 @@ RbClusterNode *rb_cluster_node_new (const RbConfig * config,
                                     gpointer user_data,
                                     GError ** error);
 void rb_cluster_node_drain (RbClusterNode * node);
+void rb_cluster_node_camera_stopped (RbClusterNode * node,
+                                     const gchar * camera);
+gboolean rb_cluster_set_draining (const RbConfig * config,
+                                  const gchar * node,
+                                  gboolean draining,
+                                  gboolean * out_alive,
+                                  GError ** error);
 void rb_cluster_node_free (RbClusterNode * node,
                            gboolean release);
 void rb_cluster_node_collect (RbClusterNode * node,

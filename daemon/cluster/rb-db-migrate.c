@@ -54,6 +54,8 @@ static const Migration migrations[] = {
     "nodes, camera leases, segment queue, catalog, chat" },
   { 2, "0002-catalog-retention.sql",
     "the catalog's anonymized sizes, for the cluster's retention" },
+  { 3, "0003-peers.sql",
+    "nodes' peer addresses for heartbeats without the database" },
 };
 /* *INDENT-ON* */
 

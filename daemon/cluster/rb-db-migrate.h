@@ -24,7 +24,7 @@ G_BEGIN_DECLS
  *
  * Since: 0.1.0
  */
-#define RB_DB_SCHEMA_VERSION 2
+#define RB_DB_SCHEMA_VERSION 3
 
 gboolean rb_db_migrate (RbDb * db,
                         guint * out_from,

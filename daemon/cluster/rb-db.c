@@ -27,8 +27,9 @@
  * (rb_db_describe()).
  *
  * Unless the connection string says otherwise, the connection uses
- * `application_name=rtsp-blur` and `connect_timeout=10`, so a dead server
- * is reported within seconds rather than after the kernel's TCP timeout.
+ * `application_name=rtsp-blur`, `connect_timeout=10` and
+ * `tcp_user_timeout=5000` (TCP only), so a dead server or a cut network is
+ * reported within seconds rather than after the kernel's TCP timeout.
  *
  * Queries: rb_db_query() (one statement with parameters, text format) and
  * rb_db_exec() (one or several statements without parameters). LISTEN and
@@ -52,6 +53,7 @@
 
 #define DEFAULT_APPLICATION_NAME "rtsp-blur"
 #define DEFAULT_CONNECT_TIMEOUT_S "10"
+#define DEFAULT_TCP_USER_TIMEOUT_MS "5000"
 /* notifications kept between queries; older ones are dropped (they are
  * wake-ups: one is as good as many) */
 #define MAX_KEPT_NOTIFICATIONS 1024
@@ -175,7 +177,8 @@ rb_db_connect (const gchar * conninfo, const gchar * password_file,
   char *errmsg = NULL;
   GPtrArray *keys, *values;
   gchar *password = NULL;
-  gboolean have_appname = FALSE, have_timeout = FALSE;
+  gboolean have_appname = FALSE, have_timeout = FALSE, have_user_timeout =
+      FALSE;
   PGconn *conn;
   RbDb *db;
 
@@ -205,6 +208,7 @@ rb_db_connect (const gchar * conninfo, const gchar * password_file,
     }
     have_appname |= g_str_equal (o->keyword, "application_name");
     have_timeout |= g_str_equal (o->keyword, "connect_timeout");
+    have_user_timeout |= g_str_equal (o->keyword, "tcp_user_timeout");
     g_ptr_array_add (keys, o->keyword);
     g_ptr_array_add (values, o->val);
   }
@@ -215,6 +219,12 @@ rb_db_connect (const gchar * conninfo, const gchar * password_file,
   if (!have_timeout) {
     g_ptr_array_add (keys, (gpointer) "connect_timeout");
     g_ptr_array_add (values, (gpointer) DEFAULT_CONNECT_TIMEOUT_S);
+  }
+  /* a query over a cut network fails in seconds, not after the kernel's
+   * retransmissions (minutes) */
+  if (!have_user_timeout) {
+    g_ptr_array_add (keys, (gpointer) "tcp_user_timeout");
+    g_ptr_array_add (values, (gpointer) DEFAULT_TCP_USER_TIMEOUT_MS);
   }
   if (password_file != NULL) {
     password = read_password (password_file, error);

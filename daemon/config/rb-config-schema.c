@@ -201,6 +201,20 @@ static const RbConfigKey keys[] = {
    "segments. Each node's `state-dir/queue` stays the durable spool of its "
    "finished segments until the database has them",
    .sample = "/srv/rtsp-blur"},
+  {CLUSTER, "peer-address", RB_CONFIG_TYPE_ADDRESS,
+   .offset = OF_MAIN (cluster_peer_address),
+   .unset = "the first network's `address`",
+   .doc = "This node's address for the other nodes' heartbeats (UDP, on "
+   "`peer-port`): with them a node that cannot reach the database keeps "
+   "its cameras while a majority of the nodes cannot reach it either, and "
+   "stops them when it alone is cut off. Not a wildcard; the other nodes "
+   "must reach it"},
+  {CLUSTER, "peer-port", UINT, .offset = OF_MAIN (cluster_peer_port),
+   .default_value = "9591", .max = 65535,
+   .doc = "UDP port of the heartbeats between nodes, the same on every "
+   "node; 0 turns them off: a node that cannot renew its leases then "
+   "stops its cameras before they expire, even when the database is down "
+   "for every node"},
 
   /* [camera:NAME] */
   {CAMERA, "url", RB_CONFIG_TYPE_URL, REQUIRED, .offset = OF_CAMERA (url),

@@ -1454,6 +1454,7 @@ rb_config_free (RbConfig * config)
   g_free (config->cluster_password_file);
   g_free (config->cluster_node);
   g_free (config->cluster_storage_dir);
+  g_free (config->cluster_peer_address);
   g_strfreev (config->headblur_keys);
   g_strfreev (config->headblur_values);
   g_clear_pointer (&config->headblur_gvalues, g_array_unref);

@@ -146,6 +146,8 @@ typedef struct {
   gchar *cluster_node;            /* never NULL with cluster */
   guint cluster_capacity;         /* 0 = every camera */
   gchar *cluster_storage_dir;     /* absolute, or NULL: state-dir */
+  gchar *cluster_peer_address;    /* NULL: the first network's address */
+  guint cluster_peer_port;        /* UDP; 0 = no heartbeats */
 
   /* [headblur]: properties of the headblur element, validated against its
    * own GParamSpecs (rb-config-headblur.c) and applied by rb_config_apply_headblur().

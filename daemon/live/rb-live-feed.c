@@ -82,6 +82,8 @@ struct _RbLiveFeed {
   gint64 picture_us;            /* protected by lock: when it was taken */
   RbLiveFeed *sub;              /* the sub-stream's feed, or NULL; set
                                  * before any use */
+  gint64 last_sample_mono_us;   /* protected by lock, monotonic, 0 = none */
+  gint64 appsink_set_mono_us;   /* protected by lock, monotonic */
 };
 
 RbLiveFeed *
@@ -148,6 +150,23 @@ rb_live_feed_get_last_sample_time (RbLiveFeed * feed)
   return t;
 }
 
+gboolean
+rb_live_feed_is_live (RbLiveFeed * feed, gint64 max_age_us)
+{
+  gboolean live;
+
+  gint64 now = g_get_monotonic_time ();
+
+  g_mutex_lock (&feed->lock);
+  /* starting (its first frame is on its way), or sending */
+  live = feed->appsink != NULL
+      && (now - feed->appsink_set_mono_us <= max_age_us
+      || (feed->last_sample_mono_us != 0
+          && now - feed->last_sample_mono_us <= max_age_us));
+  g_mutex_unlock (&feed->lock);
+  return live;
+}
+
 gchar *
 rb_live_feed_get_audio_caps (RbLiveFeed * feed)
 {
@@ -180,6 +199,20 @@ rb_live_feed_request_key_unit (GstElement * appsink)
   gst_element_send_event (appsink,
       gst_video_event_new_upstream_force_key_unit (GST_CLOCK_TIME_NONE, TRUE,
           0));
+}
+
+void
+rb_live_feed_want_key_unit (RbLiveFeed * feed)
+{
+  GstElement *key_unit_from;
+
+  g_mutex_lock (&feed->lock);
+  key_unit_from = rb_live_feed_want_key_unit_locked (feed);
+  g_mutex_unlock (&feed->lock);
+  if (key_unit_from != NULL) {
+    rb_live_feed_request_key_unit (key_unit_from);
+    gst_object_unref (key_unit_from);
+  }
 }
 
 /* The time of @sample's buffer on the system clock: its running time in
@@ -294,6 +327,7 @@ rb_live_feed_on_new_sample (GstAppSink * appsink, gpointer user_data)
   g_mutex_lock (&feed->lock);
   feed->samples++;
   feed->last_sample_us = g_get_real_time ();
+  feed->last_sample_mono_us = g_get_monotonic_time ();
   if (GST_CLOCK_TIME_IS_VALID (abs)) {
     GstClock *clock = gst_element_get_clock (GST_ELEMENT (appsink));
 
@@ -412,6 +446,8 @@ rb_live_feed_set_appsink (RbLiveFeed * feed, GstElement * appsink,
   gst_object_replace ((GstObject **) & feed->appsink, GST_OBJECT (appsink));
   feed->delay = latency_ms * GST_MSECOND + PROCESSING_MARGIN;
   feed->correction = 0;         /* a new camera session */
+  feed->last_sample_mono_us = 0;
+  feed->appsink_set_mono_us = g_get_monotonic_time ();
   feed->drift_since_us = 0;
   feed->last_key_request_us = 0;
   for (GList * l = feed->sinks; l != NULL; l = l->next)

@@ -147,3 +147,15 @@ rb_media_factory_new (RbLiveFeed * feed)
   self->feed = rb_live_feed_ref (feed);
   return GST_RTSP_MEDIA_FACTORY (self);
 }
+
+/**
+ * rb_media_factory_get_feed:
+ * @factory: a camera's factory
+ *
+ * Returns: (transfer none): the camera's live feed
+ */
+RbLiveFeed *
+rb_media_factory_get_feed (RbMediaFactory * factory)
+{
+  return factory->feed;
+}

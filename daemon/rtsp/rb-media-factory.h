@@ -24,6 +24,7 @@ G_DECLARE_FINAL_TYPE (RbMediaFactory, rb_media_factory, RB, MEDIA_FACTORY,
                       GstRTSPMediaFactory)
 
 GstRTSPMediaFactory *rb_media_factory_new (RbLiveFeed * feed);
+RbLiveFeed *rb_media_factory_get_feed (RbMediaFactory * factory);
 
 G_END_DECLS
 

@@ -48,6 +48,20 @@
  * its own backlog and drops the viewer's transport when that is full. */
 #define SLOW_VIEWER_QUEUE_BYTES (1024 * 1024)
 #define SLOW_VIEWER_S 10
+/* A DESCRIBE of a camera that does not run on this node (another node
+ * runs it, or it waits to reconnect to its camera), or whose live feed sent
+ * no frame for this long, is answered 503 at once: preparing its media
+ * would wait for a first frame, up to gst-rtsp-server's 20 s. One that
+ * just started is waited for (its first frame comes within a second or
+ * two). */
+#define NOT_LIVE_AFTER_US (5 * G_USEC_PER_SEC)
+/* gst-rtsp-server serves all the clients of a network from one thread
+ * (its default pool): a DESCRIBE that prepares a media waits there for
+ * the camera's first key frame, holding the others. More threads are not
+ * an option with 1.22: a client's DESCRIBE then races another's dropped
+ * connection unpreparing the shared media, and gets 503 (e2e/fds). So a
+ * DESCRIBE that could only wait is answered at once (NOT_LIVE_AFTER_US),
+ * and the wait for a key frame is kept short (a key unit is asked for). */
 
 struct _RbPublisher {
   gchar *name;
@@ -69,6 +83,8 @@ struct _RbPublisher {
 
   /* main context */
   guint connections;
+  /* the counts below are updated from the clients' threads: under lock */
+  GMutex lock;
   GHashTable *per_client;       /* client address → count (guint) */
   RbAccess *access;             /* allow=, refusals, wrong credentials */
   guint64 dropped_slow;         /* viewers dropped for being too slow */
@@ -93,11 +109,12 @@ static void
 rb_client_info_free (RbClientInfo * info)
 {
   RbPublisher *p = info->publisher;
-  guint n = GPOINTER_TO_UINT (g_hash_table_lookup (p->per_client,
-          info->address));
+  guint n;
 
   if (info->idle_source)
     g_source_remove (info->idle_source);
+  g_mutex_lock (&p->lock);
+  n = GPOINTER_TO_UINT (g_hash_table_lookup (p->per_client, info->address));
   if (n > 1)
     g_hash_table_insert (p->per_client, g_strdup (info->address),
         GUINT_TO_POINTER (n - 1));
@@ -106,6 +123,7 @@ rb_client_info_free (RbClientInfo * info)
   p->connections--;
   if (info->viewing)
     p->viewers--;
+  g_mutex_unlock (&p->lock);
   g_free (info->address);
   g_free (info);
 }
@@ -156,10 +174,12 @@ rb_publisher_on_setup (GstRTSPClient * client, GstRTSPContext * ctx,
 
   if (info != NULL) {
     info->active = TRUE;
+    g_mutex_lock (&info->publisher->lock);
     if (!info->viewing) {
       info->viewing = TRUE;
       info->publisher->viewers++;
     }
+    g_mutex_unlock (&info->publisher->lock);
   }
 }
 
@@ -172,8 +192,15 @@ rb_publisher_on_pre_setup (GstRTSPClient * client, GstRTSPContext * ctx,
   RbClientInfo *info = g_object_get_data (G_OBJECT (client),
       "rb-client-info");
 
-  if (info == NULL || info->viewing || info->publisher->max_viewers == 0
-      || info->publisher->viewers < info->publisher->max_viewers)
+  gboolean ok;
+
+  if (info == NULL)
+    return GST_RTSP_STS_OK;
+  g_mutex_lock (&info->publisher->lock);
+  ok = info->viewing || info->publisher->max_viewers == 0
+      || info->publisher->viewers < info->publisher->max_viewers;
+  g_mutex_unlock (&info->publisher->lock);
+  if (ok)
     return GST_RTSP_STS_OK;
   rb_access_refuse (info->publisher->access, info->address,
       "max-viewers reached");
@@ -235,6 +262,59 @@ rb_publisher_route (GstRTSPContext * ctx, gpointer data)
   return FALSE;
 }
 
+/* A camera that is not live is answered 503 before its media is prepared
+ * (NOT_LIVE_AFTER_US): the viewer may try again, the others are not held. */
+/* The live feed of the camera @ctx's request is for (a new reference), or
+ * NULL. */
+static RbLiveFeed *
+rb_publisher_feed_of (GstRTSPClient * client, GstRTSPContext * ctx)
+{
+  GstRTSPMountPoints *mounts;
+  GstRTSPMediaFactory *factory;
+  RbLiveFeed *feed = NULL;
+  gchar *path;
+
+  if (ctx->uri == NULL)
+    return NULL;
+  mounts = gst_rtsp_client_get_mount_points (client);
+  if (mounts == NULL)
+    return NULL;
+  path = gst_rtsp_mount_points_make_path (mounts, ctx->uri);
+  factory = path ? gst_rtsp_mount_points_match (mounts, path, NULL) : NULL;
+  if (factory != NULL && RB_IS_MEDIA_FACTORY (factory))
+    feed = rb_live_feed_ref (rb_media_factory_get_feed (RB_MEDIA_FACTORY
+            (factory)));
+  g_clear_object (&factory);
+  g_free (path);
+  g_object_unref (mounts);
+  return feed;
+}
+
+static GstRTSPStatusCode
+rb_publisher_on_pre_describe (GstRTSPClient * client, GstRTSPContext * ctx,
+    gpointer data)
+{
+  g_autoptr (RbLiveFeed) feed = rb_publisher_feed_of (client, ctx);
+
+  if (feed == NULL || rb_live_feed_is_live (feed, NOT_LIVE_AFTER_US))
+    return GST_RTSP_STS_OK;
+  GST_INFO ("%s: not live on this node: 503", ctx->uri->abspath);
+  return GST_RTSP_STS_SERVICE_UNAVAILABLE;
+}
+
+/* A viewer joining the shared media of a camera gets a key frame at once
+ * rather than at the encoder's next one (up to key-int-max frames): it
+ * could decode nothing before. */
+static void
+rb_publisher_on_play (GstRTSPClient * client, GstRTSPContext * ctx,
+    gpointer data)
+{
+  g_autoptr (RbLiveFeed) feed = rb_publisher_feed_of (client, ctx);
+
+  if (feed != NULL)
+    rb_live_feed_want_key_unit (feed);
+}
+
 /* Whether a new connection from @address is let in by the limits, after
  * the allow list: checked by the server before it creates a client for it
  * (GST_RTSP_AUTH_CHECK_CONNECT, rb-rtsp-auth.c), so a refused connection
@@ -243,9 +323,13 @@ static gboolean
 rb_publisher_may_connect (const gchar * address, gpointer data)
 {
   RbPublisher *p = data;
-  guint n = GPOINTER_TO_UINT (g_hash_table_lookup (p->per_client, address));
+  guint n, connections;
 
-  if (p->connections >= p->max_connections) {
+  g_mutex_lock (&p->lock);
+  n = GPOINTER_TO_UINT (g_hash_table_lookup (p->per_client, address));
+  connections = p->connections;
+  g_mutex_unlock (&p->lock);
+  if (connections >= p->max_connections) {
     rb_access_refuse (p->access, address, "max-connections reached");
     return FALSE;
   }
@@ -265,15 +349,18 @@ rb_publisher_on_client_connected (GstRTSPServer * server,
   GstRTSPConnection *conn = gst_rtsp_client_get_connection (client);
   const gchar *ip = conn ? gst_rtsp_connection_get_ip (conn) : NULL;
   g_autofree gchar *address = g_strdup (ip ? ip : "unknown");
-  guint n = GPOINTER_TO_UINT (g_hash_table_lookup (p->per_client, address));
+  guint n;
   RbClientInfo *info;
 
   info = g_new0 (RbClientInfo, 1);
   info->publisher = p;
   info->address = g_steal_pointer (&address);
+  g_mutex_lock (&p->lock);
+  n = GPOINTER_TO_UINT (g_hash_table_lookup (p->per_client, info->address));
   p->connections++;
   g_hash_table_insert (p->per_client, g_strdup (info->address),
       GUINT_TO_POINTER (n + 1));
+  g_mutex_unlock (&p->lock);
   g_object_set_data_full (G_OBJECT (client), "rb-client-info", info,
       (GDestroyNotify) rb_client_info_free);
   info->idle_source = g_timeout_add_seconds_full (G_PRIORITY_DEFAULT,
@@ -289,6 +376,10 @@ rb_publisher_on_client_connected (GstRTSPServer * server,
       G_CALLBACK (rb_publisher_on_request), NULL);
   g_signal_connect (client, "pre-setup-request",
       G_CALLBACK (rb_publisher_on_pre_setup), NULL);
+  g_signal_connect (client, "pre-describe-request",
+      G_CALLBACK (rb_publisher_on_pre_describe), NULL);
+  g_signal_connect (client, "play-request",
+      G_CALLBACK (rb_publisher_on_play), NULL);
   g_signal_connect (client, "setup-request",
       G_CALLBACK (rb_publisher_on_setup), NULL);
 }
@@ -398,6 +489,7 @@ rb_publisher_new (const RbNetworkConfig * network, GError ** error)
       publisher->protocols |= GST_RTSP_LOWER_TRANS_UDP_MCAST;
     }
   }
+  g_mutex_init (&publisher->lock);
   publisher->per_client = g_hash_table_new_full (g_str_hash, g_str_equal,
       g_free, NULL);
   label = g_strdup_printf ("network %s", network->name);
@@ -449,6 +541,7 @@ rb_publisher_free (RbPublisher * publisher)
   g_free (publisher->multicast_iface);
   g_strfreev (publisher->cameras);
   g_clear_pointer (&publisher->per_client, g_hash_table_unref);
+  g_mutex_clear (&publisher->lock);
   g_clear_pointer (&publisher->access, rb_access_free);
   g_free (publisher->name);
   g_free (publisher->address);

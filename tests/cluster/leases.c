@@ -396,6 +396,83 @@ test_database_down (void)
   g_assert_cmpint (epoch, ==, 1);
 }
 
+/* After an outage: a node that may not take expired leases (its view of
+ * the cluster is not settled) leaves another node's expired lease alone,
+ * so that its owner, which kept the camera, renews it with the same
+ * epoch; a drained node takes none and learns it is draining. */
+static void
+test_no_take_expired_and_drain (void)
+{
+  g_autoptr (GError) err = NULL;
+  g_autofree gchar *conninfo = NULL;
+  g_autoptr (RbDb) db = rb_test_pg_new_migrated (&conninfo);
+  g_autoptr (RbCameraLeases) a = new_node (conninfo, "node-a", 6, TTL_MS,
+      MARGIN_MS);
+  g_autoptr (RbCameraLeases) b = new_node (conninfo, "node-b", 6, TTL_MS,
+      MARGIN_MS);
+  g_autoptr (GPtrArray) lost = NULL;
+  gboolean alive = FALSE;
+  gint64 epoch = 0;
+  const gchar *one[] = { "cam1", NULL };
+
+  g_assert_cmpuint (acquire (a, none), ==, 0);
+  g_assert_cmpuint (acquire (b, none), ==, 0);
+  g_assert_cmpuint (acquire (a, one), ==, 1);
+  g_assert_true (rb_camera_leases_is_held (a, "cam1", &epoch));
+  g_assert_cmpint (epoch, ==, 1);
+
+  /* node-a's lease expires (the database "down" for it) */
+  g_usleep ((TTL_MS + 300) * 1000);
+  g_assert_false (rb_camera_leases_holds (a, "cam1", g_get_monotonic_time (),
+          NULL));
+  g_assert_true (rb_camera_leases_is_held (a, "cam1", NULL));
+
+  /* node-b may not take it yet, even once it is stale */
+  rb_camera_leases_set_take_expired (b, FALSE);
+  g_assert_cmpuint (acquire (b, one), ==, 0);
+  g_usleep ((TTL_MS + 300) * 1000);
+  g_assert_cmpuint (acquire (b, one), ==, 0);
+  g_free (owner_of (db, "cam1", &epoch));
+  g_assert_cmpint (epoch, ==, 1);
+
+  /* node-a renews its expired lease: kept, the same epoch */
+  g_assert_true (rb_camera_leases_renew (a, &lost, &err));
+  g_assert_no_error (err);
+  g_assert_cmpuint (lost->len, ==, 0);
+  g_assert_true (rb_camera_leases_holds (a, "cam1", g_get_monotonic_time (),
+          &epoch));
+  g_assert_cmpint (epoch, ==, 1);
+
+  /* with take-expired (the default) node-b takes it once expired */
+  rb_camera_leases_set_take_expired (b, TRUE);
+  g_usleep ((TTL_MS + 300) * 1000);
+  g_assert_cmpuint (acquire (b, one), ==, 1);
+  {
+    g_autofree gchar *owner = owner_of (db, "cam1", &epoch);
+
+    g_assert_cmpstr (owner, ==, "node-b");
+    g_assert_cmpint (epoch, ==, 2);
+  }
+
+  /* drain node-b: it learns it at its next acquire and takes nothing */
+  g_assert_true (rb_camera_leases_set_draining (db, "node-b", TRUE, &alive,
+          &err));
+  g_assert_no_error (err);
+  g_assert_true (alive);
+  g_assert_false (rb_camera_leases_is_draining (b));
+  g_assert_true (rb_camera_leases_release (b, "cam1", &err));
+  g_assert_cmpuint (acquire (b, one), ==, 0);
+  g_assert_true (rb_camera_leases_is_draining (b));
+  g_assert_true (rb_camera_leases_set_draining (db, "node-b", FALSE, NULL,
+          &err));
+  g_assert_cmpuint (acquire (b, one), ==, 1);
+  g_assert_false (rb_camera_leases_is_draining (b));
+  /* an unknown node */
+  g_assert_false (rb_camera_leases_set_draining (db, "node-z", TRUE, NULL,
+          &err));
+  g_assert_error (err, RB_DB_ERROR, RB_DB_ERROR_INVALID);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -406,5 +483,7 @@ main (int argc, char **argv)
   g_test_add_func ("/cluster/leases/failover", test_failover);
   g_test_add_func ("/cluster/leases/release-and-epoch", test_release_and_epoch);
   g_test_add_func ("/cluster/leases/database-down", test_database_down);
+  g_test_add_func ("/cluster/leases/no-take-expired-and-drain",
+      test_no_take_expired_and_drain);
   return g_test_run ();
 }
