@@ -11,6 +11,7 @@ within its meson timeout.
 import os
 import resource
 import socket
+import subprocess
 import time
 
 failures = []
@@ -75,3 +76,17 @@ def fd_limit(n):
     def apply():
         resource.setrlimit(resource.RLIMIT_NOFILE, (n, n))
     return apply
+
+
+def luma(image, crop):
+    """(mean, high - low) of the luma in @crop (an ffmpeg crop filter's
+    arguments) of the picture file @image: a masked region is flat."""
+    r = subprocess.run(
+        ["ffmpeg", "-v", "error", "-i", image, "-vf",
+         f"crop={crop},format=gray,signalstats,metadata=print:file=-",
+         "-f", "null", "-"], capture_output=True, text=True, timeout=30)
+    vals = dict(line.split("=", 1) for line in r.stdout.splitlines()
+                if line.startswith("lavfi.signalstats."))
+    return (float(vals.get("lavfi.signalstats.YAVG", "nan")),
+            float(vals.get("lavfi.signalstats.YHIGH", "nan")) -
+            float(vals.get("lavfi.signalstats.YLOW", "nan")))

@@ -29,7 +29,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import rb_e2e  # noqa: E402
-from rb_e2e import check, failures, free_port, wait_for  # noqa: E402
+from rb_e2e import check, failures, free_port, luma, wait_for  # noqa: E402
 
 LAUNCHER = os.environ["RB_LAUNCHER"]
 CAMERA = os.environ["RB_TEST_CAMERA"]
@@ -52,20 +52,6 @@ def curl(url, password=PASSWORD, out=None):
         return int(text[-3:]), text[:-3]
     except ValueError:
         return 0, text
-
-
-def luma(jpeg, crop):
-    """Mean and standard deviation of the luma in @crop (an ffmpeg crop
-    filter's arguments) of @jpeg."""
-    r = subprocess.run(
-        ["ffmpeg", "-v", "error", "-i", jpeg, "-vf",
-         f"crop={crop},format=gray,signalstats,metadata=print:file=-",
-         "-f", "null", "-"], capture_output=True, text=True, timeout=30)
-    vals = dict(line.split("=", 1) for line in r.stdout.splitlines()
-                if line.startswith("lavfi.signalstats."))
-    return (float(vals.get("lavfi.signalstats.YAVG", "nan")),
-            float(vals.get("lavfi.signalstats.YHIGH", "nan")) -
-            float(vals.get("lavfi.signalstats.YLOW", "nan")))
 
 
 def main():

@@ -23,7 +23,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import rb_e2e  # noqa: E402
-from rb_e2e import check, failures, free_port, wait_for  # noqa: E402
+from rb_e2e import check, failures, free_port, luma, wait_for  # noqa: E402
 
 LAUNCHER = os.environ["RB_LAUNCHER"]
 CAMERA = os.environ["RB_TEST_CAMERA"]
@@ -45,18 +45,6 @@ def grab(url, png):
          "-frames:v", "10", "-update", "1", png], capture_output=True,
         text=True, timeout=40)
     return r.returncode == 0 and os.path.exists(png)
-
-
-def luma(png, crop):
-    r = subprocess.run(
-        ["ffmpeg", "-v", "error", "-i", png, "-vf",
-         f"crop={crop},format=gray,signalstats,metadata=print:file=-",
-         "-f", "null", "-"], capture_output=True, text=True, timeout=30)
-    vals = dict(line.split("=", 1) for line in r.stdout.splitlines()
-                if line.startswith("lavfi.signalstats."))
-    return (float(vals.get("lavfi.signalstats.YAVG", "nan")),
-            float(vals.get("lavfi.signalstats.YHIGH", "nan")) -
-            float(vals.get("lavfi.signalstats.YLOW", "nan")))
 
 
 def main():
