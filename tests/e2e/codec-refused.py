@@ -13,7 +13,6 @@ Part 2, MP4V-ES), with reconnect-max-interval=3:
 
 import glob
 import os
-import signal
 import subprocess
 import sys
 import tempfile
@@ -73,11 +72,7 @@ def main():
             check(len(recorded) >= 2, f"the other camera records "
                   f"({len(recorded)} segments)")
         finally:
-            rb.send_signal(signal.SIGTERM)
-            try:
-                rb.wait(timeout=40)
-            except subprocess.TimeoutExpired:
-                rb.kill()
+            rb_e2e.stop(rb)
             log.close()
     text = open(log_path).read()
     said = [line for line in text.splitlines()

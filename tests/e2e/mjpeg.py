@@ -17,7 +17,6 @@
 import glob
 import json
 import os
-import signal
 import subprocess
 import sys
 import tempfile
@@ -64,15 +63,6 @@ def write_conf(path, state, url, workers, mport, port):
                 f"[network:A]\naddress=127.0.0.1\nport={port}\nauth=none\n")
 
 
-def stop(rb):
-    rb.send_signal(signal.SIGTERM)
-    try:
-        return rb.wait(timeout=40)
-    except subprocess.TimeoutExpired:
-        rb.kill()
-        return rb.wait()
-
-
 def main():
     tmp = tempfile.mkdtemp(prefix="rb-mjpeg-test-")
     os.chmod(tmp, 0o755)
@@ -111,7 +101,7 @@ def main():
                                    camera="mj") or 0
             check(det > 0, f"live: headblur detected {det} heads")
         finally:
-            code = stop(rb)
+            code = rb_e2e.stop(rb)
             log.close()
         check(code == 0, f"rtsp-blur exits 0 (got {code})")
 
@@ -145,7 +135,7 @@ def main():
         check(wait_for(settled, 150, step=1),
               "the queue settles: one segment quarantined")
     finally:
-        code = stop(rb)
+        code = rb_e2e.stop(rb)
         log.close()
     check(code == 0, f"rtsp-blur exits 0 (got {code})")
     quarantined = glob.glob(os.path.join(queue_dir, "quarantine", "*"))

@@ -159,11 +159,7 @@ def main():
               f"B has no multicast: 461 ({r.stderr.strip()[-120:]})")
     finally:
         if rb is not None:
-            rb.terminate()
-            try:
-                rb.wait(timeout=40)
-            except subprocess.TimeoutExpired:
-                rb.kill()
+            rb_e2e.stop(rb)
         if camera is not None:
             camera.terminate()
             camera.wait(timeout=20)

@@ -150,11 +150,7 @@ def main():
         seg = wait_for(segment, 90, step=1)
         check(seg, "GATEWEST's segments anonymized")
     finally:
-        rb.send_signal(signal.SIGTERM)
-        try:
-            rb.wait(timeout=40)
-        except subprocess.TimeoutExpired:
-            rb.kill()
+        rb_e2e.stop(rb)
         cam.send_signal(signal.SIGTERM)
         cam.wait(timeout=20)
         log.close()

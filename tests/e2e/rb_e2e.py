@@ -90,3 +90,14 @@ def luma(image, crop):
     return (float(vals.get("lavfi.signalstats.YAVG", "nan")),
             float(vals.get("lavfi.signalstats.YHIGH", "nan")) -
             float(vals.get("lavfi.signalstats.YLOW", "nan")))
+
+
+def stop(proc, timeout=40):
+    """SIGTERM to @proc, SIGKILL if it has not exited within @timeout s;
+    returns its exit code."""
+    proc.terminate()
+    try:
+        return proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        return proc.wait()

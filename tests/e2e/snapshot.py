@@ -126,11 +126,7 @@ def main():
     finally:
         if camera is not None:
             camera.kill()
-        rb.send_signal(signal.SIGTERM)
-        try:
-            rb.wait(timeout=40)
-        except subprocess.TimeoutExpired:
-            rb.kill()
+        rb_e2e.stop(rb)
         log.close()
     if failures:
         print(open(log_path).read()[-3000:])

@@ -15,7 +15,6 @@ left half of the picture, with [headblur] mode=fill (black):
 """
 
 import os
-import signal
 import subprocess
 import sys
 import tempfile
@@ -93,11 +92,7 @@ def main():
         _, plain, _ = probe(f"{base}/plain")
         check(plain == "h264,640,480", f"/plain plays ({plain})")
     finally:
-        rb.send_signal(signal.SIGTERM)
-        try:
-            rb.wait(timeout=40)
-        except subprocess.TimeoutExpired:
-            rb.kill()
+        rb_e2e.stop(rb)
         camera.terminate()
         camera.wait(timeout=20)
         log.close()
