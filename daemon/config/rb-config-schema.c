@@ -342,6 +342,16 @@ static const RbConfigKey keys[] = {
    .doc = "HTTP (HTTPS with TLS) on `address` for HLS, the operator page and "
    "its chat, with the same users, auth, allow and TLS as RTSP; must "
    "differ from `port`; 0: off", .example = "8080"},
+  {NETWORK, "onvif", BOOLEAN, .offset = OF_NETWORK (onvif),
+   .default_value = "true",
+   .doc = "With `http-port`, answer ONVIF Profile S (device and media "
+   "services at `/onvif/`) and WS-Discovery on `address` for the cameras "
+   "this network serves; `false`: neither"},
+  {NETWORK, "onvif-users", RB_CONFIG_TYPE_FILE,
+   .offset = OF_NETWORK (onvif_users_file), .unset = "none",
+   .doc = "ONVIF users' passwords, one `user:password` line each, readable "
+   "by its owner only; never printed. Required for ONVIF unless "
+   "`auth=none`", .example = "/etc/rtsp-blur/onvif-users"},
 };
 /* *INDENT-ON* */
 

@@ -1439,6 +1439,7 @@ network_free (RbNetworkConfig * net)
   g_clear_pointer (&net->allow, g_ptr_array_unref);
   g_free (net->tls_certificate);
   g_free (net->tls_key);
+  g_free (net->onvif_users_file);
   g_free (net);
 }
 

@@ -112,6 +112,10 @@ typedef struct {
 
   /* browsers: HLS, the operator page, chat */
   guint http_port;                /* 0 = off */
+
+  /* VMSs: ONVIF Profile S on http_port, WS-Discovery on address */
+  gboolean onvif;                 /* onvif=, default TRUE */
+  gchar *onvif_users_file;        /* onvif-users=, absolute, or NULL */
 } RbNetworkConfig;
 
 typedef struct {

@@ -376,7 +376,7 @@ GST_START_TEST (test_unknown_key)
       "address, port, max-connections, max-connections-per-client, "
       "idle-timeout, cameras, users, auth, allow, tls-certificate, tls-key, "
       "rtsp-transport, udp-ports, multicast-addresses, multicast-ports, "
-      "multicast-ttl, max-viewers, http-port");
+      "multicast-ttl, max-viewers, http-port, onvif, onvif-users");
   /* GKeyFile hides localised keys from g_key_file_get_keys() */
   check_error (MAIN CAM "url[fr]=rtsp://h/\n" NET,
       RB_CONFIG_ERROR_UNKNOWN_KEY,
