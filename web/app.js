@@ -1,11 +1,14 @@
 // rtsp-blur operator page: a tile per camera of this network, playing its
-// HLS stream with hls.js, its state and the time of its last frame from
-// /api/cameras, and the network's chat over a WebSocket.
+// HLS stream with hls.js (the grid plays the camera's sub-stream when it has
+// one; a click on a tile shows that camera alone, from its main stream, and
+// a second click brings the grid back), its state and the time of its last
+// frame from /api/cameras, and the network's chat over a WebSocket.
 // SPDX-License-Identifier: LGPL-2.1-or-later
 'use strict';
 
 const tiles = new Map();          // camera name -> {el, video, hls, ...}
 const REFRESH_MS = 2000;
+let focused = null;               // the camera shown alone, or null
 
 function fmtTime(iso) {
   if (!iso) return 'no frame yet';
@@ -18,6 +21,24 @@ function el(tag, cls, text) {
   if (cls) e.className = cls;
   if (text !== undefined) e.textContent = text;
   return e;
+}
+
+// The stream a tile plays: the main one when its camera is shown alone or
+// has no sub-stream, else the sub-stream.
+function wanted(t) {
+  if (t.sub && focused !== t.name) return {url: t.sub, ready: t.subReady};
+  return {url: t.main, ready: t.mainReady};
+}
+
+// Plays what the tile should play now, switching streams if needed.
+function updatePlayer(t) {
+  const w = wanted(t);
+  if (t.url !== w.url) {
+    stopPlayer(t);
+    t.url = w.url;
+    t.tile.dataset.stream = w.url === t.sub ? 'sub' : 'main';
+  }
+  if (w.ready) startPlayer(t);
 }
 
 function startPlayer(t) {
@@ -73,9 +94,20 @@ function addTile(cam) {
   caption.append(name, state, last);
   tile.append(video, caption);
   document.getElementById('grid').append(tile);
-  const t = {tile, video, state, last, url: cam.hls, hls: null};
+  const t = {tile, video, state, last, name: cam.name, url: null, hls: null};
   tiles.set(cam.name, t);
+  tile.addEventListener('click', () => focus(cam.name));
   return t;
+}
+
+// Shows @name alone from its main stream, or the grid again when it was.
+function focus(name) {
+  focused = focused === name ? null : name;
+  document.getElementById('grid').classList.toggle('focused', focused !== null);
+  for (const t of tiles.values()) {
+    t.tile.classList.toggle('focus', t.name === focused);
+    updatePlayer(t);
+  }
 }
 
 async function refresh() {
@@ -89,7 +121,12 @@ async function refresh() {
       'server ' + new Date(info.server_time).toLocaleTimeString([], {hour12: false});
     for (const cam of info.cameras) {
       const t = tiles.get(cam.name) || addTile(cam);
-      t.tile.className = 'tile ' + cam.state;
+      t.tile.classList.remove('live', 'reconnecting', 'offline', 'elsewhere');
+      t.tile.classList.add(cam.state);
+      t.main = cam.hls;
+      t.mainReady = cam.hls_ready;
+      t.sub = cam.hls_sub || null;
+      t.subReady = !!cam.hls_sub_ready;
       if (cam.state === 'elsewhere') {
         stopPlayer(t);
         const text = 'on ' + (cam.node || 'another node');
@@ -99,7 +136,7 @@ async function refresh() {
         t.state.textContent = cam.state;
       }
       t.last.textContent = fmtTime(cam.last_frame);
-      if (cam.hls_ready) startPlayer(t);
+      if (cam.state !== 'elsewhere') updatePlayer(t);
     }
   } catch (e) {
     document.getElementById('clock').textContent = 'daemon unreachable';

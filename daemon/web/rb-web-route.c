@@ -41,17 +41,23 @@ rb_web_route (const gchar * method, const gchar * path, gchar ** camera,
     return RB_WEB_ROUTE_METHOD_NOT_ALLOWED;
 
   if (g_str_has_prefix (path, HLS_PREFIX)) {
-    /* exactly CAMERA/FILE after the prefix */
+    /* exactly CAMERA/FILE or CAMERA/sub/FILE after the prefix */
     const gchar *cam = path + strlen (HLS_PREFIX);
     const gchar *slash = strchr (cam, '/');
+    const gchar *name;
 
-    if (slash == NULL || strchr (slash + 1, '/') != NULL)
+    if (slash == NULL)
+      return RB_WEB_ROUTE_HLS_NOT_FOUND;
+    name = slash + 1;
+    if (g_str_has_prefix (name, RB_WEB_ROUTE_SUB_PREFIX))
+      name += strlen (RB_WEB_ROUTE_SUB_PREFIX);
+    if (strchr (name, '/') != NULL)
       return RB_WEB_ROUTE_HLS_NOT_FOUND;
     if (camera)
       *camera = g_strndup (cam, slash - cam);
     if (file)
       *file = g_strdup (slash + 1);
-    return g_str_equal (slash + 1, "index.m3u8") ? RB_WEB_ROUTE_HLS_PLAYLIST :
+    return g_str_equal (name, "index.m3u8") ? RB_WEB_ROUTE_HLS_PLAYLIST :
         RB_WEB_ROUTE_HLS_SEGMENT;
   }
   if (g_str_equal (path, "/api/cameras"))

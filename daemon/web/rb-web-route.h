@@ -16,17 +16,23 @@ G_BEGIN_DECLS
  * see that camera, is there such a segment, such a page file). */
 typedef enum {
   RB_WEB_ROUTE_METHOD_NOT_ALLOWED,      /* not GET or HEAD: 405 */
-  RB_WEB_ROUTE_HLS_PLAYLIST,            /* /hls/CAMERA/index.m3u8 */
-  RB_WEB_ROUTE_HLS_SEGMENT,             /* /hls/CAMERA/FILE, any other FILE */
+  RB_WEB_ROUTE_HLS_PLAYLIST,            /* /hls/CAMERA/[sub/]index.m3u8 */
+  RB_WEB_ROUTE_HLS_SEGMENT,             /* /hls/CAMERA/[sub/]FILE, any other
+                                         * FILE */
   RB_WEB_ROUTE_HLS_NOT_FOUND,           /* /hls/ with fewer or more parts: 404 */
   RB_WEB_ROUTE_CAMERAS,                 /* /api/cameras */
   RB_WEB_ROUTE_SNAPSHOT,                /* /snapshot/CAMERA.jpg */
   RB_WEB_ROUTE_FILE,                    /* anything else: a page file, or 404 */
 } RbWebRoute;
 
+/* What an HLS route's file starts with when it is of the camera's
+ * sub-stream (/hls/CAMERA/sub/FILE). */
+#define RB_WEB_ROUTE_SUB_PREFIX "sub/"
+
 /* Routes @method @path (the request's decoded path, without the query).
  * For the HLS routes *@camera and *@file (when not NULL) get the two path
- * segments after /hls/ (never holding '/', possibly empty); for the
+ * segments after /hls/ (never holding '/', possibly empty), or for a
+ * sub-stream's CAMERA and "sub/FILE" (FILE without '/'); for the
  * snapshot route *@camera gets CAMERA (not empty, no '/'); otherwise they
  * are set to NULL. */
 RbWebRoute rb_web_route (const gchar * method, const gchar * path,

@@ -51,6 +51,7 @@ struct _RbWeb {
   gchar *web_dir;
   GHashTable *files;            /* URL path → RbWebFile* */
   GPtrArray *hls;               /* RbHls * or NULL, parallel to cameras */
+  GPtrArray *hls_sub;           /* the sub-streams' (substream=), the same */
   RbSnapshots *snapshots;       /* JPEGs of the last anonymized frames */
   GHashTable *rooms;            /* room name → RbChatRoom * */
   GPtrArray *https;             /* of RbHttp * */
@@ -225,6 +226,7 @@ rb_http_serve_cameras (RbHttp * http, SoupServerMessage * msg,
   for (guint i = 0; i < web->config->cameras->len; i++) {
     RbCameraConfig *cam = g_ptr_array_index (web->config->cameras, i);
     RbHls *hls = g_ptr_array_index (web->hls, i);
+    RbHls *hls_sub = g_ptr_array_index (web->hls_sub, i);
     g_autofree gchar *url = g_strdup_printf ("/hls/%s/index.m3u8",
         cam->name);
     g_autoptr (GBytes) playlist = NULL;
@@ -277,6 +279,18 @@ rb_http_serve_cameras (RbHttp * http, SoupServerMessage * msg,
     json_builder_set_member_name (b, "hls_ready");
     json_builder_add_boolean_value (b, where == RB_LOCATION_HERE
         && playlist != NULL);
+    if (hls_sub != NULL) {
+      g_autoptr (GBytes) sub_playlist = rb_hls_get_playlist (hls_sub);
+      g_autofree gchar *sub_url = g_strdup_printf ("/hls/%s/sub/index.m3u8",
+          cam->name);
+
+      /* the grid plays it; one camera alone plays "hls" */
+      json_builder_set_member_name (b, "hls_sub");
+      json_builder_add_string_value (b, sub_url);
+      json_builder_set_member_name (b, "hls_sub_ready");
+      json_builder_add_boolean_value (b, where == RB_LOCATION_HERE
+          && sub_playlist != NULL);
+    }
     json_builder_end_object (b);
   }
   json_builder_end_array (b);
@@ -288,47 +302,65 @@ rb_http_serve_cameras (RbHttp * http, SoupServerMessage * msg,
   g_bytes_unref (bytes);
 }
 
-/* /hls/CAMERA/FILE (rb_web_route()); @camera NULL: not of that form */
+/* [cluster]: when another node runs @camera, answers @msg 302 to the
+ * same URL at that node on this network (or 503 when no node runs it) and
+ * returns TRUE; FALSE when this node runs it, or without [cluster]. */
+static gboolean
+rb_http_answered_elsewhere (RbHttp * http, SoupServerMessage * msg,
+    const gchar * camera)
+{
+  GUri *uri = soup_server_message_get_uri (msg);
+  g_autofree gchar *path = NULL, *url = NULL;
+
+  if (http->web->locate == NULL)
+    return FALSE;
+  path = g_uri_get_query (uri) ? g_strdup_printf ("%s?%s",
+      g_uri_get_path (uri), g_uri_get_query (uri)) :
+      g_strdup (g_uri_get_path (uri));
+  switch (http->web->locate (http->net->name, camera, TRUE, path, &url,
+          NULL, http->web->locate_data)) {
+    case RB_LOCATION_HERE:
+      return FALSE;
+    case RB_LOCATION_ELSEWHERE:
+      /* another node runs it: its same URL on this network */
+      soup_message_headers_replace (soup_server_message_get_response_headers
+          (msg), "Location", url);
+      rb_http_respond_text (msg, SOUP_STATUS_FOUND, "served by another "
+          "node\n");
+      return TRUE;
+    case RB_LOCATION_NOWHERE:
+      soup_message_headers_replace (soup_server_message_get_response_headers
+          (msg), "Retry-After", "2");
+      rb_http_respond_text (msg, SOUP_STATUS_SERVICE_UNAVAILABLE,
+          "no node runs this camera now\n");
+      return TRUE;
+  }
+  return FALSE;
+}
+
+/* /hls/CAMERA/FILE or /hls/CAMERA/sub/FILE (rb_web_route(): @file is
+ * then "sub/FILE"); @camera NULL: not of that form */
 static void
 rb_http_serve_hls (RbHttp * http, SoupServerMessage * msg,
     const gchar * camera, const gchar * file)
 {
   g_autoptr (GBytes) bytes = NULL;
+  GPtrArray *packagers = http->web->hls;
   RbHls *hls;
   gint i;
 
+  if (file != NULL && g_str_has_prefix (file, RB_WEB_ROUTE_SUB_PREFIX)) {
+    packagers = http->web->hls_sub;
+    file += strlen (RB_WEB_ROUTE_SUB_PREFIX);
+  }
   if (camera == NULL || (i = rb_web_camera_index (http->web, camera)) < 0
       || !rb_network_config_has_camera (http->net, camera)
-      || (hls = g_ptr_array_index (http->web->hls, i)) == NULL) {
+      || (hls = g_ptr_array_index (packagers, i)) == NULL) {
     rb_http_respond_text (msg, SOUP_STATUS_NOT_FOUND, "no such camera\n");
     return;
   }
-  if (http->web->locate != NULL) {
-    GUri *uri = soup_server_message_get_uri (msg);
-    g_autofree gchar *path = g_uri_get_query (uri) ?
-        g_strdup_printf ("%s?%s", g_uri_get_path (uri), g_uri_get_query (uri))
-        : g_strdup (g_uri_get_path (uri));
-    g_autofree gchar *url = NULL;
-
-    switch (http->web->locate (http->net->name, camera, TRUE, path, &url,
-            NULL, http->web->locate_data)) {
-      case RB_LOCATION_HERE:
-        break;
-      case RB_LOCATION_ELSEWHERE:
-        /* another node runs it: its same URL on this network */
-        soup_message_headers_replace (soup_server_message_get_response_headers
-            (msg), "Location", url);
-        rb_http_respond_text (msg, SOUP_STATUS_FOUND, "served by another "
-            "node\n");
-        return;
-      case RB_LOCATION_NOWHERE:
-        soup_message_headers_replace (soup_server_message_get_response_headers
-            (msg), "Retry-After", "2");
-        rb_http_respond_text (msg, SOUP_STATUS_SERVICE_UNAVAILABLE,
-            "no node runs this camera now\n");
-        return;
-    }
-  }
+  if (rb_http_answered_elsewhere (http, msg, camera))
+    return;
   if (g_str_equal (file, "index.m3u8")) {
     bytes = rb_hls_get_playlist (hls);
     if (bytes == NULL) {
@@ -400,6 +432,8 @@ rb_http_serve_snapshot (RbHttp * http, SoupServerMessage * msg,
     rb_http_respond_text (msg, SOUP_STATUS_NOT_FOUND, "no such camera\n");
     return;
   }
+  if (rb_http_answered_elsewhere (http, msg, camera))
+    return;
   feed = g_ptr_array_index (web->feeds, i);
   if (g_get_real_time () - rb_live_feed_get_last_sample_time (feed) >
       LIVE_MAX_AGE_S * G_USEC_PER_SEC
@@ -653,6 +687,8 @@ rb_web_new_full (const RbConfig * config, GPtrArray * feeds,
   web->files = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
       (GDestroyNotify) rb_web_file_free);
   web->hls = g_ptr_array_new_with_free_func ((GDestroyNotify) rb_hls_free);
+  web->hls_sub = g_ptr_array_new_with_free_func ((GDestroyNotify)
+      rb_hls_free);
   web->snapshots = rb_snapshots_new (config->cameras->len);
   web->rooms = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
       (GDestroyNotify) rb_chat_room_free);
@@ -698,7 +734,8 @@ rb_web_new_full (const RbConfig * config, GPtrArray * feeds,
   /* one packager per camera some browser network may see */
   for (guint i = 0; i < config->cameras->len && !check_only; i++) {
     RbCameraConfig *cam = g_ptr_array_index (config->cameras, i);
-    RbHls *hls = NULL;
+    RbHls *hls = NULL, *hls_sub = NULL;
+    RbLiveFeed *sub;
 
     for (guint k = 0; k < web->https->len && hls == NULL; k++) {
       RbHttp *http = g_ptr_array_index (web->https, k);
@@ -717,6 +754,22 @@ rb_web_new_full (const RbConfig * config, GPtrArray * feeds,
       }
     }
     g_ptr_array_add (web->hls, hls);
+    /* the sub-stream's, for the page's grid */
+    sub = hls ? rb_live_feed_get_sub (g_ptr_array_index (feeds, i)) : NULL;
+    if (sub != NULL) {
+      g_autofree gchar *name = g_strdup_printf ("%s/sub", cam->name);
+      GError *err = NULL;
+
+      hls_sub = rb_hls_new (name, sub, config->live_key_interval_s, &err);
+      if (hls_sub == NULL) {
+        g_set_error (error, err->domain, err->code, "camera %s: cannot "
+            "start its sub-stream's HLS packager: %s", cam->name,
+            err->message);
+        g_error_free (err);
+        return NULL;
+      }
+    }
+    g_ptr_array_add (web->hls_sub, hls_sub);
   }
   return g_steal_pointer (&web);
 }
@@ -937,6 +990,7 @@ rb_web_free (RbWeb * web)
   g_clear_pointer (&web->https, g_ptr_array_unref);
   g_clear_pointer (&web->rooms, g_hash_table_unref);
   g_clear_pointer (&web->hls, g_ptr_array_unref);
+  g_clear_pointer (&web->hls_sub, g_ptr_array_unref);
   g_clear_pointer (&web->files, g_hash_table_unref);
   g_free (web->web_dir);
   g_free (web);

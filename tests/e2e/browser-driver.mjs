@@ -4,7 +4,8 @@
 // Usage: node browser-driver.mjs JSON  where JSON is
 //   {"mode": "main"|"listen"|"history", "url": "http://ADDR:PORT/",
 //    "user": U, "password": P, "nonce": TEXT, "expect_cameras": [...],
-//    "absent_cameras": [...], "screenshot": PATH, "listen_s": N}
+//    "absent_cameras": [...], "screenshot": PATH, "listen_s": N,
+//    "focus": true (click the first expected camera's tile twice)}
 // Prints one line "RESULT {json}" (and "READY" in listen mode once the
 // chat is connected). Every wait is bounded.
 import { createRequire } from 'node:module';
@@ -148,8 +149,23 @@ async function main() {
             camera: t.dataset.camera,
             state: t.querySelector('.state').textContent,
             last: t.querySelector('.last').textContent })));
-      result.playing = await waitPlaying(a1.page, opts.expect_cameras[0],
-                                         t0, 60000);
+      const cam = opts.expect_cameras[0];
+      const stream = (c) => a1.page.evaluate((c) => document.querySelector(
+          `.tile[data-camera="${c}"]`).dataset.stream, c);
+      result.playing = await waitPlaying(a1.page, cam, t0, 60000);
+      result.grid_stream = await stream(cam);
+      if (opts.focus) {
+        // a click shows the camera alone from its main stream, a second
+        // one brings the grid (and its sub-stream) back
+        await a1.page.click(`.tile[data-camera="${cam}"] video`);
+        result.focused_stream = await stream(cam);
+        result.focused_playing = await waitPlaying(a1.page, cam, Date.now(),
+                                                   60000);
+        await a1.page.click(`.tile[data-camera="${cam}"] video`);
+        result.back_stream = await stream(cam);
+        result.back_playing = await waitPlaying(a1.page, cam, Date.now(),
+                                                60000);
+      }
       // a camera not on the list: 404 from the page's own origin
       result.absent_status = {};
       for (const cam of opts.absent_cameras) {

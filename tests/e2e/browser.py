@@ -13,6 +13,9 @@ non-root). Checks:
   - with them (digest), the page lists only cam1, cam2's HLS URL answers
     404, and cam1 plays: the video's currentTime advances and a frame drawn
     to a canvas is not blank (time to first frame printed);
+  - the grid plays cam1's sub-stream (substream=160x120 of a 320x240
+    camera); a click on its tile plays its main stream (320x240), a second
+    click the sub-stream again;
   - a chat message sent on A reaches a second session on A, with the user
     name, and not a session on B (B's listener, B's room);
   - it is kept in state-dir/chat/A.jsonl and shown again after a restart
@@ -232,7 +235,10 @@ def write_conf(path, state, cam_port, nets, tls, join):
                 f"metrics-port=0\nchat-join-networks={str(join).lower()}\n\n")
         for cam in ("cam1", "cam2"):
             f.write(f"[camera:{cam}]\n"
-                    f"url=rtsp://127.0.0.1:{cam_port}/cam\n\n")
+                    f"url=rtsp://127.0.0.1:{cam_port}/cam\n")
+            if cam == "cam1":
+                f.write("substream=160x120\n")
+            f.write("\n")
         for name, n in nets.items():
             f.write(f"[network:{name}]\naddress={n['address']}\n"
                     f"port={n['port']}\nhttp-port={n['http_port']}\n"
@@ -350,8 +356,8 @@ def main():
             "mode": "main", "url": base["A"], "user": creds["A"][0],
             "password": creds["A"][1], "nonce": nonce,
             "expect_cameras": ["cam1"], "absent_cameras": ["cam2"],
-            "screenshot": shot, "timeout_s": 150})
-        res = main_run.wait(160)
+            "screenshot": shot, "focus": True, "timeout_s": 240})
+        res = main_run.wait(250)
         c = res.get("checks", {})
         check(c.get("anonymous_status") == 401 and
               c.get("anonymous_challenge", "").startswith("Digest"),
@@ -374,6 +380,19 @@ def main():
             print(f"time to first frame in the browser: "
                   f"{playing['ttff_ms']} ms (page load to a non-blank "
                   f"frame)", flush=True)
+        size = lambda p: p and (p["w"], p["h"])  # noqa: E731
+        check(res.get("grid_stream") == "sub" and size(playing) == (160, 120),
+              f"the grid plays cam1's sub-stream, 160x120 "
+              f"({res.get('grid_stream')}, {size(playing)})")
+        check(res.get("focused_stream") == "main" and
+              size(res.get("focused_playing")) == (320, 240),
+              f"a click on the tile plays the main stream, 320x240 "
+              f"({res.get('focused_stream')}, "
+              f"{size(res.get('focused_playing'))})")
+        check(res.get("back_stream") == "sub" and
+              size(res.get("back_playing")) == (160, 120),
+              f"a second click brings the sub-stream back "
+              f"({res.get('back_stream')}, {size(res.get('back_playing'))})")
         check(c.get("sender_sees") and c.get("second_session_sees"),
               "the chat message reaches the sender and a second session on A")
         check(nonce in (res.get("user_shown") or "") and

@@ -17,7 +17,8 @@ it):
   - ffprobe (ffmpeg) and GStreamer's rtspsrc, pointed at Y's URL on B with
     the credentials, follow the redirect and decode video;
   - the HLS playlist at Y on B answers 302 with Location X's playlist on
-    B (curl -sI, digest), the segments likewise;
+    B (curl -sI, digest), the segments likewise, and the camera's
+    snapshot too;
   - Y's /api/cameras on B lists every camera, each with the node that
     runs it;
   - a chat message sent on Y's network B reaches a chat member on Z's
@@ -307,6 +308,13 @@ def main():
              f"http://{Y['address_b']}:{Y['http_b']}{hls}"]).startswith(
                  "#EXTM3U"), 30, 1)
         check(ok, f"curl -L at {y} gets {x}'s playlist")
+        snap = f"/snapshot/{cam}.jpg"
+        out = curl(["-sI", f"http://{Y['address_b']}:{Y['http_b']}{snap}"])
+        owner_snap = f"http://{X['address_b']}:{X['http_b']}{snap}"
+        check(re.search(r"^HTTP/1.1 302", out, re.M) and
+              re.search(rf"^Location: {re.escape(owner_snap)}\r?$", out,
+                        re.M | re.I),
+              f"the snapshot at {y} on B: 302 to {owner_snap} ({out!r})")
         out = curl(["-s", f"http://{Y['address_b']}:{Y['http_b']}"
                     "/api/cameras"])
         try:

@@ -42,6 +42,15 @@ GST_START_TEST (test_routes)
   check_route ("GET", "/hls/a/b/index.m3u8", RB_WEB_ROUTE_HLS_NOT_FOUND,
       NULL, NULL);
   check_route ("GET", "/hls", RB_WEB_ROUTE_FILE, NULL, NULL);
+  /* the camera's sub-stream: /hls/CAMERA/sub/FILE, its file "sub/FILE" */
+  check_route ("GET", "/hls/lobby/sub/index.m3u8", RB_WEB_ROUTE_HLS_PLAYLIST,
+      "lobby", "sub/index.m3u8");
+  check_route ("GET", "/hls/lobby/sub/segment3.ts", RB_WEB_ROUTE_HLS_SEGMENT,
+      "lobby", "sub/segment3.ts");
+  check_route ("GET", "/hls/lobby/sub/a/index.m3u8",
+      RB_WEB_ROUTE_HLS_NOT_FOUND, NULL, NULL);
+  check_route ("GET", "/hls/lobby/main/index.m3u8",
+      RB_WEB_ROUTE_HLS_NOT_FOUND, NULL, NULL);
   /* the snapshot of a camera: /snapshot/CAMERA.jpg */
   check_route ("GET", "/snapshot/lobby.jpg", RB_WEB_ROUTE_SNAPSHOT, "lobby",
       NULL);
