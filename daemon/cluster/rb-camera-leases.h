@@ -54,7 +54,7 @@ typedef struct _RbCameraLeases RbCameraLeases;
  *
  * Since: 0.1.0
  */
-#define RB_CAMERA_LEASE_RENEW_INTERVAL_MS 1000
+#define RB_CAMERA_LEASE_RENEW_INTERVAL_MS 500
 
 /**
  * RbCameraLease:

@@ -38,8 +38,12 @@
 #include <gst/app/app.h>
 #include <gst/video/video.h>
 
-/* Seconds between two key-unit requests to one encoder. */
-#define KEY_UNIT_REQUEST_INTERVAL_US (1 * G_USEC_PER_SEC)
+/* Time between two key-unit requests to one encoder: viewers joining
+ * within it share one key frame (a wall of monitors opening at once costs
+ * a few key frames, not one each), and a new media waits at most this long
+ * beyond the encoder's latency for its first frame, while its DESCRIBE
+ * holds the network's client thread (rb-publisher.c). */
+#define KEY_UNIT_REQUEST_INTERVAL_US (300 * G_TIME_SPAN_MILLISECOND)
 /* Added to the camera's latency: what decoding, anonymizing and encoding
  * may take before a frame reaches the media. */
 #define PROCESSING_MARGIN (500 * GST_MSECOND)
@@ -151,20 +155,18 @@ rb_live_feed_get_last_sample_time (RbLiveFeed * feed)
 }
 
 gboolean
-rb_live_feed_is_live (RbLiveFeed * feed, gint64 max_age_us)
+rb_live_feed_is_sending (RbLiveFeed * feed, gint64 max_age_us)
 {
-  gboolean live;
+  gboolean sending;
 
   gint64 now = g_get_monotonic_time ();
 
   g_mutex_lock (&feed->lock);
-  /* starting (its first frame is on its way), or sending */
-  live = feed->appsink != NULL
-      && (now - feed->appsink_set_mono_us <= max_age_us
-      || (feed->last_sample_mono_us != 0
-          && now - feed->last_sample_mono_us <= max_age_us));
+  sending = feed->appsink != NULL && feed->last_sample_mono_us != 0
+      && feed->last_sample_mono_us >= feed->appsink_set_mono_us
+      && now - feed->last_sample_mono_us <= max_age_us;
   g_mutex_unlock (&feed->lock);
-  return live;
+  return sending;
 }
 
 gchar *

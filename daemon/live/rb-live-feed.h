@@ -33,12 +33,11 @@ void rb_live_feed_clear_appsink (RbLiveFeed * feed);
 
 /* Wall-clock time of the last live frame, µs (g_get_real_time()), 0: none */
 gint64 rb_live_feed_get_last_sample_time (RbLiveFeed * feed);
-/* Whether the feed is live: its camera pipeline is connected and sent a
- * frame within the last @max_age_us, or was connected within it (its
- * first frame is on its way). A new media of a feed that is not live
- * could not start (it would wait for a first frame). */
-gboolean rb_live_feed_is_live (RbLiveFeed * feed, gint64 max_age_us);
-/* Asks the camera's encoder for a key unit (at most one a second): a
+/* Whether its camera pipeline sent a frame within the last @max_age_us
+ * (since it was last connected): a new media of a feed that is not
+ * sending could not start (it would wait for a first frame). */
+gboolean rb_live_feed_is_sending (RbLiveFeed * feed, gint64 max_age_us);
+/* Asks the camera's encoder for a key unit (at most one every 300 ms): a
  * viewer joining a media that already runs. */
 void rb_live_feed_want_key_unit (RbLiveFeed * feed);
 /* The caps of the audio the live streams carry (string), or NULL: none */

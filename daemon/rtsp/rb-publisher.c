@@ -48,20 +48,22 @@
  * its own backlog and drops the viewer's transport when that is full. */
 #define SLOW_VIEWER_QUEUE_BYTES (1024 * 1024)
 #define SLOW_VIEWER_S 10
-/* A DESCRIBE of a camera that does not run on this node (another node
- * runs it, or it waits to reconnect to its camera), or whose live feed sent
- * no frame for this long, is answered 503 at once: preparing its media
- * would wait for a first frame, up to gst-rtsp-server's 20 s. One that
- * just started is waited for (its first frame comes within a second or
- * two). */
-#define NOT_LIVE_AFTER_US (5 * G_USEC_PER_SEC)
+/* A DESCRIBE of a camera whose live feed sent no frame for this long is
+ * answered 503 at once: the camera does not run on
+ * this node (another node runs it), is starting (its pipeline connects,
+ * loads its detectors, waits for the camera's first key frame), is
+ * reconnecting, or stalled. Preparing its media would wait for a first
+ * frame, up to gst-rtsp-server's 20 s. */
+#define NOT_SENDING_AFTER_US (2 * G_USEC_PER_SEC)
 /* gst-rtsp-server serves all the clients of a network from one thread
  * (its default pool): a DESCRIBE that prepares a media waits there for
- * the camera's first key frame, holding the others. More threads are not
- * an option with 1.22: a client's DESCRIBE then races another's dropped
- * connection unpreparing the shared media, and gets 503 (e2e/fds). So a
- * DESCRIBE that could only wait is answered at once (NOT_LIVE_AFTER_US),
- * and the wait for a key frame is kept short (a key unit is asked for). */
+ * a key frame, holding the others. More threads are not an option with
+ * 1.22: a client's DESCRIBE then races another's dropped connection
+ * unpreparing the shared media, and gets 503 (e2e/fds). So only a camera
+ * that sends frames is prepared (NOT_SENDING_AFTER_US), and its key frame
+ * comes at once (the new media asks its encoder for a key unit): a node
+ * starting several cameras at once, as after a failover, serves each as
+ * soon as it sends, whatever the others do. */
 
 struct _RbPublisher {
   gchar *name;
@@ -262,8 +264,6 @@ rb_publisher_route (GstRTSPContext * ctx, gpointer data)
   return FALSE;
 }
 
-/* A camera that is not live is answered 503 before its media is prepared
- * (NOT_LIVE_AFTER_US): the viewer may try again, the others are not held. */
 /* The live feed of the camera @ctx's request is for (a new reference), or
  * NULL. */
 static RbLiveFeed *
@@ -296,9 +296,9 @@ rb_publisher_on_pre_describe (GstRTSPClient * client, GstRTSPContext * ctx,
 {
   g_autoptr (RbLiveFeed) feed = rb_publisher_feed_of (client, ctx);
 
-  if (feed == NULL || rb_live_feed_is_live (feed, NOT_LIVE_AFTER_US))
+  if (feed == NULL || rb_live_feed_is_sending (feed, NOT_SENDING_AFTER_US))
     return GST_RTSP_STS_OK;
-  GST_INFO ("%s: not live on this node: 503", ctx->uri->abspath);
+  GST_INFO ("%s: not sending on this node: 503", ctx->uri->abspath);
   return GST_RTSP_STS_SERVICE_UNAVAILABLE;
 }
 

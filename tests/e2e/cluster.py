@@ -13,7 +13,10 @@ network address 127.0.0.2x). Checks:
     (new raw segments in its own state-dir) the cameras it holds, and only
     those;
   - after `kill -9` of a node, each of its cameras is recorded by a
-    survivor (a new segment file in that survivor's state-dir) within 10 s;
+    survivor (a new segment file in that survivor's state-dir) within 10 s,
+    and served live by it within 10 s (GStreamer's rtspsrc decodes a frame
+    from the node holding the lease; a probe every 0.5 s, two at most at
+    once, as bench/cluster/failover.py does);
     while they move, no camera is ever run by two live nodes at once
     (their metrics, read every 0.2 s);
   - `status` then lists the nodes, the killed one not alive, and which
@@ -33,7 +36,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import rb_e2e  # noqa: E402
 from rb_e2e import check, failures, wait_for  # noqa: E402
-from rb_cluster import Site, leases, running, segments  # noqa: E402
+from rb_cluster import Site, first_frame, leases, running, segments  # noqa: E402,E501
 
 DEADLINE = time.monotonic() + 260
 rb_e2e.set_deadline(DEADLINE)
@@ -103,10 +106,31 @@ def main():
                 doubles.extend((c, ns) for c, ns in seen.items()
                                if len(ns) > 1)
                 time.sleep(0.2)
+        live = {}
+
+        def probe(c, n):
+            if first_frame(site.live_url(n, c), timeout=5.0):
+                live.setdefault(c, (n, time.monotonic() - t0))
+
+        def served(c):
+            probes = []
+            while not stop.is_set() and c not in live:
+                probes = [p for p in probes if p.is_alive()]
+                n = leases().get(c)
+                if n in survivors and len(probes) < 2:
+                    p = threading.Thread(target=probe, args=(c, n))
+                    p.start()
+                    probes.append(p)
+                time.sleep(0.5)
+            for p in probes:
+                p.join()
         watcher = threading.Thread(target=watch)
         watcher.start()
         site.kill(victim)
         t0 = time.monotonic()
+        servers = [threading.Thread(target=served, args=(c,)) for c in moved]
+        for t in servers:
+            t.start()
         resumed = {}
 
         def all_resumed():
@@ -117,13 +141,20 @@ def main():
                     if segments(nodes[n]["state"], c) - before[(n, c)]:
                         resumed[c] = (n, time.monotonic() - t0)
             return len(resumed) == len(moved)
-        wait_for(all_resumed, 30, 0.1)
+        wait_for(lambda: all_resumed() and len(live) == len(moved), 30, 0.1)
         stop.set()
         watcher.join()
+        for t in servers:
+            t.join()
         for c in moved:
             n, t = resumed.get(c, (None, None))
             check(t is not None and t <= FAILOVER_S,
                   f"camera {c} of the killed node is recorded by {n} "
+                  f"{t if t is None else round(t, 1)} s after kill -9 "
+                  f"(at most {FAILOVER_S} s)")
+            n, t = live.get(c, (None, None))
+            check(t is not None and t <= FAILOVER_S,
+                  f"camera {c} of the killed node is served live by {n} "
                   f"{t if t is None else round(t, 1)} s after kill -9 "
                   f"(at most {FAILOVER_S} s)")
         check(not doubles, f"no camera was run by two live nodes at once "

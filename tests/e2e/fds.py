@@ -271,10 +271,12 @@ def main():
               "200")
         base = settles("20 curl runs (keep-alive, closed by curl)", base)
 
-        served = [rtsp_session(live, i % 2 == 0) for i in range(12)]
-        # (a viewer retries once: right after six dropped sessions a
-        # DESCRIBE has been seen to fail once in a CI run, not reproduced;
-        # what is checked here is the files each run leaves, or not)
+        # (each viewer may retry once: right after dropped sessions, a
+        # DESCRIBE failed once in a CI run, and a session got no video for
+        # 15 s once at load 10, neither reproduced in 5 runs; what is
+        # checked here is the files each run leaves, or not)
+        served = [rtsp_session(live, i % 2 == 0) or
+                  rtsp_session(live, i % 2 == 0) for i in range(12)]
         probed = [bool(camera_zoo.ffprobe_streams(live, timeout=25) or
                        camera_zoo.ffprobe_streams(live, timeout=25))
                   for _ in range(3)]
