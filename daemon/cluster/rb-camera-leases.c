@@ -434,6 +434,77 @@ compute_share (RbCameraLeases * l, guint n_free, guint * out_share,
   return TRUE;
 }
 
+/* Whether loads[@me] should hand one camera over to balance the load:
+ * some other node with room would, after taking it, still be less loaded
+ * than loads[@me] is now ((held + 1) / capacity < mine / my capacity: with
+ * equal capacities, two cameras fewer), so a move never calls for the move
+ * back. *@out_to gets that node's index (the least loaded). */
+static gboolean
+lighter_node (const Load * loads, guint n_loads, guint me, guint * out_to)
+{
+  const Load *m = &loads[me];
+  gint best = -1;
+
+  for (guint i = 0; i < n_loads; i++) {
+    const Load *c = &loads[i];
+
+    if (i == me || c->held >= c->capacity
+        || (c->held + 1) * m->capacity >= m->held * c->capacity)
+      continue;
+    if (best < 0 || c->held * loads[best].capacity
+        < loads[best].held * c->capacity)
+      best = i;
+  }
+  if (best >= 0)
+    *out_to = best;
+  return best >= 0;
+}
+
+/**
+ * rb_camera_leases_find_lighter:
+ * @leases: a node's leases
+ * @out_node: (out) (transfer full) (nullable): the lighter node, or %NULL
+ * @error: return location for a #GError, or %NULL
+ *
+ * Looks, on the database, for a live node (not draining) that would still
+ * be less loaded than this one after taking one of its cameras (see
+ * #RbClusterNode's rebalancing): loads are held leases over capacity.
+ *
+ * Returns: %TRUE when the query ran (*@out_node set or %NULL).
+ *
+ * Since: 0.1.0
+ */
+gboolean
+rb_camera_leases_find_lighter (RbCameraLeases * leases, gchar ** out_node,
+    GError ** error)
+{
+  g_autoptr (PGresult) res = NULL;
+  g_autofree Load *loads = NULL;
+  gint n, me = -1;
+  guint to;
+
+  *out_node = NULL;
+  res = rb_db_query (leases->db,
+      "SELECT n.name, n.capacity, (SELECT count(*) FROM camera_leases c "
+      "    WHERE c.node = n.name AND c.expires_at > now()) "
+      "FROM nodes n WHERE n.alive_until > now() AND NOT n.draining "
+      "ORDER BY n.name", 0, NULL, error);
+  if (res == NULL)
+    return FALSE;
+  n = PQntuples (res);
+  loads = g_new0 (Load, MAX (n, 1));
+  for (gint i = 0; i < n; i++) {
+    loads[i].name = PQgetvalue (res, i, 0);
+    loads[i].capacity = MAX (rb_db_get_int64 (res, i, 1, 0), 1);
+    loads[i].held = rb_db_get_int64 (res, i, 2, 0);
+    if (g_str_equal (loads[i].name, leases->node))
+      me = i;
+  }
+  if (me >= 0 && lighter_node (loads, n, me, &to))
+    *out_node = g_strdup (loads[to].name);
+  return TRUE;
+}
+
 static void
 set_held (RbCameraLeases * l, const gchar * camera, gint64 epoch,
     gint64 sent_us)
@@ -702,12 +773,15 @@ rb_camera_leases_renew (RbCameraLeases * leases, GPtrArray ** out_lost,
  * rb_camera_leases_release:
  * @leases: a node's leases
  * @camera: (nullable): a camera this node stopped, or %NULL for all of the
- *   node's leases (also those of an earlier run under the same name)
+ *   node's leases (also those of an earlier run under the same name): the
+ *   node leaves
  * @error: return location for a #GError, or %NULL
  *
  * Forgets the lease(s) at once, then frees them in the database so that
  * another node can take them without waiting for the TTL. Stop using the
- * camera first.
+ * camera first. With %NULL the node is also no longer alive for the
+ * others (until its next rb_camera_leases_acquire()): none counts it in
+ * the share of free cameras or hands it a camera to balance the load.
  *
  * Returns: %TRUE on success; on failure the lease is forgotten all the
  *   same and expires.
@@ -733,6 +807,8 @@ rb_camera_leases_release (RbCameraLeases * leases, const gchar * camera,
   params[0] = leases->node;
   params[1] = camera;
   res = rb_db_query (leases->db,
+      "WITH left_node AS (UPDATE nodes SET alive_until = now() "
+      "  WHERE name = $1 AND $2::text IS NULL) "
       "UPDATE camera_leases SET node = NULL, expires_at = NULL, "
       "  free_since = now() "
       "WHERE node = $1 AND ($2::text IS NULL OR camera = $2)", 2, params,

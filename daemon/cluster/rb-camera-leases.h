@@ -127,6 +127,9 @@ GPtrArray *rb_camera_leases_list (RbDb * db,
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RbCameraLeases, rb_camera_leases_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RbCameraLease, rb_camera_lease_free)
 
+gboolean rb_camera_leases_find_lighter (RbCameraLeases * leases,
+    gchar ** out_node, GError ** error);
+
 G_END_DECLS
 
 #endif /* __RB_CAMERA_LEASES_H__ */

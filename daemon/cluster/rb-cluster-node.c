@@ -26,6 +26,16 @@
  * the database stops its cameras before their leases can expire and
  * another node take them, whatever its thread is blocked on.
  *
+ * Rebalancing: when, for `rebalance-after` seconds in a row, another live
+ * node with room would still be less loaded than this one after taking
+ * one of its cameras (rb_camera_leases_find_lighter()), the thread asks
+ * the main context to hand one camera over: it is stopped (its open
+ * segment finalized) and its lease released, as in a drain, and the
+ * lighter node takes it at its next acquire (the free cameras go to the
+ * least loaded). The observation then starts over, so a node that joins
+ * or comes back gets its share one camera at a time, and a node that
+ * flaps gets none.
+ *
  * Since: 0.1.0
  */
 
@@ -59,6 +69,9 @@ struct _RbClusterNode
   gboolean quit;                /* these four under lock */
   gboolean draining;
   gboolean release;
+  gchar *rebalance_to;          /* hand a camera over to balance the load,
+                                 * for this node; or NULL */
+  gint64 rebalance_after_us;    /* 0: never */
   GHashTable *lost_why;         /* camera → why the thread saw it lost */
   GPtrArray *to_release;        /* cameras handed over, stopped: release */
   gchar *db_error;              /* the last renewal's error, or NULL */
@@ -72,6 +85,9 @@ struct _RbClusterNode
   guint tick_source;
   gboolean keeping;             /* running cameras past their leases */
   GHashTable *handing_over;     /* cameras stopping for a drain */
+  GHashTable *given_away;       /* handed over to balance the load, not
+                                 * started again while this node holds
+                                 * their lease */
   gint keeping_count;
 };
 
@@ -208,6 +224,33 @@ refresh_members (RbClusterNode * n)
   rb_cluster_peers_set_members (n->peers, members);
 }
 
+/* In the lease thread: whether another node has stayed lighter than this
+ * one (rb_camera_leases_find_lighter()) for rebalance-after; then asks the
+ * main context to hand one camera over. Returns the new @heavier_since. */
+static gint64
+look_for_lighter (RbClusterNode * n, gint64 heavier_since)
+{
+  g_autoptr (GError) err = NULL;
+  g_autofree gchar *to = NULL;
+  gint64 now = g_get_monotonic_time ();
+
+  if (!rb_camera_leases_find_lighter (n->leases, &to, &err)) {
+    g_debug ("cluster: node %s: load: %s", n->node, err->message);
+    return 0;
+  }
+  if (to == NULL)
+    return 0;
+  if (heavier_since == 0)
+    return now;
+  if (now - heavier_since < n->rebalance_after_us)
+    return heavier_since;
+  g_mutex_lock (&n->lock);
+  if (n->rebalance_to == NULL)
+    n->rebalance_to = g_steal_pointer (&to);
+  g_mutex_unlock (&n->lock);
+  return 0;
+}
+
 static gpointer
 lease_thread (gpointer data)
 {
@@ -217,6 +260,7 @@ lease_thread (gpointer data)
   gboolean registered = FALSE;
 
   gint64 db_ok_since = 0, last_ok = 0, quorum_since = 0;
+  gint64 heavier_since = 0;     /* a lighter node seen since, 0: not */
 
   for (;;) {
     g_autoptr (GError) err = NULL;
@@ -289,6 +333,8 @@ lease_thread (gpointer data)
         g_clear_error (&err);
       } else {
         registered = TRUE;
+        if (!draining && n->rebalance_after_us > 0)
+          heavier_since = look_for_lighter (n, heavier_since);
       }
     }
 
@@ -334,6 +380,28 @@ lost_reason (RbClusterNode * n, const gchar * camera)
   return why;
 }
 
+/* Hands one running camera over to balance the load (the last by name):
+ * stopped now, its lease released once its segment is finalized
+ * (rb_cluster_node_camera_stopped()), then free for @to. */
+static void
+give_one_away (RbClusterNode * n, const gchar * to)
+{
+  const gchar *camera = NULL;
+
+  for (guint i = 0; n->cameras[i]; i++)
+    if (g_hash_table_contains (n->running, n->cameras[i]))
+      camera = n->cameras[i];
+  if (camera == NULL)
+    return;
+  g_message ("cluster: node %s hands camera %s over to balance the load "
+      "(node %s runs fewer; its open segment is finalized, then its lease "
+      "released)", n->node, camera, to);
+  g_hash_table_remove (n->running, camera);
+  g_hash_table_add (n->handing_over, g_strdup (camera));
+  g_hash_table_add (n->given_away, g_strdup (camera));
+  n->stop (camera, -1, "handed over to balance the load", n->user_data);
+}
+
 static gboolean
 on_tick (gpointer data)
 {
@@ -342,13 +410,17 @@ on_tick (gpointer data)
   gboolean draining, drain, keep = FALSE;
   guint kept = 0;
   gchar peers_why[128] = "";
+  g_autofree gchar *rebalance_to = NULL;
 
   g_mutex_lock (&n->lock);
   draining = n->draining;
+  rebalance_to = g_steal_pointer (&n->rebalance_to);
   g_mutex_unlock (&n->lock);
   /* `rtsp-blur cluster drain`: hand every camera over (a SIGTERM stops
    * them all at once, by the daemon) */
   drain = !draining && rb_camera_leases_is_draining (n->leases);
+  if (rebalance_to != NULL && !draining && !drain)
+    give_one_away (n, rebalance_to);
 
   if (n->peers != NULL) {
     RbClusterPeersState st;
@@ -397,8 +469,11 @@ on_tick (gpointer data)
       n->stop (camera, -1, "the node is draining", n->user_data);
       continue;
     }
+    if (!holds)
+      g_hash_table_remove (n->given_away, camera);
     if (running == NULL && holds && !draining && !drain
-        && !g_hash_table_contains (n->handing_over, camera)) {
+        && !g_hash_table_contains (n->handing_over, camera)
+        && !g_hash_table_contains (n->given_away, camera)) {
       gint64 *e = g_new (gint64, 1);
 
       *e = epoch;
@@ -520,6 +595,10 @@ rb_cluster_node_new (const RbConfig * config, RbClusterCameraFunc start,
   n->to_release = g_ptr_array_new_with_free_func (g_free);
   n->handing_over = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
       NULL);
+  n->given_away = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+      NULL);
+  n->rebalance_after_us = (gint64) config->cluster_rebalance_after_s *
+      G_USEC_PER_SEC;
   start_peers (n, config);
   n->thread = g_thread_new ("rb-cluster", lease_thread, n);
 
@@ -596,6 +675,8 @@ rb_cluster_node_free (RbClusterNode * node, gboolean release)
   g_hash_table_unref (node->lost_why);
   g_ptr_array_unref (node->to_release);
   g_hash_table_unref (node->handing_over);
+  g_hash_table_unref (node->given_away);
+  g_free (node->rebalance_to);
   g_hash_table_unref (node->running);
   g_free (node->db_error);
   g_mutex_clear (&node->lock);

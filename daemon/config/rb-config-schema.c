@@ -352,6 +352,14 @@ static const RbConfigKey keys[] = {
    .doc = "ONVIF users' passwords, one `user:password` line each, readable "
    "by its owner only; never printed. Required for ONVIF unless "
    "`auth=none`", .example = "/etc/rtsp-blur/onvif-users"},
+  /* [cluster], added last: the fuzzers' corpora index keys by position */
+  {CLUSTER, "rebalance-after", UINT,
+   .offset = OF_MAIN (cluster_rebalance_after_s),
+   .default_value = "60", .max = 86400, .unit = "seconds",
+   .doc = "A node that runs two or more cameras more than another live "
+   "node with room (relative to their capacities) for this long hands one "
+   "over (its open segment finalized, as in a drain), then looks again: a "
+   "node that joins or comes back gets its share. 0: never"},
 };
 /* *INDENT-ON* */
 

@@ -149,6 +149,7 @@ typedef struct {
   gchar *cluster_password_file;   /* absolute, or NULL */
   gchar *cluster_node;            /* never NULL with cluster */
   guint cluster_capacity;         /* 0 = every camera */
+  guint cluster_rebalance_after_s; /* 0 = never */
   gchar *cluster_storage_dir;     /* absolute, or NULL: state-dir */
   gchar *cluster_peer_address;    /* NULL: the first network's address */
   guint cluster_peer_port;        /* UDP; 0 = no heartbeats */

@@ -203,6 +203,82 @@ test_spread_by_load (void)
   }
 }
 
+static gchar *
+lighter (RbCameraLeases * l)
+{
+  g_autoptr (GError) err = NULL;
+  gchar *to = NULL;
+
+  g_assert_true (rb_camera_leases_find_lighter (l, &to, &err));
+  g_assert_no_error (err);
+  return to;
+}
+
+/* rebalancing: a node looks for one that would still be lighter after
+ * taking one of its cameras (so a move never calls for the move back) */
+static void
+test_find_lighter (void)
+{
+  g_autofree gchar *conninfo = NULL;
+  g_autoptr (RbDb) db = rb_test_pg_new_migrated (&conninfo);
+  g_autoptr (RbCameraLeases) a = new_node (conninfo, "node-a", 6, 10000, 1000);
+  g_autoptr (RbCameraLeases) b = new_node (conninfo, "node-b", 6, 10000, 1000);
+  g_autoptr (RbCameraLeases) c = new_node (conninfo, "node-c", 6, 10000, 1000);
+  g_autoptr (GError) err = NULL;
+  gchar *to;
+
+  /* node-a alone runs all six */
+  g_assert_cmpuint (acquire (a, six), ==, 6);
+  g_assert_null (lighter (a));
+  /* node-b comes: 6 against 0 */
+  g_assert_cmpuint (acquire (b, none), ==, 0);
+  to = lighter (a);
+  g_assert_cmpstr (to, ==, "node-b");
+  g_free (to);
+  g_assert_null (lighter (b));
+  /* a camera handed over: node-b takes it; 5 against 1, then 4 against 2:
+   * still one more to move; 3 against 3: none */
+  g_assert_true (rb_camera_leases_release (a, "cam6", &err));
+  g_assert_cmpuint (acquire (b, six), ==, 1);
+  to = lighter (a);
+  g_assert_cmpstr (to, ==, "node-b");
+  g_free (to);
+  g_assert_true (rb_camera_leases_release (a, "cam5", &err));
+  g_assert_cmpuint (acquire (b, six), ==, 1);
+  to = lighter (a);
+  g_assert_cmpstr (to, ==, "node-b");
+  g_free (to);
+  g_assert_true (rb_camera_leases_release (a, "cam4", &err));
+  g_assert_cmpuint (acquire (b, six), ==, 1);
+  g_assert_null (lighter (a));
+  g_assert_null (lighter (b));
+  /* 3/3/0 with node-c: both see node-c; a draining node-c is none's */
+  g_assert_cmpuint (acquire (c, none), ==, 0);
+  to = lighter (b);
+  g_assert_cmpstr (to, ==, "node-c");
+  g_free (to);
+  rb_test_pg_exec (db, "UPDATE nodes SET draining = true "
+      "WHERE name = 'node-c'");
+  g_assert_null (lighter (a));
+  /* nor a node at its capacity: node-c with capacity 0 */
+  rb_test_pg_exec (db, "UPDATE nodes SET draining = false, capacity = 0 "
+      "WHERE name = 'node-c'");
+  g_assert_null (lighter (a));
+  /* capacities weigh (node-a out): node-c with capacity 12 and 3
+   * cameras is lighter than node-b with capacity 6 and 3 (4/12 < 3/6),
+   * not the reverse */
+  rb_test_pg_exec (db, "UPDATE nodes SET capacity = 12 "
+      "WHERE name = 'node-c'");
+  rb_test_pg_exec (db, "UPDATE nodes SET draining = true "
+      "WHERE name = 'node-a'");
+  rb_test_pg_exec (db, "UPDATE camera_leases SET node = 'node-c' "
+      "WHERE camera IN ('cam1', 'cam2', 'cam3')");
+  to = lighter (b);
+  g_assert_cmpstr (to, ==, "node-c");
+  g_free (to);
+  g_assert_null (lighter (c));
+}
+
 static void
 test_failover (void)
 {
@@ -327,7 +403,7 @@ test_release_and_epoch (void)
 
   /* released by node-a, which then never takes it back: node-b defers to
    * node-a's share for a TTL, then takes it */
-  g_assert_true (rb_camera_leases_release (a, NULL, &err));
+  g_assert_true (rb_camera_leases_release (a, "cam1", &err));
   released = g_get_monotonic_time ();
   g_assert_cmpuint (acquire (b, one), ==, 0);
   while (g_get_monotonic_time () < released + (TTL_MS + 5000) * 1000) {
@@ -340,6 +416,18 @@ test_release_and_epoch (void)
   owner = owner_of (db, "cam1", &epoch);
   g_assert_cmpstr (owner, ==, "node-b");
   g_assert_cmpint (epoch, ==, 4);
+  g_clear_pointer (&owner, g_free);
+
+  /* node-a leaves (releases all, as at SIGTERM): it is no longer alive,
+   * so node-b takes the camera at once, where it deferred to node-a's
+   * share (first by name) above */
+  g_assert_true (rb_camera_leases_release (b, "cam1", &err));
+  g_assert_cmpuint (acquire (a, one), ==, 1);
+  g_assert_true (rb_camera_leases_release (a, NULL, &err));
+  g_assert_cmpuint (acquire (b, one), ==, 1);
+  owner = owner_of (db, "cam1", &epoch);
+  g_assert_cmpstr (owner, ==, "node-b");
+  g_assert_cmpint (epoch, ==, 6);
 }
 
 /* The database stops: renewals fail, and the node stops using its lease
@@ -481,6 +569,7 @@ main (int argc, char **argv)
   g_test_add_func ("/cluster/leases/capacity", test_capacity);
   g_test_add_func ("/cluster/leases/spread-by-load", test_spread_by_load);
   g_test_add_func ("/cluster/leases/failover", test_failover);
+  g_test_add_func ("/cluster/leases/find-lighter", test_find_lighter);
   g_test_add_func ("/cluster/leases/release-and-epoch", test_release_and_epoch);
   g_test_add_func ("/cluster/leases/database-down", test_database_down);
   g_test_add_func ("/cluster/leases/no-take-expired-and-drain",

@@ -22,7 +22,10 @@ network address 127.0.0.2x). Checks:
   - `status` then lists the nodes, the killed one not alive, and which
     node runs each camera (from the lease table);
   - after SIGTERM of a second node, it releases its leases once its
-    cameras stopped: the last node runs all six without waiting for a TTL.
+    cameras stopped: the last node runs all six without waiting for a TTL;
+  - with `rebalance-after=3`, when that node starts again the last one
+    hands cameras over one at a time until they run 3/3, each logged, and
+    no camera is ever run by both at once.
 """
 
 import os
@@ -48,7 +51,7 @@ FAILOVER_S = 10.0
 def main():
     tmp = tempfile.mkdtemp(prefix="rb-cluster-test-")
     print(f"logs in {tmp}", flush=True)
-    site = Site(tmp, NODES, CAMERAS)
+    site = Site(tmp, NODES, CAMERAS, cluster_keys="rebalance-after=3\n")
     nodes = site.nodes
     run = site.run
 
@@ -191,6 +194,29 @@ def main():
                        set(CAMERAS), 15, 0.2),
               f"the last node runs every camera "
               f"{round(time.monotonic() - t1, 1)} s after the SIGTERM")
+
+        # rebalancing: the node that comes back gets its share
+        doubles.clear()
+        stop.clear()
+        survivors = [leaving, last]
+        watcher = threading.Thread(target=watch)
+        watcher.start()
+        site.start(leaving)
+        t2 = time.monotonic()
+        even = wait_for(lambda: sorted(
+            list(leases().values()).count(n) for n in survivors) == [3, 3]
+            and len(running(nodes[leaving]["metrics"]) or ()) == 3
+            and len(running(nodes[last]["metrics"]) or ()) == 3, 60, 0.5)
+        stop.set()
+        watcher.join()
+        check(even, f"{leaving}, started again, runs 3 cameras and {last} 3 "
+              f"{round(time.monotonic() - t2, 1)} s later: {leases()}")
+        with open(nodes[last]["log"]) as f:
+            handed = f.read().count("over to balance the load")
+        check(handed == 3, f"{last} handed 3 cameras over, one at a time, "
+              f"each logged ({handed})")
+        check(not doubles, f"no camera was run by both at once "
+              f"({doubles[:5]})")
     finally:
         site.stop()
     if failures:

@@ -60,10 +60,11 @@ class Site:
     """@nodes rtsp-blur nodes sharing @cameras in the directory @tmp.
 
     With @cluster false the site config has no [cluster] group: each node
-    is a lone rtsp-blur (the same cameras and drop-ins otherwise)."""
+    is a lone rtsp-blur (the same cameras and drop-ins otherwise);
+    @cluster_keys are more lines of its [cluster] group."""
 
     def __init__(self, tmp, nodes, cameras, launcher=None, test_camera=None,
-                 segment_duration=2, cluster=True):
+                 segment_duration=2, cluster=True, cluster_keys=""):
         self.tmp = tmp
         self.launcher = launcher or os.environ["RB_LAUNCHER"]
         self.test_camera = test_camera or os.environ["RB_TEST_CAMERA"]
@@ -80,7 +81,7 @@ class Site:
                 f.write(f"[cluster]\ndatabase=host={os.environ['PGHOST']} "
                         f"port={os.environ['PGPORT']} "
                         f"dbname={os.environ['PGDATABASE']} "
-                        f"user={os.environ['PGUSER']}\n\n")
+                        f"user={os.environ['PGUSER']}\n{cluster_keys}\n")
             for c in self.cameras:
                 f.write(f"[camera:{c}]\nurl=rtsp://127.0.0.1:"
                         f"{self.cam_ports[c]}/cam\n\n")

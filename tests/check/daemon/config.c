@@ -1721,7 +1721,7 @@ GST_START_TEST (test_cluster_errors)
       RB_CONFIG_ERROR_UNKNOWN_KEY,
       "test.conf: [cluster] storage: unknown key; the keys of this group "
       "are database, password-file, node, capacity, storage-dir, "
-      "peer-address, peer-port");
+      "peer-address, peer-port, rebalance-after");
   check_error (VALID "[cluster]\ndatabase=host=db no_such_option=1\n",
       RB_CONFIG_ERROR_INVALID_VALUE,
       "test.conf: [cluster] database: not a libpq connection string: "
