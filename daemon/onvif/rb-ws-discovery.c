@@ -60,7 +60,8 @@ struct _RbWsDiscovery
   GSocket *unicast_socket;      /* bound to address: sends, and reads */
   GSource *group_source;
   GSource *unicast_source;
-  guint retry_source;
+  guint retry_source;           /* the interface looked for again */
+  gboolean failed;              /* the sockets could not be made */
 
   RbWsdLimiter *limiter;
   RbWsDiscoveryStats stats;
@@ -482,13 +483,7 @@ failed:
 static gboolean
 on_retry (gpointer user_data)
 {
-  RbWsDiscovery *wsd = user_data;
-
-  rb_ws_discovery_refresh (wsd);
-  if (wsd->iface != NULL) {
-    wsd->retry_source = 0;
-    return G_SOURCE_REMOVE;
-  }
+  rb_ws_discovery_refresh (user_data);
   return G_SOURCE_CONTINUE;
 }
 
@@ -498,23 +493,29 @@ rb_ws_discovery_refresh (RbWsDiscovery * wsd)
   g_autoptr (GError) err = NULL;
   guint index = 0;
   g_autofree gchar *iface = NULL;
+  gboolean had;
 
   if (!wsd->started)
     return;
   iface = rb_netif_of_address (wsd->address, &index);
-  if (wsd->iface != NULL && iface != NULL && index == wsd->iface_index)
+  if (iface != NULL && wsd->iface != NULL && index == wsd->iface_index)
     return;                     /* nothing changed */
+  if (iface == NULL && wsd->iface == NULL && !wsd->failed)
+    return;                     /* still not here: said so already */
+  had = wsd->iface != NULL;
   close_sockets (wsd);
+  wsd->failed = FALSE;
   if (!open_sockets (wsd, &err)) {
-    if (err != NULL)
-      g_warning ("network %s: WS-Discovery on %s port %u: %s", wsd->network,
-          wsd->address, wsd->port, err->message);
-    else
-      g_warning ("network %s: WS-Discovery: no interface has the address "
-          "%s (yet): looking again every %d s", wsd->network, wsd->address,
+    if (err != NULL) {
+      g_warning ("network %s: WS-Discovery on %s port %u: %s; trying again "
+          "every %d s", wsd->network, wsd->address, wsd->port, err->message,
           RETRY_S);
-    if (wsd->retry_source == 0)
-      wsd->retry_source = g_timeout_add_seconds (RETRY_S, on_retry, wsd);
+      wsd->failed = TRUE;
+    } else if (had) {
+      g_warning ("network %s: WS-Discovery: no interface has the address "
+          "%s any more: looking for it every %d s", wsd->network,
+          wsd->address, RETRY_S);
+    }
     return;
   }
   send_hello (wsd);
@@ -527,21 +528,22 @@ rb_ws_discovery_start (RbWsDiscovery * wsd, GError ** error)
 
   g_return_val_if_fail (!wsd->started, FALSE);
   wsd->started = TRUE;
+  /* the address may come, go or move to another interface */
+  wsd->retry_source = g_timeout_add_seconds (RETRY_S, on_retry, wsd);
   if (!open_sockets (wsd, &err)) {
     if (err != NULL) {
       g_set_error (error, err->domain, err->code, "network %s: "
-          "WS-Discovery on %s port %u: %s", wsd->network, wsd->address,
-          wsd->port, err->message);
-      wsd->started = FALSE;
+          "WS-Discovery on %s port %u: %s; trying again every %d s",
+          wsd->network, wsd->address, wsd->port, err->message, RETRY_S);
+      wsd->failed = TRUE;
       return FALSE;
     }
     g_warning ("network %s: WS-Discovery: no interface has the address %s "
-        "(yet): looking again every %d s", wsd->network, wsd->address,
+        "(yet): looking for it every %d s", wsd->network, wsd->address,
         RETRY_S);
-    wsd->retry_source = g_timeout_add_seconds (RETRY_S, on_retry, wsd);
-    return TRUE;
+  } else {
+    send_hello (wsd);
   }
-  send_hello (wsd);
   return TRUE;
 }
 

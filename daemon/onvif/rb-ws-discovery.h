@@ -35,11 +35,12 @@ G_BEGIN_DECLS
  * (RbWsdLimiter: per source address, and in all); datagrams over
  * RB_WSD_MAX_MESSAGE bytes are dropped unread.
  *
- * rb_ws_discovery_start() sends Hello; when no interface has the address
- * yet it warns and looks again every 10 s, and sends Hello when it appears.
- * rb_ws_discovery_refresh() (SIGHUP) looks again at once: when the
- * address moved to another interface, the responder re-joins there and
- * sends Hello. rb_ws_discovery_stop() sends Bye and closes the sockets. */
+ * rb_ws_discovery_start() sends Hello (when no interface has the address
+ * yet it warns once). Every 10 s, and at rb_ws_discovery_refresh()
+ * (SIGHUP), it looks for the address's interface again: when the address
+ * appeared or moved to another interface, the responder joins there and
+ * sends Hello; when it went away, it warns once and stops answering.
+ * rb_ws_discovery_stop() sends Bye and closes the sockets. */
 typedef struct _RbWsDiscovery RbWsDiscovery;
 
 /* The responder of @network's device (rb-onvif-ids.h: its address,
@@ -49,8 +50,8 @@ RbWsDiscovery *rb_ws_discovery_new (const RbConfig * config,
                                     const RbNetworkConfig * network);
 /* Another UDP port than 3702 (tests). */
 void rb_ws_discovery_set_port (RbWsDiscovery * wsd, guint16 port);
-/* Starts; FALSE (logged) only when the sockets cannot be made at all; an
- * address not on this machine yet is not a failure (retried). */
+/* Starts; FALSE with @error when the sockets cannot be made (tried again
+ * every 10 s); an address not on this machine yet is not a failure. */
 gboolean rb_ws_discovery_start (RbWsDiscovery * wsd, GError ** error);
 void rb_ws_discovery_refresh (RbWsDiscovery * wsd);
 void rb_ws_discovery_stop (RbWsDiscovery * wsd);

@@ -12,7 +12,9 @@ namespace a listener joined to 239.255.255.250:3702 on its link records
 what arrives there. Then:
 
 - at start each device's Hello arrives on its own link only (A's listener
-  gets A's Hello with A's XAddrs, never B's);
+  gets A's Hello with A's XAddrs, never B's); B's address is added to the
+  host only after the start: B's Hello comes when it appears (SIGHUP looks
+  at once);
 - `onvif-util -a` (libonvif, Debian's onvif-tools) in A lists A's device
   with its address and not B's; in B, B's and not A's; in C, none (only
   what discovery gives is asserted: onvif-util then asks the device for
@@ -29,6 +31,7 @@ what arrives there. Then:
 
 import json
 import os
+import signal
 import socket
 import struct
 import subprocess
@@ -255,6 +258,8 @@ def main():
              "--width", "320", "--height", "240", "--fps", "15"],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         log = open(log_path, "w")
+        # B's address comes later
+        run(["ip", "addr", "del", f"{NETS['B'][2]}/24", "dev", NETS["B"][1]])
         rb = subprocess.Popen([LAUNCHER, "--config", conf], stdout=log,
                               stderr=subprocess.STDOUT)
 
@@ -264,10 +269,18 @@ def main():
               and (hellos[0]["address"] or "").startswith("urn:uuid:"),
               f"A's Hello arrives on A's link with A's XAddrs ({hellos})")
         urn_a = hellos[0]["address"] if hellos else None
-        hellos_b = wait_for(lambda: listeners["B"].messages("Hello"), 10)
+        time.sleep(1)
+        check(not listeners["B"].messages("Hello"),
+              "no Hello on B's link while B's address is not there")
+        run(["ip", "addr", "add", f"{NETS['B'][2]}/24", "dev", NETS["B"][1]])
+        t0 = time.monotonic()
+        rb.send_signal(signal.SIGHUP)
+        hellos_b = wait_for(lambda: listeners["B"].messages("Hello"), 15)
         check(hellos_b and hellos_b[0]["xaddrs"] == xaddrs["B"]
               and hellos_b[0]["address"] != urn_a,
-              f"B's Hello arrives on B's link, another device ({hellos_b})")
+              f"B's Hello arrives on B's link once its address is there "
+              f"(after {time.monotonic() - t0:.1f} s, SIGHUP), another "
+              f"device ({hellos_b})")
         time.sleep(1)
         check(all(h["xaddrs"] == xaddrs["A"] for h in
                   listeners["A"].messages("Hello")),
@@ -282,7 +295,8 @@ def main():
         for net, other in (("A", "B"), ("B", "A")):
             out = wait_for(lambda: (o := onvif_util_all(net)) and
                            NETS[net][2] in o and o, 20, step=1) or ""
-            check(NETS[net][2] in out and NETS[other][2] not in out,
+            check(NETS[net][2] in out and NETS[other][2] not in out
+                  and "Found 1 cameras" in out,
                   f"onvif-util -a in {net} finds {net}'s device "
                   f"{NETS[net][2]} only ({out.strip()[:300]!r})")
         out = onvif_util_all("C")
