@@ -197,6 +197,12 @@ rb_ws_discovery_set_port (RbWsDiscovery * wsd, guint16 port)
   wsd->port = port;
 }
 
+const gchar *
+rb_ws_discovery_get_network (RbWsDiscovery * wsd)
+{
+  return wsd->network;
+}
+
 void
 rb_ws_discovery_get_stats (RbWsDiscovery * wsd, RbWsDiscoveryStats * stats)
 {

@@ -57,6 +57,9 @@ void rb_ws_discovery_refresh (RbWsDiscovery * wsd);
 void rb_ws_discovery_stop (RbWsDiscovery * wsd);
 void rb_ws_discovery_free (RbWsDiscovery * wsd);
 
+/* The network's name. */
+const gchar *rb_ws_discovery_get_network (RbWsDiscovery * wsd);
+
 /* What it did, for the metrics. */
 typedef struct {
   guint64 probes;               /* Probes read on its interface */

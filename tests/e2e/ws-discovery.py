@@ -44,6 +44,7 @@ import xml.etree.ElementTree as ET
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import rb_e2e  # noqa: E402
+import rb_metrics  # noqa: E402
 from rb_e2e import check, failures, free_port, wait_for  # noqa: E402
 
 LAUNCHER = os.environ.get("RB_LAUNCHER")
@@ -232,10 +233,11 @@ def main():
     tmp = tempfile.mkdtemp(prefix="rb-wsd-")
     os.chmod(tmp, 0o755)
     cam_port, rtsp_port, http_port = free_port(), free_port(), free_port()
+    mport = free_port()
     conf = os.path.join(tmp, "rtsp-blur.conf")
     with open(conf, "w") as f:
         f.write(f"[rtsp-blur]\nstate-dir={tmp}/state\nworkers=0\n"
-                "live-bitrate=400\n\n"
+                f"live-bitrate=400\nmetrics-port={mport}\n\n"
                 f"[camera:lobby]\nurl=rtsp://127.0.0.1:{cam_port}/cam\n"
                 "transport=tcp\n\n")
         for name, (_, _, host, _) in NETS.items():
@@ -333,6 +335,22 @@ def main():
         _, answers = probe("B", count=30, wait=1.5)
         check(1 <= len(answers) <= 6, f"30 Probes at once from one "
               f"address: {len(answers)} answers (burst 4, 1/s)")
+        m = rb_metrics.scrape(mport)
+        limited = rb_metrics.value(
+            m, "rtsp_blur_network_ws_discovery_rate_limited_total",
+            network="B")
+        answered = rb_metrics.value(
+            m, "rtsp_blur_network_ws_discovery_answers_total", network="B")
+        probes = rb_metrics.value(
+            m, "rtsp_blur_network_ws_discovery_probes_total", network="A")
+        check(limited is not None and limited >= 30 - len(answers)
+              and answered is not None and answered >= len(answers)
+              and probes is not None and probes >= 4
+              and rb_metrics.value(
+                  m, "rtsp_blur_network_ws_discovery_probes_total",
+                  network="C") is None,
+              f"metrics: B answered {answered}, rate limited {limited}; A "
+              f"read {probes} Probes; C has none")
 
         # SIGTERM: Bye
         rb.terminate()
