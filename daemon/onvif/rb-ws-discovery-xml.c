@@ -159,9 +159,11 @@ rb_wsd_probe_parse (const gchar * data, gsize length, GError ** error)
 {
   g_autoptr (RbWsdProbe) probe = NULL;
   g_autofree gchar *action = NULL;
+  xmlParserCtxtPtr ctxt;
   xmlDocPtr doc;
   xmlNodePtr root, header, body, p, scopes;
   const gchar *soap;
+  gboolean ns_ok;
 
   if (length > RB_WSD_MAX_MESSAGE) {
     g_set_error (error, RB_WSD_ERROR, RB_WSD_ERROR_TOO_LONG,
@@ -169,13 +171,23 @@ rb_wsd_probe_parse (const gchar * data, gsize length, GError ** error)
     return NULL;
   }
   xmlInitParser ();
+  if ((ctxt = xmlNewParserCtxt ()) == NULL) {
+    g_set_error (error, RB_WSD_ERROR, RB_WSD_ERROR_XML, "out of memory");
+    return NULL;
+  }
   /* no network, no entity substitution, no DTD loading, no huge trees;
    * errors are ours to report, not printed by libxml2 */
-  doc = xmlReadMemory (data, (int) length, NULL, NULL, XML_PARSE_NONET
-      | XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_NOCDATA);
-  if (doc == NULL) {
+  doc = xmlCtxtReadMemory (ctxt, data, (int) length, NULL, NULL,
+      XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING
+      | XML_PARSE_NOCDATA);
+  /* libxml2 recovers from an undeclared prefix: not us */
+  ns_ok = ctxt->nsWellFormed;
+  xmlFreeParserCtxt (ctxt);
+  if (doc == NULL || !ns_ok) {
     g_set_error (error, RB_WSD_ERROR, RB_WSD_ERROR_XML,
-        "not well-formed XML");
+        doc ? "an undeclared namespace prefix" : "not well-formed XML");
+    if (doc != NULL)
+      xmlFreeDoc (doc);
     return NULL;
   }
   if (doc->intSubset != NULL || doc->extSubset != NULL) {

@@ -10,9 +10,11 @@
  * (tests/e2e/ws-discovery.py). */
 
 #include <gst/check/gstcheck.h>
+#include <gio/gio.h>
 #include <libxml/parser.h>
 #include <libxml/xpath.h>
 #include <libxml/xpathInternals.h>
+#include <netinet/in.h>
 
 #include "rb-onvif-ids.h"
 #include "rb-ws-discovery.h"
@@ -238,8 +240,14 @@ GST_START_TEST (test_refused)
   /* our own Hello (looped back to us) is not a Probe */
   hello = rb_wsd_build_hello (&device, 1, &length);
   assert_refused (hello, length, RB_WSD_ERROR_NOT_PROBE);
-  /* a Probe action over another body */
+  /* an undeclared prefix (d: is declared on Types only): libxml2 would
+   * recover and the Scopes would be lost */
   s = g_string_new (onvif_util_probe);
+  g_string_replace (s, "</d:Types>", "</d:Types><d:Scopes>onvif://"
+      "www.onvif.org/name/other</d:Scopes>", 1);
+  assert_refused (s->str, s->len, RB_WSD_ERROR_XML);
+  /* a Probe action over another body */
+  g_string_assign (s, onvif_util_probe);
   g_string_replace (s, "<Probe ", "<Resolve ", 1);
   g_string_replace (s, "</Probe>", "</Resolve>", 1);
   assert_refused (s->str, s->len, RB_WSD_ERROR_NOT_PROBE);
@@ -455,6 +463,161 @@ GST_START_TEST (test_limiter)
 
 GST_END_TEST;
 
+/* ---- the responder, on the loopback interface ------------------------- */
+
+/* A UDP port that was free on 127.0.0.1 a moment ago. */
+static guint16
+free_udp_port (void)
+{
+  g_autoptr (GSocket) s = g_socket_new (G_SOCKET_FAMILY_IPV4,
+      G_SOCKET_TYPE_DATAGRAM, G_SOCKET_PROTOCOL_UDP, NULL);
+  g_autoptr (GInetAddress) lo = g_inet_address_new_loopback
+      (G_SOCKET_FAMILY_IPV4);
+  g_autoptr (GSocketAddress) any = g_inet_socket_address_new (lo, 0);
+  g_autoptr (GSocketAddress) bound = NULL;
+
+  fail_unless (g_socket_bind (s, any, FALSE, NULL));
+  bound = g_socket_get_local_address (s, NULL);
+  return g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+}
+
+/* The next datagram on @socket within @ms while the default main context
+ * runs (the responder's sources), or NULL. */
+static gchar *
+receive_within (GSocket * socket, guint ms, gsize * length)
+{
+  gint64 end = g_get_monotonic_time () + ms * 1000;
+  gchar buf[65536];
+
+  while (g_get_monotonic_time () < end) {
+    gssize got;
+
+    while (g_main_context_iteration (NULL, FALSE));
+    got = g_socket_receive (socket, buf, sizeof (buf), NULL, NULL);
+    if (got >= 0) {
+      *length = got;
+      return g_strndup (buf, got);
+    }
+    g_usleep (5000);
+  }
+  return NULL;
+}
+
+static GSocket *
+udp_socket (const gchar * address, guint16 port, gboolean reuse)
+{
+  GSocket *s = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_DATAGRAM,
+      G_SOCKET_PROTOCOL_UDP, NULL);
+  g_autoptr (GInetAddress) a = g_inet_address_new_from_string (address);
+  g_autoptr (GSocketAddress) sa = g_inet_socket_address_new (a, port);
+
+  fail_unless (g_socket_bind (s, sa, reuse, NULL));
+  g_socket_set_blocking (s, FALSE);
+  return s;
+}
+
+GST_START_TEST (test_responder)
+{
+  RbNetworkConfig net = {.name = (gchar *) "L",
+    .address = (gchar *) "127.0.0.1", .http_port = 8080, .onvif = TRUE
+  };
+  RbConfig config = {.cluster_node = (gchar *) "node1" };
+  guint16 port = free_udp_port ();
+  g_autoptr (GInetAddress) group = g_inet_address_new_from_string
+      ("239.255.255.250");
+  g_autoptr (GSocketAddress) to_group = g_inet_socket_address_new (group,
+      port);
+  g_autoptr (GInetAddress) lo = g_inet_address_new_loopback
+      (G_SOCKET_FAMILY_IPV4);
+  g_autoptr (GSocketAddress) to_lo = g_inet_socket_address_new (lo, port);
+  g_autoptr (GSocket) listener = udp_socket ("239.255.255.250", port, TRUE);
+  g_autoptr (GSocket) client = udp_socket ("127.0.0.1", 0, FALSE);
+  g_autoptr (RbWsDiscovery) wsd = NULL;
+  g_autoptr (GString) other = g_string_new (onvif_util_probe);
+  g_autofree gchar *hello = NULL, *answer = NULL, *none = NULL;
+  g_autofree gchar *answer2 = NULL, *bye = NULL;
+  g_autofree gchar *urn = rb_onvif_device_urn ("node1", "L");
+  RbWsDiscoveryStats stats;
+  gsize len;
+  gint loopback_if;
+
+  fail_unless (g_socket_join_multicast_group (listener, group, FALSE, "lo",
+          NULL));
+  memcpy (&loopback_if, g_inet_address_to_bytes (lo), sizeof (loopback_if));
+  fail_unless (g_socket_set_option (client, IPPROTO_IP, IP_MULTICAST_IF,
+          loopback_if, NULL));
+
+  net.onvif = FALSE;
+  fail_unless (rb_ws_discovery_new (&config, &net) == NULL);
+  net.onvif = TRUE;
+  wsd = rb_ws_discovery_new (&config, &net);
+  rb_ws_discovery_set_port (wsd, port);
+  fail_unless (rb_ws_discovery_start (wsd, NULL));
+  assert_equals_string (rb_ws_discovery_get_network (wsd), "L");
+
+  /* Hello, to the group */
+  hello = receive_within (listener, 2000, &len);
+  fail_unless (hello != NULL, "no Hello");
+  assert_xpath (hello, len, "string(/s:Envelope/s:Body/d:Hello/"
+      "a:EndpointReference/a:Address)", urn);
+  assert_xpath (hello, len, "string(/s:Envelope/s:Body/d:Hello/d:XAddrs)",
+      "http://127.0.0.1:8080/onvif/device_service");
+
+  /* a Probe to the group: a ProbeMatches to the prober */
+  fail_unless (g_socket_send_to (client, to_group, onvif_util_probe,
+          strlen (onvif_util_probe), NULL, NULL) > 0);
+  answer = receive_within (client, 2000, &len);
+  fail_unless (answer != NULL, "no ProbeMatches");
+  assert_xpath (answer, len, "string(/s:Envelope/s:Header/a:RelatesTo)",
+      "uuid:6bbdae2d-f229-42c8-a27b-93880fb80826");
+  assert_xpath (answer, len, "string(/s:Envelope/s:Body/d:ProbeMatches/"
+      "d:ProbeMatch/a:EndpointReference/a:Address)", urn);
+
+  /* one for another scope: nothing */
+  g_string_replace (other, "</d:Types>", "</d:Types><Scopes>onvif://"
+      "www.onvif.org/name/rtsp-blur-M</Scopes>", 1);
+  fail_unless (g_socket_send_to (client, to_group, other->str, other->len,
+          NULL, NULL) > 0);
+  none = receive_within (client, 300, &len);
+  fail_unless (none == NULL, "answered: %s", none);
+
+  /* a Probe to the address itself (directed): answered too */
+  g_string_assign (other, onvif_util_probe);
+  g_string_replace (other, "6bbdae2d", "00000000", 1);
+  fail_unless (g_socket_send_to (client, to_lo, other->str, other->len,
+          NULL, NULL) > 0);
+  answer2 = receive_within (client, 2000, &len);
+  fail_unless (answer2 != NULL, "no ProbeMatches to a directed Probe");
+  assert_xpath (answer2, len, "string(/s:Envelope/s:Header/a:RelatesTo)",
+      "uuid:00000000-f229-42c8-a27b-93880fb80826");
+
+  rb_ws_discovery_get_stats (wsd, &stats);
+  assert_equals_uint64 (stats.probes, 3);
+  assert_equals_uint64 (stats.answered, 2);
+  assert_equals_uint64 (stats.limited, 0);
+
+  /* SIGHUP, nothing moved: no second Hello */
+  for (gchar * d; (d = receive_within (listener, 100, &len)) != NULL;)
+    g_free (d);
+  rb_ws_discovery_refresh (wsd);
+  none = receive_within (listener, 300, &len);
+  fail_unless (none == NULL, "Hello again: %s", none);
+
+  /* Bye at stop, and no answers after it */
+  rb_ws_discovery_stop (wsd);
+  bye = receive_within (listener, 2000, &len);
+  fail_unless (bye != NULL, "no Bye");
+  assert_xpath (bye, len, "string(/s:Envelope/s:Body/d:Bye/"
+      "a:EndpointReference/a:Address)", urn);
+  g_socket_send_to (client, to_group, onvif_util_probe,
+      strlen (onvif_util_probe), NULL, NULL);
+  g_free (none);
+  none = receive_within (client, 300, &len);
+  fail_unless (none == NULL, "answered after Bye");
+}
+
+GST_END_TEST;
+
 static Suite *
 ws_discovery_suite (void)
 {
@@ -468,6 +631,7 @@ ws_discovery_suite (void)
   tcase_add_test (tc, test_refused);
   tcase_add_test (tc, test_messages);
   tcase_add_test (tc, test_limiter);
+  tcase_add_test (tc, test_responder);
   return s;
 }
 
