@@ -48,13 +48,13 @@
  * its own backlog and drops the viewer's transport when that is full. */
 #define SLOW_VIEWER_QUEUE_BYTES (1024 * 1024)
 #define SLOW_VIEWER_S 10
-/* A DESCRIBE of a camera whose live feed sent no frame for this long is
- * answered 503 at once: the camera does not run on
- * this node (another node runs it), is starting (its pipeline connects,
- * loads its detectors, waits for the camera's first key frame), is
- * reconnecting, or stalled. Preparing its media would wait for a first
- * frame, up to gst-rtsp-server's 20 s. */
-#define NOT_SENDING_AFTER_US (2 * G_USEC_PER_SEC)
+/* A DESCRIBE of a camera whose live feed sent no frame for this long, or
+ * none since its pipeline (re)connected, is answered 503 at once: the
+ * camera does not run on this node (another node runs it), is starting
+ * (its pipeline connects, loads its detectors, waits for the camera's
+ * first key frame), is reconnecting, or stalled. Preparing its media would
+ * wait for a first frame, up to gst-rtsp-server's 20 s. */
+#define NOT_SENDING_AFTER_US (5 * G_USEC_PER_SEC)
 /* gst-rtsp-server serves all the clients of a network from one thread
  * (its default pool): a DESCRIBE that prepares a media waits there for
  * a key frame, holding the others. More threads are not an option with

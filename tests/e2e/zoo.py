@@ -109,8 +109,18 @@ def main():
                       f"{kind}: rtsp-blur receives the camera")
 
             def live_check(kind, results):
+                # a camera that sends no anonymized frame yet (its decoder
+                # waits for a key frame) is answered 503: try again, as a
+                # VMS does, for up to 10 s
                 url = f"rtsp://127.0.0.4:{port}/{kind}"
-                results[kind] = (ffmpeg_warnings(url, 6),
+                end = time.monotonic() + 10
+                while True:
+                    rc, warnings = ffmpeg_warnings(url, 6)
+                    if not any(" 503 " in w for w in warnings) or \
+                            time.monotonic() > end:
+                        break
+                    time.sleep(0.5)
+                results[kind] = ((rc, warnings),
                                  camera_zoo.ffprobe_streams(url))
 
             results = {}
