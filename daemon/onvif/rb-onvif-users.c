@@ -23,7 +23,7 @@
 #define MAX_FIELD 1024
 
 typedef struct {
-  gchar *key;                   /* nonce " " created, in tokens */
+  gchar *key;                   /* user "\n" nonce " " created */
   gint64 forget_us;             /* wall clock */
 } RbOnvifToken;
 
@@ -399,7 +399,7 @@ rb_onvif_users_check_token (RbOnvifUsers * users, const gchar * user,
     return RB_ONVIF_AUTH_DENIED;
 
   /* once only */
-  key = g_strconcat (nonce, " ", created, NULL);
+  key = g_strconcat (user, "\n", nonce, " ", created, NULL);
   g_mutex_lock (&users->lock);
   rb_onvif_users_expire (users, now_us);
   if (g_hash_table_contains (users->tokens, key)) {

@@ -33,7 +33,8 @@ G_BEGIN_DECLS
  *     which needs no credentials, to correct its clock);
  *   - the digest is right (compared in a time independent of where it
  *     differs; an unknown user costs the same as a known one);
- *   - the token (its Nonce and Created together) was not accepted before:
+ *   - the token (its user, Nonce and Created together) was not accepted
+ *     before:
  *     accepted tokens are remembered for 2 * RB_ONVIF_CREATED_WINDOW_S,
  *     long enough for their Created to leave the window, so a captured
  *     token is refused for good. The key is Nonce and Created, not the
