@@ -220,6 +220,29 @@ check_digest (RbOnvif * o, SoupServerMessage * msg, gchar ** user)
       (GObject *) soup_server_message_get_socket (msg), user);
 }
 
+/* Whether @msg carries HTTP Digest credentials of an ONVIF user; if not,
+ * answers it 401 with a challenge. */
+static gboolean
+digest_ok (RbOnvif * o, SoupServerMessage * msg)
+{
+  g_autofree gchar *user = NULL;
+  RbDigestResult r = check_digest (o, msg, &user);
+  guint64 conn;
+  g_autofree gchar *challenge = NULL;
+
+  if (r == RB_DIGEST_OK)
+    return TRUE;
+  conn = rb_digest_connection_of (o->digest,
+      (GObject *) soup_server_message_get_socket (msg));
+  challenge = rb_digest_challenge (o->digest, conn, r == RB_DIGEST_STALE);
+  if (r == RB_DIGEST_DENIED)
+    refused (o, msg, user, "wrong HTTP Digest credentials");
+  not_authorized (o, msg, SOUP_STATUS_UNAUTHORIZED,
+      "a WS-Security UsernameToken (PasswordDigest) or HTTP Digest "
+      "credentials of an ONVIF user are needed", challenge);
+  return FALSE;
+}
+
 void
 rb_onvif_handle (RbOnvif * o, SoupServerMessage * msg)
 {
@@ -246,6 +269,11 @@ rb_onvif_handle (RbOnvif * o, SoupServerMessage * msg)
     g_autofree gchar *why = g_strdup_printf ("not an ONVIF request: %s",
         err->message);
 
+    /* with users, who has no credentials learns nothing more than 401; a
+     * Digest client (curl --digest) sends its first request without a
+     * body */
+    if (o->users != NULL && !digest_ok (o, msg))
+      return;
     answer = rb_onvif_fault (TRUE, NULL, NULL, why, &status);
     respond (msg, status, answer);
     return;
@@ -265,23 +293,8 @@ rb_onvif_handle (RbOnvif * o, SoupServerMessage * msg)
             rb_onvif_auth_result_describe (r), NULL);
         return;
       }
-    } else {
-      g_autofree gchar *duser = NULL;
-      RbDigestResult r = check_digest (o, msg, &duser);
-
-      if (r != RB_DIGEST_OK) {
-        guint64 conn = rb_digest_connection_of (o->digest,
-            (GObject *) soup_server_message_get_socket (msg));
-        g_autofree gchar *challenge = rb_digest_challenge (o->digest, conn,
-            r == RB_DIGEST_STALE);
-
-        if (r == RB_DIGEST_DENIED)
-          refused (o, msg, duser, "wrong HTTP Digest credentials");
-        not_authorized (o, msg, SOUP_STATUS_UNAUTHORIZED,
-            "a WS-Security UsernameToken (PasswordDigest) or HTTP Digest "
-            "credentials of an ONVIF user are needed", challenge);
-        return;
-      }
+    } else if (!digest_ok (o, msg)) {
+      return;
     }
   }
 
