@@ -198,9 +198,7 @@ def main():
         return 1
     tmp = tempfile.mkdtemp(prefix="rb-onvif-")
     os.chmod(tmp, 0o755)
-    # A's http-port is 80: onvif-util tries http://HOST:80/onvif/ when
-    # its discovery does not name HOST
-    cam_port, port, http_port = free_port(), free_port(), 80
+    cam_port, port, http_port = free_port(), free_port(), free_port()
     users = os.path.join(tmp, "users.htdigest")
     with open(users, "w") as f:
         ha1 = hashlib.md5(f"{OPERATOR}:{REALM}:{OPERATOR_PASSWORD}".encode())
