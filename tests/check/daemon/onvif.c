@@ -477,6 +477,7 @@ xp (xmlDocPtr doc, const gchar * xpath)
 {
   xmlXPathContextPtr ctx = xmlXPathNewContext (doc);
   xmlXPathObjectPtr o;
+  xmlChar *v;
   gchar *s;
 
   xmlXPathRegisterNs (ctx, BAD_CAST "s",
@@ -487,7 +488,9 @@ xp (xmlDocPtr doc, const gchar * xpath)
       BAD_CAST "http://www.onvif.org/ver10/schema");
   o = xmlXPathEvalExpression (BAD_CAST xpath, ctx);
   fail_unless (o != NULL, "%s", xpath);
-  s = g_strdup ((const gchar *) xmlXPathCastToString (o));
+  v = xmlXPathCastToString (o);
+  s = g_strdup ((const gchar *) v);
+  xmlFree (v);
   xmlXPathFreeObject (o);
   xmlXPathFreeContext (ctx);
   return s;
