@@ -23,7 +23,9 @@
 #define MAX_FIELD 1024
 
 typedef struct {
-  gchar *key;                   /* user "\n" nonce " " created */
+  gchar *key;                   /* user "\n" nonce "\n" created */
+  gchar *client;                /* the address it came from */
+  gint64 first_us;              /* first accepted, wall clock */
   gint64 forget_us;             /* wall clock */
 } RbOnvifToken;
 
@@ -52,6 +54,7 @@ static void
 rb_onvif_token_free (RbOnvifToken * t)
 {
   g_free (t->key);
+  g_free (t->client);
   g_free (t);
 }
 
@@ -339,7 +342,8 @@ rb_onvif_users_expire (RbOnvifUsers * users, gint64 now_us)
 }
 
 RbOnvifAuthResult
-rb_onvif_users_check_token (RbOnvifUsers * users, const gchar * user,
+rb_onvif_users_check_token (RbOnvifUsers * users, const gchar * client,
+    const gchar * user,
     const gchar * password_type, const gchar * password, const gchar * nonce,
     const gchar * created, gint64 now_us)
 {
@@ -398,13 +402,20 @@ rb_onvif_users_check_token (RbOnvifUsers * users, const gchar * user,
   if (!equal_ct (expected, password) || !known)
     return RB_ONVIF_AUTH_DENIED;
 
-  /* once only */
-  key = g_strconcat (user, "\n", nonce, " ", created, NULL);
+  /* once only (but for its own client, a moment) */
+  if (client == NULL)
+    client = "";
+  key = g_strconcat (user, "\n", nonce, "\n", created, NULL);
   g_mutex_lock (&users->lock);
   rb_onvif_users_expire (users, now_us);
-  if (g_hash_table_contains (users->tokens, key)) {
+  t = g_hash_table_lookup (users->tokens, key);
+  if (t != NULL) {
+    gboolean ok = g_str_equal (t->client, client)
+        && now_us - t->first_us <= RB_ONVIF_REUSE_S * G_USEC_PER_SEC
+        && now_us >= t->first_us;
+
     g_mutex_unlock (&users->lock);
-    return RB_ONVIF_AUTH_REPLAYED;
+    return ok ? RB_ONVIF_AUTH_OK : RB_ONVIF_AUTH_REPLAYED;
   }
   if (g_hash_table_size (users->tokens) >= users->max_tokens) {
     g_mutex_unlock (&users->lock);
@@ -412,6 +423,8 @@ rb_onvif_users_check_token (RbOnvifUsers * users, const gchar * user,
   }
   t = g_new0 (RbOnvifToken, 1);
   t->key = g_steal_pointer (&key);
+  t->client = g_strdup (client);
+  t->first_us = now_us;
   t->forget_us = now_us + 2 * users->window_us;
   g_hash_table_insert (users->tokens, t->key, t);
   g_queue_push_tail (&users->order, t);

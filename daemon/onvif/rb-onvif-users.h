@@ -33,14 +33,16 @@ G_BEGIN_DECLS
  *     which needs no credentials, to correct its clock);
  *   - the digest is right (compared in a time independent of where it
  *     differs; an unknown user costs the same as a known one);
- *   - the token (its user, Nonce and Created together) was not accepted
- *     before:
- *     accepted tokens are remembered for 2 * RB_ONVIF_CREATED_WINDOW_S,
- *     long enough for their Created to leave the window, so a captured
- *     token is refused for good. The key is Nonce and Created, not the
- *     Nonce alone, because libonvif 1.4 (Debian 12's onvif-util) seeds
- *     rand() with time(NULL) before every token and so repeats its Nonce
- *     within a second (with a different Created, hence digest).
+ *   - the token (its user, Nonce and Created) was not accepted before,
+ *     except from the same @client (address) within RB_ONVIF_REUSE_S of
+ *     its first use: accepted tokens are remembered for
+ *     2 * RB_ONVIF_CREATED_WINDOW_S, long enough for their Created to leave
+ *     the window, so a captured token is refused for good from any other
+ *     address, and after those seconds from any. The exception is for
+ *     libonvif 1.4 (Debian 12's onvif-util), which seeds rand() with
+ *     time(NULL) before every token: its Nonce repeats within a second,
+ *     and its requests within the same millisecond (GetProfiles asked
+ *     again for each index, then GetProfile) carry byte-identical tokens.
  *   - The table holds at most RB_ONVIF_MAX_TOKENS tokens. When it is full
  *     of tokens still inside their window, new tokens are refused
  *     (RB_ONVIF_AUTH_BUSY) rather than forgetting one that could then be
@@ -55,6 +57,7 @@ typedef struct _RbOnvifUsers RbOnvifUsers;
 
 #define RB_ONVIF_CREATED_WINDOW_S 300
 #define RB_ONVIF_MAX_TOKENS 16384
+#define RB_ONVIF_REUSE_S 2
 /* The longest onvif-users file read. */
 #define RB_ONVIF_USERS_MAX_FILE (1024 * 1024)
 
@@ -92,9 +95,11 @@ RbUsers *rb_onvif_users_to_users (RbOnvifUsers * users, const gchar * realm);
 
 /* Checks a UsernameToken: @password_type is the Type attribute of its
  * Password (NULL: none, which means PasswordText), @password, @nonce
- * (base64) and @created its texts (NULL when absent). @now_us is the wall
- * clock (g_get_real_time()). */
+ * (base64) and @created its texts (NULL when absent). @client: the
+ * client's address (see above). @now_us is the wall clock
+ * (g_get_real_time()). */
 RbOnvifAuthResult rb_onvif_users_check_token (RbOnvifUsers * users,
+                                              const gchar * client,
                                               const gchar * user,
                                               const gchar * password_type,
                                               const gchar * password,

@@ -284,7 +284,8 @@ rb_onvif_handle (RbOnvif * o, SoupServerMessage * msg)
 
     if (rb_onvif_request_get_token (req, &user, &password, &type, &nonce,
             &created)) {
-      RbOnvifAuthResult r = rb_onvif_users_check_token (o->users, user,
+      g_autofree gchar *ip = remote_ip (msg);
+      RbOnvifAuthResult r = rb_onvif_users_check_token (o->users, ip, user,
           type, password, nonce, created, g_get_real_time ());
 
       if (r != RB_ONVIF_AUTH_OK) {

@@ -94,8 +94,8 @@ check (RbOnvifUsers * users, const gchar * user, const gchar * password,
       password);
   g_autofree gchar *n64 = g_base64_encode (nonce, nonce_len);
 
-  return rb_onvif_users_check_token (users, user, PASSWORD_DIGEST, digest,
-      n64, created, now_us);
+  return rb_onvif_users_check_token (users, "10.0.0.2", user,
+      PASSWORD_DIGEST, digest, n64, created, now_us);
 }
 
 static const gchar users_text[] =
@@ -118,9 +118,33 @@ GST_START_TEST (test_token)
           created, NOW_US), RB_ONVIF_AUTH_OK);
   assert_equals_int (check (users, "nvr", "other pass ", nonce, 20, created,
           NOW_US), RB_ONVIF_AUTH_OK);
-  /* the same token again: a replay */
+  /* the same token again, later: a replay */
   assert_equals_int (check (users, "vms", "s3cret:with:colons", nonce, 20,
-          created, NOW_US + G_USEC_PER_SEC), RB_ONVIF_AUTH_REPLAYED);
+          created, NOW_US + (RB_ONVIF_REUSE_S + 1) * G_USEC_PER_SEC),
+      RB_ONVIF_AUTH_REPLAYED);
+  /* the same token again from the same address within RB_ONVIF_REUSE_S
+   * of its first use (libonvif 1.4 sends such tokens: same nonce, same
+   * millisecond); from another address: a replay */
+  {
+    g_autofree gchar *c5 = iso (NOW_S - 1, 7);
+
+    assert_equals_int (check (users, "vms", "s3cret:with:colons", nonce, 20,
+            c5, NOW_US), RB_ONVIF_AUTH_OK);
+    assert_equals_int (check (users, "vms", "s3cret:with:colons", nonce, 20,
+            c5, NOW_US + G_USEC_PER_SEC), RB_ONVIF_AUTH_OK);
+    assert_equals_int (check (users, "vms", "s3cret:with:colons", nonce, 20,
+            c5, NOW_US + (RB_ONVIF_REUSE_S + 1) * G_USEC_PER_SEC),
+        RB_ONVIF_AUTH_REPLAYED);
+    {
+      g_autofree gchar *d = token_digest (nonce, 20, c5,
+          "s3cret:with:colons");
+      g_autofree gchar *n64 = g_base64_encode (nonce, 20);
+
+      assert_equals_int (rb_onvif_users_check_token (users, "10.0.0.3",
+              "vms", PASSWORD_DIGEST, d, n64, c5, NOW_US),
+          RB_ONVIF_AUTH_REPLAYED);
+    }
+  }
   /* libonvif 1.4: the same nonce with another Created is a new token */
   {
     g_autofree gchar *c2 = iso (NOW_S - 2, 251);
@@ -142,7 +166,7 @@ GST_START_TEST (test_token)
       g_autofree gchar *n64 = g_base64_encode (nonce, 20);
       g_autofree gchar *c4 = iso (NOW_S, 2);
 
-      assert_equals_int (rb_onvif_users_check_token (users, "vms",
+      assert_equals_int (rb_onvif_users_check_token (users, NULL, "vms",
               PASSWORD_DIGEST, d, n64, c4, NOW_US), RB_ONVIF_AUTH_DENIED);
     }
   }
@@ -165,19 +189,19 @@ GST_START_TEST (test_token)
         "s3cret:with:colons");
     g_autofree gchar *n64 = g_base64_encode (nonce, 20);
 
-    assert_equals_int (rb_onvif_users_check_token (users, "vms",
+    assert_equals_int (rb_onvif_users_check_token (users, NULL, "vms",
             PASSWORD_DIGEST, d, n64, "2026-12-05T12:00:00", NOW_US),
         RB_ONVIF_AUTH_DENIED);
-    assert_equals_int (rb_onvif_users_check_token (users, "vms",
+    assert_equals_int (rb_onvif_users_check_token (users, NULL, "vms",
             PASSWORD_DIGEST, d, NULL, created, NOW_US),
         RB_ONVIF_AUTH_UNSUPPORTED);
-    assert_equals_int (rb_onvif_users_check_token (users, "vms",
+    assert_equals_int (rb_onvif_users_check_token (users, NULL, "vms",
             PASSWORD_TEXT, "s3cret:with:colons", n64, created, NOW_US),
         RB_ONVIF_AUTH_UNSUPPORTED);
-    assert_equals_int (rb_onvif_users_check_token (users, "vms", NULL,
+    assert_equals_int (rb_onvif_users_check_token (users, NULL, "vms", NULL,
             "s3cret:with:colons", n64, created, NOW_US),
         RB_ONVIF_AUTH_UNSUPPORTED);
-    assert_equals_int (rb_onvif_users_check_token (users, "vms",
+    assert_equals_int (rb_onvif_users_check_token (users, NULL, "vms",
             PASSWORD_DIGEST, d, "not base64!", created, NOW_US),
         RB_ONVIF_AUTH_DENIED);
   }
@@ -206,6 +230,10 @@ GST_START_TEST (test_token_table)
   nonce[0] = 0;
   assert_equals_int (check (users, "vms", "pw", nonce, 16, created,
           NOW_US + 59 * G_USEC_PER_SEC), RB_ONVIF_AUTH_REPLAYED);
+  /* the same token from its client at once: still accepted, not added */
+  assert_equals_int (check (users, "vms", "pw", nonce, 16, created, NOW_US),
+      RB_ONVIF_AUTH_OK);
+  assert_equals_int (rb_onvif_users_get_n_tokens (users), 3);
   /* wrong passwords do not enter the table */
   nonce[0] = 9;
   assert_equals_int (check (users, "vms", "bad", nonce, 16, created, NOW_US),
@@ -372,8 +400,8 @@ GST_START_TEST (test_parse)
   fail_unless_equals_string (cr, created);
   fail_unless_equals_string (type, PASSWORD_DIGEST);
   /* what it carries is what rb-onvif-users verifies */
-  assert_equals_int (rb_onvif_users_check_token (users, user, type, password,
-          nonce, cr, NOW_US), RB_ONVIF_AUTH_OK);
+  assert_equals_int (rb_onvif_users_check_token (users, NULL, user, type,
+          password, nonce, cr, NOW_US), RB_ONVIF_AUTH_OK);
 }
 
 GST_END_TEST;
