@@ -412,8 +412,8 @@ def onvif_util_checks(port, http_port, serial_a):
               f"the user's credentials ({played})")
     rc, out = onvif_util(NS_A, ["-u", VMS_USER, "-p", "wrong", HOST_A],
                          stdin="get rtsp\nquit\n")
-    check(f"rtsp://{HOST_A}" not in out,
-          f"onvif-util with a wrong password gets no URL "
+    check(f"rtsp://{HOST_A}" not in out and "ter:NotAuthorized" in out,
+          f"onvif-util with a wrong password: ter:NotAuthorized, no URL "
           f"({out.strip()[-200:]})")
 
 
