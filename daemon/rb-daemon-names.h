@@ -102,6 +102,12 @@ const gchar *rb_web_camera_state_name (RbWebCameraState state);
 #define RB_METRIC_NETWORK_SLOW_VIEWERS_DROPPED \
   "rtsp_blur_network_slow_viewers_dropped_total"
 #define RB_METRIC_NETWORK_SERVING "rtsp_blur_network_serving"
+#define RB_METRIC_NETWORK_WSD_PROBES \
+  "rtsp_blur_network_ws_discovery_probes_total"
+#define RB_METRIC_NETWORK_WSD_ANSWERS \
+  "rtsp_blur_network_ws_discovery_answers_total"
+#define RB_METRIC_NETWORK_WSD_RATE_LIMITED \
+  "rtsp_blur_network_ws_discovery_rate_limited_total"
 
 /* label names, and the values of kind (RB_METRIC_DISK_USED) */
 #define RB_METRIC_LABEL_CAMERA "camera"

@@ -25,6 +25,7 @@
 #include "rb-daemon-metrics.h"
 #include "rb-metrics.h"
 #include "rb-publisher.h"
+#include "rb-ws-discovery.h"
 #ifdef RB_HAVE_CLUSTER
 #include "rb-cluster-node.h"
 #include "rb-cluster-view.h"
@@ -83,6 +84,8 @@ rb_daemon_new (const RbConfig * config, GMainLoop * loop)
       rb_camera_free);
   daemon->parts.publishers = g_ptr_array_new_with_free_func ((GDestroyNotify)
       rb_publisher_free);
+  daemon->parts.discovery = g_ptr_array_new_with_free_func ((GDestroyNotify)
+      rb_ws_discovery_free);
   return daemon;
 }
 
@@ -100,6 +103,7 @@ rb_daemon_free (RbDaemon * daemon)
   if (daemon->trim_source)
     g_source_remove (daemon->trim_source);
   g_clear_pointer (&daemon->metrics, rb_metrics_free);
+  g_clear_pointer (&daemon->parts.discovery, g_ptr_array_unref);
 #ifdef RB_HAVE_CLUSTER
   /* not stopped cleanly: the leases expire */
   rb_cluster_node_free (daemon->cluster, FALSE);
@@ -366,6 +370,9 @@ rb_daemon_stop (RbDaemon * daemon)
     return;
   }
   daemon->stopping = TRUE;
+  /* the devices leave first (Bye): VMSs stop sending them requests */
+  for (i = 0; i < daemon->parts.discovery->len; i++)
+    rb_ws_discovery_stop (g_ptr_array_index (daemon->parts.discovery, i));
   g_message ("stopping: finalizing the open segments");
 #ifdef RB_HAVE_CLUSTER
   if (daemon->cluster != NULL)
@@ -398,6 +405,13 @@ rb_daemon_log_status (RbDaemon * daemon)
     g_message ("status: %u segments anonymized, %u failures", ws.completed,
         ws.failed);
   }
+}
+
+void
+rb_daemon_refresh (RbDaemon * daemon)
+{
+  for (guint i = 0; i < daemon->parts.discovery->len; i++)
+    rb_ws_discovery_refresh (g_ptr_array_index (daemon->parts.discovery, i));
 }
 
 /* Starts the listeners that are not serving yet; returns how many still
@@ -577,6 +591,20 @@ rb_daemon_start (RbDaemon * daemon)
   if (rb_daemon_start_listeners (daemon) > 0)
     daemon->listener_retry_source = g_timeout_add_seconds (LISTENER_RETRY_S,
         rb_daemon_retry_listeners, daemon);
+  /* the ONVIF devices: announced (Hello) and found (Probe) by
+   * WS-Discovery; one that cannot listen stops nothing else */
+  for (i = 0; i < config->networks->len; i++) {
+    RbWsDiscovery *wsd = rb_ws_discovery_new (config,
+        g_ptr_array_index (config->networks, i));
+
+    if (wsd == NULL)
+      continue;
+    if (!rb_ws_discovery_start (wsd, &err)) {
+      g_warning ("%s (%s)", err->message, config->path);
+      g_clear_error (&err);
+    }
+    g_ptr_array_add (daemon->parts.discovery, wsd);
+  }
 
   if (p->workers != NULL)
     rb_workers_start (p->workers);

@@ -39,7 +39,10 @@ typedef enum {
  * the cameras down, and returns the exit code.
  *
  * rb_daemon_log_status() (SIGHUP) logs each camera's state and the
- * workers' counts. */
+ * workers' counts. rb_daemon_refresh() (SIGHUP too) looks again for the
+ * interface of each network's address: a WS-Discovery responder whose
+ * address moved re-joins on the new interface and announces its device
+ * again (Hello). */
 typedef struct _RbDaemon RbDaemon;
 
 /* @config and @loop must outlive the daemon. */
@@ -50,6 +53,7 @@ RbExitCode rb_daemon_start (RbDaemon * daemon);
 void rb_daemon_stop (RbDaemon * daemon);
 RbExitCode rb_daemon_finish (RbDaemon * daemon);
 void rb_daemon_log_status (RbDaemon * daemon);
+void rb_daemon_refresh (RbDaemon * daemon);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RbDaemon, rb_daemon_free)
 

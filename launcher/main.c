@@ -122,11 +122,13 @@ static gboolean
 rb_on_sighup (gpointer user_data)
 {
   rb_daemon_log_status (user_data);
+  rb_daemon_refresh (user_data);
   return G_SOURCE_CONTINUE;
 }
 
 /* Runs the daemon until SIGINT or SIGTERM stops it (a second one: at
- * once); SIGHUP logs its status. */
+ * once); SIGHUP logs its status and re-announces the ONVIF devices whose
+ * interface changed. */
 static gint
 rb_run (const RbConfig * config)
 {

@@ -244,6 +244,23 @@ rb_daemon_metrics_collect (GString * out, gpointer user_data)
         "Whether the network's listener is bound", l,
         rb_publisher_is_serving (pub));
   }
+  for (i = 0; d->discovery != NULL && i < d->discovery->len; i++) {
+    RbWsDiscovery *wsd = g_ptr_array_index (d->discovery, i);
+    g_autofree gchar *name =
+        rb_metrics_escape (rb_ws_discovery_get_network (wsd));
+    g_autofree gchar *l = g_strdup_printf (RB_METRIC_LABEL_NETWORK "=\"%s\"",
+        name);
+    RbWsDiscoveryStats ws;
+
+    rb_ws_discovery_get_stats (wsd, &ws);
+    rb_metrics_add (out, RB_METRIC_NETWORK_WSD_PROBES, "counter", i ? NULL :
+        "WS-Discovery Probes read on the network's interface", l, ws.probes);
+    rb_metrics_add (out, RB_METRIC_NETWORK_WSD_ANSWERS, "counter", i ? NULL :
+        "WS-Discovery ProbeMatches sent", l, ws.answered);
+    rb_metrics_add (out, RB_METRIC_NETWORK_WSD_RATE_LIMITED, "counter",
+        i ? NULL : "Matching WS-Discovery Probes not answered: over the "
+        "rate limit", l, ws.limited);
+  }
   rb_web_collect (d->web, out); /* the browser side */
   g_strfreev (label);
   g_free (st);

@@ -13,6 +13,7 @@
 #include "rb-retention.h"
 #include "rb-web.h"
 #include "rb-worker.h"
+#include "rb-ws-discovery.h"
 
 G_BEGIN_DECLS
 
@@ -30,6 +31,8 @@ typedef struct {
   RbRetention *retention;
   RbDeletions *deletions;
   RbWeb *web;                   /* or NULL: no network has http-port */
+  GPtrArray *discovery;         /* of RbWsDiscovery *, the networks with
+                                 * ONVIF only */
 } RbDaemonParts;
 
 /* An RbMetricsCollect (rb-metrics.h) for the management listener:

@@ -35,13 +35,6 @@ struct _RbOnvif {
   gint64 refusal_logged_us;
 };
 
-gboolean
-rb_onvif_network_serves (const RbNetworkConfig * net)
-{
-  return net->onvif && net->http_port != 0
-      && (net->auth == RB_NETWORK_AUTH_NONE || net->onvif_users_file != NULL);
-}
-
 void
 rb_onvif_free (RbOnvif * o)
 {
@@ -80,7 +73,7 @@ rb_onvif_new (const RbConfig * config, const RbNetworkConfig * net,
   gboolean tls = net->tls_certificate != NULL;
   guint n = 0;
 
-  if (!rb_onvif_network_serves (net)) {
+  if (!rb_onvif_network_enabled (net)) {
     if (log && net->onvif && net->http_port != 0)
       g_message ("network %s: no ONVIF (onvif-users is not set, and auth "
           "is not none): /onvif/ answers 404 and there is no WS-Discovery",
@@ -315,7 +308,7 @@ rb_onvif_load_network_users (const RbNetworkConfig * net, GError ** error)
     return NULL;
   if ((users = rb_users_load (net->users_file, error)) == NULL)
     return NULL;
-  if (!rb_onvif_network_serves (net) || net->onvif_users_file == NULL)
+  if (!rb_onvif_network_enabled (net) || net->onvif_users_file == NULL)
     return g_steal_pointer (&users);
   if ((onvif = rb_onvif_users_load (net->onvif_users_file, error)) == NULL)
     return NULL;

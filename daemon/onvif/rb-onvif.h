@@ -37,12 +37,8 @@ G_BEGIN_DECLS
  * before reading it. */
 typedef struct _RbOnvif RbOnvif;
 
-/* Whether @network answers ONVIF: onvif=true, an http-port, and
- * onvif-users unless auth=none. */
-gboolean rb_onvif_network_serves (const RbNetworkConfig * network);
-
 /* The service of @network, or NULL without error when it does not serve
- * ONVIF (rb_onvif_network_serves(), logged once with @log when onvif=true
+ * ONVIF (rb_onvif_network_enabled(), logged once with @log when onvif=true
  * and an http-port but no onvif-users). @realm: the realm of the
  * network's users (NULL with auth=none). Fails when onvif-users cannot be
  * loaded (the message names the config file, [network:NAME] and the

@@ -24,13 +24,13 @@
 #include "rb-onvif.h"
 #include "rb-access.h"
 #include "rb-media-factory.h"
+#include "rb-netif.h"
 #include "rb-rtsp-auth.h"
 #include "rb-users.h"
 
 #include <gst/rtsp-server/rtsp-server.h>
 #include <string.h>
 #ifdef __linux__
-#include <ifaddrs.h>
 #include <linux/sockios.h>
 #include <linux/tcp.h>
 #include <netinet/in.h>
@@ -397,33 +397,6 @@ rb_publisher_on_client_connected (GstRTSPServer * server,
  * naming the network and file when the users file or the certificate
  * cannot be read (they were checked when the config was loaded).
  */
-/* The name of the interface that has @address, or NULL. */
-static gchar *
-rb_publisher_interface_of (const gchar * address)
-{
-  g_autoptr (GInetAddress) want = g_inet_address_new_from_string (address);
-  struct ifaddrs *ifs = NULL;
-  gchar *name = NULL;
-
-  if (want == NULL || getifaddrs (&ifs) < 0)
-    return NULL;
-  for (struct ifaddrs * i = ifs; i != NULL && name == NULL; i = i->ifa_next) {
-    g_autoptr (GSocketAddress) sa = NULL;
-
-    if (i->ifa_addr == NULL || (i->ifa_addr->sa_family != AF_INET
-            && i->ifa_addr->sa_family != AF_INET6))
-      continue;
-    sa = g_socket_address_new_from_native (i->ifa_addr,
-        i->ifa_addr->sa_family == AF_INET ? sizeof (struct sockaddr_in) :
-        sizeof (struct sockaddr_in6));
-    if (sa != NULL && g_inet_address_equal (want,
-            g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (sa))))
-      name = g_strdup (i->ifa_name);
-  }
-  freeifaddrs (ifs);
-  return name;
-}
-
 RbPublisher *
 rb_publisher_new (const RbNetworkConfig * network, GError ** error)
 {
@@ -475,8 +448,7 @@ rb_publisher_new (const RbNetworkConfig * network, GError ** error)
   if (network->multicast_first != NULL) {
     /* sent out of the network's own interface only: the default route's
      * may be another network's */
-    publisher->multicast_iface = rb_publisher_interface_of
-        (network->address);
+    publisher->multicast_iface = rb_netif_of_address (network->address, NULL);
     if (publisher->multicast_iface == NULL) {
       g_warning ("network %s: no interface has the address %s: no "
           "multicast for its viewers", network->name, network->address);
