@@ -32,6 +32,8 @@ struct _RbOnvif {
   gchar **scopes;
   gchar **camera_names;
   guint64 requests, refused, refused_logged;
+  RbOnvifSizeFunc size_func;
+  gpointer size_data;
   gint64 refusal_logged_us;
 };
 
@@ -293,6 +295,13 @@ rb_onvif_handle (RbOnvif * o, SoupServerMessage * msg)
   }
 
   o->device.now_us = g_get_real_time ();
+  for (guint i = 0; i < o->device.n_cameras; i++) {
+    RbOnvifCamera *c = &o->cameras[i];
+
+    if (o->size_func == NULL
+        || !o->size_func (c->name, &c->width, &c->height, o->size_data))
+      c->width = c->height = 0;
+  }
   answer = rb_onvif_answer (&o->device, req, &status);
   respond (msg, status, answer);
 }
@@ -316,6 +325,13 @@ rb_onvif_load_network_users (const RbNetworkConfig * net, GError ** error)
   if (!rb_onvif_users_add_ha1 (onvif, users, what, error))
     return NULL;
   return g_steal_pointer (&users);
+}
+
+void
+rb_onvif_set_size_func (RbOnvif * o, RbOnvifSizeFunc func, gpointer data)
+{
+  o->size_func = func;
+  o->size_data = data;
 }
 
 void

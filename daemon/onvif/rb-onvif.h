@@ -48,6 +48,13 @@ RbOnvif *rb_onvif_new (const RbConfig * config,
                        gboolean log, GError ** error);
 void rb_onvif_free (RbOnvif * onvif);
 
+/* The size of @camera's main stream now, FALSE when not known (no frame
+ * yet): the answers then leave its Resolution out. */
+typedef gboolean (*RbOnvifSizeFunc) (const gchar * camera, guint * width,
+                                     guint * height, gpointer data);
+void rb_onvif_set_size_func (RbOnvif * onvif, RbOnvifSizeFunc func,
+                             gpointer data);
+
 /* Answers @msg (any method: 405 for all but POST). */
 void rb_onvif_handle (RbOnvif * onvif, SoupServerMessage * msg);
 

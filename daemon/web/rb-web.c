@@ -561,6 +561,20 @@ rb_http_free (RbHttp * http)
   g_free (http);
 }
 
+/* ONVIF's Resolution of a camera's main stream: its live video's. */
+static gboolean
+rb_web_camera_size (const gchar * camera, guint * width, guint * height,
+    gpointer data)
+{
+  RbWeb *web = data;
+  gint i = rb_web_camera_index (web, camera);
+
+  if (i < 0 || web->feeds == NULL || (guint) i >= web->feeds->len)
+    return FALSE;
+  return rb_live_feed_get_video_size (g_ptr_array_index (web->feeds, i),
+      width, height);
+}
+
 static RbHttp *
 rb_http_new (RbWeb * web, const RbNetworkConfig * net, gboolean check_only,
     GError ** error)
@@ -625,6 +639,7 @@ rb_http_new (RbWeb * web, const RbNetworkConfig * net, gboolean check_only,
     return NULL;
   }
   if (http->onvif != NULL) {
+    rb_onvif_set_size_func (http->onvif, rb_web_camera_size, web);
     if (http->auth != NULL)
       soup_auth_domain_remove_path (http->auth, "/onvif");
     rb_http_listener_accept_bodies (http->listener, "/onvif/",

@@ -328,6 +328,18 @@ def main():
                                                         "wrong"))
             check(rc != 0 and "401" in err,
                   f"a wrong password is refused on RTSP ({err[-120:]})")
+        # once live, the profiles state the streams' sizes
+        a = post(NS_A, media_a, envelope(
+            NS_MEDIA, "GetProfile", "<x:ProfileToken>X</x:ProfileToken>",
+            VMS_USER, VMS_PASSWORD), tmp=tmp)
+        sub = post(NS_A, media_a, envelope(
+            NS_MEDIA, "GetProfile", "<x:ProfileToken>X_sub</x:ProfileToken>",
+            VMS_USER, VMS_PASSWORD), tmp=tmp)
+        size = re.findall(r"<tt:Resolution><tt:Width>(\d+)</tt:Width>"
+                          r"<tt:Height>(\d+)</tt:Height>", a.body + sub.body)
+        check(size == [("320", "240"), ("160", "120")],
+              f"GetProfile: X is 320x240 (the camera's), X_sub 160x120 "
+              f"({size})")
         a = post(NS_A, media_a, envelope(
             NS_MEDIA, "GetStreamUri", "<x:ProfileToken>X_sub</x:ProfileToken>",
             VMS_USER, VMS_PASSWORD), tmp=tmp)
