@@ -177,6 +177,44 @@ rb_users_load_from_data (const gchar * data, gssize length,
 }
 
 /**
+ * rb_users_new:
+ * @realm: the realm of the users to come
+ *
+ * Returns: (transfer full): no users yet.
+ */
+RbUsers *
+rb_users_new (const gchar * realm)
+{
+  RbUsers *users = g_new0 (RbUsers, 1);
+
+  g_return_val_if_fail (realm != NULL, NULL);
+  users->realm = g_strdup (realm);
+  users->ha1 = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+      g_free);
+  return users;
+}
+
+/**
+ * rb_users_add:
+ * @users: users
+ * @user: a user name
+ * @ha1: md5hex(user:realm:password)
+ *
+ * Returns: %FALSE when @user is there already (or @ha1 is not 32 hex
+ * digits), %TRUE when added.
+ */
+gboolean
+rb_users_add (RbUsers * users, const gchar * user, const gchar * ha1)
+{
+  g_return_val_if_fail (users != NULL && user != NULL && ha1 != NULL, FALSE);
+  if (!is_ha1 (ha1) || g_hash_table_contains (users->ha1, user))
+    return FALSE;
+  g_hash_table_insert (users->ha1, g_strdup (user), g_ascii_strdown (ha1,
+          -1));
+  return TRUE;
+}
+
+/**
  * rb_users_get_realm:
  * @users: users
  *

@@ -36,6 +36,14 @@ RbUsers *rb_users_load_from_data (const gchar * data, gssize length,
                                   const gchar * name, GError ** error);
 void rb_users_free (RbUsers * users);
 
+/* An empty set of users of @realm, to be filled with rb_users_add(): the
+ * users of another file (ONVIF's onvif-users, rb-onvif-users.h). */
+RbUsers *rb_users_new (const gchar * realm);
+/* Adds @user with @ha1 (32 hex digits); FALSE when @user is already
+ * there (nothing changes then). */
+gboolean rb_users_add (RbUsers * users, const gchar * user,
+                       const gchar * ha1);
+
 /* The realm of the file (all lines must share one realm; otherwise a load
  * error). */
 const gchar *rb_users_get_realm (RbUsers * users);

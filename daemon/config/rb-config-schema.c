@@ -349,9 +349,12 @@ static const RbConfigKey keys[] = {
    "this network serves; `false`: neither"},
   {NETWORK, "onvif-users", RB_CONFIG_TYPE_FILE,
    .offset = OF_NETWORK (onvif_users_file), .unset = "none",
-   .doc = "ONVIF users' passwords, one `user:password` line each, readable "
-   "by its owner only; never printed. Required for ONVIF unless "
-   "`auth=none`", .example = "/etc/rtsp-blur/onvif-users"},
+   .doc = "ONVIF users' passwords, one `user:password` line each (mode "
+   "0600, owned by the daemon's user or root, else refused); never printed. "
+   "Their UsernameToken (PasswordDigest) or HTTP Digest opens `/onvif/`, "
+   "and the same password the network's RTSP and HTTP. Without it, a "
+   "network with `auth` other than `none` has no ONVIF (logged)",
+   .example = "/etc/rtsp-blur/onvif-users"},
   /* [cluster], added last: the fuzzers' corpora index keys by position */
   {CLUSTER, "rebalance-after", UINT,
    .offset = OF_MAIN (cluster_rebalance_after_s),

@@ -169,6 +169,25 @@ rb_live_feed_is_sending (RbLiveFeed * feed, gint64 max_age_us)
   return sending;
 }
 
+gboolean
+rb_live_feed_get_video_size (RbLiveFeed * feed, guint * width,
+    guint * height)
+{
+  gint w = 0, h = 0;
+
+  g_mutex_lock (&feed->lock);
+  if (feed->caps != NULL && gst_caps_get_size (feed->caps) > 0) {
+    GstStructure *st = gst_caps_get_structure (feed->caps, 0);
+
+    gst_structure_get_int (st, "width", &w);
+    gst_structure_get_int (st, "height", &h);
+  }
+  g_mutex_unlock (&feed->lock);
+  *width = MAX (w, 0);
+  *height = MAX (h, 0);
+  return w > 0 && h > 0;
+}
+
 gchar *
 rb_live_feed_get_audio_caps (RbLiveFeed * feed)
 {

@@ -40,6 +40,10 @@ gboolean rb_live_feed_is_sending (RbLiveFeed * feed, gint64 max_age_us);
 /* Asks the camera's encoder for a key unit (at most one every 300 ms): a
  * viewer joining a media that already runs. */
 void rb_live_feed_want_key_unit (RbLiveFeed * feed);
+/* The size of the live video (its caps' width and height), FALSE before
+ * the first frame. */
+gboolean rb_live_feed_get_video_size (RbLiveFeed * feed, guint * width,
+                                      guint * height);
 /* The caps of the audio the live streams carry (string), or NULL: none */
 gchar *rb_live_feed_get_audio_caps (RbLiveFeed * feed);
 

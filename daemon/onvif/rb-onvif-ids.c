@@ -25,7 +25,11 @@ static const guint8 rb_onvif_namespace[16] = {
 gboolean
 rb_onvif_network_enabled (const RbNetworkConfig * network)
 {
-  return network->onvif && network->http_port != 0;
+  /* with auth, the SOAP services need onvif-users (rb-onvif.h): without
+   * it there is no device to discover either */
+  return network->onvif && network->http_port != 0
+      && (network->auth == RB_NETWORK_AUTH_NONE
+      || network->onvif_users_file != NULL);
 }
 
 gchar *

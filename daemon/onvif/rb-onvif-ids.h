@@ -22,8 +22,8 @@ G_BEGIN_DECLS
  * stays the same across restarts and reinstalls, and differs between the
  * networks of a node and between the nodes of a cluster. */
 
-/* Whether @network answers ONVIF and WS-Discovery: onvif=true and an
- * http-port. */
+/* Whether @network answers ONVIF and WS-Discovery: onvif=true, an
+ * http-port, and onvif-users unless auth=none (rb-onvif.h). */
 gboolean rb_onvif_network_enabled (const RbNetworkConfig * network);
 
 /* The node's name in the device's identity: [cluster] node, else the host

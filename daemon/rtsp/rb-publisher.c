@@ -21,6 +21,7 @@
 #endif
 
 #include "rb-publisher.h"
+#include "rb-onvif.h"
 #include "rb-access.h"
 #include "rb-media-factory.h"
 #include "rb-netif.h"
@@ -408,7 +409,7 @@ rb_publisher_new (const RbNetworkConfig * network, GError ** error)
   gchar *service;
 
   if (network->users_file != NULL
-      && (users = rb_users_load (network->users_file, &err)) == NULL) {
+      && (users = rb_onvif_load_network_users (network, &err)) == NULL) {
     g_set_error (error, err->domain, err->code, "network %s: users: %s",
         network->name, err->message);
     return NULL;

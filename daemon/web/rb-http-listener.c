@@ -68,6 +68,8 @@ struct _RbHttpListener {
   RbAccess *access;             /* the caps' refusals and their log */
   gint64 accept_failure_logged_s;
   RbHttpConn *accepting;        /* during soup_server_accept_iostream() */
+  gchar *body_prefix;           /* POST bodies accepted under it, or NULL */
+  gsize max_body;
   RbHttpListenerStats stats;
 };
 
@@ -317,6 +319,25 @@ rb_http_conn_on_wrote_informational (SoupServerMessage * msg, RbHttpConn * c)
     c->state = RB_HTTP_CONN_UPGRADED;
 }
 
+/* A body rb_http_listener_accept_bodies() lets through: POST under the
+ * prefix, Content-Length only, not too large, and no status chosen yet
+ * (403 from the allow list). */
+static gboolean
+rb_http_conn_body_accepted (RbHttpConn * c, SoupServerMessage * msg)
+{
+  RbHttpListener *l = c->listener;
+  SoupMessageHeaders *h = soup_server_message_get_request_headers (msg);
+
+  return l != NULL && l->body_prefix != NULL
+      && soup_server_message_get_status (msg) == 0
+      && g_str_equal (soup_server_message_get_method (msg), "POST")
+      && g_str_has_prefix (g_uri_get_path (soup_server_message_get_uri
+              (msg)), l->body_prefix)
+      && soup_message_headers_get_one (h, "Transfer-Encoding") == NULL
+      && soup_message_headers_get_encoding (h) == SOUP_ENCODING_CONTENT_LENGTH
+      && soup_message_headers_get_content_length (h) <= (goffset) l->max_body;
+}
+
 /* After the server's own handler: the allow list (request-started) and the
  * auth domains have decided on the headers. */
 static void
@@ -328,8 +349,9 @@ rb_http_conn_on_got_headers (SoupServerMessage * msg, RbHttpConn * c)
     return;
   c->state = RB_HTTP_CONN_RESPONSE;
   c->active_us = g_get_monotonic_time ();
-  if (soup_message_headers_get_one (h, "Transfer-Encoding") != NULL
-      || soup_message_headers_get_content_length (h) > 0) {
+  if ((soup_message_headers_get_one (h, "Transfer-Encoding") != NULL
+          || soup_message_headers_get_content_length (h) > 0)
+      && !rb_http_conn_body_accepted (c, msg)) {
     rb_http_conn_refuse_body (c, msg);
     return;
   }
@@ -665,6 +687,15 @@ rb_http_listener_listen (RbHttpListener * l, GSocketAddress * address,
   return TRUE;
 }
 
+void
+rb_http_listener_accept_bodies (RbHttpListener * l, const gchar * path_prefix,
+    gsize max_bytes)
+{
+  g_free (l->body_prefix);
+  l->body_prefix = g_strdup (path_prefix);
+  l->max_body = max_bytes;
+}
+
 guint
 rb_http_listener_get_port (RbHttpListener * l)
 {
@@ -721,5 +752,6 @@ rb_http_listener_free (RbHttpListener * l)
   g_clear_object (&l->tls);
   g_object_unref (l->server);
   g_free (l->label);
+  g_free (l->body_prefix);
   g_free (l);
 }

@@ -36,7 +36,8 @@ G_BEGIN_DECLS
  *     idle_timeout_s (a client that stopped reading) is closed;
  *   - request size: headers are bounded by libsoup (64 KiB, then the
  *     connection is closed). No handler takes a body: a request announcing
- *     one (Content-Length > 0 or Transfer-Encoding) is answered on its
+ *     one (Content-Length > 0 or Transfer-Encoding) is answered, unless
+ *     rb_http_listener_accept_bodies() lets it through, on its
  *     headers and closed before any byte of the body is read: with the
  *     status the server already chose (403 from an allow list in
  *     SoupServer::request-started, 401 and its challenge from an auth
@@ -83,6 +84,14 @@ RbHttpListener *rb_http_listener_new (SoupServer * server,
                                       const gchar * label,
                                       const RbHttpLimits * limits,
                                       GTlsCertificate * tls_certificate);
+/* Lets POST requests whose path starts with @path_prefix carry a body of
+ * at most @max_bytes announced by Content-Length (the ONVIF services,
+ * rb-onvif.h): libsoup reads it before the handler runs (within the idle
+ * timeout). A larger or chunked body there is refused on its headers as
+ * any other (413). */
+void rb_http_listener_accept_bodies (RbHttpListener * listener,
+                                     const gchar * path_prefix,
+                                     gsize max_bytes);
 /* Closes the listening socket and every connection not handed over to a
  * WebSocket yet; the SoupServer's own are closed by soup_server_disconnect().
  */

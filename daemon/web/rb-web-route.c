@@ -16,6 +16,7 @@
 #define HLS_PREFIX "/hls/"
 #define SNAPSHOT_PREFIX "/snapshot/"
 #define SNAPSHOT_SUFFIX ".jpg"
+#define ONVIF_PREFIX "/onvif/"
 
 /**
  * rb_web_route:
@@ -36,6 +37,11 @@ rb_web_route (const gchar * method, const gchar * path, gchar ** camera,
     *camera = NULL;
   if (file)
     *file = NULL;
+  if (path != NULL && g_str_has_prefix (path, ONVIF_PREFIX)
+      && path[strlen (ONVIF_PREFIX)] != '\0'
+      && strchr (path + strlen (ONVIF_PREFIX), '/') == NULL)
+    return method != NULL ? RB_WEB_ROUTE_ONVIF :
+        RB_WEB_ROUTE_METHOD_NOT_ALLOWED;
   if (method == NULL || path == NULL
       || (strcmp (method, "GET") != 0 && strcmp (method, "HEAD") != 0))
     return RB_WEB_ROUTE_METHOD_NOT_ALLOWED;

@@ -22,6 +22,7 @@ typedef enum {
   RB_WEB_ROUTE_HLS_NOT_FOUND,           /* /hls/ with fewer or more parts: 404 */
   RB_WEB_ROUTE_CAMERAS,                 /* /api/cameras */
   RB_WEB_ROUTE_SNAPSHOT,                /* /snapshot/CAMERA.jpg */
+  RB_WEB_ROUTE_ONVIF,                   /* /onvif/SERVICE, any method (POST) */
   RB_WEB_ROUTE_FILE,                    /* anything else: a page file, or 404 */
 } RbWebRoute;
 
@@ -34,7 +35,10 @@ typedef enum {
  * segments after /hls/ (never holding '/', possibly empty), or for a
  * sub-stream's CAMERA and "sub/FILE" (FILE without '/'); for the
  * snapshot route *@camera gets CAMERA (not empty, no '/'); otherwise they
- * are set to NULL. */
+ * are set to NULL. /onvif/ followed by one path segment (device_service,
+ * media_service) is RB_WEB_ROUTE_ONVIF whatever the method: the ONVIF
+ * service answers 405 to all but POST, and 404 when the network has no
+ * ONVIF. */
 RbWebRoute rb_web_route (const gchar * method, const gchar * path,
                          gchar ** camera, gchar ** file);
 

@@ -24,6 +24,8 @@
 #include "rb-http-auth.h"
 #include "rb-http-listener.h"
 #include "rb-metrics.h"
+#include "rb-onvif.h"
+#include "rb-onvif-soap.h"
 #include "rb-paths.h"
 #include "rb-users.h"
 #include "rb-web-route.h"
@@ -72,6 +74,7 @@ struct _RbHttp {
   gboolean tls;
   guint64 requests;             /* answered by the handlers */
   RbAccess *access;             /* allow=, its refusals and their log */
+  RbOnvif *onvif;               /* the ONVIF services, or NULL */
 };
 
 static void
@@ -501,6 +504,12 @@ rb_http_handle (SoupServer * server, SoupServerMessage * msg,
     case RB_WEB_ROUTE_SNAPSHOT:
       rb_http_serve_snapshot (http, msg, camera);
       break;
+    case RB_WEB_ROUTE_ONVIF:
+      if (http->onvif != NULL)
+        rb_onvif_handle (http->onvif, msg);
+      else
+        rb_http_respond_text (msg, SOUP_STATUS_NOT_FOUND, "not found\n");
+      break;
     case RB_WEB_ROUTE_FILE:
       if ((f = g_hash_table_lookup (http->web->files, path)) != NULL)
         rb_http_respond (msg, SOUP_STATUS_OK, f->content_type, f->bytes,
@@ -582,11 +591,27 @@ rb_http_free (RbHttp * http)
   }
   g_clear_object (&http->auth);
   g_clear_pointer (&http->access, rb_access_free);
+  g_clear_pointer (&http->onvif, rb_onvif_free);
   g_free (http);
 }
 
+/* ONVIF's Resolution of a camera's main stream: its live video's. */
+static gboolean
+rb_web_camera_size (const gchar * camera, guint * width, guint * height,
+    gpointer data)
+{
+  RbWeb *web = data;
+  gint i = rb_web_camera_index (web, camera);
+
+  if (i < 0 || web->feeds == NULL || (guint) i >= web->feeds->len)
+    return FALSE;
+  return rb_live_feed_get_video_size (g_ptr_array_index (web->feeds, i),
+      width, height);
+}
+
 static RbHttp *
-rb_http_new (RbWeb * web, const RbNetworkConfig * net, GError ** error)
+rb_http_new (RbWeb * web, const RbNetworkConfig * net, gboolean check_only,
+    GError ** error)
 {
   const gchar *file = web->config->path;
   RbHttp *http = g_new0 (RbHttp, 1);
@@ -624,7 +649,8 @@ rb_http_new (RbWeb * web, const RbNetworkConfig * net, GError ** error)
   http->listener = rb_http_listener_new (http->server, label, &limits,
       http->tls_certificate);
   if (net->auth != RB_NETWORK_AUTH_NONE) {
-    RbUsers *users = rb_users_load (net->users_file, &err);
+    /* with the ONVIF users (a VMS fetches snapshots with them) */
+    RbUsers *users = rb_onvif_load_network_users (net, &err);
 
     if (users == NULL) {
       g_set_error (error, err->domain, err->code, "%s: [network:%s] users: "
@@ -636,6 +662,22 @@ rb_http_new (RbWeb * web, const RbNetworkConfig * net, GError ** error)
     /* replay-safe digest (or basic), checked by rb-digest as on RTSP */
     http->auth = rb_http_auth_new (users, net->auth == RB_NETWORK_AUTH_BASIC);
     soup_server_add_auth_domain (http->server, http->auth);
+  }
+  /* ONVIF: its own credentials, checked once the body is in (a
+   * UsernameToken is in the body) */
+  http->onvif = rb_onvif_new (web->config, net, http->auth ?
+      soup_auth_domain_get_realm (http->auth) : NULL, !check_only, &err);
+  if (err != NULL) {
+    g_propagate_error (error, err);
+    rb_http_free (http);
+    return NULL;
+  }
+  if (http->onvif != NULL) {
+    rb_onvif_set_size_func (http->onvif, rb_web_camera_size, web);
+    if (http->auth != NULL)
+      soup_auth_domain_remove_path (http->auth, "/onvif");
+    rb_http_listener_accept_bodies (http->listener, "/onvif/",
+        RB_ONVIF_MAX_REQUEST);
   }
   soup_server_add_handler (http->server, NULL, rb_http_handle, http, NULL);
   soup_server_add_websocket_handler (http->server, "/chat", NULL, NULL,
@@ -665,7 +707,7 @@ rb_http_start (RbHttp * http, GError ** error)
 
 /* ---- the whole ---- */
 
-/* With @check_only, no chat room and no packager. */
+/* With @check_only, no chat room, no packager, no log line. */
 static RbWeb *
 rb_web_new_full (const RbConfig * config, GPtrArray * feeds,
     GPtrArray * cameras, gboolean check_only, GError ** error)
@@ -705,7 +747,7 @@ rb_web_new_full (const RbConfig * config, GPtrArray * feeds,
 
     if (net->http_port == 0)
       continue;
-    http = rb_http_new (web, net, error);
+    http = rb_http_new (web, net, check_only, error);
     if (http == NULL)
       return NULL;
     g_ptr_array_add (web->https, http);
@@ -872,6 +914,37 @@ rb_web_collect_listeners (RbWeb * web, GString * out)
   }
 }
 
+/* The ONVIF services' requests and refusals. */
+static void
+rb_web_collect_onvif (RbWeb * web, GString * out)
+{
+  for (guint k = 0; k < 2; k++) {
+    gboolean first = TRUE;
+
+    for (guint i = 0; i < web->https->len; i++) {
+      RbHttp *http = g_ptr_array_index (web->https, i);
+      g_autofree gchar *name = NULL, *l = NULL;
+      guint64 requests, refused;
+
+      if (http->onvif == NULL)
+        continue;
+      name = rb_metrics_escape (http->net->name);
+      l = g_strdup_printf ("network=\"%s\"", name);
+      rb_onvif_get_counts (http->onvif, &requests, &refused);
+      if (k == 0)
+        rb_metrics_add (out, "rtsp_blur_onvif_requests_total", "counter",
+            first ? "ONVIF (SOAP) requests the network's device answered, "
+            "refused ones included" : NULL, l, requests);
+      else
+        rb_metrics_add (out, "rtsp_blur_onvif_refused_total", "counter",
+            first ? "ONVIF requests refused for their credentials (a wrong, "
+            "expired or replayed UsernameToken, wrong HTTP Digest)" : NULL,
+            l, refused);
+      first = FALSE;
+    }
+  }
+}
+
 void
 rb_web_collect (RbWeb * web, GString * out)
 {
@@ -911,6 +984,7 @@ rb_web_collect (RbWeb * web, GString * out)
         "client is not in the network's allow list", l, refused);
   }
   rb_web_collect_listeners (web, out);
+  rb_web_collect_onvif (web, out);
   for (guint i = 0; i < web->hls->len; i++) {
     RbHls *hls = g_ptr_array_index (web->hls, i);
     RbCameraConfig *cam = g_ptr_array_index (web->config->cameras, i);

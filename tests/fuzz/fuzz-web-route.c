@@ -57,10 +57,15 @@ LLVMFuzzerTestOneInput (const uint8_t * data, size_t size)
   } else {
     rb_fuzz_assert (camera == NULL && file == NULL, path);
   }
+  /* the ONVIF services: one segment after /onvif/, any method */
+  rb_fuzz_assert ((route == RB_WEB_ROUTE_ONVIF) ==
+      (g_str_has_prefix (path, "/onvif/") && path[7] != '\0'
+          && strchr (path + 7, '/') == NULL), path);
   if (strcmp (line, "GET") == 0 || strcmp (line, "HEAD") == 0)
     rb_fuzz_assert (route != RB_WEB_ROUTE_METHOD_NOT_ALLOWED, line);
   else
-    rb_fuzz_assert (route == RB_WEB_ROUTE_METHOD_NOT_ALLOWED, line);
+    rb_fuzz_assert (route == RB_WEB_ROUTE_METHOD_NOT_ALLOWED
+        || route == RB_WEB_ROUTE_ONVIF, line);
 
   /* GET and HEAD route alike */
   as_get = rb_web_route ("GET", path, NULL, NULL);

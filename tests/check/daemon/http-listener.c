@@ -42,7 +42,17 @@ handle (SoupServer * server, SoupServerMessage * msg, const char *path,
   Fixture *f = data;
 
   f->handled++;
-  if (g_str_equal (path, "/big")) {
+  if (g_str_has_prefix (path, "/onvif/")) {
+    /* echoes the body it was given */
+    g_autoptr (GBytes) body = soup_message_body_flatten
+        (soup_server_message_get_request_body (msg));
+    gchar *text = g_strdup_printf ("got %.*s",
+        (int) g_bytes_get_size (body), (const gchar *) g_bytes_get_data (body,
+            NULL));
+
+    soup_server_message_set_response (msg, "text/plain", SOUP_MEMORY_TAKE,
+        text, strlen (text));
+  } else if (g_str_equal (path, "/big")) {
     gchar *big = g_malloc0 (BIG);
 
     soup_server_message_set_response (msg, "application/octet-stream",
@@ -348,6 +358,70 @@ GST_START_TEST (test_body_answered_on_headers)
 
 GST_END_TEST;
 
+static gchar *
+request (Fixture * f, const gchar * text)
+{
+  int fd = connect_to (f->port);
+  gchar *answer;
+
+  send_text (fd, text);
+  answer = read_all (fd);
+  close (fd);
+  return answer;
+}
+
+static const gchar *body_requests[] = {
+  /* accepted: POST under the prefix, Content-Length within the bound */
+  "POST /onvif/device_service HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n"
+      "\r\nhello",
+  /* over the bound, chunked, another path, another method: 413 */
+  "POST /onvif/device_service HTTP/1.1\r\nHost: x\r\nContent-Length: 65\r\n"
+      "\r\nhello",
+  "POST /onvif/device_service HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: "
+      "chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n",
+  "POST /other HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello",
+  "PUT /onvif/device_service HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n"
+      "\r\nhello",
+};
+
+static gpointer
+client_bodies (gpointer data)
+{
+  Fixture *f = data;
+  GPtrArray *answers = g_ptr_array_new_with_free_func (g_free);
+
+  for (guint i = 0; i < G_N_ELEMENTS (body_requests); i++)
+    g_ptr_array_add (answers, request (f, body_requests[i]));
+  return answers;
+}
+
+/* rb_http_listener_accept_bodies(): bodies of POST under a prefix, up to a
+ * size, reach the handler; the others are still answered on their
+ * headers. */
+GST_START_TEST (test_body_accepted_under_prefix)
+{
+  Fixture *f = fixture_new (4, FALSE);
+  g_autoptr (GPtrArray) a = NULL;
+
+  rb_http_listener_accept_bodies (f->listener, "/onvif/", 64);
+  a = run_client (f, client_bodies);
+  fail_unless (g_str_has_prefix (g_ptr_array_index (a, 0),
+          "HTTP/1.1 200 "), "%s", (gchar *) g_ptr_array_index (a, 0));
+  fail_unless (g_str_has_suffix (g_ptr_array_index (a, 0), "\r\n\r\ngot "
+          "hello"), "%s", (gchar *) g_ptr_array_index (a, 0));
+  for (guint i = 1; i < a->len; i++)
+    fail_unless (g_str_has_prefix (g_ptr_array_index (a, i),
+            "HTTP/1.1 413 "), "%u: %s", i, (gchar *) g_ptr_array_index (a,
+            i));
+  assert_equals_int (f->handled, 1);
+  assert_equals_uint64 (stats (f).bodies_refused, 4);
+  iterate (100);
+  assert_equals_int (stats (f).connections, 0);
+  fixture_free (f);
+}
+
+GST_END_TEST;
+
 /* The timeouts: 1 s for headers and idle. */
 static gpointer
 client_silent (gpointer data)
@@ -459,6 +533,7 @@ http_listener_suite (void)
   suite_add_tcase (s, tc);
   tcase_add_test (tc, test_one_request_per_connection);
   tcase_add_test (tc, test_body_answered_on_headers);
+  tcase_add_test (tc, test_body_accepted_under_prefix);
   tcase_add_test (tc, test_timeouts);
   tcase_add_test (tc, test_per_client_cap);
   return s;

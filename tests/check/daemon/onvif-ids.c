@@ -58,6 +58,12 @@ GST_START_TEST (test_urls)
         "device_service");
   }
 
+  /* with auth, onvif-users is needed */
+  net.auth = RB_NETWORK_AUTH_DIGEST;
+  fail_if (rb_onvif_network_enabled (&net));
+  net.onvif_users_file = (gchar *) "/etc/rtsp-blur/onvif-users";
+  fail_unless (rb_onvif_network_enabled (&net));
+
   net.onvif = FALSE;
   fail_if (rb_onvif_network_enabled (&net));
   net.onvif = TRUE;

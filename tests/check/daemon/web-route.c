@@ -65,6 +65,18 @@ GST_START_TEST (test_routes)
       NULL);
   check_route ("get", "/", RB_WEB_ROUTE_METHOD_NOT_ALLOWED, NULL, NULL);
   check_route (NULL, "/", RB_WEB_ROUTE_METHOD_NOT_ALLOWED, NULL, NULL);
+  /* the ONVIF services take POST (their handler answers 405 to others) */
+  check_route ("POST", "/onvif/device_service", RB_WEB_ROUTE_ONVIF, NULL,
+      NULL);
+  check_route ("POST", "/onvif/media_service", RB_WEB_ROUTE_ONVIF, NULL,
+      NULL);
+  check_route ("GET", "/onvif/device_service", RB_WEB_ROUTE_ONVIF, NULL,
+      NULL);
+  check_route ("POST", "/onvif/", RB_WEB_ROUTE_METHOD_NOT_ALLOWED, NULL,
+      NULL);
+  check_route ("POST", "/onvif/a/b", RB_WEB_ROUTE_METHOD_NOT_ALLOWED, NULL,
+      NULL);
+  check_route ("GET", "/onvif", RB_WEB_ROUTE_FILE, NULL, NULL);
   assert_equals_int (rb_web_route ("GET", "/hls/a/b", NULL, NULL),
       RB_WEB_ROUTE_HLS_SEGMENT);
 }
