@@ -403,6 +403,39 @@ share_of_free (Load * loads, guint n_loads, guint me, guint n_free)
   return mine;
 }
 
+/* The live nodes that are not draining, by name, each with its capacity
+ * and the leases it holds: the returned array points into *@out_res (keep
+ * it while using them); *@out_me gets this node's index, or -1. */
+static Load *
+query_loads (RbCameraLeases * l, PGresult ** out_res, gint * out_n,
+    gint * out_me, GError ** error)
+{
+  PGresult *res;
+  Load *loads;
+  gint n;
+
+  res = rb_db_query (l->db,
+      "SELECT n.name, n.capacity, (SELECT count(*) FROM camera_leases c "
+      "    WHERE c.node = n.name AND c.expires_at > now()) "
+      "FROM nodes n WHERE n.alive_until > now() AND NOT n.draining "
+      "ORDER BY n.name", 0, NULL, error);
+  if (res == NULL)
+    return NULL;
+  n = PQntuples (res);
+  loads = g_new0 (Load, MAX (n, 1));
+  *out_me = -1;
+  for (gint i = 0; i < n; i++) {
+    loads[i].name = PQgetvalue (res, i, 0);
+    loads[i].capacity = rb_db_get_int64 (res, i, 1, 0);
+    loads[i].held = rb_db_get_int64 (res, i, 2, 0);
+    if (g_str_equal (loads[i].name, l->node))
+      *out_me = i;
+  }
+  *out_res = res;
+  *out_n = n;
+  return loads;
+}
+
 /* In the acquire transaction: how many of the @n_free free cameras are
  * this node's share. */
 static gboolean
@@ -411,24 +444,11 @@ compute_share (RbCameraLeases * l, guint n_free, guint * out_share,
 {
   g_autoptr (PGresult) res = NULL;
   g_autofree Load *loads = NULL;
-  gint n, me = -1;
+  gint n, me;
 
-  res = rb_db_query (l->db,
-      "SELECT n.name, n.capacity, (SELECT count(*) FROM camera_leases c "
-      "    WHERE c.node = n.name AND c.expires_at > now()) "
-      "FROM nodes n WHERE n.alive_until > now() AND NOT n.draining "
-      "ORDER BY n.name", 0, NULL, error);
-  if (res == NULL)
+  loads = query_loads (l, &res, &n, &me, error);
+  if (loads == NULL)
     return FALSE;
-  n = PQntuples (res);
-  loads = g_new0 (Load, MAX (n, 1));
-  for (gint i = 0; i < n; i++) {
-    loads[i].name = PQgetvalue (res, i, 0);
-    loads[i].capacity = rb_db_get_int64 (res, i, 1, 0);
-    loads[i].held = rb_db_get_int64 (res, i, 2, 0);
-    if (g_str_equal (loads[i].name, l->node))
-      me = i;
-  }
   /* not live: draining */
   *out_share = me < 0 ? 0 : share_of_free (loads, n, me, n_free);
   return TRUE;
@@ -480,26 +500,15 @@ rb_camera_leases_find_lighter (RbCameraLeases * leases, gchar ** out_node,
 {
   g_autoptr (PGresult) res = NULL;
   g_autofree Load *loads = NULL;
-  gint n, me = -1;
+  gint n, me;
   guint to;
 
   *out_node = NULL;
-  res = rb_db_query (leases->db,
-      "SELECT n.name, n.capacity, (SELECT count(*) FROM camera_leases c "
-      "    WHERE c.node = n.name AND c.expires_at > now()) "
-      "FROM nodes n WHERE n.alive_until > now() AND NOT n.draining "
-      "ORDER BY n.name", 0, NULL, error);
-  if (res == NULL)
+  loads = query_loads (leases, &res, &n, &me, error);
+  if (loads == NULL)
     return FALSE;
-  n = PQntuples (res);
-  loads = g_new0 (Load, MAX (n, 1));
-  for (gint i = 0; i < n; i++) {
-    loads[i].name = PQgetvalue (res, i, 0);
-    loads[i].capacity = MAX (rb_db_get_int64 (res, i, 1, 0), 1);
-    loads[i].held = rb_db_get_int64 (res, i, 2, 0);
-    if (g_str_equal (loads[i].name, leases->node))
-      me = i;
-  }
+  for (gint i = 0; i < n; i++)
+    loads[i].capacity = MAX (loads[i].capacity, 1);
   if (me >= 0 && lighter_node (loads, n, me, &to))
     *out_node = g_strdup (loads[to].name);
   return TRUE;

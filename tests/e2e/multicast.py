@@ -28,7 +28,8 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import rb_e2e  # noqa: E402
-from rb_e2e import check, failures, free_port, wait_for  # noqa: E402
+from rb_e2e import (check, failures, free_port, in_ns, run,  # noqa: E402
+                    remove_veth_namespaces, veth_namespaces, wait_for)
 
 LAUNCHER = os.environ.get("RB_LAUNCHER")
 CAMERA = os.environ.get("RB_TEST_CAMERA")
@@ -39,44 +40,10 @@ NS_A, NS_B = "rbmc-a", "rbmc-b"
 LINK_A, LINK_B = "rbmc-a0", "rbmc-b0"
 HOST_A, CLIENT_A = "10.200.83.1", "10.200.83.2"
 HOST_B, CLIENT_B = "10.200.84.1", "10.200.84.2"
+# (namespace, host link, host address, client address)
+NETS = [(NS_A, LINK_A, HOST_A, CLIENT_A),
+        (NS_B, LINK_B, HOST_B, CLIENT_B)]
 GROUPS = "239.255.83.1-239.255.83.9"
-
-
-def run(cmd, timeout=30, check_rc=True):
-    return subprocess.run(cmd, capture_output=True, text=True,
-                          timeout=timeout, check=check_rc)
-
-
-def in_ns(ns, cmd):
-    return ["ip", "netns", "exec", ns] + cmd
-
-
-def setup():
-    teardown()
-    for ns, host, host_addr, client_addr in (
-            (NS_A, LINK_A, HOST_A, CLIENT_A), (NS_B, LINK_B, HOST_B,
-                                              CLIENT_B)):
-        peer = host[:-1] + "1"
-        run(["ip", "netns", "add", ns])
-        run(["ip", "link", "add", host, "type", "veth", "peer", "name", peer])
-        run(["ip", "link", "set", peer, "netns", ns])
-        run(["ip", "addr", "add", f"{host_addr}/24", "dev", host])
-        run(["ip", "link", "set", host, "up"])
-        run(in_ns(ns, ["ip", "link", "set", "lo", "up"]))
-        run(in_ns(ns, ["ip", "addr", "add", f"{client_addr}/24", "dev",
-                       peer]))
-        run(in_ns(ns, ["ip", "link", "set", peer, "up"]))
-        # the viewers join their groups on the link to the server
-        run(in_ns(ns, ["ip", "route", "add", "224.0.0.0/4", "dev", peer]))
-    wait_for(lambda: "state UP" in run(in_ns(NS_A, [
-        "ip", "link", "show", LINK_A[:-1] + "1"])).stdout, 5)
-
-
-def teardown():
-    for ns in (NS_A, NS_B):
-        subprocess.run(["ip", "netns", "del", ns], capture_output=True)
-    for link in (LINK_A, LINK_B):
-        subprocess.run(["ip", "link", "del", link], capture_output=True)
 
 
 def tx_bytes(link):
@@ -111,7 +78,7 @@ def main():
     log_path = os.path.join(tmp, "rtsp-blur.log")
     camera = rb = None
     try:
-        setup()
+        veth_namespaces(NETS)
         camera = subprocess.Popen(
             [CAMERA, "--port", str(cam_port), "--mount", "/cam", "--loop",
              "--width", "320", "--height", "240", "--fps", "15"],
@@ -163,7 +130,7 @@ def main():
         if camera is not None:
             camera.terminate()
             camera.wait(timeout=20)
-        teardown()
+        remove_veth_namespaces(NETS)
     if failures:
         print(open(log_path).read()[-3000:])
         print(f"{len(failures)} checks failed; logs in {tmp}")

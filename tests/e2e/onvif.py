@@ -38,7 +38,8 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import rb_e2e  # noqa: E402
-from rb_e2e import check, failures, free_port, wait_for  # noqa: E402
+from rb_e2e import (check, failures, free_port, in_ns, run,  # noqa: E402
+                    remove_veth_namespaces, veth_namespaces, wait_for)
 
 LAUNCHER = os.environ.get("RB_LAUNCHER")
 CAMERA = os.environ.get("RB_TEST_CAMERA")
@@ -49,6 +50,9 @@ NS_A, NS_B = "rbov-a", "rbov-b"
 LINK_A, LINK_B = "rbov-a0", "rbov-b0"
 HOST_A, CLIENT_A = "10.200.85.1", "10.200.85.2"
 HOST_B, CLIENT_B = "10.200.86.1", "10.200.86.2"
+# (namespace, host link, host address, client address)
+NETS = [(NS_A, LINK_A, HOST_A, CLIENT_A),
+        (NS_B, LINK_B, HOST_B, CLIENT_B)]
 REALM = "rtsp-blur-onvif-test"
 VMS_USER, VMS_PASSWORD = "vms", "s3cret:with colon"
 B_USER, B_PASSWORD = "nvr-b", "other-secret"
@@ -62,43 +66,6 @@ WSU = ("http://docs.oasis-open.org/wss/2004/01/"
        "oasis-200401-wss-wssecurity-utility-1.0.xsd")
 DIGEST_TYPE = ("http://docs.oasis-open.org/wss/2004/01/"
                "oasis-200401-wss-username-token-profile-1.0#PasswordDigest")
-
-
-def run(cmd, timeout=30, check_rc=True):
-    return subprocess.run(cmd, capture_output=True, text=True,
-                          timeout=timeout, check=check_rc)
-
-
-def in_ns(ns, cmd):
-    return ["ip", "netns", "exec", ns] + cmd
-
-
-def setup():
-    teardown()
-    for ns, host, host_addr, client_addr in (
-            (NS_A, LINK_A, HOST_A, CLIENT_A), (NS_B, LINK_B, HOST_B,
-                                              CLIENT_B)):
-        peer = host[:-1] + "1"
-        run(["ip", "netns", "add", ns])
-        run(["ip", "link", "add", host, "type", "veth", "peer", "name", peer])
-        run(["ip", "link", "set", peer, "netns", ns])
-        run(["ip", "addr", "add", f"{host_addr}/24", "dev", host])
-        run(["ip", "link", "set", host, "up"])
-        run(in_ns(ns, ["ip", "link", "set", "lo", "up"]))
-        run(in_ns(ns, ["ip", "addr", "add", f"{client_addr}/24", "dev",
-                       peer]))
-        run(in_ns(ns, ["ip", "link", "set", peer, "up"]))
-        # WS-Discovery's multicast goes out of the link to the server
-        run(in_ns(ns, ["ip", "route", "add", "224.0.0.0/4", "dev", peer]))
-    wait_for(lambda: "state UP" in run(in_ns(NS_A, [
-        "ip", "link", "show", LINK_A[:-1] + "1"])).stdout, 5)
-
-
-def teardown():
-    for ns in (NS_A, NS_B):
-        subprocess.run(["ip", "netns", "del", ns], capture_output=True)
-    for link in (LINK_A, LINK_B):
-        subprocess.run(["ip", "link", "del", link], capture_output=True)
 
 
 def created_now(offset_s=0.0):
@@ -232,7 +199,7 @@ def main():
     media_a = f"http://{HOST_A}:{http_port}/onvif/media_service"
     media_b = f"http://{HOST_B}:{http_port}/onvif/media_service"
     try:
-        setup()
+        veth_namespaces(NETS)
         camera = subprocess.Popen(
             [CAMERA, "--port", str(cam_port), "--mount", "/cam", "--loop",
              "--width", "320", "--height", "240", "--fps", "10",
@@ -400,7 +367,7 @@ def main():
         if camera is not None:
             camera.terminate()
             camera.wait(timeout=20)
-        teardown()
+        remove_veth_namespaces(NETS)
     log_text = open(log_path).read()
     check(VMS_PASSWORD not in log_text and B_PASSWORD not in log_text,
           "no ONVIF password in the log")

@@ -101,3 +101,45 @@ def stop(proc, timeout=40):
     except subprocess.TimeoutExpired:
         proc.kill()
         return proc.wait()
+
+
+def run(cmd, timeout=30, check_rc=True):
+    """subprocess.run with the output captured as text."""
+    return subprocess.run(cmd, capture_output=True, text=True,
+                          timeout=timeout, check=check_rc)
+
+
+def in_ns(ns, cmd):
+    """@cmd run in network namespace @ns."""
+    return ["ip", "netns", "exec", ns] + cmd
+
+
+def veth_namespaces(nets):
+    """For each (ns, link, host_address, client_address) of @nets: network
+    namespace @ns joined to this one by a veth pair, @link here with
+    @host_address/24, its peer (@link with its last character made "1")
+    in @ns with @client_address/24, multicast routed out of it. What an
+    earlier run left is removed first (remove_veth_namespaces())."""
+    remove_veth_namespaces(nets)
+    for ns, link, host_address, client_address in nets:
+        peer = link[:-1] + "1"
+        run(["ip", "netns", "add", ns])
+        run(["ip", "link", "add", link, "type", "veth", "peer", "name",
+             peer])
+        run(["ip", "link", "set", peer, "netns", ns])
+        run(["ip", "addr", "add", f"{host_address}/24", "dev", link])
+        run(["ip", "link", "set", link, "up"])
+        run(in_ns(ns, ["ip", "link", "set", "lo", "up"]))
+        run(in_ns(ns, ["ip", "addr", "add", f"{client_address}/24", "dev",
+                       peer]))
+        run(in_ns(ns, ["ip", "link", "set", peer, "up"]))
+        run(in_ns(ns, ["ip", "route", "add", "224.0.0.0/4", "dev", peer]))
+    for ns, link, _, _ in nets:
+        wait_for(lambda: "state UP" in run(in_ns(ns, [
+            "ip", "link", "show", link[:-1] + "1"])).stdout, 5)
+
+
+def remove_veth_namespaces(nets):
+    for ns, link, _, _ in nets:
+        subprocess.run(["ip", "netns", "del", ns], capture_output=True)
+        subprocess.run(["ip", "link", "del", link], capture_output=True)

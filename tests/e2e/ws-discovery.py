@@ -45,7 +45,8 @@ import xml.etree.ElementTree as ET
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import rb_e2e  # noqa: E402
 import rb_metrics  # noqa: E402
-from rb_e2e import check, failures, free_port, wait_for  # noqa: E402
+from rb_e2e import (check, failures, free_port, in_ns, run,  # noqa: E402
+                    remove_veth_namespaces, veth_namespaces, wait_for)
 
 LAUNCHER = os.environ.get("RB_LAUNCHER")
 CAMERA = os.environ.get("RB_TEST_CAMERA")
@@ -124,40 +125,6 @@ def probe_main(address, count, wait, body):
 
 
 # ---- the test ----------------------------------------------------------
-
-def run(cmd, timeout=30, check_rc=True):
-    return subprocess.run(cmd, capture_output=True, text=True,
-                          timeout=timeout, check=check_rc)
-
-
-def in_ns(ns, cmd):
-    return ["ip", "netns", "exec", ns] + cmd
-
-
-def setup():
-    teardown()
-    for ns, host, host_addr, client_addr in NETS.values():
-        peer = host[:-1] + "1"
-        run(["ip", "netns", "add", ns])
-        run(["ip", "link", "add", host, "type", "veth", "peer", "name", peer])
-        run(["ip", "link", "set", peer, "netns", ns])
-        run(["ip", "addr", "add", f"{host_addr}/24", "dev", host])
-        run(["ip", "link", "set", host, "up"])
-        run(in_ns(ns, ["ip", "link", "set", "lo", "up"]))
-        run(in_ns(ns, ["ip", "addr", "add", f"{client_addr}/24", "dev",
-                       peer]))
-        run(in_ns(ns, ["ip", "link", "set", peer, "up"]))
-        # multicast leaves by the link to the host
-        run(in_ns(ns, ["ip", "route", "add", "224.0.0.0/4", "dev", peer]))
-    for ns, host, _, _ in NETS.values():
-        wait_for(lambda: "state UP" in run(in_ns(ns, [
-            "ip", "link", "show", host[:-1] + "1"])).stdout, 5)
-
-
-def teardown():
-    for ns, host, _, _ in NETS.values():
-        subprocess.run(["ip", "netns", "del", ns], capture_output=True)
-        subprocess.run(["ip", "link", "del", host], capture_output=True)
 
 
 class Listener:
@@ -252,7 +219,7 @@ def main():
     xaddrs = {n: f"http://{NETS[n][2]}:{http_port}/onvif/device_service"
               for n in NETS}
     try:
-        setup()
+        veth_namespaces(list(NETS.values()))
         for name, (ns, _, _, client) in NETS.items():
             listeners[name] = Listener(ns, client)
         camera = subprocess.Popen(
@@ -370,7 +337,7 @@ def main():
             camera.wait(timeout=20)
         for listener in listeners.values():
             listener.close()
-        teardown()
+        remove_veth_namespaces(list(NETS.values()))
     if failures:
         print(open(log_path).read()[-3000:])
         print(f"{len(failures)} checks failed; logs in {tmp}")
