@@ -96,6 +96,33 @@ rb_users_load (const gchar * path, GError ** error)
  * Returns: (transfer full) (nullable): the users, or %NULL with @error set
  * (G_KEY_FILE_ERROR_INVALID_VALUE, "NAME:LINE: what").
  */
+/**
+ * rb_users_check_text:
+ * @data: a credentials file's content
+ * @length: its length in bytes
+ * @name: the file, for messages
+ * @error: return location for a #GError, or %NULL
+ *
+ * Returns: %FALSE, with a #G_KEY_FILE_ERROR_INVALID_VALUE naming the file
+ *   and line ("NAME:LINE: a NUL byte: not a text file"), when @data holds
+ *   a NUL byte.
+ */
+gboolean
+rb_users_check_text (const gchar * data, gsize length, const gchar * name,
+    GError ** error)
+{
+  const gchar *nul = memchr (data, '\0', length);
+  guint n = 1;
+
+  if (nul == NULL)
+    return TRUE;
+  for (const gchar * p = data; p < nul; p++)
+    n += *p == '\n';
+  g_set_error (error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
+      "%s:%u: a NUL byte: not a text file", name, n);
+  return FALSE;
+}
+
 RbUsers *
 rb_users_load_from_data (const gchar * data, gssize length,
     const gchar * name, GError ** error)
@@ -104,22 +131,14 @@ rb_users_load_from_data (const gchar * data, gssize length,
   g_autofree gchar *copy = NULL;
   g_auto (GStrv) lines = NULL;
   guint first_line = 0;
-  const gchar *nul;
 
   g_return_val_if_fail (data != NULL && name != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   if (length < 0)
     length = strlen (data);
-  if ((nul = memchr (data, '\0', length)) != NULL) {
-    guint n = 1;
-
-    for (const gchar * p = data; p < nul; p++)
-      n += *p == '\n';
-    g_set_error (error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
-        "%s:%u: a NUL byte: not a text file", name, n);
+  if (!rb_users_check_text (data, length, name, error))
     return NULL;
-  }
   copy = g_strndup (data, length);
   users = g_new0 (RbUsers, 1);
   users->ha1 = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,

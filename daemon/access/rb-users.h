@@ -30,6 +30,10 @@ G_BEGIN_DECLS
 typedef struct _RbUsers RbUsers;
 
 RbUsers *rb_users_load (const gchar * path, GError ** error);
+/* FALSE, naming @name and the line, when @data holds a NUL byte: the one
+ * check of the credentials files (users, onvif-users) for text. */
+gboolean rb_users_check_text (const gchar * data, gsize length,
+                              const gchar * name, GError ** error);
 /* The same on the file's content; @name stands for the file in messages.
  * A NUL byte is an error ("NAME:LINE: a NUL byte: not a text file"). */
 RbUsers *rb_users_load_from_data (const gchar * data, gssize length,

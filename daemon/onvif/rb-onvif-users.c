@@ -105,22 +105,14 @@ rb_onvif_users_load_from_data (const gchar * data, gssize length,
   g_autoptr (RbOnvifUsers) users = NULL;
   gchar *copy;
   gchar **lines;
-  const gchar *nul;
 
   g_return_val_if_fail (data != NULL && name != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   if (length < 0)
     length = strlen (data);
-  if ((nul = memchr (data, '\0', length)) != NULL) {
-    guint n = 1;
-
-    for (const gchar * p = data; p < nul; p++)
-      n += *p == '\n';
-    g_set_error (error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
-        "%s:%u: a NUL byte: not a text file", name, n);
+  if (!rb_users_check_text (data, length, name, error))
     return NULL;
-  }
   users = g_new0 (RbOnvifUsers, 1);
   users->passwords = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
       wipe_free);
