@@ -416,6 +416,11 @@ def part_timeouts(pid, addr, ports, mport, log_path):
           f"({time.monotonic() - t0:.1f} s)")
     silent.close()
     slow.close()
+    # a connection counts until its socket is gone (its file descriptor
+    # with it), which may be a moment after it was closed
+    check(wait_for(lambda: rb_metrics.value(
+        rb_metrics.scrape(mport), "rtsp_blur_network_http_connections",
+        network="O") == 0, 5), "the closed connections no longer count")
 
     # the caps: 8 per address, 40 in all
     idle = idle_from(host, port, "127.0.0.1", 8)
