@@ -41,9 +41,14 @@ is_ha1 (const gchar * s)
   return i == HA1_LEN;
 }
 
-/* A user or realm: non-empty UTF-8 without control characters. */
-static gboolean
-is_name (const gchar * s)
+/**
+ * rb_users_is_name:
+ * @s: a user name, realm or password read from a credentials file
+ *
+ * Returns: whether @s is non-empty UTF-8 without control characters.
+ */
+gboolean
+rb_users_is_name (const gchar * s)
 {
   if (*s == '\0' || !g_utf8_validate (s, -1, NULL))
     return FALSE;
@@ -158,9 +163,9 @@ rb_users_load_from_data (const gchar * data, gssize length,
     fields = g_strsplit (line, ":", -1);
     if (g_strv_length (fields) != 3)
       why = "not user:realm:HA1";
-    else if (!is_name (fields[0]))
+    else if (!rb_users_is_name (fields[0]))
       why = "the user name is empty or not valid text";
-    else if (!is_name (fields[1]))
+    else if (!rb_users_is_name (fields[1]))
       why = "the realm is empty or not valid text";
     else if (strpbrk (fields[1], "\"\\") != NULL)
       why = "the realm must not hold '\"' or '\\' (it is sent quoted)";

@@ -34,6 +34,9 @@ RbUsers *rb_users_load (const gchar * path, GError ** error);
  * check of the credentials files (users, onvif-users) for text. */
 gboolean rb_users_check_text (const gchar * data, gsize length,
                               const gchar * name, GError ** error);
+/* Whether @s is non-empty UTF-8 without control characters: the one rule
+ * for names, realms and passwords of the credentials files. */
+gboolean rb_users_is_name (const gchar * s);
 /* The same on the file's content; @name stands for the file in messages.
  * A NUL byte is an error ("NAME:LINE: a NUL byte: not a text file"). */
 RbUsers *rb_users_load_from_data (const gchar * data, gssize length,

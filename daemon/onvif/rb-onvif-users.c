@@ -70,25 +70,6 @@ rb_onvif_users_free (RbOnvifUsers * users)
   g_free (users);
 }
 
-/* A user name: non-empty UTF-8 without control characters or ':'. */
-static gboolean
-is_user (const gchar * s)
-{
-  if (*s == '\0' || !g_utf8_validate (s, -1, NULL))
-    return FALSE;
-  for (; *s; s++)
-    if (g_ascii_iscntrl (*s))
-      return FALSE;
-  return TRUE;
-}
-
-/* A password: non-empty UTF-8 without control characters. */
-static gboolean
-is_password (const gchar * s)
-{
-  return is_user (s);
-}
-
 /**
  * rb_onvif_users_load_from_data:
  * @data: the content of an onvif-users file
@@ -144,9 +125,9 @@ rb_onvif_users_load_from_data (const gchar * data, gssize length,
       why = "not user:password";
     else {
       *colon = '\0';
-      if (!is_user (line))
+      if (!rb_users_is_name (line))
         why = "the user name is empty or not valid text";
-      else if (!is_password (colon + 1))
+      else if (!rb_users_is_name (colon + 1))
         why = "the password is empty or not valid text";
       else if (strlen (line) > MAX_FIELD || strlen (colon + 1) > MAX_FIELD)
         why = "the user name or password is longer than 1024 bytes";
