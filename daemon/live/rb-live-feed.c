@@ -27,7 +27,10 @@
  * increasing across camera reconnections (the absolute clock does). The
  * camera's timestamps follow the camera's clock (rtspsrc buffer-mode=none):
  * when frames keep arriving more than a second too old or too new for the
- * delay for 10 s, the mapping is re-anchored once (a jump, logged). */
+ * delay for 10 s, the mapping is re-anchored once (a jump, logged). A media
+ * that starts while the camera's frames arrive later than the delay (a
+ * backlog under load) takes them at once: its times are shifted so that
+ * its first frame is at its start, audio and video alike. */
 
 #ifdef HAVE_CONFIG_H
 #include "config.h"
@@ -63,6 +66,8 @@ typedef struct {
   RbFeedStream video;
   RbFeedStream audio;           /* appsrc NULL: the media has no audio */
   gboolean need_key_unit;
+  gboolean anchored;            /* shift is set (the first video buffer) */
+  GstClockTime shift;           /* added to the times of both streams */
 } RbFeedSink;
 
 struct _RbLiveFeed {
@@ -271,10 +276,10 @@ rb_feed_stream_push (RbFeedStream * stream, GstCaps * caps,
     return FALSE;               /* not PLAYING yet */
   gst_object_unref (clock);
   base_time = gst_element_get_base_time (stream->appsrc);
-  if (!GST_CLOCK_TIME_IS_VALID (abs) || abs + delay <= base_time)
+  if (!GST_CLOCK_TIME_IS_VALID (abs) || abs + delay < base_time)
     return FALSE;
   pts = abs + delay - base_time;
-  dts = GST_CLOCK_TIME_IS_VALID (abs_dts) && abs_dts + delay > base_time ?
+  dts = GST_CLOCK_TIME_IS_VALID (abs_dts) && abs_dts + delay >= base_time ?
       abs_dts + delay - base_time : pts;
   /* never backwards (a camera reconnected, a clock jump): from then on
    * everything is shifted to continue just after the last buffer */
@@ -300,6 +305,36 @@ rb_feed_stream_push (RbFeedStream * stream, GstCaps * caps,
   GST_BUFFER_DTS (copy) = dts;
   gst_app_src_push_buffer (GST_APP_SRC (stream->appsrc), copy);
   return TRUE;
+}
+
+/* Sets @sink's shift from its first video buffer (absolute time @abs):
+ * none when the buffer is on time for the media, else what puts it at the
+ * media's start. Returns FALSE when the media cannot take buffers yet (not
+ * PLAYING), or @abs is not known. */
+static gboolean
+rb_feed_sink_anchor (RbFeedSink * sink, GstClockTime abs, GstClockTime delay)
+{
+  GstClock *clock;
+  GstClockTime base_time;
+
+  if (sink->anchored)
+    return TRUE;
+  if (!GST_CLOCK_TIME_IS_VALID (abs))
+    return FALSE;
+  clock = gst_element_get_clock (sink->video.appsrc);
+  if (clock == NULL)
+    return FALSE;
+  gst_object_unref (clock);
+  base_time = gst_element_get_base_time (sink->video.appsrc);
+  sink->shift = abs + delay > base_time ? 0 : base_time - (abs + delay);
+  sink->anchored = TRUE;
+  return TRUE;
+}
+
+static GstClockTime
+rb_shifted (GstClockTime t, GstClockTime shift)
+{
+  return GST_CLOCK_TIME_IS_VALID (t) ? t + shift : GST_CLOCK_TIME_NONE;
 }
 
 /* The next sample of @appsink, with its buffer and caps; NULL when there
@@ -395,8 +430,10 @@ rb_live_feed_on_new_sample (GstAppSink * appsink, gpointer user_data)
         key_unit_from = rb_live_feed_want_key_unit_locked (feed);
       continue;
     }
-    sink->need_key_unit = !rb_feed_stream_push (&sink->video, caps, buffer,
-        abs, abs_dts, feed->delay);
+    sink->need_key_unit = !rb_feed_sink_anchor (sink, abs, feed->delay) ||
+        !rb_feed_stream_push (&sink->video, caps, buffer,
+        rb_shifted (abs, sink->shift), rb_shifted (abs_dts, sink->shift),
+        feed->delay);
   }
   g_mutex_unlock (&feed->lock);
 
@@ -438,8 +475,8 @@ rb_live_feed_on_new_audio (GstAppSink * appsink, gpointer user_data)
     RbFeedSink *sink = l->data;
 
     if (sink->audio.appsrc != NULL && !sink->need_key_unit)
-      rb_feed_stream_push (&sink->audio, caps, buffer, abs,
-          GST_CLOCK_TIME_NONE, feed->delay);
+      rb_feed_stream_push (&sink->audio, caps, buffer,
+          rb_shifted (abs, sink->shift), GST_CLOCK_TIME_NONE, feed->delay);
   }
   g_mutex_unlock (&feed->lock);
   gst_sample_unref (sample);
