@@ -27,6 +27,7 @@ struct _RbClusterRetention
   gchar *conninfo;
   gchar *password_file;
   gchar *node;
+  gboolean keep_raw;            /* anonymized rows keep their raw segment */
   RbRetention *retention;       /* not owned */
 
   /* used by the retention's caller only (its lock is held) */
@@ -127,9 +128,11 @@ list (gpointer data, RbRetentionAddFunc add, gpointer add_data)
     gint64 bytes = rb_db_get_int64 (res, i, 4, 0);
     gint64 anonymized_bytes = rb_db_get_int64 (res, i, 5, bytes);
 
-    if (g_str_equal (state, "anonymized") && anonymized != NULL)
+    if (g_str_equal (state, "anonymized") && anonymized != NULL) {
       add (add_data, anonymized, time_us, anonymized_bytes, FALSE);
-    else if (!g_str_equal (state, "anonymized") && raw != NULL)
+      if (cr->keep_raw && raw != NULL)
+        add (add_data, raw, time_us, bytes, TRUE);
+    } else if (!g_str_equal (state, "anonymized") && raw != NULL)
       add (add_data, raw, time_us, bytes, TRUE);
   }
   return TRUE;
@@ -143,10 +146,17 @@ evicted (gpointer data, const gchar * path, gboolean raw)
   const gchar *params[] = { path };
   GError *err = NULL;
 
+  /* the raw segment of an anonymized row (keep-raw): the row stays, the
+   * anonymized segment is still there */
   res = rb_db_query (cr->db, raw ?
-      "UPDATE recordings SET state = 'evicted', updated_at = now() "
+      "UPDATE recordings SET "
+      "  state = CASE WHEN state = 'anonymized' THEN state "
+      "    ELSE 'evicted' END, "
+      "  raw_path = CASE WHEN state = 'anonymized' THEN NULL "
+      "    ELSE raw_path END, "
+      "  updated_at = now() "
       "WHERE raw_path = $1 AND state IN ('recording', 'recorded', "
-      "  'quarantined')" :
+      "  'quarantined', 'anonymized')" :
       "UPDATE recordings SET state = 'evicted', updated_at = now() "
       "WHERE anonymized_path = $1 AND state = 'anonymized'", 1, params, &err);
   if (res == NULL) {
@@ -168,6 +178,7 @@ rb_cluster_retention_new (const RbConfig * config, RbRetention * retention)
   cr->conninfo = g_strdup (config->cluster_database);
   cr->password_file = g_strdup (config->cluster_password_file);
   cr->node = g_strdup (config->cluster_node);
+  cr->keep_raw = config->keep_raw;
   cr->retention = retention;
   g_mutex_init (&cr->lock);
   g_cond_init (&cr->cond);

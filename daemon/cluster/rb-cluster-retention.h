@@ -27,7 +27,10 @@ G_BEGIN_DECLS
  * takes it). The rules are #RbRetention's ([rtsp-blur] retention-raw,
  * retention-anonymized, max-disk-usage, min-free-space); the segments come
  * from the catalog (table `recordings`) instead of a directory scan, and
- * each eviction marks its row evicted. It runs in a thread of its own
+ * each eviction marks its row evicted. With keep-raw, the raw segment an
+ * anonymized row keeps is listed too (as raw, so it goes first); its
+ * eviction clears the row's raw_path and leaves the row anonymized. It
+ * runs in a thread of its own
  * every few seconds, so a slow database never holds up the main loop.
  *
  * Since: 0.1.0

@@ -209,6 +209,72 @@ test_age_and_queue (void)
   g_assert_cmpint (system (cmd), ==, 0);
 }
 
+/* keep-raw: an anonymized row's raw segment (its queue item done) counts
+ * against the budget, and goes before anonymized segments as young as it;
+ * its row stays anonymized, without raw_path, and is not listed again.
+ * Without keep-raw it is not counted (the workers deleted it). */
+static void
+test_keep_raw (void)
+{
+  g_autoptr (GError) err = NULL;
+  g_autofree gchar *conninfo = NULL;
+  g_autoptr (RbDb) db = rb_test_pg_new_migrated (&conninfo);
+  g_autofree gchar *dir = g_dir_make_tmp ("rb-cluster-retention-XXXXXX",
+      &err);
+  g_autofree gchar *cmd = g_strdup_printf ("rm -rf '%s'", dir);
+  g_autofree gchar *raw_dir = g_build_filename (dir, "raw", "cam1", NULL);
+  g_autofree gchar *data = g_malloc0 (1000);
+  gchar *anonymized[3], *raw[3];
+  RbSegmentQueue *q;
+  Node a = { 0 };
+
+  /* 3 anonymized segments of 1000 bytes, each row's raw segment (1000
+   * bytes) kept, its queue item done */
+  g_assert_cmpint (g_mkdir_with_parents (raw_dir, 0750), ==, 0);
+  node_init (&a, "n1", dir, conninfo, 5500, 0);
+  q = rb_cluster_queue_get_queue (a.cq);
+  for (guint i = 0; i < 3; i++) {
+    anonymized[i] = add_segment (db, dir, "anonymized", i, "anonymized",
+        100 - i * 10, 1000);
+    raw[i] = g_strdup_printf ("%s/cam1-%u.mkv", raw_dir, i);
+    g_assert_true (g_file_set_contents (raw[i], data, 1000, &err));
+    g_assert_true (rb_segment_queue_add (q, raw[i], "cam1", SECOND_NS,
+            &err));
+  }
+  for (guint i = 0; i < 3; i++) {
+    g_autoptr (RbJournalItem) item = rb_segment_queue_claim (q, 60, &err);
+
+    g_assert_nonnull (item);
+    g_assert_true (rb_segment_queue_complete (q, item, NULL, &err));
+  }
+  g_assert_no_error (err);
+
+  /* without keep-raw, 3000 bytes: within 5500 */
+  g_assert_cmpuint (rb_retention_run (a.retention), ==, 0);
+  node_clear (&a);
+
+  /* with keep-raw, 6000: the oldest raw segment goes, nothing else */
+  a.config.keep_raw = TRUE;
+  node_init (&a, "n1", dir, conninfo, 5500, 0);
+  g_assert_cmpuint (rb_retention_run (a.retention), ==, 1);
+  g_assert_false (g_file_test (raw[0], G_FILE_TEST_EXISTS));
+  for (guint i = 0; i < 3; i++)
+    g_assert_true (g_file_test (anonymized[i], G_FILE_TEST_EXISTS));
+  for (guint i = 1; i < 3; i++)
+    g_assert_true (g_file_test (raw[i], G_FILE_TEST_EXISTS));
+  g_assert_cmpint (evicted_rows (db), ==, 0);
+  g_assert_cmpint (rb_test_pg_int (db, "SELECT count(*) FROM recordings "
+          "WHERE state = 'anonymized' AND raw_path IS NULL"), ==, 1);
+  /* 5000 bytes are left, the evicted raw segment counted no more */
+  g_assert_cmpuint (rb_retention_run (a.retention), ==, 0);
+  node_clear (&a);
+  for (guint i = 0; i < 3; i++) {
+    g_free (anonymized[i]);
+    g_free (raw[i]);
+  }
+  g_assert_cmpint (system (cmd), ==, 0);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -216,5 +282,6 @@ main (int argc, char **argv)
   g_test_add_func ("/cluster/retention/budget-one-node",
       test_budget_one_node);
   g_test_add_func ("/cluster/retention/age-and-queue", test_age_and_queue);
+  g_test_add_func ("/cluster/retention/keep-raw", test_keep_raw);
   return g_test_run ();
 }
