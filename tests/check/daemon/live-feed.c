@@ -123,24 +123,13 @@ fixture_teardown (Fixture * f)
   rb_live_feed_unref (f->feed);
 }
 
-/* the camera's running time now */
+/* @pipeline's running time now */
 static GstClockTime
-camera_now (Fixture * f)
+running_time (GstElement * pipeline)
 {
   GstClock *clock = gst_system_clock_obtain ();
   GstClockTime t = gst_clock_get_time (clock) -
-      gst_element_get_base_time (f->camera);
-
-  gst_object_unref (clock);
-  return t;
-}
-
-static GstClockTime
-media_now (Fixture * f)
-{
-  GstClock *clock = gst_system_clock_obtain ();
-  GstClockTime t = gst_clock_get_time (clock) -
-      gst_element_get_base_time (f->media);
+      gst_element_get_base_time (pipeline);
 
   gst_object_unref (clock);
   return t;
@@ -183,12 +172,12 @@ GST_START_TEST (test_late_frames_start_at_once)
   GstClockTime t, start, pts;
 
   fixture_setup (&f);
-  t = camera_now (&f) - 3 * GST_SECOND;
+  t = running_time (f.camera) - 3 * GST_SECOND;
   push (f.video_in, t, FALSE);
   start = next_pts (f.video_got);
-  fail_unless (start <= media_now (&f), "the first frame is at %"
+  fail_unless (start <= running_time (f.media), "the first frame is at %"
       GST_TIME_FORMAT ", after the media's time %" GST_TIME_FORMAT,
-      GST_TIME_ARGS (start), GST_TIME_ARGS (media_now (&f)));
+      GST_TIME_ARGS (start), GST_TIME_ARGS (running_time (f.media)));
 
   push (f.video_in, t + FRAME, TRUE);
   pts = next_pts (f.video_got);
@@ -209,12 +198,12 @@ GST_START_TEST (test_on_time_frames_keep_the_delay)
   GstClockTime t, pts, now;
 
   fixture_setup (&f);
-  t = camera_now (&f);
-  now = media_now (&f);
+  t = running_time (f.camera);
+  now = running_time (f.media);
   push (f.video_in, t, FALSE);
   pts = next_pts (f.video_got);
   fail_unless (pts >= now + DELAY - 50 * GST_MSECOND &&
-      pts <= media_now (&f) + DELAY, "the frame is at %" GST_TIME_FORMAT
+      pts <= running_time (f.media) + DELAY, "the frame is at %" GST_TIME_FORMAT
       ", not the delay after the media's %" GST_TIME_FORMAT,
       GST_TIME_ARGS (pts), GST_TIME_ARGS (now));
   fixture_teardown (&f);
@@ -230,7 +219,7 @@ GST_START_TEST (test_starts_on_a_key_frame)
   GstSample *sample;
 
   fixture_setup (&f);
-  t = camera_now (&f);
+  t = running_time (f.camera);
   push (f.video_in, t, TRUE);
   push (f.audio_in, t, FALSE);
   sample = gst_app_sink_try_pull_sample (GST_APP_SINK (f.video_got),
