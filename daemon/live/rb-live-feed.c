@@ -30,9 +30,7 @@
  * delay for 10 s, the mapping is re-anchored once (a jump, logged). A media
  * that starts while the camera's frames arrive later than the delay (a
  * backlog under load) takes them at once: its times are shifted so that
- * its first frame is at its start, audio and video alike; as the backlog
- * clears, the shift shrinks (the media catches up, a little faster than
- * real time) back to the delay. */
+ * its first frame is at its start, audio and video alike. */
 
 #ifdef HAVE_CONFIG_H
 #include "config.h"
@@ -55,10 +53,6 @@
 /* How long frames must keep arriving too old or too new before the live
  * timing is re-anchored (a camera clock drifts by ppm, slowly). */
 #define DRIFT_PERSISTENCE_US (10 * G_USEC_PER_SEC)
-/* A media catching up after a backlog takes out at most 1/CATCH_UP of the
- * camera's time between two frames: it runs at most 8/7 of real time (a
- * 3 s backlog is gone in 24 s). */
-#define CATCH_UP 8
 
 /* One stream (video or audio) of one media. */
 typedef struct {
@@ -74,7 +68,6 @@ typedef struct {
   gboolean need_key_unit;
   gboolean anchored;            /* shift is set (the first video buffer) */
   GstClockTime shift;           /* added to the times of both streams */
-  GstClockTime last_abs;        /* of the last video buffer, or NONE */
 } RbFeedSink;
 
 struct _RbLiveFeed {
@@ -316,37 +309,25 @@ rb_feed_stream_push (RbFeedStream * stream, GstCaps * caps,
 
 /* Sets @sink's shift from its first video buffer (absolute time @abs):
  * none when the buffer is on time for the media, else what puts it at the
- * media's start. Later video buffers (@now: the clock's time, or NONE)
- * that are early with the shift (the backlog is clearing) shrink it, by
- * at most 1/CATCH_UP of the time since the previous one. Returns FALSE
- * when the media cannot take buffers yet (not PLAYING), or @abs is not
- * known. */
+ * media's start. Returns FALSE when the media cannot take buffers yet (not
+ * PLAYING), or @abs is not known. */
 static gboolean
-rb_feed_sink_shift (RbFeedSink * sink, GstClockTime abs, GstClockTime now,
-    GstClockTime delay)
+rb_feed_sink_anchor (RbFeedSink * sink, GstClockTime abs, GstClockTime delay)
 {
   GstClock *clock;
   GstClockTime base_time;
 
+  if (sink->anchored)
+    return TRUE;
   if (!GST_CLOCK_TIME_IS_VALID (abs))
-    return sink->anchored;
-  if (!sink->anchored) {
-    clock = gst_element_get_clock (sink->video.appsrc);
-    if (clock == NULL)
-      return FALSE;
-    gst_object_unref (clock);
-    base_time = gst_element_get_base_time (sink->video.appsrc);
-    sink->shift = abs + delay > base_time ? 0 : base_time - (abs + delay);
-    sink->anchored = TRUE;
-  } else if (sink->shift > 0 && GST_CLOCK_TIME_IS_VALID (now)
-      && GST_CLOCK_TIME_IS_VALID (sink->last_abs) && abs > sink->last_abs
-      && abs + sink->shift > now) {
-    GstClockTime step = MIN ((abs - sink->last_abs) / CATCH_UP,
-        abs + sink->shift - now);
-
-    sink->shift -= MIN (step, sink->shift);
-  }
-  sink->last_abs = abs;
+    return FALSE;
+  clock = gst_element_get_clock (sink->video.appsrc);
+  if (clock == NULL)
+    return FALSE;
+  gst_object_unref (clock);
+  base_time = gst_element_get_base_time (sink->video.appsrc);
+  sink->shift = abs + delay > base_time ? 0 : base_time - (abs + delay);
+  sink->anchored = TRUE;
   return TRUE;
 }
 
@@ -385,7 +366,7 @@ rb_live_feed_on_new_sample (GstAppSink * appsink, gpointer user_data)
   GstBuffer *buffer;
   GstCaps *caps;
   GstElement *key_unit_from = NULL;
-  GstClockTime abs, abs_dts, now = GST_CLOCK_TIME_NONE;
+  GstClockTime abs, abs_dts;
   GstFlowReturn ret;
   gboolean is_delta;
   GList *l;
@@ -407,10 +388,8 @@ rb_live_feed_on_new_sample (GstAppSink * appsink, gpointer user_data)
     GstClock *clock = gst_element_get_clock (GST_ELEMENT (appsink));
 
     if (clock != NULL) {
-      GstClockTimeDiff age;
-
-      now = gst_clock_get_time (clock);
-      age = GST_CLOCK_DIFF (abs + feed->correction, now);
+      GstClockTimeDiff age = GST_CLOCK_DIFF (abs + feed->correction,
+          gst_clock_get_time (clock));
 
       /* a backlog (start-up, a burst) passes; a drift stays */
       if (age >= -GST_SECOND && age <= (GstClockTimeDiff) feed->delay +
@@ -451,7 +430,7 @@ rb_live_feed_on_new_sample (GstAppSink * appsink, gpointer user_data)
         key_unit_from = rb_live_feed_want_key_unit_locked (feed);
       continue;
     }
-    sink->need_key_unit = !rb_feed_sink_shift (sink, abs, now, feed->delay) ||
+    sink->need_key_unit = !rb_feed_sink_anchor (sink, abs, feed->delay) ||
         !rb_feed_stream_push (&sink->video, caps, buffer,
         rb_shifted (abs, sink->shift), rb_shifted (abs_dts, sink->shift),
         feed->delay);
@@ -586,7 +565,6 @@ rb_live_feed_add_appsrc (RbLiveFeed * feed, GstElement * appsrc,
   if (audio_appsrc != NULL)
     sink->audio.appsrc = gst_object_ref (audio_appsrc);
   sink->audio.last_pts = GST_CLOCK_TIME_NONE;
-  sink->last_abs = GST_CLOCK_TIME_NONE;
   sink->need_key_unit = TRUE;
   g_mutex_lock (&feed->lock);
   feed->sinks = g_list_prepend (feed->sinks, sink);
