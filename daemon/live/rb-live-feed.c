@@ -521,6 +521,11 @@ rb_live_feed_set_audio_appsink (RbLiveFeed * feed, GstElement * appsink)
   g_mutex_lock (&feed->lock);
   gst_object_replace ((GstObject **) & feed->audio_appsink,
       (GstObject *) appsink);
+  /* a new camera session: its audio, if any, sets them again at its first
+   * sample. Until then a new media carries no audio: one that waited for
+   * audio that does not come (a camera that reconnected without it) would
+   * hold its DESCRIBE, and the network's other clients, for 20 s. */
+  gst_clear_caps (&feed->audio_caps);
   g_mutex_unlock (&feed->lock);
 }
 
@@ -542,6 +547,7 @@ rb_live_feed_clear_appsink (RbLiveFeed * feed)
   g_mutex_lock (&feed->lock);
   appsink = g_steal_pointer (&feed->appsink);
   audio_appsink = g_steal_pointer (&feed->audio_appsink);
+  gst_clear_caps (&feed->audio_caps);
   /* the camera's stream is over: no snapshot of it */
   g_clear_pointer (&feed->picture, gst_sample_unref);
   g_mutex_unlock (&feed->lock);

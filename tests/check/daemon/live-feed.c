@@ -211,7 +211,32 @@ GST_START_TEST (test_on_time_frames_keep_the_delay)
 
 GST_END_TEST;
 
-/* A delta frame start: nothing until a key frame. */
+/* The audio caps a new media is made with are this camera session's: a
+ * session without audio (the camera reconnected without it) makes medias
+ * without audio, which do not wait for audio that never comes. */
+GST_START_TEST (test_audio_caps_are_the_sessions)
+{
+  Fixture f;
+  gchar *caps;
+
+  fixture_setup (&f);
+  fail_unless (rb_live_feed_get_audio_caps (f.feed) == NULL);
+  push (f.video_in, running_time (f.camera), FALSE);
+  fail_unless (GST_CLOCK_TIME_IS_VALID (next_pts (f.video_got)));
+  push (f.audio_in, running_time (f.camera), FALSE);
+  fail_unless (GST_CLOCK_TIME_IS_VALID (next_pts (f.audio_got)));
+  caps = rb_live_feed_get_audio_caps (f.feed);
+  fail_unless (caps != NULL && g_str_has_prefix (caps, "audio/x-mulaw"));
+  g_free (caps);
+  /* the next session has no audio */
+  rb_live_feed_set_audio_appsink (f.feed, NULL);
+  fail_unless (rb_live_feed_get_audio_caps (f.feed) == NULL);
+  fixture_teardown (&f);
+}
+
+GST_END_TEST;
+
+/* A delta frame first: nothing until a key frame. */
 GST_START_TEST (test_starts_on_a_key_frame)
 {
   Fixture f;
@@ -227,7 +252,7 @@ GST_START_TEST (test_starts_on_a_key_frame)
   fail_unless (sample == NULL, "a delta frame started the media");
   sample = gst_app_sink_try_pull_sample (GST_APP_SINK (f.audio_got),
       10 * GST_MSECOND);
-  fail_unless (sample == NULL, "audio before the start picture");
+  fail_unless (sample == NULL, "audio before the first picture");
   push (f.video_in, t + FRAME, FALSE);
   fail_unless (GST_CLOCK_TIME_IS_VALID (next_pts (f.video_got)));
   fixture_teardown (&f);
@@ -245,6 +270,7 @@ live_feed_suite (void)
   tcase_add_test (tc, test_late_frames_start_at_once);
   tcase_add_test (tc, test_on_time_frames_keep_the_delay);
   tcase_add_test (tc, test_starts_on_a_key_frame);
+  tcase_add_test (tc, test_audio_caps_are_the_sessions);
   return s;
 }
 
